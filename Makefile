@@ -1,0 +1,65 @@
+# Every target that needs the environment builds it first (uv sync --frozen), so a fresh
+# machine with only Python 3.11 needs no manual step. uv is installed with pip when missing.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+RUN := $(UV) run --frozen --no-sync
+PYTEST_ARGS ?=
+URL ?=
+KEY ?=
+PROFILE ?= standard
+
+.PHONY: help env generate check-generated lint format typecheck test test-all check audit mock bench regen
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
+
+.venv/.synced: pyproject.toml uv.lock generated/pyproject.toml
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
+		|| $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(UV) sync --frozen --python 3.11 --quiet
+	@touch $@
+
+env: .venv/.synced ## Create or update the project environment (.venv)
+
+generate: env ## Regenerate generated/ from openapi.yaml
+	$(RUN) python -m videos_contract.generation generate
+
+check-generated: env ## Fail when generated/ differs from a fresh generation
+	$(RUN) python -m videos_contract.generation check
+
+lint: env ## ruff: lint and formatting
+	$(RUN) ruff check src tests
+	$(RUN) ruff format --check src tests
+
+format: env ## Apply ruff's fixes and formatting
+	$(RUN) ruff check --fix src tests
+	$(RUN) ruff format src tests
+
+typecheck: env ## mypy --strict on our package and the generated one
+	$(RUN) mypy src/videos_contract
+	$(RUN) mypy generated/aihubmix_videos
+
+# pytest's exit code 5 ("no tests collected") is not a failure of the suite.
+test: lint typecheck check-generated ## The whole test suite, as CI runs it
+	$(RUN) pytest -m "not slow" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+test-all: lint typecheck check-generated ## Everything, slow exhaustive runs included
+	$(RUN) pytest $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+check: test ## What CI runs
+
+# The key travels in the environment, never on a command line that make would echo.
+mock: env ## Start the mock server on http://127.0.0.1:8000
+	@$(RUN) videos-contract mock
+
+audit: env ## Audit URL (default: the embedded mock) with PROFILE; writes reports/
+	@VIDEOS_API_URL='$(URL)' VIDEOS_API_KEY='$(KEY)' $(RUN) videos-contract audit --profile $(PROFILE)
+
+regen: env ## After editing openapi.yaml: regenerate, bump the client version, add a changelog entry
+	$(RUN) videos-contract regen
+
+bench: env ## Benchmarks; writes bench/results.json and docs/benchmarks.md
+	$(RUN) python -m videos_contract.bench

@@ -1,0 +1,377 @@
+"""Traceability: every constraint the gateway's page states is in the spec, field by field.
+
+Each row below quotes the page (the quote must be found in that field's block of the page)
+and names what the spec must say. The rows are the coverage: a reader sees here exactly which
+statements of the page are checked. Known deviations (docs/deviations.md) are rows too, with
+the spec's deliberate answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from videos_contract.paths import PROJECT_ROOT
+from videos_contract.spec import Spec, load_spec
+
+PAGE = PROJECT_ROOT.parent / "shared" / "docs-pages" / "create-a-video.txt"
+
+REQUEST_FIELDS = ("prompt", "model", "input_reference", "seconds", "size")
+RESPONSE_FIELDS = (
+    "id",
+    "object",
+    "model",
+    "status",
+    "progress",
+    "created_at",
+    "completed_at",
+    "expires_at",
+    "prompt",
+    "size",
+    "seconds",
+    "remixed_from_video_id",
+    "error",
+)
+
+
+def _blocks(text: str, fields: tuple[str, ...]) -> dict[str, str]:
+    """Split one part of the page into the block of lines under each field's name line."""
+    lines = text.splitlines()
+    starts = [(i, line.strip()) for i, line in enumerate(lines) if line.strip() in fields]
+    blocks: dict[str, str] = {}
+    for n, (i, name) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        blocks.setdefault(name, "\n".join(lines[i + 1 : end]))
+    return blocks
+
+
+@pytest.fixture(scope="module")
+def page() -> dict[str, dict[str, str]]:
+    if not PAGE.exists():
+        pytest.skip(f"documentation page not found at {PAGE}")
+    text = PAGE.read_text(encoding="utf-8")
+    body_start = text.index("\nBody\n")
+    response_start = text.index("\nAntwort\n")
+    return {
+        "auth": {"Authorization": text[:body_start]},
+        "request": _blocks(text[body_start:response_start], REQUEST_FIELDS),
+        "response": _blocks(text[response_start:], RESPONSE_FIELDS),
+    }
+
+
+@pytest.fixture(scope="module")
+def spec() -> Spec:
+    return load_spec()
+
+
+def _request(spec: Spec, media_type: str = "multipart/form-data") -> dict[str, Any]:
+    return spec.operation("createVideo").request_schema(media_type)
+
+
+def _video(spec: Spec) -> dict[str, Any]:
+    return spec.operation("createVideo").responses["200"]["content"]["application/json"]["schema"]
+
+
+def _types(schema: dict[str, Any]) -> set[str]:
+    """The JSON types a (resolved) schema admits, through `oneOf`."""
+    if "oneOf" in schema:
+        return set().union(*(_types(s) for s in schema["oneOf"]))
+    kind = schema.get("type")
+    return {kind} if isinstance(kind, str) else set(kind or [])
+
+
+@dataclass(frozen=True)
+class Row:
+    part: str  # "request", "response" or "auth"
+    field: str
+    constraint: str
+    quote: str  # text the page states in the field's block (whitespace-insensitive)
+    check: Callable[[Spec], Any]
+    expected: Any
+
+
+def _both_bodies(fn: Callable[[dict[str, Any]], Any]) -> Callable[[Spec], Any]:
+    """The multipart and JSON create bodies must agree; return the shared answer."""
+
+    def check(spec: Spec) -> Any:
+        answers = {
+            repr(fn(_request(spec, mt))) for mt in ("multipart/form-data", "application/json")
+        }
+        assert len(answers) == 1, f"multipart and JSON bodies disagree: {answers}"
+        return fn(_request(spec))
+
+    return check
+
+
+def _prop(name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda body: body["properties"][name]
+
+
+ROWS = [
+    # --- authorization
+    Row(
+        "auth",
+        "Authorization",
+        "required bearer key",
+        "header\nerforderlich",
+        lambda s: s.operation("createVideo").data["security"],
+        [{"bearerAuth": []}],
+    ),
+    Row(
+        "auth",
+        "Authorization",
+        "key format",
+        "formatted as sk-gateway-xxxxxxxx",
+        lambda s: s.raw["components"]["securitySchemes"]["bearerAuth"]["x-key-pattern"],
+        "^sk-gateway-[A-Za-z0-9]+$",
+    ),
+    # --- request body
+    Row(
+        "request",
+        "prompt",
+        "required",
+        "erforderlich",
+        _both_bodies(lambda b: "prompt" in b["required"]),
+        True,
+    ),
+    Row(
+        "request",
+        "prompt",
+        "type",
+        "string",
+        _both_bodies(lambda b: _types(_prop("prompt")(b))),
+        {"string"},
+    ),
+    Row(
+        "request",
+        "prompt",
+        "length limits",
+        "Required string length: 1 - 32000",
+        _both_bodies(lambda b: (_prop("prompt")(b)["minLength"], _prop("prompt")(b)["maxLength"])),
+        (1, 32000),
+    ),
+    Row(
+        "request",
+        "model",
+        "enum",
+        "allowed values: sora-2, sora-2-pro",
+        _both_bodies(lambda b: _prop("model")(b)["enum"]),
+        ["sora-2", "sora-2-pro"],
+    ),
+    Row(
+        "request",
+        "model",
+        "default",
+        "Defaults to sora-2.",
+        _both_bodies(lambda b: _prop("model")(b)["default"]),
+        "sora-2",
+    ),
+    Row(
+        "request",
+        "model",
+        "optional",
+        "The video generation model to use",
+        _both_bodies(lambda b: "model" in b["required"]),
+        False,
+    ),
+    Row(
+        "request",
+        "input_reference",
+        "optional",
+        "Optional reference asset upload",
+        _both_bodies(lambda b: "input_reference" in b["required"]),
+        False,
+    ),
+    Row(
+        "request",
+        "input_reference",
+        "upload or object (multipart)",
+        "reference asset upload or reference object",
+        lambda s: sorted(
+            str(sorted(_types(o))) + o.get("format", "")
+            for o in _request(s)["properties"]["input_reference"]["oneOf"]
+        ),
+        ["['object']", "['string']binary"],
+    ),
+    Row(
+        "request",
+        "seconds",
+        "string enum",
+        "enum<string>",
+        _both_bodies(lambda b: (_types(_prop("seconds")(b)), _prop("seconds")(b)["enum"])),
+        ({"string"}, ["4", "8", "12"]),
+    ),
+    Row(
+        "request",
+        "seconds",
+        "enum values",
+        "Verfügbare Optionen:\n4,\n8,\n12",
+        _both_bodies(lambda b: _prop("seconds")(b)["enum"]),
+        ["4", "8", "12"],
+    ),
+    Row(
+        "request",
+        "seconds",
+        "default",
+        "Defaults to 4 seconds.",
+        _both_bodies(lambda b: _prop("seconds")(b)["default"]),
+        "4",
+    ),
+    Row(
+        "request",
+        "seconds",
+        "optional",
+        "Clip duration in seconds",
+        _both_bodies(lambda b: "seconds" in b["required"]),
+        False,
+    ),
+    Row(
+        "request",
+        "size",
+        "enum values",
+        "Verfügbare Optionen:\n720x1280,\n1280x720,\n1024x1792,\n1792x1024",
+        _both_bodies(lambda b: (_types(_prop("size")(b)), _prop("size")(b)["enum"])),
+        ({"string"}, ["720x1280", "1280x720", "1024x1792", "1792x1024"]),
+    ),
+    Row(
+        "request",
+        "size",
+        "default",
+        "Defaults to 720x1280.",
+        _both_bodies(lambda b: _prop("size")(b)["default"]),
+        "720x1280",
+    ),
+    Row(
+        "request",
+        "size",
+        "optional",
+        "Output resolution formatted as width x height",
+        _both_bodies(lambda b: "size" in b["required"]),
+        False,
+    ),
+]
+
+_RESPONSE_TYPES = {
+    "id": ("string", {"string"}),
+    "object": ("enum<string>", {"string"}),
+    "status": ("enum<string>", {"string"}),
+    "progress": ("integer", {"integer"}),
+    "created_at": ("integer<unixtime>", {"integer"}),
+    "completed_at": ("integer<unixtime> | null", {"integer", "null"}),
+    "expires_at": ("integer<unixtime> | null", {"integer", "null"}),
+    "prompt": ("string | null", {"string", "null"}),
+    "size": ("enum<string>", {"string"}),
+    "seconds": ("string", {"string"}),
+    "remixed_from_video_id": ("string | null", {"string", "null"}),
+    # Known deviation: the page's non-nullable object is nullable in the contract.
+    "error": ("Error · object", {"object", "null"}),
+}
+for _name in RESPONSE_FIELDS:
+    ROWS.append(
+        Row(
+            "response",
+            _name,
+            "required",
+            "erforderlich",
+            lambda s, n=_name: n in _video(s)["required"],
+            True,
+        )
+    )
+for _name, (_quote, _expected) in _RESPONSE_TYPES.items():
+    ROWS.append(
+        Row(
+            "response",
+            _name,
+            "type and nullability",
+            _quote,
+            lambda s, n=_name: _types(_video(s)["properties"][n]),
+            _expected,
+        )
+    )
+ROWS += [
+    Row(
+        "response",
+        "object",
+        "enum and default",
+        "Standard:video",
+        lambda s: (
+            _video(s)["properties"]["object"]["enum"],
+            _video(s)["properties"]["object"]["default"],
+        ),
+        (["video"], "video"),
+    ),
+    Row(
+        "response",
+        "status",
+        "enum values",
+        "Verfügbare Optionen:\nqueued,\nin_progress,\ncompleted,\nfailed",
+        lambda s: _video(s)["properties"]["status"]["enum"],
+        ["queued", "in_progress", "completed", "failed"],
+    ),
+    Row(
+        "response",
+        "size",
+        "enum values",
+        "Verfügbare Optionen:\n720x1280,\n1280x720,\n1024x1792,\n1792x1024",
+        lambda s: _video(s)["properties"]["size"]["enum"],
+        ["720x1280", "1280x720", "1024x1792", "1792x1024"],
+    ),
+    Row(
+        "response",
+        "created_at",
+        "unix seconds",
+        "integer<unixtime>",
+        lambda s: _video(s)["properties"]["created_at"]["format"],
+        "unixtime",
+    ),
+    Row(
+        "response",
+        "error",
+        "error fields",
+        "Error payload that explains why generation failed",
+        lambda s: sorted(s.schema("VideoError")["required"]),
+        ["code", "message"],
+    ),
+]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.part}.{r.field}.{r.constraint}")
+def test_page_constraint_is_in_the_spec(
+    row: Row, page: dict[str, dict[str, str]], spec: Spec
+) -> None:
+    block = page[row.part].get(row.field)
+    assert block is not None, f"the page has no {row.part} field {row.field!r}"
+    assert _norm(row.quote) in _norm(block), f"the page no longer says {row.quote!r}"
+    assert row.check(spec) == row.expected
+
+
+def test_every_documented_field_is_covered(page: dict[str, dict[str, str]]) -> None:
+    """No field of the page goes unchecked, and the spec has no response field it lacks."""
+    covered = {(row.part, row.field) for row in ROWS}
+    for part in ("request", "response"):
+        for field in page[part]:
+            assert (part, field) in covered, f"{part} field {field} has no traceability row"
+    assert set(page["response"]) == set(RESPONSE_FIELDS)
+    assert set(page["request"]) == set(REQUEST_FIELDS)
+
+
+def test_spec_fields_match_the_page_exactly(spec: Spec) -> None:
+    assert list(_video(spec)["properties"]) == list(RESPONSE_FIELDS)
+    assert set(_request(spec)["properties"]) == set(REQUEST_FIELDS)
+    assert set(_request(spec, "application/json")["properties"]) == set(REQUEST_FIELDS)
+
+
+def test_page_path_is_not_needed_at_run_time() -> None:
+    """Only tests read the page; the package never refers to the shared folder."""
+    package = Path(__file__).resolve().parents[2] / "src" / "videos_contract"
+    for source in package.rglob("*.py"):
+        assert "docs-pages" not in source.read_text(encoding="utf-8"), source

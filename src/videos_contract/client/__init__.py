@@ -1,0 +1,72 @@
+"""Hand-written helpers on top of the generated client `aihubmix_videos`.
+
+`connect` builds an authenticated client with the retry policy of `retry`; `calls` returns
+checked models or raises; `wait` polls a job to the end; `download` streams an asset to a
+file atomically. The generator never touches this package.
+"""
+
+from videos_contract.client.calls import (
+    Reference,
+    acreate,
+    adelete,
+    aiter_videos,
+    alist_page,
+    aremix,
+    aretrieve,
+    create,
+    delete,
+    iter_videos,
+    list_page,
+    reference_from,
+    remix,
+    retrieve,
+)
+from videos_contract.client.connection import KEY_ENV, URL_ENV, connect
+from videos_contract.client.download import DownloadResult, async_download, download
+from videos_contract.client.errors import (
+    ApiError,
+    ConfigError,
+    DownloadError,
+    JobFailedError,
+    UnexpectedResponseError,
+    VideosClientError,
+    WaitTimeoutError,
+    mask_key,
+)
+from videos_contract.client.retry import RetryPolicy, RetryTransport
+from videos_contract.client.wait import async_wait, wait
+
+__all__ = [
+    "KEY_ENV",
+    "URL_ENV",
+    "ApiError",
+    "ConfigError",
+    "DownloadError",
+    "DownloadResult",
+    "JobFailedError",
+    "Reference",
+    "RetryPolicy",
+    "RetryTransport",
+    "UnexpectedResponseError",
+    "VideosClientError",
+    "WaitTimeoutError",
+    "acreate",
+    "adelete",
+    "aiter_videos",
+    "alist_page",
+    "aremix",
+    "aretrieve",
+    "async_download",
+    "async_wait",
+    "connect",
+    "create",
+    "delete",
+    "download",
+    "iter_videos",
+    "list_page",
+    "mask_key",
+    "reference_from",
+    "remix",
+    "retrieve",
+    "wait",
+]

@@ -1,0 +1,206 @@
+"""The API's operations as plain functions that return models or raise.
+
+The generated functions return `ErrorResponse | Video | None` and crash with a bare
+`KeyError` on a body of the wrong shape; these build the same requests (the generated
+`_get_kwargs`, so paths and parameters stay those of the spec) and hand the answer to
+`parsing`, which either returns a checked model or raises an error naming what came back.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import httpx
+from aihubmix_videos import AuthenticatedClient
+from aihubmix_videos.api.videos import (
+    create_video,
+    delete_video,
+    list_videos,
+    remix_video,
+    retrieve_video,
+)
+from aihubmix_videos.models import (
+    CreateVideoMultipartRequest,
+    DeletedVideo,
+    ImageReference,
+    ListOrder,
+    RemixVideoRequest,
+    Video,
+    VideoList,
+    VideoModel,
+    VideoSeconds,
+    VideoSize,
+)
+from aihubmix_videos.types import UNSET, File, Unset
+
+from videos_contract.client.parsing import parse_deleted, parse_list, parse_video
+
+__all__ = [
+    "Reference",
+    "acreate",
+    "adelete",
+    "aiter_videos",
+    "alist_page",
+    "aremix",
+    "aretrieve",
+    "create",
+    "delete",
+    "iter_videos",
+    "list_page",
+    "reference_from",
+    "remix",
+    "retrieve",
+]
+
+Reference = File | ImageReference
+
+
+def reference_from(value: str | Path, stream: BinaryIO | None = None) -> Reference:
+    """An `https:`/`data:` URL becomes the object form; anything else is a file to upload."""
+    text = str(value)
+    if isinstance(value, str) and text.startswith(("https://", "http://", "data:")):
+        return ImageReference(image_url=text)
+    path = Path(value)
+    mime, _ = mimetypes.guess_type(path.name)
+    payload = stream if stream is not None else path.open("rb")
+    return File(payload=payload, file_name=path.name, mime_type=mime or "application/octet-stream")
+
+
+def _create_kwargs(
+    prompt: str,
+    model: VideoModel | Unset,
+    seconds: VideoSeconds | Unset,
+    size: VideoSize | Unset,
+    reference: Reference | None,
+) -> dict[str, Any]:
+    body = CreateVideoMultipartRequest(
+        prompt=prompt,
+        model=model,
+        seconds=seconds,
+        size=size,
+        input_reference=UNSET if reference is None else reference,
+    )
+    return create_video._get_kwargs(body=body)
+
+
+def _http(client: AuthenticatedClient) -> httpx.Client:
+    return client.get_httpx_client()
+
+
+def _ahttp(client: AuthenticatedClient) -> httpx.AsyncClient:
+    return client.get_async_httpx_client()
+
+
+def create(
+    client: AuthenticatedClient,
+    prompt: str,
+    *,
+    model: VideoModel | Unset = UNSET,
+    seconds: VideoSeconds | Unset = UNSET,
+    size: VideoSize | Unset = UNSET,
+    reference: Reference | None = None,
+) -> Video:
+    """Start a job (billed). Sent once: see `retry` for why it is never re-sent."""
+    kwargs = _create_kwargs(prompt, model, seconds, size, reference)
+    return parse_video(_http(client).request(**kwargs), client.token)
+
+
+async def acreate(
+    client: AuthenticatedClient,
+    prompt: str,
+    *,
+    model: VideoModel | Unset = UNSET,
+    seconds: VideoSeconds | Unset = UNSET,
+    size: VideoSize | Unset = UNSET,
+    reference: Reference | None = None,
+) -> Video:
+    kwargs = _create_kwargs(prompt, model, seconds, size, reference)
+    return parse_video(await _ahttp(client).request(**kwargs), client.token)
+
+
+def retrieve(client: AuthenticatedClient, video_id: str) -> Video:
+    kwargs = retrieve_video._get_kwargs(video_id)
+    return parse_video(_http(client).request(**kwargs), client.token, video_id)
+
+
+async def aretrieve(client: AuthenticatedClient, video_id: str) -> Video:
+    kwargs = retrieve_video._get_kwargs(video_id)
+    return parse_video(await _ahttp(client).request(**kwargs), client.token, video_id)
+
+
+def remix(client: AuthenticatedClient, video_id: str, prompt: str) -> Video:
+    """Start a remix job (billed, never re-sent)."""
+    kwargs = remix_video._get_kwargs(video_id, body=RemixVideoRequest(prompt=prompt))
+    return parse_video(_http(client).request(**kwargs), client.token)
+
+
+async def aremix(client: AuthenticatedClient, video_id: str, prompt: str) -> Video:
+    kwargs = remix_video._get_kwargs(video_id, body=RemixVideoRequest(prompt=prompt))
+    return parse_video(await _ahttp(client).request(**kwargs), client.token)
+
+
+def delete(client: AuthenticatedClient, video_id: str) -> DeletedVideo:
+    kwargs = delete_video._get_kwargs(video_id)
+    return parse_deleted(_http(client).request(**kwargs), client.token)
+
+
+async def adelete(client: AuthenticatedClient, video_id: str) -> DeletedVideo:
+    kwargs = delete_video._get_kwargs(video_id)
+    return parse_deleted(await _ahttp(client).request(**kwargs), client.token)
+
+
+def _list_kwargs(after: str | None, limit: int | Unset, order: ListOrder | Unset) -> dict[str, Any]:
+    return list_videos._get_kwargs(
+        after=UNSET if after is None else after, limit=limit, order=order
+    )
+
+
+def list_page(
+    client: AuthenticatedClient,
+    *,
+    after: str | None = None,
+    limit: int | Unset = UNSET,
+    order: ListOrder | Unset = UNSET,
+) -> VideoList:
+    kwargs = _list_kwargs(after, limit, order)
+    return parse_list(_http(client).request(**kwargs), client.token)
+
+
+async def alist_page(
+    client: AuthenticatedClient,
+    *,
+    after: str | None = None,
+    limit: int | Unset = UNSET,
+    order: ListOrder | Unset = UNSET,
+) -> VideoList:
+    kwargs = _list_kwargs(after, limit, order)
+    return parse_list(await _ahttp(client).request(**kwargs), client.token)
+
+
+def iter_videos(
+    client: AuthenticatedClient, *, limit: int | Unset = UNSET, order: ListOrder | Unset = UNSET
+) -> Iterator[Video]:
+    """Every video, page after page, following `last_id` while `has_more` says so."""
+    after: str | None = None
+    while True:
+        page = list_page(client, after=after, limit=limit, order=order)
+        yield from page.data
+        if not page.has_more or not page.last_id or page.last_id == after:
+            return
+        after = page.last_id
+
+
+async def aiter_videos(
+    client: AuthenticatedClient, *, limit: int | Unset = UNSET, order: ListOrder | Unset = UNSET
+) -> AsyncIterator[Video]:
+    after: str | None = None
+    while True:
+        page = await alist_page(client, after=after, limit=limit, order=order)
+        for video in page.data:
+            yield video
+        if not page.has_more or not page.last_id or page.last_id == after:
+            return
+        after = page.last_id

@@ -1,0 +1,286 @@
+"""Stream one asset of a job to a file, intact or not at all.
+
+The generated download function holds the whole body in memory; this streams it in chunks
+into a temporary file beside the target, checks the length against `Content-Length`, resumes
+with `Range` after a dropped connection (the `206` must start where the file stopped; a
+server that ignores `Range` and sends `200` gets a clean restart), then fsyncs and renames.
+The target therefore either does not change or holds the complete asset, even after a crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import httpx
+from aihubmix_videos import AuthenticatedClient
+from aihubmix_videos.api.videos import download_video_content
+from aihubmix_videos.models import ContentVariant
+
+from videos_contract.client.errors import ApiError, DownloadError
+
+__all__ = [
+    "CHUNK_SIZE",
+    "MAX_RESUMES",
+    "ByteProgressHook",
+    "DownloadResult",
+    "async_download",
+    "atomic_file",
+    "download",
+]
+
+CHUNK_SIZE = 64 * 1024
+MAX_RESUMES = 5
+
+ByteProgressHook = Callable[[int, int | None], None]
+
+_CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$")
+
+
+@dataclass(frozen=True)
+class DownloadResult:
+    """Where the asset went and what it took."""
+
+    path: Path
+    size: int
+    content_type: str | None
+    resumes: int
+    restarts: int
+
+
+@contextlib.contextmanager
+def atomic_file(dest: Path) -> Iterator[BinaryIO]:
+    """A temporary file beside `dest` that replaces `dest` only when the block succeeds."""
+    if not dest.parent.is_dir():
+        raise DownloadError(f"folder {dest.parent} does not exist")
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    os.fchmod(fd, 0o644)
+    tmp = Path(tmp_name)
+    handle = os.fdopen(fd, "w+b")
+    try:
+        yield handle
+        handle.flush()
+        os.fsync(handle.fileno())
+        handle.close()
+        os.replace(tmp, dest)
+    except BaseException:
+        handle.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(dest.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _int_header(response: httpx.Response, name: str) -> int | None:
+    raw = response.headers.get(name)
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise DownloadError(f"{name} is not a number: {raw!r}") from None
+    if value < 0:
+        raise DownloadError(f"{name} is negative: {raw!r}")
+    return value
+
+
+class _Transfer:
+    """The state of one download across its resumptions; the sync and async loops share it."""
+
+    def __init__(
+        self, file: BinaryIO, label: str, max_resumes: int, on_progress: ByteProgressHook | None
+    ) -> None:
+        self.file = file
+        self.label = label
+        self.max_resumes = max_resumes
+        self.on_progress = on_progress
+        self.offset = 0
+        self.total: int | None = None
+        self.content_type: str | None = None
+        self.resumes = 0
+        self.restarts = 0
+
+    def headers(self) -> dict[str, str]:
+        # Identity encoding: the bytes counted and written are the asset's own bytes.
+        headers = {"Accept-Encoding": "identity"}
+        if self.offset:
+            headers["Range"] = f"bytes={self.offset}-"
+        return headers
+
+    def _restart(self) -> None:
+        self.file.seek(0)
+        self.file.truncate()
+        self.offset = 0
+        self.restarts += 1
+
+    def _expect_total(self, total: int | None) -> None:
+        if total is not None and self.total is not None and total != self.total:
+            raise DownloadError(
+                f"{self.label} changed size during the download ({self.total} then {total} bytes)"
+            )
+        if total is not None:
+            self.total = total
+
+    def begin(self, response: httpx.Response) -> None:
+        """Check the headers of an answer before reading its body."""
+        length = _int_header(response, "content-length")
+        self.content_type = response.headers.get("content-type")
+        if response.status_code == 206:
+            raw = response.headers.get("content-range", "")
+            match = _CONTENT_RANGE.match(raw)
+            if match is None:
+                raise DownloadError(f"{self.label}: 206 with an unusable Content-Range {raw!r}")
+            start, end = int(match[1]), int(match[2])
+            total = None if match[3] == "*" else int(match[3])
+            if start != self.offset:
+                raise DownloadError(
+                    f"{self.label}: asked to resume at byte {self.offset}, "
+                    f"the server sent bytes {start}-{end}"
+                )
+            if length is not None and length != end - start + 1:
+                raise DownloadError(
+                    f"{self.label}: Content-Length {length} does not match Content-Range {raw!r}"
+                )
+            self._expect_total(total)
+        elif response.status_code == 200:
+            if self.offset:
+                # The server ignored Range and sends everything again: start over cleanly.
+                self._restart()
+            self._expect_total(length)
+        else:
+            raise DownloadError(f"{self.label}: unexpected HTTP {response.status_code}")
+
+    def write(self, chunk: bytes) -> None:
+        self.file.write(chunk)
+        self.offset += len(chunk)
+        if self.total is not None and self.offset > self.total:
+            raise DownloadError(
+                f"{self.label}: the server sent more than its Content-Length of {self.total} bytes"
+            )
+        if self.on_progress is not None:
+            self.on_progress(self.offset, self.total)
+
+    @property
+    def complete(self) -> bool:
+        return self.total is None or self.offset == self.total
+
+    def dropped(self, exc: Exception | None) -> None:
+        """The body ended early; raise when out of resumptions, else prepare the next try."""
+        what = f"connection lost ({type(exc).__name__})" if exc else "body ended early"
+        if self.resumes >= self.max_resumes:
+            raise DownloadError(
+                f"{self.label}: {what} at byte {self.offset} of {self.total or 'unknown'}; "
+                f"gave up after {self.resumes} resumptions"
+            ) from exc
+        self.resumes += 1
+        if self.total is None:
+            self._restart()  # without a known size, a partial file cannot be trusted
+
+    def result(self, path: Path) -> DownloadResult:
+        return DownloadResult(path, self.offset, self.content_type, self.resumes, self.restarts)
+
+
+def _request(video_id: str, variant: ContentVariant) -> tuple[str, str, dict[str, str]]:
+    kwargs = download_video_content._get_kwargs(video_id, variant=variant)
+    return kwargs["method"].upper(), kwargs["url"], kwargs["params"]
+
+
+def download(
+    client: AuthenticatedClient,
+    video_id: str,
+    dest: Path | str,
+    *,
+    variant: ContentVariant = "video",
+    on_progress: ByteProgressHook | None = None,
+    max_resumes: int = MAX_RESUMES,
+    chunk_size: int = CHUNK_SIZE,
+) -> DownloadResult:
+    """Download `variant` of `video_id` to `dest` atomically, resuming after drops.
+
+    Raises `ApiError` for an error answer (e.g. 409 `video_not_ready`) and `DownloadError`
+    when the body cannot be completed intact; `dest` is then left as it was.
+    """
+    dest = Path(dest)
+    method, url, params = _request(video_id, variant)
+    http = client.get_httpx_client()
+    label = f"{variant} of video {video_id}"
+    with atomic_file(dest) as handle:
+        transfer = _Transfer(handle, label, max_resumes, on_progress)
+        while True:
+            started = False
+            try:
+                with http.stream(method, url, params=params, headers=transfer.headers()) as resp:
+                    if not resp.is_success:
+                        resp.read()
+                        raise ApiError.from_response(resp, client.token)
+                    transfer.begin(resp)
+                    started = True
+                    for chunk in resp.iter_raw(chunk_size):
+                        transfer.write(chunk)
+            except httpx.TransportError as exc:
+                if not started:
+                    raise DownloadError(f"{label}: {exc}") from exc
+                transfer.dropped(exc)
+                continue
+            if transfer.complete:
+                return transfer.result(dest)
+            transfer.dropped(None)
+
+
+async def async_download(
+    client: AuthenticatedClient,
+    video_id: str,
+    dest: Path | str,
+    *,
+    variant: ContentVariant = "video",
+    on_progress: ByteProgressHook | None = None,
+    max_resumes: int = MAX_RESUMES,
+    chunk_size: int = CHUNK_SIZE,
+) -> DownloadResult:
+    """`download` for asyncio code (file writes are small and stay on the event loop)."""
+    dest = Path(dest)
+    method, url, params = _request(video_id, variant)
+    http = client.get_async_httpx_client()
+    label = f"{variant} of video {video_id}"
+    with atomic_file(dest) as handle:
+        transfer = _Transfer(handle, label, max_resumes, on_progress)
+        while True:
+            started = False
+            try:
+                async with http.stream(
+                    method, url, params=params, headers=transfer.headers()
+                ) as resp:
+                    if not resp.is_success:
+                        await resp.aread()
+                        raise ApiError.from_response(resp, client.token)
+                    transfer.begin(resp)
+                    started = True
+                    async for chunk in resp.aiter_raw(chunk_size):
+                        transfer.write(chunk)
+            except httpx.TransportError as exc:
+                if not started:
+                    raise DownloadError(f"{label}: {exc}") from exc
+                transfer.dropped(exc)
+                continue
+            if transfer.complete:
+                return transfer.result(dest)
+            transfer.dropped(None)

@@ -1,0 +1,154 @@
+"""What can go wrong when talking to a Videos API server, as exceptions a caller can act on.
+
+Every message is built so that it can be printed as is: it names what came back from the
+server and never contains the API key (see `mask_key` and `redact`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from aihubmix_videos.models import Video
+
+__all__ = [
+    "ApiError",
+    "ConfigError",
+    "DownloadError",
+    "JobFailedError",
+    "UnexpectedResponseError",
+    "VideosClientError",
+    "WaitTimeoutError",
+    "mask_key",
+    "redact",
+]
+
+# How much of an unexpected body an error message quotes; enough to recognise it.
+_QUOTE_LIMIT = 300
+
+
+def mask_key(key: str) -> str:
+    """A key shortened so that it can be shown: `sk-gat…`, or `***` when too short to cut."""
+    return f"{key[:6]}…" if len(key) >= 16 else "***"
+
+
+def redact(text: str, key: str | None) -> str:
+    """`text` with every occurrence of `key` replaced by its masked form."""
+    if key and key in text:
+        return text.replace(key, mask_key(key))
+    return text
+
+
+def quote_body(body: bytes | str) -> str:
+    """A short, printable rendering of a response body for an error message."""
+    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    text = " ".join(text.split())
+    if len(text) > _QUOTE_LIMIT:
+        text = text[:_QUOTE_LIMIT] + "…"
+    return text or "(empty body)"
+
+
+class VideosClientError(Exception):
+    """Base of every error raised by the client helpers."""
+
+
+class ConfigError(VideosClientError):
+    """No server URL or key was given, or the URL is unusable."""
+
+
+class ApiError(VideosClientError):
+    """The server answered with an error status; `code` and `message` are the server's."""
+
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        *,
+        code: str | None = None,
+        type_: str | None = None,
+        param: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.message = message
+        self.code = code
+        self.type = type_
+        self.param = param
+        self.retry_after = retry_after
+        detail = f" ({code})" if code else ""
+        where = f" [param: {param}]" if param else ""
+        super().__init__(f"HTTP {status_code}{detail}: {message}{where}")
+
+    @classmethod
+    def from_response(cls, response: httpx.Response, key: str | None = None) -> ApiError:
+        """Read an OpenAI-style error body; a body of another shape is quoted as it came."""
+        body = response.read()
+        code = type_ = param = None
+        message: str
+        try:
+            data: Any = json.loads(body)
+            error = data["error"]
+            message = str(error["message"])
+            code = error.get("code")
+            type_ = error.get("type")
+            param = error.get("param")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            message = f"unexpected error body: {quote_body(body)}"
+        return cls(
+            response.status_code,
+            redact(message, key),
+            code=None if code is None else str(code),
+            type_=None if type_ is None else str(type_),
+            param=None if param is None else str(param),
+            retry_after=retry_after_seconds(response.headers.get("retry-after")),
+        )
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """`Retry-After` in seconds when it is a number of seconds (dates are not honoured)."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
+
+
+class UnexpectedResponseError(VideosClientError):
+    """A 2xx answer whose body breaks the contract (a status outside the spec, a null field,
+    another object altogether); `body` holds what came back."""
+
+    def __init__(self, problem: str, body: bytes | str) -> None:
+        self.problem = problem
+        self.body = body if isinstance(body, str) else body.decode("utf-8", errors="replace")
+        super().__init__(f"{problem}; the server sent: {quote_body(self.body)}")
+
+
+class JobFailedError(VideosClientError):
+    """The job ended in `failed`; `code` and `message` are the server's reason."""
+
+    def __init__(self, video: Video) -> None:
+        self.video = video
+        error = video.error
+        self.code = error.code if error is not None else None
+        self.message = error.message if error is not None else "no reason given"
+        super().__init__(f"video {video.id} failed ({self.code or 'no code'}): {self.message}")
+
+
+class WaitTimeoutError(VideosClientError):
+    """The job was still not finished at the deadline; `video` is the last state seen."""
+
+    def __init__(self, video_id: str, timeout: float, video: Video | None) -> None:
+        self.video_id = video_id
+        self.timeout = timeout
+        self.video = video
+        state = (
+            f"last seen {video.status} at {video.progress}%" if video is not None else "never seen"
+        )
+        super().__init__(f"video {video_id} not finished after {timeout:g} s ({state})")
+
+
+class DownloadError(VideosClientError):
+    """The download could not be completed intact; the target file was left untouched."""

@@ -1,0 +1,155 @@
+"""When a request may be sent again, as an httpx transport that wraps the real one.
+
+Idempotent requests (GET, HEAD, OPTIONS, DELETE) are retried on connection errors, 429 and
+5xx, after a capped exponential backoff with jitter, or after `Retry-After` when the server
+gives one. A request that is not idempotent (a create or a remix: every accepted one is a
+billed video) is retried only when the connection could not even be opened, so that nothing
+was sent; once a byte may have reached the server, its outcome is the caller's to judge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from videos_contract.client.errors import retry_after_seconds
+
+__all__ = ["IDEMPOTENT_METHODS", "RETRY_STATUSES", "RetryPolicy", "RetryTransport"]
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+# Raised before any byte of the request left this machine: safe to retry for every method.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+RetryHook = Callable[[httpx.Request, int, str, float], None]
+
+
+@dataclass
+class RetryPolicy:
+    """How often and how long to wait; `sleep` and `rng` can be swapped in tests."""
+
+    max_retries: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    # Share of each backoff delay that is randomised, so that clients do not retry in step.
+    jitter: float = 0.5
+    # A `Retry-After` longer than this is not waited for: the error goes to the caller.
+    max_retry_after: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random = field(default_factory=random.Random)
+    on_retry: RetryHook | None = None
+
+    def backoff(self, attempt: int) -> float:
+        """Delay before retry number `attempt` (0-based), without a `Retry-After`."""
+        delay = min(self.max_delay, self.base_delay * (2.0**attempt))
+        return delay * (1 - self.jitter * self.rng.random())
+
+    def delay_for_response(self, response: httpx.Response, attempt: int) -> float | None:
+        """Seconds to wait before retrying after `response`, or None to give up."""
+        if response.status_code not in RETRY_STATUSES:
+            return None
+        if response.request.method.upper() not in IDEMPOTENT_METHODS:
+            return None
+        advised = retry_after_seconds(response.headers.get("retry-after"))
+        if advised is not None:
+            return advised if advised <= self.max_retry_after else None
+        return self.backoff(attempt)
+
+    def delay_for_error(self, request: httpx.Request, exc: Exception, attempt: int) -> float | None:
+        """Seconds to wait before retrying after a transport error, or None to give up."""
+        if isinstance(exc, _NOT_SENT):
+            return self.backoff(attempt)
+        if isinstance(exc, httpx.TransportError) and request.method.upper() in IDEMPOTENT_METHODS:
+            return self.backoff(attempt)
+        return None
+
+    def _notify(self, request: httpx.Request, attempt: int, reason: str, delay: float) -> None:
+        if self.on_retry is not None:
+            self.on_retry(request, attempt, reason, delay)
+
+
+class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Wraps a sync and an async transport with a `RetryPolicy`.
+
+    One object serves both `httpx.Client` and `httpx.AsyncClient`, because the generated
+    client passes the same `httpx_args` to both.
+    """
+
+    def __init__(
+        self,
+        policy: RetryPolicy | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.policy = policy or RetryPolicy()
+        self._transport = transport
+        self._async_transport = async_transport
+        self._async_sleep = async_sleep
+
+    @property
+    def transport(self) -> httpx.BaseTransport:
+        if self._transport is None:
+            self._transport = httpx.HTTPTransport()
+        return self._transport
+
+    @property
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        if self._async_transport is None:
+            self._async_transport = httpx.AsyncHTTPTransport()
+        return self._async_transport
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        policy = self.policy
+        attempt = 0
+        while True:
+            try:
+                response = self.transport.handle_request(request)
+            except Exception as exc:
+                delay = policy.delay_for_error(request, exc, attempt)
+                if delay is None or attempt >= policy.max_retries:
+                    raise
+                policy._notify(request, attempt, type(exc).__name__, delay)
+            else:
+                delay = policy.delay_for_response(response, attempt)
+                if delay is None or attempt >= policy.max_retries:
+                    return response
+                response.close()
+                policy._notify(request, attempt, f"HTTP {response.status_code}", delay)
+            policy.sleep(delay)
+            attempt += 1
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        policy = self.policy
+        attempt = 0
+        while True:
+            try:
+                response = await self.async_transport.handle_async_request(request)
+            except Exception as exc:
+                delay = policy.delay_for_error(request, exc, attempt)
+                if delay is None or attempt >= policy.max_retries:
+                    raise
+                policy._notify(request, attempt, type(exc).__name__, delay)
+            else:
+                delay = policy.delay_for_response(response, attempt)
+                if delay is None or attempt >= policy.max_retries:
+                    return response
+                await response.aclose()
+                policy._notify(request, attempt, f"HTTP {response.status_code}", delay)
+            await self._async_sleep(delay)
+            attempt += 1
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    async def aclose(self) -> None:
+        if self._async_transport is not None:
+            await self._async_transport.aclose()

@@ -1,0 +1,135 @@
+"""Poll a job until it is `completed` or `failed`, with a deadline.
+
+The pause between polls follows the server's `openai-poll-after-ms` header when it sends
+one, else `interval`. The wait ends at once, with an error that quotes the body, when the
+server answers with something the contract does not allow (`status: "expired"`,
+`seconds: null`, a `{task_id}` object): a poller that trusted such an answer would loop until
+its deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+from aihubmix_videos import AuthenticatedClient
+from aihubmix_videos.api.videos import retrieve_video
+from aihubmix_videos.models import Video
+
+from videos_contract.client.errors import JobFailedError, WaitTimeoutError
+from videos_contract.client.parsing import parse_video
+
+__all__ = [
+    "DEFAULT_INTERVAL",
+    "DEFAULT_TIMEOUT",
+    "MIN_INTERVAL",
+    "POLL_AFTER_HEADER",
+    "ProgressHook",
+    "async_wait",
+    "wait",
+]
+
+POLL_AFTER_HEADER = "openai-poll-after-ms"
+DEFAULT_INTERVAL = 2.0
+DEFAULT_TIMEOUT = 600.0
+# Floor under any pause, so that a server advising 0 ms cannot make the client spin.
+MIN_INTERVAL = 0.05
+
+ProgressHook = Callable[[Video], None]
+
+
+def poll_after(response: httpx.Response, interval: float) -> float:
+    """The pause the server advises, or `interval` when it advises nothing usable."""
+    raw = response.headers.get(POLL_AFTER_HEADER)
+    try:
+        advised = int(raw) / 1000 if raw is not None else None
+    except ValueError:
+        advised = None
+    pause = interval if advised is None or advised < 0 else advised
+    return max(MIN_INTERVAL, pause)
+
+
+@dataclass
+class _Poll:
+    """What the sync and async loops share: reading one answer and deciding what is next."""
+
+    client: AuthenticatedClient
+    video_id: str
+    timeout: float
+    interval: float
+    on_progress: ProgressHook | None
+    clock: Callable[[], float]
+    last: Video | None = None
+
+    def __post_init__(self) -> None:
+        self.deadline = self.clock() + self.timeout
+
+    def read(self, response: httpx.Response) -> Video | None:
+        """The finished video, or None to poll again; raises on failure or nonsense."""
+        video = parse_video(response, self.client.token, self.video_id)
+        self.last = video
+        if self.on_progress is not None:
+            self.on_progress(video)
+        if video.status == "completed":
+            return video
+        if video.status == "failed":
+            raise JobFailedError(video)
+        return None
+
+    def pause(self, response: httpx.Response) -> float:
+        """Seconds to sleep before the next poll; raises when the deadline has passed."""
+        remaining = self.deadline - self.clock()
+        if remaining <= 0:
+            raise WaitTimeoutError(self.video_id, self.timeout, self.last)
+        return min(poll_after(response, self.interval), remaining)
+
+
+def wait(
+    client: AuthenticatedClient,
+    video_id: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    interval: float = DEFAULT_INTERVAL,
+    on_progress: ProgressHook | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> Video:
+    """Poll `video_id` until it completes, and return it.
+
+    Raises `JobFailedError` (the server's code and message) when it fails,
+    `WaitTimeoutError` (with the last state seen) after `timeout` seconds,
+    `UnexpectedResponseError` at once on an answer outside the contract, and `ApiError`
+    on an error status that survived the retry policy.
+    """
+    poll = _Poll(client, video_id, timeout, interval, on_progress, clock)
+    http = client.get_httpx_client()
+    while True:
+        response = http.request(**retrieve_video._get_kwargs(video_id))
+        finished = poll.read(response)
+        if finished is not None:
+            return finished
+        sleep(poll.pause(response))
+
+
+async def async_wait(
+    client: AuthenticatedClient,
+    video_id: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    interval: float = DEFAULT_INTERVAL,
+    on_progress: ProgressHook | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> Video:
+    """`wait` for asyncio code."""
+    poll = _Poll(client, video_id, timeout, interval, on_progress, clock)
+    http = client.get_async_httpx_client()
+    while True:
+        response = await http.request(**retrieve_video._get_kwargs(video_id))
+        finished = poll.read(response)
+        if finished is not None:
+            return finished
+        await sleep(poll.pause(response))

@@ -1,6 +1,7 @@
 """Stream one asset of a job to a file, intact or not at all.
 
-The generated download function holds the whole body in memory; this streams it in chunks
+The generated download function holds the whole body in memory; this streams it, chunk by
+chunk as the socket delivers them (unbuffered, so a drop loses no byte already received),
 into a temporary file beside the target, checks the length against `Content-Length`, resumes
 with `Range` after a dropped connection (the `206` must start where the file stopped; a
 server that ignores `Range` and sends `200` gets a clean restart), then fsyncs and renames.
@@ -26,7 +27,6 @@ from aihubmix_videos.models import ContentVariant
 from videos_contract.client.errors import ApiError, DownloadError
 
 __all__ = [
-    "CHUNK_SIZE",
     "MAX_RESUMES",
     "ByteProgressHook",
     "DownloadResult",
@@ -35,7 +35,6 @@ __all__ = [
     "download",
 ]
 
-CHUNK_SIZE = 64 * 1024
 MAX_RESUMES = 5
 
 ByteProgressHook = Callable[[int, int | None], None]
@@ -212,7 +211,6 @@ def download(
     variant: ContentVariant = "video",
     on_progress: ByteProgressHook | None = None,
     max_resumes: int = MAX_RESUMES,
-    chunk_size: int = CHUNK_SIZE,
 ) -> DownloadResult:
     """Download `variant` of `video_id` to `dest` atomically, resuming after drops.
 
@@ -234,7 +232,7 @@ def download(
                         raise ApiError.from_response(resp, client.token)
                     transfer.begin(resp)
                     started = True
-                    for chunk in resp.iter_raw(chunk_size):
+                    for chunk in resp.iter_raw():
                         transfer.write(chunk)
             except httpx.TransportError as exc:
                 if not started:
@@ -254,7 +252,6 @@ async def async_download(
     variant: ContentVariant = "video",
     on_progress: ByteProgressHook | None = None,
     max_resumes: int = MAX_RESUMES,
-    chunk_size: int = CHUNK_SIZE,
 ) -> DownloadResult:
     """`download` for asyncio code (file writes are small and stay on the event loop)."""
     dest = Path(dest)
@@ -274,7 +271,7 @@ async def async_download(
                         raise ApiError.from_response(resp, client.token)
                     transfer.begin(resp)
                     started = True
-                    async for chunk in resp.aiter_raw(chunk_size):
+                    async for chunk in resp.aiter_raw():
                         transfer.write(chunk)
             except httpx.TransportError as exc:
                 if not started:

@@ -32,7 +32,7 @@ RetryHook = Callable[[httpx.Request, int, str, float], None]
 
 @dataclass
 class RetryPolicy:
-    """How often and how long to wait; `sleep` and `rng` can be swapped in tests."""
+    """How often and how long to wait; `sleep`, `async_sleep` and `rng` can be swapped in tests."""
 
     max_retries: int = 4
     base_delay: float = 0.5
@@ -42,6 +42,7 @@ class RetryPolicy:
     # A `Retry-After` longer than this is not waited for: the error goes to the caller.
     max_retry_after: float = 60.0
     sleep: Callable[[float], None] = time.sleep
+    async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     rng: random.Random = field(default_factory=random.Random)
     on_retry: RetryHook | None = None
 
@@ -50,11 +51,13 @@ class RetryPolicy:
         delay = min(self.max_delay, self.base_delay * (2.0**attempt))
         return delay * (1 - self.jitter * self.rng.random())
 
-    def delay_for_response(self, response: httpx.Response, attempt: int) -> float | None:
+    def delay_for_response(
+        self, request: httpx.Request, response: httpx.Response, attempt: int
+    ) -> float | None:
         """Seconds to wait before retrying after `response`, or None to give up."""
         if response.status_code not in RETRY_STATUSES:
             return None
-        if response.request.method.upper() not in IDEMPOTENT_METHODS:
+        if request.method.upper() not in IDEMPOTENT_METHODS:
             return None
         advised = retry_after_seconds(response.headers.get("retry-after"))
         if advised is not None:
@@ -87,12 +90,10 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         *,
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
-        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.policy = policy or RetryPolicy()
         self._transport = transport
         self._async_transport = async_transport
-        self._async_sleep = async_sleep
 
     @property
     def transport(self) -> httpx.BaseTransport:
@@ -118,7 +119,7 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                     raise
                 policy._notify(request, attempt, type(exc).__name__, delay)
             else:
-                delay = policy.delay_for_response(response, attempt)
+                delay = policy.delay_for_response(request, response, attempt)
                 if delay is None or attempt >= policy.max_retries:
                     return response
                 response.close()
@@ -138,12 +139,12 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                     raise
                 policy._notify(request, attempt, type(exc).__name__, delay)
             else:
-                delay = policy.delay_for_response(response, attempt)
+                delay = policy.delay_for_response(request, response, attempt)
                 if delay is None or attempt >= policy.max_retries:
                     return response
                 await response.aclose()
                 policy._notify(request, attempt, f"HTTP {response.status_code}", delay)
-            await self._async_sleep(delay)
+            await policy.async_sleep(delay)
             attempt += 1
 
     def close(self) -> None:

@@ -1,12 +1,100 @@
-"""`videos-contract` subcommands of the mock group (not written yet)."""
+"""`videos-contract mock`: run the reference mock server in the foreground."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
-__all__ = ["register"]
+from videos_contract.cli.common import CliError
+from videos_contract.mock import DEFAULT_KEY, MockConfig, serve
+from videos_contract.mock.defects import DEFECTS
+
+__all__ = ["KEYS_ENV", "register"]
+
+# Keys can come from the environment so that they stay off command lines (visible in `ps`).
+KEYS_ENV = "VIDEOS_MOCK_KEYS"
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """Add this group's subcommands; none yet."""
+    """Add `mock`."""
+    parser = subparsers.add_parser(
+        "mock",
+        help="run the stateful mock of the Videos API",
+        description=(
+            "Serve every operation of openapi.yaml with real validation, jobs that render over "
+            f"time and real MP4/WebP/JPEG assets. Keys: --key, else ${KEYS_ENV} "
+            f"(comma-separated), else {DEFAULT_KEY}. A prompt containing [fail] makes its job "
+            "fail."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
+    parser.add_argument(
+        "--key", action="append", dest="keys", metavar="KEY", help="accepted key (repeatable)"
+    )
+    parser.add_argument(
+        "--render-seconds", type=float, default=5.0, help="time from queued to done (default 5)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed for ids, failures and faults")
+    parser.add_argument(
+        "--fail-rate", type=float, default=0.0, help="share of jobs that fail (0..1)"
+    )
+    parser.add_argument(
+        "--fault-rate", type=float, default=0.0, help="share of requests answered 500/503 (0..1)"
+    )
+    parser.add_argument(
+        "--rate-limit", type=int, default=None, metavar="N", help="requests per second per key"
+    )
+    parser.add_argument(
+        "--max-body-mb", type=float, default=50.0, help="largest request body in MiB (default 50)"
+    )
+    parser.add_argument(
+        "--defect",
+        action="append",
+        dest="defects",
+        metavar="NAME",
+        help="misbehave on purpose, to test an audit (repeatable): "
+        + (", ".join(sorted(DEFECTS)) or "none defined"),
+    )
+    parser.set_defaults(handler=_run)
+
+
+def _keys(args: argparse.Namespace) -> tuple[str, ...]:
+    if args.keys:
+        return tuple(args.keys)
+    from_env = [key.strip() for key in os.environ.get(KEYS_ENV, "").split(",") if key.strip()]
+    return tuple(from_env) or (DEFAULT_KEY,)
+
+
+def _run(args: argparse.Namespace) -> int:
+    unknown = [name for name in args.defects or () if name not in DEFECTS]
+    if unknown:
+        known = ", ".join(sorted(DEFECTS)) or "none"
+        raise CliError(f"unknown defect(s) {', '.join(unknown)}; known: {known}", exit_code=2)
+    try:
+        config = MockConfig(
+            keys=_keys(args),
+            render_seconds=args.render_seconds,
+            seed=args.seed,
+            fail_rate=args.fail_rate,
+            fault_rate=args.fault_rate,
+            rate_limit=args.rate_limit,
+            max_body_bytes=max(1, int(args.max_body_mb * 1024 * 1024)),
+            defects=tuple(args.defects or ()),
+        )
+    except ValueError as exc:
+        raise CliError(str(exc), exit_code=2) from None
+
+    def ready(url: str) -> None:
+        print(f"Mock Videos API listening on {url}", flush=True)
+        print(f"Accepted key(s): {', '.join(config.keys)}", flush=True)
+        print("Stop with Ctrl-C.", flush=True)
+
+    if not 0 <= args.port <= 65535:
+        raise CliError(f"--port must be between 0 and 65535, got {args.port}", exit_code=2)
+    try:
+        serve(config, args.host, args.port, on_ready=ready)
+    except OSError as exc:
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    return 0

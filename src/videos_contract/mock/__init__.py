@@ -1,0 +1,27 @@
+"""The stateful reference mock of the Videos API, validated by openapi.yaml.
+
+```python
+from videos_contract.mock import MockConfig, running_mock
+
+with running_mock(MockConfig(render_seconds=0.5)) as server:
+    ...  # server.url, server.key
+```
+"""
+
+from videos_contract.mock.app import create_app
+from videos_contract.mock.config import DEFAULT_KEY, MockConfig
+from videos_contract.mock.server import MockServer, running_mock, serve
+from videos_contract.mock.store import FAIL_MARKER, Job, JobStore, MemoryJobStore
+
+__all__ = [
+    "DEFAULT_KEY",
+    "FAIL_MARKER",
+    "Job",
+    "JobStore",
+    "MemoryJobStore",
+    "MockConfig",
+    "MockServer",
+    "create_app",
+    "running_mock",
+    "serve",
+]

@@ -1,0 +1,56 @@
+"""Build the mock's ASGI app from a `MockConfig` and the spec."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from videos_contract.mock import defects
+from videos_contract.mock.config import MockConfig
+from videos_contract.mock.service import MockService
+from videos_contract.mock.store import MemoryJobStore
+from videos_contract.spec import load_spec
+
+__all__ = ["create_app"]
+
+
+class _Defects:
+    """Middleware that hands the app to `defects.apply_defects` (built once, at start-up)."""
+
+    def __init__(self, app: ASGIApp, names: Sequence[str]) -> None:
+        self._app = defects.apply_defects(app, names)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
+
+
+def create_app(config: MockConfig | None = None) -> Starlette:
+    """The mock as a Starlette app.
+
+    `app.state.store` is the job store, `app.state.service` the request handling and
+    `app.state.config` the configuration; defect wrappers reach them through
+    `scope["app"].state`.
+    """
+    config = config or MockConfig()
+    unknown = [name for name in config.defects if name not in defects.DEFECTS]
+    if unknown:
+        raise ValueError(f"unknown defect(s): {', '.join(unknown)}")
+    spec = load_spec(config.spec_path)
+    store = MemoryJobStore()
+    service = MockService(config, spec, store)
+    middleware: list[Middleware] = []
+    if config.defects:
+        middleware.append(Middleware(_Defects, names=config.defects))
+    app = Starlette(routes=[Route("/{path:path}", service)], middleware=middleware)
+    app.state.store = store
+    app.state.service = service
+    app.state.config = config
+    # Build the middleware stack now, so a broken defect fails at start-up, not mid-request.
+    stack: Any = app.build_middleware_stack()
+    app.middleware_stack = stack
+    return app

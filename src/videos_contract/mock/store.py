@@ -1,0 +1,197 @@
+"""Where the mock keeps its jobs, and how a job's status follows from the clock.
+
+The store is a small interface (`JobStore`) so that a persistent backend can replace the
+in-memory one; handlers only add, get, delete and page. A job's status is not stored: it is
+computed from the time elapsed since creation, so no background task is needed and a job seen
+by two concurrent requests is seen the same.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+__all__ = [
+    "FAIL_MARKER",
+    "Job",
+    "JobState",
+    "JobStore",
+    "MemoryJobStore",
+    "UnknownCursor",
+]
+
+# A prompt containing this text makes its job fail, so clients can test their failure path.
+FAIL_MARKER = "[fail]"
+
+# Share of the render time a job spends `queued` before it turns `in_progress`.
+_QUEUED_SHARE = 0.1
+
+Order = Literal["asc", "desc"]
+
+
+@dataclass(frozen=True)
+class JobState:
+    """A job as seen at one moment."""
+
+    status: str
+    progress: int
+    completed_at: int | None
+    expires_at: int | None
+    error: dict[str, str] | None
+
+
+@dataclass(frozen=True)
+class Job:
+    """A generation job as accepted; everything that changes with time is derived."""
+
+    id: str
+    owner: str
+    model: str
+    prompt: str
+    size: str
+    seconds: str
+    created_at: float
+    started: float
+    render_seconds: float
+    asset_ttl_seconds: float
+    fail_at: float | None = None
+    remixed_from_video_id: str | None = None
+    reference: dict[str, Any] | None = field(default=None, compare=False)
+
+    def state(self, now: float) -> JobState:
+        """Status, progress and timestamps at monotonic time `now`."""
+        elapsed = max(0.0, now - self.started)
+        render = self.render_seconds
+        if self.fail_at is not None and elapsed >= render * self.fail_at:
+            return JobState(
+                status="failed",
+                progress=int(100 * self.fail_at),
+                completed_at=int(self.created_at + render * self.fail_at),
+                expires_at=None,
+                error={
+                    "code": "generation_failed",
+                    "message": "The renderer stopped before the clip was finished.",
+                },
+            )
+        if elapsed >= render:
+            completed = int(self.created_at + render)
+            return JobState(
+                status="completed",
+                progress=100,
+                completed_at=completed,
+                expires_at=int(completed + self.asset_ttl_seconds),
+                error=None,
+            )
+        if elapsed < render * _QUEUED_SHARE:
+            return JobState("queued", 0, None, None, None)
+        progress = min(99, max(1, int(100 * elapsed / render)))
+        return JobState("in_progress", progress, None, None, None)
+
+    def expired(self, now: float) -> bool:
+        """Whether a completed job's assets are past `expires_at`."""
+        state = self.state(now)
+        return (
+            state.status == "completed"
+            and now - self.started >= self.render_seconds + self.asset_ttl_seconds
+        )
+
+    def to_api(self, now: float, object_name: str) -> dict[str, Any]:
+        """The `Video` object of the API (`object_name` comes from the spec)."""
+        state = self.state(now)
+        return {
+            "id": self.id,
+            "object": object_name,
+            "model": self.model,
+            "status": state.status,
+            "progress": state.progress,
+            "created_at": int(self.created_at),
+            "completed_at": state.completed_at,
+            "expires_at": state.expires_at,
+            "prompt": self.prompt,
+            "size": self.size,
+            "seconds": self.seconds,
+            "remixed_from_video_id": self.remixed_from_video_id,
+            "error": state.error,
+        }
+
+
+class UnknownCursor(LookupError):
+    """An `after` cursor that names no job this owner ever had."""
+
+
+class JobStore(Protocol):
+    """What the handlers need from a job store; implementations must be thread-safe."""
+
+    def add(self, job: Job) -> None: ...
+
+    def get(self, owner: str, job_id: str) -> Job | None: ...
+
+    def delete(self, owner: str, job_id: str) -> bool: ...
+
+    def page(
+        self, owner: str, *, after: str | None, limit: int, order: Order
+    ) -> tuple[list[Job], bool]:
+        """Up to `limit` jobs after the cursor, and whether more follow."""
+        ...
+
+    def __len__(self) -> int: ...
+
+
+class MemoryJobStore:
+    """Jobs in a dict, guarded by a lock; deleted ids keep their place as cursors."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: dict[str, tuple[int, Job]] = {}
+        # Position of every id ever added, so a page cursor stays valid after its job is
+        # deleted and paging neither repeats nor skips a job.
+        self._positions: dict[tuple[str, str], int] = {}
+        self._next = 0
+
+    def add(self, job: Job) -> None:
+        with self._lock:
+            if job.id in self._jobs or (job.owner, job.id) in self._positions:
+                raise ValueError(f"duplicate job id {job.id}")
+            self._jobs[job.id] = (self._next, job)
+            self._positions[(job.owner, job.id)] = self._next
+            self._next += 1
+
+    def get(self, owner: str, job_id: str) -> Job | None:
+        with self._lock:
+            entry = self._jobs.get(job_id)
+        if entry is None or entry[1].owner != owner:
+            return None
+        return entry[1]
+
+    def delete(self, owner: str, job_id: str) -> bool:
+        with self._lock:
+            entry = self._jobs.get(job_id)
+            if entry is None or entry[1].owner != owner:
+                return False
+            del self._jobs[job_id]
+            return True
+
+    def page(
+        self, owner: str, *, after: str | None, limit: int, order: Order
+    ) -> tuple[list[Job], bool]:
+        with self._lock:
+            rows = sorted(
+                ((pos, job) for pos, job in self._jobs.values() if job.owner == owner),
+                key=lambda row: row[0],
+            )
+            cursor = None
+            if after is not None:
+                cursor = self._positions.get((owner, after))
+                if cursor is None:
+                    raise UnknownCursor(after)
+        if order == "desc":
+            rows.reverse()
+        if cursor is not None:
+            rows = [row for row in rows if (row[0] > cursor if order == "asc" else row[0] < cursor)]
+        jobs = [job for _, job in rows]
+        return jobs[:limit], len(jobs) > limit
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._jobs)

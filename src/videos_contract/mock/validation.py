@@ -1,0 +1,365 @@
+"""Request validation read from openapi.yaml: schemas, enums, limits and defaults.
+
+Nothing of the API is retyped here. Each body and parameter schema is taken from the spec at
+start-up and checked with JSON Schema (Draft 2020-12); the first violation becomes an
+OpenAI-style 400 whose `param` names the field at fault.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+
+from videos_contract.mock.errors import ApiError
+from videos_contract.spec import Operation
+
+__all__ = [
+    "BodyRules",
+    "ParameterRules",
+    "coerce_text",
+    "json_type",
+]
+
+_INTEGER = re.compile(r"-?\d{1,30}")
+_NUMBER = re.compile(r"-?\d{1,30}(\.\d{1,30})?([eE][-+]?\d{1,4})?")
+_SHOWN_CHARS = 60
+
+
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a decoded JSON value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _types(schema: Mapping[str, Any]) -> list[str]:
+    declared = schema.get("type")
+    if declared is None:
+        return []
+    return [declared] if isinstance(declared, str) else list(declared)
+
+
+def coerce_text(value: str, schema: Mapping[str, Any]) -> Any:
+    """Turn a form field or query value (always text) into the type its schema asks for.
+
+    Text that does not fit the type stays text, so that the schema reports the type error.
+    """
+    types = _types(schema)
+    if not types or "string" in types:
+        return value
+    if "integer" in types and _INTEGER.fullmatch(value):
+        return int(value)
+    if "number" in types and _NUMBER.fullmatch(value):
+        return float(value)
+    if "boolean" in types and value in ("true", "false"):
+        return value == "true"
+    if "null" in types and value == "null":
+        return None
+    return value
+
+
+def _show(value: Any) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "..."
+
+
+def _article(type_name: str) -> str:
+    return f"an {type_name}" if type_name[0] in "aeiou" else f"a {type_name}"
+
+
+def _param(path: Iterable[Any]) -> str | None:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or None
+
+
+def _accepts(branch: Mapping[str, Any], type_name: str) -> bool:
+    types = _types(branch)
+    return not types or type_name in types or (type_name == "integer" and "number" in types)
+
+
+def _describe(branch: Mapping[str, Any]) -> str:
+    if branch.get("format") == "binary":
+        return "an uploaded file"
+    if "object" in _types(branch) and branch.get("properties"):
+        return "an object with " + _one_of_names(branch)
+    types = _types(branch)
+    return _article(types[0]) if types else "a value"
+
+
+def _one_of_names(schema: Mapping[str, Any]) -> str:
+    names = list(schema.get("properties", {}))
+    if schema.get("minProperties") == 1 and schema.get("maxProperties") == 1:
+        return "exactly one of " + ", ".join(names)
+    return "the fields " + ", ".join(names)
+
+
+def _leaf(error: ValidationError) -> ValidationError:
+    """Descend through `oneOf`/`anyOf` into the branch meant for the value's type."""
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        kind = json_type(error.instance)
+        branches = list(error.validator_value)
+        meant = [i for i, branch in enumerate(branches) if _accepts(branch, kind)]
+        if len(meant) != 1:
+            break
+        inner = [e for e in error.context if e.relative_schema_path[0] == meant[0]]
+        if not inner:
+            break
+        error = min(inner, key=lambda e: len(e.path))
+    return error
+
+
+def _to_api_error(error: ValidationError, where: str) -> ApiError:
+    error = _leaf(error)
+    path = list(error.absolute_path)
+    param = _param(path)
+    name = param or where
+    rule = error.validator
+    value = error.instance
+    bad = ApiError(
+        400, f"Invalid '{name}': {error.message[:200]}", param=param, code="invalid_value"
+    )
+    if rule == "required":
+        missing = [n for n in error.validator_value if n not in value]
+        param = _param([*path, missing[0]])
+        return ApiError(
+            400,
+            f"Missing required parameter: '{param}'.",
+            param=param,
+            code="missing_required_parameter",
+        )
+    if rule == "additionalProperties":
+        known = set(error.schema.get("properties", {}))
+        extras = sorted(k for k in value if k not in known)
+        param = _param([*path, extras[0]])
+        return ApiError(
+            400,
+            f"Unrecognized request argument supplied: {param}",
+            param=param,
+            code="unknown_parameter",
+        )
+    if rule in ("enum", "const"):
+        allowed = error.validator_value if rule == "enum" else [error.validator_value]
+        return ApiError(
+            400,
+            f"Invalid '{name}': '{_show(value)}'. Expected one of "
+            + ", ".join(str(v) for v in allowed)
+            + ".",
+            param=param,
+            code="invalid_value",
+        )
+    if rule == "type":
+        expected = error.validator_value
+        wanted = expected if isinstance(expected, str) else " or ".join(expected)
+        if param is None:
+            return ApiError(
+                400,
+                f"The {where} must be {_article(wanted)}, but got {_article(json_type(value))}.",
+                code="invalid_type",
+            )
+        return ApiError(
+            400,
+            f"Invalid type for '{name}': expected {_article(wanted)}, "
+            f"but got {_article(json_type(value))} instead.",
+            param=param,
+            code="invalid_type",
+        )
+    if rule in ("minLength", "maxLength"):
+        below = rule == "minLength"
+        return ApiError(
+            400,
+            f"Invalid '{name}': string too {'short' if below else 'long'}. Expected a string "
+            f"with {'minimum' if below else 'maximum'} length {error.validator_value}, "
+            f"but got a string with length {len(value)} instead.",
+            param=param,
+            code="string_below_min_length" if below else "string_above_max_length",
+        )
+    if rule in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        below = rule.endswith("inimum")
+        sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">"}.get(rule, "<")
+        kind = json_type(value)
+        return ApiError(
+            400,
+            f"Invalid '{name}': {kind} {'below minimum' if below else 'above maximum'} value. "
+            f"Expected a value {sign} {error.validator_value}, but got {_show(value)} instead.",
+            param=param,
+            code=f"{kind}_{'below_min' if below else 'above_max'}_value",
+        )
+    if rule in ("minProperties", "maxProperties"):
+        return ApiError(
+            400,
+            f"Invalid '{name}': expected an object with {_one_of_names(error.schema)}.",
+            param=param,
+            code="invalid_value",
+        )
+    if rule == "pattern":
+        return ApiError(
+            400,
+            f"Invalid '{name}': '{_show(value)}' does not match the pattern "
+            f"{error.validator_value}.",
+            param=param,
+            code="invalid_value",
+        )
+    if rule in ("oneOf", "anyOf"):
+        forms = " or ".join(_describe(branch) for branch in error.validator_value)
+        return ApiError(
+            400,
+            f"Invalid '{name}': expected {forms}, but got {_article(json_type(value))}.",
+            param=param,
+            code="invalid_value",
+        )
+    return bad
+
+
+def _first_error(
+    validator: Draft202012Validator, instance: Any, order: Mapping[str, int]
+) -> ValidationError | None:
+    """The error to report: whole-object problems first, then fields in spec order."""
+
+    def rank(error: ValidationError) -> tuple[int, int, str]:
+        path = list(error.path)
+        if not path:
+            return (0, 0, error.validator)
+        return (1, order.get(str(path[0]), len(order)), error.validator)
+
+    errors = list(validator.iter_errors(instance))
+    return min(errors, key=rank) if errors else None
+
+
+@dataclass(frozen=True)
+class BodyRules:
+    """The schema of one request body media type, ready to check decoded bodies."""
+
+    schema: dict[str, Any]
+    validator: Draft202012Validator
+    where: str
+
+    @classmethod
+    def for_operation(cls, operation: Operation, media_type: str) -> BodyRules:
+        schema = operation.request_schema(media_type)
+        Draft202012Validator.check_schema(schema)
+        return cls(schema, Draft202012Validator(schema), "request body")
+
+    @property
+    def properties(self) -> dict[str, dict[str, Any]]:
+        return dict(self.schema.get("properties", {}))
+
+    def file_fields(self) -> set[str]:
+        """Fields whose schema (or one of whose branches) is an uploaded file."""
+        names = set()
+        for name, prop in self.properties.items():
+            branches = [prop, *prop.get("oneOf", []), *prop.get("anyOf", [])]
+            if any(branch.get("format") == "binary" for branch in branches):
+                names.add(name)
+        return names
+
+    def object_form(self, name: str) -> dict[str, Any] | None:
+        """The object schema a field accepts (itself or its object branch), if any."""
+        prop = self.properties.get(name, {})
+        for branch in [prop, *prop.get("oneOf", []), *prop.get("anyOf", [])]:
+            if "object" in _types(branch):
+                return dict(branch)
+        return None
+
+    def check(self, instance: Any) -> dict[str, Any]:
+        """The body with defaults filled in; raises `ApiError` (400) at the first violation."""
+        order = {name: i for i, name in enumerate(self.properties)}
+        error = _first_error(self.validator, instance, order)
+        if error is not None:
+            raise _to_api_error(error, self.where)
+        body = dict(instance)
+        for name, prop in self.properties.items():
+            if name not in body and "default" in prop:
+                body[name] = copy.deepcopy(prop["default"])
+        return body
+
+
+@dataclass(frozen=True)
+class ParameterRules:
+    """The query and header parameters of one operation, checked as one object."""
+
+    query: dict[str, dict[str, Any]]
+    headers: dict[str, dict[str, Any]]
+    required: tuple[str, ...]
+
+    @classmethod
+    def for_operation(cls, operation: Operation) -> ParameterRules:
+        query: dict[str, dict[str, Any]] = {}
+        headers: dict[str, dict[str, Any]] = {}
+        required: list[str] = []
+        for param in operation.parameters:
+            where = param.get("in")
+            schema = dict(param.get("schema", {}))
+            Draft202012Validator.check_schema(schema)
+            if where == "query":
+                query[param["name"]] = schema
+            elif where == "header":
+                headers[param["name"]] = schema
+            else:
+                continue
+            if param.get("required"):
+                required.append(param["name"])
+        return cls(query, headers, tuple(required))
+
+    def _validator(self, name: str) -> Draft202012Validator:
+        schema = self.query.get(name) or self.headers[name]
+        return Draft202012Validator(schema)
+
+    def check(self, query: Mapping[str, list[str]], headers: Mapping[str, str]) -> dict[str, Any]:
+        """Typed parameter values (defaults filled in); raises `ApiError` (400)."""
+        values: dict[str, Any] = {}
+        for name, schema in self.query.items():
+            given = query.get(name)
+            if given:
+                if len(given) > 1:
+                    raise ApiError(
+                        400,
+                        f"Invalid '{name}': given {len(given)} times, expected once.",
+                        param=name,
+                        code="invalid_value",
+                    )
+                values[name] = coerce_text(given[0], schema)
+        for name, schema in self.headers.items():
+            header = headers.get(name.lower())
+            if header is not None:
+                values[name] = coerce_text(header, schema)
+        for name in self.required:
+            if name not in values:
+                raise ApiError(
+                    400,
+                    f"Missing required parameter: '{name}'.",
+                    param=name,
+                    code="missing_required_parameter",
+                )
+        for name, value in values.items():
+            error = _first_error(self._validator(name), value, {})
+            if error is not None:
+                error.path.appendleft(name)
+                raise _to_api_error(error, name)
+        for name, schema in self.query.items():
+            if name not in values and "default" in schema:
+                values[name] = copy.deepcopy(schema["default"])
+        return values

@@ -3,6 +3,11 @@
 The generated package is a committed "golden record": `generate` rewrites it whole from the
 spec, and `check` generates a fresh copy in a temporary folder and compares the two trees
 file by file, so a spec edit without regeneration (or a hand edit of generated code) fails.
+
+Two files in `generated/` are not the generator's: the changelog and the snapshot of the last
+released spec (`videos_contract.docs.release.RELEASE_FILES`). `generate` keeps them, the tree
+comparison skips them, and `check` instead proves that the spec, the client's version and the
+changelog agree (a spec edit needs `make regen`, not only `make generate`).
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from videos_contract.docs.release import RELEASE_FILES, release_problems
 from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, SPEC_PATH, TEMPLATES_DIR
 
-__all__ = ["GenerationError", "diff_trees", "generate", "generate_into"]
+__all__ = ["GenerationError", "check", "diff_trees", "generate", "generate_into", "main"]
 
 # Caches and build leftovers that are not part of the generated source.
 _IGNORED_NAMES = {".ruff_cache", "__pycache__", ".mypy_cache", ".pytest_cache"}
@@ -61,27 +67,44 @@ def generate_into(dest: Path, *, spec: Path = SPEC_PATH, config: Path = GENERATO
             shutil.rmtree(path, ignore_errors=True)
 
 
-def generate(target: Path = GENERATED_DIR, *, spec: Path = SPEC_PATH) -> None:
-    """Regenerate `target` whole: generate beside it, then swap, so no stray file survives."""
+def generate(
+    target: Path = GENERATED_DIR, *, spec: Path = SPEC_PATH, config: Path = GENERATOR_CONFIG
+) -> None:
+    """Regenerate `target` whole: generate beside it, then swap, so no stray file survives.
+
+    The release files (changelog, released spec) are not the generator's and are kept.
+    """
     with tempfile.TemporaryDirectory(prefix="generate-") as tmp:
         fresh = Path(tmp) / "client"
-        generate_into(fresh, spec=spec)
+        generate_into(fresh, spec=spec, config=config)
+        kept = {
+            name: (target / name).read_bytes()
+            for name in RELEASE_FILES
+            if (target / name).is_file()
+        }
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(fresh, target)
+        for name, content in kept.items():
+            (target / name).write_bytes(content)
 
 
-def _files(root: Path) -> set[str]:
+def _files(root: Path, skip: frozenset[str]) -> set[str]:
     return {
-        p.relative_to(root).as_posix()
+        name
         for p in root.rglob("*")
-        if p.is_file() and not _IGNORED_NAMES.intersection(p.relative_to(root).parts)
+        if p.is_file()
+        and not _IGNORED_NAMES.intersection(p.relative_to(root).parts)
+        and (name := p.relative_to(root).as_posix()) not in skip
     }
 
 
-def diff_trees(expected: Path, actual: Path) -> list[str]:
-    """Describe every difference between two trees; empty when they are identical."""
-    want, have = _files(expected), _files(actual)
+def diff_trees(expected: Path, actual: Path, *, skip: frozenset[str] = frozenset()) -> list[str]:
+    """Describe every difference between two trees; empty when they are identical.
+
+    `skip` names files (relative paths) that belong to neither comparison.
+    """
+    want, have = _files(expected, skip), _files(actual, skip)
     problems = [f"missing: {name}" for name in sorted(want - have)]
     problems += [f"not generated (stray file): {name}" for name in sorted(have - want)]
     for name in sorted(want & have):
@@ -100,12 +123,19 @@ def diff_trees(expected: Path, actual: Path) -> list[str]:
     return problems
 
 
-def check(target: Path = GENERATED_DIR, *, spec: Path = SPEC_PATH) -> list[str]:
-    """Differences between `target` and a fresh generation from `spec`."""
+def check(
+    target: Path = GENERATED_DIR, *, spec: Path = SPEC_PATH, config: Path = GENERATOR_CONFIG
+) -> list[str]:
+    """Differences between `target` and a fresh generation from `spec`, then release problems.
+
+    The second part fails when the spec moved on from the last release without a version bump
+    and changelog entry, or when version, changelog and released spec disagree.
+    """
     with tempfile.TemporaryDirectory(prefix="check-generated-") as tmp:
         fresh = Path(tmp) / "client"
-        generate_into(fresh, spec=spec)
-        return diff_trees(fresh, target)
+        generate_into(fresh, spec=spec, config=config)
+        problems = diff_trees(fresh, target, skip=RELEASE_FILES)
+    return problems + release_problems(spec, target, config)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,10 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     if args == ["check"]:
         problems = check()
         if problems:
-            print("generated/ is not what openapi.yaml produces; run `make generate`:")
+            print("generated/ is not what openapi.yaml releases; run `make regen`:")
             print("\n".join(problems))
             return 1
-        print("generated/ matches a fresh generation from openapi.yaml")
+        print("generated/ matches a fresh generation from openapi.yaml and its release")
         return 0
     print("usage: python -m videos_contract.generation generate|check", file=sys.stderr)
     return 2

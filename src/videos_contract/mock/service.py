@@ -472,7 +472,7 @@ class MockService:
                 f"Invalid 'after': no video with id '{str(call.params['after'])[:80]}' to page "
                 "after.",
                 param="after",
-                code="invalid_value",
+                code="unknown_cursor",
             ) from None
         now = time.monotonic()
         data = [self._video(job, now) for job in jobs]

@@ -1,12 +1,119 @@
-"""`videos-contract` subcommands of the audit group (not written yet)."""
+"""`videos-contract audit`: check that a server keeps the contract; exit 0, 1 or 2.
+
+0: conformant; 1: violations found; 2: the server could not be audited (unreachable, TLS, key
+refused, bad arguments). The key comes from --key or VIDEOS_API_KEY and is never printed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
 from typing import Any
+
+from rich.console import Console
+
+from videos_contract.audit import (
+    PROFILES,
+    REMOTE_MAX_CREATES,
+    AuditAborted,
+    AuditConfig,
+    ConsoleReporter,
+    Redactor,
+    run_audit,
+    write_reports,
+)
+from videos_contract.cli.common import CliError
 
 __all__ = ["register"]
 
 
+def _env(name: str) -> str | None:
+    """An environment variable, with an empty value read as unset (as `make audit` passes)."""
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """Add this group's subcommands; none yet."""
+    """Add `audit`."""
+    parser = subparsers.add_parser(
+        "audit",
+        help="audit a server (default: the embedded mock) against openapi.yaml",
+        description=(
+            "Audit a Videos API server against openapi.yaml: behaviour checks plus schemathesis "
+            "fuzzing. Exit 0 when conformant, 1 on violations, 2 when it cannot be audited."
+        ),
+    )
+    parser.add_argument(
+        "--url", help="server base URL (default: VIDEOS_API_URL, else the embedded mock)"
+    )
+    parser.add_argument("--key", help="API key (default: VIDEOS_API_KEY); never printed")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="standard")
+    parser.add_argument(
+        "--max-creates",
+        type=_non_negative_int,
+        default=None,
+        help=(
+            "most billed jobs the server may accept during the audit; 0 sends no request to a "
+            f"billed operation (default: unlimited on loopback, {REMOTE_MAX_CREATES} elsewhere)"
+        ),
+    )
+    parser.add_argument(
+        "--rate-limit", type=_positive_float, default=None, help="requests per second at most"
+    )
+    parser.add_argument("--report-dir", type=Path, default=Path("reports"))
+    parser.add_argument("--seed", type=_non_negative_int, default=0)
+    parser.set_defaults(handler=_audit)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    url = args.url or _env("VIDEOS_API_URL")
+    key = args.key or _env("VIDEOS_API_KEY")
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise CliError(f"--url must start with http:// or https://, got {url!r}", exit_code=2)
+    if url is not None and key is None:
+        raise CliError("a key is needed: pass --key or set VIDEOS_API_KEY", exit_code=2)
+    config = AuditConfig(
+        url=url,
+        key=key,
+        profile=PROFILES[args.profile],
+        max_creates=args.max_creates,
+        use_default_max_creates=args.max_creates is None,
+        rate_limit=args.rate_limit,
+        seed=args.seed,
+        artefacts_dir=args.report_dir / "schemathesis",
+    )
+    redact = Redactor([key] if key else [])
+    console = Console(file=sys.stdout, highlight=False)
+    try:
+        result = run_audit(config, ConsoleReporter(console, redact))
+    except AuditAborted as exc:
+        raise CliError(redact(str(exc)), exit_code=2) from None
+    except RuntimeError as exc:
+        raise CliError(redact(f"the audit could not run: {exc}"), exit_code=2) from None
+    for path in sorted((args.report_dir / "schemathesis").glob("*")):
+        redact.file(path)
+    written = write_reports(result, args.report_dir, [key] if key else [])
+    console.print(f"Reports: {', '.join(str(p) for p in written)}", highlight=False)
+    return result.exit_code

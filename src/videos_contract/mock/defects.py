@@ -1,18 +1,287 @@
 """Deliberately broken variants of the mock, to prove the audit misses nothing.
 
-Each defect is a named wrapper around the mock's ASGI app (filled in with the audit).
+Each defect is a named ASGI wrapper around the mock's app that breaks one rule of the contract
+the way real servers have been seen to: a field of the wrong type, a status outside the enum,
+a key check that lets anyone in... The audit's tests start the mock with one defect at a time
+and expect a report naming the broken field or behaviour. Expected values come from the spec.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from videos_contract.spec import load_spec
 
 __all__ = ["DEFECTS", "apply_defects"]
 
+Wrapper = Callable[[ASGIApp], ASGIApp]
+
+
+@dataclass
+class _Captured:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+    def header(self, name: bytes) -> bytes | None:
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+    def set_header(self, name: bytes, value: bytes) -> None:
+        self.headers = [(k, v) for k, v in self.headers if k.lower() != name] + [(name, value)]
+
+
+async def _call(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """Run the app on a request with the given body and capture its whole response."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    captured = _Captured(500, [], b"")
+    chunks: list[bytes] = []
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            captured.status = message["status"]
+            captured.headers = list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    captured.body = b"".join(chunks)
+    return captured
+
+
+async def _read(receive: Receive) -> bytes:
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+async def _reply(send: Send, response: _Captured) -> None:
+    response.set_header(b"content-length", str(len(response.body)).encode())
+    await send(
+        {"type": "http.response.start", "status": response.status, "headers": response.headers}
+    )
+    await send({"type": "http.response.body", "body": response.body})
+
+
+Rewrite = Callable[[ASGIApp, Scope, bytes], Awaitable[_Captured]]
+
+
+def _wrap(rewrite: Rewrite) -> Wrapper:
+    """A wrapper that buffers each HTTP exchange and lets `rewrite` produce the answer."""
+
+    def wrapper(app: ASGIApp) -> ASGIApp:
+        async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            body = await _read(receive)
+            await _reply(send, await rewrite(app, scope, body))
+
+        return wrapped
+
+    return wrapper
+
+
+def _is_json(response: _Captured) -> bool:
+    return (response.header(b"content-type") or b"").startswith(b"application/json")
+
+
+def _videos(document: Any) -> list[dict[str, Any]]:
+    """The Video objects in a response body (one, or the items of a list page)."""
+    if isinstance(document, dict) and document.get("object") == "video":
+        return [document]
+    if isinstance(document, dict) and isinstance(document.get("data"), list):
+        return [v for v in document["data"] if isinstance(v, dict)]
+    return []
+
+
+def _edit_videos(edit: Callable[[dict[str, Any]], None]) -> Rewrite:
+    async def rewrite(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+        response = await _call(app, scope, body)
+        if _is_json(response):
+            document = json.loads(response.body)
+            for video in _videos(document):
+                edit(video)
+            response.body = json.dumps(document).encode()
+        return response
+
+    return rewrite
+
+
+def _path_parts(scope: Scope) -> list[str]:
+    return [part for part in scope["path"].split("/") if part]
+
+
+def _is_operation(scope: Scope, operation_id: str) -> bool:
+    op = load_spec().operation(operation_id)
+    template = [part for part in op.path.split("/") if part]
+    parts = _path_parts(scope)
+    return (
+        scope["method"] == op.method
+        and len(parts) == len(template)
+        and all(t.startswith("{") or t == p for t, p in zip(template, parts, strict=True))
+    )
+
+
+def _error(status: int, message: str, param: str | None, code: str) -> _Captured:
+    body = {
+        "error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}
+    }
+    return _Captured(status, [(b"content-type", b"application/json")], json.dumps(body).encode())
+
+
+# -- the defects -----------------------------------------------------------------------------
+
+
+def _progress_as_text(video: dict[str, Any]) -> None:
+    video["progress"] = str(video.get("progress"))
+
+
+def _drop_created_at(video: dict[str, Any]) -> None:
+    video.pop("created_at", None)
+
+
+def _unknown_status(video: dict[str, Any]) -> None:
+    final = {"completed", "failed"}
+    if video.get("status") not in final:
+        video["status"] = "pending"
+
+
+async def _accept_invalid(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """A create the mock refuses as invalid is run again with only a prompt, and billed."""
+    response = await _call(app, scope, body)
+    if not (_is_operation(scope, "createVideo") and response.status == 400):
+        return response
+    headers = [
+        (k, v) for k, v in scope["headers"] if k.lower() not in (b"content-type", b"content-length")
+    ]
+    retry = json.dumps({"prompt": "accepted although invalid"}).encode()
+    headers += [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(retry)).encode()),
+    ]
+    return await _call(app, {**scope, "headers": headers}, retry)
+
+
+async def _reject_valid_model(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """Every model but the default is refused, though the spec lists it."""
+    if _is_operation(scope, "createVideo"):
+        default = load_spec().default("VideoModel")
+        others = [m for m in load_spec().enum("VideoModel") if m != default]
+        if any(f'"{m}"'.encode() in body or f"\r\n\r\n{m}\r\n".encode() in body for m in others):
+            return _error(400, "Invalid 'model'.", "model", "invalid_value")
+    return await _call(app, scope, body)
+
+
+async def _fail_on_largest_page(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """A list request for the largest page the spec allows crashes the server."""
+    if _is_operation(scope, "listVideos"):
+        largest = load_spec().operation("listVideos").parameter("limit")["schema"]["maximum"]
+        query = dict(parse_qsl(scope.get("query_string", b"").decode()))
+        if query.get("limit") == str(largest):
+            return _error(500, "Internal error.", None, "server_error")
+    return await _call(app, scope, body)
+
+
+async def _json_as_text(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    response = await _call(app, scope, body)
+    if _is_json(response):
+        response.set_header(b"content-type", b"text/plain; charset=utf-8")
+    return response
+
+
+async def _no_auth_check(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """Any key, or none, is taken for the mock's own key."""
+    key = scope["app"].state.config.keys[0] if "app" in scope else None
+    if key is None:
+        return await _call(app, scope, body)
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"authorization"]
+    headers.append((b"authorization", f"Bearer {key}".encode()))
+    return await _call(app, {**scope, "headers": headers}, body)
+
+
+async def _lose_created(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    if _is_operation(scope, "retrieveVideo"):
+        return _error(404, "No such video.", "video_id", "not_found")
+    return await _call(app, scope, body)
+
+
+async def _delete_keeps(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """DELETE confirms without deleting (after the usual checks of key and id)."""
+    if not _is_operation(scope, "deleteVideo"):
+        return await _call(app, scope, body)
+    probe = await _call(app, {**scope, "method": "GET"}, b"")
+    if probe.status != 200:
+        return probe
+    video_id = _path_parts(scope)[-1]
+    confirmation = {"id": video_id, "object": "video.deleted", "deleted": True}
+    return _Captured(
+        200, [(b"content-type", b"application/json")], json.dumps(confirmation).encode()
+    )
+
+
+async def _ignore_cursor(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """`after` is ignored, so every page starts from the first video again."""
+    if _is_operation(scope, "listVideos"):
+        query = [
+            (k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode()) if k != "after"
+        ]
+        scope = {**scope, "query_string": urlencode(query).encode()}
+    return await _call(app, scope, body)
+
+
+async def _corrupt_mp4(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """MP4 downloads keep their length and first bytes, but the rest is zeros."""
+    response = await _call(app, scope, body)
+    if (response.header(b"content-type") or b"").startswith(b"video/mp4") and len(
+        response.body
+    ) > 32:
+        response.body = response.body[:32] + bytes(len(response.body) - 32)
+    return response
+
+
+_WRAPPERS: dict[str, tuple[str, Wrapper]] = {
+    "wrong-type": ("`progress` is sent as a string", _wrap(_edit_videos(_progress_as_text))),
+    "missing-field": (
+        "the required `created_at` is left out",
+        _wrap(_edit_videos(_drop_created_at)),
+    ),
+    "status-outside-enum": (
+        "unfinished jobs report status `pending`",
+        _wrap(_edit_videos(_unknown_status)),
+    ),
+    "accepts-invalid": ("invalid creates are accepted and billed", _wrap(_accept_invalid)),
+    "rejects-valid": ("creates with a non-default model are refused", _wrap(_reject_valid_model)),
+    "server-error": (
+        "a list page of the largest allowed size answers 500",
+        _wrap(_fail_on_largest_page),
+    ),
+    "wrong-content-type": ("JSON bodies are labelled text/plain", _wrap(_json_as_text)),
+    "no-auth": ("requests without a valid key are served", _wrap(_no_auth_check)),
+    "lost-video": ("created videos cannot be retrieved (404)", _wrap(_lose_created)),
+    "undeletable": ("deleting confirms but keeps the video", _wrap(_delete_keeps)),
+    "repeating-pages": ("`after` is ignored, so pages repeat", _wrap(_ignore_cursor)),
+    "corrupt-mp4": ("downloaded MP4s are corrupt", _wrap(_corrupt_mp4)),
+}
+
 # name -> one line saying what the broken server does wrong.
-DEFECTS: dict[str, str] = {}
+DEFECTS: dict[str, str] = {name: summary for name, (summary, _) in _WRAPPERS.items()}
 
 
 def apply_defects(app: ASGIApp, names: Sequence[str]) -> ASGIApp:
@@ -20,4 +289,6 @@ def apply_defects(app: ASGIApp, names: Sequence[str]) -> ASGIApp:
     unknown = [name for name in names if name not in DEFECTS]
     if unknown:
         raise ValueError(f"unknown defect(s): {', '.join(unknown)}")
+    for name in names:
+        app = _WRAPPERS[name][1](app)
     return app

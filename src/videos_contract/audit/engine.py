@@ -1,0 +1,209 @@
+"""Run an audit: check that the server can be audited, run the behaviour checks, then fuzz.
+
+The engine emits events and returns an `AuditResult`; it knows nothing of report formats.
+Everything it sends goes through the relay (`proxy`), which holds the key, the create budget
+and the rate limit. With no URL it audits the embedded mock on a free loopback port.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from videos_contract.audit.checks import CHECKS
+from videos_contract.audit.client import AuditClient, BudgetSpent, UpstreamFailed
+from videos_contract.audit.context import CheckContext, CheckFailed, CheckSkipped
+from videos_contract.audit.events import (
+    AuditFinished,
+    AuditStarted,
+    BehaviourCheckFinished,
+    FuzzingFinished,
+    FuzzingStarted,
+    Listener,
+)
+from videos_contract.audit.fuzz import read_events, run_fuzzer, translate
+from videos_contract.audit.gate import CreateBudget, TokenBucket
+from videos_contract.audit.operations import OperationIndex
+from videos_contract.audit.profiles import PROFILES, Profile
+from videos_contract.audit.proxy import AuditRelay
+from videos_contract.audit.results import AuditResult, CheckOutcome, Violation
+from videos_contract.audit.serving import serve_in_thread
+from videos_contract.paths import SPEC_PATH
+from videos_contract.spec import load_spec
+
+__all__ = ["REMOTE_MAX_CREATES", "AuditAborted", "AuditConfig", "default_max_creates", "run_audit"]
+
+# Billed jobs an audit of a non-loopback server may have accepted, unless told otherwise.
+REMOTE_MAX_CREATES = 5
+# The embedded mock renders fast so that an audit of it takes seconds, not minutes.
+EMBEDDED_RENDER_SECONDS = 0.3
+
+
+class AuditAborted(Exception):
+    """The server cannot be audited (unreachable, TLS, key refused); one line says why."""
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """One audit: what to audit, how thoroughly, within which limits."""
+
+    url: str | None = None
+    key: str | None = None
+    profile: Profile = PROFILES["standard"]
+    max_creates: int | None = None
+    use_default_max_creates: bool = True
+    rate_limit: float | None = None
+    seed: int = 0
+    artefacts_dir: Path | None = None
+    spec_path: Path = SPEC_PATH
+    poll_timeout: float = 600.0
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def default_max_creates(url: str) -> int | None:
+    """Unlimited on loopback (a local server bills nobody), `REMOTE_MAX_CREATES` elsewhere."""
+    return None if is_loopback(url) else REMOTE_MAX_CREATES
+
+
+def preflight(url: str, key: str, list_path: str) -> None:
+    """One authenticated read, so that an unusable target aborts before any verdict."""
+    try:
+        response = httpx.get(
+            url.rstrip("/") + list_path,
+            params={"limit": 1},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=30.0,
+        )
+    except httpx.ConnectError as exc:
+        reason = str(exc).replace(key, "***") if key else str(exc)
+        kind = (
+            "TLS handshake failed"
+            if "SSL" in reason or "certificate" in reason
+            else "cannot connect"
+        )
+        raise AuditAborted(f"{kind} to {url}: {reason}") from None
+    except httpx.HTTPError as exc:
+        raise AuditAborted(f"cannot reach {url}: {type(exc).__name__}") from None
+    if response.status_code in (401, 403):
+        raise AuditAborted(f"the key was refused by {url} (HTTP {response.status_code})")
+
+
+@contextmanager
+def _target(config: AuditConfig) -> Iterator[tuple[str, str]]:
+    if config.url:
+        yield config.url.rstrip("/"), config.key or ""
+        return
+    from videos_contract.mock import MockConfig, running_mock
+
+    mock_config = MockConfig(render_seconds=EMBEDDED_RENDER_SECONDS, seed=config.seed)
+    with running_mock(mock_config) as server:
+        yield server.url, server.key
+
+
+def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
+    registered = CHECKS[name]
+    base = {"check": name, "operation": registered.operation, "source": "behaviour"}
+    try:
+        registered.function(ctx)
+    except CheckFailed as failure:
+        violation = Violation(
+            check=name,
+            operation=registered.operation,
+            title=name.replace("_", " "),
+            at_fault=failure.at_fault,
+            expected=failure.expected,
+            actual=failure.actual,
+            exchange=failure.exchange,
+        )
+        return CheckOutcome(**base, failed=1, violations=(violation,))
+    except CheckSkipped as skip:
+        return CheckOutcome(**base, skipped=1, skip_reason=str(skip))
+    except BudgetSpent:
+        return CheckOutcome(**base, skipped=1, skip_reason="--max-creates budget spent")
+    except UpstreamFailed as exc:
+        return CheckOutcome(**base, skipped=1, skip_reason=f"server unreachable: {exc}")
+    except httpx.HTTPError as exc:
+        return CheckOutcome(**base, skipped=1, skip_reason=f"request failed: {type(exc).__name__}")
+    except Exception as exc:  # a server answer the check did not foresee: no verdict, say why
+        reason = f"check could not finish: {type(exc).__name__}: {exc}"[:300]
+        return CheckOutcome(**base, skipped=1, skip_reason=reason)
+    return CheckOutcome(**base, passed=1)
+
+
+def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditResult:
+    """Audit the target; raise `AuditAborted` when it cannot be audited at all."""
+    emit: Listener = listener or (lambda event: None)
+    spec = load_spec(config.spec_path)
+    index = OperationIndex(spec)
+    started = time.monotonic()
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    with ExitStack() as stack:
+        url, key = stack.enter_context(_target(config))
+        cap = default_max_creates(url) if config.use_default_max_creates else config.max_creates
+        emit(AuditStarted(url, config.profile.name, cap))
+        preflight(url, key, spec.operation("listVideos").path)
+        budget = CreateBudget(cap)
+        relay = AuditRelay(url, key, index, budget, TokenBucket(config.rate_limit))
+        relay_url = stack.enter_context(serve_in_thread(relay))
+        client = AuditClient(relay_url, url)
+        stack.callback(client.close)
+        ctx = CheckContext(spec, client, poll_timeout=config.poll_timeout)
+        outcomes: list[CheckOutcome] = []
+        for name in CHECKS:
+            outcome = _run_check(ctx, name)
+            outcomes.append(outcome)
+            emit(BehaviourCheckFinished(outcome))
+        emit(FuzzingStarted(config.profile.phases))
+        artefacts = config.artefacts_dir or Path(stack.enter_context(_scratch()))
+        events_path = run_fuzzer(
+            config.spec_path, relay_url, config.profile, config.seed, artefacts
+        )
+        fuzz = translate(read_events(events_path), index, relay_url, url)
+        emit(FuzzingFinished(len(fuzz.outcomes), len(fuzz.dismissals)))
+        outcomes += fuzz.outcomes
+        notes = tuple(f"schemathesis: {error}" for error in fuzz.errors)
+        if relay.stats.upstream_errors:
+            notes += (f"{relay.stats.upstream_errors} request(s) could not reach the server",)
+        result = AuditResult(
+            target=url,
+            profile=config.profile.name,
+            seed=config.seed,
+            started_at=started_at,
+            duration=round(time.monotonic() - started, 2),
+            outcomes=tuple(outcomes),
+            dismissals=tuple(fuzz.dismissals),
+            billed_sent=budget.sent,
+            billed_accepted=budget.accepted,
+            billed_skipped=budget.skipped,
+            max_creates=cap,
+            requests=relay.stats.requests,
+            rate_limited_waits=relay.stats.rate_limited_waits,
+            notes=notes,
+        )
+    emit(AuditFinished(result))
+    return result
+
+
+@contextmanager
+def _scratch() -> Iterator[str]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="videos-contract-audit-") as path:
+        yield path

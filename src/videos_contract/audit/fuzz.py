@@ -1,0 +1,337 @@
+"""Run schemathesis against the relay and turn its event stream into audit results.
+
+Schemathesis runs as a child process (`python -m schemathesis.cli run`): its own reports
+(junit, ndjson, har, vcr) land untouched in the artefacts folder, and the audit reads the
+NDJSON event stream, the one format that carries every case, check and exchange. Failures the
+bytes on the wire do not support are dismissed here, with the reason kept (see `wire`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from videos_contract.audit.operations import OperationIndex
+from videos_contract.audit.profiles import Profile
+from videos_contract.audit.proxy import BUDGET_MARK, PLACEHOLDER_KEY, UPSTREAM_ERROR_MARK
+from videos_contract.audit.results import CheckOutcome, Dismissal, Exchange, Violation
+from videos_contract.audit.wire import wire_problems
+
+__all__ = [
+    "STATE_DEPENDENT_INPUTS",
+    "UNDECLARED",
+    "FuzzRun",
+    "read_events",
+    "run_fuzzer",
+    "translate",
+]
+
+# object_level_authorization needs a second identity to compare with; an audit has one key.
+EXCLUDED_CHECKS = ("object_level_authorization",)
+# Violations shown per operation and check; every failing case is still counted.
+MAX_VIOLATIONS_SHOWN = 3
+_IGNORED_HEADERS = {"user-agent", "accept-encoding", "accept", "connection", "content-length"}
+# Inputs whose validity depends on server state or file content, which no schema can say:
+# a schema-valid value may still be refused. A refusal naming one of them is not reported.
+STATE_DEPENDENT_INPUTS: dict[str, str] = {
+    "after": "a cursor must be the id of an existing video",
+}
+# Where cases of methods the spec does not list on a path are tallied.
+UNDECLARED = "(undeclared methods)"
+_RFC_RANGE = "servers may ignore an unusable Range header (RFC 9110, section 14.2)"
+
+
+@dataclass
+class FuzzRun:
+    """What the fuzzer produced, translated."""
+
+    outcomes: list[CheckOutcome]
+    dismissals: list[Dismissal]
+    phases: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def command(spec_path: Path, relay_url: str, profile: Profile, seed: int, out: Path) -> list[str]:
+    """The schemathesis command line; it never holds the key, only the placeholder."""
+    args = [
+        sys.executable, "-m", "schemathesis.cli", "run", str(spec_path),
+        "--url", relay_url,
+        "--header", f"Authorization: Bearer {PLACEHOLDER_KEY}",
+        "--phases", ",".join(profile.phases),
+        "--max-examples", str(profile.max_examples),
+        "--seed", str(seed),
+        "--checks", "all",
+        "--exclude-checks", ",".join(EXCLUDED_CHECKS),
+        "--workers", "1",
+        "--generation-database", "none",
+        "--report", "junit,ndjson,har,vcr",
+        "--report-dir", str(out),
+        "--report-junit-path", str(out / "junit.xml"),
+        "--report-ndjson-path", str(out / "events.ndjson"),
+        "--report-har-path", str(out / "traffic.har"),
+        "--report-vcr-path", str(out / "cassette.yaml"),
+        "--output-sanitize", "true",
+        "--no-color",
+        "--warnings", "off",
+    ]  # fmt: skip
+    if profile.max_time:
+        args += ["--max-time", str(profile.max_time)]
+    return args
+
+
+def run_fuzzer(spec_path: Path, relay_url: str, profile: Profile, seed: int, out: Path) -> Path:
+    """Run schemathesis to completion; return the NDJSON event file."""
+    out.mkdir(parents=True, exist_ok=True)
+    # A scratch working directory keeps `.hypothesis/` and `.schemathesis/` out of the project.
+    with tempfile.TemporaryDirectory(prefix="videos-contract-fuzz-") as scratch:
+        completed = subprocess.run(
+            command(spec_path, relay_url, profile, seed, out),
+            cwd=scratch,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    (out / "console.txt").write_text(completed.stdout + completed.stderr, encoding="utf-8")
+    events = out / "events.ndjson"
+    if not events.exists():
+        tail = (completed.stderr or completed.stdout).strip().splitlines()[-1:]
+        raise RuntimeError(f"schemathesis did not run: {' '.join(tail) or completed.returncode}")
+    return events
+
+
+def read_events(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as stream:
+        for line in stream:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _decode(body: Any) -> bytes:
+    if isinstance(body, dict) and "$base64" in body:
+        return base64.b64decode(body["$base64"])
+    if isinstance(body, str):
+        return body.encode()
+    return b""
+
+
+def _exchange(interaction: dict[str, Any], relay_url: str, target_url: str) -> Exchange:
+    request = interaction.get("request", {})
+    headers = tuple(
+        (name, value)
+        for name, values in request.get("headers", {}).items()
+        if name.lower() not in _IGNORED_HEADERS and not name.lower().startswith("x-schemathesis")
+        for value in (values if isinstance(values, list) else [values])
+    )
+    url = str(request.get("uri", "")).replace(relay_url.rstrip("/"), target_url.rstrip("/"), 1)
+    status = (interaction.get("response") or {}).get("status_code")
+    return Exchange(request.get("method", ""), url, headers, _decode(request.get("body")), status)
+
+
+def _marks(interaction: dict[str, Any]) -> tuple[bool, bool]:
+    headers = {k.lower() for k in ((interaction.get("response") or {}).get("headers") or {})}
+    return BUDGET_MARK in headers, UPSTREAM_ERROR_MARK in headers
+
+
+def _response_json(interaction: dict[str, Any]) -> Any:
+    try:
+        return json.loads(_decode((interaction.get("response") or {}).get("content")))
+    except ValueError:
+        return None
+
+
+def _describe(failure: dict[str, Any], exchange: Exchange) -> tuple[str, str, str]:
+    """(at fault, expected, actual) of a schemathesis failure."""
+    title = failure.get("title", "")
+    message = str(failure.get("message", ""))
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    expected = next(
+        (line.split(":", 1)[1].strip() for line in lines if line.startswith("Expected")), ""
+    )
+    actual = next(
+        (line.split(":", 1)[1].strip() for line in lines if line.startswith(("Actual", "Got"))), ""
+    )
+    if "instance_path" in failure:
+        path = "/".join(str(p) for p in failure.get("instance_path") or []) or "(root)"
+        schema_path = "/".join(str(p) for p in failure.get("schema_path") or [])
+        return (
+            f"response body field {path}",
+            f"{lines[0] if lines else title} (schema rule {schema_path})",
+            json.dumps(failure.get("instance"))[:200],
+        )
+    for key in ("status_code",):
+        if key in failure and not actual:
+            actual = f"HTTP {failure[key]}"
+    for key in (
+        "expected_statuses",
+        "allowed_statuses",
+        "allowed_status_codes",
+        "defined_content_types",
+    ):
+        if key in failure and not expected:
+            expected = ", ".join(map(str, failure[key]))
+    if "content_type" in failure and not actual:
+        actual = f"Content-Type {failure['content_type']}"
+    return (
+        title,
+        expected or (lines[0] if lines else title),
+        actual or f"HTTP {exchange.status}: " + (lines[-1] if lines else ""),
+    )
+
+
+def _recheck(
+    check: str, index: OperationIndex, exchange: Exchange, interaction: dict[str, Any]
+) -> tuple[str | None, str]:
+    """(reason to dismiss or None, what the bytes break) for the fuzzer's input checks."""
+    problems = wire_problems(index, exchange)
+    if problems is None:
+        return None, ""
+    broken = "; ".join(
+        f"{p.location} {p.name + ' ' if p.name else ''}{p.message}".strip() for p in problems
+    )
+    if check == "negative_data_rejection":
+        if not problems:
+            return "the bytes sent are valid for the spec (form and query values are text)", ""
+        if all(p.location == "header" and p.name.lower() == "range" for p in problems):
+            return _RFC_RANGE, broken
+        return None, broken
+    if check == "positive_data_acceptance":
+        if problems:
+            return f"the bytes sent were not valid after all ({broken})", broken
+        status = exchange.status or 0
+        op = index.find(exchange.method, urlsplit(exchange.url).path)
+        if op is not None and status != 400 and str(status) in op.responses:
+            return f"HTTP {status} is a documented refusal that depends on server state", ""
+        body = _response_json(interaction)
+        error = body.get("error") if isinstance(body, dict) else None
+        param = error.get("param") if isinstance(error, dict) else None
+        if not isinstance(param, str):
+            return None, broken
+        name = param.split("[", 1)[0]
+        if name in _semantic_fields(index, exchange):
+            return (
+                f"the server refused {param!r}: a file-capable input must hold a usable image",
+                "",
+            )
+        if name in STATE_DEPENDENT_INPUTS:
+            return f"the server refused {param!r}: {STATE_DEPENDENT_INPUTS[name]}", ""
+    return None, broken
+
+
+def _semantic_fields(index: OperationIndex, exchange: Exchange) -> set[str]:
+    """Body fields whose validity depends on content, not shape: file-capable fields."""
+    op = index.find(exchange.method, urlsplit(exchange.url).path)
+    if op is None:
+        return set()
+    names: set[str] = set()
+    for media in op.request_media_types.values():
+        for name, prop in media.get("schema", {}).get("properties", {}).items():
+            branches = [prop, *prop.get("oneOf", []), *prop.get("anyOf", [])]
+            if any(b.get("format") == "binary" for b in branches) or name in media.get(
+                "encoding", {}
+            ):
+                names.add(name)
+    return names
+
+
+@dataclass
+class _Tally:
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    skip_reason: str = ""
+    violations: list[Violation] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+
+
+def translate(
+    events: Iterator[dict[str, Any]], index: OperationIndex, relay_url: str, target_url: str
+) -> FuzzRun:
+    """Tally every check on every case by operation; keep the failures the wire supports."""
+    tallies: dict[tuple[str, str], _Tally] = {}
+    dismissals: list[Dismissal] = []
+    run = FuzzRun([], dismissals)
+    for event in events:
+        if "PhaseFinished" in event:
+            phase = event["PhaseFinished"]
+            run.phases[phase["phase"]["name"]] = phase.get("status", "")
+        if "NonFatalError" in event or "FatalError" in event:
+            error = event.get("NonFatalError") or event.get("FatalError") or {}
+            info = error.get("value") or error.get("info") or {}
+            run.errors.append(str(info.get("message") or info.get("title") or error)[:300])
+        scenario = event.get("ScenarioFinished")
+        if not scenario:
+            continue
+        recorder = scenario.get("recorder") or {}
+        cases = recorder.get("cases", {})
+        interactions = recorder.get("interactions", {})
+        for case_id, results in (recorder.get("checks") or {}).items():
+            value = (cases.get(case_id) or {}).get("value", {})
+            method, path = value.get("method", "?"), value.get("path", "?")
+            found = index.find(method, path)
+            label = found.operation_id if found else UNDECLARED
+            interaction = interactions.get(case_id) or {}
+            over_budget, unreachable = _marks(interaction)
+            exchange = _exchange(interaction, relay_url, target_url)
+            for result in results:
+                tally = tallies.setdefault((label, result["name"]), _Tally())
+                if over_budget or unreachable:
+                    tally.skipped += 1
+                    tally.skip_reason = (
+                        "--max-creates budget spent" if over_budget else "server unreachable"
+                    )
+                    continue
+                if result.get("status") != "failure":
+                    tally.passed += 1
+                    continue
+                failure = (result.get("failure_info") or {}).get("failure") or {}
+                reason, broken = _recheck(result["name"], index, exchange, interaction)
+                if reason is not None:
+                    tally.passed += 1
+                    dismissals.append(
+                        Dismissal(result["name"], label, failure.get("title", ""), reason)
+                    )
+                    continue
+                tally.failed += 1
+                at_fault, expected, actual = _describe(failure, exchange)
+                if broken:
+                    at_fault = f"request {broken}"
+                if found is None:
+                    at_fault = f"{at_fault}: {method} {path}"
+                key = f"{failure.get('code')}|{at_fault}"
+                if key in tally.seen or len(tally.violations) >= MAX_VIOLATIONS_SHOWN:
+                    continue
+                tally.seen.add(key)
+                tally.violations.append(
+                    Violation(
+                        check=result["name"],
+                        operation=label,
+                        title=failure.get("title", result["name"]),
+                        at_fault=at_fault,
+                        expected=expected,
+                        actual=actual,
+                        exchange=exchange,
+                        code=failure.get("code"),
+                    )
+                )
+    run.outcomes = [
+        CheckOutcome(
+            check=name,
+            operation=label,
+            source="schemathesis",
+            passed=t.passed,
+            failed=t.failed,
+            skipped=t.skipped,
+            skip_reason=t.skip_reason,
+            violations=tuple(t.violations),
+        )
+        for (label, name), t in sorted(tallies.items())
+    ]
+    return run

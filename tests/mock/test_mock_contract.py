@@ -7,8 +7,8 @@ the hooks in `mock_schemathesis` drop are limited to the kinds named in `ALLOWED
 from __future__ import annotations
 
 import pytest
-
 from mock_schemathesis import ContractRun, run_contract
+
 from videos_contract.mock import MockConfig, create_app, running_mock
 
 ALLOWED_DROPS = {

@@ -1,12 +1,114 @@
-"""`videos-contract` subcommands of the docs group (not written yet)."""
+"""`videos-contract` docs commands: `docs-check`, `diff` and `regen`."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
+
+from videos_contract.cli.common import CliError
+from videos_contract.docs.drift import compare_page, find_operation
+from videos_contract.docs.page import PageError, read_page
+from videos_contract.docs.release import ReleaseError
+from videos_contract.docs.report import FORMATS, render_changes, render_findings
+from videos_contract.docs.sources import load_spec_source
+from videos_contract.docs.specdiff import Level, diff_specs, highest_level
+from videos_contract.paths import SPEC_PATH
+from videos_contract.spec import Spec, SpecError
 
 __all__ = ["register"]
 
 
+def _docs_check(args: argparse.Namespace) -> int:
+    page_path = Path(args.page)
+    try:
+        page = read_page(page_path)
+    except PageError as exc:
+        raise CliError(str(exc), exit_code=2) from exc
+    try:
+        spec = Spec.from_file(Path(args.spec))
+    except SpecError as exc:
+        raise CliError(str(exc), exit_code=2) from exc
+    findings = compare_page(page, spec)
+    op = find_operation(spec, page.method, page.path)
+    name = f"{page.method} {page.path}" + (f" ({op.operation_id})" if op else "")
+    print(render_findings(findings, args.format, page=page_path.name, operation=name))
+    return 1 if any(not f.known for f in findings) else 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    try:
+        old = load_spec_source(args.old)
+        new = load_spec_source(args.new)
+    except ReleaseError as exc:
+        raise CliError(str(exc), exit_code=2) from exc
+    changes = diff_specs(old, new)
+    print(render_changes(changes, args.format, old=args.old, new=args.new))
+    return 1 if highest_level(changes) is Level.BREAKING else 0
+
+
+def _regen(args: argparse.Namespace) -> int:
+    # Imported here: regeneration pulls in the generator machinery the other commands skip.
+    from videos_contract.docs.regen import regen
+    from videos_contract.generation import GenerationError
+
+    try:
+        result = regen()
+    except (ReleaseError, GenerationError) as exc:
+        raise CliError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+    if not result.released:
+        print(f"openapi.yaml has not changed since release {result.version}; client regenerated")
+        return 0
+    if result.previous_version is None:
+        print(f"released {result.version}: initial release (generated/CHANGELOG.md)")
+        return 0
+    level = result.level.label if result.level else "no"
+    print(
+        f"released {result.version} (was {result.previous_version}; largest change: {level}); "
+        "review generated/CHANGELOG.md and the diff, then commit"
+    )
+    print(render_changes(result.changes, "text", old=result.previous_version, new=result.version))
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """Add this group's subcommands; none yet."""
+    """Add `docs-check`, `diff` and `regen`."""
+    check = subparsers.add_parser(
+        "docs-check",
+        help="compare a copy of a documentation page with the spec",
+        description=(
+            "Read a documentation page (browser text copy, HTML or Markdown) and compare every "
+            "parameter and field it documents with the spec's operation. Exit 0 when they agree "
+            "(known deviations recorded with x-deviation are listed, not counted), 1 on "
+            "differences, 2 when the page or the spec cannot be read."
+        ),
+    )
+    check.add_argument("page", metavar="PAGE", help="the page file (.txt, .html or .md)")
+    check.add_argument("--spec", default=str(SPEC_PATH), help="spec file (default: openapi.yaml)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.set_defaults(handler=_docs_check)
+
+    diff = subparsers.add_parser(
+        "diff",
+        help="classify the changes between two specs as breaking or not",
+        description=(
+            "Compare two specs, each a file or a git revision (REVISION:PATH, e.g. "
+            "HEAD~1:openapi.yaml), and classify every change for client users: breaking, "
+            "additive or documentation only. Exit 1 when anything breaks."
+        ),
+    )
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("--format", choices=FORMATS, default="text")
+    diff.set_defaults(handler=_diff)
+
+    regen = subparsers.add_parser(
+        "regen",
+        help="regenerate the client and release it with a version the changes justify",
+        description=(
+            "Regenerate generated/ from openapi.yaml; when the spec changed since the last "
+            "release, bump the client's version (breaking: major, additive: minor, "
+            "documentation: patch) and add a changelog entry."
+        ),
+    )
+    regen.set_defaults(handler=_regen)

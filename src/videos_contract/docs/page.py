@@ -147,9 +147,38 @@ class DocsPage:
 
 
 class _TextLines(HTMLParser):
-    """Text nodes as lines; inline markup (code, emphasis, links) stays within its line."""
+    """Text nodes as lines, as a browser copy gives them.
+
+    Inline markup (code, emphasis, links) stays within its line; other elements break the line,
+    and paragraph-like blocks also leave a blank line after them. `pre` keeps its own lines.
+    """
 
     INLINE = frozenset({"a", "abbr", "b", "code", "em", "i", "kbd", "mark", "small", "strong"})
+    PARAGRAPHS = frozenset(
+        {
+            "p",
+            "div",
+            "section",
+            "article",
+            "header",
+            "footer",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "li",
+            "ul",
+            "ol",
+            "pre",
+            "table",
+            "tr",
+            "details",
+            "summary",
+            "button",
+        }
+    )
     HIDDEN = frozenset({"script", "style", "svg", "head", "template", "noscript"})
 
     def __init__(self) -> None:
@@ -157,24 +186,34 @@ class _TextLines(HTMLParser):
         self.lines: list[str] = []
         self._current: list[str] = []
         self._hidden = 0
+        self._pre = 0
 
-    def _break(self) -> None:
-        text = re.sub(r"\s+", " ", "".join(self._current)).strip()
-        if text:
-            self.lines.append(text)
+    def _break(self, *, blank: bool = False) -> None:
+        if self._pre:
+            self.lines += [line.strip() for line in "".join(self._current).splitlines()]
+        else:
+            text = re.sub(r"\s+", " ", "".join(self._current)).strip()
+            if text:
+                self.lines.append(text)
         self._current = []
+        if blank and self.lines and self.lines[-1]:
+            self.lines.append("")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.HIDDEN:
             self._hidden += 1
+        elif tag == "br":
+            self._break()
         elif tag not in self.INLINE:
             self._break()
+            self._pre += tag == "pre"
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.HIDDEN:
             self._hidden = max(0, self._hidden - 1)
         elif tag not in self.INLINE:
-            self._break()
+            self._break(blank=tag in self.PARAGRAPHS)
+            self._pre = max(0, self._pre - (tag == "pre"))
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:
@@ -187,11 +226,7 @@ def lines_from_html(html: str) -> list[str]:
     parser.feed(html)
     parser.close()
     parser._break()
-    # Blocks are paragraphs: a blank line between them, as in a browser copy.
-    out: list[str] = []
-    for line in parser.lines:
-        out += [line, ""] if len(line.split()) > 3 else [line]
-    return out
+    return parser.lines
 
 
 _MD_INLINE = [

@@ -132,6 +132,9 @@ class MultipartForm:
 
 
 def _is_file_part(filename: str | None, content_type: str | None) -> bool:
+    """A file is a part with a file name or a binary media type; JSON is always a field."""
+    if content_type == "application/json":
+        return False
     if filename is not None:
         return True
     return content_type is not None and content_type.startswith(_FILE_TYPES)

@@ -1,12 +1,406 @@
-"""`videos-contract` subcommands of the videos group (not written yet)."""
+"""`videos-contract create|list|get|delete|download|remix`: the API from the command line.
+
+Each command parses its arguments, opens a client (`--url`/`--key`, else `VIDEOS_API_URL`/
+`VIDEOS_API_KEY`, else an embedded mock started for the command) and calls
+`videos_contract.client`. Choices come from openapi.yaml. Results go to stdout (readable, or
+JSON with `--json`); progress bars and notes go to stderr.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import httpx
+from aihubmix_videos import AuthenticatedClient
+from aihubmix_videos.models import Video
+from aihubmix_videos.models.content_variant import check_content_variant
+from aihubmix_videos.models.list_order import check_list_order
+from aihubmix_videos.models.video_model import check_video_model
+from aihubmix_videos.models.video_seconds import check_video_seconds
+from aihubmix_videos.models.video_size import check_video_size
+from aihubmix_videos.types import UNSET
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
+
+from videos_contract import client as api
+from videos_contract.cli.common import CliError
+from videos_contract.client import DownloadResult, VideosClientError
+from videos_contract.spec import load_spec
 
 __all__ = ["register"]
 
+EMBEDDED_NOTE = (
+    "note: no server given (--url or ${url_env}); using an embedded mock at {url} "
+    "that lives only as long as this command"
+)
+
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """Add this group's subcommands; none yet."""
+    """Add `create`, `list`, `get`, `delete`, `download` and `remix`."""
+    spec = load_spec()
+    common = argparse.ArgumentParser(add_help=False)
+    server = common.add_argument_group("server")
+    server.add_argument(
+        "--url",
+        help=f"API root, e.g. https://aihubmix.com (default: ${api.URL_ENV}, else an "
+        "embedded mock)",
+    )
+    server.add_argument(
+        "--key",
+        help=f"API key (default: ${api.KEY_ENV}; prefer the variable: "
+        "command lines are visible to other users)",
+    )
+    output = common.add_argument_group("output")
+    output.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    output.add_argument("-q", "--quiet", action="store_true", help="no progress bars or notes")
+    output.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bars on stderr (auto: when stderr is a terminal)",
+    )
+    waiting = argparse.ArgumentParser(add_help=False)
+    group = waiting.add_argument_group("waiting")
+    group.add_argument(
+        "--wait", action="store_true", help="poll until the job is completed or failed"
+    )
+    group.add_argument(
+        "--timeout", type=_positive, default=600.0, help="seconds to wait at most (default 600)"
+    )
+    group.add_argument(
+        "--interval",
+        type=_positive,
+        default=2.0,
+        help="seconds between polls when the server advises none (default 2)",
+    )
+    group.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="download the MP4 here (implies --wait)"
+    )
+
+    def add(name: str, helptext: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = subparsers.add_parser(
+            name, help=helptext, description=helptext, parents=[common, *parents]
+        )
+        _one_line_errors(parser)
+        return parser
+
+    create = add("create", "start a video job (billed on a real gateway)", waiting)
+    create.add_argument("--prompt", required=True, help="what the video should show")
+    for option, schema in (
+        ("--model", "VideoModel"),
+        ("--seconds", "VideoSeconds"),
+        ("--size", "VideoSize"),
+    ):
+        create.add_argument(
+            option,
+            choices=spec.enum(schema),
+            help=f"server default: {spec.default(schema)}",
+        )
+    create.add_argument(
+        "--reference",
+        metavar="FILE_OR_URL",
+        help="reference image: a file to upload, or an https:// or data: URL",
+    )
+    create.set_defaults(handler=_create)
+
+    listing = add("list", "list videos, newest first by default")
+    listing.add_argument("--limit", type=int, help="videos per page")
+    listing.add_argument("--order", choices=spec.enum("ListOrder"))
+    listing.add_argument("--after", metavar="VIDEO_ID", help="start after this video")
+    listing.add_argument("--all", action="store_true", help="follow every page")
+    listing.set_defaults(handler=_list)
+
+    get = add("get", "show a video job", waiting)
+    get.add_argument("video_id", metavar="VIDEO_ID")
+    get.set_defaults(handler=_get)
+
+    delete = add("delete", "delete a video job and its assets")
+    delete.add_argument("video_id", metavar="VIDEO_ID")
+    delete.set_defaults(handler=_delete)
+
+    download = add("download", "download an asset of a completed job")
+    download.add_argument("video_id", metavar="VIDEO_ID")
+    download.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FILE", help="where to write it"
+    )
+    download.add_argument(
+        "--variant",
+        choices=spec.enum("ContentVariant"),
+        default=spec.default("ContentVariant"),
+        help=f"which asset (default: {spec.default('ContentVariant')})",
+    )
+    download.set_defaults(handler=_download)
+
+    remix = add("remix", "start a new job reworking a completed video (billed)", waiting)
+    remix.add_argument("video_id", metavar="VIDEO_ID")
+    remix.add_argument("--prompt", required=True, help="the new prompt")
+    remix.set_defaults(handler=_remix)
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
+    return value
+
+
+def _one_line_errors(parser: argparse.ArgumentParser) -> None:
+    """A bad argument prints one line naming the command, not the whole usage block."""
+
+    def error(message: str) -> NoReturn:
+        print(f"{parser.prog}: error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+    # argparse offers no hook for this; the parser class is chosen by the top-level parser.
+    setattr(parser, "error", error)  # noqa: B010
+
+
+# --- running a command -------------------------------------------------------------------
+
+
+@dataclass
+class _Ui:
+    """Where a command writes: results to stdout, notes and progress to stderr."""
+
+    json: bool
+    quiet: bool
+    progress: bool
+    err: Console
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> _Ui:
+        err = Console(stderr=True, force_terminal=True if args.progress == "always" else None)
+        shown = not args.quiet and (
+            args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
+        )
+        return cls(json=args.json, quiet=args.quiet, progress=shown, err=err)
+
+    def note(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=sys.stderr)
+
+    def retrying(self, request: httpx.Request, attempt: int, reason: str, delay: float) -> None:
+        self.note(
+            f"retrying {request.method} {request.url.path} after {reason} "
+            f"in {delay:.1f} s (retry {attempt + 1})"
+        )
+
+    def emit(self, data: Any, human: str) -> None:
+        print(json.dumps(data, indent=2, sort_keys=True) if self.json else human)
+
+    @contextlib.contextmanager
+    def bar(self, description: str, *, transfer: bool) -> Iterator[Callable[..., None]]:
+        """A progress bar; yields `update(completed=..., total=..., description=...)`."""
+        if not self.progress:
+            yield lambda **_: None
+            return
+        columns: list[Any] = [TextColumn("{task.description}"), BarColumn()]
+        if transfer:
+            columns += [DownloadColumn(), TransferSpeedColumn()]
+        else:
+            columns += [TaskProgressColumn(), TimeElapsedColumn()]
+        with Progress(*columns, console=self.err, transient=False) as progress:
+            task = progress.add_task(description, total=100 if not transfer else None)
+            yield lambda **fields: progress.update(task, **fields)
+
+
+@contextlib.contextmanager
+def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]:
+    """A client for the server the arguments name; an embedded mock when none is named.
+
+    Client-side errors become `CliError` here, so that every command fails with one line.
+    """
+    url = args.url or os.environ.get(api.URL_ENV)
+    with contextlib.ExitStack() as stack:
+        if url:
+            key = args.key or os.environ.get(api.KEY_ENV)
+        else:
+            # Imported here: the mock (uvicorn, PyAV) is only needed when it runs.
+            from videos_contract.mock import MockConfig, running_mock
+
+            server = stack.enter_context(running_mock(MockConfig()))
+            url, key = server.url, server.key
+            ui.note(EMBEDDED_NOTE.format(url_env=api.URL_ENV, url=url))
+        try:
+            policy = api.RetryPolicy(on_retry=ui.retrying)
+            client = stack.enter_context(api.connect(url, key, policy=policy))
+            yield client
+        except VideosClientError as exc:
+            raise CliError(str(exc)) from None
+        except httpx.TransportError as exc:
+            raise CliError(f"cannot talk to {url}: {exc or type(exc).__name__}") from None
+
+
+def _summary(video: Video) -> str:
+    parts = [
+        video.id,
+        video.status,
+        f"{video.progress}%",
+        video.model,
+        video.size,
+        f"{video.seconds}s",
+    ]
+    if video.remixed_from_video_id:
+        parts.append(f"remix of {video.remixed_from_video_id}")
+    if video.error is not None:
+        parts.append(f"error {video.error.code}: {video.error.message}")
+    if video.prompt:
+        prompt = video.prompt if len(video.prompt) <= 60 else video.prompt[:59] + "…"
+        parts.append(repr(prompt))
+    return "  ".join(parts)
+
+
+def _download_json(result: DownloadResult) -> dict[str, Any]:
+    return {
+        "path": str(result.path),
+        "bytes": result.size,
+        "content_type": result.content_type,
+        "resumes": result.resumes,
+    }
+
+
+def _wait(client: AuthenticatedClient, ui: _Ui, video: Video, args: argparse.Namespace) -> Video:
+    with ui.bar(f"{video.id} {video.status}", transfer=False) as update:
+
+        def show(seen: Video) -> None:
+            update(completed=seen.progress, description=f"{seen.id} {seen.status}")
+
+        show(video)
+        return api.wait(
+            client, video.id, timeout=args.timeout, interval=args.interval, on_progress=show
+        )
+
+
+def _fetch(
+    client: AuthenticatedClient, ui: _Ui, video_id: str, dest: Path, variant: str
+) -> DownloadResult:
+    with ui.bar(f"{variant} → {dest.name}", transfer=True) as update:
+        return api.download(
+            client,
+            video_id,
+            dest,
+            variant=check_content_variant(variant),
+            on_progress=lambda done, total: update(completed=done, total=total),
+        )
+
+
+def _finish_job(
+    client: AuthenticatedClient, ui: _Ui, video: Video, args: argparse.Namespace
+) -> int:
+    """After a create or remix (or a get): wait and download as asked, then report."""
+    output: Path | None = args.output
+    if args.wait or output is not None:
+        video = _wait(client, ui, video, args)
+    if output is None:
+        ui.emit(video.to_dict(), _summary(video))
+        return 0
+    result = _fetch(client, ui, video.id, output, "video")
+    ui.emit(
+        {"video": video.to_dict(), "download": _download_json(result)},
+        f"{_summary(video)}\nsaved {result.path} ({result.size} bytes)",
+    )
+    return 0
+
+
+def _create(args: argparse.Namespace) -> int:
+    ui = _Ui.from_args(args)
+    if args.output is not None and not args.output.parent.is_dir():
+        raise CliError(f"--output: folder {args.output.parent} does not exist")
+    with contextlib.ExitStack() as files:
+        reference: api.Reference | None = None
+        if args.reference:
+            reference = _reference(args.reference, files)
+        with _session(args, ui) as client:
+            video = api.create(
+                client,
+                args.prompt,
+                model=UNSET if args.model is None else check_video_model(args.model),
+                seconds=UNSET if args.seconds is None else check_video_seconds(args.seconds),
+                size=UNSET if args.size is None else check_video_size(args.size),
+                reference=reference,
+            )
+            ui.note(f"created {video.id} ({video.status})")
+            return _finish_job(client, ui, video, args)
+
+
+def _reference(value: str, files: contextlib.ExitStack) -> api.Reference:
+    if value.startswith(("https://", "http://", "data:")):
+        return api.reference_from(value)
+    path = Path(value)
+    try:
+        stream = files.enter_context(path.open("rb"))
+    except OSError as exc:
+        raise CliError(f"--reference: cannot read {path}: {exc.strerror}") from None
+    return api.reference_from(path, stream)
+
+
+def _list(args: argparse.Namespace) -> int:
+    ui = _Ui.from_args(args)
+    limit = UNSET if args.limit is None else args.limit
+    order = UNSET if args.order is None else check_list_order(args.order)
+    with _session(args, ui) as client:
+        if args.all:
+            videos = list(api.iter_videos(client, limit=limit, order=order))
+            data: dict[str, Any] = {"data": [v.to_dict() for v in videos], "has_more": False}
+            more = ""
+        else:
+            page = api.list_page(client, after=args.after, limit=limit, order=order)
+            videos = page.data
+            data = page.to_dict()
+            more = f"\nmore after {page.last_id} (--after {page.last_id})" if page.has_more else ""
+    human = "\n".join(_summary(v) for v in videos) or "no videos"
+    ui.emit(data, human + more)
+    return 0
+
+
+def _get(args: argparse.Namespace) -> int:
+    ui = _Ui.from_args(args)
+    with _session(args, ui) as client:
+        return _finish_job(client, ui, api.retrieve(client, args.video_id), args)
+
+
+def _delete(args: argparse.Namespace) -> int:
+    ui = _Ui.from_args(args)
+    with _session(args, ui) as client:
+        deleted = api.delete(client, args.video_id)
+    ui.emit(deleted.to_dict(), f"deleted {deleted.id}")
+    return 0
+
+
+def _download(args: argparse.Namespace) -> int:
+    ui = _Ui.from_args(args)
+    if not args.output.parent.is_dir():
+        raise CliError(f"--output: folder {args.output.parent} does not exist")
+    with _session(args, ui) as client:
+        result = _fetch(client, ui, args.video_id, args.output, args.variant)
+    ui.emit(_download_json(result), f"saved {result.path} ({result.size} bytes)")
+    return 0
+
+
+def _remix(args: argparse.Namespace) -> int:
+    ui = _Ui.from_args(args)
+    if args.output is not None and not args.output.parent.is_dir():
+        raise CliError(f"--output: folder {args.output.parent} does not exist")
+    with _session(args, ui) as client:
+        video = api.remix(client, args.video_id, args.prompt)
+        ui.note(f"created {video.id} ({video.status}), a remix of {args.video_id}")
+        return _finish_job(client, ui, video, args)

@@ -7,7 +7,6 @@ import contextlib
 import random
 import socket
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -38,14 +37,7 @@ from videos_contract.mock import FAIL_MARKER, MockConfig, MockServer, running_mo
 from videos_contract.probe import probe_image, probe_video
 from videos_contract.spec import load_spec
 
-RENDER_SECONDS = 0.3
 POLL = 0.05
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MockServer]:
-    with running_mock(MockConfig(render_seconds=RENDER_SECONDS, seed=0)) as running:
-        yield running
 
 
 def _other_than_default(schema: str) -> str:
@@ -54,10 +46,10 @@ def _other_than_default(schema: str) -> str:
     return next(v for v in spec.enum(schema) if v != spec.default(schema))
 
 
-def test_create_wait_download_and_probe(server: MockServer, tmp_path: Path) -> None:
+def test_create_wait_download_and_probe(mock_server: MockServer, tmp_path: Path) -> None:
     size = _other_than_default("VideoSize")
     seconds = _other_than_default("VideoSeconds")
-    with connect(server.url, server.key) as client:
+    with connect(mock_server.url, mock_server.key) as client:
         job = create(
             client, "a red fox", size=check_video_size(size), seconds=check_video_seconds(seconds)
         )
@@ -79,15 +71,15 @@ def test_create_wait_download_and_probe(server: MockServer, tmp_path: Path) -> N
         assert probe_image(sheet.path).format == "jpeg"
 
 
-def test_generated_client_and_helpers_together(server: MockServer) -> None:
-    with connect(server.url, server.key) as client:
+def test_generated_client_and_helpers_together(mock_server: MockServer) -> None:
+    with connect(mock_server.url, mock_server.key) as client:
         made = create_video.sync(client=client, body=CreateVideoMultipartRequest(prompt="a heron"))
         assert isinstance(made, Video)
         assert wait(client, made.id, interval=POLL, timeout=30).status == "completed"
 
 
-def test_failed_job_raises_with_the_server_reason(server: MockServer) -> None:
-    with connect(server.url, server.key) as client:
+def test_failed_job_raises_with_the_server_reason(mock_server: MockServer) -> None:
+    with connect(mock_server.url, mock_server.key) as client:
         job = create(client, f"a storm {FAIL_MARKER}")
         with pytest.raises(JobFailedError) as caught:
             wait(client, job.id, interval=POLL, timeout=30)
@@ -95,8 +87,8 @@ def test_failed_job_raises_with_the_server_reason(server: MockServer) -> None:
         assert caught.value.video.status == "failed"
 
 
-def test_download_before_completion_is_refused(server: MockServer, tmp_path: Path) -> None:
-    with connect(server.url, server.key) as client:
+def test_download_before_completion_is_refused(mock_server: MockServer, tmp_path: Path) -> None:
+    with connect(mock_server.url, mock_server.key) as client:
         job = create(client, "a slow snail")
         with pytest.raises(ApiError) as caught:
             download(client, job.id, tmp_path / "snail.mp4")
@@ -104,8 +96,8 @@ def test_download_before_completion_is_refused(server: MockServer, tmp_path: Pat
         assert list(tmp_path.iterdir()) == []
 
 
-def test_remix_list_and_delete(server: MockServer) -> None:
-    with connect(server.url, server.key) as client:
+def test_remix_list_and_delete(mock_server: MockServer) -> None:
+    with connect(mock_server.url, mock_server.key) as client:
         source = create(client, "a lighthouse")
         wait(client, source.id, interval=POLL, timeout=30)
         remixed = remix(client, source.id, "the same lighthouse at night")
@@ -122,9 +114,9 @@ def test_remix_list_and_delete(server: MockServer) -> None:
         assert caught.value.status_code == 404
 
 
-def test_async_lifecycle(server: MockServer, tmp_path: Path) -> None:
+def test_async_lifecycle(mock_server: MockServer, tmp_path: Path) -> None:
     async def scenario() -> Path:
-        async with connect(server.url, server.key) as client:
+        async with connect(mock_server.url, mock_server.key) as client:
             job = await acreate(client, "an owl at dusk")
             await async_wait(client, job.id, interval=POLL, timeout=30)
             result = await async_download(client, job.id, tmp_path / "owl.mp4")
@@ -223,15 +215,15 @@ class CuttingProxy:
         self.listener.close()
 
 
-def test_resume_over_a_real_dropped_connection(server: MockServer, tmp_path: Path) -> None:
-    with connect(server.url, server.key) as client:
+def test_resume_over_a_real_dropped_connection(mock_server: MockServer, tmp_path: Path) -> None:
+    with connect(mock_server.url, mock_server.key) as client:
         job = create(client, "a waterfall")
         wait(client, job.id, interval=POLL, timeout=30)
         whole = download(client, job.id, tmp_path / "direct.mp4").path.read_bytes()
 
-    proxy = CuttingProxy(server.url, cut=len(whole) // 2)
+    proxy = CuttingProxy(mock_server.url, cut=len(whole) // 2)
     try:
-        with connect(proxy.url, server.key) as client:
+        with connect(proxy.url, mock_server.key) as client:
             result = download(client, job.id, tmp_path / "resumed.mp4")
     finally:
         proxy.close()

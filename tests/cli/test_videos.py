@@ -1,0 +1,236 @@
+"""The video commands, in-process through `main` and once as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from videos_contract.cli import main
+from videos_contract.mock import FAIL_MARKER, MockServer
+from videos_contract.probe import probe_image, probe_video
+from videos_contract.spec import load_spec
+
+URL_ENV, KEY_ENV = "VIDEOS_API_URL", "VIDEOS_API_KEY"
+
+
+@pytest.fixture(autouse=True)
+def no_server_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test names its server itself (or none, for the embedded mock)."""
+    monkeypatch.delenv(URL_ENV, raising=False)
+    monkeypatch.delenv(KEY_ENV, raising=False)
+
+
+@pytest.fixture
+def on_mock(mock_server: MockServer, monkeypatch: pytest.MonkeyPatch) -> MockServer:
+    monkeypatch.setenv(URL_ENV, mock_server.url)
+    monkeypatch.setenv(KEY_ENV, mock_server.key)
+    return mock_server
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_create_wait_output_with_the_embedded_mock(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "fox.mp4"
+    code, out, err = run(
+        capsys, "create", "--prompt", "a red fox", "--wait", "--output", str(target)
+    )
+    assert code == 0, err
+    assert "embedded mock" in err
+    assert f"saved {target}" in out
+    info = probe_video(target)
+    assert info.size == load_spec().default("VideoSize")
+    assert info.duration == pytest.approx(float(load_spec().default("VideoSeconds")), abs=0.1)
+
+
+def test_lifecycle_as_json(
+    on_mock: MockServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    spec = load_spec()
+    size = spec.enum("VideoSize")[-1]
+    created = run_json(capsys, "create", "--prompt", "a heron", "--size", size)
+    assert created["status"] in spec.enum("VideoStatus")
+    assert created["size"] == size
+
+    done = run_json(capsys, "get", created["id"], "--wait", "--interval", "0.05")
+    assert done["status"] == "completed"
+
+    for variant in spec.enum("ContentVariant"):
+        target = tmp_path / f"asset-{variant}"
+        saved = run_json(
+            capsys, "download", created["id"], "--variant", variant, "--output", str(target)
+        )
+        assert saved["bytes"] == target.stat().st_size > 0
+        if variant == "video":
+            assert probe_video(target).size == size
+        else:
+            assert probe_image(target).format in ("webp", "jpeg")
+
+    remixed = run_json(capsys, "remix", created["id"], "--prompt", "at night", "--wait")
+    assert remixed["remixed_from_video_id"] == created["id"]
+    assert remixed["status"] == "completed"
+
+    listed = run_json(capsys, "list", "--all", "--limit", "1")
+    assert {v["id"] for v in listed["data"]} == {created["id"], remixed["id"]}
+    page = run_json(capsys, "list", "--limit", "1")
+    assert page["has_more"] is True and len(page["data"]) == 1
+
+    assert run_json(capsys, "delete", created["id"])["deleted"] is True
+    code, out, err = run(capsys, "get", created["id"])
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1
+    assert "404" in err and "video_not_found" in err
+
+
+def test_human_output(on_mock: MockServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "create", "--prompt", "a kite", "--wait")
+    assert code == 0, err
+    assert "completed  100%" in out
+    assert "'a kite'" in out
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and "a kite" in out
+
+
+def test_create_with_a_file_reference(
+    on_mock: MockServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    size = load_spec().default("VideoSize")
+    width, height = (int(n) for n in size.split("x"))
+    image = tmp_path / "first-frame.png"
+    Image.new("RGB", (width, height), (200, 80, 20)).save(image)
+    created = run_json(capsys, "create", "--prompt", "a fox", "--reference", str(image))
+    assert created["status"] in load_spec().enum("VideoStatus")
+
+
+def test_create_with_a_reference_of_the_wrong_size(
+    on_mock: MockServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    image = tmp_path / "small.png"
+    Image.new("RGB", (64, 64)).save(image)
+    code, out, err = run(capsys, "create", "--prompt", "a fox", "--reference", str(image))
+    assert code == 1 and out == ""
+    assert "64x64" in err and "input_reference" in err
+
+
+def test_create_with_a_url_reference(
+    on_mock: MockServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    created = run_json(
+        capsys, "create", "--prompt", "a fox", "--reference", "https://example.com/fox.png"
+    )
+    assert created["status"] in load_spec().enum("VideoStatus")
+
+
+def test_failed_job_is_one_line_and_non_zero(
+    on_mock: MockServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "create", "--prompt", f"a storm {FAIL_MARKER}", "--wait")
+    assert code == 1
+    lines = [line for line in err.splitlines() if "error" in line]
+    assert len(lines) == 1 and "failed (" in lines[0]
+
+
+def test_download_of_an_unfinished_job(
+    on_mock: MockServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    created = run_json(capsys, "create", "--prompt", "a snail")
+    code, _, err = run(capsys, "download", created["id"], "-o", str(tmp_path / "x.mp4"))
+    assert code == 1 and "video_not_ready" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["create", "--prompt", "x", "--size", "640x480"],
+        ["create", "--prompt", "x", "--seconds", "5"],
+        ["create", "--prompt", "x", "--model", "sora-9"],
+        ["create"],
+        ["download", "video_1", "--variant", "poster", "-o", "x"],
+        ["get", "video_1", "--timeout", "-1"],
+    ],
+)
+def test_bad_arguments_are_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and f"videos-contract {argv[0]}: error:" in err
+
+
+def test_choices_come_from_the_spec(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["create", "--help"])
+    out, _ = capsys.readouterr()
+    spec = load_spec()
+    for schema in ("VideoModel", "VideoSeconds", "VideoSize"):
+        assert ",".join(spec.enum(schema)) in out
+
+
+def test_refused_key_is_never_printed(
+    mock_server: MockServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "sk-gateway-notthekey0123456789"
+    code, out, err = run(capsys, "list", "--url", mock_server.url, "--key", secret)
+    assert code == 1
+    assert "401" in err
+    assert secret not in out + err
+
+
+def test_missing_key_with_a_url(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "list", "--url", "http://127.0.0.1:9")
+    assert code == 1 and KEY_ENV in err
+
+
+def test_progress_bars_when_asked(
+    on_mock: MockServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "clip.mp4"
+    code, _, err = run(
+        capsys, "create", "--prompt", "a boat", "-o", str(target), "--progress", "always"
+    )
+    assert code == 0
+    assert "100%" in err and "completed" in err
+    assert "kB" in err  # the download bar
+    code, _, err = run(capsys, "create", "--prompt", "a boat", "--wait", "--quiet")
+    assert code == 0 and err == ""
+
+
+def test_subprocess_create_wait_output(tmp_path: Path) -> None:
+    """The installed command, as a user runs it: no server set up by hand."""
+    script = Path(sys.executable).with_name("videos-contract")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "videos_contract"]
+    env = {k: v for k, v in os.environ.items() if k not in (URL_ENV, KEY_ENV)}
+    target = tmp_path / "fox.mp4"
+    done = subprocess.run(
+        [*command, "create", "--prompt", "a red fox", "--wait", "--output", str(target)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "embedded mock" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert probe_video(target).size == load_spec().default("VideoSize")

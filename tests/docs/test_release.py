@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from videos_contract.docs.regen import regen
+from videos_contract.docs.regen import committed_state, regen
 from videos_contract.docs.release import (
     CHANGELOG_NAME,
     RELEASED_SPEC_NAME,
@@ -164,3 +165,38 @@ def test_regen_releases_and_passes_the_gate(project: Path) -> None:
     again = regen(spec=spec, generated=generated, config=config, today=DAY)
     assert (again.released, again.version) == (False, "1.1.0")
     assert len(parse_changelog((generated / CHANGELOG_NAME).read_text(encoding="utf-8"))) == 2
+
+
+def test_an_uncommitted_release_is_redone_not_stacked(project: Path) -> None:
+    """edit -> regen -> edit -> regen -> commit gives one entry and one bump."""
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+            cwd=project,
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "release 1.0.0")
+    spec, generated, config = (
+        project / "openapi.yaml",
+        project / "generated",
+        project / "generator-config.yaml",
+    )
+    assert committed_state(generated, config) is None  # nothing pending yet
+    _edit_spec(project, "additive")
+    first = regen(spec=spec, generated=generated, config=config, today=DAY)
+    assert first.version == "1.1.0"
+    pending = committed_state(generated, config)
+    assert pending is not None and pending.version == "1.0.0"
+    _edit_spec(project, "breaking")
+    second = regen(spec=spec, generated=generated, config=config, today=DAY, base=pending)
+    assert (second.previous_version, second.version) == ("1.0.0", "2.0.0")
+    entries = parse_changelog((generated / CHANGELOG_NAME).read_text(encoding="utf-8"))
+    assert [e.version for e in entries] == ["2.0.0", "1.0.0"]
+    assert "new enum value '16'" in entries[0].body  # the first edit is still listed
+    assert "new enum value 'expired'" in entries[0].body
+    assert _problems(project) == []

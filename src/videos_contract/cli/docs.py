@@ -49,13 +49,17 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _regen(args: argparse.Namespace) -> int:
     # Imported here: regeneration pulls in the generator machinery the other commands skip.
-    from videos_contract.docs.regen import regen
+    from videos_contract.docs.regen import committed_state, regen
     from videos_contract.generation import GenerationError
 
     try:
-        result = regen()
+        base = committed_state()
+        if base is not None:
+            print(f"an uncommitted release is redone from the committed release {base.version}")
+        result = regen(base=base)
     except (ReleaseError, GenerationError) as exc:
-        raise CliError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+        lines = str(exc).strip().splitlines()
+        raise CliError(" ".join(lines[:2]) if lines else type(exc).__name__) from exc
     if not result.released:
         print(f"openapi.yaml has not changed since release {result.version}; client regenerated")
         return 0

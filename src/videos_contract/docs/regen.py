@@ -5,6 +5,10 @@ compared with the last release's (`generated/openapi.released.yaml`); the highes
 changes picks the semver step; the config's version line, the generated package, the snapshot
 and a new changelog entry are written together. A spec with no change since the release only
 regenerates (the version stays).
+
+A release not committed yet is redone rather than stacked: when the working tree's release
+files differ from the last commit's (`committed_state`), `regen` starts again from the
+committed release, so edit -> regen -> edit -> regen -> commit gives one entry and one bump.
 """
 
 from __future__ import annotations
@@ -24,13 +28,49 @@ from videos_contract.docs.release import (
     render_changes_entry,
     render_initial_entry,
     spec_fingerprint,
+    version_in,
     write_version,
 )
+from videos_contract.docs.sources import git_show
 from videos_contract.docs.specdiff import Change, Level, diff_specs, highest_level
 from videos_contract.generation import generate
 from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, SPEC_PATH
 
-__all__ = ["RegenResult", "regen"]
+__all__ = ["RegenResult", "ReleaseState", "committed_state", "regen"]
+
+
+@dataclass(frozen=True)
+class ReleaseState:
+    """The release files as some commit has them."""
+
+    version: str
+    snapshot: str
+    changelog: str
+
+
+def committed_state(
+    generated: Path = GENERATED_DIR, config: Path = GENERATOR_CONFIG, *, revision: str = "HEAD"
+) -> ReleaseState | None:
+    """The release at `revision` when the work tree holds a different, uncommitted one.
+
+    None when git cannot tell (no repository, files not committed) or nothing is pending.
+    """
+    snapshot = git_show(revision, generated / RELEASED_SPEC_NAME)
+    changelog = git_show(revision, generated / CHANGELOG_NAME)
+    config_text = git_show(revision, config)
+    if snapshot is None or changelog is None or config_text is None:
+        return None
+    working_snapshot = generated / RELEASED_SPEC_NAME
+    working_changelog = generated / CHANGELOG_NAME
+    if (
+        working_snapshot.exists()
+        and working_changelog.exists()
+        and working_snapshot.read_text(encoding="utf-8") == snapshot
+        and working_changelog.read_text(encoding="utf-8") == changelog
+        and read_version(config) == version_in(config_text)
+    ):
+        return None
+    return ReleaseState(version_in(config_text), snapshot, changelog)
 
 
 @dataclass(frozen=True)
@@ -62,9 +102,18 @@ def regen(
     generated: Path = GENERATED_DIR,
     config: Path = GENERATOR_CONFIG,
     today: dt.date | None = None,
+    base: ReleaseState | None = None,
 ) -> RegenResult:
-    """Regenerate `generated` from `spec` and, when the spec changed, release a new version."""
+    """Regenerate `generated` from `spec` and, when the spec changed, release a new version.
+
+    With `base`, the release files are first put back as `base` has them (see
+    `committed_state`), so an uncommitted release is replaced instead of followed.
+    """
     date = today or dt.date.today()
+    if base is not None:
+        (generated / RELEASED_SPEC_NAME).write_text(base.snapshot, encoding="utf-8")
+        (generated / CHANGELOG_NAME).write_text(base.changelog, encoding="utf-8")
+        write_version(config, base.version)
     current = load_document(spec)
     fingerprint = spec_fingerprint(current)
     snapshot = generated / RELEASED_SPEC_NAME

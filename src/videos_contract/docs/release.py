@@ -37,6 +37,7 @@ __all__ = [
     "render_changes_entry",
     "render_initial_entry",
     "spec_fingerprint",
+    "version_in",
     "write_version",
 ]
 
@@ -85,15 +86,21 @@ def spec_fingerprint(document: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def version_in(config_text: str, *, source: str = "the generator config") -> str:
+    """The version that a generator config's text sets."""
+    match = _VERSION_LINE.search(config_text)
+    if match is None or not _SEMVER.match(match["value"]):
+        raise ReleaseError(f"{source} has no `{_VERSION_KEY}: MAJOR.MINOR.PATCH` line")
+    return match["value"]
+
+
 def read_version(config: Path) -> str:
     """The generated package's version, from the generator's config."""
     try:
-        match = _VERSION_LINE.search(config.read_text(encoding="utf-8"))
+        text = config.read_text(encoding="utf-8")
     except OSError as exc:
         raise ReleaseError(f"cannot read {config}: {exc}") from exc
-    if match is None or not _SEMVER.match(match["value"]):
-        raise ReleaseError(f"{config} has no `{_VERSION_KEY}: MAJOR.MINOR.PATCH` line")
-    return match["value"]
+    return version_in(text, source=str(config))
 
 
 def write_version(config: Path, version: str) -> None:

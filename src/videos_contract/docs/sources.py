@@ -10,7 +10,33 @@ import yaml
 
 from videos_contract.docs.release import ReleaseError, load_document
 
-__all__ = ["load_spec_source"]
+__all__ = ["git_show", "load_spec_source"]
+
+
+def git_show(revision: str, path: Path) -> str | None:
+    """The text of `path` (a file in a git work tree) at `revision`; None if git cannot say."""
+    folder = path.resolve().parent
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if top.returncode != 0:
+            return None
+        relative = path.resolve().relative_to(Path(top.stdout.strip()).resolve()).as_posix()
+        shown = subprocess.run(
+            ["git", "show", f"{revision}:{relative}"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except (OSError, ValueError):
+        return None
+    return shown.stdout if shown.returncode == 0 else None
 
 
 def load_spec_source(source: str, *, cwd: Path | None = None) -> dict[str, Any]:

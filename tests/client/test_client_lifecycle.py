@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import openai
 import pytest
 from aihubmix_videos.api.videos import create_video
 from aihubmix_videos.models import CreateVideoMultipartRequest, Video
@@ -19,6 +20,7 @@ from aihubmix_videos.models.video_size import check_video_size
 from videos_contract.client import (
     ApiError,
     JobFailedError,
+    OutcomeUnknownError,
     RetryPolicy,
     acreate,
     adelete,
@@ -231,3 +233,35 @@ def test_resume_over_a_real_dropped_connection(mock_server: MockServer, tmp_path
     assert result.path.read_bytes() == whole
     assert proxy.connections == 2
     assert probe_video(result.path).frames > 0
+
+
+def _jobs_on(server: MockServer) -> int:
+    with connect(server.url, server.key) as client:
+        return sum(1 for _ in iter_videos(client))
+
+
+def test_lost_answer_to_a_create_is_not_resent(mock_server: MockServer) -> None:
+    """The server accepts the create but the answer is cut: one job, and the caller is told."""
+    proxy = CuttingProxy(mock_server.url, cut=1)
+    try:
+        with connect(proxy.url, mock_server.key) as client, pytest.raises(OutcomeUnknownError):
+            create(client, "a billed fox")
+    finally:
+        proxy.close()
+    assert proxy.connections == 1
+    assert _jobs_on(mock_server) == 1
+
+
+@pytest.mark.filterwarnings(
+    "ignore:The Sora API is scheduled to permanently shut down:DeprecationWarning"
+)
+def test_openai_sdk_default_retry_duplicates_that_create(mock_server: MockServer) -> None:
+    """Why the policy exists: the SDK's default retries send the same create again."""
+    proxy = CuttingProxy(mock_server.url, cut=1)
+    try:
+        with openai.OpenAI(base_url=proxy.url + "/v1", api_key=mock_server.key) as sdk:
+            sdk.videos.create(prompt="a billed fox")
+    finally:
+        proxy.close()
+    assert proxy.connections == 2
+    assert _jobs_on(mock_server) == 2

@@ -12,6 +12,7 @@ import pytest
 from videos_contract.client import (
     ApiError,
     ConfigError,
+    OutcomeUnknownError,
     RetryPolicy,
     acreate,
     connect,
@@ -124,8 +125,9 @@ def test_create_is_not_retried_after_an_answer(status: int, make_client: Any) ->
 )
 def test_create_is_not_resent_once_it_may_have_arrived(exc: Exception, make_client: Any) -> None:
     script = Script(exc)
-    with pytest.raises(type(exc)):
+    with pytest.raises(OutcomeUnknownError, match="may exist") as caught:
         create(make_client(script), "a red fox")
+    assert caught.value.cause is exc
     assert len(script.requests) == 1
 
 

@@ -36,7 +36,9 @@ from aihubmix_videos.models import (
 )
 from aihubmix_videos.types import UNSET, File, Unset
 
+from videos_contract.client.errors import OutcomeUnknownError
 from videos_contract.client.parsing import parse_deleted, parse_list, parse_video
+from videos_contract.client.retry import NOT_SENT_ERRORS
 
 __all__ = [
     "Reference",
@@ -86,6 +88,27 @@ def _create_kwargs(
     return create_video._get_kwargs(body=body)
 
 
+def _send_once(client: AuthenticatedClient, what: str, kwargs: dict[str, Any]) -> httpx.Response:
+    """Send a billed request; a failure after sending becomes `OutcomeUnknownError`."""
+    try:
+        return _http(client).request(**kwargs)
+    except NOT_SENT_ERRORS:
+        raise
+    except httpx.TransportError as exc:
+        raise OutcomeUnknownError(what, exc) from exc
+
+
+async def _asend_once(
+    client: AuthenticatedClient, what: str, kwargs: dict[str, Any]
+) -> httpx.Response:
+    try:
+        return await _ahttp(client).request(**kwargs)
+    except NOT_SENT_ERRORS:
+        raise
+    except httpx.TransportError as exc:
+        raise OutcomeUnknownError(what, exc) from exc
+
+
 def _http(client: AuthenticatedClient) -> httpx.Client:
     return client.get_httpx_client()
 
@@ -103,9 +126,12 @@ def create(
     size: VideoSize | Unset = UNSET,
     reference: Reference | None = None,
 ) -> Video:
-    """Start a job (billed). Sent once: see `retry` for why it is never re-sent."""
+    """Start a job (billed). Sent once: see `retry` for why it is never re-sent.
+
+    Raises `OutcomeUnknownError` when the connection fails after the request went out.
+    """
     kwargs = _create_kwargs(prompt, model, seconds, size, reference)
-    return parse_video(_http(client).request(**kwargs), client.token)
+    return parse_video(_send_once(client, "the create", kwargs), client.token)
 
 
 async def acreate(
@@ -118,7 +144,7 @@ async def acreate(
     reference: Reference | None = None,
 ) -> Video:
     kwargs = _create_kwargs(prompt, model, seconds, size, reference)
-    return parse_video(await _ahttp(client).request(**kwargs), client.token)
+    return parse_video(await _asend_once(client, "the create", kwargs), client.token)
 
 
 def retrieve(client: AuthenticatedClient, video_id: str) -> Video:
@@ -134,12 +160,12 @@ async def aretrieve(client: AuthenticatedClient, video_id: str) -> Video:
 def remix(client: AuthenticatedClient, video_id: str, prompt: str) -> Video:
     """Start a remix job (billed, never re-sent)."""
     kwargs = remix_video._get_kwargs(video_id, body=RemixVideoRequest(prompt=prompt))
-    return parse_video(_http(client).request(**kwargs), client.token)
+    return parse_video(_send_once(client, f"the remix of {video_id}", kwargs), client.token)
 
 
 async def aremix(client: AuthenticatedClient, video_id: str, prompt: str) -> Video:
     kwargs = remix_video._get_kwargs(video_id, body=RemixVideoRequest(prompt=prompt))
-    return parse_video(await _ahttp(client).request(**kwargs), client.token)
+    return parse_video(await _asend_once(client, f"the remix of {video_id}", kwargs), client.token)
 
 
 def delete(client: AuthenticatedClient, video_id: str) -> DeletedVideo:

@@ -17,6 +17,7 @@ __all__ = [
     "ConfigError",
     "DownloadError",
     "JobFailedError",
+    "OutcomeUnknownError",
     "UnexpectedResponseError",
     "VideosClientError",
     "WaitTimeoutError",
@@ -148,6 +149,21 @@ class WaitTimeoutError(VideosClientError):
             f"last seen {video.status} at {video.progress}%" if video is not None else "never seen"
         )
         super().__init__(f"video {video_id} not finished after {timeout:g} s ({state})")
+
+
+class OutcomeUnknownError(VideosClientError):
+    """A billed request (create, remix) was sent but its answer was lost: the job may exist.
+
+    It is deliberately not retried; list the videos to find out before sending it again.
+    """
+
+    def __init__(self, what: str, cause: Exception) -> None:
+        self.cause = cause
+        super().__init__(
+            f"{what} was sent but the connection failed before the answer "
+            f"({type(cause).__name__}); the job may exist and be billed: list the videos "
+            "before trying again"
+        )
 
 
 class DownloadError(VideosClientError):

@@ -19,13 +19,19 @@ import httpx
 
 from videos_contract.client.errors import retry_after_seconds
 
-__all__ = ["IDEMPOTENT_METHODS", "RETRY_STATUSES", "RetryPolicy", "RetryTransport"]
+__all__ = [
+    "IDEMPOTENT_METHODS",
+    "NOT_SENT_ERRORS",
+    "RETRY_STATUSES",
+    "RetryPolicy",
+    "RetryTransport",
+]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 # Raised before any byte of the request left this machine: safe to retry for every method.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 RetryHook = Callable[[httpx.Request, int, str, float], None]
 
@@ -66,7 +72,7 @@ class RetryPolicy:
 
     def delay_for_error(self, request: httpx.Request, exc: Exception, attempt: int) -> float | None:
         """Seconds to wait before retrying after a transport error, or None to give up."""
-        if isinstance(exc, _NOT_SENT):
+        if isinstance(exc, NOT_SENT_ERRORS):
             return self.backoff(attempt)
         if isinstance(exc, httpx.TransportError) and request.method.upper() in IDEMPOTENT_METHODS:
             return self.backoff(attempt)

@@ -1,0 +1,146 @@
+"""The official `openai` SDK, an independently written client, against the mock.
+
+Its `videos` methods are marked deprecated (the upstream API announced a shutdown); exactly
+that warning is filtered here, any other warning still fails the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import openai
+import pytest
+from PIL import Image
+
+from videos_contract.mock import FAIL_MARKER, MockServer
+from videos_contract.probe import probe_image, probe_video
+from videos_contract.spec import load_spec
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:The Sora API is scheduled to permanently shut down:DeprecationWarning"
+)
+
+
+@pytest.fixture
+def sdk(mock_server: MockServer) -> Iterator[openai.OpenAI]:
+    # No retries: a create retried by the SDK would be a second billed job (see docs/client.md).
+    with openai.OpenAI(
+        base_url=mock_server.url + "/v1", api_key=mock_server.key, max_retries=0
+    ) as client:
+        yield client
+
+
+def test_create_retrieve_and_create_and_poll(sdk: openai.OpenAI) -> None:
+    spec = load_spec()
+    size, seconds = spec.enum("VideoSize")[1], spec.enum("VideoSeconds")[1]
+    created = sdk.videos.create(prompt="a red fox", size=size, seconds=seconds)  # type: ignore[arg-type]
+    assert created.status in spec.enum("VideoStatus")
+    assert (created.size, created.seconds) == (size, seconds)
+    assert sdk.videos.retrieve(created.id).id == created.id
+
+    done = sdk.videos.create_and_poll(prompt="a heron", poll_interval_ms=50)
+    assert done.status == "completed"
+    assert done.progress == 100
+    assert done.size == spec.default("VideoSize")
+
+
+def test_poll_follows_the_server_pace(sdk: openai.OpenAI) -> None:
+    """Without an interval the SDK sleeps as `openai-poll-after-ms` says (1 s when absent)."""
+    created = sdk.videos.create(prompt="a kite")
+    raw = sdk.videos.with_raw_response.retrieve(created.id)
+    assert raw.headers.get("openai-poll-after-ms", "").isdigit()
+    assert sdk.videos.poll(created.id).status == "completed"
+
+
+def test_failed_job(sdk: openai.OpenAI) -> None:
+    failed = sdk.videos.create_and_poll(prompt=f"a storm {FAIL_MARKER}", poll_interval_ms=50)
+    assert failed.status == "failed"
+    assert failed.error is not None and failed.error.code and failed.error.message
+
+
+def test_list_with_pagination(sdk: openai.OpenAI) -> None:
+    made = [sdk.videos.create(prompt=f"clip {n}").id for n in range(5)]
+    first = sdk.videos.list(limit=2)
+    assert len(first.data) == 2 and first.has_more
+    assert [v.id for v in first.data] == made[::-1][:2]  # newest first by default
+    assert [v.id for v in sdk.videos.list(limit=2)] == made[::-1]  # auto-pagination
+    assert [v.id for v in sdk.videos.list(limit=2, order="asc")] == made
+
+
+def test_download_every_variant(sdk: openai.OpenAI, tmp_path: Path) -> None:
+    done = sdk.videos.create_and_poll(prompt="a lighthouse", poll_interval_ms=50)
+    clip = sdk.videos.download_content(done.id)
+    info = probe_video(clip.content)
+    assert (info.size, info.duration) == (done.size, float(done.seconds))
+
+    thumb = sdk.videos.download_content(done.id, variant="thumbnail")
+    assert probe_image(thumb.content).format == "webp"
+    sheet = sdk.videos.download_content(done.id, variant="spritesheet")
+    target = tmp_path / "sheet.jpg"
+    sheet.write_to_file(target)
+    assert probe_image(target).format == "jpeg"
+
+
+def test_download_before_completion(sdk: openai.OpenAI) -> None:
+    created = sdk.videos.create(prompt="a snail")
+    with pytest.raises(openai.ConflictError) as caught:
+        sdk.videos.download_content(created.id)
+    assert caught.value.code == "video_not_ready"
+
+
+def test_remix_and_delete(sdk: openai.OpenAI) -> None:
+    source = sdk.videos.create_and_poll(prompt="a paper boat", poll_interval_ms=50)
+    remixed = sdk.videos.remix(source.id, prompt="the same boat at night")
+    assert remixed.remixed_from_video_id == source.id
+    assert sdk.videos.poll(remixed.id, poll_interval_ms=50).status == "completed"
+
+    deleted = sdk.videos.delete(source.id)
+    assert (deleted.id, deleted.deleted) == (source.id, True)
+    with pytest.raises(openai.NotFoundError):
+        sdk.videos.retrieve(source.id)
+
+
+def test_reference_upload(sdk: openai.OpenAI) -> None:
+    size = load_spec().default("VideoSize")
+    width, height = (int(n) for n in size.split("x"))
+    png = io.BytesIO()
+    Image.new("RGB", (width, height), (10, 120, 200)).save(png, format="PNG")
+    created = sdk.videos.create(
+        prompt="a fox", input_reference=("first-frame.png", png.getvalue(), "image/png")
+    )
+    assert created.status in load_spec().enum("VideoStatus")
+
+
+def test_invalid_request_is_a_readable_error(sdk: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        sdk.videos.create(prompt="a fox", size="640x480")  # type: ignore[arg-type]
+    assert caught.value.param == "size"
+    assert "640x480" in caught.value.message
+
+
+def test_wrong_key(mock_server: MockServer) -> None:
+    with (
+        openai.OpenAI(
+            base_url=mock_server.url + "/v1", api_key="sk-gateway-wrong", max_retries=0
+        ) as client,
+        pytest.raises(openai.AuthenticationError),
+    ):
+        client.videos.list()
+
+
+def test_async_client(mock_server: MockServer) -> None:
+    async def scenario() -> tuple[str, int]:
+        async with openai.AsyncOpenAI(
+            base_url=mock_server.url + "/v1", api_key=mock_server.key, max_retries=0
+        ) as client:
+            done = await client.videos.create_and_poll(prompt="an owl", poll_interval_ms=50)
+            content = await client.videos.download_content(done.id)
+            ids = [v.id async for v in client.videos.list(limit=1)]
+            assert ids == [done.id]
+            return done.status, len(content.content)
+
+    status, size = asyncio.run(scenario())
+    assert status == "completed" and size > 0

@@ -39,6 +39,7 @@ def test_create_retrieve_and_create_and_poll(sdk: openai.OpenAI) -> None:
     created = sdk.videos.create(prompt="a red fox", size=size, seconds=seconds)  # type: ignore[arg-type]
     assert created.status in spec.enum("VideoStatus")
     assert (created.size, created.seconds) == (size, seconds)
+    assert not created.model_extra, "fields the SDK does not know about"
     assert sdk.videos.retrieve(created.id).id == created.id
 
     done = sdk.videos.create_and_poll(prompt="a heron", poll_interval_ms=50)
@@ -82,6 +83,16 @@ def test_download_every_variant(sdk: openai.OpenAI, tmp_path: Path) -> None:
     target = tmp_path / "sheet.jpg"
     sheet.write_to_file(target)
     assert probe_image(target).format == "jpeg"
+
+
+def test_streamed_download(sdk: openai.OpenAI, tmp_path: Path) -> None:
+    done = sdk.videos.create_and_poll(prompt="a waterfall", poll_interval_ms=50)
+    target = tmp_path / "clip.mp4"
+    with sdk.videos.with_streaming_response.download_content(done.id) as response:
+        assert response.headers["content-type"] == "video/mp4"
+        response.stream_to_file(target)
+        assert int(response.headers["content-length"]) == target.stat().st_size
+    assert probe_video(target).size == done.size
 
 
 def test_download_before_completion(sdk: openai.OpenAI) -> None:

@@ -104,9 +104,18 @@ class CheckContext:
         )
         if errors:
             error = errors[0]
-            where = "/".join(str(p) for p in error.path) or "(root)"
+            where = "/".join(str(p) for p in error.path)
+            if error.validator == "required":
+                missing = error.message.split("'")[1] if "'" in error.message else error.message
+                field = f"{where}/{missing}" if where else missing
+                self.fail(
+                    f"{what}: field {field}",
+                    f"a required field of {schema_name}",
+                    "absent",
+                    reply.exchange,
+                )
             self.fail(
-                f"{what}: field {where}",
+                f"{what}: field {where or '(root)'}",
                 f"{schema_name} schema ({error.validator}: {error.validator_value!r})",
                 _short(error.instance),
                 reply.exchange,

@@ -147,17 +147,19 @@ def _response_json(interaction: dict[str, Any]) -> Any:
         return None
 
 
-def _describe(failure: dict[str, Any], exchange: Exchange) -> tuple[str, str, str]:
+def _after(lines: list[str], *prefixes: str) -> str:
+    for line in lines:
+        if line.startswith(prefixes) and ":" in line:
+            return line.partition(":")[2].strip()
+    return ""
+
+
+def _describe(
+    failure: dict[str, Any], exchange: Exchange, interaction: dict[str, Any]
+) -> tuple[str, str, str]:
     """(at fault, expected, actual) of a schemathesis failure."""
-    title = failure.get("title", "")
-    message = str(failure.get("message", ""))
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    expected = next(
-        (line.split(":", 1)[1].strip() for line in lines if line.startswith("Expected")), ""
-    )
-    actual = next(
-        (line.split(":", 1)[1].strip() for line in lines if line.startswith(("Actual", "Got"))), ""
-    )
+    title = str(failure.get("title", ""))
+    lines = [line.strip() for line in str(failure.get("message", "")).splitlines() if line.strip()]
     if "instance_path" in failure:
         path = "/".join(str(p) for p in failure.get("instance_path") or []) or "(root)"
         schema_path = "/".join(str(p) for p in failure.get("schema_path") or [])
@@ -166,24 +168,23 @@ def _describe(failure: dict[str, Any], exchange: Exchange) -> tuple[str, str, st
             f"{lines[0] if lines else title} (schema rule {schema_path})",
             json.dumps(failure.get("instance"))[:200],
         )
-    for key in ("status_code",):
-        if key in failure and not actual:
-            actual = f"HTTP {failure[key]}"
-    for key in (
-        "expected_statuses",
-        "allowed_statuses",
-        "allowed_status_codes",
-        "defined_content_types",
-    ):
+    expected = _after(lines, "Expected")
+    for key in ("expected_statuses", "allowed_statuses", "allowed_status_codes", "defined_content_types"):
         if key in failure and not expected:
             expected = ", ".join(map(str, failure[key]))
-    if "content_type" in failure and not actual:
-        actual = f"Content-Type {failure['content_type']}"
-    return (
-        title,
-        expected or (lines[0] if lines else title),
-        actual or f"HTTP {exchange.status}: " + (lines[-1] if lines else ""),
-    )
+    body = _response_json(interaction)
+    error = body.get("error") if isinstance(body, dict) else None
+    at_fault = title
+    if isinstance(error, dict) and error.get("param"):
+        at_fault = f"{title} (the server blamed {error['param']!r})"
+    actual = f"HTTP {exchange.status}"
+    if "content_type" in failure:
+        actual += f", Content-Type {failure['content_type']}"
+    if isinstance(error, dict) and error.get("message"):
+        actual += f": {str(error['message'])[:200]}"
+    elif lines:
+        actual += f": {lines[0][:200]}"
+    return at_fault, expected or (lines[0] if lines else title), actual
 
 
 def _recheck(
@@ -300,7 +301,7 @@ def translate(
                     )
                     continue
                 tally.failed += 1
-                at_fault, expected, actual = _describe(failure, exchange)
+                at_fault, expected, actual = _describe(failure, exchange, interaction)
                 if broken:
                     at_fault = f"request {broken}"
                 if found is None:

@@ -1,0 +1,101 @@
+"""Report writers, fed hand-made results: shapes, grouping, redaction."""
+
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from rich.console import Console
+
+from videos_contract.audit.reports import (
+    SUMMARY_VERSION,
+    ConsoleReporter,
+    Redactor,
+    summary_dict,
+    write_reports,
+)
+from videos_contract.audit.results import AuditResult, CheckOutcome, Exchange, Violation
+from videos_contract.spec import load_spec
+
+SECRET = "sk-gateway-verysecret123"
+
+
+def _result() -> AuditResult:
+    exchange = Exchange(
+        "GET",
+        "http://127.0.0.1:1/v1/videos/v1",
+        (("Authorization", "Bearer sk-audit-placeholder"),),
+        b"",
+        200,
+    )
+    violation = Violation(
+        check="created_job_reaches_terminal_status",
+        operation="createVideo",
+        title="created job reaches terminal status",
+        at_fault="created video: field status",
+        expected="Video schema (enum)",
+        actual=f"'pending' (server echoed {SECRET})",
+        exchange=exchange,
+    )
+    return AuditResult(
+        target="http://127.0.0.1:1",
+        profile="quick",
+        seed=0,
+        started_at="2026-01-01T00:00:00+00:00",
+        duration=1.5,
+        outcomes=(
+            CheckOutcome("created_job_reaches_terminal_status", "createVideo", "behaviour",
+                         failed=1, violations=(violation,)),
+            CheckOutcome("not_a_server_error", "listVideos", "schemathesis", passed=7),
+            CheckOutcome("remix_points_to_source", "remixVideo", "behaviour", skipped=1,
+                         skip_reason="--max-creates budget spent"),
+        ),
+        billed_sent=2,
+        billed_accepted=1,
+        billed_skipped=3,
+        max_creates=1,
+    )
+
+
+def test_summary_has_a_version_and_groups_by_operation() -> None:
+    summary = summary_dict(_result())
+    assert summary["schema_version"] == SUMMARY_VERSION
+    assert summary["verdict"] == "violations" and summary["exit_code"] == 1
+    order = [op.operation_id for op in load_spec().operations()]
+    groups = [group["operation"] for group in summary["operations"]]
+    assert groups == sorted(groups, key=order.index), "operations come in spec order"
+    create = groups.index("createVideo")
+    check = summary["operations"][create]["checks"][0]
+    assert check["outcome"] == "failed"
+    assert check["violations"][0]["at_fault"] == "created video: field status"
+    assert "$VIDEOS_API_KEY" in check["violations"][0]["reproduction"]
+    skipped = summary["operations"][groups.index("remixVideo")]["checks"][0]
+    assert skipped["outcome"] == "skipped", "a check the budget stopped is never passed"
+    assert summary["cost"] == {
+        "max_creates": 1, "billed_sent": 2, "billed_accepted": 1, "billed_skipped": 3
+    }
+
+
+def test_written_reports_are_readable_and_redacted(tmp_path: Path) -> None:
+    paths = write_reports(_result(), tmp_path, [SECRET])
+    assert sorted(p.name for p in paths) == ["junit.xml", "report.html", "summary.json"]
+    for path in paths:
+        assert SECRET not in path.read_text(encoding="utf-8")
+    json.loads((tmp_path / "summary.json").read_text())
+    root = ET.parse(tmp_path / "junit.xml").getroot()
+    assert root.get("failures") == "1" and root.get("skipped") == "1"
+    names = [case.get("name") for case in root.iter("testcase")]
+    assert "created_job_reaches_terminal_status" in names
+    html = (tmp_path / "report.html").read_text()
+    assert "<script" not in html and "created video: field status" in html
+
+
+def test_console_shows_the_violation_without_the_key() -> None:
+    stream = io.StringIO()
+    reporter = ConsoleReporter(Console(file=stream, width=200), Redactor([SECRET]))
+    reporter.summary(_result())
+    text = stream.getvalue()
+    assert "created video: field status" in text and "expected: Video schema" in text
+    assert "curl" in text and SECRET not in text

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from videos_contract.cli import main
 from videos_contract.docs.regen import committed_state, regen
 from videos_contract.docs.release import (
     CHANGELOG_NAME,
@@ -200,3 +201,24 @@ def test_an_uncommitted_release_is_redone_not_stacked(project: Path) -> None:
     assert "new enum value '16'" in entries[0].body  # the first edit is still listed
     assert "new enum value 'expired'" in entries[0].body
     assert _problems(project) == []
+
+
+def test_regen_command(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["regen", "--project", str(project)]) == 0
+    assert "has not changed since release 1.0.0" in capsys.readouterr().out
+    _edit_spec(project, "documentation")
+    assert main(["regen", "--project", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert "released 1.0.1 (was 1.0.0; largest change: documentation)" in out
+    assert "request schema VideoPrompt: `description` changed [documentation]" in out
+    assert read_version(project / "generator-config.yaml") == "1.0.1"
+
+
+def test_regen_command_on_a_broken_spec_is_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "openapi.yaml").write_text("paths: [unclosed\n", encoding="utf-8")
+    assert main(["regen", "--project", str(project)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("videos-contract regen: error: cannot read")
+    assert read_version(project / "generator-config.yaml") == "1.0.0"

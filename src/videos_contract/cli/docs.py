@@ -13,7 +13,7 @@ from videos_contract.docs.release import ReleaseError
 from videos_contract.docs.report import FORMATS, render_changes, render_findings
 from videos_contract.docs.sources import load_spec_source
 from videos_contract.docs.specdiff import Level, diff_specs, highest_level
-from videos_contract.paths import SPEC_PATH
+from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, PROJECT_ROOT, SPEC_PATH
 from videos_contract.spec import Spec, SpecError
 
 __all__ = ["register"]
@@ -52,11 +52,17 @@ def _regen(args: argparse.Namespace) -> int:
     from videos_contract.docs.regen import committed_state, regen
     from videos_contract.generation import GenerationError
 
+    root = Path(args.project)
+    spec, generated, config = (
+        root / SPEC_PATH.name,
+        root / GENERATED_DIR.name,
+        root / GENERATOR_CONFIG.name,
+    )
     try:
-        base = committed_state()
+        base = committed_state(generated, config)
         if base is not None:
             print(f"an uncommitted release is redone from the committed release {base.version}")
-        result = regen(base=base)
+        result = regen(spec=spec, generated=generated, config=config, base=base)
     except (ReleaseError, GenerationError) as exc:
         lines = str(exc).strip().splitlines()
         raise CliError(" ".join(lines[:2]) if lines else type(exc).__name__) from exc
@@ -114,5 +120,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
             "release, bump the client's version (breaking: major, additive: minor, "
             "documentation: patch) and add a changelog entry."
         ),
+    )
+    regen.add_argument(
+        "--project",
+        default=str(PROJECT_ROOT),
+        metavar="DIR",
+        help="folder with openapi.yaml, generator-config.yaml and generated/ (default: this one)",
     )
     regen.set_defaults(handler=_regen)

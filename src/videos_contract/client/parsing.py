@@ -59,19 +59,21 @@ def _parse(
 ) -> M:
     raise_for_error(response, key)
     body = response.read()
-    what = f"{response.request.method} {response.request.url.path} answered {schema_name}"
+    what = f"{response.request.method} {response.request.url.path}: the answer"
     try:
         data = json.loads(body)
     except ValueError:
-        raise UnexpectedResponseError(f"{what} that is not JSON", body) from None
+        raise UnexpectedResponseError(f"{what} is not JSON", body) from None
     problems = contract_problems(schema_name, data)
     if problems:
         listed = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
-        raise UnexpectedResponseError(f"{what} that breaks the contract ({listed})", body)
+        raise UnexpectedResponseError(f"{what} breaks the {schema_name} schema ({listed})", body)
     try:
         return build(data)
     except (KeyError, TypeError, ValueError) as exc:
-        raise UnexpectedResponseError(f"{what} that cannot be read ({exc})", body) from None
+        raise UnexpectedResponseError(
+            f"{what} cannot be read as {schema_name} ({exc})", body
+        ) from None
 
 
 def parse_video(

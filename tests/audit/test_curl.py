@@ -12,12 +12,20 @@ from videos_contract.audit.results import Exchange
 
 def test_key_is_read_from_the_environment() -> None:
     exchange = Exchange(
-        "GET", "https://api.test/v1/videos?limit=1", (("Authorization", f"Bearer {PLACEHOLDER_KEY}"),)
+        "GET",
+        "https://api.test/v1/videos?limit=1",
+        (("Authorization", f"Bearer {PLACEHOLDER_KEY}"),),
     )
     command = to_curl(exchange)
     assert "$VIDEOS_API_KEY" in command
     assert PLACEHOLDER_KEY not in command
-    assert shlex.split(command)[:5] == ["curl", "-sS", "-X", "GET", "https://api.test/v1/videos?limit=1"]
+    assert shlex.split(command)[:5] == [
+        "curl",
+        "-sS",
+        "-X",
+        "GET",
+        "https://api.test/v1/videos?limit=1",
+    ]
 
 
 def test_binary_body_travels_base64() -> None:

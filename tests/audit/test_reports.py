@@ -46,11 +46,21 @@ def _result() -> AuditResult:
         started_at="2026-01-01T00:00:00+00:00",
         duration=1.5,
         outcomes=(
-            CheckOutcome("created_job_reaches_terminal_status", "createVideo", "behaviour",
-                         failed=1, violations=(violation,)),
+            CheckOutcome(
+                "created_job_reaches_terminal_status",
+                "createVideo",
+                "behaviour",
+                failed=1,
+                violations=(violation,),
+            ),
             CheckOutcome("not_a_server_error", "listVideos", "schemathesis", passed=7),
-            CheckOutcome("remix_points_to_source", "remixVideo", "behaviour", skipped=1,
-                         skip_reason="--max-creates budget spent"),
+            CheckOutcome(
+                "remix_points_to_source",
+                "remixVideo",
+                "behaviour",
+                skipped=1,
+                skip_reason="--max-creates budget spent",
+            ),
         ),
         billed_sent=2,
         billed_accepted=1,
@@ -74,7 +84,10 @@ def test_summary_has_a_version_and_groups_by_operation() -> None:
     skipped = summary["operations"][groups.index("remixVideo")]["checks"][0]
     assert skipped["outcome"] == "skipped", "a check the budget stopped is never passed"
     assert summary["cost"] == {
-        "max_creates": 1, "billed_sent": 2, "billed_accepted": 1, "billed_skipped": 3
+        "max_creates": 1,
+        "billed_sent": 2,
+        "billed_accepted": 1,
+        "billed_skipped": 3,
     }
 
 

@@ -64,5 +64,7 @@ def test_unknown_path_matches_no_operation() -> None:
 
 
 def test_empty_id_is_attributed_and_invalid() -> None:
-    problems = wire_problems(INDEX, _exchange("POST", "http://h/v1/videos//remix", json={"prompt": "x"}))
+    problems = wire_problems(
+        INDEX, _exchange("POST", "http://h/v1/videos//remix", json={"prompt": "x"})
+    )
     assert problems and problems[0].location == "path"

@@ -138,7 +138,7 @@ def _declared_media_types(ctx: CheckContext, status: str = "200") -> tuple[str, 
 
 def _expect_asset(ctx: CheckContext, reply: Any, what: str) -> str:
     ctx.expect_status(reply, "downloadVideoContent", 200, what)
-    ctype = reply.response.headers.get("content-type", "").split(";")[0].strip()
+    ctype: str = reply.response.headers.get("content-type", "").split(";")[0].strip()
     declared = _declared_media_types(ctx)
     if ctype not in declared:
         ctx.fail(f"{what}: header Content-Type", " or ".join(declared), repr(ctype), reply.exchange)

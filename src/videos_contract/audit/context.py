@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from videos_contract.audit.client import AuditClient, Reply
 from videos_contract.audit.results import Exchange
@@ -173,8 +173,8 @@ class CheckContext:
             self.shared["completed"] = done
         if self.shared["completed"] is None:
             self.skip("no completed video is available (an earlier check could not make one)")
-        video: dict[str, Any] = self.shared["completed"]
-        return video
+        completed: dict[str, Any] = self.shared["completed"]
+        return completed
 
 
 def _short(value: Any, limit: int = 200) -> str:

@@ -17,6 +17,25 @@ KEY_VARIABLE = "VIDEOS_API_KEY"
 _INLINE_BODY_LIMIT = 2000
 
 
+def _quote(text: str) -> str:
+    """Shell quoting that keeps exact bytes: ANSI-C `$'...'` when control characters occur."""
+    if text.isprintable():
+        return shlex.quote(text)
+    escaped = []
+    for char in text:
+        if char in "\\'":
+            escaped.append("\\" + char)
+        elif char == "\r":
+            escaped.append("\\r")
+        elif char == "\n":
+            escaped.append("\\n")
+        elif not char.isprintable():
+            escaped.append("".join(f"\\x{byte:02x}" for byte in char.encode()))
+        else:
+            escaped.append(char)
+    return "$'" + "".join(escaped) + "'"
+
+
 def to_curl(exchange: Exchange) -> str:
     """The reproduction of one exchange; binary or long bodies travel base64-encoded."""
     parts = ["curl", "-sS", "-X", exchange.method, shlex.quote(exchange.url)]
@@ -25,9 +44,12 @@ def to_curl(exchange: Exchange) -> str:
             if value.lower().startswith("bearer "):
                 # Only the audit's own key is replaced; a deliberately wrong one is shown.
                 shown = value.split(" ", 1)[1]
-                if shown.startswith("sk-audit-") or shown == "***" or shown == "[Filtered]":
+                if shown.startswith("sk-audit-") or shown == "***":
                     parts += ["-H", f'"Authorization: Bearer ${KEY_VARIABLE}"']
                     continue
+            if value == "[Filtered]":  # the fuzzer's own masking of the placeholder
+                parts += ["-H", f'"Authorization: Bearer ${KEY_VARIABLE}"']
+                continue
             parts += ["-H", shlex.quote(f"{name}: {value}")]
             continue
         parts += ["-H", shlex.quote(f"{name}: {value}")]
@@ -37,7 +59,7 @@ def to_curl(exchange: Exchange) -> str:
         text = exchange.body.decode("utf-8")
     except UnicodeDecodeError:
         text = None
-    if text is not None and len(text) <= _INLINE_BODY_LIMIT and "\r" not in text:
-        return " ".join([*parts, "--data-binary", shlex.quote(text)])
+    if text is not None and len(text) <= _INLINE_BODY_LIMIT:
+        return " ".join([*parts, "--data-binary", _quote(text)])
     encoded = base64.b64encode(exchange.body).decode()
     return f"echo {encoded} | base64 -d | " + " ".join([*parts, "--data-binary", "@-"])

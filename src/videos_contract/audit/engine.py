@@ -11,7 +11,7 @@ import ipaddress
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -119,7 +119,7 @@ def _target(config: AuditConfig) -> Iterator[tuple[str, str]]:
 
 def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
     registered = CHECKS[name]
-    base = {"check": name, "operation": registered.operation, "source": "behaviour"}
+    base = CheckOutcome(check=name, operation=registered.operation, source="behaviour")
     try:
         registered.function(ctx)
     except CheckFailed as failure:
@@ -132,19 +132,19 @@ def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
             actual=failure.actual,
             exchange=failure.exchange,
         )
-        return CheckOutcome(**base, failed=1, violations=(violation,))
+        return replace(base, failed=1, violations=(violation,))
     except CheckSkipped as skip:
-        return CheckOutcome(**base, skipped=1, skip_reason=str(skip))
+        return replace(base, skipped=1, skip_reason=str(skip))
     except BudgetSpent:
-        return CheckOutcome(**base, skipped=1, skip_reason="--max-creates budget spent")
+        return replace(base, skipped=1, skip_reason="--max-creates budget spent")
     except UpstreamFailed as exc:
-        return CheckOutcome(**base, skipped=1, skip_reason=f"server unreachable: {exc}")
+        return replace(base, skipped=1, skip_reason=f"server unreachable: {exc}")
     except httpx.HTTPError as exc:
-        return CheckOutcome(**base, skipped=1, skip_reason=f"request failed: {type(exc).__name__}")
+        return replace(base, skipped=1, skip_reason=f"request failed: {type(exc).__name__}")
     except Exception as exc:  # a server answer the check did not foresee: no verdict, say why
         reason = f"check could not finish: {type(exc).__name__}: {exc}"[:300]
-        return CheckOutcome(**base, skipped=1, skip_reason=reason)
-    return CheckOutcome(**base, passed=1)
+        return replace(base, skipped=1, skip_reason=reason)
+    return replace(base, passed=1)
 
 
 def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditResult:

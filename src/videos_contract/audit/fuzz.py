@@ -169,7 +169,12 @@ def _describe(
             json.dumps(failure.get("instance"))[:200],
         )
     expected = _after(lines, "Expected")
-    for key in ("expected_statuses", "allowed_statuses", "allowed_status_codes", "defined_content_types"):
+    for key in (
+        "expected_statuses",
+        "allowed_statuses",
+        "allowed_status_codes",
+        "defined_content_types",
+    ):
         if key in failure and not expected:
             expected = ", ".join(map(str, failure[key]))
     body = _response_json(interaction)

@@ -148,7 +148,7 @@ class AuditRelay:
         headers: list[tuple[bytes, bytes]] = []
         for name, value in scope["headers"]:
             lower = name.lower()
-            # httpx picks an Accept-Encoding it can decode; a caller's choice could be one it cannot.
+            # httpx sets an Accept-Encoding it can decode; the caller's might not be.
             if lower.decode("latin-1") in _HOP_BY_HOP or lower == b"accept-encoding":
                 continue
             if lower == b"authorization" and value == f"Bearer {PLACEHOLDER_KEY}".encode():

@@ -16,7 +16,7 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.results import Exchange
@@ -34,8 +34,11 @@ class WireProblem:
 
 
 def _first_error(instance: Any, schema: dict[str, Any]) -> str | None:
-    errors = sorted(Draft202012Validator(schema).iter_errors(instance), key=lambda e: e.path)
-    return errors[0].message if errors else None
+    errors = sorted(Draft202012Validator(schema).iter_errors(instance), key=lambda e: list(e.path))
+    if not errors:
+        return None
+    where = "/".join(str(part) for part in errors[0].path)
+    return f"field {where}: {errors[0].message}" if where else str(errors[0].message)
 
 
 def _coerce(text: str, schema: dict[str, Any]) -> Any:

@@ -8,6 +8,7 @@ import random
 import socket
 import threading
 from pathlib import Path
+from typing import Any
 
 import httpx
 import openai
@@ -48,16 +49,18 @@ def _other_than_default(schema: str) -> str:
     return next(v for v in spec.enum(schema) if v != spec.default(schema))
 
 
-def test_create_wait_download_and_probe(mock_server: MockServer, tmp_path: Path) -> None:
+def test_create_wait_download_and_probe(api_target: Any, tmp_path: Path) -> None:
+    """Runs against the mock, or against the live server when one is configured (billed)."""
     size = _other_than_default("VideoSize")
     seconds = _other_than_default("VideoSeconds")
-    with connect(mock_server.url, mock_server.key) as client:
+    with connect(api_target.url, api_target.key) as client:
         job = create(
             client, "a red fox", size=check_video_size(size), seconds=check_video_seconds(seconds)
         )
         assert job.status in load_spec().enum("VideoStatus")
         seen: list[Video] = []
-        done = wait(client, job.id, interval=POLL, timeout=30, on_progress=seen.append)
+        timeout = 1800 if api_target.live else 30
+        done = wait(client, job.id, interval=POLL, timeout=timeout, on_progress=seen.append)
         assert done.status == "completed"
         assert seen[-1].progress == 100
 

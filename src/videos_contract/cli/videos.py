@@ -240,6 +240,8 @@ def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]
             server = stack.enter_context(running_mock(MockConfig()))
             url, key = server.url, server.key
             ui.note(EMBEDDED_NOTE.format(url_env=api.URL_ENV, url=url))
+            if args.key:
+                ui.note("note: --key is not used by the embedded mock")
         try:
             policy = api.RetryPolicy(on_retry=ui.retrying)
             client = stack.enter_context(api.connect(url, key, policy=policy))

@@ -59,8 +59,8 @@ def test_create_wait_download_and_probe(api_target: Any, tmp_path: Path) -> None
         )
         assert job.status in load_spec().enum("VideoStatus")
         seen: list[Video] = []
-        timeout = 1800 if api_target.live else 30
-        done = wait(client, job.id, interval=POLL, timeout=timeout, on_progress=seen.append)
+        timeout, interval = (1800, 5.0) if api_target.live else (30, POLL)
+        done = wait(client, job.id, interval=interval, timeout=timeout, on_progress=seen.append)
         assert done.status == "completed"
         assert seen[-1].progress == 100
 

@@ -2,9 +2,10 @@
 
 Two hooks, both scoped to the schema of one run, keep the run honest rather than quiet:
 
-* `map_case` gives a positive create request a real PNG of the requested `size` where the
-  generator put arbitrary bytes (or a 1x1 PNG) into the binary `input_reference` part: the
-  contract requires a decodable image of the video's size, which no JSON Schema can say.
+* `map_case` gives a create request a real PNG of the requested `size` where the generator put
+  arbitrary bytes (or a 1x1 PNG) into the binary `input_reference` part: the contract requires
+  a decodable image of the video's size, which no JSON Schema can say. It also labels a
+  reference object sent in that part `application/json`, as the spec describes it.
 * `filter_failure` re-checks two claims against the request bytes actually sent, judged by the
   spec with form semantics (every multipart value is text) and independently of the mock's
   code: a "schema-valid request rejected" whose request broke the spec on the wire, and a
@@ -34,7 +35,6 @@ from PIL import Image
 from schemathesis import engine
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events
-from schemathesis.generation import GenerationMode
 from schemathesis.transport.serialization import Binary
 
 from videos_contract.paths import SPEC_PATH
@@ -214,10 +214,12 @@ def _install_hooks(schema: Any, spec: Spec, outcome: ContractRun) -> None:
         if (
             case.media_type == "multipart/form-data"
             and isinstance(body, dict)
-            and isinstance(body.get("input_reference"), (Binary, bytes))
-            and case.meta is not None
-            and case.meta.generation.mode == GenerationMode.POSITIVE
+            and isinstance(body.get("input_reference"), (str, bytes))
         ):
+            # Any bytes or text satisfy `format: binary`, so such a value never carries a
+            # negative case's violation; replacing it in every mode keeps negative cases
+            # negative and covers cases that schemathesis re-labels positive after generation
+            # or fills from its pool of constants (text such as "boundary").
             size = body.get("size", sizes["default"])
             if size in sizes["enum"]:
                 body["input_reference"] = Binary(reference_png(size))
@@ -264,7 +266,9 @@ def _describe(recorder: Any, case_id: str, check: Any) -> str:
     sent = ""
     if interaction is not None:
         request = interaction.request
-        body = (request.body or b"")[:300]
+        raw = request.body or b""
+        at = raw.find(b'name="input_reference"')
+        body = raw[:300] if at < 0 else raw[max(0, at - 20) : at + 200]
         status = interaction.response.status_code if interaction.response else None
         answer = (interaction.response.content or b"")[:300] if interaction.response else b""
         sent = f"\n    {request.method} {request.uri} {body!r}\n    -> {status} {answer!r}"

@@ -250,12 +250,20 @@ class MockService:
                 code="invalid_api_key",
                 headers=challenge,
             )
-        return hashlib.sha256(given).hexdigest()[:16]
+        return self.owner_id(token)
 
     # -- jobs --------------------------------------------------------------------------------
 
-    def _video(self, job: Job, now: float | None = None) -> dict[str, Any]:
-        return job.to_api(time.monotonic() if now is None else now, self._names["video"])
+    def _video(
+        self, job: Job, now: float | None = None, *, accepted: bool = False
+    ) -> dict[str, Any]:
+        moment = time.monotonic() if now is None else now
+        return job.to_api(moment, self._names["video"], accepted=accepted)
+
+    @staticmethod
+    def owner_id(key: str) -> str:
+        """The store's owner id for a key: a digest, so the store never holds keys."""
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
     def _new_job(
         self,
@@ -456,7 +464,7 @@ class MockService:
             seconds=str(body["seconds"]),
             reference=reference,
         )
-        return JSONResponse(self._video(job))
+        return JSONResponse(self._video(job, accepted=True))
 
     async def _list_videos(self, request: Request, call: _Call) -> Response:
         try:
@@ -536,7 +544,7 @@ class MockService:
             seconds=source.seconds,
             remixed_from=source.id,
         )
-        return JSONResponse(self._video(job))
+        return JSONResponse(self._video(job, accepted=True))
 
 
 def _require_completed(job: Job, now: float) -> None:

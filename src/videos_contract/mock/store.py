@@ -96,9 +96,13 @@ class Job:
             and now - self.started >= self.render_seconds + self.asset_ttl_seconds
         )
 
-    def to_api(self, now: float, object_name: str) -> dict[str, Any]:
-        """The `Video` object of the API (`object_name` comes from the spec)."""
-        state = self.state(now)
+    def to_api(self, now: float, object_name: str, *, accepted: bool = False) -> dict[str, Any]:
+        """The `Video` object of the API (`object_name` comes from the spec).
+
+        `accepted` describes the job as the create call answers it: always `queued`, however
+        short the render time, as the spec promises.
+        """
+        state = JobState("queued", 0, None, None, None) if accepted else self.state(now)
         return {
             "id": self.id,
             "object": object_name,

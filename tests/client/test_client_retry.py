@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -65,6 +66,22 @@ def test_get_is_retried_on_transport_errors(
 ) -> None:
     video = make_video()
     script = Script(exc, httpx.Response(200, json=video))
+    assert retrieve(make_client(script), video["id"]).id == video["id"]
+    assert len(script.requests) == 2
+
+
+class BrokenBody(httpx.SyncByteStream):
+    """A JSON body cut off after its first bytes."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"id": "vid'
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+def test_get_is_retried_when_the_body_breaks(make_client: Any, make_video: Any) -> None:
+    video = make_video()
+    broken = httpx.Response(200, headers={"Content-Length": "500"}, stream=BrokenBody())
+    script = Script(broken, httpx.Response(200, json=video))
     assert retrieve(make_client(script), video["id"]).id == video["id"]
     assert len(script.requests) == 2
 

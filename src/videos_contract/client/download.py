@@ -25,6 +25,7 @@ from aihubmix_videos.api.videos import download_video_content
 from aihubmix_videos.models import ContentVariant
 
 from videos_contract.client.errors import ApiError, DownloadError
+from videos_contract.client.retry import STREAMED
 
 __all__ = [
     "MAX_RESUMES",
@@ -39,6 +40,7 @@ MAX_RESUMES = 5
 
 ByteProgressHook = Callable[[int, int | None], None]
 
+_STREAMED = {STREAMED: True}
 _CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$")
 
 
@@ -226,7 +228,9 @@ def download(
         while True:
             started = False
             try:
-                with http.stream(method, url, params=params, headers=transfer.headers()) as resp:
+                with http.stream(
+                    method, url, params=params, headers=transfer.headers(), extensions=_STREAMED
+                ) as resp:
                     if not resp.is_success:
                         resp.read()
                         raise ApiError.from_response(resp, client.token)
@@ -264,7 +268,7 @@ async def async_download(
             started = False
             try:
                 async with http.stream(
-                    method, url, params=params, headers=transfer.headers()
+                    method, url, params=params, headers=transfer.headers(), extensions=_STREAMED
                 ) as resp:
                     if not resp.is_success:
                         await resp.aread()

@@ -23,6 +23,7 @@ __all__ = [
     "IDEMPOTENT_METHODS",
     "NOT_SENT_ERRORS",
     "RETRY_STATUSES",
+    "STREAMED",
     "RetryPolicy",
     "RetryTransport",
 ]
@@ -34,6 +35,16 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 RetryHook = Callable[[httpx.Request, int, str, float], None]
+
+# Request extension that marks a response the caller streams itself (downloads): its body is
+# left on the wire, and a break in it is the caller's to handle (by resuming with Range).
+STREAMED = "videos_contract.streamed"
+
+
+def _read_here(request: httpx.Request) -> bool:
+    """Whether the body is read inside the retry loop, so that a connection lost while it
+    arrives is retried like one lost before the headers (idempotent requests only)."""
+    return request.method.upper() in IDEMPOTENT_METHODS and not request.extensions.get(STREAMED)
 
 
 @dataclass
@@ -117,9 +128,14 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         policy = self.policy
         attempt = 0
         while True:
+            response: httpx.Response | None = None
             try:
                 response = self.transport.handle_request(request)
+                if _read_here(request):
+                    response.read()
             except Exception as exc:
+                if response is not None:
+                    response.close()
                 delay = policy.delay_for_error(request, exc, attempt)
                 if delay is None or attempt >= policy.max_retries:
                     raise
@@ -137,9 +153,14 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         policy = self.policy
         attempt = 0
         while True:
+            response: httpx.Response | None = None
             try:
                 response = await self.async_transport.handle_async_request(request)
+                if _read_here(request):
+                    await response.aread()
             except Exception as exc:
+                if response is not None:
+                    await response.aclose()
                 delay = policy.delay_for_error(request, exc, attempt)
                 if delay is None or attempt >= policy.max_retries:
                     raise

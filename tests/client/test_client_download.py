@@ -181,6 +181,12 @@ def test_variant_is_sent(make_client: Any, tmp_path: Path) -> None:
     assert seen == ["thumbnail"]
 
 
+def test_target_that_is_a_folder(make_client: Any, tmp_path: Path) -> None:
+    with pytest.raises(DownloadError, match="is a folder"):
+        download(make_client(AssetServer()), "video_1", tmp_path)
+    assert _leftovers(tmp_path) == []
+
+
 def test_missing_folder(make_client: Any, tmp_path: Path) -> None:
     with pytest.raises(DownloadError, match="does not exist"):
         download(make_client(AssetServer()), "video_1", tmp_path / "nope" / "clip.mp4")

@@ -237,7 +237,10 @@ def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]
             # Imported here: the mock (uvicorn, PyAV) is only needed when it runs.
             from videos_contract.mock import MockConfig, running_mock
 
-            server = stack.enter_context(running_mock(MockConfig()))
+            try:
+                server = stack.enter_context(running_mock(MockConfig()))
+            except (OSError, RuntimeError) as exc:
+                raise CliError(f"cannot start the embedded mock: {exc}") from None
             url, key = server.url, server.key
             ui.note(EMBEDDED_NOTE.format(url_env=api.URL_ENV, url=url))
             if args.key:

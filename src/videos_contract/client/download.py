@@ -60,7 +60,12 @@ def atomic_file(dest: Path) -> Iterator[BinaryIO]:
     """A temporary file beside `dest` that replaces `dest` only when the block succeeds."""
     if not dest.parent.is_dir():
         raise DownloadError(f"folder {dest.parent} does not exist")
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    if dest.is_dir():
+        raise DownloadError(f"{dest} is a folder; name the file to write")
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    except OSError as exc:
+        raise DownloadError(f"cannot write in {dest.parent}: {exc.strerror}") from exc
     os.fchmod(fd, 0o644)
     tmp = Path(tmp_name)
     handle = os.fdopen(fd, "w+b")
@@ -69,7 +74,10 @@ def atomic_file(dest: Path) -> Iterator[BinaryIO]:
         handle.flush()
         os.fsync(handle.fileno())
         handle.close()
-        os.replace(tmp, dest)
+        try:
+            os.replace(tmp, dest)
+        except OSError as exc:
+            raise DownloadError(f"cannot write {dest}: {exc.strerror}") from exc
     except BaseException:
         handle.close()
         tmp.unlink(missing_ok=True)

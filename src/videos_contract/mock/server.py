@@ -3,6 +3,7 @@ command line."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
@@ -98,10 +99,17 @@ def serve(
     """
     app = create_app(config)
     sock = bind(host, port)
+    if threading.current_thread() is threading.main_thread():
+        # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal with the handler
+        # found at start; a no-op one turns that into a normal return (exit status 0).
+        signal.signal(signal.SIGTERM, lambda signum, frame: None)
     try:
         server = uvicorn.Server(
             uvicorn.Config(app, log_level="info", lifespan="off", timeout_graceful_shutdown=5)
         )
+        # Listening now (uvicorn accepts later) means a client that reads the URL and
+        # connects at once waits in the backlog instead of being refused.
+        sock.listen(2048)
         if on_ready is not None:
             on_ready(_url(sock))
         server.run(sockets=[sock])

@@ -358,6 +358,13 @@ def test_remix_of_unknown_id_is_404(client: TestClient) -> None:
 def test_unknown_paths_are_404(client: TestClient) -> None:
     assert_error(client.get("/v1/images"), 404, None, "unknown_url")
     assert_error(client.get("/v1/videos/a/b/c"), 404, None, "unknown_url")
+    assert_error(client.get("/"), 404, None, "unknown_url")
+
+
+def test_ids_with_control_characters_are_plain_404s(client: TestClient) -> None:
+    response = client.post("/v1/videos/e%0AW%00x/remix", json={"prompt": "Night."})
+    assert_error(response, 404, "video_id", "video_not_found")
+    assert_error(client.get("/v1/videos/%0A"), 404, "video_id", "video_not_found")
 
 
 def _unsupported() -> list[tuple[str, str, str]]:

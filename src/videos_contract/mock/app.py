@@ -7,7 +7,6 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from videos_contract.mock import defects
@@ -46,7 +45,10 @@ def create_app(config: MockConfig | None = None) -> Starlette:
     middleware: list[Middleware] = []
     if config.defects:
         middleware.append(Middleware(_Defects, names=config.defects))
-    app = Starlette(routes=[Route("/{path:path}", service)], middleware=middleware)
+    app = Starlette(routes=[], middleware=middleware)
+    # Every path goes to the service, which routes by the spec's paths itself; a Starlette
+    # route pattern would not match ids holding a decoded newline and answer a bare 404.
+    app.router.default = service
     app.state.store = store
     app.state.service = service
     app.state.config = config

@@ -186,7 +186,7 @@ class MockService:
         await response(scope, receive, send)
 
     async def _dispatch(self, request: Request) -> Response:
-        path = request.url.path
+        path: str = request.scope["path"]  # not url.path, which drops control characters
         for route in self._routes:
             match = route.pattern.fullmatch(path)
             if match is not None:

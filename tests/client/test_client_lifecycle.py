@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
+import signal
 import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -166,12 +170,16 @@ def test_rate_limit_is_waited_out() -> None:
 
 
 class CuttingProxy:
-    """A TCP proxy to the mock that closes the first connection after `cut` response bytes."""
+    """A TCP proxy to the mock that closes the first connection after `cut` response bytes,
+    or with `hang`, keeps it open and silent from then on."""
 
-    def __init__(self, target: str, cut: int) -> None:
+    def __init__(self, target: str, cut: int, *, hang: bool = False) -> None:
         url = httpx.URL(target)
         self.target = (url.host, url.port or 80)
         self.cut = cut
+        self.hang = hang
+        self.closed = threading.Event()
+        self.cut_sent = threading.Event()
         self.connections = 0
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
@@ -204,6 +212,9 @@ class CuttingProxy:
             while data := upstream.recv(65536):
                 if limit is not None and sent + len(data) >= limit:
                     downstream.sendall(data[: limit - sent])
+                    self.cut_sent.set()
+                    if self.hang:
+                        self.closed.wait()
                     break
                 downstream.sendall(data)
                 sent += len(data)
@@ -217,6 +228,7 @@ class CuttingProxy:
                 sock.close()
 
     def close(self) -> None:
+        self.closed.set()
         self.listener.close()
 
 
@@ -268,3 +280,34 @@ def test_openai_sdk_default_retry_duplicates_that_create(mock_server: MockServer
         proxy.close()
     assert proxy.connections == 2
     assert _jobs_on(mock_server) == 2
+
+
+def test_a_killed_download_leaves_no_partial_target(
+    mock_server: MockServer, tmp_path: Path
+) -> None:
+    """SIGKILL in the middle of the body: the target never appears, only the temporary file."""
+    with connect(mock_server.url, mock_server.key) as client:
+        job = create(client, "a glacier")
+        wait(client, job.id, interval=POLL, timeout=30)
+    proxy = CuttingProxy(mock_server.url, cut=4000, hang=True)
+    target = tmp_path / "glacier.mp4"
+    code = (
+        "import sys; from videos_contract.client import connect, download; "
+        "download(connect(), sys.argv[1], sys.argv[2])"
+    )
+    env = {**os.environ, "VIDEOS_API_URL": proxy.url, "VIDEOS_API_KEY": mock_server.key}
+    child = subprocess.Popen([sys.executable, "-c", code, job.id, str(target)], env=env)
+    try:
+        # Part of the body has gone out, the rest never will: the child is mid-download.
+        assert proxy.cut_sent.wait(timeout=30), "the download never started"
+        assert child.poll() is None
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        proxy.close()
+    assert not target.exists()
+    leftovers = [p.name for p in tmp_path.iterdir()]
+    assert len(leftovers) == 1 and leftovers[0].startswith(".glacier.mp4.")

@@ -177,6 +177,8 @@ class _Transfer:
             self._expect_total(length)
         else:
             raise DownloadError(f"{self.label}: unexpected HTTP {response.status_code}")
+        if self.on_progress is not None:
+            self.on_progress(self.offset, self.total)
 
     def write(self, chunk: bytes) -> None:
         self.file.write(chunk)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,7 +33,3 @@ def counted_mock() -> Callable[..., Iterator[tuple[MockServer, list[str]]]]:
             yield server, created
 
     return start
-
-
-def every_file(folder: Path) -> Iterator[Path]:
-    return (path for path in folder.rglob("*") if path.is_file())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import shlex
+import subprocess
 
 from videos_contract.audit.curl import to_curl
 from videos_contract.audit.proxy import PLACEHOLDER_KEY
@@ -39,3 +40,12 @@ def test_binary_body_travels_base64() -> None:
 def test_text_body_is_inline() -> None:
     command = to_curl(Exchange("POST", "https://api.test/v1/videos", (), b'{"prompt": "it\'s"}'))
     assert shlex.split(command)[-1] == '{"prompt": "it\'s"}'
+
+
+def test_multipart_body_is_inline_and_exact_through_a_shell() -> None:
+    body = b'--b\r\nContent-Disposition: form-data; name="p"\r\n\r\nit\'s \\ a\tb\x01\r\n--b--\r\n'
+    command = to_curl(Exchange("POST", "https://api.test/v1/videos", (), body))
+    quoted = command.split("--data-binary ", 1)[1]
+    assert quoted.startswith("$'")
+    sent = subprocess.run(["bash", "-c", f"printf %s {quoted}"], capture_output=True, check=True)
+    assert sent.stdout == body

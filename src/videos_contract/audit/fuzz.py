@@ -168,7 +168,7 @@ def _describe(
             f"{lines[0] if lines else title} (schema rule {schema_path})",
             json.dumps(failure.get("instance"))[:200],
         )
-    expected = _after(lines, "Expected")
+    expected = _after(lines, "Expected", "Documented", "Allowed")
     for key in (
         "expected_statuses",
         "allowed_statuses",
@@ -183,7 +183,10 @@ def _describe(
     if isinstance(error, dict) and error.get("param"):
         at_fault = f"{title} (the server blamed {error['param']!r})"
     actual = f"HTTP {exchange.status}"
-    if "content_type" in failure:
+    received = _after(lines, "Received", "Actual", "Got")
+    if received:
+        actual += f", {received}"
+    elif "content_type" in failure:
         actual += f", Content-Type {failure['content_type']}"
     if isinstance(error, dict) and error.get("message"):
         actual += f": {str(error['message'])[:200]}"

@@ -24,7 +24,14 @@ def serve_in_thread(app: ASGIApp) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        app, log_level="critical", access_log=False, lifespan="on", timeout_keep_alive=30
+        app,
+        log_level="critical",
+        access_log=False,
+        lifespan="on",
+        timeout_keep_alive=30,
+        # Relayed answers keep the server's own Server and Date headers, not a second pair.
+        server_header=False,
+        date_header=False,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

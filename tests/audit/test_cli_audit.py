@@ -1,0 +1,152 @@
+"""`videos-contract audit` as a user meets it: exit codes, reports, the key kept out of sight."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from videos_contract.audit.engine import REMOTE_MAX_CREATES, default_max_creates
+from videos_contract.cli import main
+from videos_contract.mock import MockServer
+
+SECRET = "sk-gateway-TopSecretAuditKey42"
+
+
+def every_file(folder: Path) -> Iterator[Path]:
+    return (path for path in folder.rglob("*") if path.is_file())
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_unreachable_url_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"http://127.0.0.1:{_free_port()}"
+    code = main(["audit", "--url", url, "--key", SECRET, "--report-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "cannot connect" in err and SECRET not in err
+
+
+def test_rejected_key_exits_2(
+    counted_mock: Callable[..., Any], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with counted_mock() as (server, created):
+        code = main(["audit", "--url", server.url, "--key", SECRET, "--report-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "key was refused" in err and SECRET not in err
+    assert created == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--url", "ftp://example.test", "--key", "k"],
+        ["--url", "http://127.0.0.1:1"],  # a URL without any key
+    ],
+)
+def test_bad_arguments_exit_2(
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VIDEOS_API_KEY", raising=False)
+    assert main(["audit", *args]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_negative_max_creates_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["audit", "--max-creates", "-1"])
+    assert exit_info.value.code == 2
+
+
+def test_empty_environment_values_mean_the_embedded_mock(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `make audit` without URL= and KEY= passes empty strings.
+    monkeypatch.setenv("VIDEOS_API_URL", "")
+    monkeypatch.setenv("VIDEOS_API_KEY", "")
+    code = main(["audit", "--profile", "quick", "--report-dir", str(tmp_path)])
+    assert code == 0, capsys.readouterr().out
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["verdict"] == "conformant" and summary["target"].startswith("http://127.0.0.1:")
+
+
+@pytest.fixture
+def secret_mock(counted_mock: Callable[..., Any]) -> Iterator[tuple[MockServer, list[str]]]:
+    with counted_mock(keys=(SECRET,)) as started:
+        yield started
+
+
+def test_key_never_reaches_output_or_any_artefact(
+    secret_mock: tuple[MockServer, list[str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server, _ = secret_mock
+    code = main(
+        ["audit", "--url", server.url, "--key", SECRET, "--profile", "quick",
+         "--report-dir", str(tmp_path)]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, out
+    files = list(every_file(tmp_path))
+    names = {path.name for path in files}
+    assert {"summary.json", "junit.xml", "report.html"} <= names
+    assert {"events.ndjson", "traffic.har", "cassette.yaml", "junit.xml"} <= names
+    assert SECRET not in out and SECRET not in err
+    for path in files:
+        assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_max_creates_caps_accepted_jobs_and_reports_skips(
+    counted_mock: Callable[..., Any], tmp_path: Path
+) -> None:
+    with counted_mock() as (server, created):
+        code = main(
+            ["audit", "--url", server.url, "--key", server.key, "--profile", "quick",
+             "--max-creates", "1", "--report-dir", str(tmp_path)]
+        )  # fmt: skip
+    assert code in (0, 1)  # the verdict itself is what test_audit_of_mock proves
+    assert len(created) == 1, "the server must never have accepted more than the cap"
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["cost"]["billed_accepted"] == 1 and summary["cost"]["billed_skipped"] > 0
+    outcomes = {
+        check["check"]: check for group in summary["operations"] for check in group["checks"]
+    }
+    assert outcomes["remix_points_to_source"]["outcome"] == "skipped"
+    assert "max-creates" in outcomes["remix_points_to_source"]["skip_reason"]
+
+
+def test_zero_max_creates_sends_no_billed_request(
+    counted_mock: Callable[..., Any], tmp_path: Path
+) -> None:
+    with counted_mock() as (server, created):
+        code = main(
+            ["audit", "--url", server.url, "--key", server.key, "--profile", "quick",
+             "--max-creates", "0", "--report-dir", str(tmp_path)]
+        )  # fmt: skip
+    assert code in (0, 1)  # the verdict itself is what test_audit_of_mock proves
+    assert created == []
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["cost"]["billed_sent"] == 0 and summary["cost"]["billed_accepted"] == 0
+    read_only = {
+        check["check"]: check["outcome"]
+        for group in summary["operations"]
+        for check in group["checks"]
+    }
+    assert read_only["missing_or_wrong_key_is_refused"] == "passed"
+    assert read_only["created_job_reaches_terminal_status"] == "skipped"
+
+
+def test_default_cap_depends_on_where_the_server_is() -> None:
+    assert default_max_creates("http://127.0.0.1:8000") is None
+    assert default_max_creates("http://localhost:8000") is None
+    assert default_max_creates("https://aihubmix.com") == REMOTE_MAX_CREATES

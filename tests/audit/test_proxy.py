@@ -1,0 +1,89 @@
+"""The relay: swaps the placeholder for the key, blanks echoes, waits out 429, guards the budget."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+from starlette.types import Receive, Scope, Send
+
+from videos_contract.audit.gate import CreateBudget, TokenBucket
+from videos_contract.audit.operations import OperationIndex
+from videos_contract.audit.proxy import BUDGET_MARK, PLACEHOLDER_KEY, AuditRelay
+from videos_contract.audit.serving import serve_in_thread
+from videos_contract.spec import load_spec
+
+SECRET = "sk-gateway-RelaySecret"
+
+
+class Upstream:
+    """Echoes the Authorization header; answers 429 to the first `throttled` requests."""
+
+    def __init__(self, throttled: int = 0) -> None:
+        self.throttled = throttled
+        self.seen: list[tuple[str, str]] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            return
+        headers = dict(scope["headers"])
+        self.seen.append((scope["method"], scope["path"]))
+        status = 200
+        extra: list[tuple[bytes, bytes]] = []
+        if self.throttled:
+            self.throttled -= 1
+            status, extra = 429, [(b"retry-after", b"0")]
+        body = json.dumps({"auth": headers.get(b"authorization", b"").decode()}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json"), *extra],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _relay(upstream_url: str, cap: int | None) -> AuditRelay:
+    return AuditRelay(
+        upstream_url, SECRET, OperationIndex(load_spec()), CreateBudget(cap), TokenBucket(None)
+    )
+
+
+def test_placeholder_becomes_the_key_and_echoes_are_blanked() -> None:
+    upstream = Upstream()
+    with serve_in_thread(upstream) as upstream_url, serve_in_thread(_relay(upstream_url, None)) as url:
+        response = httpx.get(
+            f"{url}/v1/videos", headers={"Authorization": f"Bearer {PLACEHOLDER_KEY}"}
+        )
+        other = httpx.get(f"{url}/v1/videos", headers={"Authorization": "Bearer wrong"})
+    assert response.status_code == 200
+    assert SECRET not in response.text and response.json() == {"auth": "Bearer ***"}
+    assert other.json() == {"auth": "Bearer wrong"}, "only the placeholder is swapped"
+
+
+def test_rate_limited_answers_are_waited_out() -> None:
+    upstream = Upstream(throttled=2)
+    relay = _relay("", None)
+    with serve_in_thread(upstream) as upstream_url:
+        relay = _relay(upstream_url, None)
+        with serve_in_thread(relay) as url:
+            response = httpx.get(f"{url}/v1/videos")
+    assert response.status_code == 200
+    assert relay.stats.rate_limited_waits == 2 and len(upstream.seen) == 3
+
+
+def test_spent_budget_answers_locally_and_marks_it() -> None:
+    upstream = Upstream()
+    with serve_in_thread(upstream) as upstream_url:
+        relay = _relay(upstream_url, 0)
+        with serve_in_thread(relay) as url:
+            billed = httpx.post(f"{url}/v1/videos", json={"prompt": "x"})
+            free = httpx.get(f"{url}/v1/videos")
+    assert billed.status_code == 429 and billed.headers[BUDGET_MARK] == "max-creates"
+    assert free.status_code == 200
+    assert upstream.seen == [("GET", "/v1/videos")], "the billed request never left"
+    assert relay.budget.skipped == 1 and relay.budget.sent == 0

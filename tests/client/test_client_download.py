@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import tracemalloc
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -206,3 +207,33 @@ def test_async_download_resumes(make_client: Any, tmp_path: Path) -> None:
     assert asyncio.run(scenario()) == 1
     assert target.read_bytes() == ASSET
     assert _leftovers(tmp_path) == ["clip.mp4"]
+
+
+class Endless(httpx.SyncByteStream):
+    """`size` bytes produced on the fly, so that the test itself holds no copy of the body."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def __iter__(self) -> Iterator[bytes]:
+        block = bytes(64 * 1024)
+        for _ in range(self.size // len(block)):
+            yield block
+
+
+def test_memory_stays_flat_for_a_large_asset(make_client: Any, tmp_path: Path) -> None:
+    size = 48 * 1024 * 1024
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        headers = {"Content-Length": str(size), "Content-Type": "video/mp4"}
+        return httpx.Response(200, headers=headers, stream=Endless(size))
+
+    client = make_client(handler)
+    tracemalloc.start()
+    try:
+        result = download(client, "video_big", tmp_path / "big.mp4")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.size == size == (tmp_path / "big.mp4").stat().st_size
+    assert peak < size // 16, f"peak {peak} bytes while downloading {size}"

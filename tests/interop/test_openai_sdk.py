@@ -102,6 +102,24 @@ def test_download_before_completion(sdk: openai.OpenAI) -> None:
     assert caught.value.code == "video_not_ready"
 
 
+def test_sdk_default_retries_wait_out_a_not_ready_download(mock_server: MockServer) -> None:
+    """The SDK treats 409 as retryable: with its default retries, a download asked for too
+    early is sent again until the job is done (the mock renders in well under its backoff)."""
+    sent: list[str] = []
+    hooks = {"request": [lambda request: sent.append(request.url.path)]}
+    with (
+        openai.DefaultHttpxClient(event_hooks=hooks) as http,
+        openai.OpenAI(
+            base_url=mock_server.url + "/v1", api_key=mock_server.key, http_client=http
+        ) as client,
+    ):
+        created = client.videos.create(prompt="an impatient fox")
+        clip = client.videos.download_content(created.id)
+    assert probe_video(clip.content).frames > 0
+    content_path = f"/v1/videos/{created.id}/content"
+    assert sent.count(content_path) >= 2
+
+
 def test_remix_and_delete(sdk: openai.OpenAI) -> None:
     source = sdk.videos.create_and_poll(prompt="a paper boat", poll_interval_ms=50)
     remixed = sdk.videos.remix(source.id, prompt="the same boat at night")

@@ -58,8 +58,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     server = common.add_argument_group("server")
     server.add_argument(
         "--url",
-        help=f"API root, e.g. https://aihubmix.com (default: ${api.URL_ENV}, else an "
-        "embedded mock)",
+        help=f"API root, e.g. {spec.raw['servers'][0]['url']} (default: ${api.URL_ENV}, "
+        "else an embedded mock)",
     )
     server.add_argument(
         "--key",
@@ -100,7 +100,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         _one_line_errors(parser)
         return parser
 
-    create = add("create", "start a video job (billed on a real gateway)", waiting)
+    def billed(operation_id: str) -> str:
+        return " (billed by a real gateway)" if spec.operation(operation_id).billed else ""
+
+    create = add("create", "start a video job" + billed("createVideo"), waiting)
     create.add_argument("--prompt", required=True, help="what the video should show")
     for option, schema in (
         ("--model", "VideoModel"),
@@ -119,9 +122,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     create.set_defaults(handler=_create)
 
-    listing = add("list", "list videos, newest first by default")
-    listing.add_argument("--limit", type=int, help="videos per page")
-    listing.add_argument("--order", choices=spec.enum("ListOrder"))
+    listing = add("list", "list videos, one page or --all")
+    limit = spec.operation("listVideos").parameter("limit")["schema"]
+    listing.add_argument(
+        "--limit",
+        type=int,
+        help=f"videos per page, {limit['minimum']} to {limit['maximum']} "
+        f"(server default: {limit['default']})",
+    )
+    listing.add_argument(
+        "--order",
+        choices=spec.enum("ListOrder"),
+        help=f"by creation time (server default: {spec.default('ListOrder')})",
+    )
     listing.add_argument("--after", metavar="VIDEO_ID", help="start after this video")
     listing.add_argument("--all", action="store_true", help="follow every page")
     listing.set_defaults(handler=_list)
@@ -147,7 +160,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     download.set_defaults(handler=_download)
 
-    remix = add("remix", "start a new job reworking a completed video (billed)", waiting)
+    remix = add("remix", "start a job reworking a completed video" + billed("remixVideo"), waiting)
     remix.add_argument("video_id", metavar="VIDEO_ID")
     remix.add_argument("--prompt", required=True, help="the new prompt")
     remix.set_defaults(handler=_remix)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -163,3 +167,46 @@ def test_413_over_a_real_socket(declared: bool) -> None:
         # The server is still healthy and created nothing.
         listing = httpx.get(f"{server.url}/v1/videos", headers=headers)
         assert listing.json()["data"] == []
+
+
+def _rss_mib(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    raise AssertionError("no VmRSS")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_server_memory_stays_flat_under_large_uploads() -> None:
+    """A 45 MiB upload (under the limit) and a 200 MiB one (over it) leave RSS nearly flat."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "videos_contract", "mock", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        match = re.search(r"(http://\S+)", process.stdout.readline())
+        assert match
+        url = match.group(1)
+        headers = {
+            "Authorization": f"Bearer {DEFAULT_KEY}",
+            "Content-Type": f"multipart/form-data; boundary={BOUNDARY.decode()}",
+        }
+        assert httpx.get(f"{url}/v1/videos", headers=headers).status_code == 200
+        before = _rss_mib(process.pid)
+        mib = 1024 * 1024
+        under = httpx.post(
+            f"{url}/v1/videos", headers=headers, content=_multipart_chunks(45 * mib), timeout=60
+        )
+        assert under.status_code == 400  # read whole, then found not to be an image
+        over = httpx.post(
+            f"{url}/v1/videos", headers=headers, content=_multipart_chunks(200 * mib), timeout=60
+        )
+        assert over.status_code == 413
+        assert _rss_mib(process.pid) - before < 32
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from videos_contract.client import (
     UnexpectedResponseError,
+    aiter_videos,
     create,
     iter_videos,
     reference_from,
@@ -89,6 +91,29 @@ def test_iter_videos_follows_last_id(make_client: Any, make_video: Any) -> None:
     recorder = Recorder(answer)
     assert [v.id for v in iter_videos(make_client(recorder), limit=2)] == ["v1", "v2", "v3"]
     assert [r.url.params.get("limit") for r in recorder.requests] == ["2", "2", "2"]
+
+
+def test_async_iter_videos_follows_last_id(make_client: Any, make_video: Any) -> None:
+    def answer(request: httpx.Request) -> dict[str, Any]:
+        first = request.url.params.get("after") is None
+        ids = ["v1"] if first else ["v2"]
+        return {
+            "object": "list",
+            "data": [make_video(id=i) for i in ids],
+            "first_id": ids[0],
+            "last_id": ids[-1],
+            "has_more": first,
+        }
+
+    client = make_client(Recorder(answer))
+
+    async def collect() -> list[str]:
+        try:
+            return [video.id async for video in aiter_videos(client, limit=1)]
+        finally:
+            await client.get_async_httpx_client().aclose()
+
+    assert asyncio.run(collect()) == ["v1", "v2"]
 
 
 def test_a_list_with_a_bad_item_is_refused(make_client: Any, make_video: Any) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from videos_contract import __version__
 from videos_contract.cli import audit, docs, mock, videos
@@ -23,8 +24,19 @@ Handler = Callable[[argparse.Namespace], int]
 _GROUPS = (mock, videos, audit, docs)
 
 
+class _Parser(argparse.ArgumentParser):
+    """A bad argument prints one line naming the command, not the whole usage block.
+
+    Subparsers are made of the top-level parser's class, so every command gets this.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="videos-contract",
         description=(
             "Contract toolkit for the AIHubMix Videos API: a mock server, a conformance audit, "

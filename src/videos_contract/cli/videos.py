@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import httpx
 from aihubmix_videos import AuthenticatedClient
@@ -97,7 +97,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         parser: argparse.ArgumentParser = subparsers.add_parser(
             name, help=helptext, description=helptext, parents=[common, *parents]
         )
-        _one_line_errors(parser)
         return parser
 
     def billed(operation_id: str) -> str:
@@ -174,17 +173,6 @@ def _positive(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
     return value
-
-
-def _one_line_errors(parser: argparse.ArgumentParser) -> None:
-    """A bad argument prints one line naming the command, not the whole usage block."""
-
-    def error(message: str) -> NoReturn:
-        print(f"{parser.prog}: error: {message} (see --help)", file=sys.stderr)
-        raise SystemExit(2)
-
-    # argparse offers no hook for this; the parser class is chosen by the top-level parser.
-    setattr(parser, "error", error)  # noqa: B010
 
 
 # --- running a command -------------------------------------------------------------------

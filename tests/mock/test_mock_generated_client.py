@@ -186,6 +186,10 @@ def test_each_error_status_arrives_as_a_typed_error_response(server: MockServer)
         )
         bad = _assert_typed_error(create_video.sync_detailed(client=client, body=wrong_image), 400)
         assert bad.error.param == "input_reference" and SIZES[1] in bad.error.message
+        unnamed = File(payload=png(SIZES[0]), mime_type="image/png")
+        no_name = CreateVideoMultipartRequest(prompt="A fox.", input_reference=unnamed)
+        bad = _assert_typed_error(create_video.sync_detailed(client=client, body=no_name), 400)
+        assert bad.error.code == "missing_filename"
         _assert_typed_error(create_video.sync_detailed(client=client), 415)
         _assert_typed_error(retrieve_video.sync_detailed("video_nope", client=client), 404)
         _assert_typed_error(delete_video.sync_detailed("video_nope", client=client), 404)

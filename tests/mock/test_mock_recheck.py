@@ -45,6 +45,10 @@ def test_multipart_text_that_looks_mutated_is_valid_on_the_wire() -> None:
         (sent("POST", "/v1/videos", json={"prompt": ""}), "body"),
         (sent("POST", "/v1/videos", content=b"prompt=x"), "media type"),
         (sent("GET", "/v1/videos?limit=0"), "limit"),
+        (
+            sent("POST", "/v1/videos", files={"input_reference": (None, b"x", "image/png")}),
+            "without a file name",
+        ),
         (sent("GET", "/v1/videos/v/content", headers={"Range": "0"}), "Range"),
         (
             sent(

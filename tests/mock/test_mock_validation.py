@@ -183,6 +183,16 @@ def test_a_file_that_is_not_an_accepted_image_is_refused(client: TestClient) -> 
     assert_error(client.post("/v1/videos", files=files), 400, "input_reference", "invalid_image")
 
 
+def test_a_file_part_needs_a_file_name(client: TestClient) -> None:
+    image = image_bytes(DEFAULT_SIZE)
+    for filename in (None, ""):
+        files = {"prompt": (None, "A fox."), "input_reference": (filename, image, "image/png")}
+        error = assert_error(
+            client.post("/v1/videos", files=files), 400, "input_reference", "missing_filename"
+        )
+        assert "filename=" in error["message"]
+
+
 def test_file_names_are_never_used_as_paths(client: TestClient, tmp_path: Path) -> None:
     target = tmp_path / "planted.png"
     name = str(target)

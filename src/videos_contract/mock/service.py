@@ -360,6 +360,8 @@ class MockService:
                 raise _duplicate(name)
             if name in file_fields:
                 if part.is_file:
+                    if not part.filename:
+                        raise _no_filename(name)
                     instance[name] = ""  # stands for the upload while the schema is checked
                     uploads[name] = part
                 else:
@@ -564,6 +566,17 @@ def _duplicate(name: str) -> ApiError:
         f"Invalid '{name}': the field is given more than once.",
         param=name,
         code="duplicate_parameter",
+    )
+
+
+def _no_filename(name: str) -> ApiError:
+    """The spec asks for a file part with a file name, as real servers do."""
+    return ApiError(
+        400,
+        f"Invalid '{name}': the file part has no file name. Send it as "
+        f'Content-Disposition: form-data; name="{name}"; filename="reference.png".',
+        param=name,
+        code="missing_filename",
     )
 
 

@@ -210,3 +210,33 @@ def test_server_memory_stays_flat_under_large_uploads() -> None:
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+def test_a_client_leaving_mid_upload_is_no_error() -> None:
+    app = create_app(MockConfig())
+    messages: list[dict[str, Any]] = [
+        {"type": "http.request", "body": next(_multipart_chunks(CHUNK)), "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/v1/videos",
+        "query_string": b"",
+        "headers": [
+            (b"authorization", f"Bearer {DEFAULT_KEY}".encode()),
+            (b"content-type", b"multipart/form-data; boundary=" + BOUNDARY),
+        ],
+    }
+    asyncio.run(app(scope, receive, send))
+    assert sent == []
+    assert app.state.service.unexpected_errors == 0
+    assert len(app.state.store) == 0

@@ -23,7 +23,7 @@ from typing import Any
 
 from PIL import Image
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
@@ -164,6 +164,8 @@ class MockService:
             response = await self._dispatch(request)
         except ApiError as exc:
             response = error_response(exc)
+        except ClientDisconnect:
+            return  # the client left mid-body: nobody to answer, nothing went wrong here
         except Exception as exc:
             # A bug of the mock: logged without headers, body or message (which might quote
             # the request), answered as JSON so that clients still get the error contract.

@@ -8,9 +8,17 @@ import re
 import httpx
 import pytest
 from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 import videos_contract.mock as mock
-from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app, running_mock
+from videos_contract.mock import (
+    DEFAULT_KEY,
+    JobStore,
+    MemoryJobStore,
+    MockConfig,
+    create_app,
+    running_mock,
+)
 from videos_contract.mock.defects import DEFECTS
 from videos_contract.spec import load_spec
 
@@ -67,6 +75,15 @@ def test_create_app_exposes_its_state() -> None:
     assert isinstance(app, Starlette)
     assert app.state.config is config
     assert len(app.state.store) == 0
+
+
+def test_a_store_can_be_supplied() -> None:
+    store: JobStore = MemoryJobStore()
+    app = create_app(MockConfig(), store=store)
+    assert app.state.store is store
+    with TestClient(app, headers={"Authorization": f"Bearer {DEFAULT_KEY}"}) as client:
+        assert client.post("/v1/videos", json={"prompt": "A fox."}).status_code == 200
+    assert len(store) == 1
 
 
 def test_unknown_defects_fail_at_start() -> None:

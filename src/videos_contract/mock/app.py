@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from videos_contract.mock import defects
 from videos_contract.mock.config import MockConfig
 from videos_contract.mock.service import MockService
-from videos_contract.mock.store import MemoryJobStore
+from videos_contract.mock.store import JobStore, MemoryJobStore
 from videos_contract.spec import load_spec
 
 __all__ = ["create_app"]
@@ -28,9 +28,10 @@ class _Defects:
         await self._app(scope, receive, send)
 
 
-def create_app(config: MockConfig | None = None) -> Starlette:
+def create_app(config: MockConfig | None = None, *, store: JobStore | None = None) -> Starlette:
     """The mock as a Starlette app.
 
+    `store` replaces the in-memory job store (any `JobStore`, e.g. a persistent one).
     `app.state.store` is the job store, `app.state.service` the request handling and
     `app.state.config` the configuration; defect wrappers reach them through
     `scope["app"].state`.
@@ -40,7 +41,7 @@ def create_app(config: MockConfig | None = None) -> Starlette:
     if unknown:
         raise ValueError(f"unknown defect(s): {', '.join(unknown)}")
     spec = load_spec(config.spec_path)
-    store = MemoryJobStore()
+    store = store if store is not None else MemoryJobStore()
     service = MockService(config, spec, store)
     middleware: list[Middleware] = []
     if config.defects:

@@ -9,7 +9,7 @@ import pytest
 
 from videos_contract.mock import MockConfig, MockServer, running_mock
 
-RENDER_SECONDS = 0.3
+RENDER_SECONDS = 0.2
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def test_defect_is_reported(
     defect: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     operation, check, words = EXPECTED[defect]
-    with running_mock(MockConfig(render_seconds=0.3, defects=(defect,))) as server:
+    with running_mock(MockConfig(render_seconds=0.2, defects=(defect,))) as server:
         code = main(
             ["audit", "--url", server.url, "--key", server.key, "--profile", "quick",
              "--report-dir", str(tmp_path)]

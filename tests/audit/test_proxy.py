@@ -55,7 +55,10 @@ def _relay(upstream_url: str, cap: int | None) -> AuditRelay:
 
 def test_placeholder_becomes_the_key_and_echoes_are_blanked() -> None:
     upstream = Upstream()
-    with serve_in_thread(upstream) as upstream_url, serve_in_thread(_relay(upstream_url, None)) as url:
+    with (
+        serve_in_thread(upstream) as upstream_url,
+        serve_in_thread(_relay(upstream_url, None)) as url,
+    ):
         response = httpx.get(
             f"{url}/v1/videos", headers={"Authorization": f"Bearer {PLACEHOLDER_KEY}"}
         )

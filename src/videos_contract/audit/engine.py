@@ -44,7 +44,7 @@ __all__ = ["REMOTE_MAX_CREATES", "AuditAborted", "AuditConfig", "default_max_cre
 # Billed jobs an audit of a non-loopback server may have accepted, unless told otherwise.
 REMOTE_MAX_CREATES = 5
 # The embedded mock renders fast so that an audit of it takes seconds, not minutes.
-EMBEDDED_RENDER_SECONDS = 0.3
+EMBEDDED_RENDER_SECONDS = 0.2
 
 
 class AuditAborted(Exception):

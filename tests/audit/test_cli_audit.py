@@ -150,3 +150,22 @@ def test_default_cap_depends_on_where_the_server_is() -> None:
     assert default_max_creates("http://127.0.0.1:8000") is None
     assert default_max_creates("http://localhost:8000") is None
     assert default_max_creates("https://aihubmix.com") == REMOTE_MAX_CREATES
+
+
+def test_tls_failure_exits_2(
+    counted_mock: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with counted_mock() as (server, _):
+        https = server.url.replace("http://", "https://")
+        code = main(["audit", "--url", https, "--key", server.key])
+    err = capsys.readouterr().err
+    assert code == 2 and "TLS" in err and err.count("\n") == 1
+
+
+def test_url_without_the_api_exits_2(
+    counted_mock: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with counted_mock() as (server, _):
+        code = main(["audit", "--url", server.url + "/elsewhere", "--key", server.key])
+    err = capsys.readouterr().err
+    assert code == 2 and "no Videos API" in err

@@ -8,12 +8,14 @@ and the rate limit. With no URL it audits the embedded mock on a free loopback p
 from __future__ import annotations
 
 import ipaddress
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 import httpx
@@ -58,8 +60,8 @@ class AuditConfig:
     url: str | None = None
     key: str | None = None
     profile: Profile = PROFILES["standard"]
-    max_creates: int | None = None
-    use_default_max_creates: bool = True
+    # "auto": unlimited on loopback, REMOTE_MAX_CREATES elsewhere; None: unlimited.
+    max_creates: int | None | Literal["auto"] = "auto"
     rate_limit: float | None = None
     seed: int = 0
     artefacts_dir: Path | None = None
@@ -103,6 +105,10 @@ def preflight(url: str, key: str, list_path: str) -> None:
         raise AuditAborted(f"cannot reach {url}: {type(exc).__name__}") from None
     if response.status_code in (401, 403):
         raise AuditAborted(f"the key was refused by {url} (HTTP {response.status_code})")
+    if response.status_code in (404, 405):
+        raise AuditAborted(
+            f"no Videos API at {url}: GET {list_path} answered HTTP {response.status_code}"
+        )
 
 
 @contextmanager
@@ -156,7 +162,7 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     with ExitStack() as stack:
         url, key = stack.enter_context(_target(config))
-        cap = default_max_creates(url) if config.use_default_max_creates else config.max_creates
+        cap = default_max_creates(url) if config.max_creates == "auto" else config.max_creates
         emit(AuditStarted(url, config.profile.name, cap))
         preflight(url, key, spec.operation("listVideos").path)
         budget = CreateBudget(cap)
@@ -171,7 +177,9 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
             outcomes.append(outcome)
             emit(BehaviourCheckFinished(outcome))
         emit(FuzzingStarted(config.profile.phases))
-        artefacts = config.artefacts_dir or Path(stack.enter_context(_scratch()))
+        artefacts = config.artefacts_dir or Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="videos-contract-audit-"))
+        )
         events_path = run_fuzzer(
             config.spec_path, relay_url, config.profile, config.seed, artefacts
         )
@@ -199,11 +207,3 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
         )
     emit(AuditFinished(result))
     return result
-
-
-@contextmanager
-def _scratch() -> Iterator[str]:
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="videos-contract-audit-") as path:
-        yield path

@@ -61,7 +61,7 @@ class AuditConfig:
     key: str | None = None
     profile: Profile = PROFILES["standard"]
     # "auto": unlimited on loopback, REMOTE_MAX_CREATES elsewhere; None: unlimited.
-    max_creates: int | None | Literal["auto"] = "auto"
+    max_creates: int | Literal["auto"] | None = "auto"
     rate_limit: float | None = None
     seed: int = 0
     artefacts_dir: Path | None = None

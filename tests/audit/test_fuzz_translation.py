@@ -1,0 +1,141 @@
+"""Translating schemathesis events: tallies, budget skips, and the re-check of its findings."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import httpx
+
+from videos_contract.audit.fuzz import UNDECLARED, translate
+from videos_contract.audit.operations import OperationIndex
+from videos_contract.audit.proxy import BUDGET_MARK
+from videos_contract.spec import load_spec
+
+RELAY = "http://127.0.0.1:9"
+TARGET = "https://api.test"
+INDEX = OperationIndex(load_spec())
+
+
+def _scenario(
+    method: str,
+    path: str,
+    request: httpx.Request,
+    status: int,
+    checks: list[dict[str, Any]],
+    response_headers: dict[str, list[str]] | None = None,
+    response_body: Any = None,
+) -> dict[str, Any]:
+    request.read()
+    body = json.dumps(response_body or {}).encode()
+    interaction = {
+        "request": {
+            "method": request.method,
+            "uri": str(request.url),
+            "headers": {k: [v] for k, v in request.headers.items()},
+            "body": {"$base64": base64.b64encode(request.content).decode()},
+        },
+        "response": {
+            "status_code": status,
+            "headers": response_headers or {"content-type": ["application/json"]},
+            "content": {"$base64": base64.b64encode(body).decode()},
+        },
+    }
+    return {
+        "ScenarioFinished": {
+            "recorder": {
+                "cases": {"c1": {"value": {"method": method, "path": path}}},
+                "checks": {"c1": checks},
+                "interactions": {"c1": interaction},
+            }
+        }
+    }
+
+
+def _failure(name: str, title: str, message: str = "") -> dict[str, Any]:
+    return {
+        "name": name,
+        "status": "failure",
+        "failure_info": {"failure": {"title": title, "message": message, "code": "ST201"}},
+    }
+
+
+def _form(fields: dict[str, str]) -> httpx.Request:
+    files = [(k, (None, v)) for k, v in fields.items()]
+    return httpx.Request("POST", f"{RELAY}/v1/videos", files=files)
+
+
+def test_accepted_text_that_is_valid_on_the_wire_is_dismissed() -> None:
+    event = _scenario(
+        "POST", "/v1/videos", _form({"prompt": "false"}), 200,
+        [_failure("negative_data_rejection", "API accepted schema-violating request")],
+    )  # fmt: skip
+    run = translate(iter([event]), INDEX, RELAY, TARGET)
+    (outcome,) = run.outcomes
+    assert (outcome.operation, outcome.passed, outcome.failed) == ("createVideo", 1, 0)
+    assert run.dismissals and "valid" in run.dismissals[0].reason
+
+
+def test_accepted_value_outside_the_enum_is_reported_with_the_field() -> None:
+    event = _scenario(
+        "POST", "/v1/videos", _form({"prompt": "x", "size": "1x1"}), 200,
+        [_failure("negative_data_rejection", "API accepted schema-violating request")],
+    )  # fmt: skip
+    run = translate(iter([event]), INDEX, RELAY, TARGET)
+    (outcome,) = run.outcomes
+    assert outcome.failed == 1 and not run.dismissals
+    (violation,) = outcome.violations
+    assert "field size" in violation.at_fault
+    assert violation.exchange is not None and violation.exchange.url.startswith(TARGET)
+
+
+def test_cases_the_budget_stopped_are_skipped_not_passed() -> None:
+    event = _scenario(
+        "POST", "/v1/videos", _form({"prompt": "x"}), 429,
+        [{"name": "not_a_server_error", "status": "success"}],
+        response_headers={BUDGET_MARK: ["max-creates"]},
+    )  # fmt: skip
+    run = translate(iter([event]), INDEX, RELAY, TARGET)
+    (outcome,) = run.outcomes
+    assert (outcome.passed, outcome.skipped) == (0, 1)
+    assert outcome.outcome.value == "skipped" and "max-creates" in outcome.skip_reason
+
+
+def test_refusal_naming_a_state_dependent_input_is_dismissed() -> None:
+    request = httpx.Request("GET", f"{RELAY}/v1/videos?after=nope")
+    error = {"error": {"message": "unknown cursor", "type": "invalid_request_error",
+                       "param": "after", "code": "invalid_value"}}  # fmt: skip
+    event = _scenario(
+        "GET", "/v1/videos", request, 400,
+        [_failure("positive_data_acceptance", "Schema-valid request rejected")],
+        response_body=error,
+    )  # fmt: skip
+    run = translate(iter([event]), INDEX, RELAY, TARGET)
+    assert run.outcomes[0].failed == 0 and "cursor" in run.dismissals[0].reason
+
+
+def test_refusal_of_a_valid_model_is_kept() -> None:
+    # The spec's non-default model, refused: the server is at fault.
+    model = [m for m in load_spec().enum("VideoModel") if m != load_spec().default("VideoModel")]
+    request = httpx.Request("POST", f"{RELAY}/v1/videos", json={"prompt": "x", "model": model[0]})
+    error = {"error": {"message": "bad model", "type": "invalid_request_error",
+                       "param": "model", "code": "invalid_value"}}  # fmt: skip
+    event = _scenario(
+        "POST", "/v1/videos", request, 400,
+        [_failure("positive_data_acceptance", "Schema-valid request rejected")],
+        response_body=error,
+    )  # fmt: skip
+    run = translate(iter([event]), INDEX, RELAY, TARGET)
+    assert run.outcomes[0].failed == 1 and "'model'" in run.outcomes[0].violations[0].at_fault
+
+
+def test_undeclared_methods_are_grouped() -> None:
+    request = httpx.Request("PUT", f"{RELAY}/v1/videos")
+    event = _scenario(
+        "PUT", "/v1/videos", request, 200,
+        [_failure("unsupported_method", "Wrong response to undeclared method")],
+    )  # fmt: skip
+    run = translate(iter([event]), INDEX, RELAY, TARGET)
+    assert run.outcomes[0].operation == UNDECLARED
+    assert "PUT /v1/videos" in run.outcomes[0].violations[0].at_fault

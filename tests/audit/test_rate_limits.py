@@ -1,0 +1,23 @@
+"""A server's 429 answers are waited out, never reported as violations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from videos_contract.cli import main
+
+
+def test_rate_limited_server_is_still_conformant(
+    counted_mock: Callable[..., Any], tmp_path: Path
+) -> None:
+    with counted_mock(rate_limit=8) as (server, _):
+        code = main(
+            ["audit", "--url", server.url, "--key", server.key, "--profile", "quick",
+             "--report-dir", str(tmp_path)]
+        )  # fmt: skip
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["rate_limited_waits"] > 0, "the mock should have answered 429 at least once"
+    assert (code, summary["verdict"]) == (0, "conformant")

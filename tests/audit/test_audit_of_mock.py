@@ -35,5 +35,6 @@ def test_standard_profile_passes(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # the deep profile fuzzes for ten minutes by design
 def test_deep_profile_passes(tmp_path: Path) -> None:
     _audit("deep", tmp_path)

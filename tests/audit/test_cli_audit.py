@@ -169,3 +169,10 @@ def test_url_without_the_api_exits_2(
         code = main(["audit", "--url", server.url + "/elsewhere", "--key", server.key])
     err = capsys.readouterr().err
     assert code == 2 and "no Videos API" in err
+
+
+def test_unwritable_report_dir_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["audit", "--report-dir", str(blocker / "reports")]) == 2
+    assert "cannot write reports" in capsys.readouterr().err

@@ -94,6 +94,10 @@ def _audit(args: argparse.Namespace) -> int:
         raise CliError(f"--url must start with http:// or https://, got {url!r}", exit_code=2)
     if url is not None and key is None:
         raise CliError("a key is needed: pass --key or set VIDEOS_API_KEY", exit_code=2)
+    try:
+        (args.report_dir / "schemathesis").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"cannot write reports to {args.report_dir}: {exc.strerror}", 2) from None
     config = AuditConfig(
         url=url,
         key=key,

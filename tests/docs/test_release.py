@@ -29,6 +29,11 @@ from videos_contract.generation import check
 from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, SPEC_PATH
 
 DAY = dt.date(2026, 12, 1)
+# The project's current release; the tests work on copies of it, whatever its version.
+CURRENT = read_version(GENERATOR_CONFIG)
+PATCH, MINOR, MAJOR = (
+    bump(CURRENT, lv) for lv in (Level.DOCUMENTATION, Level.ADDITIVE, Level.BREAKING)
+)
 
 
 def _problems(root: Path) -> list[str]:
@@ -70,9 +75,9 @@ def test_write_version_touches_only_its_line(tmp_path: Path) -> None:
     ]
 
 
-def test_the_current_state_is_release_1_0_0() -> None:
-    assert read_version(GENERATOR_CONFIG) == "1.0.0"
+def test_the_current_state_is_a_consistent_release() -> None:
     entries = parse_changelog((GENERATED_DIR / CHANGELOG_NAME).read_text(encoding="utf-8"))
+    assert entries[0].version == CURRENT
     assert entries[-1].version == "1.0.0"
     assert "Initial release" in entries[-1].body
     assert "`POST /v1/videos` (`createVideo`)" in entries[-1].body
@@ -87,17 +92,17 @@ def test_a_copy_of_the_project_passes(project: Path) -> None:
 def test_spec_edit_without_release_fails(project: Path, edit: str) -> None:
     _edit_spec(project, edit)
     problems = _problems(project)
-    assert "openapi.yaml differs from the last release 1.0.0" in problems[0]
+    assert f"openapi.yaml differs from the last release {CURRENT}" in problems[0]
     assert f"the largest {edit}" in problems[0]
     assert "make regen" in problems[0]
 
 
 def test_version_bump_without_changelog_entry_fails(project: Path) -> None:
-    write_version(project / "generator-config.yaml", "1.1.0")
+    write_version(project / "generator-config.yaml", MINOR)
     problems = _problems(project)
     assert len(problems) == 1
-    assert "version is 1.1.0" in problems[0]
-    assert "newest changelog entry is 1.0.0" in problems[0]
+    assert f"version is {MINOR}" in problems[0]
+    assert f"newest changelog entry is {CURRENT}" in problems[0]
 
 
 def test_snapshot_replaced_without_an_entry_fails(project: Path) -> None:
@@ -123,15 +128,15 @@ def _release_by_hand(root: Path, version: str, edit: str) -> None:
 
 
 def test_a_consistent_release_passes(project: Path) -> None:
-    _release_by_hand(project, "2.0.0", "breaking")
+    _release_by_hand(project, MAJOR, "breaking")
     assert _problems(project) == []
 
 
 def test_too_small_a_bump_fails(project: Path) -> None:
-    _release_by_hand(project, "1.1.0", "breaking")
+    _release_by_hand(project, MINOR, "breaking")
     problems = _problems(project)
     assert len(problems) == 1
-    assert "lists breaking changes, too small a step from 1.0.0" in problems[0]
+    assert f"lists breaking changes, too small a step from {CURRENT}" in problems[0]
 
 
 def test_missing_release_files_fail(project: Path) -> None:
@@ -146,26 +151,30 @@ def test_regen_releases_and_passes_the_gate(project: Path) -> None:
         project / "generated",
         project / "generator-config.yaml",
     )
+    before = len(parse_changelog((generated / CHANGELOG_NAME).read_text(encoding="utf-8")))
     _edit_spec(project, "additive")
     result = regen(spec=spec, generated=generated, config=config, today=DAY)
     assert (result.previous_version, result.version, result.level) == (
-        "1.0.0",
-        "1.1.0",
+        CURRENT,
+        MINOR,
         Level.ADDITIVE,
     )
-    assert read_version(config) == "1.1.0"
-    assert 'version = "1.1.0"' in (generated / "pyproject.toml").read_text(encoding="utf-8")
+    assert read_version(config) == MINOR
+    assert f'version = "{MINOR}"' in (generated / "pyproject.toml").read_text(encoding="utf-8")
     entries = parse_changelog((generated / CHANGELOG_NAME).read_text(encoding="utf-8"))
-    assert [e.version for e in entries] == ["1.1.0", "1.0.0"]
-    assert "## 1.1.0 (2026-12-01)" in (generated / CHANGELOG_NAME).read_text(encoding="utf-8")
+    assert [e.version for e in entries][:2] == [MINOR, CURRENT]
+    assert len(entries) == before + 1
+    assert f"## {MINOR} (2026-12-01)" in (generated / CHANGELOG_NAME).read_text(encoding="utf-8")
     assert "### Additions" in entries[0].body
-    assert "`request schema VideoSeconds`: new enum value '16'" in entries[0].body
+    assert "- request schema VideoSeconds: new enum value '16'" in entries[0].body
     assert (generated / RELEASED_SPEC_NAME).read_bytes() == spec.read_bytes()
     assert check(generated, spec=spec, config=config) == []
 
     again = regen(spec=spec, generated=generated, config=config, today=DAY)
-    assert (again.released, again.version) == (False, "1.1.0")
-    assert len(parse_changelog((generated / CHANGELOG_NAME).read_text(encoding="utf-8"))) == 2
+    assert (again.released, again.version) == (False, MINOR)
+    assert len(parse_changelog((generated / CHANGELOG_NAME).read_text(encoding="utf-8"))) == len(
+        entries
+    )
 
 
 def test_an_uncommitted_release_is_redone_not_stacked(project: Path) -> None:
@@ -181,7 +190,7 @@ def test_an_uncommitted_release_is_redone_not_stacked(project: Path) -> None:
 
     git("init", "-q")
     git("add", ".")
-    git("commit", "-q", "-m", "release 1.0.0")
+    git("commit", "-q", "-m", f"release {CURRENT}")
     spec, generated, config = (
         project / "openapi.yaml",
         project / "generated",
@@ -190,14 +199,14 @@ def test_an_uncommitted_release_is_redone_not_stacked(project: Path) -> None:
     assert committed_state(generated, config) is None  # nothing pending yet
     _edit_spec(project, "additive")
     first = regen(spec=spec, generated=generated, config=config, today=DAY)
-    assert first.version == "1.1.0"
+    assert first.version == MINOR
     pending = committed_state(generated, config)
-    assert pending is not None and pending.version == "1.0.0"
+    assert pending is not None and pending.version == CURRENT
     _edit_spec(project, "breaking")
     second = regen(spec=spec, generated=generated, config=config, today=DAY, base=pending)
-    assert (second.previous_version, second.version) == ("1.0.0", "2.0.0")
+    assert (second.previous_version, second.version) == (CURRENT, MAJOR)
     entries = parse_changelog((generated / CHANGELOG_NAME).read_text(encoding="utf-8"))
-    assert [e.version for e in entries] == ["2.0.0", "1.0.0"]
+    assert [e.version for e in entries][:2] == [MAJOR, CURRENT]
     assert "new enum value '16'" in entries[0].body  # the first edit is still listed
     assert "new enum value 'expired'" in entries[0].body
     assert _problems(project) == []
@@ -205,13 +214,13 @@ def test_an_uncommitted_release_is_redone_not_stacked(project: Path) -> None:
 
 def test_regen_command(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["regen", "--project", str(project)]) == 0
-    assert "has not changed since release 1.0.0" in capsys.readouterr().out
+    assert f"has not changed since release {CURRENT}" in capsys.readouterr().out
     _edit_spec(project, "documentation")
     assert main(["regen", "--project", str(project)]) == 0
     out = capsys.readouterr().out
-    assert "released 1.0.1 (was 1.0.0; largest change: documentation)" in out
+    assert f"released {PATCH} (was {CURRENT}; largest change: documentation)" in out
     assert "request schema VideoPrompt: `description` changed [documentation]" in out
-    assert read_version(project / "generator-config.yaml") == "1.0.1"
+    assert read_version(project / "generator-config.yaml") == PATCH
 
 
 def test_regen_command_on_a_broken_spec_is_one_line(
@@ -221,4 +230,4 @@ def test_regen_command_on_a_broken_spec_is_one_line(
     assert main(["regen", "--project", str(project)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("videos-contract regen: error: cannot read")
-    assert read_version(project / "generator-config.yaml") == "1.0.0"
+    assert read_version(project / "generator-config.yaml") == CURRENT

@@ -193,7 +193,7 @@ def render_changes_entry(
         if not picked:
             continue
         lines += [f"### {_SECTIONS[level]}", ""]
-        lines += [f"- `{c.where}`: {c.message} (`{c.rule}`)" for c in picked]
+        lines += [f"- {c.where}: {c.message} (`{c.rule}`)" for c in picked]
         lines.append("")
     return "\n".join(lines)
 

@@ -1,0 +1,263 @@
+"""README.md stays true: every command it shows is run here (or, for `make test`, by CI).
+
+The commands are read out of the README's `sh` and `python` blocks. Each one must have a
+runner below, keyed by its exact text, so a command added to the README without a test fails
+`test_every_readme_command_has_a_runner`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from videos_contract.mock import MockConfig, running_mock
+from videos_contract.paths import PROJECT_ROOT
+from videos_contract.probe import probe_video
+from videos_contract.spec import load_spec
+
+README = PROJECT_ROOT / "README.md"
+VENV_BIN = Path(sys.executable).parent
+
+
+def _blocks(language: str) -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```", text, flags=re.S | re.M)
+
+
+def readme_commands() -> list[str]:
+    """Each shell command of the README's `sh` blocks, continuation lines joined."""
+    commands: list[str] = []
+    for block in _blocks("sh"):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.split("  #")[0].strip()
+            if line:
+                commands.append(re.sub(r"\s+", " ", line))
+    return commands
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIDEOS_API_")}
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.update(extra)
+    return env
+
+
+def _run(
+    command: str, *, cwd: Path = PROJECT_ROOT, timeout: float = 240, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run a README command as a user would type it, from the project root."""
+    # `.venv/bin/...` in the README means this environment's scripts.
+    command = command.replace(".venv/bin/", f"{VENV_BIN}/")
+    return subprocess.run(
+        command,
+        shell=True,
+        cwd=cwd,
+        env=_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
+# --- runners, one per README command ---------------------------------------------------------
+
+
+def _make_test(command: str) -> None:
+    """`make test` is what CI runs: .ci/run must call exactly it."""
+    ci = (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test$", ci, flags=re.M), ".ci/run does not call `make test`"
+
+
+def _make_audit(command: str) -> None:
+    report_dir = PROJECT_ROOT / "reports"
+    out = _ok(_run(command, timeout=300))
+    assert "Conformant" in out
+    summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["verdict"] == "conformant"
+    for name in ("junit.xml", "report.html"):
+        assert (report_dir / name).stat().st_size > 0
+
+
+def _audit_running_server(command: str) -> None:
+    """The README's URL is the port `make mock` uses; point it at a mock of our own."""
+    with running_mock(MockConfig(render_seconds=0.3)) as server:
+        command = command.replace("http://127.0.0.1:8000", server.url)
+        out = _ok(_run(command + " PROFILE=quick", timeout=300))
+    assert "Conformant" in out
+
+
+def _audit_quick_read_only(command: str) -> None:
+    out = _ok(_run(command + " --report-dir reports/readme-quick"))
+    assert "Conformant" in out
+    summary = json.loads(
+        (PROJECT_ROOT / "reports" / "readme-quick" / "summary.json").read_text(encoding="utf-8")
+    )
+    assert summary["verdict"] == "conformant"
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _make_mock(command: str) -> None:
+    """`make mock` serves on port 8000; the README's curl command works against it."""
+    if not _port_free(8000):
+        pytest.skip("port 8000 is taken on this machine")
+    proc = subprocess.Popen(
+        command,
+        shell=True,
+        cwd=PROJECT_ROOT,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 60
+        banner = ""
+        while "http://127.0.0.1:8000" not in banner and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            banner += line
+        assert "http://127.0.0.1:8000" in banner, banner
+        (curl,) = [c for c in readme_commands() if c.startswith("curl ")]
+        if shutil.which("curl") is None:
+            pytest.skip("curl is not installed")
+        video = json.loads(_ok(_run(curl)))
+        assert video["object"] == "video" and video["status"] == "queued"
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
+
+
+def _curl(command: str) -> None:
+    """Run together with `make mock` above."""
+    assert "sk-gateway-localmock" in command
+
+
+def _help(command: str) -> None:
+    assert "usage:" in _ok(_run(command))
+
+
+def _create_fox(command: str, tmp: Path) -> None:
+    _ok(_run(command, cwd=tmp, timeout=120))
+    info = probe_video(tmp / "fox.mp4")
+    spec = load_spec()
+    assert info.size == spec.default("VideoSize")
+    assert info.duration == pytest.approx(float(spec.default("VideoSeconds")), abs=0.2)
+
+
+def _docs_check(command: str) -> None:
+    page = PROJECT_ROOT.parent / "shared" / "docs-pages" / "create-a-video.txt"
+    if not page.exists() and not os.environ.get("CI"):
+        pytest.skip(f"documentation page not found at {page}")
+    _ok(_run(command))
+
+
+def _diff(command: str) -> None:
+    _ok(_run(command))
+
+
+def _make_regen(command: str) -> None:
+    """With the spec unchanged since its release, regen is a no-op that says so."""
+    before = subprocess.run(
+        ["git", "status", "--porcelain", "generated", "generator-config.yaml"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    out = _ok(_run(command))
+    assert "has not changed since release" in out
+    after = subprocess.run(
+        ["git", "status", "--porcelain", "generated", "generator-config.yaml"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    assert before == after
+
+
+RUNNERS: dict[str, Callable[..., None]] = {
+    "make audit": _make_audit,
+    "make test": _make_test,
+    "make audit URL=http://127.0.0.1:8000 KEY=sk-gateway-localmock": _audit_running_server,
+    ".venv/bin/videos-contract audit --profile quick --max-creates 0": _audit_quick_read_only,
+    "make mock": _make_mock,
+    ".venv/bin/videos-contract mock --help": _help,
+    'curl -s http://127.0.0.1:8000/v1/videos -H "Authorization: Bearer sk-gateway-localmock" '
+    '-F prompt="a red fox"': _curl,
+    '.venv/bin/videos-contract create --prompt "a red fox" --wait --output fox.mp4': _create_fox,
+    ".venv/bin/videos-contract docs-check ../shared/docs-pages/create-a-video.txt": _docs_check,
+    ".venv/bin/videos-contract diff generated/openapi.released.yaml openapi.yaml "
+    "--format markdown": _diff,
+    "make regen": _make_regen,
+}
+
+
+def test_every_readme_command_has_a_runner() -> None:
+    commands = readme_commands()
+    assert len(commands) >= 8
+    missing = [c for c in commands if c not in RUNNERS]
+    assert not missing, f"README commands with no test: {missing}"
+    stale = [c for c in RUNNERS if c not in commands]
+    assert not stale, f"runners for commands no longer in the README: {stale}"
+
+
+def _params() -> Iterator[str]:
+    yield from (c for c in readme_commands() if c in RUNNERS)
+
+
+@pytest.mark.parametrize("command", list(_params()))
+def test_readme_command_runs(command: str, tmp_path: Path) -> None:
+    runner = RUNNERS[command]
+    if runner is _create_fox:
+        runner(command, tmp_path)
+    else:
+        runner(command)
+
+
+def test_readme_python_example_runs(tmp_path: Path) -> None:
+    (block,) = _blocks("python")
+    with running_mock(MockConfig(render_seconds=0.3)) as server:
+        result = subprocess.run(
+            [sys.executable, "-c", block],
+            cwd=tmp_path,
+            env=_env(VIDEOS_API_URL=server.url, VIDEOS_API_KEY=server.key),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    _ok(result)
+    assert probe_video(tmp_path / "fox.mp4").size == load_spec().default("VideoSize")
+
+
+def test_readme_links_point_at_files() -> None:
+    text = README.read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)#]+)\)", text):
+        if target.startswith("http"):
+            continue
+        assert (PROJECT_ROOT / target).exists(), f"README links to missing {target}"

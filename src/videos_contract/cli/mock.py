@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from videos_contract.cli.common import CliError
+from videos_contract.client.errors import mask_key
 from videos_contract.mock import DEFAULT_KEY, MockConfig, serve
 from videos_contract.mock.defects import DEFECTS
 
@@ -50,6 +53,59 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--max-body-mb", type=float, default=50.0, help="largest request body in MiB (default 50)"
     )
     parser.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="keep jobs in this SQLite file (kept across restarts; shared by --workers)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes (more than 1 needs --store)"
+    )
+    parser.add_argument(
+        "--asset-ttl-seconds",
+        type=float,
+        default=24 * 3600.0,
+        help="time from completion to expires_at (default 86400)",
+    )
+    parser.add_argument(
+        "--prune-after-seconds",
+        type=float,
+        default=3600.0,
+        help="how long an expired or failed job stays retrievable before removal (default 3600)",
+    )
+    parser.add_argument(
+        "--max-parts", type=int, default=64, help="most parts in a multipart body (default 64)"
+    )
+    parser.add_argument(
+        "--max-header-kb",
+        type=float,
+        default=64.0,
+        help="largest request head (request line and headers) in KiB (default 64)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds a client has to send a whole request body (default 30)",
+    )
+    parser.add_argument(
+        "--drop-rate",
+        type=float,
+        default=0.0,
+        help="share of answers cut off mid-body (0..1)",
+    )
+    parser.add_argument(
+        "--slow-rate",
+        type=float,
+        default=0.0,
+        help="share of answers held back --slow-seconds (0..1)",
+    )
+    parser.add_argument(
+        "--slow-seconds", type=float, default=0.0, help="delay of a slow answer (seconds)"
+    )
+    parser.add_argument(
         "--defect",
         action="append",
         dest="defects",
@@ -82,19 +138,38 @@ def _run(args: argparse.Namespace) -> int:
             rate_limit=args.rate_limit,
             max_body_bytes=max(1, int(args.max_body_mb * 1024 * 1024)),
             defects=tuple(args.defects or ()),
+            store_path=args.store,
+            asset_ttl_seconds=args.asset_ttl_seconds,
+            prune_after_seconds=args.prune_after_seconds,
+            max_parts=args.max_parts,
+            max_header_bytes=int(args.max_header_kb * 1024),
+            body_timeout_seconds=args.body_timeout,
+            drop_rate=args.drop_rate,
+            slow_rate=args.slow_rate,
+            slow_seconds=args.slow_seconds,
         )
     except ValueError as exc:
         raise CliError(str(exc), exit_code=2) from None
+    if args.workers < 1:
+        raise CliError(f"--workers must be at least 1, got {args.workers}", exit_code=2)
+    if args.workers > 1 and args.store is None:
+        raise CliError("--workers above 1 needs --store PATH (a shared job store)", exit_code=2)
 
     def ready(url: str) -> None:
+        # Only the documented default key is shown whole: other keys are secrets.
+        shown = [key if key == DEFAULT_KEY else mask_key(key) for key in config.keys]
         print(f"Mock Videos API listening on {url}", flush=True)
-        print(f"Accepted key(s): {', '.join(config.keys)}", flush=True)
+        print(f"Accepted key(s): {', '.join(shown)}", flush=True)
+        if config.store_path is not None:
+            print(f"Jobs kept in {config.store_path} ({args.workers} worker(s))", flush=True)
         print("Stop with Ctrl-C.", flush=True)
 
     if not 0 <= args.port <= 65535:
         raise CliError(f"--port must be between 0 and 65535, got {args.port}", exit_code=2)
     try:
-        serve(config, args.host, args.port, on_ready=ready)
+        serve(config, args.host, args.port, workers=args.workers, on_ready=ready)
+    except sqlite3.Error as exc:
+        raise CliError(f"cannot use the job store {args.store}: {exc}") from None
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     return 0

@@ -10,12 +10,13 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from videos_contract.mock import defects
-from videos_contract.mock.config import MockConfig
+from videos_contract.mock.config import MockConfig, config_from_env
 from videos_contract.mock.service import MockService
+from videos_contract.mock.sqlite_store import SqliteJobStore
 from videos_contract.mock.store import JobStore, MemoryJobStore
 from videos_contract.spec import load_spec
 
-__all__ = ["create_app"]
+__all__ = ["app_from_env", "create_app"]
 
 
 class _Defects:
@@ -31,7 +32,8 @@ class _Defects:
 def create_app(config: MockConfig | None = None, *, store: JobStore | None = None) -> Starlette:
     """The mock as a Starlette app.
 
-    `store` replaces the in-memory job store (any `JobStore`, e.g. a persistent one).
+    `store` replaces the job store (any `JobStore`); without it, jobs live in memory, or in
+    the SQLite file `config.store_path` when that is set.
     `app.state.store` is the job store, `app.state.service` the request handling and
     `app.state.config` the configuration; defect wrappers reach them through
     `scope["app"].state`.
@@ -41,7 +43,8 @@ def create_app(config: MockConfig | None = None, *, store: JobStore | None = Non
     if unknown:
         raise ValueError(f"unknown defect(s): {', '.join(unknown)}")
     spec = load_spec(config.spec_path)
-    store = store if store is not None else MemoryJobStore()
+    if store is None:
+        store = SqliteJobStore(config.store_path) if config.store_path else MemoryJobStore()
     service = MockService(config, spec, store)
     middleware: list[Middleware] = []
     if config.defects:
@@ -57,3 +60,8 @@ def create_app(config: MockConfig | None = None, *, store: JobStore | None = Non
     stack: Any = app.build_middleware_stack()
     app.middleware_stack = stack
     return app
+
+
+def app_from_env() -> Starlette:
+    """The app for a worker process, configured by its parent through `CONFIG_ENV`."""
+    return create_app(config_from_env())

@@ -4,10 +4,15 @@ The limit is enforced twice: a `Content-Length` above it is refused before a byt
 and the bytes actually received are counted while streaming (a client may lie or use chunked
 encoding). Multipart bodies are parsed as they arrive; file parts go to a temporary file that
 moves to disk past a small size, and a part's file name is never used as a path.
+
+A body that does not arrive within its time limit (a client that stalls mid-upload) is
+answered 408 and its connection closed, so it holds no more than one waiting coroutine; too
+many multipart parts is a 413, and JSON nested deeper than `MAX_JSON_DEPTH` a 400.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -22,6 +27,7 @@ from videos_contract.mock.errors import ApiError
 
 __all__ = [
     "MAX_FIELD_BYTES",
+    "MAX_JSON_DEPTH",
     "MAX_PARTS",
     "SPOOL_BYTES",
     "MultipartForm",
@@ -38,6 +44,8 @@ SPOOL_BYTES = 256 * 1024
 MAX_FIELD_BYTES = 512 * 1024
 # A create request has a handful of fields; many more parts is abuse, not a request.
 MAX_PARTS = 64
+# No request of this API nests more than a few levels; far deeper is abuse.
+MAX_JSON_DEPTH = 32
 
 _FILE_TYPES = ("image/", "application/octet-stream", "video/", "audio/")
 
@@ -60,9 +68,20 @@ def _too_large(limit: int) -> ApiError:
     )
 
 
-async def limited_stream(request: Request, limit: int) -> AsyncIterator[bytes]:
+def _timed_out(timeout: float) -> ApiError:
+    return ApiError(
+        408,
+        f"The request body did not arrive within {timeout:g} seconds.",
+        code="request_timeout",
+        headers={"Connection": "close"},
+    )
+
+
+async def limited_stream(
+    request: Request, limit: int, timeout: float | None = None
+) -> AsyncIterator[bytes]:
     """The body's chunks, refusing (413) as soon as more than `limit` bytes are announced
-    or received."""
+    or received, and (408) when the whole body has not arrived within `timeout` seconds."""
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.strip().isdigit():
@@ -70,26 +89,60 @@ async def limited_stream(request: Request, limit: int) -> AsyncIterator[bytes]:
         if int(declared) > limit:
             raise _too_large(limit)
     received = 0
-    async for chunk in request.stream():
+    chunks = request.stream()
+    loop = asyncio.get_running_loop()
+    deadline = None if timeout is None else loop.time() + timeout
+    while True:
+        try:
+            if deadline is None:
+                chunk = await chunks.__anext__()
+            else:
+                chunk = await asyncio.wait_for(chunks.__anext__(), deadline - loop.time())
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            assert timeout is not None
+            raise _timed_out(timeout) from None
         received += len(chunk)
         if received > limit:
             raise _too_large(limit)
         yield chunk
 
 
-async def read_json(request: Request, limit: int) -> Any:
-    """The decoded JSON body; 400 when it is not JSON."""
+def _depth(value: Any) -> int:
+    """How deeply a decoded JSON value nests (without recursion)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+async def read_json(request: Request, limit: int, timeout: float | None = None) -> Any:
+    """The decoded JSON body; 400 when it is not JSON or nests too deeply."""
     buffer = bytearray()
-    async for chunk in limited_stream(request, limit):
+    async for chunk in limited_stream(request, limit, timeout):
         buffer += chunk
     try:
-        return json.loads(bytes(buffer).decode("utf-8"))
+        value = json.loads(bytes(buffer).decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ApiError(
             400,
             "We could not parse the JSON body of your request. The body must be a JSON object.",
             code="invalid_json",
         ) from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise ApiError(
+            400,
+            f"The JSON body nests more than {MAX_JSON_DEPTH} levels deep.",
+            code="invalid_json",
+        )
+    return value
 
 
 @dataclass
@@ -143,8 +196,9 @@ def _is_file_part(filename: str | None, content_type: str | None) -> bool:
 class _Collector:
     """Callbacks for python-multipart's streaming parser."""
 
-    def __init__(self, form: MultipartForm) -> None:
+    def __init__(self, form: MultipartForm, max_parts: int) -> None:
         self.form = form
+        self.max_parts = max_parts
         self.header_name = bytearray()
         self.header_value = bytearray()
         self.headers: dict[str, bytes] = {}
@@ -168,9 +222,11 @@ class _Collector:
         self.header_value.clear()
 
     def on_headers_finished(self) -> None:
-        if len(self.form.parts) >= MAX_PARTS:
+        if len(self.form.parts) >= self.max_parts:
             raise ApiError(
-                400, f"The multipart body has more than {MAX_PARTS} parts.", code="invalid_request"
+                413,
+                f"The multipart body has more than {self.max_parts} parts.",
+                code="too_many_parts",
             )
         disposition, options = parse_options_header(self.headers.get("content-disposition"))
         if disposition != b"form-data" or b"name" not in options:
@@ -222,14 +278,22 @@ class _Collector:
         self.ended = True
 
 
-async def read_multipart(request: Request, limit: int, boundary: str | None) -> MultipartForm:
-    """Parse a multipart body as it streams in; 400 when it is malformed, 413 when too big."""
+async def read_multipart(
+    request: Request,
+    limit: int,
+    boundary: str | None,
+    *,
+    max_parts: int = MAX_PARTS,
+    timeout: float | None = None,
+) -> MultipartForm:
+    """Parse a multipart body as it streams in; 400 when it is malformed, 413 when too big
+    or in too many parts, 408 when it does not arrive within `timeout` seconds."""
     if not boundary:
         raise ApiError(
             400, "The multipart Content-Type has no boundary parameter.", code="invalid_multipart"
         )
     form = MultipartForm()
-    collector = _Collector(form)
+    collector = _Collector(form, max_parts)
     callbacks: Any = {
         name: getattr(collector, name)
         for name in (
@@ -245,7 +309,7 @@ async def read_multipart(request: Request, limit: int, boundary: str | None) -> 
     }
     try:
         parser = MultipartParser(boundary.encode("latin-1"), callbacks)
-        async for chunk in limited_stream(request, limit):
+        async for chunk in limited_stream(request, limit, timeout):
             parser.write(chunk)
         parser.finalize()
         if not collector.ended:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import os
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
-__all__ = ["DEFAULT_KEY", "MockConfig"]
+__all__ = ["CONFIG_ENV", "DEFAULT_KEY", "MockConfig", "config_from_env", "config_to_env"]
+
+# Worker processes read their configuration from this variable (JSON), so that keys never
+# travel on a command line.
+CONFIG_ENV = "VIDEOS_MOCK_CONFIG"
 
 # Matches the gateway's key pattern (`x-key-pattern` in openapi.yaml), so that clients which
 # check the key's shape accept it; it opens nothing but a local mock.
@@ -21,6 +28,14 @@ class MockConfig:
     fail on their own (a prompt containing `[fail]` always fails); `fault_rate` the share of
     requests answered 500/503 before any work; `rate_limit` requests per second per key before
     429; `defects` names deliberately broken behaviours from `videos_contract.mock.defects`.
+
+    `store_path` keeps jobs in a SQLite file instead of memory (several processes may share
+    it); `prune_after_seconds` is how long a job stays retrievable after its assets expire
+    (or after it failed) before it is removed for good. Limits that protect the server:
+    `max_parts` (multipart parts), `max_header_bytes` (one request's head),
+    `body_timeout_seconds` (time to receive a whole body). Client-testing faults besides
+    `fault_rate`: `drop_rate` (answers cut off mid-body) and `slow_rate` (answers held back
+    `slow_seconds`).
     """
 
     keys: tuple[str, ...] = (DEFAULT_KEY,)
@@ -33,13 +48,21 @@ class MockConfig:
     defects: tuple[str, ...] = ()
     spec_path: Path | None = None
     asset_ttl_seconds: float = 24 * 3600.0
+    store_path: Path | None = None
+    prune_after_seconds: float = 3600.0
+    max_parts: int = 64
+    max_header_bytes: int = 64 * 1024
+    body_timeout_seconds: float = 30.0
+    drop_rate: float = 0.0
+    slow_rate: float = 0.0
+    slow_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.keys or any(not key or key != key.strip() for key in self.keys):
             raise ValueError("keys must be non-empty strings without surrounding whitespace")
         if self.render_seconds < 0:
             raise ValueError("render_seconds must be >= 0")
-        for name in ("fail_rate", "fault_rate"):
+        for name in ("fail_rate", "fault_rate", "drop_rate", "slow_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
@@ -47,5 +70,38 @@ class MockConfig:
             raise ValueError("rate_limit must be > 0 requests per second")
         if self.max_body_bytes < 1:
             raise ValueError("max_body_bytes must be >= 1")
-        if self.asset_ttl_seconds < 0:
-            raise ValueError("asset_ttl_seconds must be >= 0")
+        for name in ("asset_ttl_seconds", "prune_after_seconds", "slow_seconds"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0")
+        if self.max_parts < 1:
+            raise ValueError("max_parts must be >= 1")
+        if self.max_header_bytes < 1024:
+            raise ValueError("max_header_bytes must be >= 1024")
+        if self.body_timeout_seconds <= 0:
+            raise ValueError("body_timeout_seconds must be > 0")
+
+
+def config_to_env(config: MockConfig) -> str:
+    """The configuration as JSON, for `CONFIG_ENV` in worker processes."""
+    data: dict[str, Any] = asdict(config)
+    for name in ("spec_path", "store_path"):
+        value = data[name]
+        data[name] = None if value is None else str(value)
+    return json.dumps(data)
+
+
+def config_from_env(environ: dict[str, str] | None = None) -> MockConfig:
+    """The configuration a parent process put in `CONFIG_ENV` (defaults when absent)."""
+    raw = (os.environ if environ is None else environ).get(CONFIG_ENV)
+    if not raw:
+        return MockConfig()
+    data = json.loads(raw)
+    known = {field.name for field in fields(MockConfig)}
+    values: dict[str, Any] = {name: value for name, value in data.items() if name in known}
+    for name in ("keys", "defects"):
+        if name in values:
+            values[name] = tuple(values[name])
+    for name in ("spec_path", "store_path"):
+        if values.get(name) is not None:
+            values[name] = Path(values[name])
+    return MockConfig(**values)

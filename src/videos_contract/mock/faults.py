@@ -1,6 +1,7 @@
-"""Faults for testing clients: random 500/503 answers and a per-key rate limit.
+"""Faults for testing clients: random 500/503 answers, answers cut off mid-body or held back,
+and a per-key rate limit.
 
-Both are off by default. Fault choices come from a seeded generator, so a run with the same
+All are off by default. Fault choices come from a seeded generator, so a run with the same
 seed and the same sequence of requests faults the same requests.
 """
 
@@ -15,7 +16,10 @@ from collections.abc import Callable
 
 from videos_contract.mock.errors import ApiError
 
-__all__ = ["FaultInjector", "RateLimiter"]
+__all__ = ["DROP", "SLOW", "FaultInjector", "RateLimiter", "ResponseFaults"]
+
+DROP = "drop"
+SLOW = "slow"
 
 
 class FaultInjector:
@@ -48,6 +52,32 @@ class FaultInjector:
             type="server_error",
             code="internal_error",
         )
+
+
+class ResponseFaults:
+    """Chooses answers to cut off mid-body (`drop_rate`) or to hold back (`slow_rate`).
+
+    A dropped answer sends its headers (with the full `Content-Length`) and half its body,
+    then the connection closes: what a client sees when a proxy or the network fails. A slow
+    answer waits `slow_seconds` before its headers, long enough to pass a client's timeout.
+    """
+
+    def __init__(self, drop_rate: float, slow_rate: float, seed: int) -> None:
+        self.drop_rate = drop_rate
+        self.slow_rate = slow_rate
+        self._random = random.Random(f"responses:{seed}")
+        self._lock = threading.Lock()
+
+    def choose(self) -> str | None:
+        if self.drop_rate <= 0 and self.slow_rate <= 0:
+            return None
+        with self._lock:
+            draw = self._random.random()
+        if draw < self.drop_rate:
+            return DROP
+        if draw < self.drop_rate + self.slow_rate:
+            return SLOW
+        return None
 
 
 class RateLimiter:

@@ -3,6 +3,7 @@ command line."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import threading
@@ -10,17 +11,21 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
 
 from videos_contract.mock.app import create_app
-from videos_contract.mock.config import MockConfig
+from videos_contract.mock.config import CONFIG_ENV, MockConfig, config_to_env
 from videos_contract.mock.store import JobStore
 
-__all__ = ["MockServer", "bind", "running_mock", "serve"]
+__all__ = ["GRACEFUL_SECONDS", "MockServer", "bind", "running_mock", "serve", "uvicorn_options"]
 
 _START_TIMEOUT = 15.0
+# Requests in flight at SIGTERM get this long to finish before connections are closed.
+GRACEFUL_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,22 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def uvicorn_options(config: MockConfig) -> dict[str, Any]:
+    """Server settings that protect the mock: the h11 parser, whose limit on the size of a
+    request's head is `max_header_bytes` (beyond it: 400 and the connection closed)."""
+    return {
+        "http": "h11",
+        "h11_max_incomplete_event_size": config.max_header_bytes,
+        "lifespan": "off",
+    }
+
+
+def _close_store(app: Starlette) -> None:
+    close = getattr(app.state.store, "close", None)
+    if close is not None:
+        close()
+
+
 def _url(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
@@ -63,7 +84,9 @@ def running_mock(config: MockConfig | None = None) -> Iterator[MockServer]:
     app = create_app(config)
     sock = bind("127.0.0.1", 0)
     server = uvicorn.Server(
-        uvicorn.Config(app, log_config=None, log_level="warning", lifespan="off", access_log=False)
+        uvicorn.Config(
+            app, log_config=None, log_level="warning", access_log=False, **uvicorn_options(config)
+        )
     )
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="videos-contract-mock", daemon=True
@@ -82,6 +105,7 @@ def running_mock(config: MockConfig | None = None) -> Iterator[MockServer]:
         server.should_exit = True
         thread.join(timeout=_START_TIMEOUT)
         sock.close()
+        _close_store(app)
 
 
 def serve(
@@ -89,29 +113,53 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     *,
+    workers: int = 1,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve in the foreground until SIGINT or SIGTERM (uvicorn shuts down gracefully).
+    """Serve in the foreground until SIGINT or SIGTERM (uvicorn shuts down gracefully:
+    it stops accepting, lets requests in flight finish for up to `GRACEFUL_SECONDS`, then
+    closes).
 
-    The socket is bound before `on_ready` is called with the URL, so the URL printed is one
-    that already accepts connections. Access logs carry method, path and status, never
-    headers, so keys are not logged.
+    With `workers` > 1 (which needs `config.store_path`, so that they share their jobs),
+    uvicorn starts that many processes on the same socket; each builds its app from the
+    configuration passed in `CONFIG_ENV`. The socket is bound before `on_ready` is called with
+    the URL, so the URL printed is one that already accepts connections. Access logs carry
+    method, path and status, never headers, so keys are not logged.
     """
-    app = create_app(config)
+    if workers > 1 and config.store_path is None:
+        raise ValueError("several workers need a shared store (store_path)")
     sock = bind(host, port)
     if threading.current_thread() is threading.main_thread():
         # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal with the handler
         # found at start; a no-op one turns that into a normal return (exit status 0).
         signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    options: dict[str, Any] = {
+        "log_level": "info",
+        "timeout_graceful_shutdown": GRACEFUL_SECONDS,
+        **uvicorn_options(config),
+    }
+    app: Starlette | None = None
     try:
-        server = uvicorn.Server(
-            uvicorn.Config(app, log_level="info", lifespan="off", timeout_graceful_shutdown=5)
-        )
         # Listening now (uvicorn accepts later) means a client that reads the URL and
         # connects at once waits in the backlog instead of being refused.
         sock.listen(2048)
-        if on_ready is not None:
-            on_ready(_url(sock))
-        server.run(sockets=[sock])
+        if workers > 1:
+            os.environ[CONFIG_ENV] = config_to_env(config)
+            # Fail here, once, on a bad spec or store file, not in every worker.
+            _close_store(create_app(config))
+            multi = uvicorn.Config(
+                "videos_contract.mock.app:app_from_env", factory=True, workers=workers, **options
+            )
+            if on_ready is not None:
+                on_ready(_url(sock))
+            Multiprocess(multi, sockets=[sock]).run()
+        else:
+            app = create_app(config)
+            server = uvicorn.Server(uvicorn.Config(app, **options))
+            if on_ready is not None:
+                on_ready(_url(sock))
+            server.run(sockets=[sock])
     finally:
         sock.close()
+        if app is not None:
+            _close_store(app)

@@ -8,12 +8,14 @@ unexpected is logged (without headers or bodies) and answered as a JSON 500.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import logging
 import random
 import re
+import secrets
 import threading
 import time
 import warnings
@@ -36,7 +38,7 @@ from videos_contract.mock.bodies import (
 )
 from videos_contract.mock.config import MockConfig
 from videos_contract.mock.errors import ApiError, error_response
-from videos_contract.mock.faults import FaultInjector, RateLimiter
+from videos_contract.mock.faults import DROP, SLOW, FaultInjector, RateLimiter, ResponseFaults
 from videos_contract.mock.media import ASSET_MEDIA_TYPES, render_asset
 from videos_contract.mock.ranges import byte_range
 from videos_contract.mock.store import FAIL_MARKER, Job, JobStore, UnknownCursor
@@ -99,6 +101,11 @@ class MockService:
         self._lock = threading.Lock()
         self._faults = FaultInjector(config.fault_rate, config.seed)
         self._limiter = RateLimiter(config.rate_limit) if config.rate_limit else None
+        self._response_faults = ResponseFaults(config.drop_rate, config.slow_rate, config.seed)
+        # Ids from a seeded generator repeat from run to run, which a store that outlives the
+        # process (or is shared by several) must not see: there they come from the OS.
+        self._random_ids = config.store_path is not None
+        self._next_prune = 0.0
         self._handlers: dict[str, Handler] = {
             "createVideo": self._create_video,
             "listVideos": self._list_videos,
@@ -166,6 +173,11 @@ class MockService:
             response = error_response(exc)
         except ClientDisconnect:
             return  # the client left mid-body: nobody to answer, nothing went wrong here
+        except RecursionError:
+            # Input nested past what the parsers can descend: the request's fault, not ours.
+            response = error_response(
+                ApiError(400, "The request is nested too deeply to be read.", code="invalid_json")
+            )
         except Exception as exc:
             # A bug of the mock: logged without headers, body or message (which might quote
             # the request), answered as JSON so that clients still get the error contract.
@@ -185,6 +197,12 @@ class MockService:
                     code="internal_error",
                 )
             )
+        fault = self._response_faults.choose() if scope.get("type") == "http" else None
+        if fault == SLOW:
+            await asyncio.sleep(self.config.slow_seconds)
+        elif fault == DROP and response.status_code < 400:
+            await _send_cut(response, send)
+            return
         await response(scope, receive, send)
 
     async def _dispatch(self, request: Request) -> Response:
@@ -259,7 +277,7 @@ class MockService:
     def _video(
         self, job: Job, now: float | None = None, *, accepted: bool = False
     ) -> dict[str, Any]:
-        moment = time.monotonic() if now is None else now
+        moment = time.time() if now is None else now
         return job.to_api(moment, self._names["video"], accepted=accepted)
 
     @staticmethod
@@ -267,7 +285,7 @@ class MockService:
         """The store's owner id for a key: a digest, so the store never holds keys."""
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
-    def _new_job(
+    async def _new_job(
         self,
         owner: str,
         *,
@@ -278,33 +296,60 @@ class MockService:
         remixed_from: str | None = None,
         reference: dict[str, Any] | None = None,
     ) -> Job:
+        first_id = self._new_id()
         with self._lock:
-            job_id = f"video_{self._random.getrandbits(192):048x}"
             fails = FAIL_MARKER in prompt or (
                 self.config.fail_rate > 0 and self._random.random() < self.config.fail_rate
             )
             fail_at = round(self._random.uniform(0.2, 0.8), 2) if fails else None
-        job = Job(
-            id=job_id,
-            owner=owner,
-            model=model,
-            prompt=prompt,
-            size=size,
-            seconds=seconds,
-            created_at=time.time(),
-            started=time.monotonic(),
-            render_seconds=self.config.render_seconds,
-            asset_ttl_seconds=self.config.asset_ttl_seconds,
-            fail_at=fail_at,
-            remixed_from_video_id=remixed_from,
-            reference=reference,
-        )
-        self.store.add(job)
-        return job
+        now = time.time()
+        config = self.config
+        # Kept while its assets live (or as long after a failure), then `prune_after_seconds`.
+        ends = now + config.render_seconds * (1.0 if fail_at is None else fail_at)
+        for attempt in range(8):
+            job = Job(
+                id=first_id if attempt == 0 else self._new_id(),
+                owner=owner,
+                model=model,
+                prompt=prompt,
+                size=size,
+                seconds=seconds,
+                created_at=now,
+                started=now,
+                render_seconds=config.render_seconds,
+                asset_ttl_seconds=config.asset_ttl_seconds,
+                fail_at=fail_at,
+                remixed_from_video_id=remixed_from,
+                reference=reference,
+                prune_at=ends + config.asset_ttl_seconds + config.prune_after_seconds,
+            )
+            try:
+                # Committed before the answer: an accepted job survives a crash of the server.
+                await run_in_threadpool(self.store.add, job)
+            except ValueError:
+                continue  # the id is taken (a restarted seeded run): draw another
+            await self._prune(now)
+            return job
+        raise RuntimeError("no free job id after 8 draws")
 
-    def _job(self, call: _Call) -> Job:
+    def _new_id(self) -> str:
+        if self._random_ids:
+            return f"video_{secrets.token_hex(24)}"
+        with self._lock:
+            return f"video_{self._random.getrandbits(192):048x}"
+
+    async def _prune(self, now: float) -> None:
+        """Forget jobs past their `prune_at`, at most once a second per process."""
+        if now < self._next_prune:
+            return
+        self._next_prune = now + 1.0
+        prune = getattr(self.store, "prune", None)
+        if prune is not None:
+            await run_in_threadpool(prune, now)
+
+    async def _job(self, call: _Call) -> Job:
         video_id = call.path["video_id"]
-        job = self.store.get(call.owner, video_id)
+        job = await run_in_threadpool(self.store.get, call.owner, video_id)
         if job is None:
             raise ApiError(
                 404,
@@ -444,7 +489,13 @@ class MockService:
         rules = self._bodies[(call.operation.operation_id, kind)]
         limit = self.config.max_body_bytes
         if kind == "multipart/form-data":
-            form = await read_multipart(request, limit, boundary)
+            form = await read_multipart(
+                request,
+                limit,
+                boundary,
+                max_parts=self.config.max_parts,
+                timeout=self.config.body_timeout_seconds,
+            )
             try:
                 instance, uploads = self._form_instance(form, rules)
                 body = rules.check(instance)
@@ -456,11 +507,11 @@ class MockService:
             finally:
                 form.close()
         else:
-            body = rules.check(await read_json(request, limit))
+            body = rules.check(await read_json(request, limit, self.config.body_timeout_seconds))
             reference = None
         if reference is None and isinstance(body.get("input_reference"), dict):
             reference = {"type": "object", **body["input_reference"]}
-        job = self._new_job(
+        job = await self._new_job(
             call.owner,
             prompt=str(body["prompt"]),
             model=str(body["model"]),
@@ -472,7 +523,8 @@ class MockService:
 
     async def _list_videos(self, request: Request, call: _Call) -> Response:
         try:
-            jobs, more = self.store.page(
+            jobs, more = await run_in_threadpool(
+                self.store.page,
                 call.owner,
                 after=call.params.get("after"),
                 limit=int(call.params["limit"]),
@@ -486,7 +538,7 @@ class MockService:
                 param="after",
                 code="unknown_cursor",
             ) from None
-        now = time.monotonic()
+        now = time.time()
         data = [self._video(job, now) for job in jobs]
         return JSONResponse(
             {
@@ -499,22 +551,22 @@ class MockService:
         )
 
     async def _retrieve_video(self, request: Request, call: _Call) -> Response:
-        job = self._job(call)
+        job = await self._job(call)
         return JSONResponse(
             self._video(job), headers={"openai-poll-after-ms": str(self.poll_after_ms())}
         )
 
     async def _delete_video(self, request: Request, call: _Call) -> Response:
-        job = self._job(call)
-        if not self.store.delete(call.owner, job.id):
+        job = await self._job(call)
+        if not await run_in_threadpool(self.store.delete, call.owner, job.id):
             raise ApiError(
                 404, f"No video found with id '{job.id}'.", param="video_id", code="video_not_found"
             )
         return JSONResponse({"id": job.id, "object": self._names["deleted"], "deleted": True})
 
     async def _download_content(self, request: Request, call: _Call) -> Response:
-        job = self._job(call)
-        now = time.monotonic()
+        job = await self._job(call)
+        now = time.time()
         _require_completed(job, now)
         if job.expired(now):
             raise ApiError(
@@ -537,10 +589,12 @@ class MockService:
     async def _remix_video(self, request: Request, call: _Call) -> Response:
         kind, _ = self._require_media_type(request, call.operation)
         rules = self._bodies[(call.operation.operation_id, kind)]
-        body = rules.check(await read_json(request, self.config.max_body_bytes))
-        source = self._job(call)
-        _require_completed(source, time.monotonic())
-        job = self._new_job(
+        body = rules.check(
+            await read_json(request, self.config.max_body_bytes, self.config.body_timeout_seconds)
+        )
+        source = await self._job(call)
+        _require_completed(source, time.time())
+        job = await self._new_job(
             call.owner,
             prompt=str(body["prompt"]),
             model=source.model,
@@ -549,6 +603,19 @@ class MockService:
             remixed_from=source.id,
         )
         return JSONResponse(self._video(job, accepted=True))
+
+
+async def _send_cut(response: Response, send: Send) -> None:
+    """Send the headers and half the body, then stop: the server closes the connection."""
+    body = bytes(response.body)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status_code,
+            "headers": response.raw_headers,
+        }
+    )
+    await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
 
 
 def _require_completed(job: Job, now: float) -> None:

@@ -2,14 +2,19 @@
 
 The store is a small interface (`JobStore`) so that a persistent backend can replace the
 in-memory one; handlers only add, get, delete and page. A job's status is not stored: it is
-computed from the time elapsed since creation, so no background task is needed and a job seen
-by two concurrent requests is seen the same.
+computed from the wall-clock time elapsed since creation, so no background task is needed, a
+job seen by two concurrent requests (or two worker processes) is seen the same, and a job read
+back from a file after a restart is where the clock says it is.
+
+Stores do not grow without bound: `prune(now)` removes every job whose `prune_at` has passed
+(some time after its assets expired, or after it failed); the service calls it now and then.
 """
 
 from __future__ import annotations
 
+import math
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
 __all__ = [
@@ -19,6 +24,8 @@ __all__ = [
     "JobStore",
     "MemoryJobStore",
     "UnknownCursor",
+    "job_from_dict",
+    "job_to_dict",
 ]
 
 # A prompt containing this text makes its job fail, so clients can test their failure path.
@@ -58,9 +65,12 @@ class Job:
     fail_at: float | None = None
     remixed_from_video_id: str | None = None
     reference: dict[str, Any] | None = field(default=None, compare=False)
+    # Wall-clock time after which the store may forget the job (infinity: never).
+    prune_at: float = math.inf
 
     def state(self, now: float) -> JobState:
-        """Status, progress and timestamps at monotonic time `now`."""
+        """Status, progress and timestamps at time `now` (on the clock `started` was read
+        from: the service uses wall-clock seconds)."""
         elapsed = max(0.0, now - self.started)
         render = self.render_seconds
         if self.fail_at is not None and elapsed >= render * self.fail_at:
@@ -120,6 +130,22 @@ class Job:
         }
 
 
+def job_to_dict(job: Job) -> dict[str, Any]:
+    """A job as plain JSON-ready data (infinity becomes None)."""
+    data = asdict(job)
+    if math.isinf(job.prune_at):
+        data["prune_at"] = None
+    return data
+
+
+def job_from_dict(data: dict[str, Any]) -> Job:
+    """The inverse of `job_to_dict`."""
+    values = dict(data)
+    if values.get("prune_at") is None:
+        values["prune_at"] = math.inf
+    return Job(**values)
+
+
 class UnknownCursor(LookupError):
     """An `after` cursor that names no job this owner ever had."""
 
@@ -139,6 +165,10 @@ class JobStore(Protocol):
         """Up to `limit` jobs after the cursor, and whether more follow."""
         ...
 
+    def prune(self, now: float) -> int:
+        """Forget every job whose `prune_at` is at or before `now`; how many went."""
+        ...
+
     def __len__(self) -> int: ...
 
 
@@ -148,9 +178,10 @@ class MemoryJobStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._jobs: dict[str, tuple[int, Job]] = {}
-        # Position of every id ever added, so a page cursor stays valid after its job is
-        # deleted and paging neither repeats nor skips a job.
+        # Position of every id added and not yet pruned, so a page cursor stays valid after its
+        # job is deleted and paging neither repeats nor skips a job.
         self._positions: dict[tuple[str, str], int] = {}
+        self._prune_at: dict[tuple[str, str], float] = {}
         self._next = 0
 
     def add(self, job: Job) -> None:
@@ -159,6 +190,7 @@ class MemoryJobStore:
                 raise ValueError(f"duplicate job id {job.id}")
             self._jobs[job.id] = (self._next, job)
             self._positions[(job.owner, job.id)] = self._next
+            self._prune_at[(job.owner, job.id)] = job.prune_at
             self._next += 1
 
     def get(self, owner: str, job_id: str) -> Job | None:
@@ -195,6 +227,19 @@ class MemoryJobStore:
             rows = [row for row in rows if (row[0] > cursor if order == "asc" else row[0] < cursor)]
         jobs = [job for _, job in rows]
         return jobs[:limit], len(jobs) > limit
+
+    def prune(self, now: float) -> int:
+        with self._lock:
+            gone = [entry for entry, when in self._prune_at.items() if when <= now]
+            removed = 0
+            for owner, job_id in gone:
+                del self._prune_at[(owner, job_id)]
+                del self._positions[(owner, job_id)]
+                entry = self._jobs.get(job_id)
+                if entry is not None and entry[1].owner == owner:
+                    del self._jobs[job_id]
+                    removed += 1
+            return removed
 
     def __len__(self) -> int:
         with self._lock:

@@ -1,0 +1,54 @@
+"""`python -m videos_contract.bench [--smoke] [--only NAME ...]` (what `make bench` runs)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from videos_contract.bench.report import write_markdown
+from videos_contract.bench.results import write_results
+from videos_contract.bench.run import BENCHMARKS, run_benchmarks
+from videos_contract.bench.sizes import FULL, SMOKE
+from videos_contract.paths import PROJECT_ROOT
+
+__all__ = ["main"]
+
+BENCH_DIR = PROJECT_ROOT / "bench"
+FINDINGS = BENCH_DIR / "findings.md"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m videos_contract.bench",
+        description="Benchmarks of the mock, the client, transfers, the audit and generation.",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tiny sizes, to prove the code works; writes under bench/tmp/ by default",
+    )
+    parser.add_argument("--only", action="append", choices=list(BENCHMARKS), default=[])
+    parser.add_argument("--results", type=Path, help="JSON output (default bench/results.json)")
+    parser.add_argument("--doc", type=Path, help="Markdown output (default docs/benchmarks.md)")
+    args = parser.parse_args(argv)
+    sizes = SMOKE if args.smoke else FULL
+    out = BENCH_DIR / "tmp" if args.smoke else None
+    results = args.results or (out / "results.json" if out else BENCH_DIR / "results.json")
+    doc = args.doc or (out / "benchmarks.md" if out else PROJECT_ROOT / "docs" / "benchmarks.md")
+
+    def progress(line: str) -> None:
+        print(f"bench {line}", file=sys.stderr, flush=True)
+
+    machine, figures = run_benchmarks(sizes, args.only, progress)
+    write_results(results, machine, figures)
+    write_markdown(doc, machine, figures, FINDINGS)
+    print(f"wrote {results} and {doc}")
+    missing = [figure.key for figure in figures if figure.status != "measured"]
+    if missing:
+        print(f"not measured: {', '.join(missing)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

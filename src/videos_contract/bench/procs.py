@@ -1,0 +1,141 @@
+"""Processes of a benchmark: servers and clients each in their own process, measured from
+`/proc` (peak RSS from `VmHWM`, CPU time from `stat`), so no figure mixes two of them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "BenchProcessError",
+    "ServedApp",
+    "cpu_seconds",
+    "loopback_copy",
+    "peak_rss_kib",
+    "run_worker",
+    "served",
+]
+
+_START_TIMEOUT = 30.0
+_SOCKCOPY = "videos_contract.bench.sockcopy"
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class BenchProcessError(RuntimeError):
+    """A server or worker process failed; the message holds the end of its stderr."""
+
+
+def peak_rss_kib(pid: int | str = "self") -> int:
+    """The process's peak resident set size (`VmHWM`), in KiB."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise BenchProcessError(f"/proc/{pid}/status has no VmHWM")
+
+
+def cpu_seconds(pid: int | str = "self") -> float:
+    """User plus system CPU time the process has used so far."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        # The command name (field 2) may hold spaces; count fields after its closing ')'.
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+@dataclass(frozen=True)
+class ServedApp:
+    """A server process: its URL and pid."""
+
+    url: str
+    pid: int
+
+    def peak_rss_kib(self) -> int:
+        return peak_rss_kib(self.pid)
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.pid)
+
+
+@contextmanager
+def served(
+    kind: str, options: dict[str, Any] | None = None, *, socket_kind: str = "tcp"
+) -> Iterator[ServedApp]:
+    """Run `videos_contract.bench.serve KIND` in a subprocess for the block."""
+    command = [
+        sys.executable,
+        "-m",
+        "videos_contract.bench.serve",
+        kind,
+        json.dumps(options or {}),
+        socket_kind,
+    ]
+    # stderr goes to a file: a pipe nobody reads would stall a server that logs a lot.
+    with tempfile.TemporaryFile("w+") as errors:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True)
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline().strip()
+            if not line.startswith("http://"):
+                process.kill()
+                process.wait()
+                errors.seek(0)
+                raise BenchProcessError(f"{kind} server did not start: {errors.read()[-2000:]}")
+            yield ServedApp(url=line, pid=process.pid)
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=_START_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+
+
+def run_worker(module: str, *args: str, timeout: float = 600.0) -> dict[str, Any]:
+    """Run `python -m MODULE ARGS` and return the JSON object on the last line of its stdout."""
+    proc = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        raise BenchProcessError(
+            f"{module} {' '.join(args[:1])} exited {proc.returncode}: {proc.stderr[-2000:]}"
+        )
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def loopback_copy(total: int, source: Path | None = None) -> dict[str, Any]:
+    """Copy `total` bytes (of `source`, or a pattern) between two processes; the timings."""
+    receiver = subprocess.Popen(
+        [sys.executable, "-m", _SOCKCOPY, "recv"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert receiver.stdout is not None
+        port = receiver.stdout.readline().strip()
+        if not port.isdigit():
+            raise BenchProcessError("the loopback receiver did not start")
+        args = [port, str(total)] + ([str(source)] if source else [])
+        sent = run_worker(_SOCKCOPY, "send", *args)
+        received: dict[str, Any] = json.loads(receiver.communicate(timeout=60)[0].splitlines()[-1])
+    finally:
+        if receiver.poll() is None:
+            receiver.kill()
+            receiver.wait()
+    return {**sent, "receiver_peak_rss_kib": received["peak_rss_kib"]}

@@ -1,0 +1,118 @@
+"""`docs/benchmarks.md`: the machine, the date and one table row per figure, then how each
+figure is taken, then the hand-written findings kept in `bench/findings.md`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from videos_contract.bench.results import Figure
+
+__all__ = ["METHOD", "render_markdown", "write_markdown"]
+
+METHOD = """\
+## How the figures are taken
+
+Every figure is divided by a baseline measured in the same run, on the same machine, a few
+seconds apart: the machine is shared and busy at times, so absolute figures move from run to
+run, while ratios against a same-run baseline stay comparable. Servers, load generators and
+clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/status`.
+
+1. **Mock throughput**: the mock and a bare Starlette app (retrieve answers a fixed Video
+   body; create reads the body and answers the same) each run in a subprocess under the same
+   uvicorn settings (asyncio, h11, no access log) on a loopback socket. The load generator is
+   another process: httpx, 16 concurrent connections, a warm-up, then a bounded count and
+   time. On two cores httpx itself is the slower side, so requests per second mostly measure
+   the load generator; the server's CPU time per request (`/proc/PID/stat` over the measured
+   phase) measures the server, and its ratio is in the details of `bench/results.json`.
+2. **Client cost**: sequential retrieves of one job on the mock through raw httpx
+   (`GET` + `.json()`), the generated `retrieve_video.sync`, the helper `retrieve` (schema
+   check, retry transport) and the openai SDK's `videos.retrieve` (its deprecation warning
+   silenced), in alternating rounds after a warm-up. Wall time per call; CPU time per call in
+   the details. The last row serves the mock on `videos_contract.mock.server.bind`'s socket
+   and on one created with `IPPROTO_TCP`: asyncio disables Nagle's algorithm only on the
+   latter, and an answer written in two pieces otherwise waits for the client's delayed ACK.
+3. **async_wait**: that many jobs are created at once with `acreate` and awaited with
+   `async_wait` (the mock's render time and its `openai-poll-after-ms` advice), first with
+   requests gated to a 20-connection pool (`videos_contract.bench.gate.PoolGate`), then with
+   the client exactly as `connect()` builds it, bounded by a cap. Completed jobs are counted
+   and the server's list is read back; the baseline is the render time of one job.
+4. **Transfers**: the upload is a real PNG of the spec's default size padded after `IEND` to
+   the full size, sent by the `create` helper to the mock run with `max_body_bytes` raised
+   (at its default 50 MiB limit the mock answers 413 before reading); the mock streams it to a
+   spooled file, decodes the image and creates the job. The mock serves its rendered clips
+   from memory and cannot serve 1 GiB, so the download is the `download` helper (streaming,
+   write, fsync, rename) reading a Starlette app that streams the bytes under the content
+   path on the same uvicorn stack. The baseline of both is a plain loopback copy of the same
+   bytes (`sendall` / `recv_into` between two processes); raw httpx reading the download and
+   dropping it is in the details. The RSS rows compare each process's peak with the same
+   process before the transfer.
+5. **Audit**: `videos-contract audit --profile standard` on the embedded mock, in a temporary
+   folder; baseline: `--profile quick` (no fuzzing).
+6. **Regeneration**: `python -m videos_contract.generation check` plus `generate_into` a
+   temporary folder; baseline: the generation alone.
+"""
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def _row(figure: Figure) -> str:
+    target = str(figure.target) if figure.target else "—"
+    if figure.status != "measured":
+        cells = [figure.title, "not measured", "—", "—", target, "—", figure.note]
+    else:
+        measured = f"{_number(figure.value)} {figure.unit}"
+        baseline = (
+            f"{_number(figure.baseline)} {figure.unit}: {figure.baseline_title}"
+            if figure.baseline is not None
+            else figure.baseline_title
+        )
+        ratio = f"{figure.ratio:.2f}x" if figure.ratio is not None else "—"
+        met = {True: "yes", False: "**no**", None: "—"}[figure.target_met]
+        cells = [figure.title, measured, baseline, ratio, target, met, figure.note]
+    return "| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |"
+
+
+def render_markdown(machine: dict[str, Any], figures: list[Figure], findings: str) -> str:
+    """The whole page."""
+    load = ", ".join(f"{value:.2f}" for value in machine["load_average"])
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m videos_contract.bench`), which also writes the raw",
+        "numbers to `bench/results.json`. Taken on a shared machine that other work was using at",
+        "the same time: read the ratios, not the absolute figures.",
+        "",
+        f"- Date: {machine['date']}",
+        f"- Machine: {machine['cpu_count']} CPUs, {machine['cpu_model']}, {machine['system']}",
+        f"- Python: {machine['implementation']} {machine['python']}",
+        f"- Load average at the start: {load}",
+        f"- Calibration loop (fixed pure-Python work) at the start / end of the run: "
+        f"{machine['calibration_start_s']:.3f} s / {machine['calibration_end_s']:.3f} s",
+        f"- Run: `{machine['run']}`, {machine['run_seconds']:.0f} s in all",
+        "",
+        "| Benchmark | Measured | Baseline (same run) | Ratio | Target | Met | Note |",
+        "|---|---|---|---|---|---|---|",
+        *[_row(figure) for figure in figures],
+        "",
+        METHOD,
+    ]
+    if findings.strip():
+        lines += [findings.strip(), ""]
+    return "\n".join(lines)
+
+
+def write_markdown(
+    path: Path, machine: dict[str, Any], figures: list[Figure], findings_path: Path
+) -> None:
+    findings = findings_path.read_text(encoding="utf-8") if findings_path.is_file() else ""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_markdown(machine, figures, findings), encoding="utf-8")

@@ -1,0 +1,81 @@
+"""What a benchmark run produces: figures, each a ratio against a baseline of the same run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = ["Figure", "Target", "not_measured", "write_results"]
+
+Status = Literal["measured", "not measured"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """The ratio (or, with `on_value`, the value itself) must stay at least (`at_least`) or at
+    most `limit`."""
+
+    limit: float
+    at_least: bool
+    on_value: bool = False
+    unit: str = ""
+
+    def met(self, number: float) -> bool:
+        return number >= self.limit if self.at_least else number <= self.limit
+
+    def __str__(self) -> str:
+        sign = ">=" if self.at_least else "<="
+        return f"{sign} {self.limit:g} {self.unit}" if self.on_value else f"{sign} {self.limit:g}x"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured quantity, its same-run baseline, and their ratio (`value / baseline`).
+
+    `details` keeps the raw numbers behind the ratio (counts, CPU seconds, statuses).
+    """
+
+    key: str
+    title: str
+    unit: str
+    value: float | None
+    baseline_title: str
+    baseline: float | None
+    target: Target | None = None
+    status: Status = "measured"
+    note: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value is None or not self.baseline:
+            return None
+        return self.value / self.baseline
+
+    @property
+    def target_met(self) -> bool | None:
+        number = self.value if self.target and self.target.on_value else self.ratio
+        if self.target is None or number is None:
+            return None
+        return self.target.met(number)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["target"] = str(self.target) if self.target else None
+        data["ratio"] = self.ratio
+        data["target_met"] = self.target_met
+        return data
+
+
+def not_measured(key: str, title: str, unit: str, baseline_title: str, reason: str) -> Figure:
+    """A figure that could not be taken in this run, and why."""
+    return Figure(key, title, unit, None, baseline_title, None, status="not measured", note=reason)
+
+
+def write_results(path: Path, machine: dict[str, Any], figures: list[Figure]) -> None:
+    """`bench/results.json`: the machine, the date and every figure with its raw numbers."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {"machine": machine, "figures": [figure.to_json() for figure in figures]}
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,83 @@
+"""Serve one app on a free loopback port in its own process, for a benchmark to load.
+
+`python -m videos_contract.bench.serve KIND OPTIONS_JSON [SOCKET]` prints the URL on its first
+line of stdout once the socket listens, then serves until terminated. Every kind runs under the
+same uvicorn settings as `running_mock` (asyncio loop, h11, no access log), so that a ratio
+between two kinds measures the apps, not the server stack.
+
+SOCKET is `tcp` (default) or `mock`. asyncio turns Nagle's algorithm off (`TCP_NODELAY`) only
+on sockets whose protocol is `IPPROTO_TCP`, as uvicorn's own binding creates them; a socket
+made with protocol 0, as `videos_contract.mock.server.bind` makes it, keeps Nagle on, and an
+answer written in two pieces (headers, then body) then waits for the client's delayed ACK,
+about 40 ms on Linux. `mock` serves on that socket to measure the difference.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import sys
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+
+from videos_contract.bench.apps import bare_app, stream_app
+from videos_contract.mock import MockConfig, create_app
+from videos_contract.mock.server import bind
+
+__all__ = ["bind_tcp", "build_app", "main", "uvicorn_config"]
+
+
+def bind_tcp(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A loopback socket with protocol `IPPROTO_TCP`, so asyncio sets `TCP_NODELAY` on each
+    accepted connection."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def build_app(kind: str, options: dict[str, Any]) -> Starlette:
+    """`mock` (options are `MockConfig` fields), `bare` (`video`) or `stream` (`bytes`)."""
+    if kind == "mock":
+        return create_app(MockConfig(**options))
+    if kind == "bare":
+        return bare_app(options["video"])
+    if kind == "stream":
+        return stream_app(int(options["bytes"]))
+    raise ValueError(f"unknown app kind {kind!r}")
+
+
+def uvicorn_config(app: Starlette) -> uvicorn.Config:
+    """The settings of `running_mock`, shared by every served kind."""
+    return uvicorn.Config(
+        app, log_config=None, log_level="warning", lifespan="off", access_log=False
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    kind, options = args[0], json.loads(args[1]) if len(args) > 1 else {}
+    shipped = len(args) > 2 and args[2] == "mock"
+    app = build_app(kind, options)
+    sock = bind("127.0.0.1", 0) if shipped else bind_tcp()
+    sock.listen(2048)
+    # uvicorn re-raises SIGTERM after its graceful stop; a no-op handler makes it a clean exit.
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    host, port = sock.getsockname()[:2]
+    print(f"http://{host}:{port}", flush=True)
+    try:
+        uvicorn.Server(uvicorn_config(app)).run(sockets=[sock])
+    finally:
+        sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,135 @@
+"""Benchmarks 5 and 6: the audit of the embedded mock, and regeneration with the drift check.
+
+Each command runs as a user runs it, in its own process, in a temporary working folder (the
+audit writes `reports/`, `.hypothesis/` and `.schemathesis/` there). Their targets are
+absolute (seconds); the same-run baseline says what part of the time is the floor: the
+`quick` audit profile for the audit, the generation alone for the drift check.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from videos_contract.bench.results import Figure, Target
+from videos_contract.bench.sizes import Sizes
+
+__all__ = ["measure_audit", "measure_generation", "timed_command"]
+
+_GENERATE_INTO = (
+    "import sys; from pathlib import Path; "
+    "from videos_contract.generation import generate_into; generate_into(Path(sys.argv[1]))"
+)
+
+
+def timed_command(
+    command: list[str], cwd: Path, *, env: dict[str, str] | None = None, timeout: float = 600.0
+) -> dict[str, Any]:
+    """Wall seconds and exit status of `command`; the end of its output when it failed."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    result: dict[str, Any] = {
+        "seconds": time.perf_counter() - started,
+        "exit_code": proc.returncode,
+        "command": " ".join(command[1:]),
+    }
+    if proc.returncode != 0:
+        result["output_tail"] = (proc.stdout + proc.stderr)[-1500:]
+    return result
+
+
+def _audit(profile: str, max_creates: int | None, folder: Path) -> dict[str, Any]:
+    command = [sys.executable, "-m", "videos_contract", "audit", "--profile", profile]
+    command += ["--report-dir", str(folder / "reports")]
+    if max_creates is not None:
+        command += ["--max-creates", str(max_creates)]
+    # Without a URL the command audits its embedded mock, whatever the caller's shell has set.
+    env = {k: v for k, v in os.environ.items() if k not in ("VIDEOS_API_URL", "VIDEOS_API_KEY")}
+    return timed_command(command, folder, env=env)
+
+
+def measure_audit(sizes: Sizes) -> list[Figure]:
+    """`videos-contract audit --profile standard` on the embedded mock (exit 0 or 1 counts)."""
+    key, title = "audit", f"`videos-contract audit --profile {sizes.audit_profile}`, embedded mock"
+    with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
+        run = _audit(sizes.audit_profile, sizes.audit_max_creates, Path(tmp))
+        baseline = (
+            _audit(sizes.audit_baseline_profile, None, Path(tmp))
+            if sizes.audit_baseline_profile
+            else None
+        )
+    if run["exit_code"] not in (0, 1):
+        return [
+            Figure(
+                key,
+                title,
+                "s",
+                None,
+                "",
+                None,
+                status="not measured",
+                note=f"the audit could not run (exit {run['exit_code']})",
+                details=run,
+            )
+        ]
+    note = "conformant" if run["exit_code"] == 0 else "ran, and reported violations"
+    return [
+        Figure(
+            key,
+            title,
+            "s",
+            run["seconds"],
+            f"`--profile {sizes.audit_baseline_profile}` (no fuzzing), same mock"
+            if baseline
+            else "no baseline in a smoke run",
+            baseline["seconds"] if baseline else None,
+            target=Target(60.0, at_least=False, on_value=True, unit="s"),
+            note=note,
+            details={"run": run, "baseline": baseline},
+        )
+    ]
+
+
+def measure_generation(sizes: Sizes) -> list[Figure]:
+    """`generation check` plus `generate` into a temporary folder, against the generation
+    alone (the check generates once more and compares the trees)."""
+    python = sys.executable
+    with tempfile.TemporaryDirectory(prefix="bench-generation-") as tmp:
+        folder = Path(tmp)
+        check = timed_command([python, "-m", "videos_contract.generation", "check"], folder)
+        generate = timed_command([python, "-c", _GENERATE_INTO, str(folder / "client")], folder)
+    failed = [run for run in (check, generate) if run["exit_code"] != 0]
+    title = "Drift check + regeneration into a temporary folder"
+    if failed:
+        return [
+            Figure(
+                "generation",
+                title,
+                "s",
+                None,
+                "",
+                None,
+                status="not measured",
+                note=f"a command failed: {failed[0]['command']}",
+                details={"check": check, "generate": generate},
+            )
+        ]
+    return [
+        Figure(
+            "generation",
+            title,
+            "s",
+            check["seconds"] + generate["seconds"],
+            "the generation alone (openapi-python-client + ruff hook)",
+            generate["seconds"],
+            target=Target(10.0, at_least=False, on_value=True, unit="s"),
+            details={"check": check, "generate": generate},
+        )
+    ]

@@ -1,0 +1,159 @@
+"""Benchmark 4: a large upload to the mock and a large download through the `download`
+helper; peak RSS of client and server, each in its own process, and throughput against a
+plain loopback socket copy of the same bytes.
+
+Upload: the file is a real PNG of the spec's default frame size followed by padding after its
+`IEND` chunk up to the full size. Image decoders stop at `IEND`, so the mock accepts it as the
+reference image it is; the request therefore takes the mock's whole create path (streamed
+multipart parsing, spooling to disk, decoding the image, creating the job). The mock refuses
+it with 413 at its default 50 MiB limit, so it runs with `max_body_bytes` raised above it.
+
+Download: the mock serves rendered clips of a few hundred KiB, held in memory; it cannot serve
+1 GiB. The helper therefore downloads from a Starlette app on the same uvicorn stack that
+streams the bytes under the content path (`apps.stream_app`). The figure is the helper's path
+(httpx streaming, writing, fsync, rename), not the mock's; raw httpx reading the same body and
+dropping it is kept in the details to separate the client's share from the server's.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+from PIL import Image
+
+from videos_contract.bench.apps import pattern_block
+from videos_contract.bench.procs import ServedApp, loopback_copy, run_worker, served
+from videos_contract.bench.results import Figure, Target
+from videos_contract.bench.sizes import MIB, Sizes
+from videos_contract.mock import DEFAULT_KEY
+from videos_contract.spec import load_spec
+
+__all__ = ["measure_transfers", "write_padded_png"]
+
+_RSS_TARGET = Target(100.0, at_least=False, on_value=True, unit="MiB")
+
+
+def write_padded_png(path: Path, total: int, size: str) -> None:
+    """A PNG of `size` (`WxH`) padded after its end to `total` bytes."""
+    width, _, height = size.partition("x")
+    buffer = io.BytesIO()
+    Image.new("RGB", (int(width), int(height)), (18, 28, 58)).save(buffer, format="PNG")
+    head = buffer.getvalue()
+    if len(head) > total:
+        raise ValueError(f"{total} bytes cannot hold a {size} PNG ({len(head)} bytes)")
+    block = pattern_block()
+    with path.open("wb") as handle:
+        handle.write(head)
+        left = total - len(head)
+        while left > 0:
+            piece = block[:left]
+            handle.write(piece)
+            left -= len(piece)
+
+
+def _idle_rss(server: ServedApp, path: str) -> int:
+    """The server's peak RSS after one light request: its floor before the transfer."""
+    httpx.get(server.url + path, headers={"Authorization": f"Bearer {DEFAULT_KEY}"}, timeout=30.0)
+    return server.peak_rss_kib()
+
+
+def _mb_per_s(run: dict[str, Any]) -> float:
+    return float(run["bytes"]) / float(run["seconds"]) / 1e6
+
+
+def _rss_figures(
+    key: str, what: str, client: dict[str, Any], server_idle: int, server_peak: int
+) -> list[Figure]:
+    return [
+        Figure(
+            f"{key}_client_rss",
+            f"{what}: client peak RSS",
+            "MiB",
+            client["peak_rss_kib"] / 1024,
+            "same client process before the transfer",
+            client["start_rss_kib"] / 1024,
+            target=_RSS_TARGET,
+        ),
+        Figure(
+            f"{key}_server_rss",
+            f"{what}: server peak RSS",
+            "MiB",
+            server_peak / 1024,
+            "same server process, idle after one request",
+            server_idle / 1024,
+            target=_RSS_TARGET,
+        ),
+    ]
+
+
+def _upload(sizes: Sizes, folder: Path) -> list[Figure]:
+    size = str(load_spec().default("VideoSize"))
+    source = folder / "reference.png"
+    write_padded_png(source, sizes.transfer_bytes, size)
+    floor = loopback_copy(sizes.transfer_bytes, source)
+    limit = sizes.transfer_bytes + 16 * MIB
+    with served("mock", {"max_body_bytes": limit, "render_seconds": 1.0}) as server:
+        idle = _idle_rss(server, "/v1/videos")
+        spec = {"op": "upload", "url": server.url, "key": DEFAULT_KEY, "file": str(source)}
+        client = run_worker(
+            "videos_contract.bench.transfer_client", json.dumps({**spec, "size": size})
+        )
+        peak = server.peak_rss_kib()
+    source.unlink()
+    what = f"Upload {sizes.transfer_bytes / MIB:g} MiB reference"
+    note = (
+        f"HTTP {client['status']} ({client['answer']}); mock max_body_bytes raised to "
+        f"{limit / MIB:g} MiB (default limit answers 413)"
+    )
+    return [
+        Figure(
+            "upload_throughput",
+            f"{what} (`create` helper -> mock), throughput",
+            "MB/s",
+            _mb_per_s(client),
+            "raw loopback socket copy of the same file",
+            _mb_per_s(floor),
+            note=note,
+            details={"client": client, "socket_copy": floor},
+        ),
+        *_rss_figures("upload", what, client, idle, peak),
+    ]
+
+
+def _download(sizes: Sizes, folder: Path) -> list[Figure]:
+    floor = loopback_copy(sizes.transfer_bytes)
+    with served("stream", {"bytes": sizes.transfer_bytes}) as server:
+        idle = server.peak_rss_kib()
+        spec = {"url": server.url, "key": DEFAULT_KEY, "dest": str(folder / "video.mp4")}
+        raw = run_worker(
+            "videos_contract.bench.transfer_client", json.dumps({**spec, "op": "stream"})
+        )
+        client = run_worker(
+            "videos_contract.bench.transfer_client", json.dumps({**spec, "op": "download"})
+        )
+        peak = server.peak_rss_kib()
+    what = f"Download {sizes.transfer_bytes / MIB:g} MiB"
+    return [
+        Figure(
+            "download_throughput",
+            f"{what} (`download` helper, streamed from a Starlette app), throughput",
+            "MB/s",
+            _mb_per_s(client),
+            "raw loopback socket copy of the same bytes",
+            _mb_per_s(floor),
+            note=f"raw httpx reading the same body: {_mb_per_s(raw):.0f} MB/s",
+            details={"client": client, "raw_httpx": raw, "socket_copy": floor},
+        ),
+        *_rss_figures("download", what, client, idle, peak),
+    ]
+
+
+def measure_transfers(sizes: Sizes) -> list[Figure]:
+    """Upload then download, in a temporary folder removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="bench-transfer-") as tmp:
+        return _upload(sizes, Path(tmp)) + _download(sizes, Path(tmp))

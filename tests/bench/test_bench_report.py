@@ -1,0 +1,83 @@
+"""The run, the results file and the Markdown page, with stand-in benchmarks (fast)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from videos_contract.bench import SMOKE, Figure, Sizes, Target
+from videos_contract.bench import __main__ as bench_main
+from videos_contract.bench import run as bench_run
+from videos_contract.bench.procs import cpu_seconds, peak_rss_kib
+
+
+def _fine(sizes: Sizes) -> list[Figure]:
+    return [
+        Figure("fine", "A fine figure", "req/s", 80.0, "a baseline", 100.0, Target(0.6, True)),
+        Figure(
+            "slow",
+            "A slow figure",
+            "s",
+            75.0,
+            "a floor",
+            15.0,
+            Target(60.0, False, on_value=True, unit="s"),
+            note="a | pipe",
+        ),
+    ]
+
+
+def _broken(sizes: Sizes) -> list[Figure]:
+    raise RuntimeError("the server did not start\nsecond line")
+
+
+def test_ratio_and_targets() -> None:
+    fine, slow = _fine(SMOKE)
+    assert fine.ratio == pytest.approx(0.8)
+    assert fine.target_met is True
+    assert slow.ratio == pytest.approx(5.0)
+    assert slow.target_met is False  # the target applies to the value: 75 s > 60 s
+    assert str(slow.target) == "<= 60 s"
+    assert str(fine.target) == ">= 0.6x"
+
+
+def test_main_writes_results_and_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        bench_run, "BENCHMARKS", {"fine": ("Fine", _fine), "broken": ("Broken", _broken)}
+    )
+    results, doc = tmp_path / "results.json", tmp_path / "benchmarks.md"
+    findings = tmp_path / "findings.md"
+    findings.write_text("## Findings\n\nHand-written.\n")
+    monkeypatch.setattr(bench_main, "FINDINGS", findings)
+    assert bench_main.main(["--smoke", "--results", str(results), "--doc", str(doc)]) == 0
+
+    data = json.loads(results.read_text())
+    assert data["machine"]["cpu_count"] >= 1
+    assert data["machine"]["run"] == "smoke"
+    keys = [figure["key"] for figure in data["figures"]]
+    assert keys == ["fine", "slow", "broken"]
+    broken = data["figures"][2]
+    assert broken["status"] == "not measured"
+    assert broken["note"] == "failed: RuntimeError: the server did not start"
+    assert data["figures"][0]["ratio"] == pytest.approx(0.8)
+    assert data["figures"][1]["target_met"] is False
+
+    page = doc.read_text()
+    rows = [line for line in page.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 3  # header and one row per figure
+    assert "| A fine figure | 80.0 req/s | 100 req/s: a baseline | 0.80x | >= 0.6x | yes |" in page
+    assert "| **no** | a / pipe |" in page  # a pipe in a note cannot break the table
+    assert "| Broken | not measured |" in page
+    assert page.rstrip().endswith("Hand-written.")
+
+
+def test_unknown_benchmark_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown benchmark"):
+        bench_run.run_benchmarks(SMOKE, ["nope"])
+
+
+def test_process_readings() -> None:
+    assert peak_rss_kib() > 1024
+    assert cpu_seconds() > 0

@@ -1,0 +1,41 @@
+"""Every benchmark runs at smoke size and produces numbers: the code cannot rot unnoticed.
+
+Only the structure is checked (a value, a baseline, a ratio, a target verdict where there is
+a target); speeds are figures for `docs/benchmarks.md`, never assertions.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from videos_contract.bench import SMOKE
+from videos_contract.bench.run import BENCHMARKS
+
+# Benchmarks whose smoke run has no same-run baseline (the audit's baseline profile is only
+# run at full size).
+_NO_BASELINE = {"audit"}
+
+
+@pytest.mark.parametrize("name", list(BENCHMARKS))
+def test_benchmark_produces_numbers(name: str) -> None:
+    _, benchmark = BENCHMARKS[name]
+    figures = benchmark(SMOKE)
+    assert figures
+    for figure in figures:
+        assert figure.status == "measured", f"{figure.key}: {figure.note}"
+        assert figure.value is not None and math.isfinite(figure.value) and figure.value > 0
+        if figure.key not in _NO_BASELINE:
+            assert figure.baseline is not None and figure.baseline > 0
+            assert figure.ratio is not None and math.isfinite(figure.ratio)
+        if figure.target is not None:
+            assert figure.target_met is not None
+        json.dumps(figure.to_json())  # what bench/results.json holds
+        if name == "wait":
+            # Counting, not timing: every job completed and the server lists them all.
+            details = figure.details
+            assert details["completed"] == details["jobs"] == SMOKE.wait_jobs
+            assert details["lost"] == 0 and details["unfinished_at_cap"] == 0
+            assert details["server_statuses"] == {"completed": SMOKE.wait_jobs}

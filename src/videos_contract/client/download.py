@@ -6,14 +6,21 @@ into a temporary file beside the target, checks the length against `Content-Leng
 with `Range` after a dropped connection (the `206` must start where the file stopped; a
 server that ignores `Range` and sends `200` gets a clean restart), then fsyncs and renames.
 The target therefore either does not change or holds the complete asset, even after a crash.
+
+`timeout` bounds the whole download: every request carries the deadline to the retry
+transport (pauses and timeouts cut to the time left), no resumption starts after it, and a
+body still arriving at it is abandoned with a `DownloadError`. The async version writes to
+the file in a worker thread, so a slow disk never stalls the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +32,7 @@ from aihubmix_videos.api.videos import download_video_content
 from aihubmix_videos.models import ContentVariant
 
 from videos_contract.client.errors import ApiError, DownloadError
-from videos_contract.client.retry import STREAMED
+from videos_contract.client.retry import DEADLINE, STREAMED
 
 __all__ = [
     "MAX_RESUMES",
@@ -40,7 +47,6 @@ MAX_RESUMES = 5
 
 ByteProgressHook = Callable[[int, int | None], None]
 
-_STREAMED = {STREAMED: True}
 _CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$")
 
 
@@ -116,10 +122,17 @@ class _Transfer:
     """The state of one download across its resumptions; the sync and async loops share it."""
 
     def __init__(
-        self, file: BinaryIO, label: str, max_resumes: int, on_progress: ByteProgressHook | None
+        self,
+        file: BinaryIO,
+        label: str,
+        max_resumes: int,
+        on_progress: ByteProgressHook | None,
+        timeout: float | None = None,
     ) -> None:
         self.file = file
         self.label = label
+        self.timeout = timeout
+        self.deadline = None if timeout is None else time.monotonic() + timeout
         self.max_resumes = max_resumes
         self.on_progress = on_progress
         self.offset = 0
@@ -127,6 +140,21 @@ class _Transfer:
         self.content_type: str | None = None
         self.resumes = 0
         self.restarts = 0
+
+    def extensions(self) -> dict[str, object]:
+        """Marks the answer as streamed here, and carries the deadline; raises past it."""
+        extensions: dict[str, object] = {STREAMED: True}
+        if self.deadline is not None:
+            self.check_deadline()
+            extensions[DEADLINE] = self.deadline
+        return extensions
+
+    def check_deadline(self, cause: Exception | None = None) -> None:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise DownloadError(
+                f"{self.label}: not complete after {self.timeout:g} s "
+                f"({self.offset} of {self.total or 'unknown'} bytes)"
+            ) from cause
 
     def headers(self) -> dict[str, str]:
         # Identity encoding: the bytes counted and written are the asset's own bytes.
@@ -182,13 +210,19 @@ class _Transfer:
 
     def write(self, chunk: bytes) -> None:
         self.file.write(chunk)
-        self.offset += len(chunk)
+        self.advance(len(chunk))
+
+    def advance(self, count: int) -> None:
+        """Account for `count` bytes written; raises on overflow or past the deadline."""
+        self.offset += count
         if self.total is not None and self.offset > self.total:
             raise DownloadError(
                 f"{self.label}: the server sent more than its Content-Length of {self.total} bytes"
             )
         if self.on_progress is not None:
             self.on_progress(self.offset, self.total)
+        if not self.complete:
+            self.check_deadline()
 
     @property
     def complete(self) -> bool:
@@ -197,6 +231,7 @@ class _Transfer:
     def dropped(self, exc: Exception | None) -> None:
         """The body ended early; raise when out of resumptions, else prepare the next try."""
         what = f"connection lost ({type(exc).__name__})" if exc else "body ended early"
+        self.check_deadline(exc)
         if self.resumes >= self.max_resumes:
             raise DownloadError(
                 f"{self.label}: {what} at byte {self.offset} of {self.total or 'unknown'}; "
@@ -223,23 +258,29 @@ def download(
     variant: ContentVariant = "video",
     on_progress: ByteProgressHook | None = None,
     max_resumes: int = MAX_RESUMES,
+    timeout: float | None = None,
 ) -> DownloadResult:
     """Download `variant` of `video_id` to `dest` atomically, resuming after drops.
 
     Raises `ApiError` for an error answer (e.g. 409 `video_not_ready`) and `DownloadError`
-    when the body cannot be completed intact; `dest` is then left as it was.
+    when the body cannot be completed intact, or not within `timeout` seconds (None: no
+    overall limit); `dest` is then left as it was.
     """
     dest = Path(dest)
     method, url, params = _request(video_id, variant)
     http = client.get_httpx_client()
     label = f"{variant} of video {video_id}"
     with atomic_file(dest) as handle:
-        transfer = _Transfer(handle, label, max_resumes, on_progress)
+        transfer = _Transfer(handle, label, max_resumes, on_progress, timeout)
         while True:
             started = False
             try:
                 with http.stream(
-                    method, url, params=params, headers=transfer.headers(), extensions=_STREAMED
+                    method,
+                    url,
+                    params=params,
+                    headers=transfer.headers(),
+                    extensions=transfer.extensions(),
                 ) as resp:
                     if not resp.is_success:
                         resp.read()
@@ -250,6 +291,7 @@ def download(
                         transfer.write(chunk)
             except httpx.TransportError as exc:
                 if not started:
+                    transfer.check_deadline(exc)
                     raise DownloadError(f"{label}: {exc}") from exc
                 transfer.dropped(exc)
                 continue
@@ -266,19 +308,24 @@ async def async_download(
     variant: ContentVariant = "video",
     on_progress: ByteProgressHook | None = None,
     max_resumes: int = MAX_RESUMES,
+    timeout: float | None = None,
 ) -> DownloadResult:
-    """`download` for asyncio code (file writes are small and stay on the event loop)."""
+    """`download` for asyncio code; file writes run in a worker thread."""
     dest = Path(dest)
     method, url, params = _request(video_id, variant)
     http = client.get_async_httpx_client()
     label = f"{variant} of video {video_id}"
     with atomic_file(dest) as handle:
-        transfer = _Transfer(handle, label, max_resumes, on_progress)
+        transfer = _Transfer(handle, label, max_resumes, on_progress, timeout)
         while True:
             started = False
             try:
                 async with http.stream(
-                    method, url, params=params, headers=transfer.headers(), extensions=_STREAMED
+                    method,
+                    url,
+                    params=params,
+                    headers=transfer.headers(),
+                    extensions=transfer.extensions(),
                 ) as resp:
                     if not resp.is_success:
                         await resp.aread()
@@ -286,9 +333,11 @@ async def async_download(
                     transfer.begin(resp)
                     started = True
                     async for chunk in resp.aiter_raw():
-                        transfer.write(chunk)
+                        await asyncio.to_thread(handle.write, chunk)
+                        transfer.advance(len(chunk))
             except httpx.TransportError as exc:
                 if not started:
+                    transfer.check_deadline(exc)
                     raise DownloadError(f"{label}: {exc}") from exc
                 transfer.dropped(exc)
                 continue

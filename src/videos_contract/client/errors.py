@@ -6,7 +6,9 @@ server and never contains the API key (see `mask_key` and `redact`).
 
 from __future__ import annotations
 
+import email.utils
 import json
+import time
 from typing import Any
 
 import httpx
@@ -23,6 +25,7 @@ __all__ = [
     "WaitTimeoutError",
     "mask_key",
     "redact",
+    "retry_after_seconds",
 ]
 
 # How much of an unexpected body an error message quotes; enough to recognise it.
@@ -106,13 +109,24 @@ class ApiError(VideosClientError):
         )
 
 
-def retry_after_seconds(value: str | None) -> float | None:
-    """`Retry-After` in seconds when it is a number of seconds (dates are not honoured)."""
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """`Retry-After` in seconds: a number of seconds, or an HTTP date (RFC 9110) counted from
+    `now` (the wall clock by default; a date in the past means 0). None when unusable."""
     if value is None:
         return None
+    text = value.strip()
     try:
-        seconds = float(value.strip())
+        seconds = float(text)
     except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None  # RFC 9110 dates are GMT; a date without a zone is not one
+        moment = time.time() if now is None else now
+        return max(0.0, when.timestamp() - moment)
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
         return None
     return seconds if seconds >= 0 else None
 
@@ -141,13 +155,18 @@ class JobFailedError(VideosClientError):
 class WaitTimeoutError(VideosClientError):
     """The job was still not finished at the deadline; `video` is the last state seen."""
 
-    def __init__(self, video_id: str, timeout: float, video: Video | None) -> None:
+    def __init__(
+        self, video_id: str, timeout: float, video: Video | None, problem: str | None = None
+    ) -> None:
         self.video_id = video_id
         self.timeout = timeout
         self.video = video
+        self.problem = problem
         state = (
             f"last seen {video.status} at {video.progress}%" if video is not None else "never seen"
         )
+        if problem:
+            state += f"; last poll failed: {problem}"
         super().__init__(f"video {video_id} not finished after {timeout:g} s ({state})")
 
 

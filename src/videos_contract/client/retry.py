@@ -5,6 +5,10 @@ Idempotent requests (GET, HEAD, OPTIONS, DELETE) are retried on connection error
 gives one. A request that is not idempotent (a create or a remix: every accepted one is a
 billed video) is retried only when the connection could not even be opened, so that nothing
 was sent; once a byte may have reached the server, its outcome is the caller's to judge.
+
+A request may carry a deadline (`DEADLINE`, a `time.monotonic()` value, set by `wait` and
+`download`): no pause runs past it, and each attempt's timeouts are cut to the time left, so
+a burst of errors or a server that stops answering ends the call at the deadline.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import httpx
 from videos_contract.client.errors import retry_after_seconds
 
 __all__ = [
+    "DEADLINE",
     "IDEMPOTENT_METHODS",
     "NOT_SENT_ERRORS",
     "RETRY_STATUSES",
@@ -39,6 +44,33 @@ RetryHook = Callable[[httpx.Request, int, str, float], None]
 # Request extension that marks a response the caller streams itself (downloads): its body is
 # left on the wire, and a break in it is the caller's to handle (by resuming with Range).
 STREAMED = "videos_contract.streamed"
+# Request extension: the `time.monotonic()` moment after which no attempt or pause may run.
+DEADLINE = "videos_contract.deadline"
+# Below this much time left, no new attempt is started: it could not get an answer anyway.
+_MIN_ATTEMPT = 0.01
+
+
+def _remaining(request: httpx.Request) -> float | None:
+    deadline = request.extensions.get(DEADLINE)
+    return None if deadline is None else float(deadline) - time.monotonic()
+
+
+def _fit_timeouts(request: httpx.Request, remaining: float | None) -> None:
+    """Cut the request's timeouts to the time left before its deadline."""
+    if remaining is None:
+        return
+    timeouts = dict(request.extensions.get("timeout") or {})
+    left = max(_MIN_ATTEMPT, remaining)
+    for phase in ("connect", "read", "write", "pool"):
+        current = timeouts.get(phase)
+        timeouts[phase] = left if current is None else min(float(current), left)
+    request.extensions["timeout"] = timeouts
+
+
+def _past_deadline(request: httpx.Request, delay: float) -> bool:
+    """Whether a pause of `delay` and another attempt no longer fit before the deadline."""
+    remaining = _remaining(request)
+    return remaining is not None and delay + _MIN_ATTEMPT >= remaining
 
 
 def _read_here(request: httpx.Request) -> bool:
@@ -129,6 +161,7 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         attempt = 0
         while True:
             response: httpx.Response | None = None
+            _fit_timeouts(request, _remaining(request))
             try:
                 response = self.transport.handle_request(request)
                 if _read_here(request):
@@ -139,10 +172,14 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 delay = policy.delay_for_error(request, exc, attempt)
                 if delay is None or attempt >= policy.max_retries:
                     raise
+                if _past_deadline(request, delay):
+                    raise
                 policy._notify(request, attempt, type(exc).__name__, delay)
             else:
                 delay = policy.delay_for_response(request, response, attempt)
                 if delay is None or attempt >= policy.max_retries:
+                    return response
+                if _past_deadline(request, delay):
                     return response
                 response.close()
                 policy._notify(request, attempt, f"HTTP {response.status_code}", delay)
@@ -154,6 +191,7 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         attempt = 0
         while True:
             response: httpx.Response | None = None
+            _fit_timeouts(request, _remaining(request))
             try:
                 response = await self.async_transport.handle_async_request(request)
                 if _read_here(request):
@@ -164,10 +202,14 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 delay = policy.delay_for_error(request, exc, attempt)
                 if delay is None or attempt >= policy.max_retries:
                     raise
+                if _past_deadline(request, delay):
+                    raise
                 policy._notify(request, attempt, type(exc).__name__, delay)
             else:
                 delay = policy.delay_for_response(request, response, attempt)
                 if delay is None or attempt >= policy.max_retries:
+                    return response
+                if _past_deadline(request, delay):
                     return response
                 await response.aclose()
                 policy._notify(request, attempt, f"HTTP {response.status_code}", delay)

@@ -5,6 +5,11 @@ one, else `interval`. The wait ends at once, with an error that quotes the body,
 server answers with something the contract does not allow (`status: "expired"`,
 `seconds: null`, a `{task_id}` object): a poller that trusted such an answer would loop until
 its deadline.
+
+The deadline holds whatever the server does: each poll carries it to the retry transport
+(whose pauses and timeouts are cut to the time left), a transient failure (429, 5xx, a lost
+or timed-out connection) that outlasts the retry policy is polled through until the deadline,
+and at the deadline `WaitTimeoutError` says what was last seen and why.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ from aihubmix_videos import AuthenticatedClient
 from aihubmix_videos.api.videos import retrieve_video
 from aihubmix_videos.models import Video
 
-from videos_contract.client.errors import JobFailedError, WaitTimeoutError
+from videos_contract.client.errors import ApiError, JobFailedError, WaitTimeoutError
 from videos_contract.client.parsing import parse_video
+from videos_contract.client.retry import DEADLINE, RETRY_STATUSES
 
 __all__ = [
     "DEFAULT_INTERVAL",
@@ -64,12 +70,35 @@ class _Poll:
     clock: Callable[[], float]
     last: Video | None = None
 
+    last_problem: str | None = None
+
     def __post_init__(self) -> None:
         self.deadline = self.clock() + self.timeout
 
+    def request(self) -> dict[str, object]:
+        """The retrieve request, carrying the deadline on the transport's clock."""
+        kwargs: dict[str, object] = dict(retrieve_video._get_kwargs(self.video_id))
+        remaining = self.deadline - self.clock()
+        kwargs["extensions"] = {DEADLINE: time.monotonic() + remaining}
+        return kwargs
+
+    def timed_out(self, cause: str | None = None) -> WaitTimeoutError:
+        return WaitTimeoutError(self.video_id, self.timeout, self.last, cause or self.last_problem)
+
+    def transient(self, problem: str) -> None:
+        """A poll that failed for a passing reason: poll on, unless the deadline is here."""
+        self.last_problem = problem
+        if self.deadline - self.clock() <= 0:
+            raise self.timed_out()
+
     def read(self, response: httpx.Response) -> Video | None:
         """The finished video, or None to poll again; raises on failure or nonsense."""
+        if response.status_code in RETRY_STATUSES:
+            error = ApiError.from_response(response, self.client.token)
+            self.transient(str(error))
+            return None
         video = parse_video(response, self.client.token, self.video_id)
+        self.last_problem = None
         self.last = video
         if self.on_progress is not None:
             self.on_progress(video)
@@ -79,11 +108,13 @@ class _Poll:
             raise JobFailedError(video)
         return None
 
-    def pause(self, response: httpx.Response) -> float:
+    def pause(self, response: httpx.Response | None) -> float:
         """Seconds to sleep before the next poll; raises when the deadline has passed."""
         remaining = self.deadline - self.clock()
         if remaining <= 0:
-            raise WaitTimeoutError(self.video_id, self.timeout, self.last)
+            raise self.timed_out()
+        if response is None:
+            return min(max(MIN_INTERVAL, self.interval), remaining)
         return min(poll_after(response, self.interval), remaining)
 
 
@@ -100,15 +131,21 @@ def wait(
     """Poll `video_id` until it completes, and return it.
 
     Raises `JobFailedError` (the server's code and message) when it fails,
-    `WaitTimeoutError` (with the last state seen) after `timeout` seconds,
-    `UnexpectedResponseError` at once on an answer outside the contract, and `ApiError`
-    on an error status that survived the retry policy.
+    `WaitTimeoutError` (with the last state seen, and the last transient error) after
+    `timeout` seconds, `UnexpectedResponseError` at once on an answer outside the contract,
+    and `ApiError` at once on an error status that is not transient (401, 404, ...).
     """
     poll = _Poll(client, video_id, timeout, interval, on_progress, clock)
     http = client.get_httpx_client()
     while True:
-        response = http.request(**retrieve_video._get_kwargs(video_id))
-        finished = poll.read(response)
+        response: httpx.Response | None = None
+        try:
+            response = http.request(**poll.request())  # type: ignore[arg-type]
+        except httpx.TransportError as exc:
+            poll.transient(f"{type(exc).__name__}: the server did not answer")
+            finished = None
+        else:
+            finished = poll.read(response)
         if finished is not None:
             return finished
         sleep(poll.pause(response))
@@ -128,8 +165,14 @@ async def async_wait(
     poll = _Poll(client, video_id, timeout, interval, on_progress, clock)
     http = client.get_async_httpx_client()
     while True:
-        response = await http.request(**retrieve_video._get_kwargs(video_id))
-        finished = poll.read(response)
+        response: httpx.Response | None = None
+        try:
+            response = await http.request(**poll.request())  # type: ignore[arg-type]
+        except httpx.TransportError as exc:
+            poll.transient(f"{type(exc).__name__}: the server did not answer")
+            finished = None
+        else:
+            finished = poll.read(response)
         if finished is not None:
             return finished
         await sleep(poll.pause(response))

@@ -75,9 +75,11 @@ def test_empty_environment_values_mean_the_embedded_mock(
     # `make audit` without URL= and KEY= passes empty strings.
     monkeypatch.setenv("VIDEOS_API_URL", "")
     monkeypatch.setenv("VIDEOS_API_KEY", "")
-    code = main(["audit", "--profile", "quick", "--report-dir", str(tmp_path)])
+    monkeypatch.chdir(tmp_path)  # and a relative report folder, as `make audit` uses
+    code = main(["audit", "--profile", "quick"])
     assert code == 0, capsys.readouterr().out
-    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert (tmp_path / "reports" / "schemathesis" / "events.ndjson").exists()
+    summary = json.loads((tmp_path / "reports" / "summary.json").read_text())
     assert summary["verdict"] == "conformant" and summary["target"].startswith("http://127.0.0.1:")
 
 

@@ -62,7 +62,7 @@ class FuzzRun:
 def command(spec_path: Path, relay_url: str, profile: Profile, seed: int, out: Path) -> list[str]:
     """The schemathesis command line; it never holds the key, only the placeholder."""
     args = [
-        sys.executable, "-m", "schemathesis.cli", "run", str(spec_path),
+        sys.executable, "-m", "schemathesis.cli", "run", str(spec_path.resolve()),
         "--url", relay_url,
         "--header", f"Authorization: Bearer {PLACEHOLDER_KEY}",
         "--phases", ",".join(profile.phases),
@@ -89,6 +89,7 @@ def command(spec_path: Path, relay_url: str, profile: Profile, seed: int, out: P
 
 def run_fuzzer(spec_path: Path, relay_url: str, profile: Profile, seed: int, out: Path) -> Path:
     """Run schemathesis to completion; return the NDJSON event file."""
+    out = out.resolve()  # the child runs in a scratch folder; relative paths would land there
     out.mkdir(parents=True, exist_ok=True)
     # A scratch working directory keeps `.hypothesis/` and `.schemathesis/` out of the project.
     with tempfile.TemporaryDirectory(prefix="videos-contract-fuzz-") as scratch:

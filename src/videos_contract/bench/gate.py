@@ -16,7 +16,7 @@ import httpx
 
 __all__ = ["PoolGate"]
 
-POOL_CONNECTIONS = 20
+POOL_CONNECTIONS = 10
 
 
 class _ReleasingStream(httpx.AsyncByteStream):

@@ -1,9 +1,14 @@
-"""A load generator in its own process: N concurrent httpx connections, bounded in count and
-time, on loopback.
+"""A load generator in its own process: N concurrent keep-alive connections, bounded in count
+and time, on loopback.
 
 `python -m videos_contract.bench.load SPEC_JSON` prints one JSON line: requests completed,
 seconds, statuses, and the CPU seconds the client and (when its pid is given) the server spent
 during the measured phase. A warm-up phase first opens every connection and is not counted.
+
+Two clients: `httpx` (an `AsyncClient`), and `raw`, asyncio streams sending a request built
+once and reading the answer by its `Content-Length`. httpx spends more CPU per request than a
+small server does, so on two cores it cannot load a server fully; `raw` spends a fraction of
+that, so the server is what limits the rate.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +43,7 @@ class LoadSpec:
     seconds: float = 10.0
     warmup_seconds: float = 0.5
     server_pid: int | None = None
+    client: str = "httpx"
 
     @classmethod
     def from_json(cls, text: str) -> LoadSpec:
@@ -66,19 +73,77 @@ async def _phase(
     return sum(statuses.values()), time.perf_counter() - started, statuses
 
 
+def _raw_request(spec: LoadSpec, body: bytes | None) -> tuple[str, int, bytes]:
+    """Host, port and the bytes of one HTTP/1.1 request, built once."""
+    url = httpx.URL(spec.url)
+    port = url.port or 80
+    lines = [f"{spec.method} {url.raw_path.decode('ascii')} HTTP/1.1", f"Host: {url.host}:{port}"]
+    lines += [f"{name}: {value}" for name, value in spec.headers]
+    lines.append(f"Content-Length: {len(body or b'')}")
+    return url.host, port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
+
+
+async def _raw_phase(
+    streams: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
+    request: bytes,
+    count: int,
+    seconds: float,
+) -> tuple[int, float, Counter[int]]:
+    statuses: Counter[int] = Counter()
+    started = time.perf_counter()
+    deadline = started + seconds
+    issued = 0
+
+    async def worker(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal issued
+        while issued < count and time.perf_counter() < deadline:
+            issued += 1
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.lower().split(b"\r\n"):
+                if line.startswith(b"content-length:"):
+                    length = int(line.partition(b":")[2])
+            await reader.readexactly(length)
+            statuses[int(head[9:12])] += 1
+
+    await asyncio.gather(*(worker(reader, writer) for reader, writer in streams))
+    return sum(statuses.values()), time.perf_counter() - started, statuses
+
+
+async def _measure(
+    spec: LoadSpec, phase: Callable[[int, float], Awaitable[tuple[int, float, Counter[int]]]]
+) -> tuple[int, float, Counter[int], float, float]:
+    await phase(10**9, spec.warmup_seconds)
+    client_cpu = cpu_seconds()
+    server_cpu = cpu_seconds(spec.server_pid) if spec.server_pid else 0.0
+    done, elapsed, statuses = await phase(spec.count, spec.seconds)
+    client_cpu = cpu_seconds() - client_cpu
+    server_cpu = (cpu_seconds(spec.server_pid) - server_cpu) if spec.server_pid else 0.0
+    return done, elapsed, statuses, client_cpu, server_cpu
+
+
 async def run_load(spec: LoadSpec) -> dict[str, Any]:
     """Warm up, then send until `count` requests are done or `seconds` have passed."""
     body = Path(spec.body_file).read_bytes() if spec.body_file else None
-    limits = httpx.Limits(
-        max_connections=spec.concurrency, max_keepalive_connections=spec.concurrency
-    )
-    async with httpx.AsyncClient(limits=limits, timeout=60.0) as client:
-        await _phase(client, spec, body, 10**9, spec.warmup_seconds)
-        client_cpu = cpu_seconds()
-        server_cpu = cpu_seconds(spec.server_pid) if spec.server_pid else 0.0
-        done, elapsed, statuses = await _phase(client, spec, body, spec.count, spec.seconds)
-        client_cpu = cpu_seconds() - client_cpu
-        server_cpu = (cpu_seconds(spec.server_pid) - server_cpu) if spec.server_pid else 0.0
+    if spec.client == "raw":
+        host, port, request = _raw_request(spec, body)
+        streams = [await asyncio.open_connection(host, port) for _ in range(spec.concurrency)]
+        try:
+            done, elapsed, statuses, client_cpu, server_cpu = await _measure(
+                spec, lambda count, seconds: _raw_phase(streams, request, count, seconds)
+            )
+        finally:
+            for _, writer in streams:
+                writer.close()
+    else:
+        limits = httpx.Limits(
+            max_connections=spec.concurrency, max_keepalive_connections=spec.concurrency
+        )
+        async with httpx.AsyncClient(limits=limits, timeout=60.0) as client:
+            done, elapsed, statuses, client_cpu, server_cpu = await _measure(
+                spec, lambda count, seconds: _phase(client, spec, body, count, seconds)
+            )
     return {
         "requests": done,
         "seconds": elapsed,

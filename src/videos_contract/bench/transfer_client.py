@@ -17,7 +17,7 @@ import httpx
 from aihubmix_videos.models import VideoSize
 
 from videos_contract.bench.apps import BENCH_VIDEO_ID
-from videos_contract.bench.procs import peak_rss_kib
+from videos_contract.bench.procs import cpu_seconds, peak_rss_kib
 from videos_contract.client import ApiError, connect, create, download, reference_from
 
 __all__ = ["main", "run_transfer"]
@@ -81,7 +81,7 @@ def run_transfer(spec: dict[str, Any]) -> dict[str, Any]:
         result = _stream(spec["url"])
     else:
         raise ValueError(f"unknown transfer {operation!r}")
-    return {**result, "peak_rss_kib": peak_rss_kib()}
+    return {**result, "peak_rss_kib": peak_rss_kib(), "cpu_seconds": cpu_seconds()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -100,9 +100,11 @@ def _upload(sizes: Sizes, folder: Path) -> list[Figure]:
     with served("mock", {"max_body_bytes": limit, "render_seconds": 1.0}) as server:
         idle = _idle_rss(server, "/v1/videos")
         spec = {"op": "upload", "url": server.url, "key": DEFAULT_KEY, "file": str(source)}
+        server_cpu = server.cpu_seconds()
         client = run_worker(
             "videos_contract.bench.transfer_client", json.dumps({**spec, "size": size})
         )
+        server_cpu = server.cpu_seconds() - server_cpu
         peak = server.peak_rss_kib()
     source.unlink()
     what = f"Upload {sizes.transfer_bytes / MIB:g} MiB reference"
@@ -119,7 +121,7 @@ def _upload(sizes: Sizes, folder: Path) -> list[Figure]:
             "raw loopback socket copy of the same file",
             _mb_per_s(floor),
             note=note,
-            details={"client": client, "socket_copy": floor},
+            details={"client": client, "server_cpu_seconds": server_cpu, "socket_copy": floor},
         ),
         *_rss_figures("upload", what, client, idle, peak),
     ]
@@ -133,9 +135,11 @@ def _download(sizes: Sizes, folder: Path) -> list[Figure]:
         raw = run_worker(
             "videos_contract.bench.transfer_client", json.dumps({**spec, "op": "stream"})
         )
+        server_cpu = server.cpu_seconds()
         client = run_worker(
             "videos_contract.bench.transfer_client", json.dumps({**spec, "op": "download"})
         )
+        server_cpu = server.cpu_seconds() - server_cpu
         peak = server.peak_rss_kib()
     what = f"Download {sizes.transfer_bytes / MIB:g} MiB"
     return [
@@ -147,7 +151,12 @@ def _download(sizes: Sizes, folder: Path) -> list[Figure]:
             "raw loopback socket copy of the same bytes",
             _mb_per_s(floor),
             note=f"raw httpx reading the same body: {_mb_per_s(raw):.0f} MB/s",
-            details={"client": client, "raw_httpx": raw, "socket_copy": floor},
+            details={
+                "client": client,
+                "server_cpu_seconds": server_cpu,
+                "raw_httpx": raw,
+                "socket_copy": floor,
+            },
         ),
         *_rss_figures("download", what, client, idle, peak),
     ]

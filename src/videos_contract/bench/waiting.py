@@ -2,7 +2,7 @@
 lost, and the wall time is compared with the render time of one job (the floor).
 
 It runs twice on a fresh mock each time: with the client exactly as `connect()` builds it, and
-with requests gated to a 20-connection pool (`gate.PoolGate`, passed through `connect`'s
+with requests gated to a 10-connection pool (`gate.PoolGate`, passed through `connect`'s
 `async_transport`). The first is bounded by `wait_cap_seconds`: jobs still being waited for
 then are counted as unfinished, not lost (the server's list shows whether they completed).
 """

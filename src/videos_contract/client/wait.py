@@ -24,7 +24,12 @@ from aihubmix_videos import AuthenticatedClient
 from aihubmix_videos.api.videos import retrieve_video
 from aihubmix_videos.models import Video
 
-from videos_contract.client.errors import ApiError, JobFailedError, WaitTimeoutError
+from videos_contract.client.errors import (
+    ApiError,
+    JobFailedError,
+    WaitTimeoutError,
+    retry_after_seconds,
+)
 from videos_contract.client.parsing import parse_video
 from videos_contract.client.retry import DEADLINE, RETRY_STATUSES
 
@@ -85,9 +90,14 @@ class _Poll:
     def timed_out(self, cause: str | None = None) -> WaitTimeoutError:
         return WaitTimeoutError(self.video_id, self.timeout, self.last, cause or self.last_problem)
 
-    def transient(self, problem: str) -> None:
-        """A poll that failed for a passing reason: poll on, unless the deadline is here."""
-        self.last_problem = problem
+    def transient(self, problem: str, *, cut_by_deadline: bool = False) -> None:
+        """A poll that failed for a passing reason: poll on, unless the deadline is here.
+
+        A poll whose timeout was cut short by the deadline says nothing new about the
+        server; the problem seen before it is the one worth reporting.
+        """
+        if not (cut_by_deadline and self.last_problem):
+            self.last_problem = problem
         if self.deadline - self.clock() <= 0:
             raise self.timed_out()
 
@@ -115,7 +125,13 @@ class _Poll:
             raise self.timed_out()
         if response is None:
             return min(max(MIN_INTERVAL, self.interval), remaining)
-        return min(poll_after(response, self.interval), remaining)
+        pause = poll_after(response, self.interval)
+        if response.status_code in RETRY_STATUSES:
+            # The retry transport gave up (its pause would pass the deadline): the server's
+            # Retry-After still sets the pace, up to the deadline.
+            advised = retry_after_seconds(response.headers.get("retry-after"))
+            pause = max(pause, advised or 0.0)
+        return min(pause, remaining)
 
 
 def wait(
@@ -142,7 +158,10 @@ def wait(
         try:
             response = http.request(**poll.request())  # type: ignore[arg-type]
         except httpx.TransportError as exc:
-            poll.transient(f"{type(exc).__name__}: the server did not answer")
+            poll.transient(
+                f"{type(exc).__name__}: the server did not answer",
+                cut_by_deadline=isinstance(exc, httpx.TimeoutException),
+            )
             finished = None
         else:
             finished = poll.read(response)
@@ -169,7 +188,10 @@ async def async_wait(
         try:
             response = await http.request(**poll.request())  # type: ignore[arg-type]
         except httpx.TransportError as exc:
-            poll.transient(f"{type(exc).__name__}: the server did not answer")
+            poll.transient(
+                f"{type(exc).__name__}: the server did not answer",
+                cut_by_deadline=isinstance(exc, httpx.TimeoutException),
+            )
             finished = None
         else:
             finished = poll.read(response)

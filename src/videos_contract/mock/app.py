@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from videos_contract.mock import defects
 from videos_contract.mock.config import MockConfig, config_from_env
+from videos_contract.mock.errors import install_log_redaction
 from videos_contract.mock.service import MockService
 from videos_contract.mock.sqlite_store import SqliteJobStore
 from videos_contract.mock.store import JobStore, MemoryJobStore
@@ -64,4 +65,6 @@ def create_app(config: MockConfig | None = None, *, store: JobStore | None = Non
 
 def app_from_env() -> Starlette:
     """The app for a worker process, configured by its parent through `CONFIG_ENV`."""
-    return create_app(config_from_env())
+    config = config_from_env()
+    install_log_redaction(config.keys)  # the worker's loggers are configured by now
+    return create_app(config)

@@ -19,6 +19,7 @@ from uvicorn.supervisors import Multiprocess
 
 from videos_contract.mock.app import create_app
 from videos_contract.mock.config import CONFIG_ENV, MockConfig, config_to_env
+from videos_contract.mock.errors import install_log_redaction
 from videos_contract.mock.store import JobStore
 
 __all__ = ["GRACEFUL_SECONDS", "MockServer", "bind", "running_mock", "serve", "uvicorn_options"]
@@ -156,6 +157,7 @@ def serve(
         else:
             app = create_app(config)
             server = uvicorn.Server(uvicorn.Config(app, **options))
+            install_log_redaction(config.keys)  # after uvicorn configured its loggers
             if on_ready is not None:
                 on_ready(_url(sock))
             server.run(sockets=[sock])

@@ -37,7 +37,7 @@ from videos_contract.mock.bodies import (
     read_multipart,
 )
 from videos_contract.mock.config import MockConfig
-from videos_contract.mock.errors import ApiError, error_response
+from videos_contract.mock.errors import ApiError, error_response, redact_keys
 from videos_contract.mock.faults import DROP, SLOW, FaultInjector, RateLimiter, ResponseFaults
 from videos_contract.mock.media import ASSET_MEDIA_TYPES, render_asset
 from videos_contract.mock.ranges import byte_range
@@ -170,6 +170,8 @@ class MockService:
         try:
             response = await self._dispatch(request)
         except ApiError as exc:
+            # Messages quote ids, paths and fields; a key sent in one of them is masked.
+            exc.message = redact_keys(exc.message, self.config.keys)
             response = error_response(exc)
         except ClientDisconnect:
             return  # the client left mid-body: nobody to answer, nothing went wrong here

@@ -7,9 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from videos_contract.cli import main
 
 
+@pytest.mark.slow  # seconds of Retry-After waits; test_proxy proves the waiting in-process
 def test_rate_limited_server_is_still_conformant(
     counted_mock: Callable[..., Any], tmp_path: Path
 ) -> None:

@@ -149,6 +149,8 @@ def _make_mock(command: str) -> None:
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 def _curl(command: str) -> None:

@@ -163,8 +163,8 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
     with ExitStack() as stack:
         url, key = stack.enter_context(_target(config))
         cap = default_max_creates(url) if config.max_creates == "auto" else config.max_creates
-        emit(AuditStarted(url, config.profile.name, cap))
         preflight(url, key, spec.operation("listVideos").path)
+        emit(AuditStarted(url, config.profile.name, cap))
         budget = CreateBudget(cap)
         relay = AuditRelay(url, key, index, budget, TokenBucket(config.rate_limit))
         relay_url = stack.enter_context(serve_in_thread(relay))

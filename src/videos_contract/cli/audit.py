@@ -69,21 +69,40 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--url", help="server base URL (default: VIDEOS_API_URL, else the embedded mock)"
     )
     parser.add_argument("--key", help="API key (default: VIDEOS_API_KEY); never printed")
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="standard")
+    parser.add_argument(
+        "--profile",
+        choices=list(PROFILES),
+        default="standard",
+        help="; ".join(f"{p.name}: {p.description}" for p in PROFILES.values())
+        + " (default: standard)",
+    )
     parser.add_argument(
         "--max-creates",
         type=_non_negative_int,
         default=None,
+        metavar="N",
         help=(
             "most billed jobs the server may accept during the audit; 0 sends no request to a "
             f"billed operation (default: unlimited on loopback, {REMOTE_MAX_CREATES} elsewhere)"
         ),
     )
     parser.add_argument(
-        "--rate-limit", type=_positive_float, default=None, help="requests per second at most"
+        "--rate-limit",
+        type=_positive_float,
+        default=None,
+        metavar="R",
+        help="at most R requests per second (a server's 429 is always waited out)",
     )
-    parser.add_argument("--report-dir", type=Path, default=Path("reports"))
-    parser.add_argument("--seed", type=_non_negative_int, default=0)
+    parser.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="where summary.json, junit.xml, report.html and schemathesis/ go (default: reports)",
+    )
+    parser.add_argument(
+        "--seed", type=_non_negative_int, default=0, metavar="N", help="fuzzer seed (default: 0)"
+    )
     parser.set_defaults(handler=_audit)
 
 

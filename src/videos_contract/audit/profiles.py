@@ -23,19 +23,19 @@ PROFILES: dict[str, Profile] = {
     for profile in (
         Profile(
             "quick",
-            "every behaviour check, and the spec's examples through every fuzzer check; seconds",
+            "behaviour checks and the spec's examples, in seconds",
             ("examples",),
             max_examples=5,
         ),
         Profile(
             "standard",
-            "adds random fuzzing of every operation; for CI, about a minute on the mock",
+            "adds boundary coverage, random fuzzing and stateful links; for CI, under a minute",
             ("examples", "coverage", "fuzzing", "stateful"),
             max_examples=25,
         ),
         Profile(
             "deep",
-            "many more fuzzed cases and stateful sequences, repeated for ten minutes; nightly",
+            "many more cases, fuzzing repeated for ten minutes; nightly",
             ("examples", "coverage", "fuzzing", "stateful"),
             max_examples=300,
             max_time=600,

@@ -31,7 +31,9 @@ __all__ = ["measure_client_cost", "time_calls"]
 _WARMUP_CALLS = 20
 
 
-def time_calls(calls: dict[str, Callable[[], object]], count: int, rounds: int) -> dict[str, Any]:
+def time_calls(
+    calls: dict[str, Callable[[], object]], count: int, rounds: int
+) -> dict[str, dict[str, float]]:
     """Per client: seconds of wall and CPU time per call, over `count` calls in `rounds`."""
     wall = dict.fromkeys(calls, 0.0)
     cpu = dict.fromkeys(calls, 0.0)
@@ -102,22 +104,18 @@ def _clients(url: str, video_id: str) -> tuple[dict[str, Callable[[], object]], 
     return calls, [raw, generated.get_httpx_client(), helper.get_httpx_client(), sdk]
 
 
-def _socket_setup(sizes: Sizes) -> dict[str, Any]:
-    """Raw httpx retrieves on the mock served on `mock.server.bind`'s socket, and on a TCP one."""
-    timings: dict[str, Any] = {}
-    count = max(2, sizes.client_calls // 20)
-    for socket_kind in ("mock", "tcp"):
-        with served("mock", {"render_seconds": 0.0}, socket_kind=socket_kind) as server:
-            video_id = _create_job(server.url)
-            headers = {"Authorization": f"Bearer {DEFAULT_KEY}"}
-            with httpx.Client(base_url=server.url, headers=headers, timeout=30.0) as raw:
-                call = functools.partial(raw.get, f"/v1/videos/{video_id}")
-                timings[socket_kind] = time_calls({"raw_httpx": call}, count, 1)["raw_httpx"]
-    return timings
+def _raw_calls(url: str, video_id: str, count: int) -> dict[str, float]:
+    """Raw httpx retrieves of `video_id` on `url`, timed."""
+    headers = {"Authorization": f"Bearer {DEFAULT_KEY}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=30.0) as raw:
+        call = functools.partial(raw.get, f"/v1/videos/{video_id}")
+        return time_calls({"raw_httpx": call}, count, 1)["raw_httpx"]
 
 
 def measure_client_cost(sizes: Sizes) -> list[Figure]:
     """Generated client and helper against raw httpx; generated client against the SDK."""
+    socket_calls = max(2, sizes.client_calls // 20)
+    socket_setup: dict[str, dict[str, float]] = {}
     with served("mock", {"render_seconds": 0.0}) as server:
         video_id = _create_job(server.url)
         calls, closers = _clients(server.url, video_id)
@@ -126,6 +124,10 @@ def measure_client_cost(sizes: Sizes) -> list[Figure]:
         finally:
             for closer in closers:
                 closer.close()
+        socket_setup["tcp"] = _raw_calls(server.url, video_id, socket_calls)
+    # The same mock served on the socket `videos_contract.mock.server.bind` makes.
+    with served("mock", {"render_seconds": 0.0}, socket_kind="mock") as shipped:
+        socket_setup["mock"] = _raw_calls(shipped.url, _create_job(shipped.url), socket_calls)
     wall = {name: timing["wall_s_per_call"] * 1e6 for name, timing in timings.items()}
     details = {
         "calls_per_client": max(1, sizes.client_calls // sizes.client_rounds) * sizes.client_rounds,
@@ -134,7 +136,6 @@ def measure_client_cost(sizes: Sizes) -> list[Figure]:
             for name, timing in timings.items()
         },
     }
-    socket_setup = _socket_setup(sizes)
     return [
         Figure(
             "generated_vs_httpx",

@@ -1,9 +1,10 @@
 """A load generator in its own process: N concurrent keep-alive connections, bounded in count
 and time, on loopback.
 
-`python -m videos_contract.bench.load SPEC_JSON` prints one JSON line: requests completed,
-seconds, statuses, and the CPU seconds the client and (when its pid is given) the server spent
-during the measured phase. A warm-up phase first opens every connection and is not counted.
+`python -m videos_contract.bench.load SPECS_JSON` runs each spec of a JSON list in turn (one
+process start for all) and prints one JSON line: per spec, requests completed, seconds,
+statuses, and the CPU seconds the client and (when its pid is given) the server spent during
+the measured phase. A warm-up phase first opens every connection and is not counted.
 
 Two clients: `httpx` (an `AsyncClient`), and `raw`, asyncio streams sending a request built
 once and reading the answer by its `Content-Length`. httpx spends more CPU per request than a
@@ -46,10 +47,12 @@ class LoadSpec:
     client: str = "httpx"
 
     @classmethod
-    def from_json(cls, text: str) -> LoadSpec:
-        raw: dict[str, Any] = json.loads(text)
-        raw["headers"] = tuple(tuple(pair) for pair in raw.get("headers", ()))
-        return cls(**raw)
+    def from_dict(cls, raw: dict[str, Any]) -> LoadSpec:
+        headers = tuple((str(name), str(value)) for name, value in raw.get("headers", ()))
+        return cls(**{**raw, "headers": headers})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "headers": [list(pair) for pair in self.headers]}
 
 
 async def _phase(
@@ -156,7 +159,8 @@ async def run_load(spec: LoadSpec) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    print(json.dumps(asyncio.run(run_load(LoadSpec.from_json(args[0])))))
+    specs = [LoadSpec.from_dict(raw) for raw in json.loads(args[0])]
+    print(json.dumps({"runs": [asyncio.run(run_load(spec)) for spec in specs]}))
     return 0
 
 

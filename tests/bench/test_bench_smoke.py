@@ -8,18 +8,30 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
-from videos_contract.bench import SMOKE
+from videos_contract.bench import FULL, SMOKE
 from videos_contract.bench.run import BENCHMARKS
+from videos_contract.bench.tooling import audit_arguments
+from videos_contract.cli import build_parser
 
 # Benchmarks whose smoke run has no same-run baseline (the audit's baseline profile is only
 # run at full size).
 _NO_BASELINE = {"audit"}
 
 
-@pytest.mark.parametrize("name", list(BENCHMARKS))
+# The audit's smoke run is a real `--profile quick` audit (about 8 s); the audit's own tests
+# run the same command, so here it only runs with the slow tests, and a fast test checks that
+# the command line the benchmark builds is still one the CLI accepts.
+_SLOW = {"audit"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=pytest.mark.slow) if n in _SLOW else n for n in BENCHMARKS],
+)
 def test_benchmark_produces_numbers(name: str) -> None:
     _, benchmark = BENCHMARKS[name]
     figures = benchmark(SMOKE)
@@ -39,3 +51,21 @@ def test_benchmark_produces_numbers(name: str) -> None:
             assert details["completed"] == details["jobs"] == SMOKE.wait_jobs
             assert details["lost"] == 0 and details["unfinished_at_cap"] == 0
             assert details["server_statuses"] == {"completed": SMOKE.wait_jobs}
+
+
+@pytest.mark.parametrize(
+    ("profile", "max_creates"),
+    [
+        (SMOKE.audit_profile, SMOKE.audit_max_creates),
+        (FULL.audit_profile, FULL.audit_max_creates),
+        (FULL.audit_baseline_profile, None),
+    ],
+)
+def test_audit_command_is_accepted(profile: str | None, max_creates: int | None) -> None:
+    assert profile is not None
+    args = build_parser().parse_args(audit_arguments(profile, max_creates, Path("reports")))
+    assert (args.profile, args.max_creates, args.report_dir) == (
+        profile,
+        max_creates,
+        Path("reports"),
+    )

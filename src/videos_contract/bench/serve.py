@@ -18,14 +18,14 @@ import json
 import signal
 import socket
 import sys
+import threading
+import time
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 
 from videos_contract.bench.apps import bare_app, stream_app
-from videos_contract.mock import MockConfig, create_app
-from videos_contract.mock.server import bind
 
 __all__ = ["bind_tcp", "build_app", "main", "uvicorn_config"]
 
@@ -46,6 +46,9 @@ def bind_tcp(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 def build_app(kind: str, options: dict[str, Any]) -> Starlette:
     """`mock` (options are `MockConfig` fields), `bare` (`video`) or `stream` (`bytes`)."""
     if kind == "mock":
+        # Imported here: the mock loads PyAV, Pillow and the spec, which other kinds do not use.
+        from videos_contract.mock import MockConfig, create_app
+
         return create_app(MockConfig(**options))
     if kind == "bare":
         return bare_app(options["video"])
@@ -66,14 +69,28 @@ def main(argv: list[str] | None = None) -> int:
     kind, options = args[0], json.loads(args[1]) if len(args) > 1 else {}
     shipped = len(args) > 2 and args[2] == "mock"
     app = build_app(kind, options)
-    sock = bind("127.0.0.1", 0) if shipped else bind_tcp()
+    if shipped:
+        from videos_contract.mock.server import bind
+
+        sock = bind("127.0.0.1", 0)
+    else:
+        sock = bind_tcp()
     sock.listen(2048)
     # uvicorn re-raises SIGTERM after its graceful stop; a no-op handler makes it a clean exit.
     signal.signal(signal.SIGTERM, lambda signum, frame: None)
     host, port = sock.getsockname()[:2]
-    print(f"http://{host}:{port}", flush=True)
+    server = uvicorn.Server(uvicorn_config(app))
+
+    def announce() -> None:
+        # Only once uvicorn runs (and handles SIGTERM itself): a stop sent any earlier would
+        # meet the no-op handler and be lost.
+        while not server.started:
+            time.sleep(0.005)
+        print(f"http://{host}:{port}", flush=True)
+
+    threading.Thread(target=announce, daemon=True).start()
     try:
-        uvicorn.Server(uvicorn_config(app)).run(sockets=[sock])
+        server.run(sockets=[sock])
     finally:
         sock.close()
     return 0

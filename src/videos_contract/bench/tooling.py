@@ -19,7 +19,7 @@ from typing import Any
 from videos_contract.bench.results import Figure, Target
 from videos_contract.bench.sizes import Sizes
 
-__all__ = ["measure_audit", "measure_generation", "timed_command"]
+__all__ = ["audit_arguments", "measure_audit", "measure_generation", "timed_command"]
 
 _GENERATE_INTO = (
     "import sys; from pathlib import Path; "
@@ -45,11 +45,17 @@ def timed_command(
     return result
 
 
-def _audit(profile: str, max_creates: int | None, folder: Path) -> dict[str, Any]:
-    command = [sys.executable, "-m", "videos_contract", "audit", "--profile", profile]
-    command += ["--report-dir", str(folder / "reports")]
+def audit_arguments(profile: str, max_creates: int | None, report_dir: Path) -> list[str]:
+    """The `videos-contract` arguments of one audit of the embedded mock."""
+    arguments = ["audit", "--profile", profile, "--report-dir", str(report_dir)]
     if max_creates is not None:
-        command += ["--max-creates", str(max_creates)]
+        arguments += ["--max-creates", str(max_creates)]
+    return arguments
+
+
+def _audit(profile: str, max_creates: int | None, folder: Path) -> dict[str, Any]:
+    arguments = audit_arguments(profile, max_creates, folder / "reports")
+    command = [sys.executable, "-m", "videos_contract", *arguments]
     # Without a URL the command audits its embedded mock, whatever the caller's shell has set.
     env = {k: v for k, v in os.environ.items() if k not in ("VIDEOS_API_URL", "VIDEOS_API_KEY")}
     return timed_command(command, folder, env=env)

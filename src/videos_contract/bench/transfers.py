@@ -84,7 +84,7 @@ def _rss_figures(
             f"{what}: server peak RSS",
             "MiB",
             server_peak / 1024,
-            "same server process, idle after one request",
+            "same server process, idle before the transfer",
             server_idle / 1024,
             target=_RSS_TARGET,
         ),

@@ -128,3 +128,11 @@ def _deviation_locations(node: Any, path: str = "") -> Iterator[str]:
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _deviation_locations(value, f"{path}/{index}")
+
+
+def test_each_content_variant_has_one_documented_media_type(spec: Spec) -> None:
+    variants = spec.schema("ContentVariant")
+    media_types = variants["x-media-types"]
+    assert list(media_types) == variants["enum"]
+    documented = spec.operation("downloadVideoContent").responses["200"]["content"]
+    assert set(media_types.values()) == set(documented)

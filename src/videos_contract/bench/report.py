@@ -41,8 +41,8 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
    and the server's list is read back; the baseline is the render time of one job.
 4. **Transfers**: the upload is a real PNG of the spec's default size padded after `IEND` to
    the full size, sent by the `create` helper to the mock run with `max_body_bytes` raised
-   (at its default 50 MiB limit the mock answers 413 before reading); the mock streams it to a
-   spooled file, decodes the image and creates the job. The mock serves its rendered clips
+   (the note gives what the same upload gets from a mock at its default limit); the mock
+   streams it to a spooled file, decodes the image and creates the job. The mock serves its rendered clips
    from memory and cannot serve 1 GiB, so the download is the `download` helper (streaming,
    write, fsync, rename) reading a Starlette app that streams the bytes under the content
    path on the same uvicorn stack. The baseline of both is a plain loopback copy of the same

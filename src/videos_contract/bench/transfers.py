@@ -36,6 +36,7 @@ from videos_contract.spec import load_spec
 __all__ = ["measure_transfers", "write_padded_png"]
 
 _RSS_TARGET = Target(100.0, at_least=False, on_value=True, unit="MiB")
+_CLIENT = "videos_contract.bench.transfer_client"
 
 
 def write_padded_png(path: Path, total: int, size: str) -> None:
@@ -96,21 +97,23 @@ def _upload(sizes: Sizes, folder: Path) -> list[Figure]:
     source = folder / "reference.png"
     write_padded_png(source, sizes.transfer_bytes, size)
     floor = loopback_copy(sizes.transfer_bytes, source)
+    spec = {"op": "upload", "key": DEFAULT_KEY, "file": str(source), "size": size}
+    # The same upload to a mock with its default limit: refused, and how fast.
+    with served("mock", {"render_seconds": 1.0}) as default:
+        refused = run_worker(_CLIENT, json.dumps({**spec, "url": default.url}))
     limit = sizes.transfer_bytes + 16 * MIB
     with served("mock", {"max_body_bytes": limit, "render_seconds": 1.0}) as server:
         idle = _idle_rss(server, "/v1/videos")
-        spec = {"op": "upload", "url": server.url, "key": DEFAULT_KEY, "file": str(source)}
         server_cpu = server.cpu_seconds()
-        client = run_worker(
-            "videos_contract.bench.transfer_client", json.dumps({**spec, "size": size})
-        )
+        client = run_worker(_CLIENT, json.dumps({**spec, "url": server.url}))
         server_cpu = server.cpu_seconds() - server_cpu
         peak = server.peak_rss_kib()
     source.unlink()
     what = f"Upload {sizes.transfer_bytes / MIB:g} MiB reference"
     note = (
-        f"HTTP {client['status']} ({client['answer']}); mock max_body_bytes raised to "
-        f"{limit / MIB:g} MiB (default limit answers 413)"
+        f"HTTP {client['status']} ({client['answer']}) with the mock's max_body_bytes raised to "
+        f"{limit / MIB:g} MiB; at its default limit: HTTP {refused['status']} "
+        f"({refused['answer']}) after {refused['seconds']:.2f} s"
     )
     return [
         Figure(
@@ -121,7 +124,12 @@ def _upload(sizes: Sizes, folder: Path) -> list[Figure]:
             "raw loopback socket copy of the same file",
             _mb_per_s(floor),
             note=note,
-            details={"client": client, "server_cpu_seconds": server_cpu, "socket_copy": floor},
+            details={
+                "client": client,
+                "server_cpu_seconds": server_cpu,
+                "socket_copy": floor,
+                "default_limit": refused,
+            },
         ),
         *_rss_figures("upload", what, client, idle, peak),
     ]
@@ -132,13 +140,9 @@ def _download(sizes: Sizes, folder: Path) -> list[Figure]:
     with served("stream", {"bytes": sizes.transfer_bytes}) as server:
         idle = server.peak_rss_kib()
         spec = {"url": server.url, "key": DEFAULT_KEY, "dest": str(folder / "video.mp4")}
-        raw = run_worker(
-            "videos_contract.bench.transfer_client", json.dumps({**spec, "op": "stream"})
-        )
+        raw = run_worker(_CLIENT, json.dumps({**spec, "op": "stream"}))
         server_cpu = server.cpu_seconds()
-        client = run_worker(
-            "videos_contract.bench.transfer_client", json.dumps({**spec, "op": "download"})
-        )
+        client = run_worker(_CLIENT, json.dumps({**spec, "op": "download"}))
         server_cpu = server.cpu_seconds() - server_cpu
         peak = server.peak_rss_kib()
     what = f"Download {sizes.transfer_bytes / MIB:g} MiB"

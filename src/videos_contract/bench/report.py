@@ -42,13 +42,13 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
 4. **Transfers**: the upload is a real PNG of the spec's default size padded after `IEND` to
    the full size, sent by the `create` helper to the mock run with `max_body_bytes` raised
    (the note gives what the same upload gets from a mock at its default limit); the mock
-   streams it to a spooled file, decodes the image and creates the job. The mock serves its rendered clips
-   from memory and cannot serve 1 GiB, so the download is the `download` helper (streaming,
-   write, fsync, rename) reading a Starlette app that streams the bytes under the content
-   path on the same uvicorn stack. The baseline of both is a plain loopback copy of the same
-   bytes (`sendall` / `recv_into` between two processes); raw httpx reading the download and
-   dropping it is in the details. The RSS rows compare each process's peak with the same
-   process before the transfer.
+   streams it to a spooled file, decodes the image and creates the job. The mock serves its
+   rendered clips from memory and cannot serve 1 GiB, so the download is the `download`
+   helper (streaming, write, fsync, rename) reading a Starlette app that streams the bytes
+   under the content path on the same uvicorn stack. The baseline of both is a plain
+   loopback copy of the same bytes (`sendall` / `recv_into` between two processes); raw httpx
+   reading the download and dropping it is in the details. The RSS rows compare each
+   process's peak with the same process before the transfer.
 5. **Audit**: `videos-contract audit --profile standard` on the embedded mock, in a temporary
    folder; baseline: `--profile quick` (no fuzzing).
 6. **Regeneration**: `python -m videos_contract.generation check` plus `generate_into` a

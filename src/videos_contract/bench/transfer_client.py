@@ -18,7 +18,14 @@ from aihubmix_videos.models import VideoSize
 
 from videos_contract.bench.apps import BENCH_VIDEO_ID
 from videos_contract.bench.procs import cpu_seconds, peak_rss_kib
-from videos_contract.client import ApiError, connect, create, download, reference_from
+from videos_contract.client import (
+    ApiError,
+    VideosClientError,
+    connect,
+    create,
+    download,
+    reference_from,
+)
 
 __all__ = ["main", "run_transfer"]
 
@@ -34,6 +41,9 @@ def _upload(url: str, key: str, file: Path, size: str) -> dict[str, Any]:
         status, answer = 200, str(video.status)
     except ApiError as exc:
         status, answer = exc.status_code, str(exc.code)
+    except VideosClientError as exc:
+        # A server refusing a huge body early may close the connection while it is sent.
+        status, answer = 0, type(exc).__name__
     return {
         "seconds": time.perf_counter() - started,
         "bytes": file.stat().st_size,

@@ -45,7 +45,7 @@ def _all_retrievable(mock: CliMock, ids: list[str]) -> None:
     assert sorted(video["id"] for video in listed) == sorted(ids)
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("workers", [pytest.param("1", marks=pytest.mark.slow), "2"])
 def test_kill_9_then_restart_keeps_every_accepted_job(
     tmp_path: Path, cli_mocks: list[CliMock], workers: str
 ) -> None:

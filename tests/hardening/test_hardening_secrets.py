@@ -40,7 +40,7 @@ def test_no_answer_or_log_line_echoes_a_key(tmp_path: Path, cli_mocks: list[CliM
     seen: list[str] = list(mock.banner)
     with httpx.Client(base_url=mock.url, timeout=30) as client:
         for key in [KEY, *near_misses]:
-            for scheme in ("Bearer", "Basic", "bearer"):
+            for scheme in ("Bearer", "Basic"):
                 headers = {"Authorization": f"{scheme} {key}"}
                 for method, path, body in [
                     ("GET", "/v1/videos", None),

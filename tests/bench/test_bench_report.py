@@ -72,6 +72,11 @@ def test_main_writes_results_and_page(tmp_path: Path, monkeypatch: pytest.Monkey
     assert "| Broken | not measured |" in page
     assert page.rstrip().endswith("Hand-written.")
 
+    # --render rebuilds the same page from the results file alone, with the findings edited.
+    findings.write_text("## Findings\n\nEdited.\n")
+    assert bench_main.main(["--render", "--results", str(results), "--doc", str(doc)]) == 0
+    assert doc.read_text() == page.replace("Hand-written.", "Edited.")
+
 
 def test_unknown_benchmark_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown benchmark"):

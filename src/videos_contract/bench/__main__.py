@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from videos_contract.bench.report import write_markdown
-from videos_contract.bench.results import write_results
+from videos_contract.bench.results import read_results, write_results
 from videos_contract.bench.run import BENCHMARKS, run_benchmarks
 from videos_contract.bench.sizes import FULL, SMOKE
 from videos_contract.paths import PROJECT_ROOT
@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
         help="tiny sizes, to prove the code works; writes under bench/tmp/ by default",
     )
     parser.add_argument("--only", action="append", choices=list(BENCHMARKS), default=[])
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="measure nothing: rewrite the Markdown page from the results file (after editing "
+        "bench/findings.md)",
+    )
     parser.add_argument("--results", type=Path, help="JSON output (default bench/results.json)")
     parser.add_argument("--doc", type=Path, help="Markdown output (default docs/benchmarks.md)")
     args = parser.parse_args(argv)
@@ -40,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     def progress(line: str) -> None:
         print(f"bench {line}", file=sys.stderr, flush=True)
 
+    if args.render:
+        machine, figures = read_results(results)
+        write_markdown(doc, machine, figures, FINDINGS)
+        print(f"wrote {doc} from {results}")
+        return 0
     machine, figures = run_benchmarks(sizes, args.only, progress)
     write_results(results, machine, figures)
     write_markdown(doc, machine, figures, FINDINGS)

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["Figure", "Target", "not_measured", "write_results"]
+__all__ = ["Figure", "Target", "not_measured", "read_results", "write_results"]
 
 Status = Literal["measured", "not measured"]
 
@@ -24,6 +24,15 @@ class Target:
 
     def met(self, number: float) -> bool:
         return number >= self.limit if self.at_least else number <= self.limit
+
+    @classmethod
+    def parse(cls, text: str) -> Target:
+        """The target back from its text form: `>= 0.6x` or `<= 60 s`."""
+        sign, _, rest = text.partition(" ")
+        number, _, unit = rest.partition(" ")
+        if number.endswith("x") and not unit:
+            return cls(float(number[:-1]), at_least=sign == ">=")
+        return cls(float(number), at_least=sign == ">=", on_value=True, unit=unit)
 
     def __str__(self) -> str:
         sign = ">=" if self.at_least else "<="
@@ -61,6 +70,21 @@ class Figure:
             return None
         return self.target.met(number)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Figure:
+        """The figure back from `to_json` (its target parsed from its text form)."""
+        fields = {
+            name: data[name]
+            for name in ("key", "title", "unit", "value", "baseline_title", "baseline")
+        }
+        return cls(
+            **fields,
+            target=Target.parse(data["target"]) if data.get("target") else None,
+            status=data["status"],
+            note=data.get("note", ""),
+            details=data.get("details", {}),
+        )
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["target"] = str(self.target) if self.target else None
@@ -79,3 +103,9 @@ def write_results(path: Path, machine: dict[str, Any], figures: list[Figure]) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {"machine": machine, "figures": [figure.to_json() for figure in figures]}
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def read_results(path: Path) -> tuple[dict[str, Any], list[Figure]]:
+    """The machine and figures of a results file written by `write_results`."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return document["machine"], [Figure.from_json(item) for item in document["figures"]]

@@ -20,6 +20,7 @@ from uvicorn.supervisors import Multiprocess
 from videos_contract.mock.app import create_app
 from videos_contract.mock.config import CONFIG_ENV, MockConfig, config_to_env
 from videos_contract.mock.errors import install_log_redaction
+from videos_contract.mock.protocol import GuardedH11Protocol
 from videos_contract.mock.store import JobStore
 
 __all__ = ["GRACEFUL_SECONDS", "MockServer", "bind", "running_mock", "serve", "uvicorn_options"]
@@ -59,9 +60,9 @@ def bind(host: str, port: int) -> socket.socket:
 
 def uvicorn_options(config: MockConfig) -> dict[str, Any]:
     """Server settings that protect the mock: the h11 parser, whose limit on the size of a
-    request's head is `max_header_bytes` (beyond it: 400 and the connection closed)."""
+    request's head is `max_header_bytes` (beyond it: 431 in JSON, connection closed)."""
     return {
-        "http": "h11",
+        "http": GuardedH11Protocol,
         "h11_max_incomplete_event_size": config.max_header_bytes,
         "lifespan": "off",
     }

@@ -207,7 +207,25 @@ class MockService:
             return
         await response(scope, receive, send)
 
+    def _check_head(self, scope: Scope) -> None:
+        """431 for a request head over `max_header_bytes`.
+
+        The HTTP parser enforces the limit only while a head is incomplete, so a large head
+        that arrives in one read gets here; this makes the limit exact.
+        """
+        size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+        size += sum(len(name) + len(value) + 4 for name, value in scope.get("headers", ()))
+        limit = self.config.max_header_bytes
+        if size > limit:
+            raise ApiError(
+                431,
+                f"The request head is larger than this server accepts ({limit} bytes).",
+                code="request_header_too_large",
+                headers={"Connection": "close"},
+            )
+
     async def _dispatch(self, request: Request) -> Response:
+        self._check_head(request.scope)
         path: str = request.scope["path"]  # not url.path, which drops control characters
         for route in self._routes:
             match = route.pattern.fullmatch(path)

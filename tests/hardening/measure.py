@@ -25,7 +25,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest import KEY, start_cli_mock, wait_until_serving
+from hardening_support import KEY, start_cli_mock, wait_until_serving
 
 from videos_contract.client import (
     ApiError,

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from aihubmix_videos import AuthenticatedClient
-from conftest import Counting, serving
+from hardening_support import Counting, serving
 
 from videos_contract.client import (
     ApiError,

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import KEY, CliMock, start_cli_mock, wait_until_serving
+from hardening_support import KEY, CliMock, start_cli_mock, wait_until_serving
 
 from videos_contract.mock.sqlite_store import SqliteJobStore
 

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import Counting
+from hardening_support import Counting
 from mock_schemathesis import run_contract
 
 from videos_contract.mock import MockConfig, create_app

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import Counting, serving
+from hardening_support import Counting, serving
 from PIL import Image
 from starlette.applications import Starlette
 
@@ -170,6 +170,16 @@ def test_an_upload_that_stalls_halfway_is_cut_off_and_others_are_served(
     error = json.loads(answer.partition(b"\r\n\r\n")[2])["error"]
     assert error["code"] == "request_timeout"
     assert b"connection: close" in answer.lower()
+
+
+def test_a_request_head_that_stalls_is_cut_off_and_others_are_served(mock: Mock) -> None:
+    with _raw(mock.url) as silent, _raw(mock.url) as trickling:
+        trickling.sendall(b"GET /v1/videos HTTP/1.1\r\nHost: mock\r\nX-Slow: a")
+        mock.serves_others()  # during the stall of both
+        answer = _read_answer(trickling)
+        assert silent.recv(1) == b""  # a connection that never sent a byte is closed
+    assert answer.startswith(b"HTTP/1.1 408"), answer
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["error"]["code"] == "request_timeout"
 
 
 def _png(size: str, noise: bool = False) -> bytes:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import KEY, CliMock, start_cli_mock, wait_until_serving
+from hardening_support import KEY, CliMock, start_cli_mock, wait_until_serving
 from starlette.testclient import TestClient
 
 from videos_contract.mock import MockConfig, create_app

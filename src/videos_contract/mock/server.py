@@ -20,10 +20,18 @@ from uvicorn.supervisors import Multiprocess
 from videos_contract.mock.app import create_app
 from videos_contract.mock.config import CONFIG_ENV, MockConfig, config_to_env
 from videos_contract.mock.errors import install_log_redaction
-from videos_contract.mock.protocol import GuardedH11Protocol
+from videos_contract.mock.protocol import HEAD_TIMEOUT_ATTRIBUTE, GuardedH11Protocol
 from videos_contract.mock.store import JobStore
 
-__all__ = ["GRACEFUL_SECONDS", "MockServer", "bind", "running_mock", "serve", "uvicorn_options"]
+__all__ = [
+    "GRACEFUL_SECONDS",
+    "MockServer",
+    "bind",
+    "protected_config",
+    "running_mock",
+    "serve",
+    "uvicorn_options",
+]
 
 _START_TIMEOUT = 15.0
 # Requests in flight at SIGTERM get this long to finish before connections are closed.
@@ -68,6 +76,14 @@ def uvicorn_options(config: MockConfig) -> dict[str, Any]:
     }
 
 
+def protected_config(app: Any, config: MockConfig, **options: Any) -> uvicorn.Config:
+    """A uvicorn config with the mock's protective settings: `uvicorn_options`, and the time
+    a client has to send a request head (`body_timeout_seconds`, as for the body)."""
+    server_config = uvicorn.Config(app, **{**uvicorn_options(config), **options})
+    setattr(server_config, HEAD_TIMEOUT_ATTRIBUTE, config.body_timeout_seconds)
+    return server_config
+
+
 def _close_store(app: Starlette) -> None:
     close = getattr(app.state.store, "close", None)
     if close is not None:
@@ -86,9 +102,7 @@ def running_mock(config: MockConfig | None = None) -> Iterator[MockServer]:
     app = create_app(config)
     sock = bind("127.0.0.1", 0)
     server = uvicorn.Server(
-        uvicorn.Config(
-            app, log_config=None, log_level="warning", access_log=False, **uvicorn_options(config)
-        )
+        protected_config(app, config, log_config=None, log_level="warning", access_log=False)
     )
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="videos-contract-mock", daemon=True
@@ -135,11 +149,7 @@ def serve(
         # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal with the handler
         # found at start; a no-op one turns that into a normal return (exit status 0).
         signal.signal(signal.SIGTERM, lambda signum, frame: None)
-    options: dict[str, Any] = {
-        "log_level": "info",
-        "timeout_graceful_shutdown": GRACEFUL_SECONDS,
-        **uvicorn_options(config),
-    }
+    options: dict[str, Any] = {"log_level": "info", "timeout_graceful_shutdown": GRACEFUL_SECONDS}
     app: Starlette | None = None
     try:
         # Listening now (uvicorn accepts later) means a client that reads the URL and
@@ -149,15 +159,19 @@ def serve(
             os.environ[CONFIG_ENV] = config_to_env(config)
             # Fail here, once, on a bad spec or store file, not in every worker.
             _close_store(create_app(config))
-            multi = uvicorn.Config(
-                "videos_contract.mock.app:app_from_env", factory=True, workers=workers, **options
+            multi = protected_config(
+                "videos_contract.mock.app:app_from_env",
+                config,
+                factory=True,
+                workers=workers,
+                **options,
             )
             if on_ready is not None:
                 on_ready(_url(sock))
             Multiprocess(multi, sockets=[sock]).run()
         else:
             app = create_app(config)
-            server = uvicorn.Server(uvicorn.Config(app, **options))
+            server = uvicorn.Server(protected_config(app, config, **options))
             install_log_redaction(config.keys)  # after uvicorn configured its loggers
             if on_ready is not None:
                 on_ready(_url(sock))

@@ -6,11 +6,15 @@ from videos_contract.mock import MockConfig, running_mock
 with running_mock(MockConfig(render_seconds=0.5)) as server:
     ...  # server.url, server.key
 ```
+
+`MockConfig(store_path=...)` keeps jobs in a SQLite file (`SqliteJobStore`) that survives
+restarts and can be shared by several worker processes.
 """
 
 from videos_contract.mock.app import create_app
 from videos_contract.mock.config import DEFAULT_KEY, MockConfig
 from videos_contract.mock.server import MockServer, running_mock, serve
+from videos_contract.mock.sqlite_store import SqliteJobStore
 from videos_contract.mock.store import FAIL_MARKER, Job, JobStore, MemoryJobStore
 
 __all__ = [
@@ -21,6 +25,7 @@ __all__ = [
     "MemoryJobStore",
     "MockConfig",
     "MockServer",
+    "SqliteJobStore",
     "create_app",
     "running_mock",
     "serve",

@@ -21,7 +21,7 @@ import time
 import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from PIL import Image
 from starlette.concurrency import run_in_threadpool
@@ -44,6 +44,8 @@ from videos_contract.mock.ranges import byte_range
 from videos_contract.mock.store import FAIL_MARKER, Job, JobStore, UnknownCursor
 from videos_contract.mock.validation import BodyRules, ParameterRules, coerce_text
 from videos_contract.spec import Operation, Spec, SpecError
+
+_T = TypeVar("_T")
 
 __all__ = ["MockService"]
 
@@ -345,12 +347,19 @@ class MockService:
             )
             try:
                 # Committed before the answer: an accepted job survives a crash of the server.
-                await run_in_threadpool(self.store.add, job)
+                await self._stored(self.store.add, job)
             except ValueError:
                 continue  # the id is taken (a restarted seeded run): draw another
             await self._prune(now)
             return job
         raise RuntimeError("no free job id after 8 draws")
+
+    async def _stored(self, call: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """Call the store in a worker thread when its calls block (SQLite), inline when they
+        do not (memory): for a dict lookup the thread hop costs more than the call."""
+        if getattr(self.store, "blocking", True):
+            return await run_in_threadpool(call, *args, **kwargs)
+        return call(*args, **kwargs)
 
     def _new_id(self) -> str:
         if self._random_ids:
@@ -365,11 +374,11 @@ class MockService:
         self._next_prune = now + 1.0
         prune = getattr(self.store, "prune", None)
         if prune is not None:
-            await run_in_threadpool(prune, now)
+            await self._stored(prune, now)
 
     async def _job(self, call: _Call) -> Job:
         video_id = call.path["video_id"]
-        job = await run_in_threadpool(self.store.get, call.owner, video_id)
+        job = await self._stored(self.store.get, call.owner, video_id)
         if job is None:
             raise ApiError(
                 404,
@@ -543,7 +552,7 @@ class MockService:
 
     async def _list_videos(self, request: Request, call: _Call) -> Response:
         try:
-            jobs, more = await run_in_threadpool(
+            jobs, more = await self._stored(
                 self.store.page,
                 call.owner,
                 after=call.params.get("after"),
@@ -578,7 +587,7 @@ class MockService:
 
     async def _delete_video(self, request: Request, call: _Call) -> Response:
         job = await self._job(call)
-        if not await run_in_threadpool(self.store.delete, call.owner, job.id):
+        if not await self._stored(self.store.delete, call.owner, job.id):
             raise ApiError(
                 404, f"No video found with id '{job.id}'.", param="video_id", code="video_not_found"
             )

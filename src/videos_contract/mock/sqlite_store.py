@@ -40,6 +40,8 @@ CREATE INDEX IF NOT EXISTS jobs_prune_at ON jobs (prune_at);
 class SqliteJobStore:
     """Jobs in a SQLite database at `path` (created when missing)."""
 
+    blocking = True  # commits wait for the disk and for other workers' locks
+
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._local = threading.local()

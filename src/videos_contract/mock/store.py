@@ -151,7 +151,13 @@ class UnknownCursor(LookupError):
 
 
 class JobStore(Protocol):
-    """What the handlers need from a job store; implementations must be thread-safe."""
+    """What the handlers need from a job store; implementations must be thread-safe.
+
+    `blocking` says whether calls may wait on I/O; the service then runs them in a worker
+    thread instead of on the event loop.
+    """
+
+    blocking: bool
 
     def add(self, job: Job) -> None: ...
 
@@ -174,6 +180,8 @@ class JobStore(Protocol):
 
 class MemoryJobStore:
     """Jobs in a dict, guarded by a lock; deleted ids keep their place as cursors."""
+
+    blocking = False  # every call is a short dict operation under the lock
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -36,7 +36,7 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
    latter, and an answer written in two pieces otherwise waits for the client's delayed ACK.
 3. **async_wait**: that many jobs are created at once with `acreate` and awaited with
    `async_wait` (the mock's render time and its `openai-poll-after-ms` advice), first with
-   requests gated to a 10-connection pool (`videos_contract.bench.gate.PoolGate`), then with
+   requests gated to a 10-connection pool (`videos_contract.client.pool.PoolGate`), then with
    the client exactly as `connect()` builds it, bounded by a cap. Completed jobs are counted
    and the server's list is read back; the baseline is the render time of one job.
 4. **Transfers**: the upload is a real PNG of the spec's default size padded after `IEND` to

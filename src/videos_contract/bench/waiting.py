@@ -1,10 +1,11 @@
 """Benchmark 3: `async_wait` on many concurrent jobs of the mock: every job completes, none is
 lost, and the wall time is compared with the render time of one job (the floor).
 
-It runs twice on a fresh mock each time: with the client exactly as `connect()` builds it, and
-with requests gated to a 10-connection pool (`gate.PoolGate`, passed through `connect`'s
-`async_transport`). The first is bounded by `wait_cap_seconds`: jobs still being waited for
-then are counted as unfinished, not lost (the server's list shows whether they completed).
+It runs twice on a fresh mock each time: with the client exactly as `connect()` builds it
+(its pool of 100 connections gated by `client.pool.PoolGate`), and with a gate of 10
+connections passed through `connect`'s `async_transport`. The first is bounded by
+`wait_cap_seconds`: jobs still being waited for then are counted as unfinished, not lost (the
+server's list shows whether they completed).
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from typing import Any
 
 from aihubmix_videos.models import Video
 
-from videos_contract.bench.gate import POOL_CONNECTIONS, PoolGate
 from videos_contract.bench.procs import served
 from videos_contract.bench.results import Figure
 from videos_contract.bench.sizes import Sizes
 from videos_contract.bench.throughput import PROMPT
 from videos_contract.client import acreate, async_wait, connect, iter_videos
+from videos_contract.client.pool import PoolGate
 from videos_contract.mock import DEFAULT_KEY
+
+POOL_CONNECTIONS = 10  # the small gate, against the client's default of 100
 
 __all__ = ["measure_wait", "run_jobs"]
 
@@ -31,7 +34,9 @@ async def run_jobs(
     url: str, jobs: int, render_seconds: float, *, gated: bool, cap: float
 ) -> dict[str, Any]:
     """Create `jobs` jobs at once and wait for each; stop waiting after `cap` seconds."""
-    client = connect(url, DEFAULT_KEY, async_transport=PoolGate() if gated else None)
+    client = connect(
+        url, DEFAULT_KEY, async_transport=PoolGate(POOL_CONNECTIONS) if gated else None
+    )
     polls: Counter[str] = Counter()
 
     def count(video: Video) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from videos_contract.client.errors import retry_after_seconds
+from videos_contract.client.pool import PoolGate
 
 __all__ = [
     "DEADLINE",
@@ -153,7 +154,7 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     @property
     def async_transport(self) -> httpx.AsyncBaseTransport:
         if self._async_transport is None:
-            self._async_transport = httpx.AsyncHTTPTransport()
+            self._async_transport = PoolGate()
         return self._async_transport
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

@@ -1,22 +1,24 @@
-"""A transport that lets at most as many requests into httpx's connection pool as it has
-connections; the others wait on a semaphore.
+"""Let at most as many requests into httpx's async connection pool as it has connections.
 
 httpcore's pool keeps every waiting request in a list and, each time a connection is freed,
 compares every waiting request with every connection (`AsyncConnectionPool.
-_assign_requests_to_connections`). With 1,000 polling jobs on a 100-connection pool that scan
-is the client's whole CPU budget. Waiting on a semaphore instead costs nothing per release.
+_assign_requests_to_connections`). With 1,000 jobs polled at once that scan used the client's
+whole CPU and no job finished in time (docs/benchmarks.md); waiting on a semaphore instead
+costs nothing per release. One semaphore per event loop, since a semaphore belongs to one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator
 
 import httpx
 
-__all__ = ["PoolGate"]
+__all__ = ["DEFAULT_CONNECTIONS", "PoolGate"]
 
-POOL_CONNECTIONS = 10
+# httpx's own default pool size.
+DEFAULT_CONNECTIONS = 100
 
 
 class _ReleasingStream(httpx.AsyncByteStream):
@@ -40,22 +42,32 @@ class _ReleasingStream(httpx.AsyncByteStream):
 
 
 class PoolGate(httpx.AsyncBaseTransport):
-    """`httpx.AsyncHTTPTransport` behind a semaphore of the pool's size."""
+    """An `httpx.AsyncHTTPTransport` of `connections` connections behind a semaphore."""
 
-    def __init__(self, connections: int = POOL_CONNECTIONS) -> None:
-        limits = httpx.Limits(max_connections=connections)
-        self._transport = httpx.AsyncHTTPTransport(limits=limits)
-        self._gate = asyncio.Semaphore(connections)
+    def __init__(self, connections: int = DEFAULT_CONNECTIONS) -> None:
+        self.connections = connections
+        self._transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=connections))
+        self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _gate(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        gate = self._gates.get(loop)
+        if gate is None:
+            gate = self._gates[loop] = asyncio.Semaphore(self.connections)
+        return gate
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await self._gate.acquire()
+        gate = self._gate()
+        await gate.acquire()
         try:
             response = await self._transport.handle_async_request(request)
         except BaseException:
-            self._gate.release()
+            gate.release()
             raise
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = _ReleasingStream(response.stream, self._gate)
+        response.stream = _ReleasingStream(response.stream, gate)
         return response
 
     async def aclose(self) -> None:

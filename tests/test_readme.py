@@ -7,6 +7,7 @@ runner below, keyed by its exact text, so a command added to the README without 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -19,9 +20,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
-from videos_contract.mock import MockConfig, running_mock
+from videos_contract.mock import DEFAULT_KEY, MockConfig, running_mock
 from videos_contract.paths import PROJECT_ROOT
 from videos_contract.probe import probe_video
 from videos_contract.spec import load_spec
@@ -117,14 +119,15 @@ def _port_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def _make_mock(command: str) -> None:
-    """`make mock` serves on port 8000; the README's curl command works against it."""
+@contextlib.contextmanager
+def _serving(command: str, cwd: Path, stop: signal.Signals) -> Iterator[None]:
+    """Run a server command of the README until its banner shows port 8000, then stop it."""
     if not _port_free(8000):
         pytest.skip("port 8000 is taken on this machine")
     proc = subprocess.Popen(
-        command,
+        command.replace(".venv/bin/", f"{VENV_BIN}/"),
         shell=True,
-        cwd=PROJECT_ROOT,
+        cwd=cwd,
         env=_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -141,16 +144,42 @@ def _make_mock(command: str) -> None:
                 break
             banner += line
         assert "http://127.0.0.1:8000" in banner, banner
+        yield
+    finally:
+        os.killpg(proc.pid, stop)
+        proc.wait(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()
+        # Worker processes may outlive the parent by a moment; wait until the port is free.
+        deadline = time.monotonic() + 30
+        while not _port_free(8000) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+
+def _make_mock(command: str) -> None:
+    """`make mock` serves on port 8000; the README's curl command works against it."""
+    with _serving(command, PROJECT_ROOT, signal.SIGINT):
         (curl,) = [c for c in readme_commands() if c.startswith("curl ")]
         if shutil.which("curl") is None:
             pytest.skip("curl is not installed")
         video = json.loads(_ok(_run(curl)))
         assert video["object"] == "video" and video["status"] == "queued"
-    finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        proc.wait(timeout=30)
-        if proc.stdout is not None:
-            proc.stdout.close()
+
+
+def _durable_mock(command: str, tmp: Path) -> None:
+    """Jobs created before a `kill -9` of every worker are there after a restart."""
+    headers = {"Authorization": f"Bearer {DEFAULT_KEY}"}
+    url = "http://127.0.0.1:8000/v1/videos"
+    with _serving(command, tmp, signal.SIGKILL):
+        ids = [
+            httpx.post(url, headers=headers, json={"prompt": f"job {n}"}, timeout=30).json()["id"]
+            for n in range(10)
+        ]
+    assert (tmp / "jobs.db").exists()
+    with _serving(command, tmp, signal.SIGTERM):
+        for video_id in ids:
+            reply = httpx.get(f"{url}/{video_id}", headers=headers, timeout=30)
+            assert reply.status_code == 200, reply.text
 
 
 def _curl(command: str) -> None:
@@ -209,6 +238,7 @@ RUNNERS: dict[str, Callable[..., None]] = {
     ".venv/bin/videos-contract audit --profile quick --max-creates 0": _audit_quick_read_only,
     "make mock": _make_mock,
     ".venv/bin/videos-contract mock --help": _help,
+    ".venv/bin/videos-contract mock --store jobs.db --workers 2": _durable_mock,
     'curl -s http://127.0.0.1:8000/v1/videos -H "Authorization: Bearer sk-gateway-localmock" '
     '-F prompt="a red fox"': _curl,
     '.venv/bin/videos-contract create --prompt "a red fox" --wait --output fox.mp4': _create_fox,
@@ -235,7 +265,7 @@ def _params() -> Iterator[str]:
 @pytest.mark.parametrize("command", list(_params()))
 def test_readme_command_runs(command: str, tmp_path: Path) -> None:
     runner = RUNNERS[command]
-    if runner is _create_fox:
+    if runner in (_create_fox, _durable_mock):
         runner(command, tmp_path)
     else:
         runner(command)

@@ -210,25 +210,22 @@ def _diff(command: str) -> None:
     _ok(_run(command))
 
 
+def _release_files_status() -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain", "generated", "generator-config.yaml"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+
+
 def _make_regen(command: str) -> None:
     """With the spec unchanged since its release, regen is a no-op that says so."""
-    before = subprocess.run(
-        ["git", "status", "--porcelain", "generated", "generator-config.yaml"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
+    before = _release_files_status()
     out = _ok(_run(command))
     assert "has not changed since release" in out
-    after = subprocess.run(
-        ["git", "status", "--porcelain", "generated", "generator-config.yaml"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
-    assert before == after
+    assert _release_files_status() == before
 
 
 RUNNERS: dict[str, Callable[..., None]] = {

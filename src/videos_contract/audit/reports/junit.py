@@ -1,0 +1,54 @@
+"""junit.xml: one test suite per operation, one test case per check, for CI dashboards."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from videos_contract.audit.curl import to_curl
+from videos_contract.audit.reports.grouping import by_operation
+from videos_contract.audit.results import AuditResult, Outcome
+
+__all__ = ["render_junit"]
+
+
+def render_junit(result: AuditResult) -> str:
+    root = ET.Element(
+        "testsuites",
+        name="videos-contract audit",
+        tests=str(len(result.outcomes)),
+        failures=str(sum(o.outcome is Outcome.FAILED for o in result.outcomes)),
+        skipped=str(sum(o.outcome is Outcome.SKIPPED for o in result.outcomes)),
+        time=f"{result.duration:.2f}",
+    )
+    for operation, outcomes in by_operation(result):
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=operation,
+            tests=str(len(outcomes)),
+            failures=str(sum(o.outcome is Outcome.FAILED for o in outcomes)),
+            skipped=str(sum(o.outcome is Outcome.SKIPPED for o in outcomes)),
+        )
+        for outcome in outcomes:
+            case = ET.SubElement(
+                suite, "testcase", classname=f"{outcome.source}.{operation}", name=outcome.check
+            )
+            if outcome.outcome is Outcome.FAILED:
+                first = outcome.violations[0] if outcome.violations else None
+                message = (
+                    f"{first.at_fault}: expected {first.expected}, got {first.actual}"
+                    if first
+                    else f"{outcome.failed} failing case(s)"
+                )
+                failure = ET.SubElement(case, "failure", message=message, type=outcome.check)
+                failure.text = "\n\n".join(
+                    f"{v.at_fault}\n  expected: {v.expected}\n  actual:   {v.actual}"
+                    + (f"\n  reproduce: {to_curl(v.exchange)}" if v.exchange else "")
+                    for v in outcome.violations
+                )
+            elif outcome.outcome is Outcome.SKIPPED:
+                ET.SubElement(case, "skipped", message=outcome.skip_reason or "not run")
+            else:
+                case.set("assertions", str(outcome.passed))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

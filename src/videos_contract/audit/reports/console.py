@@ -96,4 +96,6 @@ class ConsoleReporter:
         if result.conformant:
             self._print("[bold green]Conformant: no violation found.[/]")
         else:
-            self._print(f"[bold red]{len(result.violations)} violation(s) shown: not conformant.[/]")
+            self._print(
+                f"[bold red]{len(result.violations)} violation(s) shown: not conformant.[/]"
+            )

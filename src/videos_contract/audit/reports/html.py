@@ -42,8 +42,10 @@ def render_html(result: AuditResult) -> str:
         f"{result.billed_skipped} skipped (cap {cap}).</small></p>",
     ]
     for operation, outcomes in by_operation(result):
-        out.append(f"<h2>{e(operation)}</h2><table><tr><th>Check</th><th>Source</th>"
-                   "<th>Outcome</th><th>Cases</th></tr>")
+        out.append(
+            f"<h2>{e(operation)}</h2><table><tr><th>Check</th><th>Source</th>"
+            "<th>Outcome</th><th>Cases</th></tr>"
+        )
         for o in outcomes:
             cases = f"{o.passed} passed, {o.failed} failed, {o.skipped} skipped"
             reason = f" <small>({e(o.skip_reason)})</small>" if o.skip_reason else ""
@@ -61,13 +63,17 @@ def render_html(result: AuditResult) -> str:
                 )
         out.append("</table>")
     if result.dismissals:
-        out.append("<h2>Dismissed fuzzer findings</h2><p><small>Failures reported by the fuzzer "
-                   "that a re-check of the bytes sent did not support.</small></p><ul>")
+        out.append(
+            "<h2>Dismissed fuzzer findings</h2><p><small>Failures reported by the fuzzer "
+            "that a re-check of the bytes sent did not support.</small></p><ul>"
+        )
         out += [
             f"<li>{e(d.operation)} / {e(d.check)}: {e(d.reason)}</li>" for d in result.dismissals
         ]
         out.append("</ul>")
     if result.notes:
-        out.append("<h2>Notes</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in result.notes) + "</ul>")
+        out.append(
+            "<h2>Notes</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in result.notes) + "</ul>"
+        )
     out.append("</body></html>\n")
     return "\n".join(out)

@@ -140,7 +140,7 @@ def test_wait_and_download_succeed_or_fail_clearly_within_their_deadline(
     pair = pair_factory(**MODES[mode])
     job = pair.ready_job()
     client = pair.client(read_timeout=0.5)
-    expected = render_asset("video", pair.store.get(_owner(), job).size, _seconds(pair, job))  # type: ignore[union-attr]
+    expected = render_asset("video/mp4", pair.store.get(_owner(), job).size, _seconds(pair, job))  # type: ignore[union-attr]
     results: list[str] = []
     for attempt in range(2):
         started = time.monotonic()
@@ -228,7 +228,7 @@ def test_a_download_cut_half_the_time_resumes_to_the_exact_bytes(
     dest = tmp_path / "clip.mp4"
     result = download(pair.client(), job, dest, max_resumes=20, timeout=20)
     assert dest.read_bytes() == render_asset(
-        "video", pair.store.get(_owner(), job).size, _seconds(pair, job)
+        "video/mp4", pair.store.get(_owner(), job).size, _seconds(pair, job)
     )  # type: ignore[union-attr]
     assert result.resumes + result.restarts > 0 or pair.counting.statuses[206] == 0
 

@@ -15,7 +15,8 @@ from videos_contract.spec import load_spec
 SPEC = load_spec()
 SIZES = SPEC.enum("VideoSize")
 SECONDS = SPEC.enum("VideoSeconds")
-VARIANT_TYPES = {"video": "video/mp4", "thumbnail": "image/webp", "spritesheet": "image/jpeg"}
+# Which variant is which media type: the spec's table, which the mock must follow.
+VARIANT_TYPES: dict[str, str] = SPEC.schema("ContentVariant")["x-media-types"]
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +65,8 @@ def test_assets_are_real_media_of_the_jobs_size(
 
 
 def test_assets_are_rendered_once() -> None:
-    first = render_asset("video", SIZES[0], SECONDS[0])
-    assert render_asset("video", SIZES[0], SECONDS[0]) is first
+    first = render_asset("video/mp4", SIZES[0], SECONDS[0])
+    assert render_asset("video/mp4", SIZES[0], SECONDS[0]) is first
 
 
 @pytest.mark.parametrize(

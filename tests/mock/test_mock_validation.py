@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 
 from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
 from videos_contract.paths import SPEC_PATH
+from videos_contract.probe import probe_image
 from videos_contract.spec import HTTP_METHODS, load_spec
 
 SPEC = load_spec()
@@ -460,6 +461,27 @@ def test_changing_an_enum_in_the_spec_changes_the_mock(tmp_path: Path) -> None:
             "input_reference": ("r.png", image_bytes("640x480"), "image/png"),
         }
         assert client.post("/v1/videos", files=files).status_code == 200
+
+
+def test_variant_media_types_come_from_the_spec(tmp_path: Path) -> None:
+    raw = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    table = raw["components"]["schemas"]["ContentVariant"]["x-media-types"]
+    table["thumbnail"], table["spritesheet"] = table["spritesheet"], table["thumbnail"]
+    copy = tmp_path / "openapi.yaml"
+    copy.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with TestClient(create_app(MockConfig(spec_path=copy, render_seconds=0.0)), headers=AUTH) as c:
+        video_id = c.post("/v1/videos", json={"prompt": "A fox."}).json()["id"]
+        for variant, media_type in table.items():
+            reply = c.get(f"/v1/videos/{video_id}/content", params={"variant": variant})
+            assert reply.headers["content-type"] == media_type
+            if media_type.startswith("image/"):  # the bytes are what the header says
+                assert f"image/{probe_image(reply.content).format}" == media_type
+    # A media type the mock cannot render is refused at start-up, not at the first download.
+    table["thumbnail"] = "image/gif"
+    unrenderable = tmp_path / "unrenderable.yaml"  # a new path: specs are cached by path
+    unrenderable.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(ValueError, match="thumbnail"):
+        create_app(MockConfig(spec_path=unrenderable))
 
 
 def test_every_operation_of_the_spec_is_served(tmp_path: Path) -> None:

@@ -16,15 +16,9 @@ from typing import Any
 import av
 from PIL import Image, ImageDraw
 
-__all__ = ["ASSET_MEDIA_TYPES", "FPS", "render_asset"]
+__all__ = ["FPS", "RENDERED_MEDIA_TYPES", "render_asset"]
 
 FPS = 8
-# What each variant is encoded as; `create_app` checks each is listed in the spec.
-ASSET_MEDIA_TYPES = {
-    "video": "video/mp4",
-    "thumbnail": "image/webp",
-    "spritesheet": "image/jpeg",
-}
 _SPRITE_COLUMNS = 4
 _SPRITE_SCALE = 8
 
@@ -93,26 +87,29 @@ def _render_spritesheet(width: int, height: int, seconds: int) -> bytes:
     return buffer.getvalue()
 
 
+# The encoders this module has. Which variant is served as which media type is the spec's
+# (`x-media-types` of ContentVariant); the service checks at start-up that each is here.
 _RENDERERS = {
-    "video": _render_video,
-    "thumbnail": _render_thumbnail,
-    "spritesheet": _render_spritesheet,
+    "video/mp4": _render_video,
+    "image/webp": _render_thumbnail,
+    "image/jpeg": _render_spritesheet,
 }
+RENDERED_MEDIA_TYPES = frozenset(_RENDERERS)
 
 
 @lru_cache(maxsize=64)
-def _cached(variant: str, size: str, seconds: int) -> bytes:
+def _cached(media_type: str, size: str, seconds: int) -> bytes:
     width, height = _parse_size(size)
-    return _RENDERERS[variant](width, height, seconds)
+    return _RENDERERS[media_type](width, height, seconds)
 
 
-def render_asset(variant: str, size: str, seconds: str) -> bytes:
-    """The asset's bytes for a job of `size` (`WxH`) and `seconds`, rendered at most once.
+def render_asset(media_type: str, size: str, seconds: str) -> bytes:
+    """An asset of `media_type` for a job of `size` (`WxH`) and `seconds`, rendered at most once.
 
     Renders are serialised so that concurrent first downloads do not encode the same clip
     twice on a small machine.
     """
-    if variant not in _RENDERERS:
-        raise ValueError(f"unknown asset variant {variant!r}")
+    if media_type not in _RENDERERS:
+        raise ValueError(f"no renderer for media type {media_type!r}")
     with _render_lock:
-        return _cached(variant, size, int(seconds))
+        return _cached(media_type, size, int(seconds))

@@ -39,7 +39,7 @@ from videos_contract.mock.bodies import (
 from videos_contract.mock.config import MockConfig
 from videos_contract.mock.errors import ApiError, error_response, redact_keys
 from videos_contract.mock.faults import DROP, SLOW, FaultInjector, RateLimiter, ResponseFaults
-from videos_contract.mock.media import ASSET_MEDIA_TYPES, render_asset
+from videos_contract.mock.media import RENDERED_MEDIA_TYPES, render_asset
 from videos_contract.mock.ranges import byte_range
 from videos_contract.mock.store import FAIL_MARKER, Job, JobStore, UnknownCursor
 from videos_contract.mock.validation import BodyRules, ParameterRules, coerce_text
@@ -141,7 +141,7 @@ class MockService:
             "list": _object_name(spec, "VideoList"),
             "deleted": _object_name(spec, "DeletedVideo"),
         }
-        self._check_asset_types()
+        self._asset_types = self._check_asset_types()
 
     # -- spec-derived facts ------------------------------------------------------------------
 
@@ -157,13 +157,17 @@ class MockService:
                 accepted[name] = tuple(t for t in types if t.startswith("image/"))
         return accepted
 
-    def _check_asset_types(self) -> None:
+    def _check_asset_types(self) -> dict[str, str]:
+        """Variant -> media type, from the spec; each must be documented and renderable."""
         operation = self.spec.operation("downloadVideoContent")
         listed = set(operation.responses.get("200", {}).get("content", {}))
-        variants = operation.parameter("variant")["schema"].get("enum", [])
-        for variant in variants:
-            if ASSET_MEDIA_TYPES.get(variant) not in listed:
+        schema = operation.parameter("variant")["schema"]
+        media_types: dict[str, str] = dict(schema.get("x-media-types", {}))
+        for variant in schema.get("enum", []):
+            kind = media_types.get(variant)
+            if kind not in listed or kind not in RENDERED_MEDIA_TYPES:
                 raise SpecError(f"the mock cannot serve content variant {variant!r}")
+        return media_types
 
     # -- ASGI entry --------------------------------------------------------------------------
 
@@ -604,11 +608,10 @@ class MockService:
                 param="video_id",
                 code="video_expired",
             )
-        variant = str(call.params["variant"])
-        data = await run_in_threadpool(render_asset, variant, job.size, job.seconds)
+        kind = self._asset_types[str(call.params["variant"])]
+        data = await run_in_threadpool(render_asset, kind, job.size, job.seconds)
         headers = {"Accept-Ranges": "bytes"}
         chosen = byte_range(call.params.get("Range"), len(data))
-        kind = ASSET_MEDIA_TYPES[variant]
         if chosen is None:
             return Response(data, media_type=kind, headers=headers)
         first, last = chosen

@@ -24,6 +24,7 @@ from videos_contract.bench.throughput import PROMPT
 from videos_contract.client import acreate, async_wait, connect, iter_videos
 from videos_contract.client.pool import PoolGate
 from videos_contract.mock import DEFAULT_KEY
+from videos_contract.spec import load_spec
 
 POOL_CONNECTIONS = 10  # the small gate, against the client's default of 100
 
@@ -80,7 +81,8 @@ def _one_run(sizes: Sizes, *, gated: bool) -> Figure:
         )
         server_cpu = server.cpu_seconds()
         with connect(server.url, DEFAULT_KEY) as lister:
-            listed = list(iter_videos(lister, limit=100))
+            largest = load_spec().operation("listVideos").parameter("limit")["schema"]["maximum"]
+            listed = list(iter_videos(lister, limit=largest))
     on_server = Counter(video.status for video in listed)
     lost = jobs - run["completed"] - run["unfinished_at_cap"]
     if run["unfinished_at_cap"]:

@@ -42,11 +42,21 @@ class _ReleasingStream(httpx.AsyncByteStream):
 
 
 class PoolGate(httpx.AsyncBaseTransport):
-    """An `httpx.AsyncHTTPTransport` of `connections` connections behind a semaphore."""
+    """An `httpx.AsyncHTTPTransport` of `connections` connections behind a semaphore.
 
-    def __init__(self, connections: int = DEFAULT_CONNECTIONS) -> None:
+    `transport` replaces the HTTP transport (tests pass a scripted one).
+    """
+
+    def __init__(
+        self,
+        connections: int = DEFAULT_CONNECTIONS,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.connections = connections
-        self._transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=connections))
+        self._transport = transport or httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(max_connections=connections)
+        )
         self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )

@@ -25,10 +25,10 @@ help: ## List the targets
 env: .venv/.synced ## Create or update the project environment (.venv)
 
 generate: env ## Regenerate generated/ from openapi.yaml
-	$(RUN) python -m videos_contract.generation generate
+	$(RUN) python -m videos_contract.release.generation generate
 
 check-generated: env ## Fail when generated/ differs from a fresh generation
-	$(RUN) python -m videos_contract.generation check
+	$(RUN) python -m videos_contract.release.generation check
 
 lint: env ## ruff: lint and formatting
 	$(RUN) ruff check src tests

@@ -23,7 +23,7 @@ __all__ = ["audit_arguments", "measure_audit", "measure_generation", "timed_comm
 
 _GENERATE_INTO = (
     "import sys; from pathlib import Path; "
-    "from videos_contract.generation import generate_into; generate_into(Path(sys.argv[1]))"
+    "from videos_contract.release.generation import generate_into; generate_into(Path(sys.argv[1]))"
 )
 
 
@@ -109,7 +109,7 @@ def measure_generation(sizes: Sizes) -> list[Figure]:
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="bench-generation-") as tmp:
         folder = Path(tmp)
-        check = timed_command([python, "-m", "videos_contract.generation", "check"], folder)
+        check = timed_command([python, "-m", "videos_contract.release.generation", "check"], folder)
         generate = timed_command([python, "-c", _GENERATE_INTO, str(folder / "client")], folder)
     failed = [run for run in (check, generate) if run["exit_code"] != 0]
     title = "Drift check + regeneration into a temporary folder"

@@ -18,6 +18,7 @@ from typing import Any
 
 from videos_contract.bench.results import Figure, Target
 from videos_contract.bench.sizes import Sizes
+from videos_contract.protocol import KEY_ENV, URL_ENV
 
 __all__ = ["audit_arguments", "measure_audit", "measure_generation", "timed_command"]
 
@@ -57,7 +58,7 @@ def _audit(profile: str, max_creates: int | None, folder: Path) -> dict[str, Any
     arguments = audit_arguments(profile, max_creates, folder / "reports")
     command = [sys.executable, "-m", "videos_contract", *arguments]
     # Without a URL the command audits its embedded mock, whatever the caller's shell has set.
-    env = {k: v for k, v in os.environ.items() if k not in ("VIDEOS_API_URL", "VIDEOS_API_KEY")}
+    env = {k: v for k, v in os.environ.items() if k not in (URL_ENV, KEY_ENV)}
     return timed_command(command, folder, env=env)
 
 

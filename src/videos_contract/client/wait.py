@@ -32,6 +32,7 @@ from videos_contract.client.errors import (
 )
 from videos_contract.client.parsing import parse_video
 from videos_contract.client.retry import DEADLINE, RETRY_STATUSES
+from videos_contract.protocol import MIN_POLL_PAUSE, protocol
 
 __all__ = [
     "DEFAULT_INTERVAL",
@@ -43,24 +44,18 @@ __all__ = [
     "wait",
 ]
 
-POLL_AFTER_HEADER = "openai-poll-after-ms"
+POLL_AFTER_HEADER = protocol().poll_after_header
 DEFAULT_INTERVAL = 2.0
 DEFAULT_TIMEOUT = 600.0
 # Floor under any pause, so that a server advising 0 ms cannot make the client spin.
-MIN_INTERVAL = 0.05
+MIN_INTERVAL = MIN_POLL_PAUSE
 
 ProgressHook = Callable[[Video], None]
 
 
 def poll_after(response: httpx.Response, interval: float) -> float:
     """The pause the server advises, or `interval` when it advises nothing usable."""
-    raw = response.headers.get(POLL_AFTER_HEADER)
-    try:
-        advised = int(raw) / 1000 if raw is not None else None
-    except ValueError:
-        advised = None
-    pause = interval if advised is None or advised < 0 else advised
-    return max(MIN_INTERVAL, pause)
+    return protocol().poll_pause(response.headers.get(POLL_AFTER_HEADER), interval)
 
 
 @dataclass

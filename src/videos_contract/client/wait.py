@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import httpx
 from aihubmix_videos import AuthenticatedClient
-from aihubmix_videos.api.videos import retrieve_video
 from aihubmix_videos.models import Video
 
 from videos_contract.client.errors import (
@@ -30,6 +29,7 @@ from videos_contract.client.errors import (
     WaitTimeoutError,
     retry_after_seconds,
 )
+from videos_contract.client.generated_requests import retrieve_request
 from videos_contract.client.parsing import parse_video
 from videos_contract.client.retry import DEADLINE, RETRY_STATUSES
 from videos_contract.protocol import MIN_POLL_PAUSE, protocol
@@ -77,7 +77,7 @@ class _Poll:
 
     def request(self) -> dict[str, object]:
         """The retrieve request, carrying the deadline on the transport's clock."""
-        kwargs: dict[str, object] = dict(retrieve_video._get_kwargs(self.video_id))
+        kwargs: dict[str, object] = dict(retrieve_request(self.video_id))
         remaining = self.deadline - self.clock()
         kwargs["extensions"] = {DEADLINE: time.monotonic() + remaining}
         return kwargs

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from hardening_support import Counting, serving
 from PIL import Image
 from starlette.applications import Starlette
 
+from tests.support.hardening import Counting, serving
 from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
 from videos_contract.spec import load_spec
 

@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 from aihubmix_videos import AuthenticatedClient
-from hardening_support import Counting, serving
 
+from tests.support.hardening import Counting, serving
 from videos_contract.client import (
     ApiError,
     DownloadError,

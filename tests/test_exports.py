@@ -59,6 +59,5 @@ def test_package_reexports_names_its_modules_declare(name: str) -> None:
         else:
             # A constant: the very object a module of the package declares.
             assert any(
-                item in _declared(module) and getattr(module, item) is member
-                for module in modules
+                item in _declared(module) and getattr(module, item) is member for module in modules
             ), item

@@ -120,16 +120,16 @@ QUOTES = [
         'when used, seconds is fixed at "8"',
     ),
     (
-        "video-gen.cn.md",
+        "video-gen.cn.mdx",
         "wan2.6 仅支持 720P 和 1080P；wan2.5 支持 480P、720P、1080P；wan2.2 仅支持 480P 和 1080P。",  # noqa: RUF001
     ),
-    ("video-gen.cn.md", '| `wan2.6-t2v` / `wan2.6-i2v` | `"2"`~`"15"`（任意整数值） | `"5"` |'),  # noqa: RUF001
-    ("video-gen.cn.md", "| 时长 (duration) | 整数，范围 `4`~`15`，或 `-1`（模型自动决定） |"),  # noqa: RUF001
-    ("video-gen.cn.md", '"extra_body": {'),
-    ("video-gen.cn.md", '"id": "eyJtb2RlbCI6InNvcmEtMi...",'),
-    ("video-gen.en.older.md", '"durationSeconds": 6'),
-    ("video-gen.en.older.md", '"seconds": 8,'),
-    ("video-gen.en.2026-02.md", "- sora：720×1280（默认）、1280×720"),  # noqa: RUF001
+    ("video-gen.cn.mdx", '| `wan2.6-t2v` / `wan2.6-i2v` | `"2"`~`"15"`（任意整数值） | `"5"` |'),  # noqa: RUF001
+    ("video-gen.cn.mdx", "| 时长 (duration) | 整数，范围 `4`~`15`，或 `-1`（模型自动决定） |"),  # noqa: RUF001
+    ("video-gen.cn.mdx", '"extra_body": {'),
+    ("video-gen.cn.mdx", '"id": "eyJtb2RlbCI6InNvcmEtMi...",'),
+    ("video-gen.en.older.mdx", '"durationSeconds": 6'),
+    ("video-gen.en.older.mdx", '"seconds": 8,'),
+    ("video-gen.en.2026-02.mdx", "- sora：720×1280（默认）、1280×720"),  # noqa: RUF001
     ("seedance.cn.txt", '"duration": 8,'),
 ]
 

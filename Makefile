@@ -38,9 +38,10 @@ format: env ## Apply ruff's fixes and formatting
 	$(RUN) ruff check --fix src tests
 	$(RUN) ruff format src tests
 
-typecheck: env ## mypy --strict on our package and the generated one
+typecheck: env ## mypy --strict on our package, the generated one and the tests
 	$(RUN) mypy src/videos_contract
 	$(RUN) mypy generated/aihubmix_videos
+	$(RUN) mypy tests
 
 lock-check: env ## Fail when uv.lock does not match pyproject.toml (or the generated client's version)
 	$(UV) lock --check

@@ -40,11 +40,14 @@ def test_enum_values_leave_null_out() -> None:
 
 
 def test_type_facts_read_nullability_from_types_variants_and_enums() -> None:
-    assert type_facts({"type": ["integer", "null"]}) == ({"integer"}, True)
-    assert type_facts({"oneOf": [{"type": "object"}, {"type": "null"}]}) == ({"object"}, True)
-    assert type_facts({"enum": ["a", None]}) == ({"string"}, True)
-    assert type_facts({"enum": [4, 8]}) == ({"integer"}, False)
+    assert type_facts({"type": ["integer", "null"]}) == (frozenset({"integer"}), True)
+    assert type_facts({"oneOf": [{"type": "object"}, {"type": "null"}]}) == (
+        frozenset({"object"}),
+        True,
+    )
+    assert type_facts({"enum": ["a", None]}) == (frozenset({"string"}), True)
+    assert type_facts({"enum": [4, 8]}) == (frozenset({"integer"}), False)
     assert type_facts({"anyOf": [{"type": "string"}, {"type": "integer"}]}) == (
-        {"string", "integer"},
+        frozenset({"string", "integer"}),
         False,
     )

@@ -123,8 +123,8 @@ def test_max_creates_caps_accepted_jobs_and_reports_skips(
     outcomes = {
         check["check"]: check for group in summary["operations"] for check in group["checks"]
     }
-    assert outcomes["remix_points_to_source"]["outcome"] == "skipped"
-    assert "max-creates" in outcomes["remix_points_to_source"]["skip_reason"]
+    assert outcomes["remix_points_to_source"]["outcome"] == "not run"
+    assert "max-creates" in outcomes["remix_points_to_source"]["reason"]
 
 
 def test_zero_max_creates_sends_no_billed_request(
@@ -145,7 +145,7 @@ def test_zero_max_creates_sends_no_billed_request(
         for check in group["checks"]
     }
     assert read_only["missing_or_wrong_key_is_refused"] == "passed"
-    assert read_only["created_job_reaches_terminal_status"] == "skipped"
+    assert read_only["created_job_reaches_terminal_status"] == "not run"
 
 
 def test_default_cap_depends_on_where_the_server_is() -> None:

@@ -10,7 +10,7 @@ import httpx
 
 from videos_contract.audit.fuzz import UNDECLARED, translate
 from videos_contract.audit.operations import OperationIndex
-from videos_contract.audit.proxy import BUDGET_MARK
+from videos_contract.audit.proxy import BUDGET_MARK, UPSTREAM_ERROR_MARK
 from videos_contract.spec import load_spec
 
 RELAY = "http://127.0.0.1:9"
@@ -90,7 +90,7 @@ def test_accepted_value_outside_the_enum_is_reported_with_the_field() -> None:
     assert violation.exchange is not None and violation.exchange.url.startswith(TARGET)
 
 
-def test_cases_the_budget_stopped_are_skipped_not_passed() -> None:
+def test_cases_the_budget_stopped_are_not_run_not_passed() -> None:
     event = _scenario(
         "POST", "/v1/videos", _form({"prompt": "x"}), 429,
         [{"name": "not_a_server_error", "status": "success"}],
@@ -99,7 +99,21 @@ def test_cases_the_budget_stopped_are_skipped_not_passed() -> None:
     run = translate(iter([event]), INDEX, RELAY, TARGET)
     (outcome,) = run.outcomes
     assert (outcome.passed, outcome.skipped) == (0, 1)
-    assert outcome.outcome.value == "skipped" and "max-creates" in outcome.skip_reason
+    assert outcome.outcome.value == "not run" and "max-creates" in outcome.reason
+
+
+def test_cases_the_server_cut_off_are_failures_not_skips() -> None:
+    event = _scenario(
+        "GET", "/v1/videos", httpx.Request("GET", f"{RELAY}/v1/videos"), 502,
+        [{"name": "not_a_server_error", "status": "success"}],
+        response_headers={UPSTREAM_ERROR_MARK: ["RemoteProtocolError"]},
+        response_body={"error": {"message": "RemoteProtocolError: peer closed connection"}},
+    )  # fmt: skip
+    run = translate(iter([event]), INDEX, RELAY, TARGET)
+    (outcome,) = run.outcomes
+    assert (outcome.passed, outcome.failed, outcome.skipped) == (0, 1, 0)
+    assert outcome.outcome.value == "failed"
+    assert "peer closed" in outcome.violations[0].actual
 
 
 def test_refusal_naming_a_state_dependent_input_is_dismissed() -> None:

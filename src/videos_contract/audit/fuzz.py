@@ -59,7 +59,14 @@ class FuzzRun:
     errors: list[str] = field(default_factory=list)
 
 
-def command(spec_path: Path, relay_url: str, profile: Profile, seed: int, out: Path) -> list[str]:
+def command(
+    spec_path: Path,
+    relay_url: str,
+    profile: Profile,
+    seed: int,
+    out: Path,
+    without: tuple[str, ...] = (),
+) -> list[str]:
     """The schemathesis command line; it never holds the key, only the placeholder."""
     args = [
         sys.executable, "-m", "schemathesis.cli", "run", str(spec_path.resolve()),
@@ -84,17 +91,26 @@ def command(spec_path: Path, relay_url: str, profile: Profile, seed: int, out: P
     ]  # fmt: skip
     if profile.max_time:
         args += ["--max-time", str(profile.max_time)]
+    for operation_id in without:
+        args += ["--exclude-operation-id", operation_id]
     return args
 
 
-def run_fuzzer(spec_path: Path, relay_url: str, profile: Profile, seed: int, out: Path) -> Path:
-    """Run schemathesis to completion; return the NDJSON event file."""
+def run_fuzzer(
+    spec_path: Path,
+    relay_url: str,
+    profile: Profile,
+    seed: int,
+    out: Path,
+    without: tuple[str, ...] = (),
+) -> Path:
+    """Run schemathesis to completion (leaving out `without` operations); return its events."""
     out = out.resolve()  # the child runs in a scratch folder; relative paths would land there
     out.mkdir(parents=True, exist_ok=True)
     # A scratch working directory keeps `.hypothesis/` and `.schemathesis/` out of the project.
     with tempfile.TemporaryDirectory(prefix="videos-contract-fuzz-") as scratch:
         completed = subprocess.run(
-            command(spec_path, relay_url, profile, seed, out),
+            command(spec_path, relay_url, profile, seed, out, without),
             cwd=scratch,
             capture_output=True,
             text=True,
@@ -292,11 +308,30 @@ def translate(
             exchange = _exchange(interaction, relay_url, target_url)
             for result in results:
                 tally = tallies.setdefault((label, result["name"]), _Tally())
-                if over_budget or unreachable:
+                if over_budget:
                     tally.skipped += 1
-                    tally.skip_reason = (
-                        "--max-creates budget spent" if over_budget else "server unreachable"
-                    )
+                    tally.skip_reason = "--max-creates budget spent"
+                    continue
+                if unreachable:
+                    # The server dropped the connection or cut the answer: a finding, not a skip.
+                    tally.failed += 1
+                    body = _response_json(interaction)
+                    error = body.get("error") if isinstance(body, dict) else None
+                    message = error.get("message") if isinstance(error, dict) else None
+                    key = "unreachable"
+                    if key not in tally.seen and len(tally.violations) < MAX_VIOLATIONS_SHOWN:
+                        tally.seen.add(key)
+                        tally.violations.append(
+                            Violation(
+                                check=result["name"],
+                                operation=label,
+                                title="the server's answer broke off",
+                                at_fault="the server's answer",
+                                expected="a complete HTTP response",
+                                actual=str(message or "the connection failed")[:300],
+                                exchange=exchange,
+                            )
+                        )
                     continue
                 if result.get("status") != "failure":
                     tally.passed += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.profiles import Profile
@@ -27,6 +28,7 @@ from videos_contract.audit.wire import wire_problems
 
 __all__ = [
     "STATE_DEPENDENT_INPUTS",
+    "STATE_DEPENDENT_STATUSES",
     "UNDECLARED",
     "FuzzRun",
     "read_events",
@@ -43,6 +45,15 @@ _IGNORED_HEADERS = {"user-agent", "accept-encoding", "accept", "connection", "co
 # a schema-valid value may still be refused. A refusal naming one of them is not reported.
 STATE_DEPENDENT_INPUTS: dict[str, str] = {
     "after": "a cursor must be the id of an existing video",
+}
+# Refusals that depend on what the server holds, not on the bytes of the request: a generated
+# id names no job (404), a job is not finished (409) or has expired (410), a range lies past
+# the asset's end (416). Only these statuses, and only where the operation documents them.
+STATE_DEPENDENT_STATUSES: dict[int, str] = {
+    404: "the generated id names no job on this server",
+    409: "the job is not in a state that allows it",
+    410: "the job's assets have expired",
+    416: "the range lies past the end of the asset",
 }
 # Where cases of methods the spec does not list on a path are tallied.
 UNDECLARED = "(undeclared methods)"
@@ -215,40 +226,65 @@ def _describe(
 def _recheck(
     check: str, index: OperationIndex, exchange: Exchange, interaction: dict[str, Any]
 ) -> tuple[str | None, str]:
-    """(reason to dismiss or None, what the bytes break) for the fuzzer's input checks."""
+    """(reason to dismiss or None, what the bytes break) for the fuzzer's input checks.
+
+    A finding is dismissed only when the bytes on the wire prove the fuzzer wrong: the request
+    as sent was valid (or invalid) after all, or the answer is one the contract allows for
+    exactly this input (a Range the server ignored, a refusal naming an input whose validity
+    depends on state or file content). Anything else, a 413, 415 or 503 for a valid request
+    included, stays a violation.
+    """
     problems = wire_problems(index, exchange)
     if problems is None:
         return None, ""
     broken = "; ".join(
         f"{p.location} {p.name + ' ' if p.name else ''}{p.message}".strip() for p in problems
     )
+    status = exchange.status or 0
     if check == "negative_data_rejection":
         if not problems:
             return "the bytes sent are valid for the spec (form and query values are text)", ""
-        if all(p.location == "header" and p.name.lower() == "range" for p in problems):
+        only_range = all(p.location == "header" and p.name.lower() == "range" for p in problems)
+        if only_range and status == 200:
             return _RFC_RANGE, broken
         return None, broken
     if check == "positive_data_acceptance":
         if problems:
             return f"the bytes sent were not valid after all ({broken})", broken
-        status = exchange.status or 0
         op = index.find(exchange.method, urlsplit(exchange.url).path)
-        if op is not None and status != 400 and str(status) in op.responses:
-            return f"HTTP {status} is a documented refusal that depends on server state", ""
+        if op is not None and status in STATE_DEPENDENT_STATUSES and str(status) in op.responses:
+            return f"HTTP {status}: {STATE_DEPENDENT_STATUSES[status]}", ""
+        if status != 400:
+            return None, broken
         body = _response_json(interaction)
         error = body.get("error") if isinstance(body, dict) else None
         param = error.get("param") if isinstance(error, dict) else None
         if not isinstance(param, str):
             return None, broken
         name = param.split("[", 1)[0]
-        if name in _semantic_fields(index, exchange):
+        if name in _semantic_fields(index, exchange) and name in _sent_fields(exchange):
             return (
                 f"the server refused {param!r}: a file-capable input must hold a usable image",
                 "",
             )
-        if name in STATE_DEPENDENT_INPUTS:
+        if name in STATE_DEPENDENT_INPUTS and name in _sent_fields(exchange):
             return f"the server refused {param!r}: {STATE_DEPENDENT_INPUTS[name]}", ""
     return None, broken
+
+
+def _sent_fields(exchange: Exchange) -> set[str]:
+    """Names of the query parameters and body fields the request really carried."""
+    names = {name for name, _ in parse_qsl(urlsplit(exchange.url).query, keep_blank_values=True)}
+    body = exchange.body
+    for match in re.finditer(rb'name="([^"\[]+)', body):
+        names.add(match.group(1).decode("latin-1"))
+    try:
+        document = json.loads(body) if body else None
+    except ValueError:
+        document = None
+    if isinstance(document, dict):
+        names.update(str(key) for key in document)
+    return names
 
 
 def _semantic_fields(index: OperationIndex, exchange: Exchange) -> set[str]:

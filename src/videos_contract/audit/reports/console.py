@@ -107,6 +107,10 @@ class ConsoleReporter:
             f"{result.billed_skipped} skipped (max creates {cap}); {result.requests} requests, "
             f"{len(result.dismissals)} fuzzer finding(s) dismissed; {result.duration:.1f} s"
         )
+        for d in result.dismissals:
+            self._print(
+                f"[dim]dismissed:[/] {escape(d.operation)} · {escape(d.check)}: {escape(d.reason)}"
+            )
         for note in result.notes:
             self._print(f"[yellow]note:[/] {escape(note)}")
         for o in result.outcomes:

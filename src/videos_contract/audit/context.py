@@ -61,6 +61,8 @@ class CheckContext:
     created: list[str] = field(default_factory=list)
     observed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)
+    # The last retrieve of each job, as evidence of the state it ended in.
+    last_read: dict[str, Exchange] = field(default_factory=dict)
     # When the audit started (Unix seconds), to judge the server's clock.
     started: float = field(default_factory=time.time)
     # Parts of the running check the user's settings left out (the engine resets it per check).
@@ -194,6 +196,7 @@ class CheckContext:
             f"{what}: a valid create ended `failed`",
             "status 'completed'",
             f"'failed': error.code={error.get('code')!r}, message={error.get('message')!r}",
+            self.last_read.get(video["id"]),
         )
 
     def wait_terminal(self, video_id: str, what: str) -> dict[str, Any]:
@@ -207,6 +210,7 @@ class CheckContext:
             if video["id"] != video_id:
                 self.fail(f"{what}: field id", repr(video_id), repr(video["id"]), reply.exchange)
             self.record(video)
+            self.last_read[video_id] = reply.exchange
             if video["status"] in final:
                 return video
             if time.monotonic() > deadline:

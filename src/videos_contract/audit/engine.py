@@ -36,7 +36,7 @@ from videos_contract.audit.events import (
     FuzzingStarted,
     Listener,
 )
-from videos_contract.audit.fuzz import read_events, run_fuzzer, translate
+from videos_contract.audit.fuzz import FuzzRun, read_events, run_fuzzer, translate
 from videos_contract.audit.gate import CreateBudget, TokenBucket
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.profiles import PROFILES, Profile
@@ -50,6 +50,8 @@ __all__ = ["REMOTE_MAX_CREATES", "AuditAborted", "AuditConfig", "default_max_cre
 
 # Billed jobs an audit of a non-loopback server may have accepted, unless told otherwise.
 REMOTE_MAX_CREATES = 5
+# Where the fuzzer's outcome is tallied when it did not run at all.
+FUZZ_ALL = "(all operations)"
 # The embedded mock renders fast so that an audit of it takes seconds, not minutes.
 EMBEDDED_RENDER_SECONDS = 0.2
 
@@ -78,6 +80,8 @@ class AuditConfig:
     checks: tuple[str, ...] | None = None
     # Operations the user says the server does not offer; their checks are "not run".
     without: tuple[str, ...] = ()
+    # False: behaviour checks only; the fuzzer is reported "not run".
+    fuzz: bool = True
 
 
 def is_loopback(url: str) -> bool:
@@ -228,15 +232,23 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
                 outcome = _run_check(ctx, name)
             outcomes.append(outcome)
             emit(BehaviourCheckFinished(outcome))
-        emit(FuzzingStarted(config.profile.phases))
-        artefacts = config.artefacts_dir or Path(
-            stack.enter_context(tempfile.TemporaryDirectory(prefix="videos-contract-audit-"))
-        )
-        events_path = run_fuzzer(
-            config.spec_path, relay_url, config.profile, config.seed, artefacts, config.without
-        )
-        fuzz = translate(read_events(events_path), index, relay_url, url)
-        emit(FuzzingFinished(len(fuzz.outcomes), len(fuzz.dismissals)))
+        fuzz = FuzzRun([], [])
+        if config.fuzz:
+            emit(FuzzingStarted(config.profile.phases))
+            artefacts = config.artefacts_dir or Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="videos-contract-audit-"))
+            )
+            events_path = run_fuzzer(
+                config.spec_path, relay_url, config.profile, config.seed, artefacts, config.without
+            )
+            fuzz = translate(read_events(events_path), index, relay_url, url)
+            emit(FuzzingFinished(len(fuzz.outcomes), len(fuzz.dismissals)))
+        else:
+            fuzz.outcomes.append(
+                CheckOutcome(
+                    "schemathesis", FUZZ_ALL, "schemathesis", skipped=1, skip_reason="--no-fuzz"
+                )
+            )
         outcomes += fuzz.outcomes
         notes = tuple(f"schemathesis: {error}" for error in fuzz.errors)
         if relay.stats.upstream_errors:

@@ -127,6 +127,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="OPERATION",
         help="an operation (operationId) this server does not offer; its checks are not run",
     )
+    parser.add_argument(
+        "--no-fuzz",
+        action="store_true",
+        help="behaviour checks only; schemathesis is reported not run",
+    )
     parser.set_defaults(handler=_audit)
 
 
@@ -160,6 +165,7 @@ def _audit(args: argparse.Namespace) -> int:
         failures_expected=args.expect_failures,
         checks=tuple(args.check) if args.check else None,
         without=tuple(args.without),
+        fuzz=not args.no_fuzz,
     )
     redact = Redactor([key] if key else [])
     console = Console(file=sys.stdout, highlight=False)

@@ -501,7 +501,7 @@ def time_and_progress_are_consistent(ctx: CheckContext) -> None:
     for _ in range(3):  # a finished job must read finished every time
         reply = ctx.client.get(ctx.path("retrieveVideo", video_id=done["id"]))
         ctx.expect_status(reply, "retrieveVideo", 200, "retrieving a completed video again")
-        ctx.record(ctx.expect_schema(reply, "Video", "retrieved completed video"))
+        ctx.record(ctx.expect_schema(reply, "Video", "retrieved completed video"), reply.exchange)
     rank = {ctx.status_name(name): value for name, value in _STATUS_RANK.items()}
     low, high = ctx.started - CLOCK_SKEW_SECONDS, time.time() + CLOCK_SKEW_SECONDS
     for video_id in ctx.created:
@@ -515,6 +515,7 @@ def time_and_progress_are_consistent(ctx: CheckContext) -> None:
                     "never going back",
                     f"{before['status']} {before['progress']}% then "
                     f"{after['status']} {after['progress']}%",
+                    ctx.evidence.get(id(after)),
                 )
         for video in states:
             _expect_times(ctx, video, low, high)
@@ -522,27 +523,32 @@ def time_and_progress_are_consistent(ctx: CheckContext) -> None:
 
 def _expect_times(ctx: CheckContext, video: dict[str, Any], low: float, high: float) -> None:
     what = f"job {video['id']} ({video['status']})"
+    exchange = ctx.evidence.get(id(video))
     created = video["created_at"]
     if not low <= created <= high:
         ctx.fail(
             f"{what}: field created_at",
             f"Unix seconds near the audit's clock ({int(low)}..{int(high)})",
             f"{created}" + (" (milliseconds?)" if created > high * 100 else ""),
+            exchange,
         )
     completed = video["completed_at"]
     if completed is not None and completed < created:
-        ctx.fail(f"{what}: field completed_at", f">= created_at ({created})", str(completed))
+        ctx.fail(
+            f"{what}: field completed_at", f">= created_at ({created})", str(completed), exchange
+        )
     if video["status"] == ctx.status_name("completed"):
         if video["progress"] != 100:
-            ctx.fail(f"{what}: field progress", "100", str(video["progress"]))
+            ctx.fail(f"{what}: field progress", "100", str(video["progress"]), exchange)
         expires = video["expires_at"]
         if completed is None:
-            ctx.fail(f"{what}: field completed_at", "a time", "null")
+            ctx.fail(f"{what}: field completed_at", "a time", "null", exchange)
         if expires is not None and (expires <= completed or expires <= time.time()):
             ctx.fail(
                 f"{what}: field expires_at",
                 "after completed_at and in the future (a fresh job)",
                 str(expires),
+                exchange,
             )
 
 
@@ -552,9 +558,13 @@ def _page(ctx: CheckContext, **params: Any) -> tuple[Any, Any]:
     return ctx.expect_schema(reply, "VideoList", f"list page {params}"), reply
 
 
-def _walk(ctx: CheckContext, order: str, limit: int) -> list[dict[str, Any]]:
-    """Every video of the list, page by page; fail on anything that breaks the paging rules."""
+def _walk(ctx: CheckContext, order: str, limit: int) -> tuple[list[dict[str, Any]], Any]:
+    """Every video of the list, page by page, and the first page's exchange (as evidence).
+
+    Fails on anything that breaks the paging rules.
+    """
     walked: list[dict[str, Any]] = []
+    first: Any = None
     seen: set[str] = set()
     after: str | None = None
     for _ in range(MAX_LIST_PAGES):
@@ -562,6 +572,7 @@ def _walk(ctx: CheckContext, order: str, limit: int) -> list[dict[str, Any]]:
         if after is not None:
             params["after"] = after
         page, reply = _page(ctx, **params)
+        first = first or reply.exchange
         where = f"order={order} page after {after!r}"
         ids = [video["id"] for video in page["data"]]
         if len(ids) > limit:
@@ -586,7 +597,7 @@ def _walk(ctx: CheckContext, order: str, limit: int) -> list[dict[str, Any]]:
         seen.update(ids)
         walked += page["data"]
         if not page["has_more"]:
-            return walked
+            return walked, first
         if not ids:
             ctx.fail(f"{where}: field has_more", "false on the last page", "true", reply.exchange)
         after = page["last_id"]
@@ -614,7 +625,7 @@ def list_pagination_has_no_duplicates_or_gaps(ctx: CheckContext) -> None:
     schema = ctx.spec.operation("listVideos").parameter("limit")["schema"]
     limit = min(max(WALK_LIMIT, schema["minimum"]), schema["maximum"])
     orders = ctx.spec.enum("ListOrder")
-    desc = _walk(ctx, ctx.spec.default("ListOrder"), limit)
+    desc, evidence = _walk(ctx, ctx.spec.default("ListOrder"), limit)
     mine = [i for i in ctx.created if i not in ctx.deleted]
     listed = [video["id"] for video in desc]
     missing = [i for i in mine if i not in listed]
@@ -623,11 +634,12 @@ def list_pagination_has_no_duplicates_or_gaps(ctx: CheckContext) -> None:
             f"walking the list in pages of {limit}",
             f"all {len(mine)} jobs the audit created, each once",
             f"{len(missing)} missing (e.g. {missing[:3]}) among {len(listed)} listed",
+            evidence,
         )
     for order in orders:
         if order == ctx.spec.default("ListOrder"):
             continue
-        other = _walk(ctx, order, limit)
+        other, evidence = _walk(ctx, order, limit)
         if _groups(other) != _groups(desc)[::-1]:
             other_ids = [video["id"] for video in other]
             gone = [i for i in listed if i not in other_ids]
@@ -636,6 +648,7 @@ def list_pagination_has_no_duplicates_or_gaps(ctx: CheckContext) -> None:
                 f"the exact reverse of order={ctx.spec.default('ListOrder')} ({len(listed)} jobs)",
                 f"{len(other_ids)} jobs"
                 + (f", missing {gone[:3]}" if gone else " in another order"),
+                evidence,
             )
 
 

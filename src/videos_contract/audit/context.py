@@ -61,6 +61,8 @@ class CheckContext:
     created: list[str] = field(default_factory=list)
     observed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)
+    # The exchange each observed state came from (keyed by the state's identity).
+    evidence: dict[int, Exchange] = field(default_factory=dict)
     # The last retrieve of each job, as evidence of the state it ended in.
     last_read: dict[str, Exchange] = field(default_factory=dict)
     # When the audit started (Unix seconds), to judge the server's clock.
@@ -170,7 +172,7 @@ class CheckContext:
         reply = self.client.post(self.path("createVideo"), files=parts)
         self.expect_status(reply, "createVideo", 200, what)
         video: dict[str, Any] = self.expect_schema(reply, "Video", "created video")
-        self.record(video, new=True)
+        self.record(video, reply.exchange, new=True)
         return video
 
     def creates_left(self) -> int | None:
@@ -179,11 +181,15 @@ class CheckContext:
             return None
         return max(0, self.budget.cap - self.budget.accepted)
 
-    def record(self, video: dict[str, Any], *, new: bool = False) -> None:
+    def record(
+        self, video: dict[str, Any], exchange: Exchange | None = None, *, new: bool = False
+    ) -> None:
         """Keep a state of a job the audit created (for the time and list checks)."""
         if new and video["id"] not in self.created:
             self.created.append(video["id"])
         self.observed.setdefault(video["id"], []).append(video)
+        if exchange is not None:
+            self.evidence[id(video)] = exchange
 
     def expect_success(self, video: dict[str, Any], what: str) -> None:
         """A valid request must not end `failed`, unless the user said failures are expected."""
@@ -209,7 +215,7 @@ class CheckContext:
             video: dict[str, Any] = self.expect_schema(reply, "Video", f"retrieved {what}")
             if video["id"] != video_id:
                 self.fail(f"{what}: field id", repr(video_id), repr(video["id"]), reply.exchange)
-            self.record(video)
+            self.record(video, reply.exchange)
             self.last_read[video_id] = reply.exchange
             if video["status"] in final:
                 return video

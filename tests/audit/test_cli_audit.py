@@ -178,3 +178,34 @@ def test_unwritable_report_dir_exits_2(tmp_path: Path, capsys: pytest.CaptureFix
     blocker.write_text("not a folder")
     assert main(["audit", "--report-dir", str(blocker / "reports")]) == 2
     assert "cannot write reports" in capsys.readouterr().err
+
+
+def test_the_sweep_respects_the_budget_and_lists_the_cells_left_out(
+    counted_mock: Callable[..., Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with counted_mock() as (server, created):
+        code = main(
+            ["audit", "--url", server.url, "--key", server.key, "--profile", "standard",
+             "--no-fuzz", "--max-creates", "5", "--report-dir", str(tmp_path)]
+        )  # fmt: skip
+    assert len(created) <= 5
+    out = capsys.readouterr().out
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    outcomes = {c["check"]: c for group in summary["operations"] for c in group["checks"]}
+    sweep = outcomes["parameters_are_honoured"]
+    assert sweep["cases"]["not_run"] >= 1 and "left out by --max-creates" in sweep["reason"]
+    assert "reference image" in sweep["reason"]
+    assert code == 0 and summary["totals"]["run_in_part"] >= 1
+    assert "by your settings." in out and "run in part: parameters_are_honoured" in out
+
+
+def test_operations_the_user_says_are_not_offered_are_not_run(tmp_path: Path) -> None:
+    code = main(
+        ["audit", "--profile", "quick", "--no-fuzz", "--without", "remixVideo",
+         "--report-dir", str(tmp_path)]
+    )  # fmt: skip
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    outcomes = {c["check"]: c for group in summary["operations"] for c in group["checks"]}
+    remix = outcomes["remix_points_to_source"]
+    assert remix["outcome"] == "not run" and "--without" in remix["reason"]
+    assert code == 0

@@ -143,6 +143,11 @@ class AuditResult:
         return tuple(o for o in self.outcomes if o.outcome is Outcome.NOT_RUN)
 
     @property
+    def run_in_part(self) -> tuple[CheckOutcome, ...]:
+        """Passed checks some of whose cases the user's settings left out (e.g. the budget)."""
+        return tuple(o for o in self.outcomes if o.outcome is Outcome.PASSED and o.skipped)
+
+    @property
     def exit_code(self) -> int:
         """0 when conformant, 1 when at least one violation was found."""
         return 0 if self.conformant else 1

@@ -27,9 +27,13 @@ def verdict_line(result: AuditResult) -> str:
     """One sentence: conformant or not, and how many checks the user's settings left out."""
     if not result.conformant:
         return f"{len(result.violations)} violation(s) shown: not conformant."
-    not_run = len(result.not_run)
+    not_run, in_part = len(result.not_run), len(result.run_in_part)
+    if not_run and in_part:
+        return f"Conformant, {not_run} check(s) not run and {in_part} run in part by your settings."
     if not_run:
         return f"Conformant, {not_run} check(s) not run by your settings."
+    if in_part:
+        return f"Conformant, {in_part} check(s) run in part by your settings."
     return "Conformant: no violation found."
 
 
@@ -118,6 +122,11 @@ class ConsoleReporter:
                 self._print(f"[yellow]not run:[/] {escape(o.check)} ({escape(o.reason)})")
             elif o.outcome is Outcome.NOT_OFFERED:
                 self._print(f"[cyan]not offered:[/] {escape(o.check)} ({escape(o.reason)})")
+            elif o.skipped:
+                self._print(
+                    f"[yellow]run in part:[/] {escape(o.check)}: {o.skipped} case(s) not run "
+                    f"({escape(o.reason)})"
+                )
         if result.conformant:
             self._print(f"[bold green]{escape(verdict_line(result))}[/]")
         else:

@@ -48,6 +48,7 @@ def summary_dict(result: AuditResult) -> dict[str, Any]:
             "failed": sum(o.outcome is Outcome.FAILED for o in outcomes),
             "not_run": sum(o.outcome is Outcome.NOT_RUN for o in outcomes),
             "not_offered": sum(o.outcome is Outcome.NOT_OFFERED for o in outcomes),
+            "run_in_part": len(result.run_in_part),
             "violations": len(result.violations),
             "dismissed": len(result.dismissals),
         },

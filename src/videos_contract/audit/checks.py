@@ -1,7 +1,10 @@
 """Behaviour the schema cannot express, one named check per claim, registered in one place.
 
-Every check has the same signature, `check(ctx) -> None`: it passes by returning, reports a
-violation by `ctx.fail(...)` and gives up without a verdict by `ctx.skip(...)`. `CHECKS` keeps
+Every check has the same signature, `check(ctx) -> None`: it passes by returning and reports a
+violation by `ctx.fail(...)`. Only the user's settings may leave it without a verdict
+(`ctx.skip(...)`, or `ctx.left_out` for the parts a budget stopped); an optional capability
+the server does not offer is `ctx.not_offered(...)`. Whatever the server does to stop a check
+is a failure with its evidence. `CHECKS` keeps
 them in the order they run; later checks reuse the jobs earlier ones created, and the check that
 deletes a job runs last. Expected values (sizes, seconds, variants, statuses, limits) are read
 from the spec, never written here.

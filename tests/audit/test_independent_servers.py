@@ -121,7 +121,14 @@ def test_an_account_with_history_is_judged_conformant(tmp_path: Path) -> None:
     assert outcomes["list_pagination_has_no_duplicates_or_gaps"]["outcome"] == "passed"
 
 
-@pytest.mark.parametrize("defect", ["drops-last-page", "skipping-pages", "ignored-order"])
+@pytest.mark.parametrize(
+    "defect",
+    [
+        "drops-last-page",
+        pytest.param("skipping-pages", marks=pytest.mark.slow),
+        pytest.param("ignored-order", marks=pytest.mark.slow),
+    ],
+)
 def test_paging_defects_are_caught_behind_a_history(defect: str, tmp_path: Path) -> None:
     with running_mock(MockConfig(render_seconds=0.2, defects=(defect,))) as server:
         _with_history(server)

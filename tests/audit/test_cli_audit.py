@@ -179,7 +179,7 @@ def test_unwritable_report_dir_exits_2(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_the_sweep_respects_the_budget_and_lists_the_cells_left_out(
-    counted_mock: Callable[..., Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    counted_mock: CountedMock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with counted_mock() as (server, created):
         code = main(

@@ -118,13 +118,16 @@ class ConsoleReporter:
         for note in result.notes:
             self._print(f"[yellow]note:[/] {escape(note)}")
         for o in result.outcomes:
+            # Behaviour checks are named alone (their names are unique); fuzzer checks run on
+            # every operation, so theirs says which.
+            name = escape(o.check if o.source == "behaviour" else f"{o.operation} · {o.check}")
             if o.outcome is Outcome.NOT_RUN:
-                self._print(f"[yellow]not run:[/] {escape(o.check)} ({escape(o.reason)})")
+                self._print(f"[yellow]not run:[/] {name} ({escape(o.reason)})")
             elif o.outcome is Outcome.NOT_OFFERED:
-                self._print(f"[cyan]not offered:[/] {escape(o.check)} ({escape(o.reason)})")
+                self._print(f"[cyan]not offered:[/] {name} ({escape(o.reason)})")
             elif o.skipped:
                 self._print(
-                    f"[yellow]run in part:[/] {escape(o.check)}: {o.skipped} case(s) not run "
+                    f"[yellow]run in part:[/] {name}: {o.skipped} case(s) not run "
                     f"({escape(o.reason)})"
                 )
         if result.conformant:

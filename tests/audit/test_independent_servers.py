@@ -136,3 +136,16 @@ def test_paging_defects_are_caught_behind_a_history(defect: str, tmp_path: Path)
     assert code == 1
     walk = _outcomes(tmp_path)["list_pagination_has_no_duplicates_or_gaps"]
     assert walk["outcome"] == "failed", walk
+
+
+def test_a_server_without_ranges_and_with_history_is_conformant(tmp_path: Path) -> None:
+    with running_mock(MockConfig(render_seconds=0.2)) as mock, no_ranges_server(mock) as url:
+        _with_history(mock)
+        code = main(
+            ["audit", "--url", url, "--key", mock.key, "--profile", "quick", "--no-fuzz",
+             "--report-dir", str(tmp_path)]
+        )  # fmt: skip
+    outcomes = _outcomes(tmp_path)
+    assert code == 0, {n: c["violations"] for n, c in outcomes.items() if c["violations"]}
+    assert outcomes["content_supports_byte_ranges"]["outcome"] == "not offered"
+    assert outcomes["list_pagination_has_no_duplicates_or_gaps"]["outcome"] == "passed"

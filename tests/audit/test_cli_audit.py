@@ -207,3 +207,18 @@ def test_operations_the_user_says_are_not_offered_are_not_run(tmp_path: Path) ->
     remix = outcomes["remix_points_to_source"]
     assert remix["outcome"] == "not run" and "--without" in remix["reason"]
     assert code == 0
+
+
+def test_a_check_selection_leaves_the_others_not_run(tmp_path: Path) -> None:
+    code = main(
+        ["audit", "--profile", "quick", "--no-fuzz", "--check", "unknown_video_is_not_found",
+         "--report-dir", str(tmp_path)]
+    )  # fmt: skip
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    outcomes = {c["check"]: c for group in summary["operations"] for c in group["checks"]}
+    assert outcomes["unknown_video_is_not_found"]["outcome"] == "passed"
+    others = [c for name, c in outcomes.items() if name != "unknown_video_is_not_found"]
+    assert others and all(c["outcome"] == "not run" for c in others)
+    assert outcomes["deleted_video_is_gone"]["reason"] == "not selected (--check)"
+    assert outcomes["schemathesis"]["reason"] == "--no-fuzz"
+    assert code == 0 and summary["verdict"] == "conformant"

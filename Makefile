@@ -11,7 +11,7 @@ URL ?=
 KEY ?=
 PROFILE ?= standard
 
-.PHONY: help env generate check-generated lock-check lint format typecheck test test-all check audit mock bench regen
+.PHONY: help env generate check-generated lock-check lint format typecheck test test-all check audit mock bench regen dist
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -70,6 +70,14 @@ audit: env ## Audit URL (default: the embedded mock) with PROFILE; writes report
 regen: env ## After editing openapi.yaml: regenerate, bump the client version, add a changelog entry
 	$(RUN) videos-contract regen
 	$(UV) lock --quiet
+
+# The toolkit's wheel carries openapi.yaml as package data (hatch_build.py); the client's
+# version is the one `make regen` wrote into generated/pyproject.toml from its changelog.
+dist: env ## Build sdist and wheel of videos-contract and of the generated client into dist/
+	rm -rf dist
+	$(UV) build --quiet --out-dir dist .
+	$(UV) build --quiet --out-dir dist generated
+	@ls dist
 
 bench: env ## Benchmarks; writes bench/results.json and docs/benchmarks.md
 	$(RUN) python -m videos_contract.bench

@@ -133,7 +133,9 @@ def _target(config: AuditConfig) -> Iterator[tuple[str, str]]:
         return
     from videos_contract.mock import MockConfig, running_mock
 
-    mock_config = MockConfig(render_seconds=EMBEDDED_RENDER_SECONDS, seed=config.seed)
+    mock_config = MockConfig(
+        render_seconds=EMBEDDED_RENDER_SECONDS, seed=config.seed, spec_path=config.spec_path
+    )
     with running_mock(mock_config) as server:
         yield server.url, server.key
 

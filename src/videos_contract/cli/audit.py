@@ -26,8 +26,9 @@ from videos_contract.audit import (
     write_reports,
 )
 from videos_contract.cli.common import CliError
+from videos_contract.paths import SPEC_PATH
 from videos_contract.protocol import KEY_ENV, URL_ENV
-from videos_contract.spec import load_spec
+from videos_contract.spec import SpecError, load_spec
 
 __all__ = ["register"]
 
@@ -129,6 +130,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="an operation (operationId) this server does not offer; its checks are not run",
     )
     parser.add_argument(
+        "--spec",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="audit against this spec file, e.g. your edited copy (default: the packaged spec)",
+    )
+    parser.add_argument(
         "--no-fuzz",
         action="store_true",
         help="behaviour checks only; schemathesis is reported not run",
@@ -143,7 +151,11 @@ def _audit(args: argparse.Namespace) -> int:
         raise CliError(f"--url must start with http:// or https://, got {url!r}", exit_code=2)
     if url is not None and key is None:
         raise CliError(f"a key is needed: pass --key or set {KEY_ENV}", exit_code=2)
-    known = {op.operation_id for op in load_spec().operations()}
+    spec_path = args.spec or SPEC_PATH
+    try:
+        known = {op.operation_id for op in load_spec(spec_path).operations()}
+    except (SpecError, KeyError) as exc:
+        raise CliError(f"--spec {spec_path}: {exc}", exit_code=2) from None
     for operation in args.without:
         if operation not in known:
             raise CliError(
@@ -167,6 +179,7 @@ def _audit(args: argparse.Namespace) -> int:
         checks=tuple(args.check) if args.check else None,
         without=tuple(args.without),
         fuzz=not args.no_fuzz,
+        spec_path=spec_path,
     )
     redact = Redactor([key] if key else [])
     console = Console(file=sys.stdout, highlight=False)

@@ -104,3 +104,11 @@ def test_installed_spec_option_refuses_a_missing_file(installed: Installed) -> N
     done = installed.run("videos-contract", "audit", "--spec", "nowhere.yaml", "--no-fuzz")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "nowhere.yaml" in done.stderr
+
+
+def test_a_users_test_file_uses_the_installed_plugin(installed: Installed) -> None:
+    example = PROJECT_ROOT / "examples" / "test_videos_api.py"
+    (installed.workdir / example.name).write_bytes(example.read_bytes())
+    done = installed.run("pytest", "-q", "-p", "no:cacheprovider", example.name)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 passed" in done.stdout

@@ -82,6 +82,8 @@ class AuditConfig:
     without: tuple[str, ...] = ()
     # False: behaviour checks only; the fuzzer is reported "not run".
     fuzz: bool = True
+    # Behaviour checks the settings file switches off (severity "off"); they are "not run".
+    switched_off: tuple[str, ...] = ()
 
 
 def is_loopback(url: str) -> bool:
@@ -145,6 +147,8 @@ def _not_run_reason(config: AuditConfig, name: str) -> str | None:
     registered = CHECKS[name]
     if config.checks is not None and name not in config.checks:
         return "not selected (--check)"
+    if name in config.switched_off:
+        return "switched off (severity off in the settings file)"
     if name in config.profile.leaves_out:
         return f"the {config.profile.name} profile leaves it out"
     if registered.operation in config.without:

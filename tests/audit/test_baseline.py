@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from videos_contract.audit.reports.github import render_github
+from videos_contract.audit.results import AuditResult, CheckOutcome, Violation
 from videos_contract.baseline import BaselineError, entry, normalise, read_baseline
 from videos_contract.cli import main
 from videos_contract.mock import MockConfig, MockServer, running_mock
@@ -92,3 +94,38 @@ def test_entries_lose_what_changes_between_runs() -> None:
     second = entry("c", "GET /v1/videos/{video_id}", "video video_zz99 at http://127.0.0.1:5555")
     assert first == second
     assert normalise("id 1733112233 and deadbeefdeadbeef01") == "id {number} and {hex}"
+
+
+def test_github_annotations_mark_new_violations_as_errors_and_accepted_ones_as_notices(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    baseline = tmp_path / "b.json"
+    with _mock(KNOWN) as server:
+        assert _audit(server, tmp_path, "--update-baseline", str(baseline)) == 0
+    capsys.readouterr()
+    with _mock(KNOWN, NEW) as server:
+        code = _audit(server, tmp_path, "--baseline", str(baseline), "--format", "github")
+    assert code == 1
+    annotations = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::")]
+    errors = [line for line in annotations if line.startswith("::error ")]
+    notices = [line for line in annotations if line.startswith("::notice ")]
+    assert errors and all("missing_or_wrong_key_is_refused" in line for line in errors)
+    assert notices and all("deleted_video_is_gone" in line for line in notices)
+    # Workflow-command syntax: properties escape ':' and ',', messages keep to one line.
+    assert all(line.startswith("::error title=videos-contract%3A ") for line in errors)
+    assert all(line.count("::") == 2 for line in annotations)
+
+
+def test_annotations_escape_newlines_and_percent() -> None:
+    violation = Violation("c", "op", "t", "field a, b", "100%", "line1\nline2")
+    result = AuditResult(
+        "http://x",
+        "quick",
+        0,
+        "now",
+        0.0,
+        (CheckOutcome("c", "op", "behaviour", failed=1, violations=(violation,)),),
+    )
+    (line,) = render_github(result, lambda v: "warning").splitlines()
+    expected = "field a, b: expected 100%25, got line1%0Aline2"
+    assert line == f"::warning title=videos-contract%3A c (op)::{expected}"

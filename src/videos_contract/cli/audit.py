@@ -25,7 +25,8 @@ from videos_contract.audit import (
     run_audit,
     write_reports,
 )
-from videos_contract.audit.results import AuditResult, CheckOutcome, Outcome
+from videos_contract.audit.reports.github import render_github
+from videos_contract.audit.results import AuditResult, CheckOutcome, Outcome, Violation
 from videos_contract.baseline import (
     BaselineError,
     Entry,
@@ -151,6 +152,15 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         help="audit against this spec file, e.g. your edited copy (default: the packaged spec)",
     )
     parser.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help=(
+            "text: the console report; github: the console report followed by GitHub Actions "
+            "annotations (::error, ::warning, ::notice), one per violation (default: text)"
+        ),
+    )
+    parser.add_argument(
         "--baseline",
         type=Path,
         default=None,
@@ -225,7 +235,7 @@ def _audit(args: argparse.Namespace) -> int:
         redact.file(path)
     written = write_reports(result, report_dir, [key] if key else [])
     console.print(f"Reports: {', '.join(str(p) for p in written)}", highlight=False)
-    return _verdict(result, settings, args.update_baseline, console)
+    return _verdict(result, settings, args, console, redact)
 
 
 def _entries(outcomes: Iterable[CheckOutcome]) -> set[Entry]:
@@ -245,8 +255,31 @@ def _describe(item: Entry) -> str:
     return f"{check} on {operation}" + (f": {field}" if field else "")
 
 
-def _verdict(result: AuditResult, settings: Settings, update: Path | None, console: Console) -> int:
+def _verdict(
+    result: AuditResult,
+    settings: Settings,
+    args: argparse.Namespace,
+    console: Console,
+    redact: Redactor,
+) -> int:
     """The exit code after the settings' severities and the baseline have had their say."""
+    code, accepted = _judge(result, settings, args.update_baseline, console)
+    if args.format == "github":
+        warning = set(settings.checks_with("warning"))
+
+        def level(v: Violation) -> str:
+            if entry(v.check, v.operation, v.at_fault) in accepted:
+                return "notice"
+            return "warning" if v.check in warning else "error"
+
+        print(redact(render_github(result, level)), flush=True)
+    return code
+
+
+def _judge(
+    result: AuditResult, settings: Settings, update: Path | None, console: Console
+) -> tuple[int, set[Entry]]:
+    """The exit code, and the baseline's entries the run matched (accepted violations)."""
     failed = [o for o in result.outcomes if o.outcome is Outcome.FAILED]
     if update is not None:
         try:
@@ -254,7 +287,7 @@ def _verdict(result: AuditResult, settings: Settings, update: Path | None, conso
         except BaselineError as exc:
             raise CliError(str(exc), exit_code=2) from None
         console.print(f"Baseline: {written} violation(s) written to {update}", highlight=False)
-        return 0
+        return 0, _entries(failed)
     warning = set(settings.checks_with("warning"))
     warned = sorted({o.check for o in failed if o.check in warning})
     if warned:
@@ -264,7 +297,7 @@ def _verdict(result: AuditResult, settings: Settings, update: Path | None, conso
         )
     blocking = [o for o in failed if o.check not in warning]
     if settings.baseline is None:
-        return 1 if blocking else 0
+        return (1 if blocking else 0), set()
     try:
         accepted = read_baseline(settings.baseline, "audit")
     except BaselineError as exc:
@@ -280,4 +313,4 @@ def _verdict(result: AuditResult, settings: Settings, update: Path | None, conso
         console.print(f"  new: {_describe(item)}", highlight=False)
     for item in seen.gone:
         console.print(f"  no longer occurs: {_describe(item)}", highlight=False)
-    return 1 if new else 0
+    return (1 if new else 0), set(seen.known)

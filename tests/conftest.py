@@ -1,12 +1,12 @@
 """Fixtures shared by every test: the mock (in-process and on a socket) and the live target.
 
 The mock servers come from the toolkit's own pytest plugin (`videos_contract.pytest_plugin`,
-loaded through its `pytest11` entry point), so the plugin is tested by use: `mock_config` is
-the plugin's `videos_mock_config` (jobs finish in 0.3 s, `videos_render_seconds` in
-pyproject.toml), `mock_server` its `videos_mock`, and `api_target` its `videos_target`. The
-same contract tests run against the embedded mock by default and against a real server when
-`VIDEOS_API_URL` and `VIDEOS_API_KEY` are both set. Tests marked `live` only run in that case
-and are skipped with the reason otherwise.
+which users get through its `pytest11` entry point), so the plugin is tested by use:
+`mock_config` is the plugin's `videos_mock_config` (jobs finish in 0.3 s,
+`videos_render_seconds` in pyproject.toml), `mock_server` its `videos_mock`, and `api_target`
+its `videos_target`. The same contract tests run against the embedded mock by default and
+against a real server when `VIDEOS_API_URL` and `VIDEOS_API_KEY` are both set. Tests marked
+`live` only run in that case and are skipped with the reason otherwise.
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ from videos_contract.mock import MockConfig, MockServer, create_app
 from videos_contract.protocol import KEY_ENV, URL_ENV, protocol
 from videos_contract.pytest_plugin import VideosTarget
 from videos_contract.pytest_plugin import live_target as plugin_live_target
+
+# The toolkit's pytest plugin, loaded here rather than through its entry point (disabled in
+# pyproject.toml's addopts) so that coverage sees its module run.
+pytest_plugins = ["videos_contract.pytest_plugin"]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,12 @@ from videos_contract.pytest_plugin import VideosTarget
 EXAMPLE = PROJECT_ROOT / "examples" / "test_videos_api.py"
 
 
-def test_the_plugin_is_loaded_through_its_entry_point(pytestconfig: pytest.Config) -> None:
-    assert pytestconfig.pluginmanager.get_plugin("videos_contract") is pytest_plugin
+def test_the_entry_point_names_the_plugin_module(pytestconfig: pytest.Config) -> None:
+    (point,) = [p for p in entry_points(group="pytest11") if p.name == "videos_contract"]
+    assert point.load() is pytest_plugin
+    # This suite loads the same module from tests/conftest.py (see pyproject.toml's addopts);
+    # the subprocess tests below and tests/packaging get it through the entry point.
+    assert pytestconfig.pluginmanager.is_registered(pytest_plugin)
 
 
 def test_videos_client_talks_to_this_tests_mock(

@@ -18,6 +18,8 @@ import httpx
 from tests.packaging.conftest import Installed
 from videos_contract.mock import DEFAULT_KEY
 from videos_contract.paths import GENERATED_DIR, PROJECT_ROOT
+from videos_contract.probe import probe_video
+from videos_contract.protocol import KEY_ENV, URL_ENV
 
 LIMIT_MAXIMUM = "            maximum: 100\n            default: 20\n"
 
@@ -64,7 +66,10 @@ def test_installed_audit_of_the_embedded_mock(installed: Installed) -> None:
 def test_installed_mock_serves_the_users_spec(installed: Installed, tmp_path: Path) -> None:
     edited = _edited_spec(tmp_path)
     process = subprocess.Popen(
-        [str(installed.bin / "videos-contract"), "mock", "--port", "0", "--spec", str(edited)],
+        [
+            *(str(installed.bin / "videos-contract"), "mock", "--port", "0"),
+            *("--render-seconds", "0.2", "--spec", str(edited)),
+        ],
         cwd=installed.workdir,
         env=installed.env(),
         stdout=subprocess.PIPE,
@@ -81,6 +86,21 @@ def test_installed_mock_serves_the_users_spec(installed: Installed, tmp_path: Pa
         # 6 is within the packaged spec's limit and beyond the edited copy's.
         assert response.status_code == 400, response.text
         assert "limit" in response.text
+        env = {**installed.env(), URL_ENV: match.group(1), KEY_ENV: DEFAULT_KEY}
+        created = subprocess.run(
+            [
+                *(str(installed.bin / "videos-contract"), "create", "--prompt", "a red fox"),
+                *("--wait", "--interval", "0.1", "-o", "fox.mp4"),
+            ],
+            cwd=installed.workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert created.returncode == 0, created.stdout + created.stderr
+        assert probe_video(installed.workdir / "fox.mp4").codec == "h264"
     finally:
         process.terminate()
         process.communicate(timeout=30)

@@ -7,6 +7,7 @@ refused, bad arguments). The key comes from --key or VIDEOS_API_KEY and is never
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -68,7 +69,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--url", help="server base URL (default: VIDEOS_API_URL, else the embedded mock)"
     )
-    parser.add_argument("--key", help="API key (default: VIDEOS_API_KEY); never printed")
+    parser.add_argument(
+        "--key",
+        help="API key (default: VIDEOS_API_KEY); never printed; prefer the variable: command "
+        "lines are visible to other users",
+    )
     parser.add_argument(
         "--profile",
         choices=list(PROFILES),
@@ -113,10 +118,23 @@ def _audit(args: argparse.Namespace) -> int:
         raise CliError(f"--url must start with http:// or https://, got {url!r}", exit_code=2)
     if url is not None and key is None:
         raise CliError("a key is needed: pass --key or set VIDEOS_API_KEY", exit_code=2)
+    artefacts = args.report_dir / "schemathesis"
+    # Folders this run makes; an audit that fails before writing a report removes them.
+    made = [p for p in (artefacts, *artefacts.parents) if not p.exists()]
     try:
-        (args.report_dir / "schemathesis").mkdir(parents=True, exist_ok=True)
+        artefacts.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CliError(f"cannot write reports to {args.report_dir}: {exc.strerror}", 2) from None
+    try:
+        return _run(args, url, key)
+    except BaseException:
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
+        raise
+
+
+def _run(args: argparse.Namespace, url: str | None, key: str | None) -> int:
     config = AuditConfig(
         url=url,
         key=key,

@@ -41,9 +41,10 @@ format: env ## Apply ruff's fixes and formatting
 	$(RUN) ruff check --fix src tests
 	$(RUN) ruff format src tests
 
-typecheck: env ## mypy --strict on our package and the generated one
+typecheck: env ## mypy --strict on our package, the generated one and the tests
 	$(RUN) mypy src/videos_contract
 	$(RUN) mypy generated/aihubmix_videos
+	$(RUN) mypy tests
 
 # pytest's exit code 5 ("no tests collected") is not a failure of the suite.
 test: lint typecheck check-generated ## The whole test suite, as CI runs it

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.audit.conftest import CountedMock
 from videos_contract.audit.engine import REMOTE_MAX_CREATES, default_max_creates
 from videos_contract.cli import main
 from videos_contract.mock import MockServer
@@ -39,7 +39,7 @@ def test_unreachable_url_exits_2_with_one_line(
 
 
 def test_rejected_key_exits_2(
-    counted_mock: Callable[..., Any], capsys: pytest.CaptureFixture[str], tmp_path: Path
+    counted_mock: CountedMock, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     with counted_mock() as (server, created):
         code = main(["audit", "--url", server.url, "--key", SECRET, "--report-dir", str(tmp_path)])
@@ -84,7 +84,7 @@ def test_empty_environment_values_mean_the_embedded_mock(
 
 
 @pytest.fixture
-def secret_mock(counted_mock: Callable[..., Any]) -> Iterator[tuple[MockServer, list[str]]]:
+def secret_mock(counted_mock: CountedMock) -> Iterator[tuple[MockServer, list[str]]]:
     with counted_mock(keys=(SECRET,)) as started:
         yield started
 
@@ -109,7 +109,7 @@ def test_key_never_reaches_output_or_any_artefact(
 
 
 def test_max_creates_caps_accepted_jobs_and_reports_skips(
-    counted_mock: Callable[..., Any], tmp_path: Path
+    counted_mock: CountedMock, tmp_path: Path
 ) -> None:
     with counted_mock() as (server, created):
         code = main(
@@ -128,7 +128,7 @@ def test_max_creates_caps_accepted_jobs_and_reports_skips(
 
 
 def test_zero_max_creates_sends_no_billed_request(
-    counted_mock: Callable[..., Any], tmp_path: Path
+    counted_mock: CountedMock, tmp_path: Path
 ) -> None:
     with counted_mock() as (server, created):
         code = main(
@@ -154,9 +154,7 @@ def test_default_cap_depends_on_where_the_server_is() -> None:
     assert default_max_creates("https://aihubmix.com") == REMOTE_MAX_CREATES
 
 
-def test_tls_failure_exits_2(
-    counted_mock: Callable[..., Any], capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_tls_failure_exits_2(counted_mock: CountedMock, capsys: pytest.CaptureFixture[str]) -> None:
     with counted_mock() as (server, _):
         https = server.url.replace("http://", "https://")
         code = main(["audit", "--url", https, "--key", server.key])
@@ -165,7 +163,7 @@ def test_tls_failure_exits_2(
 
 
 def test_url_without_the_api_exits_2(
-    counted_mock: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+    counted_mock: CountedMock, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with counted_mock() as (server, _):
         code = main(["audit", "--url", server.url + "/elsewhere", "--key", server.key])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import httpx
 import pytest
 
@@ -19,7 +21,7 @@ def _exchange(method: str, url: str, **kwargs: object) -> Exchange:
     return Exchange(method, url, tuple(request.headers.items()), request.content)
 
 
-def _multipart(fields: list[tuple[str, object]]) -> Exchange:
+def _multipart(fields: Sequence[tuple[str, object]]) -> Exchange:
     return _exchange("POST", "http://h/v1/videos", files=fields)
 
 

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from aihubmix_videos import AuthenticatedClient
-from hardening_support import Counting, serving
 
+from tests.support.hardening import Counting, serving
 from videos_contract.client import (
     ApiError,
     DownloadError,
@@ -68,16 +69,19 @@ class Pair:
         return video.id
 
 
+PairFactory = Callable[..., Pair]
+
+
 @pytest.fixture
-def pair_factory() -> Iterator[Any]:
-    stack: list[Any] = []
+def pair_factory() -> Iterator[PairFactory]:
+    """`pair_factory(**faults)`: a started `Pair` whose faulty mock has `faults`."""
+    stack: list[AbstractContextManager[str]] = []
     pairs: list[Pair] = []
 
     def make(**faults: Any) -> Pair:
         store = MemoryJobStore()
-        base = {"render_seconds": 0.2, "seed": 5}
-        clean_config = MockConfig(**base)
-        faulty_config = MockConfig(**base, **faults)
+        clean_config = MockConfig(render_seconds=0.2, seed=5)
+        faulty_config = replace(clean_config, **faults)
         counting = Counting(create_app(faulty_config, store=store))
         clean = serving(create_app(clean_config, store=store), clean_config)
         faulty = serving(counting, faulty_config)
@@ -94,7 +98,7 @@ def pair_factory() -> Iterator[Any]:
         context.__exit__(None, None, None)
 
 
-MODES = {
+MODES: dict[str, dict[str, float]] = {
     "500/503 bursts": {"fault_rate": 0.5},
     "429 with Retry-After": {"rate_limit": 2},
     "answers cut mid-body": {"drop_rate": 0.5},
@@ -109,7 +113,7 @@ MODES = {
 
 
 @pytest.mark.parametrize("mode", list(MODES))
-def test_create_is_sent_once_whatever_happens(pair_factory: Any, mode: str) -> None:
+def test_create_is_sent_once_whatever_happens(pair_factory: PairFactory, mode: str) -> None:
     pair = pair_factory(**MODES[mode])
     client = pair.client(read_timeout=0.5)
     outcomes: list[str] = []
@@ -135,12 +139,12 @@ def test_create_is_sent_once_whatever_happens(pair_factory: Any, mode: str) -> N
     ],
 )
 def test_wait_and_download_succeed_or_fail_clearly_within_their_deadline(
-    pair_factory: Any, mode: str, tmp_path: Path
+    pair_factory: PairFactory, mode: str, tmp_path: Path
 ) -> None:
     pair = pair_factory(**MODES[mode])
     job = pair.ready_job()
     client = pair.client(read_timeout=0.5)
-    expected = render_asset("video/mp4", pair.store.get(_owner(), job).size, _seconds(pair, job))  # type: ignore[union-attr]
+    expected = _asset(pair, job)
     results: list[str] = []
     for attempt in range(2):
         started = time.monotonic()
@@ -171,16 +175,19 @@ def _owner() -> str:
     return MockService.owner_id(DEFAULT_KEY)
 
 
-def _seconds(pair: Pair, job: str) -> str:
+def _asset(pair: Pair, job: str) -> bytes:
+    """The MP4 the mock serves for `job`."""
     found = pair.store.get(_owner(), job)
     assert found is not None
-    return found.seconds
+    return render_asset("video/mp4", found.size, found.seconds)
 
 
 # -- each fault at its extreme: what exactly happens ------------------------------------------
 
 
-def test_every_answer_an_error_ends_wait_at_its_deadline_saying_why(pair_factory: Any) -> None:
+def test_every_answer_an_error_ends_wait_at_its_deadline_saying_why(
+    pair_factory: PairFactory,
+) -> None:
     pair = pair_factory(fault_rate=1.0)
     job = pair.ready_job()
     started = time.monotonic()
@@ -191,7 +198,7 @@ def test_every_answer_an_error_ends_wait_at_its_deadline_saying_why(pair_factory
 
 
 def test_an_answer_slower_than_the_deadline_is_not_waited_for(
-    pair_factory: Any, tmp_path: Path
+    pair_factory: PairFactory, tmp_path: Path
 ) -> None:
     pair = pair_factory(slow_rate=1.0, slow_seconds=3.0)
     job = pair.ready_job()
@@ -209,7 +216,7 @@ def test_an_answer_slower_than_the_deadline_is_not_waited_for(
 
 
 def test_a_download_cut_every_time_gives_up_after_its_resumptions(
-    pair_factory: Any, tmp_path: Path
+    pair_factory: PairFactory, tmp_path: Path
 ) -> None:
     pair = pair_factory(drop_rate=1.0)
     job = pair.ready_job()
@@ -221,19 +228,17 @@ def test_a_download_cut_every_time_gives_up_after_its_resumptions(
 
 
 def test_a_download_cut_half_the_time_resumes_to_the_exact_bytes(
-    pair_factory: Any, tmp_path: Path
+    pair_factory: PairFactory, tmp_path: Path
 ) -> None:
     pair = pair_factory(drop_rate=0.5)
     job = pair.ready_job()
     dest = tmp_path / "clip.mp4"
     result = download(pair.client(), job, dest, max_resumes=20, timeout=20)
-    assert dest.read_bytes() == render_asset(
-        "video/mp4", pair.store.get(_owner(), job).size, _seconds(pair, job)
-    )  # type: ignore[union-attr]
+    assert dest.read_bytes() == _asset(pair, job)
     assert result.resumes + result.restarts > 0 or pair.counting.statuses[206] == 0
 
 
-def test_a_create_whose_answer_is_cut_is_not_sent_again(pair_factory: Any) -> None:
+def test_a_create_whose_answer_is_cut_is_not_sent_again(pair_factory: PairFactory) -> None:
     pair = pair_factory(drop_rate=1.0)
     with pytest.raises(OutcomeUnknownError, match="list the videos"):
         create(pair.client(), "A fox.")
@@ -241,14 +246,14 @@ def test_a_create_whose_answer_is_cut_is_not_sent_again(pair_factory: Any) -> No
     assert len(pair.store) == 1  # the job exists: that is why it must not be sent again
 
 
-def test_a_slow_create_times_out_once_and_is_not_sent_again(pair_factory: Any) -> None:
+def test_a_slow_create_times_out_once_and_is_not_sent_again(pair_factory: PairFactory) -> None:
     pair = pair_factory(slow_rate=1.0, slow_seconds=1.0)
     with pytest.raises(OutcomeUnknownError):
         create(pair.client(read_timeout=0.3), "A fox.")
     assert pair.counting.requests[CREATE] == 1
 
 
-def test_a_rate_limited_create_is_refused_not_retried(pair_factory: Any) -> None:
+def test_a_rate_limited_create_is_refused_not_retried(pair_factory: PairFactory) -> None:
     pair = pair_factory(rate_limit=1)
     client = pair.client()
     create(client, "A fox.")
@@ -258,7 +263,7 @@ def test_a_rate_limited_create_is_refused_not_retried(pair_factory: Any) -> None
     assert pair.counting.requests[CREATE] == 2
 
 
-def test_wait_rides_out_a_rate_limit_by_its_retry_after(pair_factory: Any) -> None:
+def test_wait_rides_out_a_rate_limit_by_its_retry_after(pair_factory: PairFactory) -> None:
     pair = pair_factory(rate_limit=2)
     job = pair.ready_job()
     video = wait(pair.client(), job, timeout=20, interval=0.05)

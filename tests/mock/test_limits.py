@@ -16,6 +16,7 @@ import httpx
 import pytest
 from PIL import Image
 from starlette.requests import Request
+from starlette.types import Message
 
 from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app, running_mock
 from videos_contract.mock.bodies import SPOOL_BYTES, read_multipart
@@ -48,7 +49,7 @@ def _call(
     """Run one create through the ASGI app; (status, body, chunks the app pulled)."""
     app = create_app(config)
     pulled = 0
-    sent: list[dict[str, Any]] = []
+    sent: list[Message] = []
     raw_headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
     raw_headers.append((b"authorization", f"Bearer {DEFAULT_KEY}".encode()))
     scope = {
@@ -74,7 +75,7 @@ def _call(
         pulled += 1
         return {"type": "http.request", "body": chunk, "more_body": True}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
 
     asyncio.run(app(scope, receive, send))
@@ -142,7 +143,7 @@ def test_uploads_are_spooled_to_disk_past_a_small_size() -> None:
         try:
             (part,) = form.parts
             assert part.file is not None
-            assert part.file._rolled  # moved to a temporary file, not held in memory
+            assert part.file._rolled  # type: ignore[attr-defined]  # moved to a temporary file, not held in memory
             assert part.size == len(data)
             assert part.file.read() == data
         finally:
@@ -218,12 +219,12 @@ def test_a_client_leaving_mid_upload_is_no_error() -> None:
         {"type": "http.request", "body": next(_multipart_chunks(CHUNK)), "more_body": True},
         {"type": "http.disconnect"},
     ]
-    sent: list[dict[str, Any]] = []
+    sent: list[Message] = []
 
     async def receive() -> dict[str, Any]:
         return messages.pop(0) if messages else {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
 
     scope = {

@@ -1,4 +1,4 @@
-"""Measure the figures of docs/reliability.md: `python tests/hardening/measure.py`.
+"""Measure the figures of docs/reliability.md: `python -m tests.support.measure`.
 
 Starts the mock as users do (`videos-contract mock`, in subprocesses on loopback), drives it
 as the hardening tests do, and prints each figure as a Markdown table row: counts, times and
@@ -23,10 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from hardening_support import KEY, start_cli_mock, wait_until_serving
-
+from tests.support.hardening import KEY, start_cli_mock, wait_until_serving
 from videos_contract.client import (
     ApiError,
     DownloadError,

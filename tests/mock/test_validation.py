@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import httpx
 import pytest
 import yaml
 from PIL import Image
@@ -46,8 +45,29 @@ def client(mock_app: Starlette) -> Iterator[TestClient]:
     assert mock_app.state.service.unexpected_errors == 0
 
 
+class Answer(Protocol):
+    """An HTTP answer as httpx and the test client's transport both give it."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    def json(self) -> Any: ...
+
+
+# Form parts as the test client takes them: (file name, content[, media type]).
+FormPart = tuple[str | None, bytes | str] | tuple[str | None, bytes | str, str]
+Form = dict[str, FormPart]
+FormList = list[tuple[str, FormPart]]
+
+
 def assert_error(
-    response: httpx.Response, status: int, param: str | None, code: str | None = None
+    response: Answer, status: int, param: str | None, code: str | None = None
 ) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
@@ -152,7 +172,7 @@ def test_defaults_come_from_the_spec(client: TestClient) -> None:
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
 def test_an_image_of_the_requested_size_is_accepted(client: TestClient, fmt: str) -> None:
     size = SPEC.enum("VideoSize")[1]
-    files = {
+    files: Form = {
         "prompt": (None, "A fox."),
         "size": (None, size),
         "input_reference": (f"ref.{fmt.lower()}", image_bytes(size, fmt), f"image/{fmt.lower()}"),
@@ -164,7 +184,7 @@ def test_an_image_of_the_requested_size_is_accepted(client: TestClient, fmt: str
 
 def test_an_image_of_another_size_is_refused_saying_so(client: TestClient) -> None:
     other = SPEC.enum("VideoSize")[1]
-    files = {
+    files: Form = {
         "prompt": (None, "A fox."),
         "input_reference": ("ref.png", image_bytes(other), "image/png"),
     }
@@ -176,7 +196,7 @@ def test_an_image_of_another_size_is_refused_saying_so(client: TestClient) -> No
 
 def test_a_file_that_is_not_an_accepted_image_is_refused(client: TestClient) -> None:
     gif = image_bytes(DEFAULT_SIZE, "GIF")
-    files = {"prompt": (None, "A fox."), "input_reference": ("ref.gif", gif, "image/gif")}
+    files: Form = {"prompt": (None, "A fox."), "input_reference": ("ref.gif", gif, "image/gif")}
     assert_error(
         client.post("/v1/videos", files=files), 400, "input_reference", "invalid_image_format"
     )
@@ -187,7 +207,10 @@ def test_a_file_that_is_not_an_accepted_image_is_refused(client: TestClient) -> 
 def test_a_file_part_needs_a_file_name(client: TestClient) -> None:
     image = image_bytes(DEFAULT_SIZE)
     for filename in (None, ""):
-        files = {"prompt": (None, "A fox."), "input_reference": (filename, image, "image/png")}
+        files: Form = {
+            "prompt": (None, "A fox."),
+            "input_reference": (filename, image, "image/png"),
+        }
         error = assert_error(
             client.post("/v1/videos", files=files), 400, "input_reference", "missing_filename"
         )
@@ -197,7 +220,7 @@ def test_a_file_part_needs_a_file_name(client: TestClient) -> None:
 def test_file_names_are_never_used_as_paths(client: TestClient, tmp_path: Path) -> None:
     target = tmp_path / "planted.png"
     name = str(target)
-    files = {
+    files: Form = {
         "prompt": (None, "A fox."),
         "input_reference": (name, image_bytes(DEFAULT_SIZE), "image/png"),
     }
@@ -208,7 +231,10 @@ def test_file_names_are_never_used_as_paths(client: TestClient, tmp_path: Path) 
 
 
 def test_a_plain_string_where_a_file_or_object_belongs(client: TestClient) -> None:
-    files = {"prompt": (None, "A fox."), "input_reference": (None, "https://example.com/a.png")}
+    files: Form = {
+        "prompt": (None, "A fox."),
+        "input_reference": (None, "https://example.com/a.png"),
+    }
     error = assert_error(client.post("/v1/videos", files=files), 400, "input_reference")
     assert "file" in error["message"] and "object" in error["message"]
     body = {"prompt": "A fox.", "input_reference": "https://example.com/a.png"}
@@ -222,11 +248,10 @@ def test_a_plain_string_where_a_file_or_object_belongs(client: TestClient) -> No
 def test_reference_object_in_every_form(client: TestClient, reference: dict[str, str]) -> None:
     # A JSON part without a file name, as the generated client sends it.
     json_part = (None, json.dumps(reference).encode(), "application/json")
-    as_json_part = {"prompt": (None, "A fox."), "input_reference": json_part}
+    as_json_part: Form = {"prompt": (None, "A fox."), "input_reference": json_part}
     assert client.post("/v1/videos", files=as_json_part).status_code == 200
-    brackets = {"prompt": (None, "A fox.")} | {
-        f"input_reference[{k}]": (None, v) for k, v in reference.items()
-    }
+    brackets: Form = {"prompt": (None, "A fox.")}
+    brackets.update({f"input_reference[{k}]": (None, v) for k, v in reference.items()})
     assert client.post("/v1/videos", files=brackets).status_code == 200
     body = {"prompt": "A fox.", "input_reference": reference}
     assert client.post("/v1/videos", json=body).status_code == 200
@@ -239,7 +264,7 @@ def test_reference_object_in_every_form(client: TestClient, reference: dict[str,
 )
 def test_broken_reference_objects(client: TestClient, reference: dict[str, str]) -> None:
     body = {"prompt": "A fox.", "input_reference": reference}
-    json_part = {
+    json_part: Form = {
         "prompt": (None, "A fox."),
         "input_reference": ("ref.json", json.dumps(reference).encode(), "application/json"),
     }
@@ -258,21 +283,21 @@ def test_reference_errors_name_the_reference(client: TestClient) -> None:
     assert "exactly one of image_url, file_id" in error["message"]
     body["input_reference"] = {"url": "https://a"}
     assert client.post("/v1/videos", json=body).json()["error"]["param"] == "input_reference.url"
-    brackets = {"prompt": (None, "A fox."), "input_reference[url]": (None, "https://a")}
+    brackets: Form = {"prompt": (None, "A fox."), "input_reference[url]": (None, "https://a")}
     response = client.post("/v1/videos", files=brackets)
     assert_error(response, 400, "input_reference.url", "unknown_parameter")
 
 
 def test_a_field_given_twice_or_in_two_forms(client: TestClient) -> None:
-    twice = [("prompt", (None, "one")), ("prompt", (None, "two"))]
+    twice: FormList = [("prompt", (None, "one")), ("prompt", (None, "two"))]
     assert_error(client.post("/v1/videos", files=twice), 400, "prompt", "duplicate_parameter")
-    both = [
+    both: FormList = [
         ("prompt", (None, "A fox.")),
         ("input_reference", ("", b'{"file_id": "f"}', "application/json")),
         ("input_reference[image_url]", (None, "https://a")),
     ]
     assert_error(client.post("/v1/videos", files=both), 400, "input_reference")
-    as_file = {"prompt": ("prompt.txt", b"A fox.", "text/plain")}
+    as_file: Form = {"prompt": ("prompt.txt", b"A fox.", "text/plain")}
     assert_error(client.post("/v1/videos", files=as_file), 400, "prompt", "invalid_type")
 
 
@@ -456,7 +481,7 @@ def test_changing_an_enum_in_the_spec_changes_the_mock(tmp_path: Path) -> None:
         error = assert_error(client.post("/v1/videos", files=form), 400, "size")
         assert "640x480" in error["message"]
         assert_error(client.get("/v1/videos?limit=6"), 400, "limit")
-        files = {
+        files: Form = {
             "prompt": (None, "A fox."),
             "input_reference": ("r.png", image_bytes("640x480"), "image/png"),
         }

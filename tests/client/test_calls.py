@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.client.conftest import ClientFactory, VideoFactory
 from videos_contract.client import (
     UnexpectedResponseError,
     aiter_videos,
@@ -33,7 +34,9 @@ class Recorder:
         )
 
 
-def test_file_reference_is_a_named_file_part(make_client: Any, make_video: Any) -> None:
+def test_file_reference_is_a_named_file_part(
+    make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     recorder = Recorder(make_video())
     reference = reference_from(Path("first-frame.png"), io.BytesIO(b"\x89PNG fake"))
     create(make_client(recorder), "a fox", reference=reference)
@@ -44,7 +47,9 @@ def test_file_reference_is_a_named_file_part(make_client: Any, make_video: Any) 
 
 
 @pytest.mark.parametrize("url", ["https://example.com/fox.png", "data:image/png;base64,iVBORw=="])
-def test_url_reference_is_the_object_form(url: str, make_client: Any, make_video: Any) -> None:
+def test_url_reference_is_the_object_form(
+    url: str, make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     recorder = Recorder(make_video())
     create(make_client(recorder), "a fox", reference=reference_from(url))
     body = recorder.requests[0].content
@@ -53,7 +58,9 @@ def test_url_reference_is_the_object_form(url: str, make_client: Any, make_video
     assert f'{{"image_url": "{url}"}}'.encode() in body
 
 
-def test_unset_options_are_left_to_the_server(make_client: Any, make_video: Any) -> None:
+def test_unset_options_are_left_to_the_server(
+    make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     recorder = Recorder(make_video())
     create(make_client(recorder), "a fox")
     body = recorder.requests[0].content
@@ -62,7 +69,7 @@ def test_unset_options_are_left_to_the_server(make_client: Any, make_video: Any)
         assert b'name="' + field + b'"' not in body
 
 
-def test_remix_sends_json(make_client: Any, make_video: Any) -> None:
+def test_remix_sends_json(make_client: ClientFactory, make_video: VideoFactory) -> None:
     recorder = Recorder(make_video(remixed_from_video_id="video_src"))
     video = remix(make_client(recorder), "video_src", "at night")
     sent = recorder.requests[0]
@@ -71,7 +78,7 @@ def test_remix_sends_json(make_client: Any, make_video: Any) -> None:
     assert video.remixed_from_video_id == "video_src"
 
 
-def test_iter_videos_follows_last_id(make_client: Any, make_video: Any) -> None:
+def test_iter_videos_follows_last_id(make_client: ClientFactory, make_video: VideoFactory) -> None:
     pages = {
         None: (["v1", "v2"], True),
         "v2": (["v3"], True),
@@ -93,7 +100,9 @@ def test_iter_videos_follows_last_id(make_client: Any, make_video: Any) -> None:
     assert [r.url.params.get("limit") for r in recorder.requests] == ["2", "2", "2"]
 
 
-def test_async_iter_videos_follows_last_id(make_client: Any, make_video: Any) -> None:
+def test_async_iter_videos_follows_last_id(
+    make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     def answer(request: httpx.Request) -> dict[str, Any]:
         first = request.url.params.get("after") is None
         ids = ["v1"] if first else ["v2"]
@@ -116,7 +125,9 @@ def test_async_iter_videos_follows_last_id(make_client: Any, make_video: Any) ->
     assert asyncio.run(collect()) == ["v1", "v2"]
 
 
-def test_a_list_with_a_bad_item_is_refused(make_client: Any, make_video: Any) -> None:
+def test_a_list_with_a_bad_item_is_refused(
+    make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     page = {
         "object": "list",
         "data": [make_video(), make_video(seconds=None)],

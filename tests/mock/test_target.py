@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from jsonschema import Draft202012Validator
 
+from tests.conftest import ApiTarget
 from videos_contract.spec import load_spec
 
 SPEC = load_spec()
@@ -29,17 +30,17 @@ def _error(response: httpx.Response, status: int) -> dict[str, Any]:
     return error
 
 
-def test_a_missing_key_is_401(api_target: Any) -> None:
+def test_a_missing_key_is_401(api_target: ApiTarget) -> None:
     with httpx.Client(base_url=api_target.url, timeout=30) as client:
         _error(client.get("/v1/videos"), 401)
 
 
-def test_an_unknown_id_is_404(api_target: Any) -> None:
+def test_an_unknown_id_is_404(api_target: ApiTarget) -> None:
     with api_target.client() as client:
         _error(client.get("/v1/videos/video_does_not_exist_0000"), 404)
 
 
-def test_a_bad_size_is_400_naming_it(api_target: Any) -> None:
+def test_a_bad_size_is_400_naming_it(api_target: ApiTarget) -> None:
     sizes = SPEC.enum("VideoSize")
     with api_target.client() as client:
         response = client.post("/v1/videos", files={"prompt": (None, "x"), "size": (None, "1x1")})
@@ -48,7 +49,7 @@ def test_a_bad_size_is_400_naming_it(api_target: Any) -> None:
         assert "1x1" not in sizes
 
 
-def test_the_first_page_lists_videos(api_target: Any) -> None:
+def test_the_first_page_lists_videos(api_target: ApiTarget) -> None:
     with api_target.client() as client:
         response = client.get("/v1/videos", params={"limit": 2})
         assert response.status_code == 200, response.text
@@ -56,7 +57,7 @@ def test_the_first_page_lists_videos(api_target: Any) -> None:
 
 
 def test_one_create_is_retrievable(
-    api_target: Any, wait_for_job: Callable[..., dict[str, Any]]
+    api_target: ApiTarget, wait_for_job: Callable[..., dict[str, Any]]
 ) -> None:
     with api_target.client() as client:
         created = client.post("/v1/videos", files={"prompt": (None, "A red fox in snow.")})

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.client.conftest import ClientFactory, VideoFactory
 from videos_contract.client import WaitTimeoutError, async_wait, retrieve, wait
 from videos_contract.client.errors import retry_after_seconds
 
@@ -25,7 +26,7 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
 
 
 def test_the_transport_waits_until_a_retry_after_date(
-    make_client: Any, make_video: Any, sleeps: list[float]
+    make_client: ClientFactory, make_video: VideoFactory, sleeps: list[float]
 ) -> None:
     answers = iter(
         [
@@ -49,7 +50,7 @@ def _always_503(retry_after: str) -> Any:
 
 
 def test_a_long_retry_after_does_not_hold_wait_past_its_deadline(
-    make_client: Any, sleeps: list[float]
+    make_client: ClientFactory, sleeps: list[float]
 ) -> None:
     client = make_client(_always_503("30"))
     pauses: list[float] = []
@@ -66,7 +67,7 @@ def test_a_long_retry_after_does_not_hold_wait_past_its_deadline(
     assert "HTTP 503" in str(caught.value)
 
 
-def test_async_wait_keeps_its_deadline_too(make_client: Any, sleeps: list[float]) -> None:
+def test_async_wait_keeps_its_deadline_too(make_client: ClientFactory, sleeps: list[float]) -> None:
     client = make_client(_always_503("30"))
 
     async def scenario() -> None:
@@ -81,7 +82,7 @@ def test_async_wait_keeps_its_deadline_too(make_client: Any, sleeps: list[float]
 
 
 def test_a_transient_error_is_polled_through_until_the_job_completes(
-    make_client: Any, make_video: Any, completed_example: dict[str, Any]
+    make_client: ClientFactory, make_video: VideoFactory, completed_example: dict[str, Any]
 ) -> None:
     video_id = make_video()["id"]
     answers = iter(

@@ -192,4 +192,4 @@ def test_limits_refuse_nonsense_values() -> None:
         {"prune_after_seconds": -1},
     ):
         with pytest.raises(ValueError):
-            MockConfig(**bad)  # type: ignore[arg-type]
+            MockConfig(**bad)

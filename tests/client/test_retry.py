@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 
+from tests.client.conftest import ClientFactory, VideoFactory
 from videos_contract.client import (
     ApiError,
     ConfigError,
@@ -48,7 +48,7 @@ class Script:
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
 def test_get_is_retried_on_retryable_status(
-    status: int, make_client: Any, make_video: Any, sleeps: list[float]
+    status: int, make_client: ClientFactory, make_video: VideoFactory, sleeps: list[float]
 ) -> None:
     video = make_video()
     script = Script(_error(status, "busy"), _error(status, "busy"), httpx.Response(200, json=video))
@@ -62,7 +62,7 @@ def test_get_is_retried_on_retryable_status(
     "exc", [httpx.ConnectError("refused"), httpx.ReadError("reset"), httpx.ReadTimeout("slow")]
 )
 def test_get_is_retried_on_transport_errors(
-    exc: Exception, make_client: Any, make_video: Any
+    exc: Exception, make_client: ClientFactory, make_video: VideoFactory
 ) -> None:
     video = make_video()
     script = Script(exc, httpx.Response(200, json=video))
@@ -78,7 +78,9 @@ class BrokenBody(httpx.SyncByteStream):
         raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
 
 
-def test_get_is_retried_when_the_body_breaks(make_client: Any, make_video: Any) -> None:
+def test_get_is_retried_when_the_body_breaks(
+    make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     video = make_video()
     broken = httpx.Response(200, headers={"Content-Length": "500"}, stream=BrokenBody())
     script = Script(broken, httpx.Response(200, json=video))
@@ -86,7 +88,7 @@ def test_get_is_retried_when_the_body_breaks(make_client: Any, make_video: Any) 
     assert len(script.requests) == 2
 
 
-def test_delete_is_retried(make_client: Any, make_video: Any) -> None:
+def test_delete_is_retried(make_client: ClientFactory, make_video: VideoFactory) -> None:
     video_id = make_video()["id"]
     deleted = {"id": video_id, "object": "video.deleted", "deleted": True}
     script = Script(_error(503, "down"), httpx.Response(200, json=deleted))
@@ -94,7 +96,9 @@ def test_delete_is_retried(make_client: Any, make_video: Any) -> None:
     assert [r.method for r in script.requests] == ["DELETE", "DELETE"]
 
 
-def test_retry_after_is_honoured(make_client: Any, make_video: Any, sleeps: list[float]) -> None:
+def test_retry_after_is_honoured(
+    make_client: ClientFactory, make_video: VideoFactory, sleeps: list[float]
+) -> None:
     video = make_video()
     script = Script(
         _error(429, "rate_limited", {"Retry-After": "3"}), httpx.Response(200, json=video)
@@ -103,7 +107,9 @@ def test_retry_after_is_honoured(make_client: Any, make_video: Any, sleeps: list
     assert sleeps == [3.0]
 
 
-def test_long_retry_after_goes_to_the_caller(make_client: Any, sleeps: list[float]) -> None:
+def test_long_retry_after_goes_to_the_caller(
+    make_client: ClientFactory, sleeps: list[float]
+) -> None:
     script = Script(_error(429, "rate_limited", {"Retry-After": "3600"}))
     with pytest.raises(ApiError) as caught:
         retrieve(make_client(script), "video_x")
@@ -113,7 +119,7 @@ def test_long_retry_after_goes_to_the_caller(make_client: Any, sleeps: list[floa
     assert len(script.requests) == 1
 
 
-def test_gives_up_after_max_retries(make_client: Any, sleeps: list[float]) -> None:
+def test_gives_up_after_max_retries(make_client: ClientFactory, sleeps: list[float]) -> None:
     script = Script(_error(503, "down"))
     with pytest.raises(ApiError) as caught:
         retrieve(make_client(script, max_retries=3), "video_x")
@@ -123,7 +129,7 @@ def test_gives_up_after_max_retries(make_client: Any, sleeps: list[float]) -> No
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])
-def test_create_is_not_retried_after_an_answer(status: int, make_client: Any) -> None:
+def test_create_is_not_retried_after_an_answer(status: int, make_client: ClientFactory) -> None:
     script = Script(_error(status, "busy"))
     with pytest.raises(ApiError) as caught:
         create(make_client(script), "a red fox")
@@ -140,7 +146,9 @@ def test_create_is_not_retried_after_an_answer(status: int, make_client: Any) ->
         httpx.WriteError("broken pipe"),
     ],
 )
-def test_create_is_not_resent_once_it_may_have_arrived(exc: Exception, make_client: Any) -> None:
+def test_create_is_not_resent_once_it_may_have_arrived(
+    exc: Exception, make_client: ClientFactory
+) -> None:
     script = Script(exc)
     with pytest.raises(OutcomeUnknownError, match="may exist") as caught:
         create(make_client(script), "a red fox")
@@ -150,7 +158,7 @@ def test_create_is_not_resent_once_it_may_have_arrived(exc: Exception, make_clie
 
 @pytest.mark.parametrize("exc", [httpx.ConnectError("refused"), httpx.ConnectTimeout("no route")])
 def test_create_is_retried_when_nothing_was_sent(
-    exc: Exception, make_client: Any, make_video: Any
+    exc: Exception, make_client: ClientFactory, make_video: VideoFactory
 ) -> None:
     video = make_video()
     script = Script(exc, httpx.Response(200, json=video))
@@ -158,7 +166,9 @@ def test_create_is_retried_when_nothing_was_sent(
     assert len(script.requests) == 2
 
 
-def test_async_create_is_not_retried_but_async_get_is(make_client: Any, make_video: Any) -> None:
+def test_async_create_is_not_retried_but_async_get_is(
+    make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     video = make_video()
     script = Script(_error(503, "down"), httpx.Response(200, json=video))
     client = make_client(script)
@@ -207,7 +217,7 @@ def test_bad_url_is_refused() -> None:
         normalise_base_url("ftp://example.test")
 
 
-def test_sent_key_never_appears_in_errors(make_client: Any, key: str) -> None:
+def test_sent_key_never_appears_in_errors(make_client: ClientFactory, key: str) -> None:
     """A server that echoes the key back gets it masked before it reaches any message."""
 
     def echo(request: httpx.Request) -> httpx.Response:

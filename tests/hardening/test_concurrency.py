@@ -11,8 +11,8 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from hardening_support import KEY, CliMock, start_cli_mock, wait_until_serving
 
+from tests.support.hardening import KEY, CliMock, start_cli_mock, wait_until_serving
 from videos_contract.mock import MockConfig, running_mock
 from videos_contract.spec import load_spec
 

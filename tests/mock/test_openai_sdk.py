@@ -22,7 +22,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_the_openai_sdk_drives_the_whole_lifecycle() -> None:
     size = SPEC.enum("VideoSize")[1]
     image = io.BytesIO()
-    Image.new("RGB", tuple(int(n) for n in size.split("x")), (9, 9, 9)).save(image, "PNG")
+    width, height = (int(n) for n in size.split("x"))
+    Image.new("RGB", (width, height), (9, 9, 9)).save(image, "PNG")
     with running_mock(MockConfig(render_seconds=0.3)) as server:
         client = openai.OpenAI(base_url=f"{server.url}/v1", api_key=server.key, max_retries=0)
         video = client.videos.create_and_poll(

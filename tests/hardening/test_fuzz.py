@@ -2,7 +2,7 @@
 counted at the server: a short run in `make test`, at least 10,000 requests in `make test-all`.
 
 Runs alternate between the in-memory store and the SQLite store, so that both back the same
-contract. The hooks of `mock_schemathesis` keep the verdicts honest (see there).
+contract. The hooks of `tests.support.contract` keep the verdicts honest (see there).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hardening_support import Counting
-from mock_schemathesis import run_contract
 
+from tests.support.contract import run_contract
+from tests.support.hardening import Counting
 from videos_contract.mock import MockConfig, create_app
 from videos_contract.spec import load_spec
 

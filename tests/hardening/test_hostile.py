@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from hardening_support import Counting, serving
 from PIL import Image
 from starlette.applications import Starlette
 
+from tests.support.hardening import Counting, serving
 from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
 from videos_contract.spec import load_spec
 
@@ -310,8 +310,8 @@ def test_invalid_utf8_in_every_field_is_a_4xx(mock: Mock) -> None:
         )
         for name in ("after", "order", "limit"):
             results[f"query {name}"] = outcome(
-                lambda name=name: client.get(f"/v1/videos?{name}=%FF%FE")
-            )  # type: ignore[misc]
+                lambda name=name: client.get(f"/v1/videos?{name}=%FF%FE")  # type: ignore[misc]
+            )
         results["path id"] = outcome(lambda: client.get("/v1/videos/video_%FF%FE"))
         results["content variant"] = outcome(
             lambda: client.get("/v1/videos/video_x/content?variant=%FF")

@@ -1,14 +1,14 @@
 """schemathesis against the mock: every check, every phase, zero failures.
 
 The fast run here is part of `make test`; the exhaustive one is marked slow. Failures that
-the hooks in `mock_schemathesis` drop are limited to the kinds named in `ALLOWED_DROPS`.
+the hooks in `tests.support.contract` drop are limited to the kinds named in `ALLOWED_DROPS`.
 """
 
 from __future__ import annotations
 
 import pytest
-from mock_schemathesis import ContractRun, run_contract
 
+from tests.support.contract import ContractRun, run_contract
 from videos_contract.mock import MockConfig, create_app, running_mock
 
 ALLOWED_DROPS = {

@@ -94,7 +94,8 @@ def _form_fields(body: bytes, content_type: str) -> dict[str, Any] | str:
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             return "a part without a name"
-        payload = part.get_payload(decode=True) or b""
+        decoded = part.get_payload(decode=True)
+        payload = decoded if isinstance(decoded, bytes) else b""
         kind = part.get_content_type()
         bracket = re.fullmatch(r"([^\[\]]+)\[([^\[\]]+)\]", name)
         if part.get_filename() is not None or kind.startswith(("image/", "application/octet")):

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from hardening_support import KEY, CliMock, start_cli_mock, wait_until_serving
 
+from tests.support.hardening import KEY, CliMock, start_cli_mock, wait_until_serving
 from videos_contract.mock.sqlite_store import SqliteJobStore
 
 JOBS = 60

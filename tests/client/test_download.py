@@ -8,11 +8,11 @@ import re
 import tracemalloc
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
+from tests.client.conftest import ClientFactory
 from videos_contract.client import ApiError, DownloadError, async_download, download
 
 ASSET = bytes(range(256)) * 1200  # 300 KiB, several chunks
@@ -86,7 +86,7 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
-def test_streams_to_the_target(make_client: Any, tmp_path: Path) -> None:
+def test_streams_to_the_target(make_client: ClientFactory, tmp_path: Path) -> None:
     server = AssetServer()
     progress: list[tuple[int, int | None]] = []
     target = tmp_path / "clip.mp4"
@@ -101,7 +101,7 @@ def test_streams_to_the_target(make_client: Any, tmp_path: Path) -> None:
     assert oct(os.stat(target).st_mode & 0o777) == oct(0o644)
 
 
-def test_resumes_after_a_drop(make_client: Any, tmp_path: Path) -> None:
+def test_resumes_after_a_drop(make_client: ClientFactory, tmp_path: Path) -> None:
     server = AssetServer(cuts=[100_000, 50_000])
     target = tmp_path / "clip.mp4"
     result = download(make_client(server), "video_1", target)
@@ -110,7 +110,7 @@ def test_resumes_after_a_drop(make_client: Any, tmp_path: Path) -> None:
     assert server.ranges == [None, "bytes=100000-", "bytes=150000-"]
 
 
-def test_drop_without_resumes_leaves_no_file(make_client: Any, tmp_path: Path) -> None:
+def test_drop_without_resumes_leaves_no_file(make_client: ClientFactory, tmp_path: Path) -> None:
     server = AssetServer(cuts=[100_000])
     target = tmp_path / "clip.mp4"
     with pytest.raises(DownloadError, match=r"connection lost.*100000"):
@@ -118,7 +118,9 @@ def test_drop_without_resumes_leaves_no_file(make_client: Any, tmp_path: Path) -
     assert _leftovers(tmp_path) == []
 
 
-def test_failure_keeps_an_existing_target_intact(make_client: Any, tmp_path: Path) -> None:
+def test_failure_keeps_an_existing_target_intact(
+    make_client: ClientFactory, tmp_path: Path
+) -> None:
     target = tmp_path / "clip.mp4"
     target.write_bytes(b"previous download")
     server = AssetServer(cuts=[1000, 1000, 1000])
@@ -128,7 +130,7 @@ def test_failure_keeps_an_existing_target_intact(make_client: Any, tmp_path: Pat
     assert _leftovers(tmp_path) == ["clip.mp4"]
 
 
-def test_server_ignoring_range_restarts_cleanly(make_client: Any, tmp_path: Path) -> None:
+def test_server_ignoring_range_restarts_cleanly(make_client: ClientFactory, tmp_path: Path) -> None:
     server = AssetServer(cuts=[120_000], honour_range=False)
     target = tmp_path / "clip.mp4"
     result = download(make_client(server), "video_1", target)
@@ -136,7 +138,7 @@ def test_server_ignoring_range_restarts_cleanly(make_client: Any, tmp_path: Path
     assert (result.resumes, result.restarts) == (1, 1)
 
 
-def test_206_at_the_wrong_offset_is_refused(make_client: Any, tmp_path: Path) -> None:
+def test_206_at_the_wrong_offset_is_refused(make_client: ClientFactory, tmp_path: Path) -> None:
     server = AssetServer(cuts=[100_000], range_start_shift=5)
     target = tmp_path / "clip.mp4"
     with pytest.raises(DownloadError, match=r"resume at byte 100000.*100005"):
@@ -144,14 +146,18 @@ def test_206_at_the_wrong_offset_is_refused(make_client: Any, tmp_path: Path) ->
     assert _leftovers(tmp_path) == []
 
 
-def test_more_bytes_than_content_length_is_refused(make_client: Any, tmp_path: Path) -> None:
+def test_more_bytes_than_content_length_is_refused(
+    make_client: ClientFactory, tmp_path: Path
+) -> None:
     server = AssetServer(length=len(ASSET) - 10)
     with pytest.raises(DownloadError, match="more than its Content-Length"):
         download(make_client(server), "video_1", tmp_path / "clip.mp4")
     assert _leftovers(tmp_path) == []
 
 
-def test_short_body_is_never_accepted_as_complete(make_client: Any, tmp_path: Path) -> None:
+def test_short_body_is_never_accepted_as_complete(
+    make_client: ClientFactory, tmp_path: Path
+) -> None:
     """A body shorter than its Content-Length, every time, ends in an error, not a file."""
     server = AssetServer(honour_range=False, length=len(ASSET) + 10)
     with pytest.raises(DownloadError, match="body ended early"):
@@ -159,7 +165,7 @@ def test_short_body_is_never_accepted_as_complete(make_client: Any, tmp_path: Pa
     assert _leftovers(tmp_path) == []
 
 
-def test_not_ready_is_an_api_error(make_client: Any, tmp_path: Path) -> None:
+def test_not_ready_is_an_api_error(make_client: ClientFactory, tmp_path: Path) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         error = {"message": "not ready", "type": "invalid_request_error", "param": None}
         return httpx.Response(409, json={"error": {**error, "code": "video_not_ready"}})
@@ -170,7 +176,7 @@ def test_not_ready_is_an_api_error(make_client: Any, tmp_path: Path) -> None:
     assert _leftovers(tmp_path) == []
 
 
-def test_variant_is_sent(make_client: Any, tmp_path: Path) -> None:
+def test_variant_is_sent(make_client: ClientFactory, tmp_path: Path) -> None:
     seen: list[str | None] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -182,18 +188,18 @@ def test_variant_is_sent(make_client: Any, tmp_path: Path) -> None:
     assert seen == ["thumbnail"]
 
 
-def test_target_that_is_a_folder(make_client: Any, tmp_path: Path) -> None:
+def test_target_that_is_a_folder(make_client: ClientFactory, tmp_path: Path) -> None:
     with pytest.raises(DownloadError, match="is a folder"):
         download(make_client(AssetServer()), "video_1", tmp_path)
     assert _leftovers(tmp_path) == []
 
 
-def test_missing_folder(make_client: Any, tmp_path: Path) -> None:
+def test_missing_folder(make_client: ClientFactory, tmp_path: Path) -> None:
     with pytest.raises(DownloadError, match="does not exist"):
         download(make_client(AssetServer()), "video_1", tmp_path / "nope" / "clip.mp4")
 
 
-def test_async_download_resumes(make_client: Any, tmp_path: Path) -> None:
+def test_async_download_resumes(make_client: ClientFactory, tmp_path: Path) -> None:
     server = AssetServer(cuts=[70_000])
     client = make_client(server)
     target = tmp_path / "clip.mp4"
@@ -221,7 +227,7 @@ class Endless(httpx.SyncByteStream):
             yield block
 
 
-def test_memory_stays_flat_for_a_large_asset(make_client: Any, tmp_path: Path) -> None:
+def test_memory_stays_flat_for_a_large_asset(make_client: ClientFactory, tmp_path: Path) -> None:
     size = 48 * 1024 * 1024
 
     def handler(request: httpx.Request) -> httpx.Response:

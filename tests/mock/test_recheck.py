@@ -1,6 +1,6 @@
 """The contract suite's own safeguards: the wire re-check, and that broken mocks fail it.
 
-The hooks in `mock_schemathesis` may drop a failure only when the request bytes prove the
+The hooks in `tests.support.contract` may drop a failure only when the request bytes prove the
 claim wrong; these tests pin what the re-check says, and run the suite against deliberately
 broken mocks to show it still fails them.
 """
@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
-from mock_schemathesis import reference_png, run_contract, sent_request_problems
 
+from tests.support.contract import reference_png, run_contract, sent_request_problems
 from videos_contract.mock import MockConfig, create_app
 from videos_contract.mock.defects import DEFECTS
 from videos_contract.probe import probe_image

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
 
 import httpx
 import openai
@@ -22,6 +21,7 @@ from aihubmix_videos.models import CreateVideoMultipartRequest, Video
 from aihubmix_videos.models.video_seconds import check_video_seconds
 from aihubmix_videos.models.video_size import check_video_size
 
+from tests.conftest import ApiTarget
 from videos_contract.client import (
     ApiError,
     JobFailedError,
@@ -53,7 +53,7 @@ def _other_than_default(schema: str) -> str:
     return next(v for v in spec.enum(schema) if v != spec.default(schema))
 
 
-def test_create_wait_download_and_probe(api_target: Any, tmp_path: Path) -> None:
+def test_create_wait_download_and_probe(api_target: ApiTarget, tmp_path: Path) -> None:
     """Runs against the mock, or against the live server when one is configured (billed)."""
     size = _other_than_default("VideoSize")
     seconds = _other_than_default("VideoSeconds")

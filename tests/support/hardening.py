@@ -1,9 +1,5 @@
 """Helpers of the hardening tests: the mock as a subprocess (as users start it), any ASGI app
-on a real socket, and a wrapper that counts what the server saw and answered.
-
-A module of its own name (not `conftest`), so that test modules import it unambiguously when
-the whole suite runs with several `conftest.py` files on the path.
-"""
+on a real socket, and a wrapper that counts what the server saw and answered."""
 
 from __future__ import annotations
 
@@ -18,7 +14,6 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,9 +22,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from videos_contract.mock import MockConfig
 from videos_contract.mock.server import bind, protected_config
-
-# The contract runner lives beside the mock's tests; make it importable from here too.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "mock"))
 
 KEY = "sk-gateway-hardening0secret"
 CLI = [sys.executable, "-m", "videos_contract"]

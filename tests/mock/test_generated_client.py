@@ -32,6 +32,9 @@ from aihubmix_videos.models import (
     Video,
     VideoList,
 )
+from aihubmix_videos.models.video_model import check_video_model
+from aihubmix_videos.models.video_seconds import check_video_seconds
+from aihubmix_videos.models.video_size import check_video_size
 from aihubmix_videos.types import File, Response
 from PIL import Image
 
@@ -40,9 +43,10 @@ from videos_contract.probe import probe_image, probe_video
 from videos_contract.spec import load_spec
 
 SPEC = load_spec()
-SIZES = SPEC.enum("VideoSize")
-MODELS = SPEC.enum("VideoModel")
-SECONDS = SPEC.enum("VideoSeconds")
+# Read from the spec; the check functions hold the generated models to the same values.
+SIZES = [check_video_size(value) for value in SPEC.enum("VideoSize")]
+MODELS = [check_video_model(value) for value in SPEC.enum("VideoModel")]
+SECONDS = [check_video_seconds(value) for value in SPEC.enum("VideoSeconds")]
 
 
 def png(size: str) -> io.BytesIO:

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.client.conftest import ClientFactory, VideoFactory
 from videos_contract.client import (
     ApiError,
     JobFailedError,
@@ -52,7 +53,7 @@ class Job:
         return httpx.Response(200, json=body, headers=self.headers)
 
 
-def test_follows_the_job_to_completed(make_client: Any, make_video: Any) -> None:
+def test_follows_the_job_to_completed(make_client: ClientFactory, make_video: VideoFactory) -> None:
     queued = make_video()
     running = make_video(status="in_progress", progress=40)
     done = make_video(status="completed", progress=100, completed_at=queued["created_at"] + 9)
@@ -72,7 +73,7 @@ def test_follows_the_job_to_completed(make_client: Any, make_video: Any) -> None
     assert clock.sleeps == [1.5, 1.5]
 
 
-def test_honours_poll_after_header(make_client: Any, make_video: Any) -> None:
+def test_honours_poll_after_header(make_client: ClientFactory, make_video: VideoFactory) -> None:
     job = Job(make_video(), make_video(status="completed"), headers={POLL_AFTER_HEADER: "250"})
     clock = Clock()
     wait(make_client(job), make_video()["id"], interval=5, sleep=clock.sleep, clock=clock)
@@ -81,7 +82,7 @@ def test_honours_poll_after_header(make_client: Any, make_video: Any) -> None:
 
 @pytest.mark.parametrize(("advice", "expected"), [("0", MIN_INTERVAL), ("soon", 2.0)])
 def test_unusable_poll_after_is_bounded(
-    advice: str, expected: float, make_client: Any, make_video: Any
+    advice: str, expected: float, make_client: ClientFactory, make_video: VideoFactory
 ) -> None:
     job = Job(make_video(), make_video(status="completed"), headers={POLL_AFTER_HEADER: advice})
     clock = Clock()
@@ -99,7 +100,7 @@ def test_unusable_poll_after_is_bounded(
     ],
 )
 def test_stops_at_once_on_a_body_outside_the_contract(
-    change: dict[str, Any], shown: str, make_client: Any, make_video: Any
+    change: dict[str, Any], shown: str, make_client: ClientFactory, make_video: VideoFactory
 ) -> None:
     job = Job(make_video(**change))
     clock = Clock()
@@ -110,14 +111,14 @@ def test_stops_at_once_on_a_body_outside_the_contract(
     assert shown in str(caught.value)
 
 
-def test_stops_at_once_on_a_task_id_body(make_client: Any) -> None:
+def test_stops_at_once_on_a_task_id_body(make_client: ClientFactory) -> None:
     job = Job({"task_id": "abc123"})
     with pytest.raises(UnexpectedResponseError, match="task_id"):
         wait(make_client(job), "abc123", timeout=60)
     assert job.polls == 1
 
 
-def test_stops_on_a_body_that_is_not_json(make_client: Any) -> None:
+def test_stops_on_a_body_that_is_not_json(make_client: ClientFactory) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, text="<html>gateway error</html>")
 
@@ -125,13 +126,17 @@ def test_stops_on_a_body_that_is_not_json(make_client: Any) -> None:
         wait(make_client(handler), "video_x", timeout=60)
 
 
-def test_stops_when_the_answer_is_another_job(make_client: Any, make_video: Any) -> None:
+def test_stops_when_the_answer_is_another_job(
+    make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     job = Job(make_video(id="video_someone_else"))
     with pytest.raises(UnexpectedResponseError, match="video_someone_else"):
         wait(make_client(job), "video_mine", timeout=60)
 
 
-def test_failed_raises_with_the_server_reason(make_client: Any, failed_example: Any) -> None:
+def test_failed_raises_with_the_server_reason(
+    make_client: ClientFactory, failed_example: dict[str, Any]
+) -> None:
     job = Job(failed_example)
     with pytest.raises(JobFailedError) as caught:
         wait(make_client(job), failed_example["id"])
@@ -140,7 +145,9 @@ def test_failed_raises_with_the_server_reason(make_client: Any, failed_example: 
     assert failed_example["error"]["message"] in str(caught.value)
 
 
-def test_timeout_carries_the_last_state(make_client: Any, make_video: Any) -> None:
+def test_timeout_carries_the_last_state(
+    make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     job = Job(make_video(status="in_progress", progress=37))
     clock = Clock()
     with pytest.raises(WaitTimeoutError) as caught:
@@ -161,7 +168,7 @@ def test_timeout_carries_the_last_state(make_client: Any, make_video: Any) -> No
     assert job.polls == 5
 
 
-def test_error_status_ends_the_wait(make_client: Any) -> None:
+def test_error_status_ends_the_wait(make_client: ClientFactory) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         error = {"message": "No video with id video_x", "type": "invalid_request_error"}
         return httpx.Response(404, json={"error": {**error, "param": None, "code": "not_found"}})
@@ -171,7 +178,7 @@ def test_error_status_ends_the_wait(make_client: Any) -> None:
     assert (caught.value.status_code, caught.value.code) == (404, "not_found")
 
 
-def test_async_wait(make_client: Any, make_video: Any) -> None:
+def test_async_wait(make_client: ClientFactory, make_video: VideoFactory) -> None:
     job = Job(make_video(), make_video(status="completed"), headers={POLL_AFTER_HEADER: "100"})
     clock = Clock()
     client = make_client(job)
@@ -185,7 +192,9 @@ def test_async_wait(make_client: Any, make_video: Any) -> None:
     assert clock.sleeps == [0.1]
 
 
-def test_async_wait_stops_at_once_on_expired(make_client: Any, make_video: Any) -> None:
+def test_async_wait_stops_at_once_on_expired(
+    make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     job = Job(make_video(status="expired"))
     client = make_client(job)
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from hardening_support import KEY, CliMock, start_cli_mock, wait_until_serving
 from starlette.testclient import TestClient
 
+from tests.support.hardening import KEY, CliMock, start_cli_mock, wait_until_serving
 from videos_contract.mock import MockConfig, create_app
 
 

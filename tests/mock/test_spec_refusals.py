@@ -130,7 +130,10 @@ def test_a_json_key_given_twice_is_refused(client: TestClient, body: str, param:
 
 def test_a_repeated_key_in_a_json_part_or_a_remix_is_refused(client: TestClient) -> None:
     part = b'{"file_id": "file_1", "file_id": "file_2"}'
-    files = {"prompt": (None, "A fox."), "input_reference": (None, part, "application/json")}
+    files: dict[str, Any] = {
+        "prompt": (None, "A fox."),
+        "input_reference": (None, part, "application/json"),
+    }
     response = client.post("/v1/videos", files=files)
     _error(response, "input_reference.file_id", "duplicate_parameter")
     video = client.post("/v1/videos", json={"prompt": "A fox."}).json()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from tempfile import SpooledTemporaryFile
 from typing import Any
@@ -131,15 +131,24 @@ class _Repeated(dict[str, Any]):
     key = ""
 
 
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: set[str] = set()
-    for key, _ in pairs:
-        if key in seen:
-            repeated = _Repeated(pairs)
-            repeated.key = key
-            return repeated
-        seen.add(key)
-    return dict(pairs)
+def _pairs_hook(found: list[_Repeated]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """A `json.loads` hook that marks each object with a repeated key and notes that it did."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(items)
+        if len(obj) == len(items):
+            return obj
+        repeated = _Repeated(items)
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                repeated.key = key
+                break
+            seen.add(key)
+        found.append(repeated)
+        return repeated
+
+    return pairs
 
 
 def _first_repeated_key(value: Any, prefix: str) -> str | None:
@@ -163,8 +172,10 @@ def loads_json(text: str | bytes, prefix: str = "") -> Any:
     body that says two things is refused, as a form field given twice is. `prefix` is the
     field the text came in, for the error's `param`.
     """
-    value = json.loads(text, object_pairs_hook=_pairs)
-    repeated = _first_repeated_key(value, prefix)
+    found: list[_Repeated] = []
+    value = json.loads(text, object_pairs_hook=_pairs_hook(found))
+    # The walk that names the path runs only when a repeated key was seen.
+    repeated = _first_repeated_key(value, prefix) if found else None
     if repeated is not None:
         raise ApiError(
             400,

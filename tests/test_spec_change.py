@@ -3,8 +3,8 @@
 The page changes in three ways at once (a size added, a size removed, the seconds default
 changed). The copy then gets exactly the edits the README's "When the documentation or the
 spec changes" section asks for, runs its commands in order, and the checks of `make test` that
-read the page or the spec (the drift check, the traceability and page tests, docs-check) pass.
-Only those checks run here: each takes seconds, the whole suite would take minutes.
+read the page or the spec (the drift check, the lock check, the traceability and page tests,
+docs-check) pass. Only those checks run here: the whole suite would take minutes.
 """
 
 from __future__ import annotations
@@ -116,5 +116,6 @@ def test_readme_workflow_after_a_page_change_ends_green(checkout: Any) -> None:
 
     # `make test`'s checks of the page and the spec pass.
     _ok(checkout.run("make check-generated"))
+    _ok(checkout.run("make lock-check"))
     tests = _ok(checkout.run(".venv/bin/pytest -q -p no:cacheprovider " + " ".join(PAGE_TESTS)))
     assert re.search(r"\d+ passed", tests) and "skipped" not in tests, tests

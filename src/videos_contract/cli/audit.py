@@ -7,6 +7,7 @@ refused, bad arguments). The key comes from --key or VIDEOS_API_KEY and is never
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -87,7 +88,11 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--url", help=f"server base URL (default: {URL_ENV}, else the embedded mock)"
     )
-    parser.add_argument("--key", help=f"API key (default: {KEY_ENV}); never printed")
+    parser.add_argument(
+        "--key",
+        help=f"API key (default: {KEY_ENV}); never printed; prefer the variable: command "
+        "lines are visible to other users",
+    )
     parser.add_argument(
         "--profile",
         choices=list(PROFILES),
@@ -204,10 +209,24 @@ def _audit(args: argparse.Namespace) -> int:
                 exit_code=2,
             )
     report_dir = settings.report_dir
+    artefacts = report_dir / "schemathesis"
+    # Folders this run makes; an audit that fails before writing a report removes them.
+    made = [p for p in (artefacts, *artefacts.parents) if not p.exists()]
     try:
-        (report_dir / "schemathesis").mkdir(parents=True, exist_ok=True)
+        artefacts.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CliError(f"cannot write reports to {report_dir}: {exc.strerror}", 2) from None
+    try:
+        return _run(args, settings, spec_path)
+    except BaseException:
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
+        raise
+
+
+def _run(args: argparse.Namespace, settings: Settings, spec_path: Path) -> int:
+    url, key, report_dir = settings.url, settings.key, settings.report_dir
     config = AuditConfig(
         url=url,
         key=key,

@@ -97,7 +97,7 @@ def test_failed_job_raises_with_the_server_reason(mock_server: MockServer) -> No
 
 
 def test_download_before_completion_is_refused(mock_server: MockServer, tmp_path: Path) -> None:
-    with connect(mock_server.url, mock_server.key) as client:
+    with connect(mock_server.url, mock_server.key) as client, mock_server.service.holding():
         job = create(client, "a slow snail")
         with pytest.raises(ApiError) as caught:
             download(client, job.id, tmp_path / "snail.mp4")

@@ -19,7 +19,8 @@ import secrets
 import threading
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -108,6 +109,9 @@ class MockService:
         # process (or is shared by several) must not see: there they come from the OS.
         self._random_ids = config.store_path is not None
         self._next_prune = 0.0
+        # Jobs held `queued` (see `hold`): ids, and whether new jobs join them.
+        self._held: set[str] = set()
+        self._holding = False
         self._handlers: dict[str, Handler] = {
             "createVideo": self._create_video,
             "listVideos": self._list_videos,
@@ -300,11 +304,41 @@ class MockService:
 
     # -- jobs --------------------------------------------------------------------------------
 
+    def hold(self) -> None:
+        """Jobs created from now on stay `queued`, whatever time passes, until `release`.
+
+        For tests that need a job unfinished when their next request arrives: an explicit
+        hold instead of a render time that a stalled machine can outrun. It holds the jobs
+        of this process only (one in-process server, as tests run it).
+        """
+        with self._lock:
+            self._holding = True
+
+    def release(self) -> None:
+        """Held jobs follow their clock again (completed at once if their render time is up);
+        new jobs are no longer held."""
+        with self._lock:
+            self._holding = False
+            self._held.clear()
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """`hold` for the `with` block, `release` after it."""
+        self.hold()
+        try:
+            yield
+        finally:
+            self.release()
+
+    def _status(self, job: Job, now: float) -> str:
+        return "queued" if job.id in self._held else job.state(now).status
+
     def _video(
         self, job: Job, now: float | None = None, *, accepted: bool = False
     ) -> dict[str, Any]:
         moment = time.time() if now is None else now
-        return job.to_api(moment, self._names["video"], accepted=accepted)
+        held = accepted or job.id in self._held
+        return job.to_api(moment, self._names["video"], accepted=held)
 
     @staticmethod
     def owner_id(key: str) -> str:
@@ -349,6 +383,9 @@ class MockService:
                 reference=reference,
                 prune_at=ends + config.asset_ttl_seconds + config.prune_after_seconds,
             )
+            with self._lock:
+                if self._holding:
+                    self._held.add(job.id)
             try:
                 # Committed before the answer: an accepted job survives a crash of the server.
                 await self._stored(self.store.add, job)
@@ -391,6 +428,16 @@ class MockService:
                 code="video_not_found",
             )
         return job
+
+    def _require_completed(self, job: Job, now: float) -> None:
+        status = self._status(job, now)
+        if status != "completed":
+            raise ApiError(
+                409,
+                f"Video '{job.id}' is {status}, not completed; its content is not available.",
+                param="video_id",
+                code="video_not_ready",
+            )
 
     def poll_after_ms(self) -> int:
         """A tenth of the render time, within 100 ms .. 5 s."""
@@ -600,7 +647,7 @@ class MockService:
     async def _download_content(self, request: Request, call: _Call) -> Response:
         job = await self._job(call)
         now = time.time()
-        _require_completed(job, now)
+        self._require_completed(job, now)
         if job.expired(now):
             raise ApiError(
                 410,
@@ -625,7 +672,7 @@ class MockService:
             await read_json(request, self.config.max_body_bytes, self.config.body_timeout_seconds)
         )
         source = await self._job(call)
-        _require_completed(source, time.time())
+        self._require_completed(source, time.time())
         job = await self._new_job(
             call.owner,
             prompt=str(body["prompt"]),
@@ -648,17 +695,6 @@ async def _send_cut(response: Response, send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
-
-
-def _require_completed(job: Job, now: float) -> None:
-    status = job.state(now).status
-    if status != "completed":
-        raise ApiError(
-            409,
-            f"Video '{job.id}' is {status}, not completed; its content is not available.",
-            param="video_id",
-            code="video_not_ready",
-        )
 
 
 def _duplicate(name: str) -> ApiError:

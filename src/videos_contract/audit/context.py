@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from videos_contract.audit.client import AuditClient, Reply
 from videos_contract.audit.results import Exchange
+from videos_contract.protocol import protocol
 from videos_contract.spec import Spec, SpecError
 
 __all__ = ["CheckContext", "CheckFailed", "CheckSkipped"]
@@ -140,7 +141,7 @@ class CheckContext:
 
     def wait_terminal(self, video_id: str, what: str) -> dict[str, Any]:
         """Poll a job until it completes or fails; fail on anything the contract forbids."""
-        final = {self.status_name("completed"), self.status_name("failed")}
+        final = protocol(self.spec).terminal_statuses
         deadline = time.monotonic() + self.poll_timeout
         while True:
             reply = self.client.get(self.path("retrieveVideo", video_id=video_id))
@@ -157,9 +158,9 @@ class CheckContext:
                     repr(video["status"]),
                     reply.exchange,
                 )
-            wait_ms = reply.response.headers.get("openai-poll-after-ms", "")
-            delay = int(wait_ms) / 1000 if wait_ms.isdigit() else 0.25
-            time.sleep(min(max(delay, 0.05), 10.0))
+            rules = protocol(self.spec)
+            advice = reply.response.headers.get(rules.poll_after_header)
+            time.sleep(rules.poll_pause(advice, 0.25, cap=10.0))
 
     def completed_video(self) -> dict[str, Any]:
         """A completed job, created once per run and shared."""

@@ -25,6 +25,7 @@ from videos_contract.audit import (
     write_reports,
 )
 from videos_contract.cli.common import CliError
+from videos_contract.protocol import KEY_ENV, URL_ENV
 
 __all__ = ["register"]
 
@@ -66,9 +67,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         ),
     )
     parser.add_argument(
-        "--url", help="server base URL (default: VIDEOS_API_URL, else the embedded mock)"
+        "--url", help=f"server base URL (default: {URL_ENV}, else the embedded mock)"
     )
-    parser.add_argument("--key", help="API key (default: VIDEOS_API_KEY); never printed")
+    parser.add_argument("--key", help=f"API key (default: {KEY_ENV}); never printed")
     parser.add_argument(
         "--profile",
         choices=list(PROFILES),
@@ -107,12 +108,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    url = args.url or _env("VIDEOS_API_URL")
-    key = args.key or _env("VIDEOS_API_KEY")
+    url = args.url or _env(URL_ENV)
+    key = args.key or _env(KEY_ENV)
     if url is not None and not url.startswith(("http://", "https://")):
         raise CliError(f"--url must start with http:// or https://, got {url!r}", exit_code=2)
     if url is not None and key is None:
-        raise CliError("a key is needed: pass --key or set VIDEOS_API_KEY", exit_code=2)
+        raise CliError(f"a key is needed: pass --key or set {KEY_ENV}", exit_code=2)
     try:
         (args.report_dir / "schemathesis").mkdir(parents=True, exist_ok=True)
     except OSError as exc:

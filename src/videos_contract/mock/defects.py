@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from videos_contract.protocol import protocol
 from videos_contract.spec import load_spec
 
 __all__ = ["DEFECTS", "apply_defects"]
@@ -104,7 +105,7 @@ def _is_json(response: _Captured) -> bool:
 
 def _videos(document: Any) -> list[dict[str, Any]]:
     """The Video objects in a response body (one, or the items of a list page)."""
-    if isinstance(document, dict) and document.get("object") == "video":
+    if isinstance(document, dict) and document.get("object") == protocol().object_name("Video"):
         return [document]
     if isinstance(document, dict) and isinstance(document.get("data"), list):
         return [v for v in document["data"] if isinstance(v, dict)]
@@ -158,8 +159,7 @@ def _drop_created_at(video: dict[str, Any]) -> None:
 
 
 def _unknown_status(video: dict[str, Any]) -> None:
-    final = {"completed", "failed"}
-    if video.get("status") not in final:
+    if not protocol().is_terminal(video.get("status")):
         video["status"] = "pending"
 
 
@@ -230,7 +230,8 @@ async def _delete_keeps(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
     if probe.status != 200:
         return probe
     video_id = _path_parts(scope)[-1]
-    confirmation = {"id": video_id, "object": "video.deleted", "deleted": True}
+    deleted = protocol().object_name("DeletedVideo")
+    confirmation = {"id": video_id, "object": deleted, "deleted": True}
     return _Captured(
         200, [(b"content-type", b"application/json")], json.dumps(confirmation).encode()
     )

@@ -12,7 +12,7 @@ import random
 import secrets
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -29,6 +29,7 @@ from videos_contract.mock.ranges import byte_range
 from videos_contract.mock.store import FAIL_MARKER, Job, JobStore, UnknownCursor
 from videos_contract.mock.uploads import Uploads
 from videos_contract.mock.validation import BodyRules
+from videos_contract.protocol import protocol
 from videos_contract.spec import Operation, Spec, SpecError
 
 __all__ = ["Call", "Handler", "Handlers"]
@@ -52,7 +53,9 @@ Handler = Callable[[Request, Call], Awaitable[Response]]
 class Handlers:
     """The operations of one mock server over its job store."""
 
-    def __init__(self, config: MockConfig, spec: Spec, store: JobStore, names: dict[str, str]):
+    def __init__(
+        self, config: MockConfig, spec: Spec, store: JobStore, names: Mapping[str, str]
+    ) -> None:
         self.config = config
         self.spec = spec
         self.store = store
@@ -317,7 +320,8 @@ class Handlers:
     async def _retrieve_video(self, request: Request, call: Call) -> Response:
         job = await self._job(call)
         return JSONResponse(
-            self._video(job), headers={"openai-poll-after-ms": str(self.poll_after_ms())}
+            self._video(job),
+            headers={protocol(self.spec).poll_after_header: str(self.poll_after_ms())},
         )
 
     async def _delete_video(self, request: Request, call: Call) -> Response:

@@ -27,20 +27,12 @@ from videos_contract.mock.handlers import Call, Handlers
 from videos_contract.mock.routing import Router
 from videos_contract.mock.store import JobStore
 from videos_contract.mock.validation import ParameterRules
-from videos_contract.spec import Spec, SpecError
+from videos_contract.protocol import protocol
+from videos_contract.spec import Spec
 
 __all__ = ["MockService"]
 
 logger = logging.getLogger("videos_contract.mock")
-
-
-def _object_name(spec: Spec, schema: str) -> str:
-    """The fixed `object` value of a response schema, as the spec states it."""
-    prop = spec.schema(schema).get("properties", {}).get("object", {})
-    value = prop.get("default", (prop.get("enum") or [None])[0])
-    if not isinstance(value, str):
-        raise SpecError(f"schema {schema!r} states no 'object' value")
-    return value
 
 
 class MockService:
@@ -56,9 +48,9 @@ class MockService:
         self._limiter = RateLimiter(config.rate_limit) if config.rate_limit else None
         self._response_faults = ResponseFaults(config.drop_rate, config.slow_rate, config.seed)
         self._names = {
-            "video": _object_name(spec, "Video"),
-            "list": _object_name(spec, "VideoList"),
-            "deleted": _object_name(spec, "DeletedVideo"),
+            "video": protocol(spec).object_name("Video"),
+            "list": protocol(spec).object_name("VideoList"),
+            "deleted": protocol(spec).object_name("DeletedVideo"),
         }
         self.handlers = Handlers(config, spec, store, self._names)
         self._router = Router.from_spec(spec, self.handlers.by_operation)

@@ -17,8 +17,9 @@ from PIL import Image
 
 from videos_contract.mock.bodies import MultipartForm, Part
 from videos_contract.mock.errors import ApiError
-from videos_contract.mock.validation import BodyRules, coerce_text
+from videos_contract.mock.validation import BodyRules
 from videos_contract.probe import probe_image
+from videos_contract.schema import coerce_text
 from videos_contract.spec import Spec
 
 __all__ = ["Uploads"]

@@ -17,7 +17,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from videos_contract.docs.release import (
+from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, SPEC_PATH
+from videos_contract.release.gate import (
     CHANGELOG_HEADER,
     CHANGELOG_NAME,
     RELEASED_SPEC_NAME,
@@ -31,10 +32,9 @@ from videos_contract.docs.release import (
     version_in,
     write_version,
 )
-from videos_contract.docs.sources import git_show
-from videos_contract.docs.specdiff import Change, Level, diff_specs, highest_level
-from videos_contract.generation import generate
-from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, SPEC_PATH
+from videos_contract.release.generation import generate
+from videos_contract.release.sources import git_show
+from videos_contract.release.specdiff import Change, Level, diff_specs, highest_level
 
 __all__ = ["RegenResult", "ReleaseState", "committed_state", "regen"]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from videos_contract.docs.release import ReleaseError, load_document
+from videos_contract.release.gate import ReleaseError, load_document
 
 __all__ = ["git_show", "load_spec_source"]
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from videos_contract.schema import RefError, declared_types, deref, enum_values, lookup
 from videos_contract.spec import HTTP_METHODS
 
 __all__ = ["Change", "Direction", "Level", "diff_specs", "highest_level"]
@@ -176,27 +177,17 @@ class _Differ:
 
     def deref(self, doc: Mapping[str, Any], node: Any) -> tuple[Any, str | None]:
         """Follow a chain of `$ref`s; siblings of a `$ref` override its target's keys."""
-        name: str | None = None
-        seen: set[str] = set()
-        while isinstance(node, Mapping) and "$ref" in node:
-            ref = str(node["$ref"])
-            if ref in seen or not ref.startswith("#/"):
-                break
-            seen.add(ref)
-            name = ref
-            target = self.lookup(doc, ref)
-            siblings = {k: v for k, v in node.items() if k != "$ref"}
-            node = {**target, **siblings} if isinstance(target, Mapping) else target
-        return node, name
+        target, where = deref(doc, node)
+        return target, where
 
     # ---- schemas
 
     def lookup(self, doc: Mapping[str, Any], ref: str) -> Any:
-        target: Any = doc
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            target = target.get(part, {}) if isinstance(target, Mapping) else {}
-        return target
+        """The node `ref` points to; an empty schema when it points nowhere."""
+        try:
+            return lookup(doc, ref)
+        except RefError:
+            return {}
 
     def schema(self, old_raw: Any, new_raw: Any, where: str, direction: Direction) -> None:
         """Compare two schemas as written (with `$ref`s) at `where`."""
@@ -270,7 +261,7 @@ class _Differ:
     def types(
         self, old: Mapping[str, Any], new: Mapping[str, Any], where: str, d: Direction
     ) -> None:
-        old_types, new_types = _types(old), _types(new)
+        old_types, new_types = declared_types(old), declared_types(new)
         if old_types != new_types:
             text = f"type {_type_text(old_types)} -> {_type_text(new_types)}"
             if not old_types or (new_types and new_types > old_types):
@@ -298,7 +289,7 @@ class _Differ:
     def enums(
         self, old: Mapping[str, Any], new: Mapping[str, Any], where: str, d: Direction
     ) -> None:
-        old_values, new_values = _enum(old), _enum(new)
+        old_values, new_values = enum_values(old), enum_values(new)
         if old_values == new_values:
             return
         if old_values is None:
@@ -449,7 +440,7 @@ class _Differ:
         if not isinstance(resolved, Mapping):
             return _show(resolved)
         fmt = resolved.get("format")
-        return _type_text(_types(resolved)) + (f"<{fmt}>" if fmt else "")
+        return _type_text(declared_types(resolved)) + (f"<{fmt}>" if fmt else "")
 
 
 def _ref(node: Any) -> str | None:
@@ -493,43 +484,8 @@ def _split_null(schema: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
     return core, nullable
 
 
-def _types(schema: Mapping[str, Any]) -> frozenset[str]:
-    kind = schema.get("type")
-    if isinstance(kind, str):
-        return frozenset({kind})
-    if isinstance(kind, list):
-        return frozenset(str(k) for k in kind)
-    if "const" in schema or "enum" in schema:
-        values = _enum(schema) or ()
-        return frozenset(_json_type(v) for v in values)
-    return frozenset()
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "string"
-
-
 def _type_text(types: frozenset[str]) -> str:
     return " | ".join(sorted(types)) or "any"
-
-
-def _enum(schema: Mapping[str, Any]) -> list[Any] | None:
-    if "const" in schema:
-        return [schema["const"]]
-    values = schema.get("enum")
-    return [v for v in values if v is not None] if isinstance(values, list) else None
 
 
 # ---- operations

@@ -5,7 +5,7 @@ spec, and `check` generates a fresh copy in a temporary folder and compares the 
 file by file, so a spec edit without regeneration (or a hand edit of generated code) fails.
 
 Two files in `generated/` are not the generator's: the changelog and the snapshot of the last
-released spec (`videos_contract.docs.release.RELEASE_FILES`). `generate` keeps them, the tree
+released spec (`videos_contract.release.gate.RELEASE_FILES`). `generate` keeps them, the tree
 comparison skips them, and `check` instead proves that the spec, the client's version and the
 changelog agree (a spec edit needs `make regen`, not only `make generate`).
 """
@@ -21,8 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from videos_contract.docs.release import RELEASE_FILES, release_problems
 from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, SPEC_PATH, TEMPLATES_DIR
+from videos_contract.release.gate import RELEASE_FILES, release_problems
 
 __all__ = ["GenerationError", "check", "diff_trees", "generate", "generate_into", "main"]
 
@@ -139,7 +139,7 @@ def check(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m videos_contract.generation generate|check`."""
+    """`python -m videos_contract.release.generation generate|check`."""
     args = sys.argv[1:] if argv is None else argv
     if args == ["generate"]:
         generate()
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("generated/ matches a fresh generation from openapi.yaml and its release")
         return 0
-    print("usage: python -m videos_contract.generation generate|check", file=sys.stderr)
+    print("usage: python -m videos_contract.release.generation generate|check", file=sys.stderr)
     return 2
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from videos_contract.docs.specdiff import Change, Level, diff_specs, highest_level
+from videos_contract.release.specdiff import Change, Level, diff_specs, highest_level
 from videos_contract.spec import HTTP_METHODS
 
 __all__ = [

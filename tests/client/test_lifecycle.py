@@ -197,7 +197,11 @@ class CuttingProxy:
             threading.Thread(target=self._relay, args=(downstream, limit), daemon=True).start()
 
     def _relay(self, downstream: socket.socket, limit: int | None) -> None:
-        upstream = socket.create_connection(self.target)
+        try:
+            upstream = socket.create_connection(self.target)
+        except OSError:
+            downstream.close()  # the mock is gone (a late retry): nothing to relay to
+            return
 
         def forward_requests() -> None:
             try:

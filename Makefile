@@ -66,8 +66,10 @@ mock: env ## Start the mock server on http://127.0.0.1:8000
 audit: env ## Audit URL (default: the embedded mock) with PROFILE; writes reports/
 	@VIDEOS_API_URL='$(URL)' VIDEOS_API_KEY='$(KEY)' $(RUN) videos-contract audit --profile $(PROFILE)
 
+# uv.lock records the generated client's version, so a release also updates the lock.
 regen: env ## After editing openapi.yaml: regenerate, bump the client version, add a changelog entry
 	$(RUN) videos-contract regen
+	$(UV) lock --quiet
 
 bench: env ## Benchmarks; writes bench/results.json and docs/benchmarks.md
 	$(RUN) python -m videos_contract.bench

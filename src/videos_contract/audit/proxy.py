@@ -27,7 +27,9 @@ from videos_contract.audit.operations import OperationIndex
 __all__ = [
     "BUDGET_MARK",
     "PLACEHOLDER_KEY",
+    "UPSTREAM_ENCODING_HEADER",
     "UPSTREAM_ERROR_MARK",
+    "UPSTREAM_LENGTH_HEADER",
     "AuditRelay",
     "RelayStats",
 ]
@@ -37,6 +39,9 @@ PLACEHOLDER_KEY = "sk-audit-placeholder"
 # Marks an answer the relay made itself, so that the engine never mistakes it for the server's.
 BUDGET_MARK = "x-videos-contract-skipped"
 UPSTREAM_ERROR_MARK = "x-videos-contract-upstream-error"
+# The server's own Content-Length and Content-Encoding, before the relay rewrote them.
+UPSTREAM_LENGTH_HEADER = "x-videos-contract-upstream-content-length"
+UPSTREAM_ENCODING_HEADER = "x-videos-contract-upstream-content-encoding"
 MASK = "***"
 
 _HOP_BY_HOP = frozenset(
@@ -201,6 +206,14 @@ class AuditRelay:
         ]
         if recompute:
             headers.append((b"content-length", str(len(raw)).encode()))
+            for name, value in response.headers.raw:
+                if name.lower() in (b"content-length", b"content-encoding"):
+                    mark = (
+                        UPSTREAM_LENGTH_HEADER
+                        if name.lower() == b"content-length"
+                        else (UPSTREAM_ENCODING_HEADER)
+                    )
+                    headers.append((mark.encode(), value))
         start: Message = {
             "type": "http.response.start",
             "status": response.status_code,

@@ -27,8 +27,8 @@ from videos_contract.client import (
     JobFailedError,
     OutcomeUnknownError,
     RetryPolicy,
-    acreate,
-    adelete,
+    async_create,
+    async_delete,
     async_download,
     async_wait,
     connect,
@@ -126,10 +126,10 @@ def test_remix_list_and_delete(mock_server: MockServer) -> None:
 def test_async_lifecycle(mock_server: MockServer, tmp_path: Path) -> None:
     async def scenario() -> Path:
         async with connect(mock_server.url, mock_server.key) as client:
-            job = await acreate(client, "an owl at dusk")
+            job = await async_create(client, "an owl at dusk")
             await async_wait(client, job.id, interval=POLL, timeout=30)
             result = await async_download(client, job.id, tmp_path / "owl.mp4")
-            await adelete(client, job.id)
+            await async_delete(client, job.id)
             return result.path
 
     path = asyncio.run(scenario())

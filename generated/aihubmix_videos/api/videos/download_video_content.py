@@ -129,6 +129,10 @@ def sync_detailed(
      Streams one asset of a completed job. Supports single byte ranges (`Range:
     bytes=START-[END]`) so that an interrupted download can resume.
 
+    The answer may instead be a redirect (302 or 307) to the asset at another URL, as
+    gateways do to serve media from storage or a CDN; clients follow it, and send the
+    `Authorization` header only to the API's own origin, never to the one redirected to.
+
     Args:
         video_id (str):
         variant (ContentVariant | Unset): `video` is the MP4 clip, `thumbnail` a WebP still,
@@ -169,6 +173,10 @@ def sync(
      Streams one asset of a completed job. Supports single byte ranges (`Range:
     bytes=START-[END]`) so that an interrupted download can resume.
 
+    The answer may instead be a redirect (302 or 307) to the asset at another URL, as
+    gateways do to serve media from storage or a CDN; clients follow it, and send the
+    `Authorization` header only to the API's own origin, never to the one redirected to.
+
     Args:
         video_id (str):
         variant (ContentVariant | Unset): `video` is the MP4 clip, `thumbnail` a WebP still,
@@ -203,6 +211,10 @@ async def asyncio_detailed(
 
      Streams one asset of a completed job. Supports single byte ranges (`Range:
     bytes=START-[END]`) so that an interrupted download can resume.
+
+    The answer may instead be a redirect (302 or 307) to the asset at another URL, as
+    gateways do to serve media from storage or a CDN; clients follow it, and send the
+    `Authorization` header only to the API's own origin, never to the one redirected to.
 
     Args:
         video_id (str):
@@ -241,6 +253,10 @@ async def asyncio(
 
      Streams one asset of a completed job. Supports single byte ranges (`Range:
     bytes=START-[END]`) so that an interrupted download can resume.
+
+    The answer may instead be a redirect (302 or 307) to the asset at another URL, as
+    gateways do to serve media from storage or a CDN; clients follow it, and send the
+    `Authorization` header only to the API's own origin, never to the one redirected to.
 
     Args:
         video_id (str):

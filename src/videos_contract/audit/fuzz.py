@@ -29,6 +29,7 @@ __all__ = [
     "STATE_DEPENDENT_INPUTS",
     "UNDECLARED",
     "FuzzRun",
+    "FuzzerTimedOut",
     "read_events",
     "run_fuzzer",
     "translate",
@@ -78,7 +79,10 @@ def command(spec_path: Path, relay_url: str, profile: Profile, seed: int, out: P
         "--report-ndjson-path", str(out / "events.ndjson"),
         "--report-har-path", str(out / "traffic.har"),
         "--report-vcr-path", str(out / "cassette.yaml"),
-        "--output-sanitize", "true",
+        # It never holds the key (only the placeholder, which reproductions turn back into
+        # $VIDEOS_API_KEY); masking its output would also hide the wrong credentials an
+        # ignored_auth finding was accepted with, and show the key variable in their place.
+        "--output-sanitize", "false",
         "--no-color",
         "--warnings", "off",
     ]  # fmt: skip
@@ -87,19 +91,43 @@ def command(spec_path: Path, relay_url: str, profile: Profile, seed: int, out: P
     return args
 
 
-def run_fuzzer(spec_path: Path, relay_url: str, profile: Profile, seed: int, out: Path) -> Path:
-    """Run schemathesis to completion; return the NDJSON event file."""
+class FuzzerTimedOut(RuntimeError):
+    """Schemathesis was stopped at the audit's deadline; `events` holds what it recorded."""
+
+    def __init__(self, seconds: float, events: Path | None) -> None:
+        super().__init__(f"fuzzing stopped by the audit's deadline after {seconds:.0f} s")
+        self.events = events
+
+
+def run_fuzzer(
+    spec_path: Path,
+    relay_url: str,
+    profile: Profile,
+    seed: int,
+    out: Path,
+    timeout: float | None = None,
+) -> Path:
+    """Run schemathesis to completion, or for `timeout` seconds at most (then raise
+    `FuzzerTimedOut`); return the NDJSON event file."""
     out = out.resolve()  # the child runs in a scratch folder; relative paths would land there
     out.mkdir(parents=True, exist_ok=True)
     # A scratch working directory keeps `.hypothesis/` and `.schemathesis/` out of the project.
     with tempfile.TemporaryDirectory(prefix="videos-contract-fuzz-") as scratch:
-        completed = subprocess.run(
-            command(spec_path, relay_url, profile, seed, out),
-            cwd=scratch,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        try:
+            completed = subprocess.run(
+                command(spec_path, relay_url, profile, seed, out),
+                cwd=scratch,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired as exc:  # the child was killed
+            console = [part for part in (exc.stdout, exc.stderr) if part]
+            text = "".join(p if isinstance(p, str) else p.decode(errors="replace") for p in console)
+            (out / "console.txt").write_text(text, encoding="utf-8")
+            events = out / "events.ndjson"
+            raise FuzzerTimedOut(timeout or 0.0, events if events.exists() else None) from None
     (out / "console.txt").write_text(completed.stdout + completed.stderr, encoding="utf-8")
     events = out / "events.ndjson"
     if not events.exists():
@@ -112,7 +140,10 @@ def read_events(path: Path) -> Iterator[dict[str, Any]]:
     with path.open(encoding="utf-8") as stream:
         for line in stream:
             if line.strip():
-                yield json.loads(line)
+                try:
+                    yield json.loads(line)
+                except ValueError:
+                    continue  # a line cut short when the fuzzer was stopped at the deadline
 
 
 def _decode(body: Any) -> bytes:

@@ -9,13 +9,21 @@ __all__ = ["PROFILES", "Profile"]
 
 @dataclass(frozen=True)
 class Profile:
-    """Fuzzer settings of one profile; every profile runs every behaviour check."""
+    """Fuzzer settings of one profile; every profile runs every behaviour check.
+
+    `deadline` bounds the whole audit and `check_deadline` each behaviour check (seconds;
+    `--deadline` changes the first): a server that trickles or never answers ends the audit
+    on time, with reports of what ran (see `deadline`).
+    """
 
     name: str
     description: str
     phases: tuple[str, ...]
     max_examples: int
     max_time: int | None = None
+    # A check may wait for a render (the engine polls up to 600 s): a minute more than that.
+    deadline: float = 1800.0
+    check_deadline: float = 660.0
 
 
 PROFILES: dict[str, Profile] = {
@@ -26,6 +34,7 @@ PROFILES: dict[str, Profile] = {
             "behaviour checks and the spec's examples, in seconds",
             ("examples",),
             max_examples=5,
+            deadline=1200.0,
         ),
         Profile(
             "standard",
@@ -39,6 +48,7 @@ PROFILES: dict[str, Profile] = {
             ("examples", "coverage", "fuzzing", "stateful"),
             max_examples=300,
             max_time=600,
+            deadline=3600.0,
         ),
     )
 }

@@ -70,6 +70,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help=f"API key (default: ${api.KEY_ENV}; prefer the variable: "
         "command lines are visible to other users)",
     )
+    server.add_argument(
+        "--call-timeout",
+        type=_positive,
+        default=api.DEFAULT_CALL_TIMEOUT,
+        metavar="SECONDS",
+        help="overall deadline of each request, retries included, however slowly the server "
+        f"sends (default {api.DEFAULT_CALL_TIMEOUT:g})",
+    )
     output = common.add_argument_group("output")
     output.add_argument("--json", action="store_true", help="print machine-readable JSON")
     output.add_argument("-q", "--quiet", action="store_true", help="no progress bars or notes")
@@ -262,7 +270,9 @@ def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]
                 ui.note("note: --key is not used by the embedded mock")
         try:
             policy = api.RetryPolicy(on_retry=ui.retrying)
-            client = stack.enter_context(api.connect(url, key, policy=policy))
+            client = stack.enter_context(
+                api.connect(url, key, policy=policy, call_timeout=args.call_timeout)
+            )
             yield client
         except VideosClientError as exc:
             raise CliError(str(exc)) from None

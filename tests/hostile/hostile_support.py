@@ -388,13 +388,16 @@ def list_cycle(seen: Seen) -> Behaviour | None:
 
 @dataclass
 class Measured:
-    """A finished command: exit code, output, wall time and peak RSS of that process."""
+    """A finished command: exit code, output, wall time, the peak RSS of that process
+    (`rss_mib`) and the largest peak among the processes it started (`child_rss_mib`, the
+    audit's fuzzer)."""
 
     code: int
     out: str
     err: str
     seconds: float
     rss_mib: float
+    child_rss_mib: float = 0.0
     files: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -402,11 +405,59 @@ class Measured:
         return self.out + self.err
 
 
+def _peak_mib(pid: int) -> float | None:
+    """`VmHWM` (the peak resident set) of a live process, in MiB."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as listed:
+                found += [int(p) for p in listed.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+class _Sampler(threading.Thread):
+    """Reads the peak RSS of a process and of its descendants every 20 ms until told to stop
+    (each `VmHWM` only grows, so the last reading before exit is the process's peak)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.own = 0.0
+        self.children = 0.0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.02):
+            own = _peak_mib(self.pid)
+            if own is not None:
+                self.own = max(self.own, own)
+            pending = _children(self.pid)
+            while pending:
+                child = pending.pop()
+                peak = _peak_mib(child)
+                if peak is not None:
+                    self.children = max(self.children, peak)
+                pending += _children(child)
+
+
 def run_measured(
     args: list[str], env: dict[str, str], timeout: float = 120.0, cwd: Path | None = None
 ) -> Measured:
-    """Run `videos-contract ARGS`; its peak RSS is the kernel's `ru_maxrss` for that child
-    (and the children it waited for, such as the fuzzer: the largest of them, not a sum)."""
+    """Run `videos-contract ARGS` and measure it (see `Measured`); the kernel's `ru_maxrss`
+    for the child also bounds its own figure from above."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("VIDEOS_")}
     full_env.update(env, PYTHONUNBUFFERED="1", COLUMNS="200")
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -416,10 +467,14 @@ def run_measured(
         )
         timer = threading.Timer(timeout, process.kill)
         timer.start()
+        sampler = _Sampler(process.pid)
+        sampler.start()
         try:
             _, status, usage = os.wait4(process.pid, 0)
         finally:
             timer.cancel()
+            sampler.done.set()
+            sampler.join()
         seconds = time.monotonic() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -429,7 +484,9 @@ def run_measured(
             out.read().decode("utf-8", errors="replace"),
             err.read().decode("utf-8", errors="replace"),
             seconds,
-            usage.ru_maxrss / 1024,
+            # The sampler may miss the last 20 ms; ru_maxrss never does but takes children in.
+            sampler.own or usage.ru_maxrss / 1024,
+            sampler.children,
         )
 
 

@@ -73,6 +73,7 @@ def test_get_of_a_two_gigabyte_body(mock: MockServer, record: Callable[..., None
     assert result.err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_get_of_an_endless_chunked_body(mock: MockServer, record: Callable[..., None]) -> None:
     rule = lambda seen: endless_chunked if is_retrieve(seen) else None  # noqa: E731
     with hostile(mock.url, rule) as server:
@@ -93,6 +94,7 @@ def test_get_of_a_trickle(mock: MockServer, record: Callable[..., None]) -> None
     assert result.seconds < 2 * 3 + 10, "twice the deadline, plus the interpreter's start"
 
 
+@pytest.mark.slow
 def test_get_of_a_server_that_never_answers(mock: MockServer, record: Callable[..., None]) -> None:
     rule = lambda seen: silent if is_retrieve(seen) else None  # noqa: E731
     with hostile(mock.url, rule) as server:
@@ -112,6 +114,7 @@ def test_download_of_a_gzip_bomb(mock: MockServer, tmp_path: Path, record: Any) 
     assert sent < 4 * 1024 * 1024 and list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_download_of_unrequested_gzip(mock: MockServer, tmp_path: Path, record: Any) -> None:
     video_id = _completed(mock)
     rule = lambda seen: gzipped_asset if is_content(seen) else None  # noqa: E731
@@ -132,6 +135,7 @@ def test_download_cut_halfway_without_length(mock: MockServer, tmp_path: Path, r
     assert not (tmp_path / "c.mp4").exists() and (tmp_path / "c.mp4.part").exists()
 
 
+@pytest.mark.slow
 def test_download_redirected_to_another_origin(
     mock: MockServer, tmp_path: Path, record: Any
 ) -> None:

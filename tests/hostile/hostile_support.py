@@ -306,6 +306,22 @@ def trickle(interval: float = 1.0) -> Behaviour:
     return behaviour
 
 
+def trickle_head(interval: float = 1.0) -> Behaviour:
+    """The mock's answer sent whole, status line and headers included, a byte at a time."""
+
+    async def behaviour(conn: Connection) -> None:
+        up = await conn.upstream()
+        head = f"HTTP/1.1 {up.status} X\r\n" + "".join(
+            f"{k}: {v}\r\n" for k, v in up.headers.items()
+        )
+        data = (head + f"content-length: {len(up.body)}\r\n\r\n").encode() + up.body
+        for i in range(len(data)):
+            await conn.send(data[i : i + 1])
+            await asyncio.sleep(interval)
+
+    return behaviour
+
+
 async def silent(conn: Connection) -> None:
     """Accept the request and never answer (until the server stops)."""
     await asyncio.sleep(3600)

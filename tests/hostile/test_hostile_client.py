@@ -26,6 +26,7 @@ from hostile_support import (
     list_cycle,
     silent,
     trickle,
+    trickle_head,
 )
 
 from videos_contract.client import (
@@ -107,10 +108,15 @@ def test_endless_chunked_json_is_cut_at_the_cap_async(mock: MockServer) -> None:
     assert server.sent < MIB + 32 * MIB
 
 
-@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
-def test_trickle_ends_at_the_call_deadline(mock: MockServer, asynchronous: bool) -> None:
+@pytest.mark.parametrize(
+    ("asynchronous", "what"),
+    [(False, "body"), (True, "body"), (False, "head"), (True, "head")],
+    ids=["sync-body", "async-body", "sync-head", "async-head"],
+)
+def test_trickle_ends_at_the_call_deadline(mock: MockServer, asynchronous: bool, what: str) -> None:
     video_id = _completed(mock)
-    rule = lambda seen: trickle(1.0) if is_retrieve(seen) else None  # noqa: E731
+    slow = trickle(1.0) if what == "body" else trickle_head(0.5)
+    rule = lambda seen: slow if is_retrieve(seen) else None  # noqa: E731
     with hostile(mock.url, rule) as server:
         client = connect(server.url, mock.key, call_timeout=2.0)
         started = time.monotonic()

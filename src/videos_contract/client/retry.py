@@ -11,8 +11,9 @@ A request may carry a deadline (`DEADLINE`, a `time.monotonic()` value, set by `
 a burst of errors or a server that stops answering ends the call at the deadline. A request
 without one gets the transport's own (`call_timeout`, `DEFAULT_CALL_TIMEOUT`): every call has
 an overall deadline, not only per-read timeouts, which a server sending one byte a second never
-trips. Answers are read through a guard that enforces it chunk by chunk (`DeadlineExceeded`,
-a `httpx.ReadTimeout`), so a trickle ends at the deadline, overrunning it by at most one read.
+trips. Every read of the socket is cut to the time left (`network`), and answers are read
+through a guard that enforces it chunk by chunk (`DeadlineExceeded`, a `httpx.ReadTimeout`),
+so a trickle, of the headers or of the body, ends at the deadline.
 
 The transport also bounds what an answer may cost. Every request asks for
 `Accept-Encoding: identity`, and an answer in any other `Content-Encoding` is refused before a
@@ -37,6 +38,7 @@ from videos_contract.client.errors import (
     ResponseTooLargeError,
     retry_after_seconds,
 )
+from videos_contract.client.network import reads_until, transport
 from videos_contract.client.pool import PoolGate
 
 __all__ = [
@@ -278,7 +280,7 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     @property
     def transport(self) -> httpx.BaseTransport:
         if self._transport is None:
-            self._transport = httpx.HTTPTransport()
+            self._transport = transport()
         return self._transport
 
     @property
@@ -295,12 +297,14 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             response: httpx.Response | None = None
             _fit_timeouts(request, _remaining(request))
             try:
-                response = self.transport.handle_request(request)
+                with reads_until(request.extensions.get(DEADLINE)):
+                    response = self.transport.handle_request(request)
                 guard = self._check(request, response, timeout)
                 assert isinstance(response.stream, httpx.SyncByteStream)
                 response.stream = _GuardedStream(response.stream, guard)
                 if _read_here(request):
-                    response.read()
+                    with reads_until(request.extensions.get(DEADLINE)):
+                        response.read()
             except Exception as exc:
                 if response is not None:
                     response.close()
@@ -330,12 +334,14 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             response: httpx.Response | None = None
             _fit_timeouts(request, _remaining(request))
             try:
-                response = await self.async_transport.handle_async_request(request)
+                with reads_until(request.extensions.get(DEADLINE)):
+                    response = await self.async_transport.handle_async_request(request)
                 guard = self._check(request, response, timeout)
                 assert isinstance(response.stream, httpx.AsyncByteStream)
                 response.stream = _AsyncGuardedStream(response.stream, guard)
                 if _read_here(request):
-                    await response.aread()
+                    with reads_until(request.extensions.get(DEADLINE)):
+                        await response.aread()
             except Exception as exc:
                 if response is not None:
                     await response.aclose()

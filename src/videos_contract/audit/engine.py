@@ -152,7 +152,7 @@ def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
     except BudgetSpent:
         return replace(base, skipped=1, skip_reason="--max-creates budget spent")
     except UpstreamFailed as exc:
-        return replace(base, skipped=1, skip_reason=f"server unreachable: {exc}")
+        return replace(base, skipped=1, skip_reason=f"no usable answer: {exc}")
     except httpx.HTTPError as exc:
         return replace(base, skipped=1, skip_reason=f"request failed: {type(exc).__name__}")
     except Exception as exc:  # a server answer the check did not foresee: no verdict, say why
@@ -230,7 +230,10 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
         outcomes += fuzz.outcomes
         notes = tuple(f"schemathesis: {error}" for error in fuzz.errors)
         if relay.stats.upstream_errors:
-            notes += (f"{relay.stats.upstream_errors} request(s) could not reach the server",)
+            notes += (
+                f"{relay.stats.upstream_errors} request(s) got no answer from the server "
+                "(cannot reach, no answer, closed, or cut off by the deadline)",
+            )
         notes += tuple(f"redirect followed: {hop}" for hop in relay.stats.redirects)
         notes += clock.notes()
         result = AuditResult(

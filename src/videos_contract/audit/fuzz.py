@@ -326,7 +326,9 @@ def translate(
                 if over_budget or unreachable:
                     tally.skipped += 1
                     tally.skip_reason = (
-                        "--max-creates budget spent" if over_budget else "server unreachable"
+                        "--max-creates budget spent"
+                        if over_budget
+                        else "no usable answer from the server (see the behaviour checks)"
                     )
                     continue
                 if result.get("status") != "failure":

@@ -122,6 +122,15 @@ def test_a_server_that_never_answers_is_no_answer_not_unreachable(
     assert result.err.count("\n") == 1
 
 
+def test_a_trickled_first_answer_is_too_slow(mock: MockServer, tmp_path: Path, record: Any) -> None:
+    rule = lambda seen: trickle(1.0)  # noqa: E731
+    with hostile(mock.url, rule) as server:
+        result = _audit(server.url, mock.key, tmp_path, "--deadline", "3")
+    _checked(result, mock, record, "every answer trickles one byte a second (--deadline 3)")
+    assert result.code == 2 and "answer too slow from" in result.err
+    assert result.seconds < 2 * 3 + 10
+
+
 def test_a_closed_port_is_cannot_reach(mock: MockServer, tmp_path: Path, record: Any) -> None:
     with hostile(None, lambda seen: silent) as server:
         url = server.url

@@ -24,6 +24,8 @@ from videos_contract.audit.proxy import (
     UPSTREAM_ERROR_MARK,
 )
 from videos_contract.audit.results import Exchange
+from videos_contract.client.network import reads_until
+from videos_contract.client.network import transport as deadline_transport
 
 __all__ = [
     "AnswerRefused",
@@ -85,9 +87,13 @@ def reach(url: str, key: str, path: str, timeout: float = 30.0) -> int:
     def masked(text: str) -> str:
         return text.replace(key, "***") if key else text
 
+    limits = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+    received: int | None = None  # None until the status line and headers have arrived
     try:
         with (
-            httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0))) as http,
+            # Every socket read cut to the time left: headers sent a byte at a time end too.
+            reads_until(started + timeout),
+            httpx.Client(timeout=limits, transport=deadline_transport()) as http,
             http.stream(
                 "GET",
                 target,
@@ -99,10 +105,7 @@ def reach(url: str, key: str, path: str, timeout: float = 30.0) -> int:
             for chunk in response.iter_raw():
                 received += len(chunk)
                 if time.monotonic() - started > timeout:
-                    raise TargetUnusable(
-                        f"answer too slow from {url}: only {received} bytes of the answer "
-                        f"within {timeout:g} s"
-                    )
+                    raise httpx.ReadTimeout("past the deadline")
                 if received > 1024 * 1024:
                     break  # a list page of one video; the status is what matters here
             return response.status_code
@@ -115,8 +118,13 @@ def reach(url: str, key: str, path: str, timeout: float = 30.0) -> int:
     except httpx.ConnectTimeout:
         raise TargetUnusable(f"cannot reach {url}: no connection within 10 s") from None
     except httpx.ReadTimeout:
+        if received is not None:
+            raise TargetUnusable(
+                f"answer too slow from {url}: only {received} bytes of the answer within "
+                f"{timeout:g} s"
+            ) from None
         raise TargetUnusable(
-            f"no answer from {url}: it accepted the connection but sent nothing back within "
+            f"no answer from {url}: it accepted the connection but no answer arrived within "
             f"{timeout:g} s"
         ) from None
     except httpx.RemoteProtocolError as exc:

@@ -101,10 +101,10 @@ class _Guard:
         if self.limit is not None and self.received > self.limit:
             raise ResponseTooLargeError(_describe(self.request), self.limit)
         if self.deadline is not None and time.monotonic() >= self.deadline:
-            raise deadline_exceeded(self.request, self.timeout, self.received)
+            raise _deadline_exceeded(self.request, self.timeout, self.received)
 
 
-def deadline_exceeded(
+def _deadline_exceeded(
     request: httpx.Request, timeout: float | None, received: int | None = None
 ) -> DeadlineExceeded:
     within = f" within {timeout:g} s" if timeout is not None else " before its deadline"
@@ -274,7 +274,7 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, DeadlineExceeded):
             remaining = _remaining(request)
             if remaining is not None and remaining <= _MIN_ATTEMPT:
-                return deadline_exceeded(request, timeout)
+                return _deadline_exceeded(request, timeout)
         return exc
 
     @property

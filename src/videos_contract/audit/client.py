@@ -161,7 +161,10 @@ class AuditClient:
         self._relay_url = relay_url.rstrip("/")
         self.target_url = target_url.rstrip("/")
         self._timeout = timeout
-        self._http = httpx.Client(base_url=self._relay_url, timeout=timeout)
+        # Identity, as the relay asks of the server: nothing is decoded on either side.
+        self._http = httpx.Client(
+            base_url=self._relay_url, timeout=timeout, headers={"Accept-Encoding": "identity"}
+        )
         # A `time.monotonic()` moment after which nothing is sent; why the last check stopped.
         self.deadline: float | None = None
         self.deadline_reason = ""

@@ -11,7 +11,7 @@ URL ?=
 KEY ?=
 PROFILE ?= standard
 
-.PHONY: help env generate check-generated lint format typecheck test test-all check audit mock bench regen
+.PHONY: help env generate check-generated lock-check lint format typecheck test test-all check audit mock bench regen
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -25,10 +25,10 @@ help: ## List the targets
 env: .venv/.synced ## Create or update the project environment (.venv)
 
 generate: env ## Regenerate generated/ from openapi.yaml
-	$(RUN) python -m videos_contract.generation generate
+	$(RUN) python -m videos_contract.release.generation generate
 
 check-generated: env ## Fail when generated/ differs from a fresh generation
-	$(RUN) python -m videos_contract.generation check
+	$(RUN) python -m videos_contract.release.generation check
 
 lint: env ## ruff: lint and formatting
 	$(RUN) ruff check src tests
@@ -38,16 +38,24 @@ format: env ## Apply ruff's fixes and formatting
 	$(RUN) ruff check --fix src tests
 	$(RUN) ruff format src tests
 
-typecheck: env ## mypy --strict on our package and the generated one
+typecheck: env ## mypy --strict on our package, the generated one and the tests
 	$(RUN) mypy src/videos_contract
 	$(RUN) mypy generated/aihubmix_videos
+	$(RUN) mypy tests
+
+lock-check: env ## Fail when uv.lock does not match pyproject.toml (or the generated client's version)
+	$(UV) lock --check
+
+# Coverage of src/videos_contract, with the floor of [tool.coverage.report] fail_under in
+# pyproject.toml: a suite that covers less fails.
+COVERAGE := --cov --cov-report=term
 
 # pytest's exit code 5 ("no tests collected") is not a failure of the suite.
-test: lint typecheck check-generated ## The whole test suite, as CI runs it
-	$(RUN) pytest -m "not slow" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+test: lock-check lint typecheck check-generated ## The whole test suite, as CI runs it
+	$(RUN) pytest -m "not slow" $(COVERAGE) $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
-test-all: lint typecheck check-generated ## Everything, slow exhaustive runs included
-	$(RUN) pytest $(PYTEST_ARGS) || [ $$? -eq 5 ]
+test-all: lock-check lint typecheck check-generated ## Everything, slow exhaustive runs included
+	$(RUN) pytest $(COVERAGE) $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 check: test ## What CI runs
 
@@ -58,8 +66,10 @@ mock: env ## Start the mock server on http://127.0.0.1:8000
 audit: env ## Audit URL (default: the embedded mock) with PROFILE; writes reports/
 	@VIDEOS_API_URL='$(URL)' VIDEOS_API_KEY='$(KEY)' $(RUN) videos-contract audit --profile $(PROFILE)
 
+# uv.lock records the generated client's version, so a release also updates the lock.
 regen: env ## After editing openapi.yaml: regenerate, bump the client version, add a changelog entry
 	$(RUN) videos-contract regen
+	$(UV) lock --quiet
 
 bench: env ## Benchmarks; writes bench/results.json and docs/benchmarks.md
 	$(RUN) python -m videos_contract.bench

@@ -18,10 +18,7 @@ import pytest
 from starlette.applications import Starlette
 
 from videos_contract.mock import MockConfig, MockServer, create_app, running_mock
-
-URL_ENV = "VIDEOS_API_URL"
-KEY_ENV = "VIDEOS_API_KEY"
-FINAL_STATUSES = ("completed", "failed")
+from videos_contract.protocol import KEY_ENV, URL_ENV, protocol
 
 
 @dataclass(frozen=True)
@@ -102,12 +99,12 @@ def wait_for_video(client: httpx.Client, video_id: str, *, timeout: float = 60.0
         response = client.get(f"/v1/videos/{video_id}")
         response.raise_for_status()
         video: dict[str, Any] = response.json()
-        if video["status"] in FINAL_STATUSES:
+        if protocol().is_terminal(video["status"]):
             return video
         if time.monotonic() > deadline:
             raise TimeoutError(f"video {video_id} still {video['status']} after {timeout} s")
-        wait_ms = int(response.headers.get("openai-poll-after-ms", "100"))
-        time.sleep(min(wait_ms, 5000) / 1000)
+        advice = response.headers.get(protocol().poll_after_header)
+        time.sleep(protocol().poll_pause(advice, 0.1, cap=5.0))
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from videos_contract.docs.release import CHANGELOG_NAME, RELEASED_SPEC_NAME, read_version
-from videos_contract.generation import check, diff_trees, generate, main
 from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, SPEC_PATH
+from videos_contract.release.gate import CHANGELOG_NAME, RELEASED_SPEC_NAME, read_version
+from videos_contract.release.generation import check, diff_trees, generate, main
 
 CURRENT = read_version(GENERATOR_CONFIG)  # the project's current release
 
@@ -94,4 +94,5 @@ def test_diff_trees_skips_only_what_it_is_told(tmp_path: Path) -> None:
 def test_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     """The committed tree itself is checked by `make check-generated` before pytest runs."""
     assert main(["bogus"]) == 2
-    assert "usage: python -m videos_contract.generation generate|check" in capsys.readouterr().err
+    usage = "usage: python -m videos_contract.release.generation generate|check"
+    assert usage in capsys.readouterr().err

@@ -6,7 +6,6 @@ the docs tools) asks this module instead of retyping it.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +15,7 @@ from typing import Any
 import yaml
 
 from videos_contract.paths import SPEC_PATH
+from videos_contract.schema import refs
 
 __all__ = ["HTTP_METHODS", "Operation", "Spec", "SpecError", "load_spec"]
 
@@ -86,34 +86,20 @@ class Spec:
         return cls(raw, path)
 
     def lookup(self, ref: str) -> Any:
-        if not ref.startswith("#/"):
-            raise SpecError(f"only local references are supported: {ref}")
-        node: Any = self.raw
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            try:
-                node = node[part]
-            except (KeyError, TypeError) as exc:
-                raise SpecError(f"unresolvable reference {ref}") from exc
-        return node
+        try:
+            return refs.lookup(self.raw, ref)
+        except refs.RefError as exc:
+            raise SpecError(str(exc)) from exc
 
-    def resolve(self, node: Any, _seen: tuple[str, ...] = ()) -> Any:
+    def resolve(self, node: Any) -> Any:
         """A deep copy of `node` with every `$ref` replaced by its target.
 
         Sibling keywords of a `$ref` (allowed in OpenAPI 3.1) override the target's.
         """
-        if isinstance(node, list):
-            return [self.resolve(item, _seen) for item in node]
-        if not isinstance(node, dict):
-            return copy.deepcopy(node)
-        if "$ref" in node:
-            ref = node["$ref"]
-            if ref in _seen:
-                raise SpecError(f"circular reference {ref}")
-            target = self.resolve(self.lookup(ref), (*_seen, ref))
-            siblings = {k: self.resolve(v, _seen) for k, v in node.items() if k != "$ref"}
-            return {**target, **siblings} if isinstance(target, dict) else target
-        return {key: self.resolve(value, _seen) for key, value in node.items()}
+        try:
+            return refs.resolve(self.raw, node)
+        except refs.RefError as exc:
+            raise SpecError(str(exc)) from exc
 
     def schema(self, name: str) -> dict[str, Any]:
         """A component schema, fully resolved."""

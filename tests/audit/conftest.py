@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
 
 from videos_contract.mock import MockConfig, MockServer, running_mock
+from videos_contract.mock.store import Job
 
 RENDER_SECONDS = 0.2
 
+CountedMock = Callable[..., AbstractContextManager[tuple[MockServer, list[str]]]]
+
 
 @pytest.fixture
-def counted_mock() -> Callable[..., Iterator[tuple[MockServer, list[str]]]]:
+def counted_mock() -> CountedMock:
     """`with counted_mock(**config) as (server, created)`: `created` lists every job added."""
-    from contextlib import contextmanager
 
     @contextmanager
     def start(**config: Any) -> Iterator[tuple[MockServer, list[str]]]:
@@ -25,7 +28,7 @@ def counted_mock() -> Callable[..., Iterator[tuple[MockServer, list[str]]]]:
             store = server.store
             original = store.add
 
-            def add(job: Any) -> None:
+            def add(job: Job) -> None:
                 created.append(job.id)
                 original(job)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.audit.conftest import CountedMock
 from videos_contract.audit.engine import REMOTE_MAX_CREATES, default_max_creates
 from videos_contract.cli import main
 from videos_contract.mock import MockServer
@@ -39,7 +39,7 @@ def test_unreachable_url_exits_2_with_one_line(
 
 
 def test_rejected_key_exits_2(
-    counted_mock: Callable[..., Any], capsys: pytest.CaptureFixture[str], tmp_path: Path
+    counted_mock: CountedMock, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     with counted_mock() as (server, created):
         code = main(["audit", "--url", server.url, "--key", SECRET, "--report-dir", str(tmp_path)])
@@ -84,7 +84,7 @@ def test_empty_environment_values_mean_the_embedded_mock(
 
 
 @pytest.fixture
-def secret_mock(counted_mock: Callable[..., Any]) -> Iterator[tuple[MockServer, list[str]]]:
+def secret_mock(counted_mock: CountedMock) -> Iterator[tuple[MockServer, list[str]]]:
     with counted_mock(keys=(SECRET,)) as started:
         yield started
 
@@ -109,7 +109,7 @@ def test_key_never_reaches_output_or_any_artefact(
 
 
 def test_max_creates_caps_accepted_jobs_and_reports_skips(
-    counted_mock: Callable[..., Any], tmp_path: Path
+    counted_mock: CountedMock, tmp_path: Path
 ) -> None:
     with counted_mock() as (server, created):
         code = main(
@@ -123,12 +123,12 @@ def test_max_creates_caps_accepted_jobs_and_reports_skips(
     outcomes = {
         check["check"]: check for group in summary["operations"] for check in group["checks"]
     }
-    assert outcomes["remix_points_to_source"]["outcome"] == "skipped"
-    assert "max-creates" in outcomes["remix_points_to_source"]["skip_reason"]
+    assert outcomes["remix_points_to_source"]["outcome"] == "not run"
+    assert "max-creates" in outcomes["remix_points_to_source"]["reason"]
 
 
 def test_zero_max_creates_sends_no_billed_request(
-    counted_mock: Callable[..., Any], tmp_path: Path
+    counted_mock: CountedMock, tmp_path: Path
 ) -> None:
     with counted_mock() as (server, created):
         code = main(
@@ -145,7 +145,7 @@ def test_zero_max_creates_sends_no_billed_request(
         for check in group["checks"]
     }
     assert read_only["missing_or_wrong_key_is_refused"] == "passed"
-    assert read_only["created_job_reaches_terminal_status"] == "skipped"
+    assert read_only["created_job_reaches_terminal_status"] == "not run"
 
 
 def test_default_cap_depends_on_where_the_server_is() -> None:
@@ -154,9 +154,7 @@ def test_default_cap_depends_on_where_the_server_is() -> None:
     assert default_max_creates("https://aihubmix.com") == REMOTE_MAX_CREATES
 
 
-def test_tls_failure_exits_2(
-    counted_mock: Callable[..., Any], capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_tls_failure_exits_2(counted_mock: CountedMock, capsys: pytest.CaptureFixture[str]) -> None:
     with counted_mock() as (server, _):
         https = server.url.replace("http://", "https://")
         code = main(["audit", "--url", https, "--key", server.key])
@@ -165,7 +163,7 @@ def test_tls_failure_exits_2(
 
 
 def test_url_without_the_api_exits_2(
-    counted_mock: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+    counted_mock: CountedMock, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with counted_mock() as (server, _):
         code = main(["audit", "--url", server.url + "/elsewhere", "--key", server.key])
@@ -178,3 +176,49 @@ def test_unwritable_report_dir_exits_2(tmp_path: Path, capsys: pytest.CaptureFix
     blocker.write_text("not a folder")
     assert main(["audit", "--report-dir", str(blocker / "reports")]) == 2
     assert "cannot write reports" in capsys.readouterr().err
+
+
+def test_the_sweep_respects_the_budget_and_lists_the_cells_left_out(
+    counted_mock: CountedMock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with counted_mock() as (server, created):
+        code = main(
+            ["audit", "--url", server.url, "--key", server.key, "--profile", "standard",
+             "--no-fuzz", "--max-creates", "5", "--report-dir", str(tmp_path)]
+        )  # fmt: skip
+    assert len(created) <= 5
+    out = capsys.readouterr().out
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    outcomes = {c["check"]: c for group in summary["operations"] for c in group["checks"]}
+    sweep = outcomes["parameters_are_honoured"]
+    assert sweep["cases"]["not_run"] >= 1 and "left out by --max-creates" in sweep["reason"]
+    assert "reference image" in sweep["reason"]
+    assert code == 0 and summary["totals"]["run_in_part"] >= 1
+    assert "by your settings." in out and "run in part: parameters_are_honoured" in out
+
+
+def test_operations_the_user_says_are_not_offered_are_not_run(tmp_path: Path) -> None:
+    code = main(
+        ["audit", "--profile", "quick", "--no-fuzz", "--without", "remixVideo",
+         "--report-dir", str(tmp_path)]
+    )  # fmt: skip
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    outcomes = {c["check"]: c for group in summary["operations"] for c in group["checks"]}
+    remix = outcomes["remix_points_to_source"]
+    assert remix["outcome"] == "not run" and "--without" in remix["reason"]
+    assert code == 0
+
+
+def test_a_check_selection_leaves_the_others_not_run(tmp_path: Path) -> None:
+    code = main(
+        ["audit", "--profile", "quick", "--no-fuzz", "--check", "unknown_video_is_not_found",
+         "--report-dir", str(tmp_path)]
+    )  # fmt: skip
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    outcomes = {c["check"]: c for group in summary["operations"] for c in group["checks"]}
+    assert outcomes["unknown_video_is_not_found"]["outcome"] == "passed"
+    others = [c for name, c in outcomes.items() if name != "unknown_video_is_not_found"]
+    assert others and all(c["outcome"] == "not run" for c in others)
+    assert outcomes["deleted_video_is_gone"]["reason"] == "not selected (--check)"
+    assert outcomes["schemathesis"]["reason"] == "--no-fuzz"
+    assert code == 0 and summary["verdict"] == "conformant"

@@ -10,7 +10,7 @@ import httpx
 
 from videos_contract.audit.fuzz import UNDECLARED, translate
 from videos_contract.audit.operations import OperationIndex
-from videos_contract.audit.proxy import BUDGET_MARK
+from videos_contract.audit.proxy import BUDGET_MARK, UPSTREAM_ERROR_MARK
 from videos_contract.spec import load_spec
 
 RELAY = "http://127.0.0.1:9"
@@ -90,7 +90,7 @@ def test_accepted_value_outside_the_enum_is_reported_with_the_field() -> None:
     assert violation.exchange is not None and violation.exchange.url.startswith(TARGET)
 
 
-def test_cases_the_budget_stopped_are_skipped_not_passed() -> None:
+def test_cases_the_budget_stopped_are_not_run_not_passed() -> None:
     event = _scenario(
         "POST", "/v1/videos", _form({"prompt": "x"}), 429,
         [{"name": "not_a_server_error", "status": "success"}],
@@ -99,7 +99,21 @@ def test_cases_the_budget_stopped_are_skipped_not_passed() -> None:
     run = translate(iter([event]), INDEX, RELAY, TARGET)
     (outcome,) = run.outcomes
     assert (outcome.passed, outcome.skipped) == (0, 1)
-    assert outcome.outcome.value == "skipped" and "max-creates" in outcome.skip_reason
+    assert outcome.outcome.value == "not run" and "max-creates" in outcome.reason
+
+
+def test_cases_the_server_cut_off_are_failures_not_skips() -> None:
+    event = _scenario(
+        "GET", "/v1/videos", httpx.Request("GET", f"{RELAY}/v1/videos"), 502,
+        [{"name": "not_a_server_error", "status": "success"}],
+        response_headers={UPSTREAM_ERROR_MARK: ["RemoteProtocolError"]},
+        response_body={"error": {"message": "RemoteProtocolError: peer closed connection"}},
+    )  # fmt: skip
+    run = translate(iter([event]), INDEX, RELAY, TARGET)
+    (outcome,) = run.outcomes
+    assert (outcome.passed, outcome.failed, outcome.skipped) == (0, 1, 0)
+    assert outcome.outcome.value == "failed"
+    assert "peer closed" in outcome.violations[0].actual
 
 
 def test_refusal_naming_a_state_dependent_input_is_dismissed() -> None:
@@ -139,3 +153,73 @@ def test_undeclared_methods_are_grouped() -> None:
     run = translate(iter([event]), INDEX, RELAY, TARGET)
     assert run.outcomes[0].operation == UNDECLARED
     assert "PUT /v1/videos" in run.outcomes[0].violations[0].at_fault
+
+
+def _rejected(request: httpx.Request, status: int, error: dict[str, Any] | None = None) -> Any:
+    path = httpx.URL(str(request.url)).path
+    return _scenario(
+        request.method, path, request, status,
+        [_failure("positive_data_acceptance", "Schema-valid request rejected")],
+        response_body=error,
+    )  # fmt: skip
+
+
+def _error(param: str | None) -> dict[str, Any]:
+    return {"error": {"message": "no", "type": "invalid_request_error", "param": param,
+                      "code": "invalid_value"}}  # fmt: skip
+
+
+def test_valid_create_refused_with_413_415_or_503_is_a_violation() -> None:
+    for status in (413, 415, 503):
+        request = _form({"prompt": "a valid prompt"})
+        run = translate(iter([_rejected(request, status, _error(None))]), INDEX, RELAY, TARGET)
+        assert run.outcomes[0].failed == 1 and not run.dismissals, status
+
+
+def test_state_dependent_status_is_dismissed_only_where_documented() -> None:
+    request = httpx.Request("GET", f"{RELAY}/v1/videos/video_x")
+    run = translate(iter([_rejected(request, 404, _error("video_id"))]), INDEX, RELAY, TARGET)
+    assert run.outcomes[0].failed == 0 and "no job" in run.dismissals[0].reason
+    # The list documents no 404: the same status there is a real violation.
+    request = httpx.Request("GET", f"{RELAY}/v1/videos?limit=2")
+    run = translate(iter([_rejected(request, 404, _error(None))]), INDEX, RELAY, TARGET)
+    assert run.outcomes[0].failed == 1 and not run.dismissals
+
+
+def test_cursor_rule_needs_a_400_and_a_cursor_that_was_sent() -> None:
+    request = httpx.Request("GET", f"{RELAY}/v1/videos?after=nope")
+    run = translate(iter([_rejected(request, 500, _error("after"))]), INDEX, RELAY, TARGET)
+    assert run.outcomes[0].failed == 1 and not run.dismissals
+    request = httpx.Request("GET", f"{RELAY}/v1/videos?limit=3")
+    run = translate(iter([_rejected(request, 400, _error("after"))]), INDEX, RELAY, TARGET)
+    assert run.outcomes[0].failed == 1 and not run.dismissals
+
+
+def test_reference_image_rule_needs_an_image_that_was_sent() -> None:
+    request = _form({"prompt": "x"})
+    run = translate(
+        iter([_rejected(request, 400, _error("input_reference"))]), INDEX, RELAY, TARGET
+    )
+    assert run.outcomes[0].failed == 1 and not run.dismissals
+    files = {"input_reference": ("a.png", b"not an image", "image/png")}
+    request = httpx.Request("POST", f"{RELAY}/v1/videos", data={"prompt": "x"}, files=files)
+    run = translate(
+        iter([_rejected(request, 400, _error("input_reference"))]), INDEX, RELAY, TARGET
+    )
+    assert run.outcomes[0].failed == 0 and "image" in run.dismissals[0].reason
+
+
+def test_range_rule_needs_the_range_to_have_been_ignored() -> None:
+    def accepted(status: int) -> Any:
+        request = httpx.Request(
+            "GET", f"{RELAY}/v1/videos/video_x/content", headers={"Range": "items=1-2"}
+        )
+        return _scenario(
+            "GET", "/v1/videos/video_x/content", request, status,
+            [_failure("negative_data_rejection", "API accepted schema-violating request")],
+        )  # fmt: skip
+
+    run = translate(iter([accepted(200)]), INDEX, RELAY, TARGET)
+    assert run.outcomes[0].failed == 0 and "RFC 9110" in run.dismissals[0].reason
+    run = translate(iter([accepted(206)]), INDEX, RELAY, TARGET)
+    assert run.outcomes[0].failed == 1 and not run.dismissals

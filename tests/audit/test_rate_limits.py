@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.audit.conftest import CountedMock
 from videos_contract.cli import main
 
 
 @pytest.mark.slow  # seconds of Retry-After waits; test_proxy proves the waiting in-process
-def test_rate_limited_server_is_still_conformant(
-    counted_mock: Callable[..., Any], tmp_path: Path
-) -> None:
+def test_rate_limited_server_is_still_conformant(counted_mock: CountedMock, tmp_path: Path) -> None:
     with counted_mock(rate_limit=8) as (server, _):
         code = main(
             ["audit", "--url", server.url, "--key", server.key, "--profile", "quick",

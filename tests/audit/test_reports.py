@@ -61,6 +61,12 @@ def _result() -> AuditResult:
                 skipped=1,
                 skip_reason="--max-creates budget spent",
             ),
+            CheckOutcome(
+                "content_supports_byte_ranges",
+                "downloadVideoContent",
+                "behaviour",
+                not_offered="no `Accept-Ranges: bytes`, and a Range request got the whole body",
+            ),
         ),
         billed_sent=2,
         billed_accepted=1,
@@ -82,7 +88,11 @@ def test_summary_has_a_version_and_groups_by_operation() -> None:
     assert check["violations"][0]["at_fault"] == "created video: field status"
     assert "$VIDEOS_API_KEY" in check["violations"][0]["reproduction"]
     skipped = summary["operations"][groups.index("remixVideo")]["checks"][0]
-    assert skipped["outcome"] == "skipped", "a check the budget stopped is never passed"
+    assert skipped["outcome"] == "not run", "a check the budget stopped is never passed"
+    assert skipped["reason"] == "--max-creates budget spent"
+    ranges = summary["operations"][groups.index("downloadVideoContent")]["checks"][0]
+    assert ranges["outcome"] == "not offered" and "Accept-Ranges" in ranges["reason"]
+    assert summary["totals"]["not_run"] == 1 and summary["totals"]["not_offered"] == 1
     assert summary["cost"] == {
         "max_creates": 1,
         "billed_sent": 2,
@@ -98,7 +108,11 @@ def test_written_reports_are_readable_and_redacted(tmp_path: Path) -> None:
         assert SECRET not in path.read_text(encoding="utf-8")
     json.loads((tmp_path / "summary.json").read_text())
     root = ET.parse(tmp_path / "junit.xml").getroot()
-    assert root.get("failures") == "1" and root.get("skipped") == "1"
+    assert root.get("failures") == "1" and root.get("skipped") == "2"
+    skipped = {case.get("name"): case.find("skipped") for case in root.iter("testcase")}
+    remix, ranges = skipped["remix_points_to_source"], skipped["content_supports_byte_ranges"]
+    assert remix is not None and remix.get("message") == "not run: --max-creates budget spent"
+    assert ranges is not None and str(ranges.get("message")).startswith("not offered: ")
     names = [case.get("name") for case in root.iter("testcase")]
     assert "created_job_reaches_terminal_status" in names
     html = (tmp_path / "report.html").read_text()
@@ -112,3 +126,17 @@ def test_console_shows_the_violation_without_the_key() -> None:
     text = stream.getvalue()
     assert "created video: field status" in text and "expected: Video schema" in text
     assert "curl" in text and SECRET not in text
+
+
+def test_a_conformant_verdict_counts_the_checks_the_settings_left_out() -> None:
+    result = _result()
+    passing = tuple(o for o in result.outcomes if not o.failed)
+    clean = AuditResult(**{**result.__dict__, "outcomes": passing})
+    assert clean.exit_code == 0 and len(clean.not_run) == 1
+    stream = io.StringIO()
+    ConsoleReporter(Console(file=stream, width=200), Redactor([])).summary(clean)
+    text = stream.getvalue()
+    assert "Conformant, 1 check(s) not run by your settings." in text
+    assert "not run: remix_points_to_source (--max-creates budget spent)" in text
+    assert "not offered: content_supports_byte_ranges" in text
+    assert summary_dict(clean)["verdict"] == "conformant"

@@ -15,9 +15,8 @@ from PIL import Image
 from videos_contract.cli import main
 from videos_contract.mock import FAIL_MARKER, MockServer
 from videos_contract.probe import probe_image, probe_video
+from videos_contract.protocol import KEY_ENV, URL_ENV
 from videos_contract.spec import load_spec
-
-URL_ENV, KEY_ENV = "VIDEOS_API_URL", "VIDEOS_API_KEY"
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from videos_contract.cli import main
-from videos_contract.docs.regen import committed_state, regen
-from videos_contract.docs.release import (
+from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, SPEC_PATH
+from videos_contract.release.gate import (
     CHANGELOG_NAME,
     RELEASED_SPEC_NAME,
     bump,
@@ -24,9 +24,9 @@ from videos_contract.docs.release import (
     spec_fingerprint,
     write_version,
 )
-from videos_contract.docs.specdiff import Level, diff_specs
-from videos_contract.generation import check
-from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, SPEC_PATH
+from videos_contract.release.generation import check
+from videos_contract.release.regen import committed_state, regen
+from videos_contract.release.specdiff import Level, diff_specs
 
 DAY = dt.date(2026, 12, 1)
 # The project's current release; the tests work on copies of it, whatever its version.

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from videos_contract.cli import main
-from videos_contract.docs.specdiff import Level, diff_specs, highest_level
 from videos_contract.paths import SPEC_PATH
+from videos_contract.release.specdiff import Level, diff_specs, highest_level
 
 Doc = dict[str, Any]
 

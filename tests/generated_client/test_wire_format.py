@@ -26,6 +26,9 @@ from aihubmix_videos.models import (
     ImageReference,
     Video,
 )
+from aihubmix_videos.models.video_model import check_video_model
+from aihubmix_videos.models.video_seconds import check_video_seconds
+from aihubmix_videos.models.video_size import check_video_size
 from aihubmix_videos.types import File
 
 from videos_contract.spec import load_spec
@@ -108,7 +111,9 @@ def test_create_with_defaults_only_sends_the_prompt_alone() -> None:
 def test_create_with_every_option_sends_each_field_as_a_text_part() -> None:
     spec = load_spec()
     # The last value of each enum, so that no default hides a missing part.
-    model, seconds, size = (spec.enum(n)[-1] for n in ("VideoModel", "VideoSeconds", "VideoSize"))
+    model = check_video_model(spec.enum("VideoModel")[-1])
+    seconds = check_video_seconds(spec.enum("VideoSeconds")[-1])
+    size = check_video_size(spec.enum("VideoSize")[-1])
     recorder = Recorder()
     body = CreateVideoMultipartRequest(prompt="p" * 32000, model=model, seconds=seconds, size=size)
     with _client(recorder) as client:

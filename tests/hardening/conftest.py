@@ -1,4 +1,4 @@
-"""Fixtures of the hardening tests (the helpers are in `hardening_support`)."""
+"""Fixtures of the hardening tests (the helpers are in `tests.support.hardening`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import signal
 from collections.abc import Iterator
 
 import pytest
-from hardening_support import CliMock
+
+from tests.support.hardening import CliMock
 
 
 @pytest.fixture

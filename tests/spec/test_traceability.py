@@ -78,7 +78,10 @@ def _request(spec: Spec, media_type: str = "multipart/form-data") -> dict[str, A
 
 
 def _video(spec: Spec) -> dict[str, Any]:
-    return spec.operation("createVideo").responses["200"]["content"]["application/json"]["schema"]
+    schema: dict[str, Any] = spec.operation("createVideo").responses["200"]["content"][
+        "application/json"
+    ]["schema"]
+    return schema
 
 
 def _types(schema: dict[str, Any]) -> set[str]:
@@ -260,6 +263,15 @@ ROWS = [
     ),
 ]
 
+
+def _response_required(name: str) -> Callable[[Spec], bool]:
+    return lambda spec: name in _video(spec)["required"]
+
+
+def _response_types(name: str) -> Callable[[Spec], set[str]]:
+    return lambda spec: _types(_video(spec)["properties"][name])
+
+
 _RESPONSE_TYPES = {
     "id": ("string", {"string"}),
     "object": ("enum<string>", {"string"}),
@@ -282,7 +294,7 @@ for _name in RESPONSE_FIELDS:
             _name,
             "required",
             "erforderlich",
-            lambda s, n=_name: n in _video(s)["required"],
+            _response_required(_name),
             True,
         )
     )
@@ -293,7 +305,7 @@ for _name, (_quote, _expected) in _RESPONSE_TYPES.items():
             _name,
             "type and nullability",
             _quote,
-            lambda s, n=_name: _types(_video(s)["properties"][n]),
+            _response_types(_name),
             _expected,
         )
     )

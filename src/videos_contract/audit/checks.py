@@ -1,7 +1,10 @@
 """Behaviour the schema cannot express, one named check per claim, registered in one place.
 
-Every check has the same signature, `check(ctx) -> None`: it passes by returning, reports a
-violation by `ctx.fail(...)` and gives up without a verdict by `ctx.skip(...)`. `CHECKS` keeps
+Every check has the same signature, `check(ctx) -> None`: it passes by returning and reports a
+violation by `ctx.fail(...)`. Only the user's settings may leave it without a verdict
+(`ctx.skip(...)`, or `ctx.left_out` for the parts a budget stopped); an optional capability
+the server does not offer is `ctx.not_offered(...)`. Whatever the server does to stop a check
+is a failure with its evidence. `CHECKS` keeps
 them in the order they run; later checks reuse the jobs earlier ones created, and the check that
 deletes a job runs last. Expected values (sizes, seconds, variants, statuses, limits) are read
 from the spec, never written here.
@@ -9,12 +12,18 @@ from the spec, never written here.
 
 from __future__ import annotations
 
+import io
+import itertools
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from videos_contract.audit.context import CheckContext
+from PIL import Image
+
+from videos_contract.audit.context import CheckContext, CheckFailed, CheckSkipped
+from videos_contract.audit.proxy import UPSTREAM_ENCODING_HEADER, UPSTREAM_LENGTH_HEADER
 from videos_contract.probe import MediaError, probe_image, probe_video
 
 __all__ = ["CHECKS", "BehaviourCheck", "check"]
@@ -34,9 +43,18 @@ class BehaviourCheck:
 
 CHECKS: dict[str, BehaviourCheck] = {}
 
-# How far a clip's decoded duration may stray from the job's `seconds`: encoders round the
-# last frame, and the audit must not report a correct server.
-DURATION_TOLERANCE = 0.5
+# How far a clip's decoded duration may stray from the job's `seconds` besides one frame:
+# rounding of timestamps only.
+DURATION_TOLERANCE = 0.05
+# How far from the audit's clock a fresh job's `created_at` may be (clocks drift; milliseconds
+# are a thousand times off).
+CLOCK_SKEW_SECONDS = 15 * 60
+# Largest walk of the list (pages); a server whose cursors never end is reported, not followed.
+MAX_LIST_PAGES = 2000
+# Page size of the walk: small, so that the audit's own jobs span several pages.
+WALK_LIMIT = 3
+# How far an image's aspect ratio may stray from the video's (rounding of a scaled frame).
+ASPECT_TOLERANCE = 0.03
 
 
 def check(operation: str, *, billed: bool = False) -> Callable[[CheckFunction], CheckFunction]:
@@ -55,11 +73,37 @@ def _unknown_id() -> str:
 
 @check("listVideos")
 def missing_or_wrong_key_is_refused(ctx: CheckContext) -> None:
-    path = ctx.path("listVideos")
-    reply = ctx.client.get(path, auth=False)
-    ctx.expect_error(reply, 401, "listVideos", "listing without a key")
-    reply = ctx.client.get(path, key=f"wrong-{secrets.token_hex(12)}")
-    ctx.expect_error(reply, 401, "listVideos", "listing with a wrong key")
+    """Every operation refuses a missing key, a wrong key and a malformed header with 401."""
+    wrong = f"wrong-{secrets.token_hex(12)}"
+    attempts: tuple[tuple[str, dict[str, Any]], ...] = (
+        ("without a key", {"auth": False}),
+        ("with a wrong key", {"key": wrong}),
+        ("with a malformed Authorization header", {"auth": False, "headers": _MALFORMED_AUTH}),
+    )
+    for op in ctx.spec.operations():
+        if op.billed and ctx.creates_left() == 0:
+            ctx.left_out.append(f"the key check of {op.operation_id}")
+            continue
+        path = ctx.path(op.operation_id, video_id=_unknown_id())
+        body = _request_body(ctx, op.operation_id)
+        for how, kwargs in attempts:
+            reply = ctx.client.request(op.method, path, **kwargs, **body)
+            ctx.expect_error(reply, 401, op.operation_id, f"{op.method} {op.path} {how}")
+
+
+# A header that names no Bearer token at all.
+_MALFORMED_AUTH = {"Authorization": "Basic dXNlcjpwYXNzd29yZA=="}
+
+
+def _request_body(ctx: CheckContext, operation_id: str) -> dict[str, Any]:
+    """The spec's example body of an operation, as client keyword arguments (or none)."""
+    media = ctx.spec.operation(operation_id).request_media_types
+    if "multipart/form-data" in media:
+        fields = ctx.example(operation_id, "multipart/form-data")
+        return {"files": [(k, (None, str(v))) for k, v in fields.items()]}
+    if "application/json" in media:
+        return {"json": ctx.example(operation_id, "application/json")}
+    return {}
 
 
 @check("retrieveVideo")
@@ -100,6 +144,62 @@ def invalid_create_is_rejected_with_param(ctx: CheckContext) -> None:
         )
 
 
+def _near_misses(ctx: CheckContext) -> list[tuple[str, str]]:
+    """(field, value) one step outside the contract, derived from the spec's enums and limits."""
+    seconds = [int(v) for v in ctx.spec.enum("VideoSeconds")]
+    off_seconds = [*sorted({v + 1 for v in seconds} - set(seconds))[:1], max(seconds) + 4]
+    sizes = ctx.spec.enum("VideoSize")
+    width, _, height = sizes[0].partition("x")
+    model = ctx.spec.default("VideoModel")
+    off_model = model[:-1] + ("x" if model[-1] != "x" else "y")
+    cap = ctx.spec.schema("VideoPrompt")["maxLength"]
+    misses = [("seconds", str(v)) for v in off_seconds]
+    misses += [("size", "640x480"), ("size", f"{width}x{int(height) + 1}")]
+    misses += [("model", off_model), ("prompt", "a" * (cap + 1)), ("prompt", "")]
+    return [(name, value) for name, value in misses if value not in _enum_of(ctx, name)]
+
+
+def _enum_of(ctx: CheckContext, name: str) -> tuple[str, ...]:
+    prop = ctx.spec.schema("CreateVideoMultipartRequest")["properties"][name]
+    return tuple(prop.get("enum", ()))
+
+
+def _shown(value: str) -> str:
+    return repr(value) if len(value) <= 24 else f"<{len(value)} characters>"
+
+
+@check("createVideo", billed=True)
+def near_miss_values_are_refused(ctx: CheckContext) -> None:
+    """One step outside the contract: 400 naming the field. Just inside it: accepted."""
+    for name, value in _near_misses(ctx):
+        fields = {**ctx.example("createVideo", "multipart/form-data"), name: value}
+        parts = [(k, (None, str(v))) for k, v in fields.items()]
+        reply = ctx.client.post(ctx.path("createVideo"), files=parts)
+        what = f"create with {name}={_shown(value)}"
+        if 200 <= reply.status < 300:
+            video = reply.json()
+            if isinstance(video, dict) and isinstance(video.get("id"), str):
+                ctx.record(video, new=True)
+        body = ctx.expect_error(reply, 400, "createVideo", what)
+        if body["error"].get("param") != name:
+            ctx.fail(
+                f"{what}: field error.param",
+                repr(name),
+                repr(body["error"].get("param")),
+                reply.exchange,
+            )
+    cap = ctx.spec.schema("VideoPrompt")["maxLength"]
+    boundary = (
+        (f"a prompt of exactly {cap} characters", "b" * cap),
+        ("a non-ASCII prompt", "Ein Fuchs läuft über den Schnee — 雪の上の狐 🦊"),
+    )
+    for what, prompt in boundary:
+        if ctx.creates_left() == 0:
+            ctx.left_out.append(f"create with {what}")
+            continue
+        ctx.create_video({"prompt": prompt}, what=f"create with {what} (valid)")
+
+
 @check("createVideo", billed=True)
 def created_job_reaches_terminal_status(ctx: CheckContext) -> None:
     video = ctx.create_video()
@@ -122,6 +222,13 @@ def created_job_reaches_terminal_status(ctx: CheckContext) -> None:
             ctx.fail("completed video: field error", "null", repr(done["error"]))
     elif done["error"] is None:
         ctx.fail("failed video: field error", "an error object", "null")
+    try:
+        ctx.expect_success(done, "the created video")
+    except (CheckFailed, CheckSkipped) as problem:
+        # Later checks that need a completed video report this job, not a second billed one.
+        ctx.shared.setdefault("completed", None)
+        ctx.shared.setdefault("completed_problem", problem)
+        raise
 
 
 def _download(ctx: CheckContext, video_id: str, variant: str, **kwargs: Any) -> Any:
@@ -143,23 +250,23 @@ def _expect_asset(ctx: CheckContext, reply: Any, what: str, variant: str) -> str
     expected = _variant_media_type(ctx, variant)
     if ctype != expected:
         ctx.fail(f"{what}: header Content-Type", expected, repr(ctype), reply.exchange)
-    length = reply.response.headers.get("content-length")
-    if length is not None and int(length) != len(reply.response.content):
+    # The relay rewrites Content-Length; it passes on the server's own value in this header.
+    length = reply.response.headers.get(UPSTREAM_LENGTH_HEADER)
+    encoded = reply.response.headers.get(UPSTREAM_ENCODING_HEADER)
+    if not encoded and length != str(len(reply.response.content)):
         ctx.fail(
-            f"{what}: header Content-Length",
+            f"{what}: header Content-Length (the server's own)",
             f"the body's size ({len(reply.response.content)})",
-            length,
+            "absent" if length is None else length,
             reply.exchange,
         )
     return ctype
 
 
-@check("downloadVideoContent")
-def content_is_real_mp4_matching_size_and_seconds(ctx: CheckContext) -> None:
-    video = ctx.completed_video()
+def _expect_mp4(ctx: CheckContext, video: dict[str, Any], what: str) -> bytes:
+    """Download a job's MP4; fail unless it decodes with the job's frame size and duration."""
     variant = ctx.spec.default("ContentVariant")
     reply = _download(ctx, video["id"], variant)
-    what = f"{variant} of a completed video"
     ctype = _expect_asset(ctx, reply, what, variant)
     try:
         info = probe_video(reply.response.content)
@@ -170,20 +277,50 @@ def content_is_real_mp4_matching_size_and_seconds(ctx: CheckContext) -> None:
             f"{what}: frame size", f"{video['size']} (the job's size)", info.size, reply.exchange
         )
     seconds = float(video["seconds"])
-    if abs(info.duration - seconds) > DURATION_TOLERANCE:
+    # To a frame: encoders may round the last frame, never more.
+    tolerance = max(DURATION_TOLERANCE, info.duration / max(info.frames, 1))
+    if abs(info.duration - seconds) > tolerance + 1e-6:
         ctx.fail(
             f"{what}: duration",
-            f"{seconds:g} s (the job's seconds, ±{DURATION_TOLERANCE} s)",
+            f"{seconds:g} s (the job's seconds, within one frame)",
             f"{info.duration:g} s",
             reply.exchange,
         )
-    ctx.shared["video_bytes"] = reply.response.content
+    content: bytes = reply.response.content
+    return content
+
+
+@check("downloadVideoContent")
+def content_is_real_mp4_matching_size_and_seconds(ctx: CheckContext) -> None:
+    video = ctx.completed_video()
+    variant = ctx.spec.default("ContentVariant")
+    ctx.shared["video_bytes"] = _expect_mp4(ctx, video, f"{variant} of a completed video")
+
+
+def _aspect(width: int, height: int) -> float:
+    return width / height
+
+
+def _is_grid_of(width: int, height: int, aspect: float) -> bool:
+    """Whether a `width` x `height` image splits into equal cells of the given aspect ratio."""
+    for columns in range(1, min(width, 64) + 1):
+        if width % columns:
+            continue
+        for rows in range(1, min(height, 64) + 1):
+            if height % rows == 0:
+                cell = _aspect(width // columns, height // rows)
+                if abs(cell - aspect) / aspect <= ASPECT_TOLERANCE:
+                    return True
+    return False
 
 
 @check("downloadVideoContent")
 def thumbnail_and_spritesheet_are_real_images(ctx: CheckContext) -> None:
+    """Each image variant decodes, has its media type, and agrees with the video's frame size."""
     video = ctx.completed_video()
     default = ctx.spec.default("ContentVariant")
+    vw, _, vh = str(video["size"]).partition("x")
+    aspect = _aspect(int(vw), int(vh))
     for variant in ctx.spec.enum("ContentVariant"):
         if variant == default:
             continue
@@ -201,20 +338,50 @@ def thumbnail_and_spritesheet_are_real_images(ctx: CheckContext) -> None:
                 f"a {info.format} image",
                 reply.exchange,
             )
+        if variant == "thumbnail":
+            same = abs(_aspect(info.width, info.height) - aspect) / aspect <= ASPECT_TOLERANCE
+            if not same:
+                ctx.fail(
+                    f"{what}: dimensions",
+                    f"{video['size']} or its aspect ratio (the video's)",
+                    info.size,
+                    reply.exchange,
+                )
+        elif not _is_grid_of(info.width, info.height, aspect):
+            ctx.fail(
+                f"{what}: dimensions",
+                f"a grid of frames whose cell has the video's aspect ratio ({video['size']})",
+                info.size,
+                reply.exchange,
+            )
 
 
 @check("downloadVideoContent")
 def content_supports_byte_ranges(ctx: CheckContext) -> None:
+    """Byte ranges are optional unless advertised with `Accept-Ranges: bytes`.
+
+    Not advertised and a `Range` answered with the whole body (200): not offered, which RFC
+    9110 allows. Advertised and ignored, or any wrong 206 or 416: a violation.
+    """
     video = ctx.completed_video()
     variant = ctx.spec.default("ContentVariant")
-    whole = ctx.shared.get("video_bytes")
-    if whole is None:
-        whole = _download(ctx, video["id"], variant).response.content
+    plain = _download(ctx, video["id"], variant)
+    ctx.expect_status(plain, "downloadVideoContent", 200, f"{variant} of a completed video")
+    whole = plain.response.content
+    advertised = "bytes" in [
+        unit.strip().lower() for unit in plain.response.headers.get("accept-ranges", "").split(",")
+    ]
     if not whole:
         ctx.skip("the asset is empty: it has no byte range to ask for")
     end = min(99, len(whole) - 1)
     reply = _download(ctx, video["id"], variant, headers={"Range": f"bytes=0-{end}"})
     what = f"bytes=0-{end} of a completed video"
+    if reply.status == 200 and not advertised:
+        if reply.response.content != whole:
+            ctx.fail(
+                f"{what}: body (answered 200)", "the whole asset", "other bytes", reply.exchange
+            )
+        ctx.not_offered("no `Accept-Ranges: bytes`, and a Range request got the whole body (200)")
     ctx.expect_status(reply, "downloadVideoContent", 206, what)
     expected_range = f"bytes 0-{end}/{len(whole)}"
     if reply.response.headers.get("content-range") != expected_range:
@@ -244,6 +411,7 @@ def remix_points_to_source(ctx: CheckContext) -> None:
     )
     ctx.expect_status(reply, "remixVideo", 200, "remix of a completed video")
     remix = ctx.expect_schema(reply, "Video", "remix job")
+    ctx.record(remix, new=True)
     if remix["remixed_from_video_id"] != source["id"]:
         ctx.fail(
             "remix job: field remixed_from_video_id",
@@ -261,6 +429,138 @@ def remix_points_to_source(ctx: CheckContext) -> None:
             repr(source["id"]),
             repr(done["remixed_from_video_id"]),
         )
+    for name in ("model", "size", "seconds"):
+        if done[name] != source[name]:
+            ctx.fail(
+                f"retrieved remix: field {name}",
+                f"{source[name]!r} (inherited from the source)",
+                repr(done[name]),
+            )
+    ctx.expect_success(done, "the remix")
+    _expect_mp4(ctx, done, "video of the completed remix")
+
+
+def _model_matches(ctx: CheckContext, asked: str, reported: str) -> bool:
+    """The reported model is the one asked for, or a dated snapshot name of it."""
+    models = sorted(ctx.spec.enum("VideoModel"), key=len, reverse=True)
+    best = next((m for m in models if reported == m or reported.startswith(m + "-")), None)
+    return best == asked
+
+
+def _sweep(ctx: CheckContext) -> list[dict[str, str]]:
+    """A covering set of creates: every model, `seconds` and `size` value at least once."""
+    axes = {
+        "model": ctx.spec.enum("VideoModel"),
+        "seconds": ctx.spec.enum("VideoSeconds"),
+        "size": ctx.spec.enum("VideoSize"),
+    }
+    count = max(len(values) for values in axes.values())
+    return [{name: values[i % len(values)] for name, values in axes.items()} for i in range(count)]
+
+
+def _reference_png(size: str) -> bytes:
+    width, _, height = size.partition("x")
+    buffer = io.BytesIO()
+    Image.new("RGB", (int(width), int(height)), (40, 90, 160)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@check("createVideo", billed=True)
+def parameters_are_honoured(ctx: CheckContext) -> None:
+    """Each asked model, seconds and size is echoed by the job and is what its MP4 holds."""
+    cells: list[tuple[str, dict[str, str], bool]] = [
+        (", ".join(f"{k}={v}" for k, v in cell.items()), cell, False) for cell in _sweep(ctx)
+    ]
+    default_size = ctx.spec.default("VideoSize")
+    cells.append((f"size={default_size} with a reference image", {"size": default_size}, True))
+    jobs: list[tuple[str, dict[str, str], dict[str, Any]]] = []
+    for label, cell, with_image in cells:
+        if ctx.creates_left() == 0:
+            ctx.left_out.append(f"create with {label}")
+            continue
+        field = ctx.spec.schema("CreateVideoMultipartRequest")["properties"]
+        files = None
+        if with_image and "input_reference" in field:
+            image = _reference_png(cell["size"])
+            files = [("input_reference", ("reference.png", image, "image/png"))]
+        video = ctx.create_video(cell, files, what=f"create with {label} (valid)")
+        jobs.append((label, cell, video))
+    for label, cell, video in jobs:
+        for name, asked in cell.items():
+            reported = str(video[name])
+            ok = _model_matches(ctx, asked, reported) if name == "model" else reported == asked
+            if not ok:
+                ctx.fail(f"job created with {label}: field {name}", repr(asked), repr(reported))
+    for label, cell, video in jobs:
+        done = ctx.wait_terminal(video["id"], f"the job created with {label}")
+        ctx.expect_success(done, f"the job created with {label}")
+        for name, asked in cell.items():
+            if name != "model" and str(done[name]) != asked:
+                ctx.fail(f"finished job ({label}): field {name}", repr(asked), repr(done[name]))
+        _expect_mp4(ctx, done, f"video of the job ({label})")
+    if not jobs:
+        ctx.skip("--max-creates budget spent before any cell of the sweep")
+
+
+_STATUS_RANK = {"queued": 0, "in_progress": 1, "completed": 2, "failed": 2}
+
+
+@check("retrieveVideo")
+def time_and_progress_are_consistent(ctx: CheckContext) -> None:
+    """Unix-second times near the audit's clock, in order; progress and status never go back."""
+    done = ctx.completed_video()
+    for _ in range(3):  # a finished job must read finished every time
+        reply = ctx.client.get(ctx.path("retrieveVideo", video_id=done["id"]))
+        ctx.expect_status(reply, "retrieveVideo", 200, "retrieving a completed video again")
+        ctx.record(ctx.expect_schema(reply, "Video", "retrieved completed video"), reply.exchange)
+    rank = {ctx.status_name(name): value for name, value in _STATUS_RANK.items()}
+    low, high = ctx.started - CLOCK_SKEW_SECONDS, time.time() + CLOCK_SKEW_SECONDS
+    for video_id in ctx.created:
+        states = ctx.observed.get(video_id, [])
+        for before, after in itertools.pairwise(states):
+            if rank[after["status"]] < rank[before["status"]] or (
+                after["status"] == before["status"] and after["progress"] < before["progress"]
+            ):
+                ctx.fail(
+                    f"job {video_id}: field status/progress over time",
+                    "never going back",
+                    f"{before['status']} {before['progress']}% then "
+                    f"{after['status']} {after['progress']}%",
+                    ctx.evidence.get(id(after)),
+                )
+        for video in states:
+            _expect_times(ctx, video, low, high)
+
+
+def _expect_times(ctx: CheckContext, video: dict[str, Any], low: float, high: float) -> None:
+    what = f"job {video['id']} ({video['status']})"
+    exchange = ctx.evidence.get(id(video))
+    created = video["created_at"]
+    if not low <= created <= high:
+        ctx.fail(
+            f"{what}: field created_at",
+            f"Unix seconds near the audit's clock ({int(low)}..{int(high)})",
+            f"{created}" + (" (milliseconds?)" if created > high * 100 else ""),
+            exchange,
+        )
+    completed = video["completed_at"]
+    if completed is not None and completed < created:
+        ctx.fail(
+            f"{what}: field completed_at", f">= created_at ({created})", str(completed), exchange
+        )
+    if video["status"] == ctx.status_name("completed"):
+        if video["progress"] != 100:
+            ctx.fail(f"{what}: field progress", "100", str(video["progress"]), exchange)
+        expires = video["expires_at"]
+        if completed is None:
+            ctx.fail(f"{what}: field completed_at", "a time", "null", exchange)
+        if expires is not None and (expires <= completed or expires <= time.time()):
+            ctx.fail(
+                f"{what}: field expires_at",
+                "after completed_at and in the future (a fresh job)",
+                str(expires),
+                exchange,
+            )
 
 
 def _page(ctx: CheckContext, **params: Any) -> tuple[Any, Any]:
@@ -269,53 +569,98 @@ def _page(ctx: CheckContext, **params: Any) -> tuple[Any, Any]:
     return ctx.expect_schema(reply, "VideoList", f"list page {params}"), reply
 
 
-@check("listVideos")
-def list_pagination_has_no_duplicates_or_gaps(ctx: CheckContext) -> None:
-    limit = ctx.spec.operation("listVideos").parameter("limit")["schema"]
-    whole, reply = _page(ctx, limit=limit["maximum"])
-    ids = [video["id"] for video in whole["data"]]
-    if len(ids) < 2:
-        ctx.skip("fewer than two videos exist; pagination cannot be walked")
-    if len(set(ids)) != len(ids):
-        ctx.fail(
-            "one list page: field data", "distinct ids", f"repeated ids in {ids}", reply.exchange
-        )
-    if (whole["first_id"], whole["last_id"]) != (ids[0], ids[-1]):
-        ctx.fail(
-            "list page: fields first_id/last_id",
-            f"{ids[0]!r}/{ids[-1]!r} (first and last of data)",
-            f"{whole['first_id']!r}/{whole['last_id']!r}",
-            reply.exchange,
-        )
-    walked: list[str] = []
+def _walk(ctx: CheckContext, order: str, limit: int) -> tuple[list[dict[str, Any]], Any]:
+    """Every video of the list, page by page, and the first page's exchange (as evidence).
+
+    Fails on anything that breaks the paging rules.
+    """
+    walked: list[dict[str, Any]] = []
+    first: Any = None
+    seen: set[str] = set()
     after: str | None = None
-    for _ in range(len(ids)):
-        params: dict[str, Any] = {"limit": limit["minimum"]}
+    for _ in range(MAX_LIST_PAGES):
+        params: dict[str, Any] = {"limit": limit, "order": order}
         if after is not None:
             params["after"] = after
         page, reply = _page(ctx, **params)
-        page_ids = [video["id"] for video in page["data"]]
-        repeated = [i for i in page_ids if i in walked]
-        if repeated:
+        first = first or reply.exchange
+        where = f"order={order} page after {after!r}"
+        ids = [video["id"] for video in page["data"]]
+        if len(ids) > limit:
             ctx.fail(
-                f"page after {after!r}: field data",
+                f"{where}: field data", f"at most {limit} videos", str(len(ids)), reply.exchange
+            )
+        repeated = [i for i in ids if i in seen]
+        if repeated or len(set(ids)) != len(ids):
+            ctx.fail(
+                f"{where}: field data",
                 "only videos not on earlier pages",
-                f"{repeated} again",
+                f"{repeated or ids} again",
                 reply.exchange,
             )
-        walked += page_ids
-        if not page["has_more"] or not page_ids:
-            break
+        if ids and (page["first_id"], page["last_id"]) != (ids[0], ids[-1]):
+            ctx.fail(
+                f"{where}: fields first_id/last_id",
+                f"{ids[0]!r}/{ids[-1]!r} (first and last of data)",
+                f"{page['first_id']!r}/{page['last_id']!r}",
+                reply.exchange,
+            )
+        seen.update(ids)
+        walked += page["data"]
+        if not page["has_more"]:
+            return walked, first
+        if not ids:
+            ctx.fail(f"{where}: field has_more", "false on the last page", "true", reply.exchange)
         after = page["last_id"]
-    expected = ids[: len(walked)] if whole["has_more"] else ids
-    if walked != expected:
-        missing = [i for i in expected if i not in walked]
+    ctx.fail(
+        f"walking order={order} with limit={limit}",
+        f"the end of the list within {MAX_LIST_PAGES} pages",
+        "has_more still true (the cursor never ends)",
+    )
+
+
+def _groups(videos: list[dict[str, Any]]) -> list[frozenset[str]]:
+    """Runs of equal `created_at`: the list's order cannot separate jobs of the same second."""
+    runs: list[tuple[Any, set[str]]] = []
+    for video in videos:
+        if runs and runs[-1][0] == video["created_at"]:
+            runs[-1][1].add(video["id"])
+        else:
+            runs.append((video["created_at"], {video["id"]}))
+    return [frozenset(ids) for _, ids in runs]
+
+
+@check("listVideos")
+def list_pagination_has_no_duplicates_or_gaps(ctx: CheckContext) -> None:
+    """Walking the whole list in small pages yields each job the audit made exactly once."""
+    schema = ctx.spec.operation("listVideos").parameter("limit")["schema"]
+    limit = min(max(WALK_LIMIT, schema["minimum"]), schema["maximum"])
+    orders = ctx.spec.enum("ListOrder")
+    desc, evidence = _walk(ctx, ctx.spec.default("ListOrder"), limit)
+    mine = [i for i in ctx.created if i not in ctx.deleted]
+    listed = [video["id"] for video in desc]
+    missing = [i for i in mine if i not in listed]
+    if missing:
         ctx.fail(
-            f"walking pages of {limit['minimum']}",
-            f"the same ids, in order, as one page of {limit['maximum']}",
-            f"missing {missing}" if missing else f"order {walked}",
-            reply.exchange,
+            f"walking the list in pages of {limit}",
+            f"all {len(mine)} jobs the audit created, each once",
+            f"{len(missing)} missing (e.g. {missing[:3]}) among {len(listed)} listed",
+            evidence,
         )
+    for order in orders:
+        if order == ctx.spec.default("ListOrder"):
+            continue
+        other, evidence = _walk(ctx, order, limit)
+        if _groups(other) != _groups(desc)[::-1]:
+            other_ids = [video["id"] for video in other]
+            gone = [i for i in listed if i not in other_ids]
+            ctx.fail(
+                f"walking the list with order={order}",
+                f"the exact reverse of order={ctx.spec.default('ListOrder')} ({len(listed)} jobs)",
+                f"{len(other_ids)} jobs"
+                + (f", missing {gone[:3]}" if gone else " in another order"),
+                evidence,
+            )
 
 
 @check("deleteVideo", billed=True)
@@ -326,6 +671,8 @@ def deleted_video_is_gone(ctx: CheckContext) -> None:
         victim = ctx.wait_terminal(video["id"], "the video to delete")
     video_id = victim["id"]
     reply = ctx.client.delete(ctx.path("deleteVideo", video_id=video_id))
+    if 200 <= reply.status < 300:
+        ctx.deleted.add(video_id)
     ctx.expect_status(reply, "deleteVideo", 200, "delete of an existing video")
     body = ctx.expect_schema(reply, "DeletedVideo", "delete confirmation")
     if body["id"] != video_id:

@@ -24,8 +24,8 @@ from videos_contract.audit.proxy import (
     UPSTREAM_ERROR_MARK,
 )
 from videos_contract.audit.results import Exchange
-from videos_contract.client.network import reads_until
-from videos_contract.client.network import transport as deadline_transport
+from videos_contract.sockets import reads_until
+from videos_contract.sockets import transport as deadline_transport
 
 __all__ = [
     "AnswerRefused",

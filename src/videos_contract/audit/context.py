@@ -2,7 +2,10 @@
 
 Jobs are billed, so checks share them: the first check that needs a completed video creates
 one and later checks reuse it (`completed_video`). A check reports a broken rule by raising
-`CheckFailed` through `fail`, and gives up without a verdict through `skip`.
+`CheckFailed` through `fail`. It leaves the verdict open through `skip` only for a reason the
+user chose (budget, profile, selection), and through `not_offered` for an optional capability
+the server does not advertise. Whatever the server does to stop a check (a failed job, a cut
+body, a dropped connection) is a failure with its evidence, never a skip.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from typing import Any, NoReturn
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
-from videos_contract.audit.client import AuditClient, Reply
+from videos_contract.audit.client import AuditClient, BudgetSpent, Reply
+from videos_contract.audit.gate import CreateBudget
 from videos_contract.audit.results import Exchange
+from videos_contract.protocol import protocol
 from videos_contract.spec import Spec, SpecError
 
-__all__ = ["CheckContext", "CheckFailed", "CheckSkipped"]
+__all__ = ["CheckContext", "CheckFailed", "CheckNotOffered", "CheckSkipped"]
 
 
 class CheckFailed(Exception):
@@ -34,7 +39,11 @@ class CheckFailed(Exception):
 
 
 class CheckSkipped(Exception):
-    """The check could not reach a verdict (budget spent, nothing to check against...)."""
+    """The user's settings leave the check out (budget, profile, selection); says which."""
+
+
+class CheckNotOffered(Exception):
+    """An optional capability the server neither advertises nor uses; says how it showed."""
 
 
 @dataclass
@@ -44,7 +53,23 @@ class CheckContext:
     spec: Spec
     client: AuditClient
     poll_timeout: float = 600.0
+    # The cost cap (None: unlimited), so that a sweep can say which cells it left out.
+    budget: CreateBudget | None = None
+    # The user says jobs may fail (a server that fails some valid requests by design).
+    failures_expected: bool = False
     shared: dict[str, Any] = field(default_factory=dict)
+    # Every job the audit created (in creation order), and every state each poll observed.
+    created: list[str] = field(default_factory=list)
+    observed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    deleted: set[str] = field(default_factory=set)
+    # The exchange each observed state came from (keyed by the state's identity).
+    evidence: dict[int, Exchange] = field(default_factory=dict)
+    # The last retrieve of each job, as evidence of the state it ended in.
+    last_read: dict[str, Exchange] = field(default_factory=dict)
+    # When the audit started (Unix seconds), to judge the server's clock.
+    started: float = field(default_factory=time.time)
+    # Parts of the running check the user's settings left out (the engine resets it per check).
+    left_out: list[str] = field(default_factory=list)
 
     # -- verdicts ---------------------------------------------------------------------------
     @staticmethod
@@ -56,6 +81,10 @@ class CheckContext:
     @staticmethod
     def skip(reason: str) -> NoReturn:
         raise CheckSkipped(reason)
+
+    @staticmethod
+    def not_offered(reason: str) -> NoReturn:
+        raise CheckNotOffered(reason)
 
     # -- spec helpers -----------------------------------------------------------------------
     def status_name(self, name: str) -> str:
@@ -128,19 +157,58 @@ class CheckContext:
         return self.expect_schema(reply, "ErrorResponse", f"{what} (error body)")
 
     # -- shared jobs ------------------------------------------------------------------------
-    def create_video(self) -> dict[str, Any]:
-        """Create a job with the spec's minimal example; every other field takes its default."""
-        fields = self.example("createVideo", "multipart/form-data")
+    def create_video(
+        self,
+        extra: dict[str, str] | None = None,
+        files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
+        what: str = "create with only a prompt",
+    ) -> dict[str, Any]:
+        """Create a job with the spec's minimal example plus `extra` fields (and file parts)."""
+        fields = {**self.example("createVideo", "multipart/form-data"), **(extra or {})}
         # (None, value) parts: a multipart form without files, as the gateway's page shows.
-        parts = [(name, (None, str(value))) for name, value in fields.items()]
+        parts: list[tuple[str, Any]] = [
+            (name, (None, str(value))) for name, value in fields.items()
+        ]
+        parts += files or []
         reply = self.client.post(self.path("createVideo"), files=parts)
-        self.expect_status(reply, "createVideo", 200, "create with only a prompt")
+        self.expect_status(reply, "createVideo", 200, what)
         video: dict[str, Any] = self.expect_schema(reply, "Video", "created video")
+        self.record(video, reply.exchange, new=True)
         return video
+
+    def creates_left(self) -> int | None:
+        """Billed requests the cap still allows (None: no cap)."""
+        if self.budget is None or self.budget.cap is None:
+            return None
+        return max(0, self.budget.cap - self.budget.accepted)
+
+    def record(
+        self, video: dict[str, Any], exchange: Exchange | None = None, *, new: bool = False
+    ) -> None:
+        """Keep a state of a job the audit created (for the time and list checks)."""
+        if new and video["id"] not in self.created:
+            self.created.append(video["id"])
+        self.observed.setdefault(video["id"], []).append(video)
+        if exchange is not None:
+            self.evidence[id(video)] = exchange
+
+    def expect_success(self, video: dict[str, Any], what: str) -> None:
+        """A valid request must not end `failed`, unless the user said failures are expected."""
+        if video["status"] == self.status_name("completed"):
+            return
+        error = video.get("error") or {}
+        if self.failures_expected:
+            self.skip(f"{what} ended `failed` and failures are expected (--expect-failures)")
+        self.fail(
+            f"{what}: a valid create ended `failed`",
+            "status 'completed'",
+            f"'failed': error.code={error.get('code')!r}, message={error.get('message')!r}",
+            self.last_read.get(video["id"]),
+        )
 
     def wait_terminal(self, video_id: str, what: str) -> dict[str, Any]:
         """Poll a job until it completes or fails; fail on anything the contract forbids."""
-        final = {self.status_name("completed"), self.status_name("failed")}
+        final = protocol(self.spec).terminal_statuses
         deadline = time.monotonic() + self.poll_timeout
         while True:
             reply = self.client.get(self.path("retrieveVideo", video_id=video_id))
@@ -148,6 +216,8 @@ class CheckContext:
             video: dict[str, Any] = self.expect_schema(reply, "Video", f"retrieved {what}")
             if video["id"] != video_id:
                 self.fail(f"{what}: field id", repr(video_id), repr(video["id"]), reply.exchange)
+            self.record(video, reply.exchange)
+            self.last_read[video_id] = reply.exchange
             if video["status"] in final:
                 return video
             if time.monotonic() > deadline:
@@ -157,22 +227,45 @@ class CheckContext:
                     repr(video["status"]),
                     reply.exchange,
                 )
-            wait_ms = reply.response.headers.get("openai-poll-after-ms", "")
-            delay = int(wait_ms) / 1000 if wait_ms.isdigit() else 0.25
-            time.sleep(min(max(delay, 0.05), 10.0))
+            rules = protocol(self.spec)
+            advice = reply.response.headers.get(rules.poll_after_header)
+            time.sleep(rules.poll_pause(advice, 0.25, cap=10.0))
 
     def completed_video(self) -> dict[str, Any]:
-        """A completed job, created once per run and shared."""
+        """A completed job, created once per run and shared.
+
+        When the server kept the audit from getting one (the job failed, a request broke),
+        every check that needs it fails with that same evidence; a budget or a user's
+        setting that prevented it leaves them not run, for the same reason.
+        """
         if "completed" not in self.shared:
             self.shared["completed"] = None
-            video = self.create_video()
-            done = self.wait_terminal(video["id"], "the created video")
-            if done["status"] != self.status_name("completed"):
-                self.shared["completed"] = None
-                self.skip(f"the created video failed: {done.get('error')}")
+            try:
+                video = self.create_video()
+                done = self.wait_terminal(video["id"], "the created video")
+                self.expect_success(done, "the created video")
+            except Exception as exc:
+                self.shared["completed_problem"] = exc
+                raise
             self.shared["completed"] = done
         if self.shared["completed"] is None:
-            self.skip("no completed video is available (an earlier check could not make one)")
+            problem = self.shared.get("completed_problem")
+            if isinstance(problem, CheckFailed):
+                self.fail(
+                    f"a completed video to check (none could be made): {problem.at_fault}",
+                    problem.expected,
+                    problem.actual,
+                    problem.exchange,
+                )
+            if isinstance(problem, CheckSkipped):
+                self.skip(str(problem))
+            if isinstance(problem, BudgetSpent):
+                self.skip("--max-creates budget spent before a completed video could be made")
+            self.fail(
+                "a completed video to check (none could be made)",
+                "a valid create that completes",
+                f"{type(problem).__name__}: {problem}"[:300],
+            )
         completed: dict[str, Any] = self.shared["completed"]
         return completed
 

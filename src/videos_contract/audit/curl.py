@@ -10,10 +10,11 @@ import base64
 import shlex
 
 from videos_contract.audit.results import Exchange
+from videos_contract.protocol import KEY_ENV
 
 __all__ = ["KEY_VARIABLE", "to_curl"]
 
-KEY_VARIABLE = "VIDEOS_API_KEY"
+KEY_VARIABLE = KEY_ENV
 _INLINE_BODY_LIMIT = 2000
 
 

@@ -30,7 +30,12 @@ from videos_contract.audit.client import (
     UpstreamFailed,
     reach,
 )
-from videos_contract.audit.context import CheckContext, CheckFailed, CheckSkipped
+from videos_contract.audit.context import (
+    CheckContext,
+    CheckFailed,
+    CheckNotOffered,
+    CheckSkipped,
+)
 from videos_contract.audit.deadline import AuditClock
 from videos_contract.audit.events import (
     AuditFinished,
@@ -45,7 +50,7 @@ from videos_contract.audit.gate import CreateBudget, TokenBucket
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.profiles import PROFILES, Profile
 from videos_contract.audit.proxy import AuditRelay
-from videos_contract.audit.results import AuditResult, CheckOutcome, Violation
+from videos_contract.audit.results import AuditResult, CheckOutcome, Exchange, Violation
 from videos_contract.audit.serving import serve_in_thread
 from videos_contract.paths import SPEC_PATH
 from videos_contract.spec import load_spec
@@ -54,6 +59,8 @@ __all__ = ["REMOTE_MAX_CREATES", "AuditAborted", "AuditConfig", "default_max_cre
 
 # Billed jobs an audit of a non-loopback server may have accepted, unless told otherwise.
 REMOTE_MAX_CREATES = 5
+# Where the fuzzer's outcome is tallied when it did not run at all.
+FUZZ_ALL = "(all operations)"
 # The embedded mock renders fast so that an audit of it takes seconds, not minutes.
 EMBEDDED_RENDER_SECONDS = 0.2
 
@@ -76,6 +83,14 @@ class AuditConfig:
     artefacts_dir: Path | None = None
     spec_path: Path = SPEC_PATH
     poll_timeout: float = 600.0
+    # The user says valid jobs may end `failed`; checks that need a completed one are not run.
+    failures_expected: bool = False
+    # Behaviour checks to run (None: all the profile runs); the rest are "not run".
+    checks: tuple[str, ...] | None = None
+    # Operations the user says the server does not offer; their checks are "not run".
+    without: tuple[str, ...] = ()
+    # False: behaviour checks only; the fuzzer is reported "not run".
+    fuzz: bool = True
     # Seconds for the whole audit and for each check; None: the profile's (see `deadline`).
     deadline: float | None = None
     check_deadline: float | None = None
@@ -120,44 +135,67 @@ def _target(config: AuditConfig) -> Iterator[tuple[str, str]]:
         yield server.url, server.key
 
 
+def _not_run_reason(config: AuditConfig, name: str) -> str | None:
+    """Why the user's settings leave a behaviour check out, or None to run it."""
+    registered = CHECKS[name]
+    if config.checks is not None and name not in config.checks:
+        return "not selected (--check)"
+    if name in config.profile.leaves_out:
+        return f"the {config.profile.name} profile leaves it out"
+    if registered.operation in config.without:
+        return f"{registered.operation} is not offered by this server (--without)"
+    return None
+
+
 def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
+    """Run one check; only the user's settings may leave it without a verdict."""
     registered = CHECKS[name]
     base = CheckOutcome(check=name, operation=registered.operation, source="behaviour")
+
+    def failed(
+        at_fault: str, expected: str, actual: str, exchange: Exchange | None
+    ) -> CheckOutcome:
+        violation = Violation(
+            check=name,
+            operation=registered.operation,
+            title=name.replace("_", " "),
+            at_fault=at_fault,
+            expected=expected,
+            actual=actual,
+            exchange=exchange,
+        )
+        return replace(base, failed=1, violations=(violation,))
+
+    ctx.left_out.clear()
     try:
         registered.function(ctx)
     except CheckFailed as failure:
-        violation = Violation(
-            check=name,
-            operation=registered.operation,
-            title=name.replace("_", " "),
-            at_fault=failure.at_fault,
-            expected=failure.expected,
-            actual=failure.actual,
-            exchange=failure.exchange,
-        )
-        return replace(base, failed=1, violations=(violation,))
+        return failed(failure.at_fault, failure.expected, failure.actual, failure.exchange)
     except CheckSkipped as skip:
         return replace(base, skipped=1, skip_reason=str(skip))
+    except CheckNotOffered as absent:
+        return replace(base, not_offered=str(absent))
     except AnswerRefused as refused:  # the relay refused the answer: a bound was broken
-        violation = Violation(
-            check=name,
-            operation=registered.operation,
-            title=name.replace("_", " "),
-            at_fault=f"the answer ({refused.kind})",
-            expected=refused.expected,
-            actual=str(refused),
-            exchange=refused.exchange,
+        return failed(
+            f"the answer ({refused.kind})", refused.expected, str(refused), refused.exchange
         )
-        return replace(base, failed=1, violations=(violation,))
     except BudgetSpent:
         return replace(base, skipped=1, skip_reason="--max-creates budget spent")
     except UpstreamFailed as exc:
-        return replace(base, skipped=1, skip_reason=f"no usable answer: {exc}")
+        if exc.kind == "deadline":  # the audit's own clock stopped it: no verdict
+            return replace(base, skipped=1, skip_reason=str(exc))
+        # A dropped connection, a body cut short, a timeout: the server stopped the check.
+        return failed("the server's answer", "a complete HTTP response", str(exc)[:300], None)
     except httpx.HTTPError as exc:
-        return replace(base, skipped=1, skip_reason=f"request failed: {type(exc).__name__}")
-    except Exception as exc:  # a server answer the check did not foresee: no verdict, say why
-        reason = f"check could not finish: {type(exc).__name__}: {exc}"[:300]
-        return replace(base, skipped=1, skip_reason=reason)
+        return failed(
+            "the relay's answer", "a complete HTTP response", f"{type(exc).__name__}: {exc}", None
+        )
+    except Exception as exc:  # an answer the check did not foresee: a finding, with evidence
+        actual = f"{type(exc).__name__}: {exc}"[:300]
+        return failed("the server's answers", "answers the check can evaluate", actual, None)
+    if ctx.left_out:
+        reason = "left out by --max-creates: " + "; ".join(ctx.left_out)
+        return replace(base, passed=1, skipped=len(ctx.left_out), skip_reason=reason)
     return replace(base, passed=1)
 
 
@@ -182,6 +220,7 @@ def _fuzz(
             config.profile,
             config.seed,
             artefacts,
+            config.without,
             timeout=left,
         )
     except FuzzerTimedOut as stopped:
@@ -213,20 +252,41 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
         relay_url = stack.enter_context(serve_in_thread(relay))
         client = AuditClient(relay_url, url)
         stack.callback(client.close)
-        ctx = CheckContext(spec, client, poll_timeout=config.poll_timeout)
+        ctx = CheckContext(
+            spec,
+            client,
+            budget=budget,
+            poll_timeout=config.poll_timeout,
+            failures_expected=config.failures_expected,
+        )
         outcomes: list[CheckOutcome] = []
         for name in CHECKS:
-            outcome = clock.run_check(
-                name, CHECKS[name].operation, client, relay, partial(_run_check, ctx, name)
-            )
+            reason = _not_run_reason(config, name)
+            if reason is not None:
+                registered = CHECKS[name]
+                outcome = CheckOutcome(
+                    name, registered.operation, "behaviour", skipped=1, skip_reason=reason
+                )
+            else:
+                outcome = clock.run_check(
+                    name, CHECKS[name].operation, client, relay, partial(_run_check, ctx, name)
+                )
             outcomes.append(outcome)
             emit(BehaviourCheckFinished(outcome))
-        emit(FuzzingStarted(config.profile.phases))
-        artefacts = config.artefacts_dir or Path(
-            stack.enter_context(tempfile.TemporaryDirectory(prefix="videos-contract-audit-"))
-        )
-        fuzz = _fuzz(config, clock, index, relay_url, url, artefacts)
-        emit(FuzzingFinished(len(fuzz.outcomes), len(fuzz.dismissals)))
+        fuzz = FuzzRun([], [])
+        if config.fuzz:
+            emit(FuzzingStarted(config.profile.phases))
+            artefacts = config.artefacts_dir or Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="videos-contract-audit-"))
+            )
+            fuzz = _fuzz(config, clock, index, relay_url, url, artefacts)
+            emit(FuzzingFinished(len(fuzz.outcomes), len(fuzz.dismissals)))
+        else:
+            fuzz.outcomes.append(
+                CheckOutcome(
+                    "schemathesis", FUZZ_ALL, "schemathesis", skipped=1, skip_reason="--no-fuzz"
+                )
+            )
         outcomes += fuzz.outcomes
         notes = tuple(f"schemathesis: {error}" for error in fuzz.errors)
         if relay.stats.upstream_errors:

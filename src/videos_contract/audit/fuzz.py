@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.profiles import Profile
@@ -27,6 +28,7 @@ from videos_contract.audit.wire import wire_problems
 
 __all__ = [
     "STATE_DEPENDENT_INPUTS",
+    "STATE_DEPENDENT_STATUSES",
     "UNDECLARED",
     "FuzzRun",
     "FuzzerTimedOut",
@@ -45,6 +47,15 @@ _IGNORED_HEADERS = {"user-agent", "accept-encoding", "accept", "connection", "co
 STATE_DEPENDENT_INPUTS: dict[str, str] = {
     "after": "a cursor must be the id of an existing video",
 }
+# Refusals that depend on what the server holds, not on the bytes of the request: a generated
+# id names no job (404), a job is not finished (409) or has expired (410), a range lies past
+# the asset's end (416). Only these statuses, and only where the operation documents them.
+STATE_DEPENDENT_STATUSES: dict[int, str] = {
+    404: "the generated id names no job on this server",
+    409: "the job is not in a state that allows it",
+    410: "the job's assets have expired",
+    416: "the range lies past the end of the asset",
+}
 # Where cases of methods the spec does not list on a path are tallied.
 UNDECLARED = "(undeclared methods)"
 _RFC_RANGE = "servers may ignore an unusable Range header (RFC 9110, section 14.2)"
@@ -60,7 +71,14 @@ class FuzzRun:
     errors: list[str] = field(default_factory=list)
 
 
-def command(spec_path: Path, relay_url: str, profile: Profile, seed: int, out: Path) -> list[str]:
+def command(
+    spec_path: Path,
+    relay_url: str,
+    profile: Profile,
+    seed: int,
+    out: Path,
+    without: tuple[str, ...] = (),
+) -> list[str]:
     """The schemathesis command line; it never holds the key, only the placeholder."""
     args = [
         sys.executable, "-m", "schemathesis.cli", "run", str(spec_path.resolve()),
@@ -88,6 +106,8 @@ def command(spec_path: Path, relay_url: str, profile: Profile, seed: int, out: P
     ]  # fmt: skip
     if profile.max_time:
         args += ["--max-time", str(profile.max_time)]
+    for operation_id in without:
+        args += ["--exclude-operation-id", operation_id]
     return args
 
 
@@ -105,17 +125,18 @@ def run_fuzzer(
     profile: Profile,
     seed: int,
     out: Path,
+    without: tuple[str, ...] = (),
     timeout: float | None = None,
 ) -> Path:
-    """Run schemathesis to completion, or for `timeout` seconds at most (then raise
-    `FuzzerTimedOut`); return the NDJSON event file."""
+    """Run schemathesis to completion (leaving out `without` operations), or for `timeout`
+    seconds at most (then raise `FuzzerTimedOut`); return its events."""
     out = out.resolve()  # the child runs in a scratch folder; relative paths would land there
     out.mkdir(parents=True, exist_ok=True)
     # A scratch working directory keeps `.hypothesis/` and `.schemathesis/` out of the project.
     with tempfile.TemporaryDirectory(prefix="videos-contract-fuzz-") as scratch:
         try:
             completed = subprocess.run(
-                command(spec_path, relay_url, profile, seed, out),
+                command(spec_path, relay_url, profile, seed, out, without),
                 cwd=scratch,
                 capture_output=True,
                 text=True,
@@ -230,40 +251,65 @@ def _describe(
 def _recheck(
     check: str, index: OperationIndex, exchange: Exchange, interaction: dict[str, Any]
 ) -> tuple[str | None, str]:
-    """(reason to dismiss or None, what the bytes break) for the fuzzer's input checks."""
+    """(reason to dismiss or None, what the bytes break) for the fuzzer's input checks.
+
+    A finding is dismissed only when the bytes on the wire prove the fuzzer wrong: the request
+    as sent was valid (or invalid) after all, or the answer is one the contract allows for
+    exactly this input (a Range the server ignored, a refusal naming an input whose validity
+    depends on state or file content). Anything else, a 413, 415 or 503 for a valid request
+    included, stays a violation.
+    """
     problems = wire_problems(index, exchange)
     if problems is None:
         return None, ""
     broken = "; ".join(
         f"{p.location} {p.name + ' ' if p.name else ''}{p.message}".strip() for p in problems
     )
+    status = exchange.status or 0
     if check == "negative_data_rejection":
         if not problems:
             return "the bytes sent are valid for the spec (form and query values are text)", ""
-        if all(p.location == "header" and p.name.lower() == "range" for p in problems):
+        only_range = all(p.location == "header" and p.name.lower() == "range" for p in problems)
+        if only_range and status == 200:
             return _RFC_RANGE, broken
         return None, broken
     if check == "positive_data_acceptance":
         if problems:
             return f"the bytes sent were not valid after all ({broken})", broken
-        status = exchange.status or 0
         op = index.find(exchange.method, urlsplit(exchange.url).path)
-        if op is not None and status != 400 and str(status) in op.responses:
-            return f"HTTP {status} is a documented refusal that depends on server state", ""
+        if op is not None and status in STATE_DEPENDENT_STATUSES and str(status) in op.responses:
+            return f"HTTP {status}: {STATE_DEPENDENT_STATUSES[status]}", ""
+        if status != 400:
+            return None, broken
         body = _response_json(interaction)
         error = body.get("error") if isinstance(body, dict) else None
         param = error.get("param") if isinstance(error, dict) else None
         if not isinstance(param, str):
             return None, broken
         name = param.split("[", 1)[0]
-        if name in _semantic_fields(index, exchange):
+        if name in _semantic_fields(index, exchange) and name in _sent_fields(exchange):
             return (
                 f"the server refused {param!r}: a file-capable input must hold a usable image",
                 "",
             )
-        if name in STATE_DEPENDENT_INPUTS:
+        if name in STATE_DEPENDENT_INPUTS and name in _sent_fields(exchange):
             return f"the server refused {param!r}: {STATE_DEPENDENT_INPUTS[name]}", ""
     return None, broken
+
+
+def _sent_fields(exchange: Exchange) -> set[str]:
+    """Names of the query parameters and body fields the request really carried."""
+    names = {name for name, _ in parse_qsl(urlsplit(exchange.url).query, keep_blank_values=True)}
+    body = exchange.body
+    for match in re.finditer(rb'name="([^"\[]+)', body):
+        names.add(match.group(1).decode("latin-1"))
+    try:
+        document = json.loads(body) if body else None
+    except ValueError:
+        document = None
+    if isinstance(document, dict):
+        names.update(str(key) for key in document)
+    return names
 
 
 def _semantic_fields(index: OperationIndex, exchange: Exchange) -> set[str]:
@@ -323,13 +369,30 @@ def translate(
             exchange = _exchange(interaction, relay_url, target_url)
             for result in results:
                 tally = tallies.setdefault((label, result["name"]), _Tally())
-                if over_budget or unreachable:
+                if over_budget:
                     tally.skipped += 1
-                    tally.skip_reason = (
-                        "--max-creates budget spent"
-                        if over_budget
-                        else "no usable answer from the server (see the behaviour checks)"
-                    )
+                    tally.skip_reason = "--max-creates budget spent"
+                    continue
+                if unreachable:
+                    # The server dropped the connection or cut the answer: a finding, not a skip.
+                    tally.failed += 1
+                    body = _response_json(interaction)
+                    error = body.get("error") if isinstance(body, dict) else None
+                    message = error.get("message") if isinstance(error, dict) else None
+                    key = "unreachable"
+                    if key not in tally.seen and len(tally.violations) < MAX_VIOLATIONS_SHOWN:
+                        tally.seen.add(key)
+                        tally.violations.append(
+                            Violation(
+                                check=result["name"],
+                                operation=label,
+                                title="the server's answer broke off",
+                                at_fault="the server's answer",
+                                expected="a complete HTTP response",
+                                actual=str(message or "the connection failed")[:300],
+                                exchange=exchange,
+                            )
+                        )
                     continue
                 if result.get("status") != "failure":
                     tally.passed += 1

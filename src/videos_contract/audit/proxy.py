@@ -47,7 +47,9 @@ __all__ = [
     "MAX_REDIRECTS",
     "PLACEHOLDER_KEY",
     "REFUSED_MARK",
+    "UPSTREAM_ENCODING_HEADER",
     "UPSTREAM_ERROR_MARK",
+    "UPSTREAM_LENGTH_HEADER",
     "AuditRelay",
     "RelayStats",
 ]
@@ -59,6 +61,9 @@ BUDGET_MARK = "x-videos-contract-skipped"
 UPSTREAM_ERROR_MARK = "x-videos-contract-upstream-error"
 # Marks an answer the relay refused to pass on (its value says why); its body says what came.
 REFUSED_MARK = "x-videos-contract-refused"
+# The server's own Content-Length and Content-Encoding, before the relay rewrote them.
+UPSTREAM_LENGTH_HEADER = "x-videos-contract-upstream-content-length"
+UPSTREAM_ENCODING_HEADER = "x-videos-contract-upstream-content-encoding"
 MASK = "***"
 # A JSON answer (a Video, a list page, an error) is a few kB; 8 MiB is far above any real one.
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
@@ -392,6 +397,14 @@ class AuditRelay:
         ]
         if recompute:
             headers.append((b"content-length", str(len(raw)).encode()))
+            for name, value in answer.headers:
+                if name.lower() in (b"content-length", b"content-encoding"):
+                    mark = (
+                        UPSTREAM_LENGTH_HEADER
+                        if name.lower() == b"content-length"
+                        else (UPSTREAM_ENCODING_HEADER)
+                    )
+                    headers.append((mark.encode(), value))
         start: Message = {
             "type": "http.response.start",
             "status": answer.status,

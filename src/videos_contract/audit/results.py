@@ -20,11 +20,18 @@ __all__ = [
 
 
 class Outcome(StrEnum):
-    """How one check ended on one operation."""
+    """How one check ended on one operation.
+
+    `NOT_RUN` is only ever the user's choice (the cost cap, a profile, a check selection, an
+    operation the user says the server does not offer); whatever the server does to stop a
+    check is `FAILED`, with the evidence. `NOT_OFFERED` is an optional capability (byte
+    ranges) the server neither advertises nor uses; it does not change the verdict.
+    """
 
     PASSED = "passed"
     FAILED = "failed"
-    SKIPPED = "skipped"
+    NOT_RUN = "not run"
+    NOT_OFFERED = "not offered"
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,11 @@ class Dismissal:
 
 @dataclass(frozen=True)
 class CheckOutcome:
-    """The tally of one check on one operation: how many cases passed, failed or were skipped."""
+    """The tally of one check on one operation: cases passed, failed, or not run.
+
+    `skipped` counts cases not run by the user's settings and `skip_reason` says which one;
+    `not_offered` says why an optional capability was found absent.
+    """
 
     check: str
     operation: str
@@ -77,14 +88,26 @@ class CheckOutcome:
     skipped: int = 0
     skip_reason: str = ""
     violations: tuple[Violation, ...] = ()
+    not_offered: str = ""
 
     @property
     def outcome(self) -> Outcome:
         if self.failed or self.violations:
             return Outcome.FAILED
+        if self.not_offered:
+            return Outcome.NOT_OFFERED
         if self.passed:
             return Outcome.PASSED
-        return Outcome.SKIPPED
+        return Outcome.NOT_RUN
+
+    @property
+    def reason(self) -> str:
+        """Why the check was not run, or why the capability counts as not offered."""
+        if self.outcome is Outcome.NOT_OFFERED:
+            return self.not_offered
+        if self.outcome is Outcome.NOT_RUN or (self.skipped and self.skip_reason):
+            return self.skip_reason
+        return ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +136,16 @@ class AuditResult:
     @property
     def conformant(self) -> bool:
         return not any(o.outcome is Outcome.FAILED for o in self.outcomes)
+
+    @property
+    def not_run(self) -> tuple[CheckOutcome, ...]:
+        """Checks the user's settings left out (never the server's doing)."""
+        return tuple(o for o in self.outcomes if o.outcome is Outcome.NOT_RUN)
+
+    @property
+    def run_in_part(self) -> tuple[CheckOutcome, ...]:
+        """Passed checks some of whose cases the user's settings left out (e.g. the budget)."""
+        return tuple(o for o in self.outcomes if o.outcome is Outcome.PASSED and o.skipped)
 
     @property
     def exit_code(self) -> int:

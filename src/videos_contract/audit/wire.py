@@ -20,6 +20,7 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.results import Exchange
+from videos_contract.schema import coerce_text
 
 __all__ = ["WireProblem", "wire_problems"]
 
@@ -39,23 +40,6 @@ def _first_error(instance: Any, schema: dict[str, Any]) -> str | None:
         return None
     where = "/".join(str(part) for part in errors[0].path)
     return f"field {where}: {errors[0].message}" if where else str(errors[0].message)
-
-
-def _coerce(text: str, schema: dict[str, Any]) -> Any:
-    """Read a text value as the schema's type, as a server parsing a form or query would."""
-    kinds = schema.get("type", "string")
-    kinds = kinds if isinstance(kinds, list) else [kinds]
-    if "string" in kinds or not kinds:
-        return text
-    for kind, parse in (("integer", int), ("number", float)):
-        if kind in kinds:
-            try:
-                return parse(text)
-            except ValueError:
-                pass
-    if "boolean" in kinds and text in ("true", "false"):
-        return text == "true"
-    return text
 
 
 def _is_binary(schema: dict[str, Any]) -> bool:
@@ -81,7 +65,7 @@ def _parameter_problems(
         schema = param.get("schema", {})
         # A repeated parameter is read as its first or its last value, depending on the
         # server; the request is invalid only if both readings are.
-        errors = [_first_error(_coerce(v, schema), schema) for v in {given[0], given[-1]}]
+        errors = [_first_error(coerce_text(v, schema), schema) for v in {given[0], given[-1]}]
         if all(errors):
             problems.append(WireProblem(location, name, str(errors[0])))
     return problems
@@ -135,7 +119,7 @@ def _form_instances(
                 continue
             value = json.loads(text) if part_type == "application/json" and text else text
             if isinstance(value, str):
-                value = _coerce(value, prop)
+                value = coerce_text(value, prop)
         grouped.setdefault(name, []).append(value)
     first = {name: values[0] for name, values in grouped.items()}
     last = {name: values[-1] for name, values in grouped.items()}

@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from videos_contract.protocol import protocol
+
 __all__ = ["BENCH_VIDEO_ID", "CHUNK_BYTES", "bare_app", "pattern_block", "stream_app"]
 
 BENCH_VIDEO_ID = "video_bench"
@@ -31,7 +33,7 @@ def pattern_block(size: int = CHUNK_BYTES) -> bytes:
 def bare_app(video: dict[str, object]) -> Starlette:
     """Retrieve and create endpoints that answer `video` with no work besides reading."""
     body = json.dumps(video).encode("utf-8")
-    headers = {"openai-poll-after-ms": "1000"}
+    headers = {protocol().poll_after_header: "1000"}
 
     async def retrieve(request: Request) -> Response:
         return Response(body, media_type="application/json", headers=headers)

@@ -51,7 +51,7 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
    process's peak with the same process before the transfer.
 5. **Audit**: `videos-contract audit --profile standard` on the embedded mock, in a temporary
    folder; baseline: `--profile quick` (no fuzzing).
-6. **Regeneration**: `python -m videos_contract.generation check` plus `generate_into` a
+6. **Regeneration**: `python -m videos_contract.release.generation check` plus `generate_into` a
    temporary folder; baseline: the generation alone.
 """
 

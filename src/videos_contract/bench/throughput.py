@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aihubmix_videos.api.videos import create_video
 from aihubmix_videos.models import CreateVideoMultipartRequest
 
 from videos_contract.bench.load import LoadSpec
 from videos_contract.bench.procs import ServedApp, run_worker, served
 from videos_contract.bench.results import Figure, Target
 from videos_contract.bench.sizes import Sizes
+from videos_contract.client import generated_requests
 from videos_contract.mock import DEFAULT_KEY
 
 __all__ = ["PROMPT", "create_request", "measure_throughput"]
@@ -30,7 +30,7 @@ _CLIENTS = ("raw", "httpx")
 
 def create_request(url: str) -> tuple[bytes, str]:
     """The multipart body and Content-Type that the generated client sends for a create."""
-    kwargs = create_video._get_kwargs(body=CreateVideoMultipartRequest(prompt=PROMPT))
+    kwargs = generated_requests.create_request(CreateVideoMultipartRequest(prompt=PROMPT))
     with httpx.Client(base_url=url) as client:
         request = client.build_request(**kwargs)
         return request.read(), request.headers["content-type"]

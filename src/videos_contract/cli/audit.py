@@ -17,6 +17,7 @@ from typing import Any
 from rich.console import Console
 
 from videos_contract.audit import (
+    CHECKS,
     PROFILES,
     REMOTE_MAX_CREATES,
     AuditAborted,
@@ -28,6 +29,8 @@ from videos_contract.audit import (
 )
 from videos_contract.audit.deadline import DEADLINE_NOTE
 from videos_contract.cli.common import CliError
+from videos_contract.protocol import KEY_ENV, URL_ENV
+from videos_contract.spec import load_spec
 
 __all__ = ["register"]
 
@@ -69,9 +72,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         ),
     )
     parser.add_argument(
-        "--url", help="server base URL (default: VIDEOS_API_URL, else the embedded mock)"
+        "--url", help=f"server base URL (default: {URL_ENV}, else the embedded mock)"
     )
-    parser.add_argument("--key", help="API key (default: VIDEOS_API_KEY); never printed")
+    parser.add_argument("--key", help=f"API key (default: {KEY_ENV}); never printed")
     parser.add_argument(
         "--profile",
         choices=list(PROFILES),
@@ -117,16 +120,51 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--seed", type=_non_negative_int, default=0, metavar="N", help="fuzzer seed (default: 0)"
     )
+    parser.add_argument(
+        "--expect-failures",
+        action="store_true",
+        help=(
+            "valid jobs may end `failed` on this server; checks that need a completed job are "
+            "then not run instead of failed (default: a failed valid job is a violation)"
+        ),
+    )
+    parser.add_argument(
+        "--check",
+        action="append",
+        choices=list(CHECKS),
+        metavar="NAME",
+        help="run only this behaviour check (repeatable); the others are reported not run",
+    )
+    parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        metavar="OPERATION",
+        help="an operation (operationId) this server does not offer; its checks are not run",
+    )
+    parser.add_argument(
+        "--no-fuzz",
+        action="store_true",
+        help="behaviour checks only; schemathesis is reported not run",
+    )
     parser.set_defaults(handler=_audit)
 
 
 def _audit(args: argparse.Namespace) -> int:
-    url = args.url or _env("VIDEOS_API_URL")
-    key = args.key or _env("VIDEOS_API_KEY")
+    url = args.url or _env(URL_ENV)
+    key = args.key or _env(KEY_ENV)
     if url is not None and not url.startswith(("http://", "https://")):
         raise CliError(f"--url must start with http:// or https://, got {url!r}", exit_code=2)
     if url is not None and key is None:
-        raise CliError("a key is needed: pass --key or set VIDEOS_API_KEY", exit_code=2)
+        raise CliError(f"a key is needed: pass --key or set {KEY_ENV}", exit_code=2)
+    known = {op.operation_id for op in load_spec().operations()}
+    for operation in args.without:
+        if operation not in known:
+            raise CliError(
+                f"--without {operation!r}: not an operation of the spec "
+                f"({', '.join(sorted(known))})",
+                exit_code=2,
+            )
     try:
         (args.report_dir / "schemathesis").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -140,6 +178,10 @@ def _audit(args: argparse.Namespace) -> int:
         seed=args.seed,
         artefacts_dir=args.report_dir / "schemathesis",
         deadline=args.deadline,
+        failures_expected=args.expect_failures,
+        checks=tuple(args.check) if args.check else None,
+        without=tuple(args.without),
+        fuzz=not args.no_fuzz,
     )
     redact = Redactor([key] if key else [])
     console = Console(file=sys.stdout, highlight=False)

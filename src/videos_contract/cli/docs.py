@@ -9,11 +9,14 @@ from typing import Any
 from videos_contract.cli.common import CliError
 from videos_contract.docs.drift import compare_page, find_operation
 from videos_contract.docs.page import PageError, read_page
-from videos_contract.docs.release import ReleaseError
-from videos_contract.docs.report import FORMATS, render_changes, render_findings
-from videos_contract.docs.sources import load_spec_source
-from videos_contract.docs.specdiff import Level, diff_specs, highest_level
+from videos_contract.docs.report import FORMATS as FINDING_FORMATS
+from videos_contract.docs.report import render_findings
 from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, PROJECT_ROOT, SPEC_PATH
+from videos_contract.release.gate import ReleaseError
+from videos_contract.release.report import FORMATS as CHANGE_FORMATS
+from videos_contract.release.report import render_changes
+from videos_contract.release.sources import load_spec_source
+from videos_contract.release.specdiff import Level, diff_specs, highest_level
 from videos_contract.spec import Spec, SpecError
 
 __all__ = ["register"]
@@ -49,8 +52,8 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _regen(args: argparse.Namespace) -> int:
     # Imported here: regeneration pulls in the generator machinery the other commands skip.
-    from videos_contract.docs.regen import committed_state, regen
-    from videos_contract.generation import GenerationError
+    from videos_contract.release.generation import GenerationError
+    from videos_contract.release.regen import committed_state, regen
 
     root = Path(args.project)
     spec, generated, config = (
@@ -95,7 +98,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     check.add_argument("page", metavar="PAGE", help="the page file (.txt, .html or .md)")
     check.add_argument("--spec", default=str(SPEC_PATH), help="spec file (default: openapi.yaml)")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--format", choices=FINDING_FORMATS, default="text")
     check.set_defaults(handler=_docs_check)
 
     diff = subparsers.add_parser(
@@ -109,7 +112,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     diff.add_argument("old", metavar="OLD")
     diff.add_argument("new", metavar="NEW")
-    diff.add_argument("--format", choices=FORMATS, default="text")
+    diff.add_argument("--format", choices=CHANGE_FORMATS, default="text")
     diff.set_defaults(handler=_diff)
 
     regen = subparsers.add_parser(

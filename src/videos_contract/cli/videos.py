@@ -44,6 +44,7 @@ from rich.progress import (
 from videos_contract import client as api
 from videos_contract.cli.common import CliError
 from videos_contract.client import DownloadResult, VideosClientError
+from videos_contract.client.wait import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
 from videos_contract.spec import load_spec
 from videos_contract.terminal import printable
 
@@ -93,13 +94,16 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--wait", action="store_true", help="poll until the job is completed or failed"
     )
     group.add_argument(
-        "--timeout", type=_positive, default=600.0, help="seconds to wait at most (default 600)"
+        "--timeout",
+        type=_positive,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds to wait at most (default {DEFAULT_TIMEOUT:g})",
     )
     group.add_argument(
         "--interval",
         type=_positive,
-        default=2.0,
-        help="seconds between polls when the server advises none (default 2)",
+        default=DEFAULT_INTERVAL,
+        help=f"seconds between polls when the server advises none (default {DEFAULT_INTERVAL:g})",
     )
     group.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="download the MP4 here (implies --wait)"

@@ -1,8 +1,8 @@
 """The API's operations as plain functions that return models or raise.
 
 The generated functions return `ErrorResponse | Video | None` and crash with a bare
-`KeyError` on a body of the wrong shape; these build the same requests (the generated
-`_get_kwargs`, so paths and parameters stay those of the spec) and hand the answer to
+`KeyError` on a body of the wrong shape; these build the same requests (through
+`generated_requests`, so paths and parameters stay those of the spec) and hand the answer to
 `parsing`, which either returns a checked model or raises an error naming what came back.
 """
 
@@ -15,13 +15,6 @@ from typing import Any, BinaryIO
 
 import httpx
 from aihubmix_videos import AuthenticatedClient
-from aihubmix_videos.api.videos import (
-    create_video,
-    delete_video,
-    list_videos,
-    remix_video,
-    retrieve_video,
-)
 from aihubmix_videos.models import (
     CreateVideoMultipartRequest,
     DeletedVideo,
@@ -37,6 +30,13 @@ from aihubmix_videos.models import (
 from aihubmix_videos.types import UNSET, File, Unset
 
 from videos_contract.client.errors import OutcomeUnknownError, PaginationCycleError
+from videos_contract.client.generated_requests import (
+    create_request,
+    delete_request,
+    list_request,
+    remix_request,
+    retrieve_request,
+)
 from videos_contract.client.parsing import parse_deleted, parse_list, parse_video
 from videos_contract.client.retry import NOT_SENT_ERRORS
 
@@ -85,7 +85,7 @@ def _create_kwargs(
         size=size,
         input_reference=UNSET if reference is None else reference,
     )
-    return create_video._get_kwargs(body=body)
+    return create_request(body)
 
 
 def _send_once(client: AuthenticatedClient, what: str, kwargs: dict[str, Any]) -> httpx.Response:
@@ -148,40 +148,38 @@ async def acreate(
 
 
 def retrieve(client: AuthenticatedClient, video_id: str) -> Video:
-    kwargs = retrieve_video._get_kwargs(video_id)
+    kwargs = retrieve_request(video_id)
     return parse_video(_http(client).request(**kwargs), client.token, video_id)
 
 
 async def aretrieve(client: AuthenticatedClient, video_id: str) -> Video:
-    kwargs = retrieve_video._get_kwargs(video_id)
+    kwargs = retrieve_request(video_id)
     return parse_video(await _ahttp(client).request(**kwargs), client.token, video_id)
 
 
 def remix(client: AuthenticatedClient, video_id: str, prompt: str) -> Video:
     """Start a remix job (billed, never re-sent)."""
-    kwargs = remix_video._get_kwargs(video_id, body=RemixVideoRequest(prompt=prompt))
+    kwargs = remix_request(video_id, RemixVideoRequest(prompt=prompt))
     return parse_video(_send_once(client, f"the remix of {video_id}", kwargs), client.token)
 
 
 async def aremix(client: AuthenticatedClient, video_id: str, prompt: str) -> Video:
-    kwargs = remix_video._get_kwargs(video_id, body=RemixVideoRequest(prompt=prompt))
+    kwargs = remix_request(video_id, RemixVideoRequest(prompt=prompt))
     return parse_video(await _asend_once(client, f"the remix of {video_id}", kwargs), client.token)
 
 
 def delete(client: AuthenticatedClient, video_id: str) -> DeletedVideo:
-    kwargs = delete_video._get_kwargs(video_id)
+    kwargs = delete_request(video_id)
     return parse_deleted(_http(client).request(**kwargs), client.token)
 
 
 async def adelete(client: AuthenticatedClient, video_id: str) -> DeletedVideo:
-    kwargs = delete_video._get_kwargs(video_id)
+    kwargs = delete_request(video_id)
     return parse_deleted(await _ahttp(client).request(**kwargs), client.token)
 
 
 def _list_kwargs(after: str | None, limit: int | Unset, order: ListOrder | Unset) -> dict[str, Any]:
-    return list_videos._get_kwargs(
-        after=UNSET if after is None else after, limit=limit, order=order
-    )
+    return list_request(after=UNSET if after is None else after, limit=limit, order=order)
 
 
 def list_page(

@@ -19,11 +19,10 @@ from videos_contract.client.retry import (
     RetryPolicy,
     RetryTransport,
 )
+from videos_contract.protocol import KEY_ENV, URL_ENV
 
 __all__ = ["DEFAULT_TIMEOUT", "KEY_ENV", "URL_ENV", "connect", "normalise_base_url"]
 
-URL_ENV = "VIDEOS_API_URL"
-KEY_ENV = "VIDEOS_API_KEY"
 # Renders take minutes but each request is short; a download chunk may be slow to arrive.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 

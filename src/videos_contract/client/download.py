@@ -40,10 +40,10 @@ from typing import BinaryIO
 
 import httpx
 from aihubmix_videos import AuthenticatedClient
-from aihubmix_videos.api.videos import download_video_content
 from aihubmix_videos.models import ContentVariant
 
 from videos_contract.client.errors import ApiError, DownloadError, VideosClientError
+from videos_contract.client.generated_requests import content_request
 from videos_contract.client.retry import DEADLINE, STREAMED
 
 __all__ = [
@@ -409,7 +409,7 @@ async def _aopen(
 
 
 def _request(video_id: str, variant: ContentVariant) -> tuple[str, str, dict[str, str]]:
-    kwargs = download_video_content._get_kwargs(video_id, variant=variant)
+    kwargs = content_request(video_id, variant)
     return kwargs["method"].upper(), kwargs["url"], kwargs["params"]
 
 

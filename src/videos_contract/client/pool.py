@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from videos_contract.client.network import async_transport
+from videos_contract.sockets import async_transport
 
 __all__ = ["DEFAULT_CONNECTIONS", "PoolGate"]
 

@@ -38,8 +38,8 @@ from videos_contract.client.errors import (
     ResponseTooLargeError,
     retry_after_seconds,
 )
-from videos_contract.client.network import reads_until, transport
 from videos_contract.client.pool import PoolGate
+from videos_contract.sockets import reads_until, transport
 
 __all__ = [
     "DEADLINE",

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import httpx
 from aihubmix_videos import AuthenticatedClient
-from aihubmix_videos.api.videos import retrieve_video
 from aihubmix_videos.models import Video
 
 from videos_contract.client.errors import (
@@ -30,8 +29,10 @@ from videos_contract.client.errors import (
     WaitTimeoutError,
     retry_after_seconds,
 )
+from videos_contract.client.generated_requests import retrieve_request
 from videos_contract.client.parsing import parse_video
 from videos_contract.client.retry import DEADLINE, RETRY_STATUSES
+from videos_contract.protocol import MIN_POLL_PAUSE, protocol
 
 __all__ = [
     "DEFAULT_INTERVAL",
@@ -43,24 +44,18 @@ __all__ = [
     "wait",
 ]
 
-POLL_AFTER_HEADER = "openai-poll-after-ms"
+POLL_AFTER_HEADER = protocol().poll_after_header
 DEFAULT_INTERVAL = 2.0
 DEFAULT_TIMEOUT = 600.0
 # Floor under any pause, so that a server advising 0 ms cannot make the client spin.
-MIN_INTERVAL = 0.05
+MIN_INTERVAL = MIN_POLL_PAUSE
 
 ProgressHook = Callable[[Video], None]
 
 
 def poll_after(response: httpx.Response, interval: float) -> float:
     """The pause the server advises, or `interval` when it advises nothing usable."""
-    raw = response.headers.get(POLL_AFTER_HEADER)
-    try:
-        advised = int(raw) / 1000 if raw is not None else None
-    except ValueError:
-        advised = None
-    pause = interval if advised is None or advised < 0 else advised
-    return max(MIN_INTERVAL, pause)
+    return protocol().poll_pause(response.headers.get(POLL_AFTER_HEADER), interval)
 
 
 @dataclass
@@ -82,7 +77,7 @@ class _Poll:
 
     def request(self) -> dict[str, object]:
         """The retrieve request, carrying the deadline on the transport's clock."""
-        kwargs: dict[str, object] = dict(retrieve_video._get_kwargs(self.video_id))
+        kwargs: dict[str, object] = dict(retrieve_request(self.video_id))
         remaining = self.deadline - self.clock()
         kwargs["extensions"] = {DEADLINE: time.monotonic() + remaining}
         return kwargs

@@ -1,28 +1,18 @@
-"""Docs tools: the docs-page drift check, the breaking-change diff and the client's releases.
+"""Docs-page tools: read a documentation page and compare what it states with the spec.
 
-`videos_contract.docs.regen` (regeneration with a version bump) is imported on its own: it
-builds on `videos_contract.generation`, which itself imports the release gate from here.
+The spec's own history (the breaking-change diff, the release gate, regeneration) lives in
+`videos_contract.release`.
 """
 
 from videos_contract.docs.drift import Finding, compare_page, find_operation
 from videos_contract.docs.page import DocsPage, PageError, PageField, read_page
-from videos_contract.docs.release import ReleaseError, bump, release_problems
-from videos_contract.docs.specdiff import Change, Direction, Level, diff_specs, highest_level
 
 __all__ = [
-    "Change",
-    "Direction",
     "DocsPage",
     "Finding",
-    "Level",
     "PageError",
     "PageField",
-    "ReleaseError",
-    "bump",
     "compare_page",
-    "diff_specs",
     "find_operation",
-    "highest_level",
     "read_page",
-    "release_problems",
 ]

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from videos_contract.docs.page import DocsPage, PageField
-from videos_contract.spec import Operation, Spec, SpecError
+from videos_contract.schema import RefError, deref, enum_values, lookup, type_facts
+from videos_contract.schema import pointer as json_pointer
+from videos_contract.spec import Operation, Spec
 
 __all__ = ["Finding", "compare_page", "find_operation"]
 
@@ -45,10 +47,6 @@ class Finding:
         }
 
 
-def _pointer(*parts: str) -> str:
-    return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
-
-
 def _shape(path: str) -> str:
     return "/".join("{}" if s.startswith("{") else s for s in path.rstrip("/").split("/"))
 
@@ -67,21 +65,15 @@ class _Raw:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
 
-    def node(self, pointer: str) -> Any:
+    def node(self, where: str) -> Any:
         try:
-            return self.spec.lookup(pointer)
-        except SpecError:
+            return lookup(self.spec.raw, where)
+        except RefError:
             return None
 
-    def deref(self, node: Any, pointer: str) -> tuple[Any, str]:
-        seen: set[str] = set()
-        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
-            ref = str(node["$ref"])
-            if ref in seen:
-                break
-            seen.add(ref)
-            node, pointer = self.node(ref), ref
-        return node, pointer
+    def deref(self, node: Any, where: str) -> tuple[Any, str]:
+        target, target_ptr = deref(self.spec.raw, node, where)
+        return target, target_ptr or where
 
     def deviations(self, node: Any, pointer: str, depth: int = 0) -> list[str]:
         """`pointer: reason` for each `x-deviation` on the node, its target and its variants."""
@@ -108,26 +100,6 @@ class _Raw:
 # ---- what the spec states about one schema
 
 
-def _types(schema: Mapping[str, Any]) -> tuple[frozenset[str], bool]:
-    """(non-null JSON types, nullable) of a resolved schema, through `oneOf`/`anyOf`."""
-    kinds: set[str] = set()
-    nullable = False
-    kind = schema.get("type")
-    for item in [kind] if isinstance(kind, str) else list(kind or []):
-        if item == "null":
-            nullable = True
-        else:
-            kinds.add(str(item))
-    for key in ("oneOf", "anyOf"):
-        for member in schema.get(key) or ():
-            sub, sub_null = _types(member)
-            kinds |= sub
-            nullable = nullable or sub_null
-    if not kinds and ("enum" in schema or "const" in schema):
-        kinds.add("string")
-    return frozenset(kinds), nullable
-
-
 def _single(schema: Mapping[str, Any], key: str) -> Any:
     """`key` of the schema, or of its only non-null variant."""
     if key in schema:
@@ -140,12 +112,13 @@ def _single(schema: Mapping[str, Any], key: str) -> Any:
 
 
 def _enum(schema: Mapping[str, Any]) -> tuple[str, ...] | None:
-    values = _single(schema, "enum")
-    if values is None and _single(schema, "const") is not None:
-        values = [_single(schema, "const")]
-    if values is None:
-        return None
-    return tuple(_text(v) for v in values if v is not None)
+    """The allowed values of the schema, or of its only non-null variant, as text."""
+    values = enum_values(schema)
+    for combo in ("oneOf", "anyOf"):
+        members = [m for m in schema.get(combo) or () if m.get("type") != "null"]
+        if values is None and len(members) == 1:
+            values = enum_values(members[0])
+    return None if values is None else tuple(_text(v) for v in values)
 
 
 def _text(value: Any) -> str:
@@ -194,7 +167,7 @@ def _compare_field(
             "required" if required else "optional",
             deviations,
         )
-    spec_types, spec_null = _types(schema)
+    spec_types, spec_null = type_facts(schema)
     if doc.type is not None:
         if doc.type.types and spec_types and doc.type.types != spec_types:
             ctx.add(
@@ -398,7 +371,7 @@ def compare_page(page: DocsPage, spec: Spec) -> list[Finding]:
         return ctx.findings
     raw = _Raw(spec)
     raw_path = next((p for p in spec.raw.get("paths", {}) if _shape(p) == _shape(op.path)), op.path)
-    op_ptr = _pointer("paths", raw_path, op.method.lower())
+    op_ptr = json_pointer("paths", raw_path, op.method.lower())
     op_deviations = raw.deviations(raw.node(op_ptr), op_ptr)
     _compare_auth(ctx, page, op, spec)
     _compare_parameters(ctx, page, op, raw, op_ptr)
@@ -420,7 +393,7 @@ def compare_page(page: DocsPage, spec: Spec) -> list[Finding]:
         if media and extra:
             ctx.add("request body", "media types", media, _show(media_types), op_deviations)
         if media:
-            body_ptr = _pointer(
+            body_ptr = json_pointer(
                 "paths", raw_path, op.method.lower(), "requestBody", "content", media, "schema"
             )
             schema = op.request_schema(media)
@@ -432,7 +405,7 @@ def compare_page(page: DocsPage, spec: Spec) -> list[Finding]:
         ctx.add("response", "presence", "documented", "no JSON success response", [])
     elif success is not None and (response_fields or page.response_example):
         status, schema = success
-        schema_ptr = _pointer("paths", raw_path, op.method.lower(), "responses", status)
+        schema_ptr = json_pointer("paths", raw_path, op.method.lower(), "responses", status)
         node, ptr = raw.deref(raw.node(schema_ptr), schema_ptr)
         media = next(m for m in (node.get("content") or {}) if "json" in m)
         schema_ptr = f"{ptr}/content/{media.replace('/', '~1')}/schema"

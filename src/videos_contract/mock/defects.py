@@ -8,14 +8,18 @@ and expect a report naming the broken field or behaviour. Expected values come f
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from PIL import Image
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from videos_contract.protocol import protocol
 from videos_contract.spec import load_spec
 
 __all__ = ["DEFECTS", "apply_defects"]
@@ -104,7 +108,7 @@ def _is_json(response: _Captured) -> bool:
 
 def _videos(document: Any) -> list[dict[str, Any]]:
     """The Video objects in a response body (one, or the items of a list page)."""
-    if isinstance(document, dict) and document.get("object") == "video":
+    if isinstance(document, dict) and document.get("object") == protocol().object_name("Video"):
         return [document]
     if isinstance(document, dict) and isinstance(document.get("data"), list):
         return [v for v in document["data"] if isinstance(v, dict)]
@@ -158,8 +162,7 @@ def _drop_created_at(video: dict[str, Any]) -> None:
 
 
 def _unknown_status(video: dict[str, Any]) -> None:
-    final = {"completed", "failed"}
-    if video.get("status") not in final:
+    if not protocol().is_terminal(video.get("status")):
         video["status"] = "pending"
 
 
@@ -230,7 +233,8 @@ async def _delete_keeps(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
     if probe.status != 200:
         return probe
     video_id = _path_parts(scope)[-1]
-    confirmation = {"id": video_id, "object": "video.deleted", "deleted": True}
+    deleted = protocol().object_name("DeletedVideo")
+    confirmation = {"id": video_id, "object": deleted, "deleted": True}
     return _Captured(
         200, [(b"content-type", b"application/json")], json.dumps(confirmation).encode()
     )
@@ -256,6 +260,193 @@ async def _corrupt_mp4(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
     return response
 
 
+def _query(scope: Scope) -> list[tuple[str, str]]:
+    return parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True)
+
+
+def _with_query(scope: Scope, query: list[tuple[str, str]]) -> Scope:
+    return {**scope, "query_string": urlencode(query).encode()}
+
+
+def _with_body(scope: Scope, body: bytes) -> Scope:
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+    return {**scope, "headers": [*headers, (b"content-length", str(len(body)).encode())]}
+
+
+def _set_field(scope: Scope, body: bytes, name: str, value: Callable[[str], str]) -> bytes:
+    """A create body with one field's value replaced (multipart or JSON); others untouched."""
+    ctype = dict(scope["headers"]).get(b"content-type", b"")
+    if ctype.startswith(b"application/json"):
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return body
+        if isinstance(document, dict) and isinstance(document.get(name), str):
+            document[name] = value(document[name])
+        return json.dumps(document).encode()
+    pattern = re.compile(rb'(name="' + name.encode() + rb'"\r\n\r\n)([^\r]*)')
+    return pattern.sub(lambda m: m.group(1) + value(m.group(2).decode()).encode(), body, count=1)
+
+
+def _fail_every_job(video: dict[str, Any]) -> None:
+    if video.get("status") == "completed":
+        video["status"] = "failed"
+        video["expires_at"] = None
+        video["error"] = {"code": "generation_failed", "message": "The render failed."}
+
+
+def _milliseconds(video: dict[str, Any]) -> None:
+    for name in ("created_at", "completed_at", "expires_at"):
+        if isinstance(video.get(name), int):
+            video[name] = video[name] * 1000
+
+
+def _truncate_mp4(app: ASGIApp) -> ASGIApp:
+    """MP4 downloads declare their whole length but stop half-way."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        response = await _call(app, scope, await _read(receive))
+        if not (response.header(b"content-type") or b"").startswith(b"video/mp4"):
+            await _reply(send, response)
+            return
+        response.set_header(b"content-length", str(len(response.body)).encode())
+        await send(
+            {"type": "http.response.start", "status": response.status, "headers": response.headers}
+        )
+        half = response.body[: len(response.body) // 2]
+        await send({"type": "http.response.body", "body": half, "more_body": True})
+        # Returning with the body unfinished makes the server close the connection there.
+
+    return wrapped
+
+
+async def _ignore_size(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """A create's `size` is ignored: every job renders (and reports) the default size."""
+    if _is_operation(scope, "createVideo"):
+        default = load_spec().default("VideoSize")
+        body = _set_field(scope, body, "size", lambda _: default)
+        scope = _with_body(scope, body)
+    return await _call(app, scope, body)
+
+
+async def _accept_near_miss(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """A `seconds` value outside the enum is taken for the nearest one instead of refused."""
+    if _is_operation(scope, "createVideo"):
+        allowed = [int(v) for v in load_spec().enum("VideoSeconds")]
+
+        def nearest(text: str) -> str:
+            if text in map(str, allowed) or not text.isdigit():
+                return text
+            return str(min(allowed, key=lambda v: abs(v - int(text))))
+
+        body = _set_field(scope, body, "seconds", nearest)
+        scope = _with_body(scope, body)
+    return await _call(app, scope, body)
+
+
+# Bodies above this are refused with 413, though the spec allows prompts of 32,000 characters.
+_PROMPT_CAP_BYTES = 4096
+
+
+async def _cap_prompts(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    if _is_operation(scope, "createVideo") and len(body) > _PROMPT_CAP_BYTES:
+        return _error(413, "Request too large.", None, "request_too_large")
+    return await _call(app, scope, body)
+
+
+async def _square_thumbnail(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """Thumbnails are squeezed into a small square, whatever the video's frame size."""
+    response = await _call(app, scope, body)
+    media_type = load_spec().schema("ContentVariant")["x-media-types"]["thumbnail"]
+    if (response.header(b"content-type") or b"").startswith(media_type.encode()):
+        with Image.open(io.BytesIO(response.body)) as image:
+            buffer = io.BytesIO()
+            image.resize((64, 64)).save(buffer, format=image.format or "WEBP")
+        response.body = buffer.getvalue()
+    return response
+
+
+def _regress_status() -> Rewrite:
+    """Every other read of a completed job reports it `in_progress` again."""
+    reads: dict[str, int] = {}
+
+    async def rewrite(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+        response = await _call(app, scope, body)
+        if _is_operation(scope, "retrieveVideo") and _is_json(response):
+            video = json.loads(response.body)
+            if video.get("status") == "completed":
+                reads[video["id"]] = reads.get(video["id"], 0) + 1
+                if reads[video["id"]] % 2 == 0:
+                    video.update(status="in_progress", progress=50, completed_at=None)
+                    response.body = json.dumps(video).encode()
+        return response
+
+    return rewrite
+
+
+def _edit_list(edit: Callable[[Scope, dict[str, Any]], None], query: Callable[..., Any]) -> Rewrite:
+    async def rewrite(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+        if not _is_operation(scope, "listVideos"):
+            return await _call(app, scope, body)
+        response = await _call(app, _with_query(scope, query(_query(scope))), body)
+        if response.status == 200 and _is_json(response):
+            page = json.loads(response.body)
+            edit(scope, page)
+            data = page["data"]
+            page["first_id"] = data[0]["id"] if data else None
+            page["last_id"] = data[-1]["id"] if data else None
+            response.body = json.dumps(page).encode()
+        return response
+
+    return rewrite
+
+
+def _same(query: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return query
+
+
+def _without(name: str) -> Callable[[list[tuple[str, str]]], list[tuple[str, str]]]:
+    return lambda query: [(k, v) for k, v in query if k != name]
+
+
+def _keep(scope: Scope, page: dict[str, Any]) -> None:
+    return None
+
+
+def _skip_first_after_cursor(scope: Scope, page: dict[str, Any]) -> None:
+    if any(k == "after" for k, _ in _query(scope)):
+        page["data"] = page["data"][1:]
+
+
+def _empty(scope: Scope, page: dict[str, Any]) -> None:
+    page["data"], page["has_more"] = [], False
+
+
+def _more_forever(scope: Scope, page: dict[str, Any]) -> None:
+    page["has_more"] = True
+
+
+def _drop_last_page(scope: Scope, page: dict[str, Any]) -> None:
+    if not page["has_more"] and any(k == "after" for k, _ in _query(scope)):
+        page["data"] = []
+
+
+async def _ignore_range(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """`Accept-Ranges: bytes` is advertised, but a Range header is ignored (200, whole body)."""
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"range"]
+    return await _call(app, {**scope, "headers": headers}, body)
+
+
+async def _content_without_key(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """Downloads are served to anyone: the key is checked on every operation but this one."""
+    if _is_operation(scope, "downloadVideoContent"):
+        return await _no_auth_check(app, scope, body)
+    return await _call(app, scope, body)
+
+
 _WRAPPERS: dict[str, tuple[str, Wrapper]] = {
     "wrong-type": ("`progress` is sent as a string", _wrap(_edit_videos(_progress_as_text))),
     "missing-field": (
@@ -278,6 +469,46 @@ _WRAPPERS: dict[str, tuple[str, Wrapper]] = {
     "undeletable": ("deleting confirms but keeps the video", _wrap(_delete_keeps)),
     "repeating-pages": ("`after` is ignored, so pages repeat", _wrap(_ignore_cursor)),
     "corrupt-mp4": ("downloaded MP4s are corrupt", _wrap(_corrupt_mp4)),
+    "failed-jobs": ("every job ends `failed`", _wrap(_edit_videos(_fail_every_job))),
+    "truncated-mp4": ("MP4 downloads stop half-way through their declared length", _truncate_mp4),
+    "ignored-size": ("a create's `size` is ignored; jobs get the default", _wrap(_ignore_size)),
+    "wrong-thumbnail-size": ("thumbnails are a 64x64 square", _wrap(_square_thumbnail)),
+    "millisecond-timestamps": (
+        "times are in milliseconds, not seconds",
+        _wrap(_edit_videos(_milliseconds)),
+    ),
+    "regressing-status": (
+        "every other read of a completed job says `in_progress`",
+        _wrap(_regress_status()),
+    ),
+    "skipping-pages": (
+        "each page after a cursor leaves out its first video",
+        _wrap(_edit_list(_skip_first_after_cursor, _same)),
+    ),
+    "ignored-limit": (
+        "`limit` is ignored (pages of the default size)",
+        _wrap(_edit_list(_keep, _without("limit"))),
+    ),
+    "ignored-order": (
+        "`order` is ignored (always newest first)",
+        _wrap(_edit_list(_keep, _without("order"))),
+    ),
+    "has-more-stuck": ("`has_more` is always true", _wrap(_edit_list(_more_forever, _same))),
+    "empty-list": ("the list is always empty", _wrap(_edit_list(_empty, _same))),
+    "drops-last-page": (
+        "the last page of a walk comes back empty",
+        _wrap(_edit_list(_drop_last_page, _same)),
+    ),
+    "prompt-cap": ("create bodies over 4 KB are refused with 413", _wrap(_cap_prompts)),
+    "near-miss-accepted": (
+        "a `seconds` value outside the enum is rounded instead of refused",
+        _wrap(_accept_near_miss),
+    ),
+    "ranges-ignored": (
+        "`Accept-Ranges: bytes` is advertised but Range is ignored",
+        _wrap(_ignore_range),
+    ),
+    "content-without-key": ("downloads are served without a key", _wrap(_content_without_key)),
 }
 
 # name -> one line saying what the broken server does wrong.

@@ -43,6 +43,7 @@ from videos_contract.mock.media import RENDERED_MEDIA_TYPES, render_asset
 from videos_contract.mock.ranges import byte_range
 from videos_contract.mock.store import FAIL_MARKER, Job, JobStore, UnknownCursor
 from videos_contract.mock.validation import BodyRules, ParameterRules, coerce_text
+from videos_contract.protocol import protocol
 from videos_contract.spec import Operation, Spec, SpecError
 
 _T = TypeVar("_T")
@@ -79,15 +80,6 @@ def _route_pattern(template: str) -> re.Pattern[str]:
     for index, part in enumerate(parts):
         regex += re.escape(part) if index % 2 == 0 else f"(?P<{part}>[^/]+)"
     return re.compile(regex)
-
-
-def _object_name(spec: Spec, schema: str) -> str:
-    """The fixed `object` value of a response schema, as the spec states it."""
-    prop = spec.schema(schema).get("properties", {}).get("object", {})
-    value = prop.get("default", (prop.get("enum") or [None])[0])
-    if not isinstance(value, str):
-        raise SpecError(f"schema {schema!r} states no 'object' value")
-    return value
 
 
 class MockService:
@@ -137,9 +129,9 @@ class MockService:
         self._routes.sort(key=lambda route: -len(route.template))
         self._upload_types = self._read_upload_types()
         self._names = {
-            "video": _object_name(spec, "Video"),
-            "list": _object_name(spec, "VideoList"),
-            "deleted": _object_name(spec, "DeletedVideo"),
+            "video": protocol(spec).object_name("Video"),
+            "list": protocol(spec).object_name("VideoList"),
+            "deleted": protocol(spec).object_name("DeletedVideo"),
         }
         self._asset_types = self._check_asset_types()
 
@@ -586,7 +578,8 @@ class MockService:
     async def _retrieve_video(self, request: Request, call: _Call) -> Response:
         job = await self._job(call)
         return JSONResponse(
-            self._video(job), headers={"openai-poll-after-ms": str(self.poll_after_ms())}
+            self._video(job),
+            headers={protocol(self.spec).poll_after_header: str(self.poll_after_ms())},
         )
 
     async def _delete_video(self, request: Request, call: _Call) -> Response:

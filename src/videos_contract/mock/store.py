@@ -15,7 +15,9 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
+
+from videos_contract.protocol import ListOrder, VideoStatus
 
 __all__ = [
     "FAIL_MARKER",
@@ -34,14 +36,15 @@ FAIL_MARKER = "[fail]"
 # Share of the render time a job spends `queued` before it turns `in_progress`.
 _QUEUED_SHARE = 0.1
 
-Order = Literal["asc", "desc"]
+# The list order as the spec names it (a `Literal` that a test checks against the spec).
+Order = ListOrder
 
 
 @dataclass(frozen=True)
 class JobState:
     """A job as seen at one moment."""
 
-    status: str
+    status: VideoStatus
     progress: int
     completed_at: int | None
     expires_at: int | None

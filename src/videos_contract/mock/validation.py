@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 
 from videos_contract.mock.errors import ApiError
+from videos_contract.schema import coerce_text, json_type, type_keyword
 from videos_contract.spec import Operation
 
 __all__ = [
@@ -27,54 +27,7 @@ __all__ = [
     "json_type",
 ]
 
-_INTEGER = re.compile(r"-?\d{1,30}")
-_NUMBER = re.compile(r"-?\d{1,30}(\.\d{1,30})?([eE][-+]?\d{1,4})?")
 _SHOWN_CHARS = 60
-
-
-def json_type(value: Any) -> str:
-    """The JSON Schema type name of a decoded JSON value."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
-def _types(schema: Mapping[str, Any]) -> list[str]:
-    declared = schema.get("type")
-    if declared is None:
-        return []
-    return [declared] if isinstance(declared, str) else list(declared)
-
-
-def coerce_text(value: str, schema: Mapping[str, Any]) -> Any:
-    """Turn a form field or query value (always text) into the type its schema asks for.
-
-    Text that does not fit the type stays text, so that the schema reports the type error.
-    """
-    types = _types(schema)
-    if not types or "string" in types:
-        return value
-    if "integer" in types and _INTEGER.fullmatch(value):
-        return int(value)
-    if "number" in types and _NUMBER.fullmatch(value):
-        return float(value)
-    if "boolean" in types and value in ("true", "false"):
-        return value == "true"
-    if "null" in types and value == "null":
-        return None
-    return value
 
 
 def _show(value: Any) -> str:
@@ -97,16 +50,16 @@ def _param(path: Iterable[Any]) -> str | None:
 
 
 def _accepts(branch: Mapping[str, Any], type_name: str) -> bool:
-    types = _types(branch)
+    types = type_keyword(branch)
     return not types or type_name in types or (type_name == "integer" and "number" in types)
 
 
 def _describe(branch: Mapping[str, Any]) -> str:
     if branch.get("format") == "binary":
         return "an uploaded file"
-    if "object" in _types(branch) and branch.get("properties"):
+    if "object" in type_keyword(branch) and branch.get("properties"):
         return "an object with " + _one_of_names(branch)
-    types = _types(branch)
+    types = type_keyword(branch)
     return _article(types[0]) if types else "a value"
 
 
@@ -280,7 +233,7 @@ class BodyRules:
         """The object schema a field accepts (itself or its object branch), if any."""
         prop = self.properties.get(name, {})
         for branch in [prop, *prop.get("oneOf", []), *prop.get("anyOf", [])]:
-            if "object" in _types(branch):
+            if "object" in type_keyword(branch):
                 return dict(branch)
         return None
 

@@ -126,12 +126,11 @@ def sync_detailed(
 ) -> Response[ErrorResponse | File]:
     """Download a video's content
 
-     Streams one asset of a completed job. Supports single byte ranges (`Range:
-    bytes=START-[END]`) so that an interrupted download can resume.
-
-    The answer may instead be a redirect (302 or 307) to the asset at another URL, as
-    gateways do to serve media from storage or a CDN; clients follow it, and send the
-    `Authorization` header only to the API's own origin, never to the one redirected to.
+     Streams one asset of a completed job. Byte ranges are optional: a server that
+    supports single byte ranges (`Range: bytes=START-[END]`, so that an interrupted
+    download can resume) advertises `Accept-Ranges: bytes` on the whole answer, and then
+    answers a range with 206 and `Content-Range`, or 416 past the end. A server that does
+    not advertise them may ignore `Range` and answer 200 with the whole asset (RFC 9110).
 
     Args:
         video_id (str):
@@ -170,12 +169,11 @@ def sync(
 ) -> ErrorResponse | File | None:
     """Download a video's content
 
-     Streams one asset of a completed job. Supports single byte ranges (`Range:
-    bytes=START-[END]`) so that an interrupted download can resume.
-
-    The answer may instead be a redirect (302 or 307) to the asset at another URL, as
-    gateways do to serve media from storage or a CDN; clients follow it, and send the
-    `Authorization` header only to the API's own origin, never to the one redirected to.
+     Streams one asset of a completed job. Byte ranges are optional: a server that
+    supports single byte ranges (`Range: bytes=START-[END]`, so that an interrupted
+    download can resume) advertises `Accept-Ranges: bytes` on the whole answer, and then
+    answers a range with 206 and `Content-Range`, or 416 past the end. A server that does
+    not advertise them may ignore `Range` and answer 200 with the whole asset (RFC 9110).
 
     Args:
         video_id (str):
@@ -209,12 +207,11 @@ async def asyncio_detailed(
 ) -> Response[ErrorResponse | File]:
     """Download a video's content
 
-     Streams one asset of a completed job. Supports single byte ranges (`Range:
-    bytes=START-[END]`) so that an interrupted download can resume.
-
-    The answer may instead be a redirect (302 or 307) to the asset at another URL, as
-    gateways do to serve media from storage or a CDN; clients follow it, and send the
-    `Authorization` header only to the API's own origin, never to the one redirected to.
+     Streams one asset of a completed job. Byte ranges are optional: a server that
+    supports single byte ranges (`Range: bytes=START-[END]`, so that an interrupted
+    download can resume) advertises `Accept-Ranges: bytes` on the whole answer, and then
+    answers a range with 206 and `Content-Range`, or 416 past the end. A server that does
+    not advertise them may ignore `Range` and answer 200 with the whole asset (RFC 9110).
 
     Args:
         video_id (str):
@@ -251,12 +248,11 @@ async def asyncio(
 ) -> ErrorResponse | File | None:
     """Download a video's content
 
-     Streams one asset of a completed job. Supports single byte ranges (`Range:
-    bytes=START-[END]`) so that an interrupted download can resume.
-
-    The answer may instead be a redirect (302 or 307) to the asset at another URL, as
-    gateways do to serve media from storage or a CDN; clients follow it, and send the
-    `Authorization` header only to the API's own origin, never to the one redirected to.
+     Streams one asset of a completed job. Byte ranges are optional: a server that
+    supports single byte ranges (`Range: bytes=START-[END]`, so that an interrupted
+    download can resume) advertises `Accept-Ranges: bytes` on the whole answer, and then
+    answers a range with 206 and `Content-Range`, or 416 past the end. A server that does
+    not advertise them may ignore `Range` and answer 200 with the whole asset (RFC 9110).
 
     Args:
         video_id (str):

@@ -21,9 +21,29 @@ from videos_contract.audit.reports.redact import Redactor
 from videos_contract.audit.results import AuditResult, Outcome
 from videos_contract.terminal import printable
 
-__all__ = ["ConsoleReporter"]
+__all__ = ["ConsoleReporter", "verdict_line"]
 
-_STYLE = {Outcome.PASSED: "green", Outcome.FAILED: "bold red", Outcome.SKIPPED: "yellow"}
+
+def verdict_line(result: AuditResult) -> str:
+    """One sentence: conformant or not, and how many checks the user's settings left out."""
+    if not result.conformant:
+        return f"{len(result.violations)} violation(s) shown: not conformant."
+    not_run, in_part = len(result.not_run), len(result.run_in_part)
+    if not_run and in_part:
+        return f"Conformant, {not_run} check(s) not run and {in_part} run in part by your settings."
+    if not_run:
+        return f"Conformant, {not_run} check(s) not run by your settings."
+    if in_part:
+        return f"Conformant, {in_part} check(s) run in part by your settings."
+    return "Conformant: no violation found."
+
+
+_STYLE = {
+    Outcome.PASSED: "green",
+    Outcome.FAILED: "bold red",
+    Outcome.NOT_RUN: "yellow",
+    Outcome.NOT_OFFERED: "cyan",
+}
 
 
 class ConsoleReporter:
@@ -47,8 +67,8 @@ class ConsoleReporter:
             )
         elif isinstance(event, BehaviourCheckFinished):
             o = event.outcome
-            reason = f" ({escape(o.skip_reason)})" if o.skip_reason else ""
-            self._print(f"  [{_STYLE[o.outcome]}]{o.outcome.value:7}[/] {o.check}{reason}")
+            reason = f" ({escape(o.reason)})" if o.reason else ""
+            self._print(f"  [{_STYLE[o.outcome]}]{o.outcome.value:11}[/] {o.check}{reason}")
         elif isinstance(event, FuzzingStarted):
             self._print(f"  fuzzing with schemathesis: {', '.join(event.phases)}...")
         elif isinstance(event, FuzzingFinished):
@@ -60,7 +80,7 @@ class ConsoleReporter:
         table = Table(title="Results by operation and check", box=box.SIMPLE_HEAD)
         table.add_column("Operation / check", no_wrap=True)
         table.add_column("Outcome", no_wrap=True, min_width=7)
-        table.add_column("ok/fail/skip", no_wrap=True, justify="right")
+        table.add_column("ok/fail/not run", no_wrap=True, justify="right")
         for operation, outcomes in by_operation(result):
             # Passing fuzzer checks are folded into one row; the files list them one by one.
             shown = [
@@ -94,10 +114,27 @@ class ConsoleReporter:
             f"{result.billed_skipped} skipped (max creates {cap}); {result.requests} requests, "
             f"{len(result.dismissals)} fuzzer finding(s) dismissed; {result.duration:.1f} s"
         )
+        for d in result.dismissals:
+            self._print(
+                f"[dim]dismissed:[/] {escape(d.operation)} · {escape(d.check)}: {escape(d.reason)}"
+            )
         for note in result.notes:
             self._print(f"[yellow]note:[/] {escape(note)}")
+        for o in result.outcomes:
+            # Behaviour checks are named alone (their names are unique); fuzzer checks run on
+            # every operation, so theirs says which.
+            name = escape(o.check if o.source == "behaviour" else f"{o.operation} · {o.check}")
+            if o.outcome is Outcome.NOT_RUN:
+                self._print(f"[yellow]not run:[/] {name} ({escape(o.reason)})")
+            elif o.outcome is Outcome.NOT_OFFERED:
+                self._print(f"[cyan]not offered:[/] {name} ({escape(o.reason)})")
+            elif o.skipped:
+                self._print(
+                    f"[yellow]run in part:[/] {name}: {o.skipped} case(s) not run "
+                    f"({escape(o.reason)})"
+                )
         if result.conformant:
-            self._print("[bold green]Conformant: no violation found.[/]")
+            self._print(f"[bold green]{escape(verdict_line(result))}[/]")
         else:
             self._print(
                 f"[bold red]{len(result.violations)} violation(s) shown: not conformant.[/]"

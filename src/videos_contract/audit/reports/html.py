@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from videos_contract.audit.curl import to_curl
+from videos_contract.audit.reports.console import verdict_line
 from videos_contract.audit.reports.grouping import by_operation
 from videos_contract.audit.results import AuditResult
 
@@ -15,7 +16,7 @@ body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;width:100%}td,th{padding:.3rem .5rem;text-align:left;
 border-bottom:1px solid #eee;vertical-align:top}.passed{color:#1a7f37}.failed{color:#cf222e;
-font-weight:bold}.skipped{color:#9a6700}.verdict{font-size:1.2rem;padding:.6rem;border-radius:4px}
+font-weight:bold}.not-run{color:#9a6700}.not-offered{color:#0969da}.verdict{font-size:1.2rem;padding:.6rem;border-radius:4px}
 .ok{background:#dafbe1}.bad{background:#ffebe9}pre{background:#f6f8fa;padding:.5rem;
 white-space:pre-wrap;word-break:break-all;font-size:.8rem}dl{margin:.3rem 0}dt{font-weight:bold}
 dd{margin:0 0 .3rem 1rem}small{color:#666}
@@ -25,7 +26,7 @@ dd{margin:0 0 .3rem 1rem}small{color:#666}
 def render_html(result: AuditResult) -> str:
     e = escape
     verdict = (
-        '<p class="verdict ok">Conformant: no violation found.</p>'
+        f'<p class="verdict ok">{e(verdict_line(result))}</p>'
         if result.conformant
         else f'<p class="verdict bad">{len(result.violations)} violation(s) shown; '
         "the server breaks the contract.</p>"
@@ -47,11 +48,12 @@ def render_html(result: AuditResult) -> str:
             "<th>Outcome</th><th>Cases</th></tr>"
         )
         for o in outcomes:
-            cases = f"{o.passed} passed, {o.failed} failed, {o.skipped} skipped"
-            reason = f" <small>({e(o.skip_reason)})</small>" if o.skip_reason else ""
+            cases = f"{o.passed} passed, {o.failed} failed, {o.skipped} not run"
+            reason = f" <small>({e(o.reason)})</small>" if o.reason else ""
+            css = o.outcome.value.replace(" ", "-")
             out.append(
                 f"<tr><td>{e(o.check)}</td><td>{e(o.source)}</td>"
-                f"<td class='{o.outcome.value}'>{o.outcome.value}{reason}</td><td>{cases}</td></tr>"
+                f"<td class='{css}'>{o.outcome.value}{reason}</td><td>{cases}</td></tr>"
             )
             for v in o.violations:
                 repro = f"<pre>{e(to_curl(v.exchange))}</pre>" if v.exchange else ""

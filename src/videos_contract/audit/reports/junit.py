@@ -1,4 +1,8 @@
-"""junit.xml: one test suite per operation, one test case per check, for CI dashboards."""
+"""junit.xml: one test suite per operation, one test case per check, for CI dashboards.
+
+passed -> a plain test case; failed -> `<failure>`; not run -> `<skipped message="not run:
+REASON">`; not offered -> `<skipped message="not offered: HOW">`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,10 @@ from videos_contract.audit.results import AuditResult, Outcome
 
 __all__ = ["render_junit"]
 
+# Neither a pass nor a failure: the user's settings left the check out, or an optional
+# capability is not offered. A server fault is always a failure, never one of these.
+_NEUTRAL = (Outcome.NOT_RUN, Outcome.NOT_OFFERED)
+
 
 def render_junit(result: AuditResult) -> str:
     root = ET.Element(
@@ -17,7 +25,7 @@ def render_junit(result: AuditResult) -> str:
         name="videos-contract audit",
         tests=str(len(result.outcomes)),
         failures=str(sum(o.outcome is Outcome.FAILED for o in result.outcomes)),
-        skipped=str(sum(o.outcome is Outcome.SKIPPED for o in result.outcomes)),
+        skipped=str(sum(o.outcome in _NEUTRAL for o in result.outcomes)),
         time=f"{result.duration:.2f}",
     )
     for operation, outcomes in by_operation(result):
@@ -27,7 +35,7 @@ def render_junit(result: AuditResult) -> str:
             name=operation,
             tests=str(len(outcomes)),
             failures=str(sum(o.outcome is Outcome.FAILED for o in outcomes)),
-            skipped=str(sum(o.outcome is Outcome.SKIPPED for o in outcomes)),
+            skipped=str(sum(o.outcome in _NEUTRAL for o in outcomes)),
         )
         for outcome in outcomes:
             case = ET.SubElement(
@@ -46,8 +54,10 @@ def render_junit(result: AuditResult) -> str:
                     + (f"\n  reproduce: {to_curl(v.exchange)}" if v.exchange else "")
                     for v in outcome.violations
                 )
-            elif outcome.outcome is Outcome.SKIPPED:
-                ET.SubElement(case, "skipped", message=outcome.skip_reason or "not run")
+            elif outcome.outcome is Outcome.NOT_RUN:
+                ET.SubElement(case, "skipped", message=f"not run: {outcome.reason}")
+            elif outcome.outcome is Outcome.NOT_OFFERED:
+                ET.SubElement(case, "skipped", message=f"not offered: {outcome.reason}")
             else:
                 case.set("assertions", str(outcome.passed))
     ET.indent(root)

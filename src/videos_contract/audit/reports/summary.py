@@ -16,7 +16,7 @@ from videos_contract.audit.results import AuditResult, Outcome, Violation
 
 __all__ = ["SUMMARY_VERSION", "render_summary", "summary_dict"]
 
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2
 
 
 def _violation(violation: Violation) -> dict[str, Any]:
@@ -46,7 +46,9 @@ def summary_dict(result: AuditResult) -> dict[str, Any]:
             "checks": len(outcomes),
             "passed": sum(o.outcome is Outcome.PASSED for o in outcomes),
             "failed": sum(o.outcome is Outcome.FAILED for o in outcomes),
-            "skipped": sum(o.outcome is Outcome.SKIPPED for o in outcomes),
+            "not_run": sum(o.outcome is Outcome.NOT_RUN for o in outcomes),
+            "not_offered": sum(o.outcome is Outcome.NOT_OFFERED for o in outcomes),
+            "run_in_part": len(result.run_in_part),
             "violations": len(result.violations),
             "dismissed": len(result.dismissals),
         },
@@ -66,8 +68,8 @@ def summary_dict(result: AuditResult) -> dict[str, Any]:
                         "check": o.check,
                         "source": o.source,
                         "outcome": o.outcome.value,
-                        "cases": {"passed": o.passed, "failed": o.failed, "skipped": o.skipped},
-                        "skip_reason": o.skip_reason or None,
+                        "cases": {"passed": o.passed, "failed": o.failed, "not_run": o.skipped},
+                        "reason": o.reason or None,
                         "violations": [_violation(v) for v in o.violations],
                     }
                     for o in group

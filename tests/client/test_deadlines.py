@@ -1,0 +1,99 @@
+"""Deadlines reach the retry transport, and `Retry-After` may be an HTTP date."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.client.conftest import ClientFactory, VideoFactory
+from videos_contract.client import WaitTimeoutError, async_wait, retrieve, wait
+from videos_contract.client.errors import retry_after_seconds
+
+
+def test_retry_after_accepts_seconds_and_http_dates() -> None:
+    moment = 1_445_412_475.0  # 2015-10-21 07:27:55 GMT
+    assert retry_after_seconds("7") == 7.0
+    assert retry_after_seconds(" 1.5 ") == 1.5
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=moment) == 5.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:20:00 GMT", now=moment) == 0.0  # past
+    for unusable in (None, "", "soon", "-3", "nan", "inf", "Wed, 21 Oct 2015 07:28:00"):
+        assert retry_after_seconds(unusable, now=moment) is None
+
+
+def test_the_transport_waits_until_a_retry_after_date(
+    make_client: ClientFactory, make_video: VideoFactory, sleeps: list[float]
+) -> None:
+    answers = iter(
+        [
+            httpx.Response(
+                503, headers={"Retry-After": email.utils.formatdate(time.time() + 4, usegmt=True)}
+            ),
+            httpx.Response(200, json=make_video()),
+        ]
+    )
+    video = retrieve(make_client(lambda request: next(answers)), make_video()["id"])
+    assert video.id == make_video()["id"]
+    assert len(sleeps) == 1 and 2.0 <= sleeps[0] <= 4.0  # whole seconds: the date's precision
+
+
+def _always_503(retry_after: str) -> Any:
+    def handler(request: httpx.Request) -> httpx.Response:
+        error = {"message": "Overloaded.", "type": "server_error", "param": None, "code": None}
+        return httpx.Response(503, json={"error": error}, headers={"Retry-After": retry_after})
+
+    return handler
+
+
+def test_a_long_retry_after_does_not_hold_wait_past_its_deadline(
+    make_client: ClientFactory, sleeps: list[float]
+) -> None:
+    client = make_client(_always_503("30"))
+    pauses: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        time.sleep(seconds)
+
+    with pytest.raises(WaitTimeoutError) as caught:
+        wait(client, "video_x", timeout=0.5, sleep=sleep)
+    # The transport took no 30 s pause; wait's own pauses ended at the deadline.
+    assert sleeps == []
+    assert pauses and sum(pauses) <= 0.5 + 1e-6
+    assert "HTTP 503" in str(caught.value)
+
+
+def test_async_wait_keeps_its_deadline_too(make_client: ClientFactory, sleeps: list[float]) -> None:
+    client = make_client(_always_503("30"))
+
+    async def scenario() -> None:
+        try:
+            await async_wait(client, "video_x", timeout=0.5)
+        finally:
+            await client.get_async_httpx_client().aclose()
+
+    with pytest.raises(WaitTimeoutError, match="HTTP 503"):
+        asyncio.run(scenario())
+    assert sleeps == []
+
+
+def test_a_transient_error_is_polled_through_until_the_job_completes(
+    make_client: ClientFactory, make_video: VideoFactory, completed_example: dict[str, Any]
+) -> None:
+    video_id = make_video()["id"]
+    answers = iter(
+        [
+            httpx.Response(502),
+            httpx.Response(502),
+            httpx.Response(200, json=make_video()),
+            httpx.Response(200, json={**completed_example, "id": video_id}),
+        ]
+    )
+    # No retries in the transport: every 502 reaches wait, which polls on.
+    client = make_client(lambda request: next(answers), max_retries=0)
+    video = wait(client, video_id, timeout=30, interval=0.01)
+    assert video.status == "completed"

@@ -1,0 +1,313 @@
+"""The helpers and the generated client against the mock on a real socket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+from aihubmix_videos.api.videos import create_video
+from aihubmix_videos.models import CreateVideoMultipartRequest, Video
+from aihubmix_videos.models.video_seconds import check_video_seconds
+from aihubmix_videos.models.video_size import check_video_size
+
+from tests.conftest import ApiTarget
+from videos_contract.client import (
+    ApiError,
+    JobFailedError,
+    OutcomeUnknownError,
+    RetryPolicy,
+    acreate,
+    adelete,
+    async_download,
+    async_wait,
+    connect,
+    create,
+    delete,
+    download,
+    iter_videos,
+    remix,
+    retrieve,
+    wait,
+)
+from videos_contract.mock import FAIL_MARKER, MockConfig, MockServer, running_mock
+from videos_contract.probe import probe_image, probe_video
+from videos_contract.spec import load_spec
+
+POLL = 0.05
+
+
+def _other_than_default(schema: str) -> str:
+    """A value of the enum that is not its default, so that the server cannot just fall back."""
+    spec = load_spec()
+    return next(v for v in spec.enum(schema) if v != spec.default(schema))
+
+
+def test_create_wait_download_and_probe(api_target: ApiTarget, tmp_path: Path) -> None:
+    """Runs against the mock, or against the live server when one is configured (billed)."""
+    size = _other_than_default("VideoSize")
+    seconds = _other_than_default("VideoSeconds")
+    with connect(api_target.url, api_target.key) as client:
+        job = create(
+            client, "a red fox", size=check_video_size(size), seconds=check_video_seconds(seconds)
+        )
+        assert job.status in load_spec().enum("VideoStatus")
+        seen: list[Video] = []
+        timeout, interval = (1800, 5.0) if api_target.live else (30, POLL)
+        done = wait(client, job.id, interval=interval, timeout=timeout, on_progress=seen.append)
+        assert done.status == "completed"
+        assert seen[-1].progress == 100
+
+        clip = download(client, job.id, tmp_path / "fox.mp4")
+        info = probe_video(clip.path)
+        assert (info.codec, info.size) == ("h264", size)
+        assert info.duration == pytest.approx(float(seconds), abs=0.1)
+
+        thumb = download(client, job.id, tmp_path / "fox.webp", variant="thumbnail")
+        assert probe_image(thumb.path).format == "webp"
+        assert probe_image(thumb.path).size == size
+        sheet = download(client, job.id, tmp_path / "fox.jpg", variant="spritesheet")
+        assert probe_image(sheet.path).format == "jpeg"
+
+
+def test_generated_client_and_helpers_together(mock_server: MockServer) -> None:
+    with connect(mock_server.url, mock_server.key) as client:
+        made = create_video.sync(client=client, body=CreateVideoMultipartRequest(prompt="a heron"))
+        assert isinstance(made, Video)
+        assert wait(client, made.id, interval=POLL, timeout=30).status == "completed"
+
+
+def test_failed_job_raises_with_the_server_reason(mock_server: MockServer) -> None:
+    with connect(mock_server.url, mock_server.key) as client:
+        job = create(client, f"a storm {FAIL_MARKER}")
+        with pytest.raises(JobFailedError) as caught:
+            wait(client, job.id, interval=POLL, timeout=30)
+        assert caught.value.code
+        assert caught.value.video.status == "failed"
+
+
+def test_download_before_completion_is_refused(mock_server: MockServer, tmp_path: Path) -> None:
+    with connect(mock_server.url, mock_server.key) as client:
+        job = create(client, "a slow snail")
+        with pytest.raises(ApiError) as caught:
+            download(client, job.id, tmp_path / "snail.mp4")
+        assert (caught.value.status_code, caught.value.code) == (409, "video_not_ready")
+        assert list(tmp_path.iterdir()) == []
+
+
+def test_remix_list_and_delete(mock_server: MockServer) -> None:
+    with connect(mock_server.url, mock_server.key) as client:
+        source = create(client, "a lighthouse")
+        wait(client, source.id, interval=POLL, timeout=30)
+        remixed = remix(client, source.id, "the same lighthouse at night")
+        assert remixed.remixed_from_video_id == source.id
+        wait(client, remixed.id, interval=POLL, timeout=30)
+
+        ids = [video.id for video in iter_videos(client, limit=1)]
+        assert len(ids) == len(set(ids))
+        assert {source.id, remixed.id} <= set(ids)
+
+        assert delete(client, remixed.id).deleted is True
+        with pytest.raises(ApiError) as caught:
+            retrieve(client, remixed.id)
+        assert caught.value.status_code == 404
+
+
+def test_async_lifecycle(mock_server: MockServer, tmp_path: Path) -> None:
+    async def scenario() -> Path:
+        async with connect(mock_server.url, mock_server.key) as client:
+            job = await acreate(client, "an owl at dusk")
+            await async_wait(client, job.id, interval=POLL, timeout=30)
+            result = await async_download(client, job.id, tmp_path / "owl.mp4")
+            await adelete(client, job.id)
+            return result.path
+
+    path = asyncio.run(scenario())
+    assert probe_video(path).size == load_spec().default("VideoSize")
+
+
+def test_faults_are_retried_and_creates_never_duplicated() -> None:
+    """Under injected 500/503s every GET gets through, and each create is sent once: the jobs
+    on the server are exactly the creates that were answered 200."""
+    config = MockConfig(render_seconds=0.2, seed=3, fault_rate=0.3)
+    no_wait = RetryPolicy(max_retries=10, sleep=lambda _: None, rng=random.Random(0))
+    with running_mock(config) as server, connect(server.url, server.key, policy=no_wait) as client:
+        accepted: list[str] = []
+        refused = 0
+        for n in range(12):
+            try:
+                accepted.append(create(client, f"clip number {n}").id)
+            except ApiError as exc:
+                assert exc.status_code in (500, 503)
+                refused += 1
+        assert refused > 0, "the seed must fault some creates, or this test proves nothing"
+        assert accepted
+        for video_id in accepted:
+            assert wait(client, video_id, interval=POLL, timeout=30).status == "completed"
+        on_server = [video.id for video in iter_videos(client, limit=5)]
+        assert sorted(on_server) == sorted(accepted)
+
+
+def test_rate_limit_is_waited_out() -> None:
+    with running_mock(MockConfig(render_seconds=0.2, rate_limit=4)) as server:
+        seen: list[int] = []
+        policy = RetryPolicy(on_retry=lambda _req, _n, reason, _d: seen.append(len(reason)))
+        with connect(server.url, server.key, policy=policy) as client:
+            job = create(client, "a kite")
+            for _ in range(8):
+                assert retrieve(client, job.id).id == job.id
+        assert seen, "the limit must have been hit"
+
+
+class CuttingProxy:
+    """A TCP proxy to the mock that closes the first connection after `cut` response bytes,
+    or with `hang`, keeps it open and silent from then on."""
+
+    def __init__(self, target: str, cut: int, *, hang: bool = False) -> None:
+        url = httpx.URL(target)
+        self.target = (url.host, url.port or 80)
+        self.cut = cut
+        self.hang = hang
+        self.closed = threading.Event()
+        self.cut_sent = threading.Event()
+        self.connections = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                downstream, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            limit = self.cut if self.connections == 1 else None
+            threading.Thread(target=self._relay, args=(downstream, limit), daemon=True).start()
+
+    def _relay(self, downstream: socket.socket, limit: int | None) -> None:
+        upstream = socket.create_connection(self.target)
+
+        def forward_requests() -> None:
+            try:
+                while data := downstream.recv(65536):
+                    upstream.sendall(data)
+            except OSError:
+                pass
+
+        threading.Thread(target=forward_requests, daemon=True).start()
+        sent = 0
+        try:
+            while data := upstream.recv(65536):
+                if limit is not None and sent + len(data) >= limit:
+                    downstream.sendall(data[: limit - sent])
+                    self.cut_sent.set()
+                    if self.hang:
+                        self.closed.wait()
+                    break
+                downstream.sendall(data)
+                sent += len(data)
+        except OSError:
+            pass
+        finally:
+            # shutdown, not just close: the other thread's recv would keep the socket open.
+            for sock in (downstream, upstream):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+    def close(self) -> None:
+        self.closed.set()
+        self.listener.close()
+
+
+def test_resume_over_a_real_dropped_connection(mock_server: MockServer, tmp_path: Path) -> None:
+    with connect(mock_server.url, mock_server.key) as client:
+        job = create(client, "a waterfall")
+        wait(client, job.id, interval=POLL, timeout=30)
+        whole = download(client, job.id, tmp_path / "direct.mp4").path.read_bytes()
+
+    proxy = CuttingProxy(mock_server.url, cut=len(whole) // 2)
+    try:
+        with connect(proxy.url, mock_server.key) as client:
+            result = download(client, job.id, tmp_path / "resumed.mp4")
+    finally:
+        proxy.close()
+    assert result.resumes == 1
+    assert result.path.read_bytes() == whole
+    assert proxy.connections == 2
+    assert probe_video(result.path).frames > 0
+
+
+def _jobs_on(server: MockServer) -> int:
+    with connect(server.url, server.key) as client:
+        return sum(1 for _ in iter_videos(client))
+
+
+def test_lost_answer_to_a_create_is_not_resent(mock_server: MockServer) -> None:
+    """The server accepts the create but the answer is cut: one job, and the caller is told."""
+    proxy = CuttingProxy(mock_server.url, cut=1)
+    try:
+        with connect(proxy.url, mock_server.key) as client, pytest.raises(OutcomeUnknownError):
+            create(client, "a billed fox")
+    finally:
+        proxy.close()
+    assert proxy.connections == 1
+    assert _jobs_on(mock_server) == 1
+
+
+@pytest.mark.filterwarnings(
+    "ignore:The Sora API is scheduled to permanently shut down:DeprecationWarning"
+)
+def test_openai_sdk_default_retry_duplicates_that_create(mock_server: MockServer) -> None:
+    """Why the policy exists: the SDK's default retries send the same create again."""
+    proxy = CuttingProxy(mock_server.url, cut=1)
+    try:
+        with openai.OpenAI(base_url=proxy.url + "/v1", api_key=mock_server.key) as sdk:
+            sdk.videos.create(prompt="a billed fox")
+    finally:
+        proxy.close()
+    assert proxy.connections == 2
+    assert _jobs_on(mock_server) == 2
+
+
+def test_a_killed_download_leaves_no_partial_target(
+    mock_server: MockServer, tmp_path: Path
+) -> None:
+    """SIGKILL in the middle of the body: the target never appears, only the temporary file."""
+    with connect(mock_server.url, mock_server.key) as client:
+        job = create(client, "a glacier")
+        wait(client, job.id, interval=POLL, timeout=30)
+    proxy = CuttingProxy(mock_server.url, cut=4000, hang=True)
+    target = tmp_path / "glacier.mp4"
+    code = (
+        "import sys; from videos_contract.client import connect, download; "
+        "download(connect(), sys.argv[1], sys.argv[2])"
+    )
+    env = {**os.environ, "VIDEOS_API_URL": proxy.url, "VIDEOS_API_KEY": mock_server.key}
+    child = subprocess.Popen([sys.executable, "-c", code, job.id, str(target)], env=env)
+    try:
+        # Part of the body has gone out, the rest never will: the child is mid-download.
+        assert proxy.cut_sent.wait(timeout=30), "the download never started"
+        assert child.poll() is None
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        proxy.close()
+    assert not target.exists()
+    leftovers = [p.name for p in tmp_path.iterdir()]
+    assert len(leftovers) == 1 and leftovers[0].startswith(".glacier.mp4.")

@@ -1,0 +1,258 @@
+"""ARCHITECTURE.md's import table is a contract: a forbidden import fails the suite.
+
+The table ("Who may import whom") is read from the document itself, so the prose and the
+check cannot drift apart. Every import of every module under `src/videos_contract` is found
+by walking its syntax tree (imports inside functions included) and compared with the row of
+the package it belongs to.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from videos_contract.paths import PROJECT_ROOT
+
+SRC = PROJECT_ROOT / "src"
+PACKAGE = "videos_contract"
+GENERATED = "aihubmix_videos"
+ANYTHING = "anything"
+
+# Finer rules than the table: (importing module prefix, forbidden import prefix, why).
+FINER_RULES = (
+    ("videos_contract.audit.engine", "videos_contract.audit.reports", "reports are writers"),
+)
+# Modules of a package allowed to use one of its table permissions (the rest may not).
+NARROWED = {("audit", "mock"): ("videos_contract.audit.engine",)}
+# The one module that may touch private names of the generated client.
+GENERATED_ADAPTER = "videos_contract.client.generated_requests"
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str  # the importing module, dotted
+    target: str  # what it imports, dotted
+    line: int
+
+
+def read_table(markdown: str) -> dict[str, frozenset[str]]:
+    """`package -> packages it may import` from the "Who may import whom" table."""
+    section = markdown.split("## Who may import whom", 1)[1].split("\n## ", 1)[0]
+    allowed: dict[str, frozenset[str]] = {}
+    for row in re.finditer(r"^\| `([\w.]+)` \| (.+?) \|$", section, re.M):
+        names = re.findall(r"`([\w.]+)`", row.group(2))
+        allowed[row.group(1)] = frozenset({ANYTHING} if row.group(2) == ANYTHING else names)
+    return allowed
+
+
+def _module_name(path: Path, src: Path) -> str:
+    parts = list(path.relative_to(src).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
+    if node.level == 0:
+        return node.module or ""
+    base = module.split(".")
+    base = base if is_package else base[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def iter_imports(src: Path) -> Iterator[Import]:
+    """Every import in every module of the package under `src`."""
+    for path in sorted((src / PACKAGE).rglob("*.py")):
+        module = _module_name(path, src)
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    yield Import(module, alias.name, node.lineno)
+            elif isinstance(node, ast.ImportFrom):
+                base = _absolute(node, module, path.name == "__init__.py")
+                for alias in node.names:
+                    # `from videos_contract import client` imports a package, not a name.
+                    # (`__version__` is a name of the package root.)
+                    is_module = not alias.name.startswith("__")
+                    target = f"{base}.{alias.name}" if base == PACKAGE and is_module else base
+                    yield Import(module, target, node.lineno)
+
+
+def _unit(dotted: str) -> str | None:
+    """The table's name for a module of ours or of the generated client; None otherwise."""
+    parts = dotted.split(".")
+    if parts[0] == GENERATED:
+        return "generated"
+    if parts[0] != PACKAGE:
+        return None
+    return parts[1] if len(parts) > 1 else PACKAGE
+
+
+def forbidden_imports(src: Path, allowed: Mapping[str, frozenset[str]]) -> list[str]:
+    """One line per import that the table (or a finer rule) forbids."""
+    problems: list[str] = []
+    for found in iter_imports(src):
+        where = f"{found.module}:{found.line} imports {found.target}"
+        for importer, banned, why in FINER_RULES:
+            if found.module.startswith(importer) and found.target.startswith(banned):
+                problems.append(f"{where}: forbidden ({why})")
+        source, target = _unit(found.module), _unit(found.target)
+        if source is None or target is None or target in (source, PACKAGE):
+            continue
+        if source not in allowed:
+            problems.append(f"{where}: package `{source}` has no row in ARCHITECTURE.md")
+            continue
+        permitted = allowed[source]
+        if ANYTHING not in permitted and target not in permitted:
+            problems.append(f"{where}: `{source}` may not import `{target}`")
+            continue
+        narrowed = NARROWED.get((source, target))
+        if narrowed and not found.module.startswith(narrowed):
+            problems.append(f"{where}: only {', '.join(narrowed)} may import `{target}`")
+    return problems
+
+
+def private_generated_uses(src: Path) -> list[str]:
+    """Uses of `aihubmix_videos` private names outside the adapter module."""
+    problems: list[str] = []
+    for path in sorted((src / PACKAGE).rglob("*.py")):
+        module = _module_name(path, src)
+        if module == GENERATED_ADAPTER:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        bound: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(GENERATED):
+                for alias in node.names:
+                    if alias.name.startswith("_"):
+                        problems.append(f"{module}:{node.lineno} imports {alias.name}")
+                    bound.add(alias.asname or alias.name)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.startswith(GENERATED):
+                        bound.add(alias.asname or alias.name.split(".")[0])
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and isinstance(node.value, ast.Name)
+                and node.value.id in bound
+            ):
+                problems.append(f"{module}:{node.lineno} uses {node.value.id}.{node.attr}")
+    return problems
+
+
+TABLE = read_table((PROJECT_ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8"))
+
+
+def test_the_table_is_read() -> None:
+    assert TABLE["schema"] == frozenset()
+    assert TABLE["spec"] == {"paths", "schema"}
+    assert TABLE["cli"] == {ANYTHING}
+
+
+def test_every_package_has_a_row() -> None:
+    units = {p.stem if p.is_file() else p.name for p in (SRC / PACKAGE).iterdir()}
+    units = {u for u in units if not u.startswith(("_", ".")) or u == "__main__"}
+    units.discard("py")
+    assert units - set(TABLE) == set(), "add a row to ARCHITECTURE.md"
+    assert set(TABLE) - units == set(), "a row of ARCHITECTURE.md names no package"
+
+
+def test_imports_follow_the_table() -> None:
+    assert forbidden_imports(SRC, TABLE) == []
+
+
+def test_generated_internals_are_reached_through_one_module() -> None:
+    assert private_generated_uses(SRC) == []
+
+
+# ---- the check itself fails on what it forbids
+
+
+def _plant(tmp_path: Path, files: Mapping[str, str]) -> Path:
+    for name, text in files.items():
+        path = tmp_path / PACKAGE / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {"mock/service.py": "from videos_contract.client import wait\n"},
+            "`mock` may not import `client`",
+        ),
+        (
+            {"spec.py": "def later():\n    import videos_contract.cli\n"},
+            "`spec` may not import `cli`",
+        ),
+        (
+            {"schema/refs.py": "from .. import spec\n"},
+            "`schema` may not import `spec`",
+        ),
+        (
+            {"audit/checks.py": "from videos_contract.mock import MockConfig\n"},
+            "only videos_contract.audit.engine may import `mock`",
+        ),
+        (
+            {"audit/engine.py": "from videos_contract.audit.reports import html\n"},
+            "reports are writers",
+        ),
+        (
+            {"docs/drift.py": "from videos_contract.release.specdiff import diff_specs\n"},
+            "`docs` may not import `release`",
+        ),
+        (
+            {"plugins/x.py": "from videos_contract import spec\n"},
+            "package `plugins` has no row",
+        ),
+    ],
+)
+def test_a_planted_forbidden_import_fails(
+    tmp_path: Path, files: dict[str, str], expected: str
+) -> None:
+    problems = forbidden_imports(_plant(tmp_path, files), TABLE)
+    assert len(problems) == 1 and expected in problems[0], problems
+
+
+def test_allowed_imports_pass(tmp_path: Path) -> None:
+    files = {
+        "mock/service.py": "from videos_contract.spec import load_spec\nimport json\n",
+        "cli/x.py": "from videos_contract import audit, mock\n",
+        "audit/engine.py": "def f():\n    from videos_contract.mock import running_mock\n",
+    }
+    assert forbidden_imports(_plant(tmp_path, files), TABLE) == []
+
+
+def test_a_planted_private_generated_use_fails(tmp_path: Path) -> None:
+    src = _plant(
+        tmp_path,
+        {
+            "client/calls.py": (
+                "from aihubmix_videos.api.videos import retrieve_video\n"
+                "retrieve_video._get_kwargs('v')\n"
+                "retrieve_video.sync\n"
+            ),
+            "bench/x.py": "from aihubmix_videos.types import _private\n",
+            "client/generated_requests.py": (
+                "from aihubmix_videos.api.videos import create_video\ncreate_video._get_kwargs\n"
+            ),
+        },
+    )
+    problems = private_generated_uses(src)
+    assert problems == [
+        "videos_contract.bench.x:1 imports _private",
+        "videos_contract.client.calls:2 uses retrieve_video._get_kwargs",
+    ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 import random
 import re
@@ -32,6 +31,7 @@ from starlette.types import Receive, Scope, Send
 from videos_contract.mock.bodies import (
     MultipartForm,
     Part,
+    loads_json,
     media_type,
     read_json,
     read_multipart,
@@ -452,7 +452,7 @@ class MockService:
     def _reference_object(self, name: str, part: Part) -> Any:
         """A JSON part in a file field: it must hold the reference object."""
         try:
-            value = json.loads(part.text())
+            value = loads_json(part.text(), prefix=name)
         except (ValueError, RecursionError):
             value = None
         if not isinstance(value, dict):
@@ -559,7 +559,8 @@ class MockService:
             raise ApiError(
                 400,
                 f"Invalid 'after': no video with id '{str(call.params['after'])[:80]}' to page "
-                "after.",
+                "after: never one of this key's videos, or forgotten since its assets expired. "
+                "Start again from the first page.",
                 param="after",
                 code="unknown_cursor",
             ) from None

@@ -1,7 +1,9 @@
 """`videos-contract audit`: check that a server keeps the contract; exit 0, 1 or 2.
 
 0: conformant; 1: violations found; 2: the server could not be audited (unreachable, TLS, key
-refused, bad arguments). The key comes from --key or VIDEOS_API_KEY and is never printed.
+refused, bad arguments), or not completely: the audit's deadline cut it short (the reports are
+still written, with the checks that ran). The key comes from --key or VIDEOS_API_KEY and is
+never printed.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from videos_contract.audit import (
     run_audit,
     write_reports,
 )
+from videos_contract.audit.deadline import DEADLINE_NOTE
 from videos_contract.audit.reports.github import render_github
 from videos_contract.audit.results import AuditResult, CheckOutcome, Outcome, Violation
 from videos_contract.baseline import (
@@ -116,6 +119,17 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="R",
         help="at most R requests per second (a server's 429 is always waited out)",
+    )
+    parser.add_argument(
+        "--deadline",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="stop the whole audit after this long, reports still written (default: "
+        + ", ".join(f"{p.name} {p.deadline:g} s" for p in PROFILES.values())
+        + "; each check also stops after "
+        + ", ".join(f"{p.check_deadline:g} s" for p in PROFILES.values())
+        + ")",
     )
     parser.add_argument(
         "--report-dir",
@@ -235,6 +249,7 @@ def _run(args: argparse.Namespace, settings: Settings, spec_path: Path) -> int:
         rate_limit=settings.rate_limit,
         seed=args.seed,
         artefacts_dir=report_dir / "schemathesis",
+        deadline=args.deadline,
         failures_expected=args.expect_failures,
         checks=tuple(args.check) if args.check else None,
         without=settings.without,
@@ -254,7 +269,15 @@ def _run(args: argparse.Namespace, settings: Settings, spec_path: Path) -> int:
         redact.file(path)
     written = write_reports(result, report_dir, [key] if key else [])
     console.print(f"Reports: {', '.join(str(p) for p in written)}", highlight=False)
-    return _verdict(result, settings, args, console, redact)
+    code = _verdict(result, settings, args, console, redact)
+    if code == 0 and any(note.startswith(DEADLINE_NOTE) for note in result.notes):
+        print(
+            "videos-contract audit: error: the audit's deadline cut it short; the reports "
+            "hold the checks that ran",
+            file=sys.stderr,
+        )
+        return 2
+    return code
 
 
 def _entries(outcomes: Iterable[CheckOutcome]) -> set[Entry]:

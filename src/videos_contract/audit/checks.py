@@ -112,8 +112,8 @@ def unknown_video_is_not_found(ctx: CheckContext) -> None:
     video_id = _unknown_id()
     for op in ("retrieveVideo", "downloadVideoContent", "deleteVideo"):
         spec_op = ctx.spec.operation(op)
-        reply = ctx.client.request(spec_op.method, ctx.path(op, video_id=video_id))
-        ctx.expect_error(reply, 404, op, f"{spec_op.method} {spec_op.path} of an unknown id")
+        with ctx.client.request(spec_op.method, ctx.path(op, video_id=video_id)) as reply:
+            ctx.expect_error(reply, 404, op, f"{spec_op.method} {spec_op.path} of an unknown id")
 
 
 @check("createVideo", billed=True)
@@ -699,8 +699,8 @@ def deleted_video_is_gone(ctx: CheckContext) -> None:
         ctx.fail("delete confirmation: field id", repr(video_id), repr(body["id"]), reply.exchange)
     for op in ("retrieveVideo", "downloadVideoContent", "deleteVideo"):
         spec_op = ctx.spec.operation(op)
-        reply = ctx.client.request(spec_op.method, ctx.path(op, video_id=video_id))
-        ctx.expect_error(reply, 404, op, f"{spec_op.method} {spec_op.path} after delete")
+        with ctx.client.request(spec_op.method, ctx.path(op, video_id=video_id)) as reply:
+            ctx.expect_error(reply, 404, op, f"{spec_op.method} {spec_op.path} after delete")
     listed, reply = _page(
         ctx, limit=ctx.spec.operation("listVideos").parameter("limit")["schema"]["maximum"]
     )

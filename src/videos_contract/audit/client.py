@@ -249,9 +249,14 @@ class AuditClient:
         self.deadline: float | None = None
         self.deadline_reason = ""
         self.cut_off: str | None = None
+        # Media bodies on disk whose reply was not closed: removed with the client at the latest.
+        self._files: list[Path] = []
 
     def close(self) -> None:
         self._http.close()
+        for path in self._files:
+            path.unlink(missing_ok=True)
+        self._files.clear()
 
     def request(
         self,
@@ -296,6 +301,8 @@ class AuditClient:
         """Stream a media body to a temporary file, within the media cap."""
         descriptor, name = tempfile.mkstemp(prefix="videos-contract-audit-", suffix=".media")
         path = Path(name)
+        self._files = [kept for kept in self._files if kept.exists()]
+        self._files.append(path)
         digest = hashlib.sha256()
         head = b""
         size = 0

@@ -15,12 +15,14 @@ BODY = b"x" * 1000
 
 
 async def upstream(scope: Scope, receive: Receive, send: Send) -> None:
-    """Declares its length on /declared; streams in chunks without one elsewhere."""
+    """Declares its length on /declared; streams in chunks without one elsewhere; media
+    (octet-stream) except on /json."""
     if scope["type"] != "http":
         if (await receive())["type"] == "lifespan.startup":
             await send({"type": "lifespan.startup.complete"})
         return
-    headers = [(b"content-type", b"application/octet-stream")]
+    ctype = b"application/json" if scope["path"] == "/json" else b"application/octet-stream"
+    headers = [(b"content-type", ctype)]
     if scope["path"] == "/declared":
         headers.append((b"content-length", str(len(BODY)).encode()))
     await send({"type": "http.response.start", "status": 200, "headers": headers})
@@ -36,8 +38,12 @@ def test_the_servers_own_length_reaches_the_checks_and_its_absence_shows() -> No
         with serve_in_thread(relay) as url:
             declared = httpx.get(url + "/declared")
             streamed = httpx.get(url + "/streamed")
+            read = httpx.get(url + "/json")
+    # Media streams through without a length of the relay's; the server's own is in the mark.
     assert declared.headers[UPSTREAM_LENGTH_HEADER] == str(len(BODY))
-    assert declared.headers["content-length"] == str(len(BODY))
-    # The relay always sends a length of its own; the server's absence is still visible.
-    assert streamed.headers["content-length"] == str(len(BODY))
+    assert declared.content == BODY and streamed.content == BODY
     assert UPSTREAM_LENGTH_HEADER not in streamed.headers
+    # A JSON answer is read whole and sent with a length of the relay's; the server's
+    # absence is still visible.
+    assert read.headers["content-length"] == str(len(BODY))
+    assert UPSTREAM_LENGTH_HEADER not in read.headers

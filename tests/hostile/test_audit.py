@@ -22,6 +22,7 @@ from tests.support.hostile import (
     gzip_bomb,
     gzipped_asset,
     hostile,
+    huge_asset,
     huge_json,
     is_content,
     is_retrieve,
@@ -29,6 +30,7 @@ from tests.support.hostile import (
     silent,
     trickle,
 )
+from videos_contract.audit.proxy import DEFAULT_MAX_MEDIA
 from videos_contract.mock import MockServer
 
 RSS_LIMIT_MIB = 300
@@ -37,9 +39,19 @@ RSS_LIMIT_MIB = 300
 FUZZER_RSS_LIMIT_MIB = 450
 
 
-def _audit(url: str, key: str, reports: Path, *extra: str, timeout: float = 240.0) -> Measured:
+def _audit(
+    url: str,
+    key: str,
+    reports: Path,
+    *extra: str,
+    timeout: float = 240.0,
+    tmpdir: Path | None = None,
+) -> Measured:
     args = ["audit", "--profile", "quick", "--url", url, "--report-dir", str(reports), *extra]
-    result = run_measured(args, {"VIDEOS_API_KEY": key}, timeout=timeout)
+    env = {"VIDEOS_API_KEY": key}
+    if tmpdir is not None:
+        env["TMPDIR"] = str(tmpdir)
+    result = run_measured(args, env, timeout=timeout)
     for path in reports.rglob("*"):
         if path.is_file():
             result.files[str(path.relative_to(reports))] = path.read_text(errors="replace")
@@ -94,6 +106,65 @@ def test_gzip_bomb_on_content(mock: MockServer, tmp_path: Path, record: Any) -> 
     assert result.code == 1
     assert any("Content-Encoding 'gzip'" in v["actual"] for v in _violations(result))
     assert sent < 16 * 1024 * 1024, "the relay never read the bomb"
+
+
+def test_a_huge_media_body_streams_through_and_is_cut_at_the_cap(
+    mock: MockServer, tmp_path: Path, record: Any
+) -> None:
+    """A 300 MiB MP4 (a real head, then zeros, no Content-Length) passes through the relay and
+    the check chunk by chunk: the audit's memory grows by far less than the media cap, the body
+    is cut at the cap as a violation, and no temporary file is left behind."""
+    size = 300 * 1024 * 1024
+    baseline_tmp, huge_tmp = tmp_path / "tmp-baseline", tmp_path / "tmp-huge"
+    baseline_tmp.mkdir()
+    huge_tmp.mkdir()
+    with hostile(mock.url, lambda seen: None) as server:
+        baseline = _audit(server.url, mock.key, tmp_path / "baseline", tmpdir=baseline_tmp)
+
+    def rule(seen: Seen) -> Any:
+        return huge_asset(size) if is_content(seen) and "variant=video" in seen.query else None
+
+    with hostile(mock.url, rule) as server:
+        result = _audit(server.url, mock.key, tmp_path / "huge", tmpdir=huge_tmp)
+        sent = server.sent
+    _checked(result, mock, record, "/content answers a 300 MiB MP4 (close-delimited)")
+    growth = result.rss_mib - baseline.rss_mib
+    record(target="audit --profile quick", behaviour="same, baseline", rss_mib=baseline.rss_mib)
+    assert baseline.code == 0, baseline.output
+    assert growth < 64, f"{result.rss_mib:.0f} MiB against {baseline.rss_mib:.0f} MiB"
+    assert sent > DEFAULT_MAX_MEDIA, "the body went through up to the cap"
+    assert result.code == 1
+    cut = [v for v in _violations(result) if f"passed {DEFAULT_MAX_MEDIA} bytes" in v["actual"]]
+    assert cut and "still coming" in cut[0]["actual"]
+    assert "content is real mp4 matching size and seconds" in [v["title"] for v in cut]
+    assert not list(huge_tmp.iterdir()) and not list(baseline_tmp.iterdir())
+
+
+@pytest.mark.slow
+def test_a_large_media_body_under_the_cap_is_decoded_from_disk(
+    mock: MockServer, tmp_path: Path, record: Any
+) -> None:
+    """120 MiB (a real MP4, then zeros, its length declared) is under the cap: it streams to a
+    file that the check decodes, and the audit's memory stays far below the body's size."""
+    size = 120 * 1024 * 1024
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+
+    def rule(seen: Seen) -> Any:
+        wanted = is_content(seen) and "variant=video" in seen.query
+        return huge_asset(size, declared=True) if wanted else None
+
+    with hostile(mock.url, rule) as server:
+        result = _audit(server.url, mock.key, tmp_path / "reports", tmpdir=tmp)
+    _checked(result, mock, record, "/content answers a 120 MiB MP4 (close-delimited)")
+    assert result.rss_mib < size / (1024 * 1024), result.rss_mib
+    assert result.code == 1
+    found = {v["title"]: v for v in _violations(result)}
+    # Read whole and decoded (the trailing zeros are past the movie): the MP4 check passes;
+    # the byte-range check sees the mock's own 206 for a 15 kB asset.
+    assert "content is real mp4 matching size and seconds" not in found, found
+    assert f"/{size}" in found["content supports byte ranges"]["expected"]
+    assert not list(tmp.iterdir())
 
 
 def test_trickle_is_cut_by_the_deadline_and_reports_are_written(

@@ -341,6 +341,28 @@ async def gzipped_asset(conn: Connection) -> None:
     await conn.answer(up.status, {**up.headers, "content-encoding": "gzip"}, gzip.compress(up.body))
 
 
+def huge_asset(size: int, declared: bool = False) -> Behaviour:
+    """200 with the real asset's headers and its bytes first (a valid MP4 head), then zeros up
+    to `size` bytes, close-delimited (no Content-Length) unless `declared`; made as the client
+    reads, so the body costs the test nothing."""
+
+    async def behaviour(conn: Connection) -> None:
+        up = await conn.upstream()
+        if up.status != 200:
+            await conn.answer(up.status, up.headers, up.body)
+            return
+        length = {"content-length": str(size)} if declared else {}
+        await conn.head(200, {**up.headers, **length, "connection": "close"})
+        await conn.send(up.body)
+        left = size - len(up.body)
+        zeros = bytes(MIB)
+        while left > 0:
+            await conn.send(zeros[: min(left, MIB)])
+            left -= MIB
+
+    return behaviour
+
+
 async def empty_asset(conn: Connection) -> None:
     """200 with the asset's headers and an empty body (a 206/416 for ranges as the mock says)."""
     up = await conn.upstream()

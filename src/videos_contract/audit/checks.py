@@ -22,6 +22,7 @@ from typing import Any
 
 from PIL import Image
 
+from videos_contract.audit.client import Reply
 from videos_contract.audit.context import CheckContext, CheckFailed, CheckSkipped
 from videos_contract.audit.proxy import UPSTREAM_ENCODING_HEADER, UPSTREAM_LENGTH_HEADER
 from videos_contract.probe import MediaError, probe_image, probe_video
@@ -111,8 +112,8 @@ def unknown_video_is_not_found(ctx: CheckContext) -> None:
     video_id = _unknown_id()
     for op in ("retrieveVideo", "downloadVideoContent", "deleteVideo"):
         spec_op = ctx.spec.operation(op)
-        reply = ctx.client.request(spec_op.method, ctx.path(op, video_id=video_id))
-        ctx.expect_error(reply, 404, op, f"{spec_op.method} {spec_op.path} of an unknown id")
+        with ctx.client.request(spec_op.method, ctx.path(op, video_id=video_id)) as reply:
+            ctx.expect_error(reply, 404, op, f"{spec_op.method} {spec_op.path} of an unknown id")
 
 
 @check("createVideo", billed=True)
@@ -231,7 +232,8 @@ def created_job_reaches_terminal_status(ctx: CheckContext) -> None:
         raise
 
 
-def _download(ctx: CheckContext, video_id: str, variant: str, **kwargs: Any) -> Any:
+def _download(ctx: CheckContext, video_id: str, variant: str, **kwargs: Any) -> Reply:
+    """A content download; a media body is in a temporary file until the reply is closed."""
     params = {"variant": variant}
     return ctx.client.get(
         ctx.path("downloadVideoContent", video_id=video_id), params=params, **kwargs
@@ -253,23 +255,29 @@ def _expect_asset(ctx: CheckContext, reply: Any, what: str, variant: str) -> str
     # The relay rewrites Content-Length; it passes on the server's own value in this header.
     length = reply.response.headers.get(UPSTREAM_LENGTH_HEADER)
     encoded = reply.response.headers.get(UPSTREAM_ENCODING_HEADER)
-    if not encoded and length != str(len(reply.response.content)):
+    if not encoded and length != str(reply.size):
         ctx.fail(
             f"{what}: header Content-Length (the server's own)",
-            f"the body's size ({len(reply.response.content)})",
+            f"the body's size ({reply.size})",
             "absent" if length is None else length,
             reply.exchange,
         )
     return ctype
 
 
-def _expect_mp4(ctx: CheckContext, video: dict[str, Any], what: str) -> bytes:
+def _expect_mp4(ctx: CheckContext, video: dict[str, Any], what: str) -> None:
     """Download a job's MP4; fail unless it decodes with the job's frame size and duration."""
     variant = ctx.spec.default("ContentVariant")
-    reply = _download(ctx, video["id"], variant)
+    with _download(ctx, video["id"], variant) as reply:
+        _expect_mp4_body(ctx, video, what, variant, reply)
+
+
+def _expect_mp4_body(
+    ctx: CheckContext, video: dict[str, Any], what: str, variant: str, reply: Reply
+) -> None:
     ctype = _expect_asset(ctx, reply, what, variant)
     try:
-        info = probe_video(reply.response.content)
+        info = probe_video(reply.source)
     except MediaError as exc:
         ctx.fail(f"{what}: body", f"a decodable MP4 ({ctype})", str(exc), reply.exchange)
     if info.size != video["size"]:
@@ -286,15 +294,13 @@ def _expect_mp4(ctx: CheckContext, video: dict[str, Any], what: str) -> bytes:
             f"{info.duration:g} s",
             reply.exchange,
         )
-    content: bytes = reply.response.content
-    return content
 
 
 @check("downloadVideoContent")
 def content_is_real_mp4_matching_size_and_seconds(ctx: CheckContext) -> None:
     video = ctx.completed_video()
     variant = ctx.spec.default("ContentVariant")
-    ctx.shared["video_bytes"] = _expect_mp4(ctx, video, f"{variant} of a completed video")
+    _expect_mp4(ctx, video, f"{variant} of a completed video")
 
 
 def _aspect(width: int, height: int) -> float:
@@ -324,13 +330,13 @@ def thumbnail_and_spritesheet_are_real_images(ctx: CheckContext) -> None:
     for variant in ctx.spec.enum("ContentVariant"):
         if variant == default:
             continue
-        reply = _download(ctx, video["id"], variant)
-        what = f"{variant} of a completed video"
-        ctype = _expect_asset(ctx, reply, what, variant)
-        try:
-            info = probe_image(reply.response.content)
-        except MediaError as exc:
-            ctx.fail(f"{what}: body", f"a decodable image ({ctype})", str(exc), reply.exchange)
+        with _download(ctx, video["id"], variant) as reply:
+            what = f"{variant} of a completed video"
+            ctype = _expect_asset(ctx, reply, what, variant)
+            try:
+                info = probe_image(reply.source)
+            except MediaError as exc:
+                ctx.fail(f"{what}: body", f"a decodable image ({ctype})", str(exc), reply.exchange)
         if ctype != f"image/{info.format}":
             ctx.fail(
                 f"{what}: body",
@@ -365,25 +371,41 @@ def content_supports_byte_ranges(ctx: CheckContext) -> None:
     """
     video = ctx.completed_video()
     variant = ctx.spec.default("ContentVariant")
-    plain = _download(ctx, video["id"], variant)
-    ctx.expect_status(plain, "downloadVideoContent", 200, f"{variant} of a completed video")
-    whole = plain.response.content
+    # Only what the comparisons need is kept of the whole asset: its size, first bytes, digest.
+    with _download(ctx, video["id"], variant) as plain:
+        ctx.expect_status(plain, "downloadVideoContent", 200, f"{variant} of a completed video")
+    size, first, digest = plain.size, plain.head, plain.sha256
     advertised = "bytes" in [
         unit.strip().lower() for unit in plain.response.headers.get("accept-ranges", "").split(",")
     ]
-    if not whole:
+    if not size:
         ctx.skip("the asset is empty: it has no byte range to ask for")
-    end = min(99, len(whole) - 1)
-    reply = _download(ctx, video["id"], variant, headers={"Range": f"bytes=0-{end}"})
+    end = min(99, size - 1)
+    with _download(ctx, video["id"], variant, headers={"Range": f"bytes=0-{end}"}) as reply:
+        _expect_range(ctx, reply, advertised, end, size, first, digest)
+    with _download(ctx, video["id"], variant, headers={"Range": f"bytes={size}-"}) as reply:
+        ctx.expect_status(reply, "downloadVideoContent", 416, f"bytes={size}- (past the end)")
+
+
+def _expect_range(
+    ctx: CheckContext,
+    reply: Reply,
+    advertised: bool,
+    end: int,
+    size: int,
+    first: bytes,
+    digest: str,
+) -> None:
+    """The answer to `Range: bytes=0-{end}` of an asset of `size` bytes."""
     what = f"bytes=0-{end} of a completed video"
     if reply.status == 200 and not advertised:
-        if reply.response.content != whole:
+        if (reply.size, reply.sha256) != (size, digest):
             ctx.fail(
                 f"{what}: body (answered 200)", "the whole asset", "other bytes", reply.exchange
             )
         ctx.not_offered("no `Accept-Ranges: bytes`, and a Range request got the whole body (200)")
     ctx.expect_status(reply, "downloadVideoContent", 206, what)
-    expected_range = f"bytes 0-{end}/{len(whole)}"
+    expected_range = f"bytes 0-{end}/{size}"
     if reply.response.headers.get("content-range") != expected_range:
         ctx.fail(
             f"{what}: header Content-Range",
@@ -391,15 +413,13 @@ def content_supports_byte_ranges(ctx: CheckContext) -> None:
             repr(reply.response.headers.get("content-range")),
             reply.exchange,
         )
-    if reply.response.content != whole[: end + 1]:
+    if reply.size != end + 1 or reply.head[: end + 1] != first[: end + 1]:
         ctx.fail(
             f"{what}: body",
             f"the first {end + 1} bytes of the asset",
             "other bytes",
             reply.exchange,
         )
-    reply = _download(ctx, video["id"], variant, headers={"Range": f"bytes={len(whole)}-"})
-    ctx.expect_status(reply, "downloadVideoContent", 416, f"bytes={len(whole)}- (past the end)")
 
 
 @check("remixVideo", billed=True)
@@ -679,8 +699,8 @@ def deleted_video_is_gone(ctx: CheckContext) -> None:
         ctx.fail("delete confirmation: field id", repr(video_id), repr(body["id"]), reply.exchange)
     for op in ("retrieveVideo", "downloadVideoContent", "deleteVideo"):
         spec_op = ctx.spec.operation(op)
-        reply = ctx.client.request(spec_op.method, ctx.path(op, video_id=video_id))
-        ctx.expect_error(reply, 404, op, f"{spec_op.method} {spec_op.path} after delete")
+        with ctx.client.request(spec_op.method, ctx.path(op, video_id=video_id)) as reply:
+            ctx.expect_error(reply, 404, op, f"{spec_op.method} {spec_op.path} after delete")
     listed, reply = _page(
         ctx, limit=ctx.spec.operation("listVideos").parameter("limit")["schema"]["maximum"]
     )

@@ -7,20 +7,34 @@ The client keeps the audit's clock: past its `deadline` (set by the engine for t
 audit and for each check) it sends nothing more and raises `UpstreamFailed`, and it
 remembers in `cut_off` why the current check was cut short. `reach` is the first request
 of an audit, made before any relay exists, with the same words for what went wrong.
+
+A media answer (video, image, octet-stream) is never held in memory: it streams to a
+temporary file (bounded by the media cap, deleted when the `Reply` is closed), and the reply
+keeps only its size, its first bytes and its digest; the checks decode the file.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 import time
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import httpx
 
 from videos_contract.audit.proxy import (
     BUDGET_MARK,
+    DEFAULT_MAX_MEDIA,
+    MEDIA_PREFIXES,
+    OUTCOME_HEADER,
     PLACEHOLDER_KEY,
     REFUSED_MARK,
+    REQUEST_ID_HEADER,
     UPSTREAM_ERROR_MARK,
 )
 from videos_contract.audit.results import Exchange
@@ -31,6 +45,7 @@ __all__ = [
     "AnswerRefused",
     "AuditClient",
     "BudgetSpent",
+    "MediaBody",
     "Reply",
     "TargetUnusable",
     "UpstreamFailed",
@@ -39,6 +54,8 @@ __all__ = [
 
 # Seconds the client waits for the relay beyond the relay's own limit on a request.
 _GRACE = 5.0
+# The first bytes of a media body a reply keeps (a byte-range check compares at most these).
+MEDIA_HEAD = 4096
 
 
 class BudgetSpent(Exception):
@@ -136,31 +153,94 @@ def reach(url: str, key: str, path: str, timeout: float = 30.0) -> int:
 
 
 @dataclass(frozen=True)
+class MediaBody:
+    """A media body on disk (a temporary file) and what the checks keep of it."""
+
+    path: Path
+    size: int
+    head: bytes
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Reply:
-    """A response and the exchange that produced it."""
+    """A response and the exchange that produced it.
+
+    A media body is in `media` (a temporary file, removed by `close()` or the `with` block),
+    the response's own body then left unread; any other body is in `response` as read."""
 
     response: httpx.Response
     exchange: Exchange
+    media: MediaBody | None = None
 
     @property
     def status(self) -> int:
         return self.response.status_code
 
+    @property
+    def size(self) -> int:
+        """The body's length in bytes."""
+        return self.media.size if self.media is not None else len(self.response.content)
+
+    @property
+    def head(self) -> bytes:
+        """The body's first bytes (up to `MEDIA_HEAD`)."""
+        if self.media is not None:
+            return self.media.head
+        return self.response.content[:MEDIA_HEAD]
+
+    @property
+    def sha256(self) -> str:
+        """The body's SHA-256, hex."""
+        if self.media is not None:
+            return self.media.sha256
+        return hashlib.sha256(self.response.content).hexdigest()
+
+    @property
+    def source(self) -> bytes | Path:
+        """The body for `videos_contract.probe`: its file, or its bytes."""
+        return self.media.path if self.media is not None else self.response.content
+
     def json(self) -> Any:
         """The body as JSON, or None when it is not JSON."""
+        if self.media is not None:
+            return None
         try:
             return self.response.json()
         except ValueError:
             return None
 
+    def close(self) -> None:
+        """Remove a media body's temporary file."""
+        if self.media is not None:
+            self.media.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> Reply:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
 
 class AuditClient:
     """Requests through the relay; `auth=False` or `key=...` to test the server's key check."""
 
-    def __init__(self, relay_url: str, target_url: str, timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        relay_url: str,
+        target_url: str,
+        timeout: float = 120.0,
+        max_media: int = DEFAULT_MAX_MEDIA,
+    ) -> None:
         self._relay_url = relay_url.rstrip("/")
         self.target_url = target_url.rstrip("/")
         self._timeout = timeout
+        self.max_media = max_media
         # Identity, as the relay asks of the server: nothing is decoded on either side.
         self._http = httpx.Client(
             base_url=self._relay_url, timeout=timeout, headers={"Accept-Encoding": "identity"}
@@ -169,9 +249,14 @@ class AuditClient:
         self.deadline: float | None = None
         self.deadline_reason = ""
         self.cut_off: str | None = None
+        # Media bodies on disk whose reply was not closed: removed with the client at the latest.
+        self._files: list[Path] = []
 
     def close(self) -> None:
         self._http.close()
+        for path in self._files:
+            path.unlink(missing_ok=True)
+        self._files.clear()
 
     def request(
         self,
@@ -194,13 +279,69 @@ class AuditClient:
                 self.cut_off = f"{self.deadline_reason} before {method} {path}"
                 raise UpstreamFailed(self.cut_off, "deadline")
             timeout = min(timeout, left + _GRACE)
+        request_id = uuid.uuid4().hex
+        headers[REQUEST_ID_HEADER] = request_id
         request = self._http.build_request(method, path, headers=headers, timeout=timeout, **kwargs)
         request.read()  # multipart bodies are streams; the exchange needs their bytes
-        response = self._http.send(request)
+        response = self._http.send(request, stream=True)
+        try:
+            ctype = response.headers.get("content-type", "").lower()
+            if method == "HEAD" or not ctype.startswith(MEDIA_PREFIXES):
+                response.read()  # JSON and other answers: the relay has bounded them
+                self._check_marks(request, response, response.status_code)
+                return Reply(response, self._exchange(request, response.status_code))
+            media = self._to_file(request, response, request_id)
+        finally:
+            response.close()
+        return Reply(response, self._exchange(request, response.status_code), media)
+
+    def _to_file(
+        self, request: httpx.Request, response: httpx.Response, request_id: str
+    ) -> MediaBody:
+        """Stream a media body to a temporary file, within the media cap."""
+        descriptor, name = tempfile.mkstemp(prefix="videos-contract-audit-", suffix=".media")
+        path = Path(name)
+        self._files = [kept for kept in self._files if kept.exists()]
+        self._files.append(path)
+        digest = hashlib.sha256()
+        head = b""
+        size = 0
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                try:
+                    for chunk in response.iter_raw():
+                        size += len(chunk)
+                        if size > self.max_media:
+                            raise AnswerRefused(
+                                "too-large",
+                                f"{request.method} {request.url.path}: the answer passed "
+                                f"{self.max_media} bytes and was still coming; cut off",
+                                self._exchange(request, response.status_code),
+                            )
+                        if len(head) < MEDIA_HEAD:
+                            head += chunk[: MEDIA_HEAD - len(head)]
+                        digest.update(chunk)
+                        out.write(chunk)
+                except httpx.TransportError:
+                    # The relay broke the answer off past its headers; it says why.
+                    self._ask_outcome(request, response.status_code, request_id)
+                    raise
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return MediaBody(path, size, head, digest.hexdigest())
+
+    def _ask_outcome(self, request: httpx.Request, status: int, request_id: str) -> None:
+        """Raise what the relay says broke off the answer to `request`."""
+        outcome = self._http.get("/", headers={OUTCOME_HEADER: request_id})
+        self._check_marks(request, outcome, status)
+
+    def _check_marks(self, request: httpx.Request, response: httpx.Response, status: int) -> None:
+        """Raise for an answer the relay made itself instead of passing the server's on."""
         if BUDGET_MARK in response.headers:
             raise BudgetSpent("the --max-creates budget is spent")
         if REFUSED_MARK in response.headers:
-            exchange = self._exchange(request, response.status_code)
+            exchange = self._exchange(request, status)
             raise AnswerRefused(
                 response.headers[REFUSED_MARK], response.json()["error"]["message"], exchange
             )
@@ -210,11 +351,18 @@ class AuditClient:
             if kind == "deadline":
                 self.cut_off = f"{self.deadline_reason}: {message}"
             raise UpstreamFailed(message, kind)
-        return Reply(response, self._exchange(request, response.status_code))
 
     def _exchange(self, request: httpx.Request, status: int) -> Exchange:
         url = str(request.url).replace(self._relay_url, self.target_url, 1)
-        skip = {"host", "content-length", "accept-encoding", "connection", "user-agent", "accept"}
+        skip = {
+            "host",
+            "content-length",
+            "accept-encoding",
+            "connection",
+            "user-agent",
+            "accept",
+            REQUEST_ID_HEADER,
+        }
         headers = tuple((k, v) for k, v in request.headers.items() if k.lower() not in skip)
         return Exchange(request.method, url, headers, request.content, status)
 

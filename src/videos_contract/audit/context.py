@@ -279,6 +279,6 @@ def _excerpt(reply: Reply) -> str:
     text = (
         reply.response.text
         if reply.response.headers.get("content-type", "").startswith(("application/json", "text/"))
-        else f"<{len(reply.response.content)} bytes>"
+        else f"<{reply.size} bytes>"
     )
     return _short(text)

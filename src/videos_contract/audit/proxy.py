@@ -11,8 +11,11 @@ so that one place enforces what must hold for all of them:
 * the rate limit, and waiting out a server's `429 Retry-After` instead of reporting it;
 * bounds on what a server can make the audit hold or wait for. Upstream requests ask for
   `Accept-Encoding: identity`, and an answer in another `Content-Encoding` is refused unread
-  (nothing is ever inflated); a body is read raw up to `max_body` bytes (`max_media` for
-  video and image answers), and refused past it; each request has `request_timeout` seconds
+  (nothing is ever inflated); a JSON (or other) body is read raw up to `max_body` bytes and
+  refused past it; a media answer (video, image, octet-stream) is never held: it streams
+  through chunk by chunk, counted against `max_media`, and is cut off past it (the caller
+  sees the connection break and asks the relay why, see `OUTCOME_HEADER`); each request has
+  `request_timeout` seconds
   for its whole answer, and none runs past the audit's `deadline`. A refused answer is
   replaced by a marked 502 (`REFUSED_MARK`: the server broke a rule, the checks report it), a
   failed one by a marked 502 (`UPSTREAM_ERROR_MARK`) naming what failed: `cannot-reach` (the
@@ -45,8 +48,11 @@ __all__ = [
     "DEFAULT_MAX_MEDIA",
     "DEFAULT_REQUEST_TIMEOUT",
     "MAX_REDIRECTS",
+    "MEDIA_PREFIXES",
+    "OUTCOME_HEADER",
     "PLACEHOLDER_KEY",
     "REFUSED_MARK",
+    "REQUEST_ID_HEADER",
     "UPSTREAM_ENCODING_HEADER",
     "UPSTREAM_ERROR_MARK",
     "UPSTREAM_LENGTH_HEADER",
@@ -67,13 +73,21 @@ UPSTREAM_ENCODING_HEADER = "x-videos-contract-upstream-content-encoding"
 MASK = "***"
 # A JSON answer (a Video, a list page, an error) is a few kB; 8 MiB is far above any real one.
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
-# Media answers are held in memory for the checks that decode them: a real clip is tens of MB.
+# Media answers stream through (never held): the cap bounds disk and time, a real clip is tens
+# of MB.
 DEFAULT_MAX_MEDIA = 128 * 1024 * 1024
 # The whole answer of one request, headers and body; a trickling server is cut off here.
 DEFAULT_REQUEST_TIMEOUT = 120.0
 MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_MEDIA_PREFIXES = ("video/", "image/", "application/octet-stream")
+# Answers of these types stream through the relay instead of being read whole.
+MEDIA_PREFIXES = ("video/", "image/", "application/octet-stream")
+# A caller's id for its request (not sent upstream); after a streamed answer broke off, a
+# request carrying `OUTCOME_HEADER: <id>` is answered by the relay itself with what happened,
+# marked like any answer the relay makes (`REFUSED_MARK` or `UPSTREAM_ERROR_MARK`).
+REQUEST_ID_HEADER = "x-videos-contract-request-id"
+OUTCOME_HEADER = "x-videos-contract-outcome"
+_MAX_OUTCOMES = 64
 
 _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host"}
@@ -111,13 +125,50 @@ class _Refused(Exception):
         self.status = status
 
 
+class _Cut(Exception):
+    """A streamed answer broke off after its headers went out; the connection is dropped."""
+
+
 @dataclass
 class _Answer:
-    """An upstream answer read within bounds: what the relay passes on."""
+    """An upstream answer read within bounds: what the relay passes on (`streamed`: already
+    passed on, chunk by chunk)."""
 
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
+    streamed: bool = False
+
+
+@dataclass
+class _Downstream:
+    """The caller of one relayed request: where a streamed answer goes."""
+
+    send: Send
+    method: str
+    request_id: str
+    started: bool = False
+
+
+class _Scrubber:
+    """Blanks the key in a stream of chunks, including across chunk boundaries."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+        self._held = b""
+
+    def feed(self, chunk: bytes) -> bytes:
+        if not self._key:
+            return chunk
+        data = (self._held + chunk).replace(self._key, MASK.encode())
+        # A key may begin in the last len(key) - 1 bytes: hold them for the next chunk.
+        split = max(0, len(data) - (len(self._key) - 1))
+        self._held = data[split:]
+        return data[:split]
+
+    def flush(self) -> bytes:
+        held, self._held = self._held, b""
+        return held
 
 
 def _retry_after(headers: list[tuple[bytes, bytes]]) -> float:
@@ -158,6 +209,8 @@ class AuditRelay:
         self.stats = RelayStats()
         self._stats_lock = threading.Lock()
         self._client: httpx.AsyncClient | None = None
+        # request id -> (mark, kind, message) of streamed answers that broke off.
+        self._outcomes: dict[str, tuple[str, str, str]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -168,6 +221,11 @@ class AuditRelay:
         body = await self._read_body(receive)
         method: str = scope["method"]
         path: str = scope["path"]
+        asked = self._header(scope, OUTCOME_HEADER)
+        if asked is not None:
+            await self._tell_outcome(send, asked)
+            return
+        downstream = _Downstream(send, method, self._header(scope, REQUEST_ID_HEADER) or "")
         billed = self._index.is_billed(method, path)
         if billed and not self.budget.reserve():
             await self._answer(
@@ -191,23 +249,56 @@ class AuditRelay:
 
         try:
             try:
-                answer = await self._forward(scope, method, body)
+                answer = await self._forward(scope, method, body, downstream)
             except _Failed as exc:
                 settle(None)
                 with self._stats_lock:
                     self.stats.upstream_errors += 1
                 reason = self._scrub(str(exc).encode()).decode()
+                self._cut_if_started(downstream, UPSTREAM_ERROR_MARK, exc.kind, reason)
                 await self._answer(send, 502, reason, UPSTREAM_ERROR_MARK, exc.kind)
                 return
             except _Refused as exc:
                 settle(exc.status)  # the server did answer (a billed request was accepted)
                 reason = self._scrub(str(exc).encode()).decode()
+                self._cut_if_started(downstream, REFUSED_MARK, exc.kind, reason)
                 await self._answer(send, 502, reason, REFUSED_MARK, exc.kind, refused=True)
                 return
+            # A billed answer is JSON, read whole: settled here, before any byte goes out. (A
+            # media answer to a create is streamed first and settled just after.)
             settle(answer.status)
-            await self._relay_response(send, method, answer)
+            if not answer.streamed:
+                await self._relay_response(send, method, answer)
         finally:
             settle(None)  # cancelled before the server answered: the slot goes back
+
+    @staticmethod
+    def _header(scope: Scope, name: str) -> str | None:
+        wanted = name.encode()
+        for key, value in scope["headers"]:
+            if key.lower() == wanted:
+                return bytes(value).decode("latin-1")
+        return None
+
+    def _cut_if_started(self, downstream: _Downstream, mark: str, kind: str, reason: str) -> None:
+        """After a streamed answer's headers went out, no error answer can follow: remember
+        why (for the caller to ask) and drop the connection."""
+        if not downstream.started:
+            return
+        with self._stats_lock:
+            if downstream.request_id:
+                self._outcomes[downstream.request_id] = (mark, kind, reason)
+                while len(self._outcomes) > _MAX_OUTCOMES:
+                    self._outcomes.pop(next(iter(self._outcomes)))
+        raise _Cut(reason)
+
+    async def _tell_outcome(self, send: Send, request_id: str) -> None:
+        with self._stats_lock:
+            outcome = self._outcomes.pop(request_id, None)
+        if outcome is None:
+            outcome = (UPSTREAM_ERROR_MARK, "closed", "the relayed answer broke off")
+        mark, kind, reason = outcome
+        await self._answer(send, 502, reason, mark, kind, refused=mark == REFUSED_MARK)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -239,7 +330,10 @@ class AuditRelay:
         for name, value in scope["headers"]:
             lower = name.lower()
             # Identity only, whatever the caller accepts: nothing is ever decoded here.
-            if lower.decode("latin-1") in _HOP_BY_HOP or lower == b"accept-encoding":
+            if lower.decode("latin-1") in _HOP_BY_HOP or lower in (
+                b"accept-encoding",
+                REQUEST_ID_HEADER.encode(),
+            ):
                 continue
             if lower == b"authorization" and value == f"Bearer {PLACEHOLDER_KEY}".encode():
                 value = f"Bearer {self._key}".encode()
@@ -247,7 +341,9 @@ class AuditRelay:
         headers.append((b"accept-encoding", b"identity"))
         return headers
 
-    async def _forward(self, scope: Scope, method: str, body: bytes) -> _Answer:
+    async def _forward(
+        self, scope: Scope, method: str, body: bytes, downstream: _Downstream
+    ) -> _Answer:
         assert self._client is not None, "the relay serves only between startup and shutdown"
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
         url = self.upstream + raw_path.decode("latin-1")
@@ -261,7 +357,7 @@ class AuditRelay:
             with self._stats_lock:
                 self.stats.requests += 1
             request = self._client.build_request(method, url, headers=headers, content=body)
-            answer = await self._bounded(request)
+            answer = await self._bounded(request, downstream)
             if answer.status != 429 or attempt == _MAX_RATE_LIMIT_RETRIES:
                 return answer
             with self._stats_lock:
@@ -269,7 +365,7 @@ class AuditRelay:
             await asyncio.sleep(_retry_after(answer.headers))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _bounded(self, request: httpx.Request) -> _Answer:
+    async def _bounded(self, request: httpx.Request, downstream: _Downstream) -> _Answer:
         """Send `request` (following redirects) and read its answer within every bound."""
         now = time.monotonic()
         limit = now + self.request_timeout
@@ -280,7 +376,7 @@ class AuditRelay:
         progress: dict[str, Any] = {"stage": "no-answer", "bytes": 0, "status": None}
         try:
             async with asyncio.timeout(max(0.0, limit - now)):
-                return await self._send(request, progress)
+                return await self._send(request, progress, downstream)
         except (TimeoutError, httpx.TimeoutException) as exc:
             if isinstance(exc, httpx.ConnectTimeout):
                 message = f"{what}: cannot reach the server (connect timeout)"
@@ -310,7 +406,9 @@ class AuditRelay:
         except httpx.HTTPError as exc:
             raise _Failed(type(exc).__name__, f"{what}: {type(exc).__name__}: {exc}") from None
 
-    async def _send(self, request: httpx.Request, progress: dict[str, Any]) -> _Answer:
+    async def _send(
+        self, request: httpx.Request, progress: dict[str, Any], downstream: _Downstream
+    ) -> _Answer:
         assert self._client is not None
         origin = request.url.copy_with(path="/", query=None, fragment=None)
         for hop in range(MAX_REDIRECTS + 1):
@@ -327,6 +425,14 @@ class AuditRelay:
                 ):
                     request = self._redirected(request, location, origin)
                     continue
+                ctype = response.headers.get("content-type", "").lower()
+                if (
+                    ctype.startswith(MEDIA_PREFIXES)
+                    and downstream.method != "HEAD"
+                    and response.status_code != 429
+                ):
+                    await self._stream(request, response, progress, downstream)
+                    return _Answer(response.status_code, [], b"", streamed=True)
                 body = await self._read(request, response, progress)
                 return _Answer(response.status_code, list(response.headers.raw), body)
             finally:
@@ -352,10 +458,8 @@ class AuditRelay:
             self.stats.redirects.append(f"GET {request.url.path} -> {shown}")
         return httpx.Request("GET", target, headers=headers, extensions=request.extensions)
 
-    async def _read(
-        self, request: httpx.Request, response: httpx.Response, progress: dict[str, Any]
-    ) -> bytes:
-        """The raw body, never decoded, within the cap of its kind."""
+    def _limit(self, request: httpx.Request, response: httpx.Response) -> int:
+        """The cap for this answer's body, after refusing what may not be read at all."""
         what = f"{request.method} {request.url.path}"
         encoding = response.headers.get("content-encoding", "").strip().lower()
         if encoding not in ("", "identity"):
@@ -366,7 +470,7 @@ class AuditRelay:
                 response.status_code,
             )
         ctype = response.headers.get("content-type", "").lower()
-        limit = self.max_media if ctype.startswith(_MEDIA_PREFIXES) else self.max_body
+        limit = self.max_media if ctype.startswith(MEDIA_PREFIXES) else self.max_body
         declared = response.headers.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > limit:
             raise _Refused(
@@ -375,18 +479,73 @@ class AuditRelay:
                 f"({limit} bytes for {ctype or 'an untyped answer'})",
                 response.status_code,
             )
+        return limit
+
+    def _too_large(self, request: httpx.Request, response: httpx.Response, limit: int) -> _Refused:
+        ctype = response.headers.get("content-type", "").lower()
+        return _Refused(
+            "too-large",
+            f"{request.method} {request.url.path}: the answer passed {limit} bytes "
+            f"({ctype or 'untyped'}) and was still coming; cut off",
+            response.status_code,
+        )
+
+    async def _read(
+        self, request: httpx.Request, response: httpx.Response, progress: dict[str, Any]
+    ) -> bytes:
+        """The raw body, never decoded, within the cap of its kind."""
+        limit = self._limit(request, response)
         chunks: list[bytes] = []
         async for chunk in response.aiter_raw():
             progress["bytes"] += len(chunk)
             if progress["bytes"] > limit:
-                raise _Refused(
-                    "too-large",
-                    f"{what}: the answer passed {limit} bytes ({ctype or 'untyped'}) and was "
-                    "still coming; cut off",
-                    response.status_code,
-                )
+                raise self._too_large(request, response, limit)
             chunks.append(chunk)
         return b"".join(chunks)
+
+    async def _stream(
+        self,
+        request: httpx.Request,
+        response: httpx.Response,
+        progress: dict[str, Any],
+        downstream: _Downstream,
+    ) -> None:
+        """Pass a media body on as it comes (raw, never decoded), counted against the cap.
+
+        Its length is unknown until the end (and scrubbing may change it), so it goes out
+        chunked; the server's own Content-Length and Content-Encoding go in the marks."""
+        limit = self._limit(request, response)
+        headers = [
+            (name, self._scrub(value))
+            for name, value in response.headers.raw
+            if name.lower().decode("latin-1") not in _HOP_BY_HOP
+            and name.lower() not in (b"content-length", b"content-encoding")
+        ]
+        headers += self._upstream_marks(list(response.headers.raw))
+        await downstream.send(
+            {"type": "http.response.start", "status": response.status_code, "headers": headers}
+        )
+        downstream.started = True
+        scrubber = _Scrubber(self._key.encode())
+        async for chunk in response.aiter_raw():
+            progress["bytes"] += len(chunk)
+            if progress["bytes"] > limit:
+                raise self._too_large(request, response, limit)
+            out = scrubber.feed(chunk)
+            if out:
+                await downstream.send(
+                    {"type": "http.response.body", "body": out, "more_body": True}
+                )
+        await downstream.send({"type": "http.response.body", "body": scrubber.flush()})
+
+    @staticmethod
+    def _upstream_marks(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        """The server's own Content-Length and Content-Encoding, under the relay's marks."""
+        marks = {
+            b"content-length": UPSTREAM_LENGTH_HEADER.encode(),
+            b"content-encoding": UPSTREAM_ENCODING_HEADER.encode(),
+        }
+        return [(marks[name.lower()], value) for name, value in headers if name.lower() in marks]
 
     def _scrub(self, data: bytes) -> bytes:
         if self._key and self._key.encode() in data:
@@ -407,14 +566,7 @@ class AuditRelay:
         ]
         if recompute:
             headers.append((b"content-length", str(len(raw)).encode()))
-            for name, value in answer.headers:
-                if name.lower() in (b"content-length", b"content-encoding"):
-                    mark = (
-                        UPSTREAM_LENGTH_HEADER
-                        if name.lower() == b"content-length"
-                        else (UPSTREAM_ENCODING_HEADER)
-                    )
-                    headers.append((mark.encode(), value))
+            headers += self._upstream_marks(answer.headers)
         start: Message = {
             "type": "http.response.start",
             "status": answer.status,

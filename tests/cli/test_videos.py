@@ -234,3 +234,33 @@ def test_subprocess_create_wait_output(tmp_path: Path) -> None:
     assert "embedded mock" in done.stderr
     assert "Traceback" not in done.stderr
     assert probe_video(target).size == load_spec().default("VideoSize")
+
+
+@pytest.mark.parametrize("flag", ["-q", "--json"])
+def test_scripts_without_a_server_are_refused(
+    flag: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "q.mp4"
+    code, _, err = run(capsys, "create", "--prompt", "x", flag, "--wait", "-o", str(target))
+    assert code == 2
+    assert URL_ENV in err and "--mock" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not target.exists()
+
+
+def test_the_unasked_mock_is_announced(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "list", "--progress", "never")
+    assert code == 0, err
+    assert "warning:" in err and "embedded mock" in err and URL_ENV in err
+
+
+def test_the_mock_when_asked(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "q.mp4"
+    code, _, err = run(capsys, "create", "--prompt", "x", "-q", "--mock", "-o", str(target))
+    assert code == 0, err
+    assert err == ""
+    probe_video(target)
+    code, _, err = run(capsys, "list", "--mock", "--url", "http://127.0.0.1:9")
+    assert code == 2 and "--mock" in err

@@ -1,7 +1,8 @@
 """`videos-contract create|list|get|delete|download|remix`: the API from the command line.
 
 Each command parses its arguments, opens a client (`--url`/`--key`, else `VIDEOS_API_URL`/
-`VIDEOS_API_KEY`, else an embedded mock started for the command) and calls
+`VIDEOS_API_KEY`; `--mock`, or no server at all, an embedded mock started for the command,
+announced on stderr; `-q`/`--json` without a server are refused) and calls
 `videos_contract.client`. Choices come from openapi.yaml. Results go to stdout (readable, or
 JSON with `--json`); progress bars and notes go to stderr. Every string a server provided goes
 through `videos_contract.terminal.printable` before it reaches the readable output, so that no
@@ -51,8 +52,12 @@ from videos_contract.terminal import printable
 __all__ = ["register"]
 
 EMBEDDED_NOTE = (
-    "note: no server given (--url or ${url_env}); using an embedded mock at {url} "
-    "that lives only as long as this command"
+    "note: using an embedded mock at {url} that lives only as long as this command "
+    "(--mock asks for it; a server comes from --url or ${url_env})"
+)
+EMBEDDED_BANNER = (
+    "warning: no server given (--url or ${url_env}): running against an embedded mock at "
+    "{url}; nothing reaches a real API (--mock asks for the mock explicitly)"
 )
 
 
@@ -63,8 +68,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     server = common.add_argument_group("server")
     server.add_argument(
         "--url",
-        help=f"API root, e.g. {spec.raw['servers'][0]['url']} (default: ${api.URL_ENV}, "
-        "else an embedded mock)",
+        help=f"API root, e.g. {spec.raw['servers'][0]['url']} (default: ${api.URL_ENV}; "
+        "without either, an embedded mock with a warning on stderr)",
+    )
+    server.add_argument(
+        "--mock",
+        action="store_true",
+        help="run against an embedded mock that lives only as long as the command",
     )
     server.add_argument(
         "--key",
@@ -256,7 +266,15 @@ def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]
 
     Client-side errors become `CliError` here, so that every command fails with one line.
     """
-    url = args.url or os.environ.get(api.URL_ENV)
+    if args.mock and args.url:
+        raise CliError("--mock and --url name two servers: pass one", exit_code=2)
+    url = None if args.mock else args.url or os.environ.get(api.URL_ENV)
+    if not url and not args.mock and (args.quiet or args.json):
+        # A script (quiet or JSON) must not be green against a mock nobody asked for.
+        raise CliError(
+            f"no server: set {api.URL_ENV} (or pass --url), or pass --mock for an embedded mock",
+            exit_code=2,
+        )
     with contextlib.ExitStack() as stack:
         if url:
             key = args.key or os.environ.get(api.KEY_ENV)
@@ -269,7 +287,11 @@ def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]
             except (OSError, RuntimeError) as exc:
                 raise CliError(f"cannot start the embedded mock: {exc}") from None
             url, key = server.url, server.key
-            ui.note(EMBEDDED_NOTE.format(url_env=api.URL_ENV, url=url))
+            if args.mock:
+                ui.note(EMBEDDED_NOTE.format(url_env=api.URL_ENV, url=url))
+            else:
+                # Not a note: -q does not hide it (and -q without a server is refused above).
+                print(EMBEDDED_BANNER.format(url_env=api.URL_ENV, url=url), file=sys.stderr)
             if args.key:
                 ui.note("note: --key is not used by the embedded mock")
         try:

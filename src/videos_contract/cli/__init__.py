@@ -9,6 +9,8 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -33,7 +35,15 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
-        raise SystemExit(2)
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+class _UsageError(SystemExit):
+    """A bad argument: exit code 2, and the message for `--json`'s error document."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(2)
+        self.message = message
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,13 +63,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(words)
+    except _UsageError as exc:
+        if "--json" in words:  # scripts get their one document, even for a bad argument
+            error = {"message": exc.message, "exit_code": 2}
+            print(json.dumps({"error": error}, indent=2, sort_keys=True))
+        raise
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
         return 2
     try:
         return handler(args)
+    except BrokenPipeError:
+        # The reader went away (`list | head -1`): stop quietly, as a shell tool does, and
+        # keep the interpreter's last flush of stdout from reporting the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 141
     except CliError as exc:
         # Error messages quote servers (an error's code, message, param, a body): one sanitiser.
         print(f"videos-contract {args.command}: error: {printable(exc)}", file=sys.stderr)

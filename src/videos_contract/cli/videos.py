@@ -145,7 +145,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="FILE_OR_URL",
         help="reference image: a file to upload, or an https:// or data: URL",
     )
-    create.set_defaults(handler=_create)
+    create.set_defaults(handler=_command(_create))
 
     listing = add("list", "list videos, one page or --all")
     limit = spec.operation("listVideos").parameter("limit")["schema"]
@@ -162,15 +162,15 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     listing.add_argument("--after", metavar="VIDEO_ID", help="start after this video")
     listing.add_argument("--all", action="store_true", help="follow every page")
-    listing.set_defaults(handler=_list)
+    listing.set_defaults(handler=_command(_list))
 
     get = add("get", "show a video job", waiting)
     get.add_argument("video_id", metavar="VIDEO_ID")
-    get.set_defaults(handler=_get)
+    get.set_defaults(handler=_command(_get))
 
     delete = add("delete", "delete a video job and its assets")
     delete.add_argument("video_id", metavar="VIDEO_ID")
-    delete.set_defaults(handler=_delete)
+    delete.set_defaults(handler=_command(_delete))
 
     download = add("download", "download an asset of a completed job")
     download.add_argument("video_id", metavar="VIDEO_ID")
@@ -189,12 +189,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         default=spec.default("ContentVariant"),
         help=f"which asset (default: {spec.default('ContentVariant')})",
     )
-    download.set_defaults(handler=_download)
+    download.set_defaults(handler=_command(_download))
 
     remix = add("remix", "start a job reworking a completed video" + billed("remixVideo"), waiting)
     remix.add_argument("video_id", metavar="VIDEO_ID")
     remix.add_argument("--prompt", required=True, help="the new prompt")
-    remix.set_defaults(handler=_remix)
+    remix.set_defaults(handler=_command(_remix))
 
 
 def _positive(text: str) -> float:
@@ -218,6 +218,8 @@ class _Ui:
     quiet: bool
     progress: bool
     err: Console
+    printed: bool = False  # with --json: one document is on stdout already
+    streaming: bool = False  # with --json: a document is open (`list --all`)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> _Ui:
@@ -242,7 +244,19 @@ class _Ui:
         print(human, flush=True)
 
     def emit(self, data: Any, human: str) -> None:
+        self.printed = True
         print(json.dumps(data, indent=2, sort_keys=True) if self.json else human)
+
+    def failure(self, message: str, exit_code: int) -> None:
+        """With `--json`, a failure is still one document on stdout (see docs/client.md)."""
+        if not self.json or self.printed:
+            return
+        error = {"message": message, "exit_code": exit_code}
+        if self.streaming:  # close the open `{"data": [...` of `list --all`
+            self.line(f'], "has_more": true, "error": {json.dumps(error, sort_keys=True)}}}')
+        else:
+            self.line(json.dumps({"error": error}, indent=2, sort_keys=True))
+        self.printed = True
 
     @contextlib.contextmanager
     def bar(self, description: str, *, transfer: bool) -> Iterator[Callable[..., None]]:
@@ -258,6 +272,23 @@ class _Ui:
         with Progress(*columns, console=self.err, transient=False) as progress:
             task = progress.add_task(description, total=100 if not transfer else None)
             yield lambda **fields: progress.update(task, **fields)
+
+
+def _command(run: Callable[[argparse.Namespace, _Ui], int]) -> Callable[[argparse.Namespace], int]:
+    """A command's handler: with `--json`, every failure still prints one JSON document."""
+
+    def handler(args: argparse.Namespace) -> int:
+        ui = _Ui.from_args(args)
+        try:
+            return run(args, ui)
+        except CliError as exc:
+            ui.failure(str(exc), exc.exit_code)
+            raise
+        except KeyboardInterrupt:
+            ui.failure("interrupted", 130)
+            raise
+
+    return handler
 
 
 @contextlib.contextmanager
@@ -375,20 +406,24 @@ def _finish_job(
     """After a create or remix (or a get): wait and download as asked, then report."""
     output: Path | None = args.output
     if args.wait or output is not None:
-        video = _wait(client, ui, video, args)
+        try:
+            video = _wait(client, ui, video, args)
+        except api.JobFailedError as exc:
+            if ui.json:  # the job itself, with its `error`; the error line goes to stderr
+                ui.emit(exc.video.to_dict(), "")
+            raise
     if output is None:
         ui.emit(video.to_dict(), _summary(video))
         return 0
     result = _fetch(client, ui, video.id, output, "video")
     ui.emit(
-        {"video": video.to_dict(), "download": _download_json(result)},
+        {**video.to_dict(), "download": _download_json(result)},
         f"{_summary(video)}\nsaved {printable(result.path)} ({result.size} bytes)",
     )
     return 0
 
 
-def _create(args: argparse.Namespace) -> int:
-    ui = _Ui.from_args(args)
+def _create(args: argparse.Namespace, ui: _Ui) -> int:
     if args.output is not None and not args.output.parent.is_dir():
         raise CliError(f"--output: folder {args.output.parent} does not exist")
     with contextlib.ExitStack() as files:
@@ -419,8 +454,7 @@ def _reference(value: str, files: contextlib.ExitStack) -> api.Reference:
     return api.reference_from(path, stream)
 
 
-def _list(args: argparse.Namespace) -> int:
-    ui = _Ui.from_args(args)
+def _list(args: argparse.Namespace, ui: _Ui) -> int:
     limit = UNSET if args.limit is None else args.limit
     order = UNSET if args.order is None else check_list_order(args.order)
     with _session(args, ui) as client:
@@ -440,12 +474,13 @@ def _stream_all(ui: _Ui, videos: Iterator[Video]) -> int:
     """Print each video as its page arrives: memory stays flat however long the list is.
 
     With `--json` the output is still one document, `{"data": [...], "has_more": false}`,
-    written piece by piece; a failure part-way leaves it unterminated, and the error line on
-    stderr says why.
+    written piece by piece; a failure part-way closes it with `"has_more": true` and an
+    `"error"` (`_Ui.failure`), and the error line on stderr says why.
     """
     count = 0
     if ui.json:
         ui.line('{"data": [')
+        ui.streaming = True
     for video in videos:
         if ui.json:
             item = json.dumps(video.to_dict(), sort_keys=True)
@@ -455,27 +490,25 @@ def _stream_all(ui: _Ui, videos: Iterator[Video]) -> int:
         count += 1
     if ui.json:
         ui.line('], "has_more": false}')
+        ui.streaming, ui.printed = False, True
     elif count == 0:
         ui.line("no videos")
     return 0
 
 
-def _get(args: argparse.Namespace) -> int:
-    ui = _Ui.from_args(args)
+def _get(args: argparse.Namespace, ui: _Ui) -> int:
     with _session(args, ui) as client:
         return _finish_job(client, ui, api.retrieve(client, args.video_id), args)
 
 
-def _delete(args: argparse.Namespace) -> int:
-    ui = _Ui.from_args(args)
+def _delete(args: argparse.Namespace, ui: _Ui) -> int:
     with _session(args, ui) as client:
         deleted = api.delete(client, args.video_id)
     ui.emit(deleted.to_dict(), f"deleted {printable(deleted.id)}")
     return 0
 
 
-def _download(args: argparse.Namespace) -> int:
-    ui = _Ui.from_args(args)
+def _download(args: argparse.Namespace, ui: _Ui) -> int:
     if not args.output.parent.is_dir():
         raise CliError(f"--output: folder {args.output.parent} does not exist")
     with _session(args, ui) as client:
@@ -484,8 +517,7 @@ def _download(args: argparse.Namespace) -> int:
     return 0
 
 
-def _remix(args: argparse.Namespace) -> int:
-    ui = _Ui.from_args(args)
+def _remix(args: argparse.Namespace, ui: _Ui) -> int:
     if args.output is not None and not args.output.parent.is_dir():
         raise CliError(f"--output: folder {args.output.parent} does not exist")
     with _session(args, ui) as client:

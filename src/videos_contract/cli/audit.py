@@ -29,7 +29,7 @@ from videos_contract.audit import (
     write_reports,
 )
 from videos_contract.audit.deadline import DEADLINE_NOTE
-from videos_contract.cli.common import CliError
+from videos_contract.cli.common import CliError, positive
 from videos_contract.protocol import KEY_ENV, URL_ENV
 from videos_contract.spec import load_spec
 
@@ -53,13 +53,7 @@ def _non_negative_int(text: str) -> int:
 
 
 def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
+    return positive(text)  # finite too: `nan <= 0` is false
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:

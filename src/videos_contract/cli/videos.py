@@ -43,7 +43,7 @@ from rich.progress import (
 )
 
 from videos_contract import client as api
-from videos_contract.cli.common import CliError
+from videos_contract.cli.common import CliError, positive
 from videos_contract.client import DownloadResult, VideosClientError
 from videos_contract.client.wait import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
 from videos_contract.spec import load_spec
@@ -83,7 +83,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     server.add_argument(
         "--call-timeout",
-        type=_positive,
+        type=positive,
         default=api.DEFAULT_CALL_TIMEOUT,
         metavar="SECONDS",
         help="overall deadline of each request, retries included, however slowly the server "
@@ -105,13 +105,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     group.add_argument(
         "--timeout",
-        type=_positive,
+        type=positive,
         default=DEFAULT_TIMEOUT,
         help=f"seconds to wait at most (default {DEFAULT_TIMEOUT:g})",
     )
     group.add_argument(
         "--interval",
-        type=_positive,
+        type=positive,
         default=DEFAULT_INTERVAL,
         help=f"seconds between polls when the server advises none (default {DEFAULT_INTERVAL:g})",
     )
@@ -179,7 +179,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     download.add_argument(
         "--timeout",
-        type=_positive,
+        type=positive,
         default=api.DEFAULT_DOWNLOAD_TIMEOUT,
         help=f"seconds the whole download may take (default {api.DEFAULT_DOWNLOAD_TIMEOUT:g})",
     )
@@ -195,16 +195,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     remix.add_argument("video_id", metavar="VIDEO_ID")
     remix.add_argument("--prompt", required=True, help="the new prompt")
     remix.set_defaults(handler=_command(_remix))
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
-    return value
 
 
 # --- running a command -------------------------------------------------------------------

@@ -42,6 +42,7 @@ import httpx
 from aihubmix_videos import AuthenticatedClient
 from aihubmix_videos.models import ContentVariant
 
+from videos_contract.client.arguments import check_seconds
 from videos_contract.client.errors import ApiError, DownloadError, VideosClientError
 from videos_contract.client.generated_requests import content_request
 from videos_contract.client.retry import DEADLINE, STREAMED
@@ -431,6 +432,7 @@ def download(
     overall limit), or passes `max_bytes`; `dest` is then left as it was (an unverifiable
     close-delimited body is kept as `NAME.part`, see the module).
     """
+    check_seconds("timeout", timeout, optional=True)
     dest = Path(dest)
     method, url, params = _request(video_id, variant)
     http = client.get_httpx_client()
@@ -475,6 +477,7 @@ async def async_download(
     max_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
 ) -> DownloadResult:
     """`download` for asyncio code; file writes (and a verification) run in a worker thread."""
+    check_seconds("timeout", timeout, optional=True)
     dest = Path(dest)
     method, url, params = _request(video_id, variant)
     http = client.get_async_httpx_client()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-__all__ = ["CliError", "finite", "non_negative", "positive", "share"]
+__all__ = ["CliError", "finite", "non_negative", "positive"]
 
 
 class CliError(Exception):
@@ -38,12 +38,4 @@ def non_negative(text: str) -> float:
     value = finite(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
-    return value
-
-
-def share(text: str) -> float:
-    """A rate: a share of requests or jobs, 0 to 1."""
-    value = finite(text)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text!r}")
     return value

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from videos_contract.cli.common import CliError, non_negative, positive, share
+from videos_contract.cli.common import CliError, finite, non_negative, positive
 from videos_contract.client.errors import mask_key
 from videos_contract.mock import DEFAULT_KEY, MockConfig, serve
 from videos_contract.mock.defects import DEFECTS
@@ -55,10 +55,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "start, shown in the banner)",
     )
     parser.add_argument(
-        "--fail-rate", type=share, default=0.0, help="share of jobs that fail (0..1)"
+        "--fail-rate", type=finite, default=0.0, help="share of jobs that fail (0..1)"
     )
     parser.add_argument(
-        "--fault-rate", type=share, default=0.0, help="share of requests answered 500/503 (0..1)"
+        "--fault-rate", type=finite, default=0.0, help="share of requests answered 500/503 (0..1)"
     )
     parser.add_argument(
         "--rate-limit", type=int, default=None, metavar="N", help="requests per second per key"
@@ -112,13 +112,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--drop-rate",
-        type=share,
+        type=finite,
         default=0.0,
         help="share of answers cut off mid-body (0..1)",
     )
     parser.add_argument(
         "--slow-rate",
-        type=share,
+        type=finite,
         default=0.0,
         help="share of answers held back --slow-seconds (0..1)",
     )

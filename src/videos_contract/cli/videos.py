@@ -15,11 +15,14 @@ import argparse
 import contextlib
 import json
 import os
+import posixpath
+import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from aihubmix_videos import AuthenticatedClient
@@ -46,7 +49,7 @@ from videos_contract import client as api
 from videos_contract.cli.common import CliError, positive
 from videos_contract.client import DownloadResult, VideosClientError
 from videos_contract.client.wait import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
-from videos_contract.spec import load_spec
+from videos_contract.spec import Spec, load_spec
 from videos_contract.terminal import printable
 
 __all__ = ["register"]
@@ -68,8 +71,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     server = common.add_argument_group("server")
     server.add_argument(
         "--url",
-        help=f"API root, e.g. {spec.raw['servers'][0]['url']} (default: ${api.URL_ENV}; "
-        "without either, an embedded mock with a warning on stderr)",
+        help=f"API root, e.g. {spec.raw['servers'][0]['url']}: the commands add the paths "
+        f"({_api_prefix(spec)}...) (default: ${api.URL_ENV}; without either, an embedded "
+        "mock with a warning on stderr)",
     )
     server.add_argument(
         "--mock",
@@ -128,8 +132,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     def billed(operation_id: str) -> str:
         return " (billed by a real gateway)" if spec.operation(operation_id).billed else ""
 
+    prompt = _prompt_type(spec)
     create = add("create", "start a video job" + billed("createVideo"), waiting)
-    create.add_argument("--prompt", required=True, help="what the video should show")
+    create.add_argument(
+        "--prompt", required=True, type=prompt, help="what the video should show" + prompt.limits
+    )
     for option, schema in (
         ("--model", "VideoModel"),
         ("--seconds", "VideoSeconds"),
@@ -151,7 +158,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     limit = spec.operation("listVideos").parameter("limit")["schema"]
     listing.add_argument(
         "--limit",
-        type=int,
+        type=_bounded_int(limit["minimum"], limit["maximum"]),
         help=f"videos per page, {limit['minimum']} to {limit['maximum']} "
         f"(server default: {limit['default']})",
     )
@@ -193,8 +200,83 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     remix = add("remix", "start a job reworking a completed video" + billed("remixVideo"), waiting)
     remix.add_argument("video_id", metavar="VIDEO_ID")
-    remix.add_argument("--prompt", required=True, help="the new prompt")
+    remix.add_argument(
+        "--prompt", required=True, type=prompt, help="the new prompt" + prompt.limits
+    )
     remix.set_defaults(handler=_command(_remix))
+
+
+class _PromptType:
+    """`--prompt`, checked against the spec's `VideoPrompt` length limits before sending."""
+
+    def __init__(self, low: int | None, high: int | None) -> None:
+        self.low, self.high = low, high
+        self.limits = f" ({low} to {high} characters)" if low is not None and high else ""
+        self.__name__ = "prompt"  # argparse names the type in its messages
+
+    def __call__(self, text: str) -> str:
+        if self.low is not None and len(text) < self.low:
+            raise argparse.ArgumentTypeError(
+                f"at least {self.low} character(s), the spec's VideoPrompt minLength"
+            )
+        if self.high is not None and len(text) > self.high:
+            raise argparse.ArgumentTypeError(
+                f"{len(text)} characters; the spec's VideoPrompt maxLength is {self.high}"
+            )
+        return text
+
+
+def _prompt_type(spec: Spec) -> _PromptType:
+    schema = spec.schema("VideoPrompt")
+    return _PromptType(schema.get("minLength"), schema.get("maxLength"))
+
+
+def _bounded_int(low: int, high: int) -> Callable[[str], int]:
+    def bounded(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be {low} to {high} (the spec's limits)")
+        return value
+
+    return bounded
+
+
+def _api_prefix(spec: Spec) -> str:
+    """What every path of the API starts with (`/v1/videos`): a `--url` holding it names an
+    endpoint, not the API root the commands add their paths to."""
+    prefix: str = posixpath.commonpath(list(spec.raw["paths"]))
+    return prefix
+
+
+def _check_reference_url(value: str) -> None:
+    pattern = load_spec().schema("ImageReference")["properties"]["image_url"].get("pattern")
+    if pattern and re.search(pattern, value) is None:
+        raise CliError(
+            "--reference: not a file, and not a URL the spec allows (an https:// URL with a "
+            "host, or a data:image/... URL)",
+            exit_code=2,
+        )
+
+
+def _check_root(url: str, source: str, ui: _Ui) -> None:
+    """`--url` is the API root; a URL naming an endpoint would double the paths."""
+    path = urlsplit(url).path.rstrip("/")
+    prefix = _api_prefix(load_spec())
+    version = "/" + prefix.strip("/").split("/")[0]
+    if path.endswith(version):  # as OpenAI SDK base URLs are written; the client drops it
+        ui.note(
+            f"note: {source} is the API root; its trailing {version} is dropped "
+            f"(requests go to {url.rstrip('/')[: -len(version)]}{prefix}...)"
+        )
+    if path.endswith(prefix) or f"{prefix}/" in path:
+        raise CliError(
+            f"{source} names an endpoint ({path}); it is the API root, e.g. "
+            f"{load_spec().raw['servers'][0]['url']}: the commands add {prefix}... themselves",
+            exit_code=2,
+        )
 
 
 # --- running a command -------------------------------------------------------------------
@@ -296,6 +378,8 @@ def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]
             f"no server: set {api.URL_ENV} (or pass --url), or pass --mock for an embedded mock",
             exit_code=2,
         )
+    if url:
+        _check_root(url, "--url" if args.url else f"${api.URL_ENV}", ui)
     with contextlib.ExitStack() as stack:
         if url:
             key = args.key or os.environ.get(api.KEY_ENV)
@@ -434,7 +518,8 @@ def _create(args: argparse.Namespace, ui: _Ui) -> int:
 
 
 def _reference(value: str, files: contextlib.ExitStack) -> api.Reference:
-    if value.startswith(("https://", "http://", "data:")):
+    if "://" in value or value.startswith("data:"):
+        _check_reference_url(value)
         return api.reference_from(value)
     path = Path(value)
     try:

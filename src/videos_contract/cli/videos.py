@@ -17,6 +17,8 @@ import json
 import os
 import posixpath
 import re
+import shlex
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -292,6 +294,7 @@ class _Ui:
     err: Console
     printed: bool = False  # with --json: one document is on stdout already
     streaming: bool = False  # with --json: a document is open (`list --all`)
+    interrupted: str = ""  # what an interrupt leaves behind, and how to go on
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> _Ui:
@@ -356,8 +359,10 @@ def _command(run: Callable[[argparse.Namespace, _Ui], int]) -> Callable[[argpars
         except CliError as exc:
             ui.failure(str(exc), exc.exit_code)
             raise
-        except KeyboardInterrupt:
-            ui.failure("interrupted", 130)
+        except KeyboardInterrupt as exc:
+            signum = getattr(exc, "signum", signal.SIGINT)  # SIGTERM, SIGHUP: see cli.main
+            message = "interrupted" + (f": {ui.interrupted}" if ui.interrupted else "")
+            ui.failure(message, 128 + signum)
             raise
 
     return handler
@@ -475,21 +480,35 @@ def _fetch(
 
 
 def _finish_job(
-    client: AuthenticatedClient, ui: _Ui, video: Video, args: argparse.Namespace
+    client: AuthenticatedClient, ui: _Ui, video: Video, args: argparse.Namespace, note: str = ""
 ) -> int:
     """After a create or remix (or a get): wait and download as asked, then report."""
     output: Path | None = args.output
-    if args.wait or output is not None:
-        try:
-            video = _wait(client, ui, video, args)
-        except api.JobFailedError as exc:
-            if ui.json:  # the job itself, with its `error`; the error line goes to stderr
-                ui.emit(exc.video.to_dict(), "")
-            raise
-    if output is None:
-        ui.emit(video.to_dict(), _summary(video))
-        return 0
-    result = _fetch(client, ui, video.id, output, "video")
+    try:
+        if note:
+            ui.note(note)  # note() makes it printable
+        if args.wait or output is not None:
+            try:
+                video = _wait(client, ui, video, args)
+            except api.JobFailedError as exc:
+                if ui.json:  # the job itself, with its `error`; the error line goes to stderr
+                    ui.emit(exc.video.to_dict(), "")
+                raise
+        if output is None:
+            ui.emit(video.to_dict(), _summary(video))
+            return 0
+        result = _fetch(client, ui, video.id, output, "video")
+    except KeyboardInterrupt:
+        # Stopping this command does not stop the job, which a gateway bills: say how to go on.
+        resume = f"videos-contract get {shlex.quote(video.id)} --wait"
+        if output is not None:
+            resume += f" -o {shlex.quote(str(output))}"
+        ui.interrupted = printable(
+            f"video {video.id} keeps running on the server (stopping this command does not "
+            f"cancel the job, nor its bill); pick it up with: {resume}"
+        )
+        print(ui.interrupted, file=sys.stderr)
+        raise
     ui.emit(
         {**video.to_dict(), "download": _download_json(result)},
         f"{_summary(video)}\nsaved {printable(result.path)} ({result.size} bytes)",
@@ -513,8 +532,7 @@ def _create(args: argparse.Namespace, ui: _Ui) -> int:
                 size=UNSET if args.size is None else check_video_size(args.size),
                 reference=reference,
             )
-            ui.note(f"created {video.id} ({video.status})")  # note() makes it printable
-            return _finish_job(client, ui, video, args)
+            return _finish_job(client, ui, video, args, f"created {video.id} ({video.status})")
 
 
 def _reference(value: str, files: contextlib.ExitStack) -> api.Reference:
@@ -597,5 +615,5 @@ def _remix(args: argparse.Namespace, ui: _Ui) -> int:
         raise CliError(f"--output: folder {args.output.parent} does not exist")
     with _session(args, ui) as client:
         video = api.remix(client, args.video_id, args.prompt)
-        ui.note(f"created {video.id} ({video.status}), a remix of {args.video_id}")
-        return _finish_job(client, ui, video, args)
+        note = f"created {video.id} ({video.status}), a remix of {args.video_id}"
+        return _finish_job(client, ui, video, args, note)

@@ -150,8 +150,12 @@ def test_report_html_leads_with_the_verdict_and_the_failures() -> None:
 
     base = _result()
     first = base.outcomes[0].violations[0]
-    same_cause = dataclasses.replace(
-        first, check="created_video_matches_schema", operation="getVideo"
+    same_cause = dataclasses.replace(  # another check, another answer, the same field
+        first,
+        check="created_video_matches_schema",
+        operation="getVideo",
+        title="video matches schema",
+        at_fault="list page: field data/0/status",
     )
     other = dataclasses.replace(
         first,
@@ -184,6 +188,7 @@ def test_report_html_leads_with_the_verdict_and_the_failures() -> None:
     assert html.count("<h3>created job reaches terminal status</h3>") == 1
     assert "Seen 2 times: createVideo / created_job_reaches_terminal_status, getVideo /" in html
     assert html.count("<h3>error body names the parameter</h3>") == 1
+    assert "<h3>video matches schema</h3>" not in html
     # "Actual" does not repeat the expected text.
     assert "<dd>…was expected; got null</dd>" not in html
     assert "<dd>… was expected; got null</dd>" in html

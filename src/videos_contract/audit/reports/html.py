@@ -31,9 +31,11 @@ col.outcome{width:30%}col.cases{width:22%}
 .ok{background:#dafbe1}.bad{background:#ffebe9}.counts span{display:inline-block;
 margin-right:1rem;font-weight:bold}.failure{border-left:4px solid #cf222e;padding:.2rem .8rem;
 margin:1rem 0;background:#fffafa}pre{background:#f6f8fa;padding:.5rem;white-space:pre-wrap;
-word-break:break-all;font-size:.8rem}dl{margin:.3rem 0}dt{font-weight:bold}
+word-break:break-all;font-size:.8rem;max-height:10rem;overflow:auto}dl{margin:.3rem 0}
+dt{font-weight:bold}
 dd{margin:0 0 .3rem 1rem;overflow-wrap:anywhere}small{color:#666}
-@media (max-width:40rem){col.check{width:40%}col.source{width:0}th.source,td.source{display:none}}
+@media (max-width:40rem){body{padding:0 .4rem}table{font-size:.8rem}td,th{padding:.25rem}
+col.check{width:38%}col.source{width:20%}col.outcome{width:20%}col.cases{width:22%}}
 """
 
 
@@ -45,13 +47,28 @@ def _actual(violation: Violation) -> str:
     return actual
 
 
+def _field(at_fault: str) -> str:
+    """The field a violation is about, without its place (`data/0/created_at` -> `created_at`):
+    one missing field seen by several checks, in several answers, is one root cause."""
+    _, marker, field = at_fault.rpartition("field ")
+    if not marker:
+        return at_fault
+    names = [part for part in field.split("/") if part and not part.isdigit()]
+    return names[-1] if names else field
+
+
 def _root_causes(result: AuditResult) -> list[tuple[Violation, list[Violation]]]:
-    """Violations with one root cause (same title, code and place at fault) grouped, in order."""
-    groups: dict[tuple[str, str | None, str], list[Violation]] = {}
+    """Violations with one root cause (the same field, code, expectation and finding) grouped."""
+    groups: dict[tuple[str, str | None, str, str], list[Violation]] = {}
     for _, outcomes in by_operation(result):
         for outcome in outcomes:
             for violation in outcome.violations:
-                key = (violation.title, violation.code, violation.at_fault)
+                key = (
+                    _field(violation.at_fault),
+                    violation.code,
+                    violation.expected,
+                    _actual(violation),
+                )
                 groups.setdefault(key, []).append(violation)
     return [(members[0], members) for members in groups.values()]
 

@@ -140,3 +140,58 @@ def test_a_conformant_verdict_counts_the_checks_the_settings_left_out() -> None:
     assert "not run: remix_points_to_source (--max-creates budget spent)" in text
     assert "not offered: content_supports_byte_ranges" in text
     assert summary_dict(clean)["verdict"] == "conformant"
+
+
+def test_report_html_leads_with_the_verdict_and_the_failures() -> None:
+    import dataclasses
+
+    from videos_contract.audit.reports.html import render_html
+    from videos_contract.audit.results import Dismissal
+
+    base = _result()
+    first = base.outcomes[0].violations[0]
+    same_cause = dataclasses.replace(  # another check, another answer, the same field
+        first,
+        check="created_video_matches_schema",
+        operation="getVideo",
+        title="video matches schema",
+        at_fault="list page: field data/0/status",
+    )
+    other = dataclasses.replace(
+        first,
+        title="error body names the parameter",
+        at_fault="error: field param",
+        expected="a string",
+        actual="a string was expected; got null",
+    )
+    outcomes = (
+        base.outcomes[0],
+        CheckOutcome(
+            "created_video_matches_schema",
+            "getVideo",
+            "behaviour",
+            failed=1,
+            violations=(same_cause,),
+        ),
+        CheckOutcome("error_names_param", "listVideos", "behaviour", failed=1, violations=(other,)),
+        *base.outcomes[1:],
+    )
+    dismissal = Dismissal("not_a_server_error", "listVideos", "server error", "not reproduced")
+    result = dataclasses.replace(base, outcomes=outcomes, dismissals=(dismissal, dismissal))
+    html = render_html(result)
+    verdict, counts = html.index('class="verdict bad"'), html.index("class='counts'")
+    failures, table = html.index("<h2>Failures (2)</h2>"), html.index("<h2>All checks</h2>")
+    assert verdict < counts < failures < table
+    assert "3 failed</span>" in html and "1 passed</span>" in html
+    assert "1 not run</span>" in html and "1 not offered</span>" in html
+    # One root cause, two places: shown once, naming both.
+    assert html.count("<h3>created job reaches terminal status</h3>") == 1
+    assert "Seen 2 times: createVideo / created_job_reaches_terminal_status, getVideo /" in html
+    assert html.count("<h3>error body names the parameter</h3>") == 1
+    assert "<h3>video matches schema</h3>" not in html
+    # "Actual" does not repeat the expected text.
+    assert "<dd>…was expected; got null</dd>" not in html
+    assert "<dd>… was expected; got null</dd>" in html
+    assert html.count("not reproduced") == 1
+    # One table: every row has the same columns.
+    assert html.count("<table>") == 1

@@ -34,6 +34,8 @@ def _show(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str
         ('profile = "thorough"\n', "profile 'thorough'"),
         ('max_creates = "five"\n', "max_creates: expected int"),
         ("colour = 1\n", "unknown setting"),
+        ("rate_limit = nan\n", "rate_limit: must be a finite number"),
+        ("rate_limit = -1.5\n", "rate_limit: must be a finite number"),
         ('[severity]\nno_such_check = "warning"\n', "no such check"),
         ('[severity]\ndeleted_video_is_gone = "fatal"\n', "one of error, warning, off"),
         ('url = "${NOT_SET_ANYWHERE}"\n', "${NOT_SET_ANYWHERE} is not set"),

@@ -234,3 +234,96 @@ def test_subprocess_create_wait_output(tmp_path: Path) -> None:
     assert "embedded mock" in done.stderr
     assert "Traceback" not in done.stderr
     assert probe_video(target).size == load_spec().default("VideoSize")
+
+
+@pytest.mark.parametrize("flag", ["-q", "--json"])
+def test_scripts_without_a_server_are_refused(
+    flag: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "q.mp4"
+    code, out, err = run(capsys, "create", "--prompt", "x", flag, "--wait", "-o", str(target))
+    assert code == 2
+    if flag == "--json":
+        assert URL_ENV in json.loads(out)["error"]["message"]
+    assert URL_ENV in err and "--mock" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not target.exists()
+
+
+def test_the_unasked_mock_is_announced(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "list", "--progress", "never")
+    assert code == 0, err
+    assert "warning:" in err and "embedded mock" in err and URL_ENV in err
+
+
+def test_the_mock_when_asked(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "q.mp4"
+    code, _, err = run(capsys, "create", "--prompt", "x", "-q", "--mock", "-o", str(target))
+    assert code == 0, err
+    assert err == ""
+    probe_video(target)
+    code, _, err = run(capsys, "list", "--mock", "--url", "http://127.0.0.1:9")
+    assert code == 2 and "--mock" in err
+
+
+def test_json_failures_are_one_document(
+    on_mock: MockServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A failed job: the job itself, with its error, and a non-zero exit.
+    for argv in (["create", "--prompt", f"a storm {FAIL_MARKER}", "--wait"],):
+        code, out, err = run(capsys, *argv, "--json")
+        assert code == 1 and "failed (" in err
+        failed = json.loads(out)
+        assert failed["status"] == "failed" and failed["error"]["code"]
+        code, out, _ = run(capsys, "get", failed["id"], "--wait", "--json")
+        assert code == 1 and json.loads(out)["id"] == failed["id"]
+    # Any other failure: an error object carrying the exit code.
+    code, out, _ = run(capsys, "get", "video_missing", "--json")
+    assert code == 1
+    assert json.loads(out)["error"]["exit_code"] == 1
+    with pytest.raises(SystemExit):
+        main(["get", "video_1", "--timeout", "-1", "--json"])
+    out, _ = capsys.readouterr()
+    assert json.loads(out)["error"]["exit_code"] == 2
+
+
+def test_create_output_json_is_the_video_with_its_download(
+    on_mock: MockServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "fox.mp4"
+    saved = run_json(capsys, "create", "--prompt", "a fox", "-o", str(target), "--interval", "0.05")
+    assert saved["status"] == "completed" and saved["object"] == "video"
+    assert saved["download"]["path"] == str(target)
+    assert saved["download"]["bytes"] == target.stat().st_size
+
+
+def test_list_all_json_failure_closes_the_document(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys, "list", "--all", "--json", "--url", "http://127.0.0.1:9", "--key", "k"
+    )
+    assert code == 1
+    assert json.loads(out)["error"]["exit_code"] == 1
+
+
+@pytest.mark.parametrize("argv", [["list"], ["list", "--json"], ["list", "--all"]])
+def test_a_closed_pipe_ends_quietly(on_mock: MockServer, argv: list[str]) -> None:
+    main(["create", "--prompt", "one", "-q"])
+    read, write = os.pipe()
+    os.close(read)  # no reader at all: the first write meets a closed pipe, every time
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "videos_contract", *argv],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert done.stderr == ""
+    assert done.returncode == 141

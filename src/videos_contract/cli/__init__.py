@@ -9,8 +9,13 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 from typing import NoReturn
 
 from videos_contract import __version__
@@ -33,7 +38,15 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
-        raise SystemExit(2)
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+class _UsageError(SystemExit):
+    """A bad argument: exit code 2, and the message for `--json`'s error document."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(2)
+        self.message = message
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,17 +66,66 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(words)
+    except _UsageError as exc:
+        if "--json" in words:  # scripts get their one document, even for a bad argument
+            error = {"message": exc.message, "exit_code": 2}
+            print(json.dumps({"error": error}, indent=2, sort_keys=True))
+        raise
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
         return 2
     try:
-        return handler(args)
+        with _signals_interrupt():
+            return handler(args)
+    except BrokenPipeError:
+        # The reader went away (`list | head -1`): stop quietly, as a shell tool does, and
+        # keep the interpreter's last flush of stdout from reporting the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 141
     except CliError as exc:
         # Error messages quote servers (an error's code, message, param, a body): one sanitiser.
         print(f"videos-contract {args.command}: error: {printable(exc)}", file=sys.stderr)
         return exc.exit_code
+    except Terminated as exc:
+        name = signal.Signals(exc.signum).name
+        print(f"videos-contract {args.command}: interrupted ({name})", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:
         print(f"videos-contract {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a closed terminal): handled as Ctrl-C is, unwinding every `finally`."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP raise `Terminated` (only the main thread can
+    install handlers; elsewhere the defaults stay)."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise Terminated(signum)
+
+    wanted = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous: dict[int, object] = {}
+    try:
+        for signum in wanted:
+            previous[signum] = signal.signal(signum, interrupt)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]

@@ -40,7 +40,7 @@ from videos_contract.baseline import (
     write_baseline,
 )
 from videos_contract.cli import config as settings_file
-from videos_contract.cli.common import CliError
+from videos_contract.cli.common import CliError, positive
 from videos_contract.cli.config import CONFIG_FILE, Settings
 from videos_contract.paths import SPEC_PATH
 from videos_contract.protocol import KEY_ENV, URL_ENV
@@ -60,13 +60,7 @@ def _non_negative_int(text: str) -> int:
 
 
 def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
+    return positive(text)  # finite too: `nan <= 0` is false
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:

@@ -1,8 +1,11 @@
-"""What every command shares: the error type that becomes one readable line."""
+"""What every command shares: the error type that becomes one readable line, number types."""
 
 from __future__ import annotations
 
-__all__ = ["CliError"]
+import argparse
+import math
+
+__all__ = ["CliError", "finite", "non_negative", "positive"]
 
 
 class CliError(Exception):
@@ -11,3 +14,28 @@ class CliError(Exception):
     def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+def finite(text: str) -> float:
+    """A number option: `nan`, `inf` and `-inf` are refused (`nan <= 0` is false)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number: {text!r}")
+    return value
+
+
+def positive(text: str) -> float:
+    value = finite(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
+    return value
+
+
+def non_negative(text: str) -> float:
+    value = finite(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value

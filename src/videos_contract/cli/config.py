@@ -11,6 +11,7 @@ merged result with the key masked.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import tomllib
@@ -145,6 +146,9 @@ def read_config(path: Path, environ: dict[str, str] | None = None) -> FileSettin
             value = float(value)
         if not isinstance(value, expected) or isinstance(value, bool):
             raise CliError(f"{where}: expected {expected.__name__}, got {value!r}", 2)
+        if isinstance(value, float) and not (math.isfinite(value) and value > 0):
+            # TOML has nan and inf; `nan <= 0` is false, so say it here.
+            raise CliError(f"{where}: must be a finite number above 0, got {value!r}", 2)
         if isinstance(value, str):
             value = _substitute(value, where, environ)
         values[name] = value

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from videos_contract.cli.common import CliError
+from videos_contract.cli.common import CliError, finite, non_negative, positive
 from videos_contract.client.errors import mask_key
 from videos_contract.mock import DEFAULT_KEY, MockConfig, serve
 from videos_contract.mock.defects import DEFECTS
@@ -43,7 +43,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--key", action="append", dest="keys", metavar="KEY", help="accepted key (repeatable)"
     )
     parser.add_argument(
-        "--render-seconds", type=float, default=5.0, help="time from queued to done (default 5)"
+        "--render-seconds",
+        type=non_negative,
+        default=5.0,
+        help="time from queued to done (default 5)",
     )
     parser.add_argument(
         "--seed",
@@ -53,16 +56,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "start, shown in the banner)",
     )
     parser.add_argument(
-        "--fail-rate", type=float, default=0.0, help="share of jobs that fail (0..1)"
+        "--fail-rate", type=finite, default=0.0, help="share of jobs that fail (0..1)"
     )
     parser.add_argument(
-        "--fault-rate", type=float, default=0.0, help="share of requests answered 500/503 (0..1)"
+        "--fault-rate", type=finite, default=0.0, help="share of requests answered 500/503 (0..1)"
     )
     parser.add_argument(
         "--rate-limit", type=int, default=None, metavar="N", help="requests per second per key"
     )
     parser.add_argument(
-        "--max-body-mb", type=float, default=50.0, help="largest request body in MiB (default 50)"
+        "--max-body-mb",
+        type=positive,
+        default=50.0,
+        help="largest request body in MiB (default 50)",
     )
     parser.add_argument(
         "--store",
@@ -79,13 +85,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--asset-ttl-seconds",
-        type=float,
+        type=positive,
         default=24 * 3600.0,
         help="time from completion to expires_at (default 86400)",
     )
     parser.add_argument(
         "--prune-after-seconds",
-        type=float,
+        type=non_negative,
         default=3600.0,
         help="how long an expired or failed job stays retrievable before removal (default 3600)",
     )
@@ -94,31 +100,31 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--max-header-kb",
-        type=float,
+        type=positive,
         default=64.0,
         help="largest request head (request line and headers) in KiB (default 64)",
     )
     parser.add_argument(
         "--body-timeout",
-        type=float,
+        type=positive,
         default=30.0,
         metavar="S",
         help="seconds a client has to send a whole request body (default 30)",
     )
     parser.add_argument(
         "--drop-rate",
-        type=float,
+        type=finite,
         default=0.0,
         help="share of answers cut off mid-body (0..1)",
     )
     parser.add_argument(
         "--slow-rate",
-        type=float,
+        type=finite,
         default=0.0,
         help="share of answers held back --slow-seconds (0..1)",
     )
     parser.add_argument(
-        "--slow-seconds", type=float, default=0.0, help="delay of a slow answer (seconds)"
+        "--slow-seconds", type=non_negative, default=0.0, help="delay of a slow answer (seconds)"
     )
     parser.add_argument(
         "--spec",

@@ -1,7 +1,8 @@
 """`videos-contract create|list|get|delete|download|remix`: the API from the command line.
 
 Each command parses its arguments, opens a client (`--url`/`--key`, else `VIDEOS_API_URL`/
-`VIDEOS_API_KEY`, else an embedded mock started for the command) and calls
+`VIDEOS_API_KEY`; `--mock`, or no server at all, an embedded mock started for the command,
+announced on stderr; `-q`/`--json` without a server are refused) and calls
 `videos_contract.client`. Choices come from openapi.yaml. Results go to stdout (readable, or
 JSON with `--json`); progress bars and notes go to stderr. Every string a server provided goes
 through `videos_contract.terminal.printable` before it reaches the readable output, so that no
@@ -14,11 +15,16 @@ import argparse
 import contextlib
 import json
 import os
+import posixpath
+import re
+import shlex
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from aihubmix_videos import AuthenticatedClient
@@ -42,17 +48,21 @@ from rich.progress import (
 )
 
 from videos_contract import client as api
-from videos_contract.cli.common import CliError
+from videos_contract.cli.common import CliError, positive
 from videos_contract.client import DownloadResult, VideosClientError
 from videos_contract.client.wait import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
-from videos_contract.spec import load_spec
+from videos_contract.spec import Spec, load_spec
 from videos_contract.terminal import printable
 
 __all__ = ["register"]
 
 EMBEDDED_NOTE = (
-    "note: no server given (--url or ${url_env}); using an embedded mock at {url} "
-    "that lives only as long as this command"
+    "note: using an embedded mock at {url} that lives only as long as this command "
+    "(--mock asks for it; a server comes from --url or ${url_env})"
+)
+EMBEDDED_BANNER = (
+    "warning: no server given (--url or ${url_env}): running against an embedded mock at "
+    "{url}; nothing reaches a real API (--mock asks for the mock explicitly)"
 )
 
 
@@ -63,8 +73,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     server = common.add_argument_group("server")
     server.add_argument(
         "--url",
-        help=f"API root, e.g. {spec.raw['servers'][0]['url']} (default: ${api.URL_ENV}, "
-        "else an embedded mock)",
+        help=f"API root, e.g. {spec.raw['servers'][0]['url']}: the commands add the paths "
+        f"({_api_prefix(spec)}...) (default: ${api.URL_ENV}; without either, an embedded "
+        "mock with a warning on stderr)",
+    )
+    server.add_argument(
+        "--mock",
+        action="store_true",
+        help="run against an embedded mock that lives only as long as the command",
     )
     server.add_argument(
         "--key",
@@ -73,7 +89,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     server.add_argument(
         "--call-timeout",
-        type=_positive,
+        type=positive,
         default=api.DEFAULT_CALL_TIMEOUT,
         metavar="SECONDS",
         help="overall deadline of each request, retries included, however slowly the server "
@@ -95,13 +111,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     group.add_argument(
         "--timeout",
-        type=_positive,
+        type=positive,
         default=DEFAULT_TIMEOUT,
         help=f"seconds to wait at most (default {DEFAULT_TIMEOUT:g})",
     )
     group.add_argument(
         "--interval",
-        type=_positive,
+        type=positive,
         default=DEFAULT_INTERVAL,
         help=f"seconds between polls when the server advises none (default {DEFAULT_INTERVAL:g})",
     )
@@ -118,8 +134,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     def billed(operation_id: str) -> str:
         return " (billed by a real gateway)" if spec.operation(operation_id).billed else ""
 
+    prompt = _prompt_type(spec)
     create = add("create", "start a video job" + billed("createVideo"), waiting)
-    create.add_argument("--prompt", required=True, help="what the video should show")
+    create.add_argument(
+        "--prompt", required=True, type=prompt, help="what the video should show" + prompt.limits
+    )
     for option, schema in (
         ("--model", "VideoModel"),
         ("--seconds", "VideoSeconds"),
@@ -135,13 +154,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="FILE_OR_URL",
         help="reference image: a file to upload, or an https:// or data: URL",
     )
-    create.set_defaults(handler=_create)
+    create.set_defaults(handler=_command(_create))
 
     listing = add("list", "list videos, one page or --all")
     limit = spec.operation("listVideos").parameter("limit")["schema"]
     listing.add_argument(
         "--limit",
-        type=int,
+        type=_bounded_int(limit["minimum"], limit["maximum"]),
         help=f"videos per page, {limit['minimum']} to {limit['maximum']} "
         f"(server default: {limit['default']})",
     )
@@ -152,15 +171,15 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     listing.add_argument("--after", metavar="VIDEO_ID", help="start after this video")
     listing.add_argument("--all", action="store_true", help="follow every page")
-    listing.set_defaults(handler=_list)
+    listing.set_defaults(handler=_command(_list))
 
     get = add("get", "show a video job", waiting)
     get.add_argument("video_id", metavar="VIDEO_ID")
-    get.set_defaults(handler=_get)
+    get.set_defaults(handler=_command(_get))
 
     delete = add("delete", "delete a video job and its assets")
     delete.add_argument("video_id", metavar="VIDEO_ID")
-    delete.set_defaults(handler=_delete)
+    delete.set_defaults(handler=_command(_delete))
 
     download = add("download", "download an asset of a completed job")
     download.add_argument("video_id", metavar="VIDEO_ID")
@@ -169,7 +188,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     download.add_argument(
         "--timeout",
-        type=_positive,
+        type=positive,
         default=api.DEFAULT_DOWNLOAD_TIMEOUT,
         help=f"seconds the whole download may take (default {api.DEFAULT_DOWNLOAD_TIMEOUT:g})",
     )
@@ -179,22 +198,87 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         default=spec.default("ContentVariant"),
         help=f"which asset (default: {spec.default('ContentVariant')})",
     )
-    download.set_defaults(handler=_download)
+    download.set_defaults(handler=_command(_download))
 
     remix = add("remix", "start a job reworking a completed video" + billed("remixVideo"), waiting)
     remix.add_argument("video_id", metavar="VIDEO_ID")
-    remix.add_argument("--prompt", required=True, help="the new prompt")
-    remix.set_defaults(handler=_remix)
+    remix.add_argument(
+        "--prompt", required=True, type=prompt, help="the new prompt" + prompt.limits
+    )
+    remix.set_defaults(handler=_command(_remix))
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
-    return value
+class _PromptType:
+    """`--prompt`, checked against the spec's `VideoPrompt` length limits before sending."""
+
+    def __init__(self, low: int | None, high: int | None) -> None:
+        self.low, self.high = low, high
+        self.limits = f" ({low} to {high} characters)" if low is not None and high else ""
+        self.__name__ = "prompt"  # argparse names the type in its messages
+
+    def __call__(self, text: str) -> str:
+        if self.low is not None and len(text) < self.low:
+            raise argparse.ArgumentTypeError(
+                f"at least {self.low} character(s), the spec's VideoPrompt minLength"
+            )
+        if self.high is not None and len(text) > self.high:
+            raise argparse.ArgumentTypeError(
+                f"{len(text)} characters; the spec's VideoPrompt maxLength is {self.high}"
+            )
+        return text
+
+
+def _prompt_type(spec: Spec) -> _PromptType:
+    schema = spec.schema("VideoPrompt")
+    return _PromptType(schema.get("minLength"), schema.get("maxLength"))
+
+
+def _bounded_int(low: int, high: int) -> Callable[[str], int]:
+    def bounded(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be {low} to {high} (the spec's limits)")
+        return value
+
+    return bounded
+
+
+def _api_prefix(spec: Spec) -> str:
+    """What every path of the API starts with (`/v1/videos`): a `--url` holding it names an
+    endpoint, not the API root the commands add their paths to."""
+    prefix: str = posixpath.commonpath(list(spec.raw["paths"]))
+    return prefix
+
+
+def _check_reference_url(value: str) -> None:
+    pattern = load_spec().schema("ImageReference")["properties"]["image_url"].get("pattern")
+    if pattern and re.search(pattern, value) is None:
+        raise CliError(
+            "--reference: not a file, and not a URL the spec allows (an https:// URL with a "
+            "host, or a data:image/... URL)",
+            exit_code=2,
+        )
+
+
+def _check_root(url: str, source: str, ui: _Ui) -> None:
+    """`--url` is the API root; a URL naming an endpoint would double the paths."""
+    path = urlsplit(url).path.rstrip("/")
+    prefix = _api_prefix(load_spec())
+    version = "/" + prefix.strip("/").split("/")[0]
+    if path.endswith(version):  # as OpenAI SDK base URLs are written; the client drops it
+        ui.note(
+            f"note: {source} is the API root; its trailing {version} is dropped "
+            f"(requests go to {url.rstrip('/')[: -len(version)]}{prefix}...)"
+        )
+    if path.endswith(prefix) or f"{prefix}/" in path:
+        raise CliError(
+            f"{source} names an endpoint ({path}); it is the API root, e.g. "
+            f"{load_spec().raw['servers'][0]['url']}: the commands add {prefix}... themselves",
+            exit_code=2,
+        )
 
 
 # --- running a command -------------------------------------------------------------------
@@ -208,6 +292,9 @@ class _Ui:
     quiet: bool
     progress: bool
     err: Console
+    printed: bool = False  # with --json: one document is on stdout already
+    streaming: bool = False  # with --json: a document is open (`list --all`)
+    interrupted: str = ""  # what an interrupt leaves behind, and how to go on
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> _Ui:
@@ -232,7 +319,19 @@ class _Ui:
         print(human, flush=True)
 
     def emit(self, data: Any, human: str) -> None:
+        self.printed = True
         print(json.dumps(data, indent=2, sort_keys=True) if self.json else human)
+
+    def failure(self, message: str, exit_code: int) -> None:
+        """With `--json`, a failure is still one document on stdout (see docs/client.md)."""
+        if not self.json or self.printed:
+            return
+        error = {"message": message, "exit_code": exit_code}
+        if self.streaming:  # close the open `{"data": [...` of `list --all`
+            self.line(f'], "has_more": true, "error": {json.dumps(error, sort_keys=True)}}}')
+        else:
+            self.line(json.dumps({"error": error}, indent=2, sort_keys=True))
+        self.printed = True
 
     @contextlib.contextmanager
     def bar(self, description: str, *, transfer: bool) -> Iterator[Callable[..., None]]:
@@ -250,13 +349,42 @@ class _Ui:
             yield lambda **fields: progress.update(task, **fields)
 
 
+def _command(run: Callable[[argparse.Namespace, _Ui], int]) -> Callable[[argparse.Namespace], int]:
+    """A command's handler: with `--json`, every failure still prints one JSON document."""
+
+    def handler(args: argparse.Namespace) -> int:
+        ui = _Ui.from_args(args)
+        try:
+            return run(args, ui)
+        except CliError as exc:
+            ui.failure(str(exc), exc.exit_code)
+            raise
+        except KeyboardInterrupt as exc:
+            signum = getattr(exc, "signum", signal.SIGINT)  # SIGTERM, SIGHUP: see cli.main
+            message = "interrupted" + (f": {ui.interrupted}" if ui.interrupted else "")
+            ui.failure(message, 128 + signum)
+            raise
+
+    return handler
+
+
 @contextlib.contextmanager
 def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]:
     """A client for the server the arguments name; an embedded mock when none is named.
 
     Client-side errors become `CliError` here, so that every command fails with one line.
     """
-    url = args.url or os.environ.get(api.URL_ENV)
+    if args.mock and args.url:
+        raise CliError("--mock and --url name two servers: pass one", exit_code=2)
+    url = None if args.mock else args.url or os.environ.get(api.URL_ENV)
+    if not url and not args.mock and (args.quiet or args.json):
+        # A script (quiet or JSON) must not be green against a mock nobody asked for.
+        raise CliError(
+            f"no server: set {api.URL_ENV} (or pass --url), or pass --mock for an embedded mock",
+            exit_code=2,
+        )
+    if url:
+        _check_root(url, "--url" if args.url else f"${api.URL_ENV}", ui)
     with contextlib.ExitStack() as stack:
         if url:
             key = args.key or os.environ.get(api.KEY_ENV)
@@ -269,7 +397,11 @@ def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]
             except (OSError, RuntimeError) as exc:
                 raise CliError(f"cannot start the embedded mock: {exc}") from None
             url, key = server.url, server.key
-            ui.note(EMBEDDED_NOTE.format(url_env=api.URL_ENV, url=url))
+            if args.mock:
+                ui.note(EMBEDDED_NOTE.format(url_env=api.URL_ENV, url=url))
+            else:
+                # Not a note: -q does not hide it (and -q without a server is refused above).
+                print(EMBEDDED_BANNER.format(url_env=api.URL_ENV, url=url), file=sys.stderr)
             if args.key:
                 ui.note("note: --key is not used by the embedded mock")
         try:
@@ -348,25 +480,43 @@ def _fetch(
 
 
 def _finish_job(
-    client: AuthenticatedClient, ui: _Ui, video: Video, args: argparse.Namespace
+    client: AuthenticatedClient, ui: _Ui, video: Video, args: argparse.Namespace, note: str = ""
 ) -> int:
     """After a create or remix (or a get): wait and download as asked, then report."""
     output: Path | None = args.output
-    if args.wait or output is not None:
-        video = _wait(client, ui, video, args)
-    if output is None:
-        ui.emit(video.to_dict(), _summary(video))
-        return 0
-    result = _fetch(client, ui, video.id, output, "video")
+    try:
+        if note:
+            ui.note(note)  # note() makes it printable
+        if args.wait or output is not None:
+            try:
+                video = _wait(client, ui, video, args)
+            except api.JobFailedError as exc:
+                if ui.json:  # the job itself, with its `error`; the error line goes to stderr
+                    ui.emit(exc.video.to_dict(), "")
+                raise
+        if output is None:
+            ui.emit(video.to_dict(), _summary(video))
+            return 0
+        result = _fetch(client, ui, video.id, output, "video")
+    except KeyboardInterrupt:
+        # Stopping this command does not stop the job, which a gateway bills: say how to go on.
+        resume = f"videos-contract get {shlex.quote(video.id)} --wait"
+        if output is not None:
+            resume += f" -o {shlex.quote(str(output))}"
+        ui.interrupted = printable(
+            f"video {video.id} keeps running on the server (stopping this command does not "
+            f"cancel the job, nor its bill); pick it up with: {resume}"
+        )
+        print(ui.interrupted, file=sys.stderr)
+        raise
     ui.emit(
-        {"video": video.to_dict(), "download": _download_json(result)},
+        {**video.to_dict(), "download": _download_json(result)},
         f"{_summary(video)}\nsaved {printable(result.path)} ({result.size} bytes)",
     )
     return 0
 
 
-def _create(args: argparse.Namespace) -> int:
-    ui = _Ui.from_args(args)
+def _create(args: argparse.Namespace, ui: _Ui) -> int:
     if args.output is not None and not args.output.parent.is_dir():
         raise CliError(f"--output: folder {args.output.parent} does not exist")
     with contextlib.ExitStack() as files:
@@ -382,12 +532,12 @@ def _create(args: argparse.Namespace) -> int:
                 size=UNSET if args.size is None else check_video_size(args.size),
                 reference=reference,
             )
-            ui.note(f"created {video.id} ({video.status})")  # note() makes it printable
-            return _finish_job(client, ui, video, args)
+            return _finish_job(client, ui, video, args, f"created {video.id} ({video.status})")
 
 
 def _reference(value: str, files: contextlib.ExitStack) -> api.Reference:
-    if value.startswith(("https://", "http://", "data:")):
+    if "://" in value or value.startswith("data:"):
+        _check_reference_url(value)
         return api.reference_from(value)
     path = Path(value)
     try:
@@ -397,8 +547,7 @@ def _reference(value: str, files: contextlib.ExitStack) -> api.Reference:
     return api.reference_from(path, stream)
 
 
-def _list(args: argparse.Namespace) -> int:
-    ui = _Ui.from_args(args)
+def _list(args: argparse.Namespace, ui: _Ui) -> int:
     limit = UNSET if args.limit is None else args.limit
     order = UNSET if args.order is None else check_list_order(args.order)
     with _session(args, ui) as client:
@@ -418,12 +567,13 @@ def _stream_all(ui: _Ui, videos: Iterator[Video]) -> int:
     """Print each video as its page arrives: memory stays flat however long the list is.
 
     With `--json` the output is still one document, `{"data": [...], "has_more": false}`,
-    written piece by piece; a failure part-way leaves it unterminated, and the error line on
-    stderr says why.
+    written piece by piece; a failure part-way closes it with `"has_more": true` and an
+    `"error"` (`_Ui.failure`), and the error line on stderr says why.
     """
     count = 0
     if ui.json:
         ui.line('{"data": [')
+        ui.streaming = True
     for video in videos:
         if ui.json:
             item = json.dumps(video.to_dict(), sort_keys=True)
@@ -433,27 +583,25 @@ def _stream_all(ui: _Ui, videos: Iterator[Video]) -> int:
         count += 1
     if ui.json:
         ui.line('], "has_more": false}')
+        ui.streaming, ui.printed = False, True
     elif count == 0:
         ui.line("no videos")
     return 0
 
 
-def _get(args: argparse.Namespace) -> int:
-    ui = _Ui.from_args(args)
+def _get(args: argparse.Namespace, ui: _Ui) -> int:
     with _session(args, ui) as client:
         return _finish_job(client, ui, api.retrieve(client, args.video_id), args)
 
 
-def _delete(args: argparse.Namespace) -> int:
-    ui = _Ui.from_args(args)
+def _delete(args: argparse.Namespace, ui: _Ui) -> int:
     with _session(args, ui) as client:
         deleted = api.delete(client, args.video_id)
     ui.emit(deleted.to_dict(), f"deleted {printable(deleted.id)}")
     return 0
 
 
-def _download(args: argparse.Namespace) -> int:
-    ui = _Ui.from_args(args)
+def _download(args: argparse.Namespace, ui: _Ui) -> int:
     if not args.output.parent.is_dir():
         raise CliError(f"--output: folder {args.output.parent} does not exist")
     with _session(args, ui) as client:
@@ -462,11 +610,10 @@ def _download(args: argparse.Namespace) -> int:
     return 0
 
 
-def _remix(args: argparse.Namespace) -> int:
-    ui = _Ui.from_args(args)
+def _remix(args: argparse.Namespace, ui: _Ui) -> int:
     if args.output is not None and not args.output.parent.is_dir():
         raise CliError(f"--output: folder {args.output.parent} does not exist")
     with _session(args, ui) as client:
         video = api.remix(client, args.video_id, args.prompt)
-        ui.note(f"created {video.id} ({video.status}), a remix of {args.video_id}")
-        return _finish_job(client, ui, video, args)
+        note = f"created {video.id} ({video.status}), a remix of {args.video_id}"
+        return _finish_job(client, ui, video, args, note)

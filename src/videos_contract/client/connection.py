@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 from aihubmix_videos import AuthenticatedClient
 
+from videos_contract.client.arguments import check_seconds, check_timeout
 from videos_contract.client.errors import ConfigError
 from videos_contract.client.retry import (
     DEFAULT_CALL_TIMEOUT,
@@ -57,6 +58,8 @@ def connect(
     an answer read into memory (JSON, error bodies). `transport` / `async_transport` replace
     the network underneath the retry layer (tests).
     """
+    check_seconds("call_timeout", call_timeout, optional=True)
+    check_timeout("timeout", timeout)
     url = url or os.environ.get(URL_ENV)
     key = key or os.environ.get(KEY_ENV)
     if not url:

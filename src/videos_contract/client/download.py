@@ -2,7 +2,11 @@
 
 The generated download function holds the whole body in memory; this streams it, chunk by
 chunk as the socket delivers them (unbuffered, so a drop loses no byte already received),
-into a temporary file beside the target, checks the length against `Content-Length`, resumes
+into `NAME.part` beside the target (one stable name per target: a download stopped by an
+error, Ctrl-C or SIGTERM after the server named the size and an ETag or Last-Modified keeps
+its bytes and `NAME.part.json`, and the next download to the same target resumes from them
+with `Range` and `If-Range`; a server without validators, or an asset that changed, means a
+fresh start), checks the length against `Content-Length`, resumes
 with `Range` after a dropped connection (the `206` must start where the file stopped; a
 server that ignores `Range` and sends `200` gets a clean restart), then fsyncs and renames.
 The target therefore either does not change or holds the complete asset, even after a crash.
@@ -29,6 +33,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import json
 import os
 import re
 import tempfile
@@ -42,6 +48,7 @@ import httpx
 from aihubmix_videos import AuthenticatedClient
 from aihubmix_videos.models import ContentVariant
 
+from videos_contract.client.arguments import check_seconds
 from videos_contract.client.errors import ApiError, DownloadError, VideosClientError
 from videos_contract.client.generated_requests import content_request
 from videos_contract.client.retry import DEADLINE, STREAMED
@@ -84,6 +91,10 @@ class DownloadResult:
     restarts: int
     # Each URL a redirect led to, in order (the origin only: query strings may hold tokens).
     redirects: tuple[str, ...] = ()
+
+
+class _Changed(DownloadError):
+    """The bytes of a previous run belong to an asset that has changed: start over."""
 
 
 class _KeepPart(DownloadError):
@@ -138,6 +149,107 @@ def _atomic(dest: Path) -> Iterator[tuple[BinaryIO, Path]]:
     _fsync_dir(dest.parent)
 
 
+@dataclass
+class _Saved:
+    """What a stopped download left beside its target (`NAME.part.json`), to resume from."""
+
+    video_id: str
+    variant: str
+    total: int
+    etag: str | None
+    last_modified: str | None
+    offset: int = 0
+
+    @property
+    def validator(self) -> str | None:
+        """For `If-Range`: a strong ETag, else Last-Modified (a weak ETag may not be used)."""
+        if self.etag and not self.etag.startswith("W/"):
+            return self.etag
+        return self.last_modified
+
+
+def _meta_path(part: Path) -> Path:
+    return part.with_name(part.name + ".json")
+
+
+def _load_saved(part: Path, video_id: str, variant: str) -> _Saved | None:
+    """The saved state when it is for this asset, complete and below its total; else None."""
+    try:
+        raw = json.loads(_meta_path(part).read_text())
+        saved = _Saved(
+            video_id=str(raw["video_id"]),
+            variant=str(raw["variant"]),
+            total=int(raw["total"]),
+            etag=raw.get("etag"),
+            last_modified=raw.get("last_modified"),
+            offset=part.stat().st_size,
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if (saved.video_id, saved.variant) != (video_id, variant) or saved.validator is None:
+        return None  # another asset, or nothing to prove the server still has the same one
+    if not 0 < saved.offset < saved.total:
+        return None
+    return saved
+
+
+@contextlib.contextmanager
+def _resumable(
+    dest: Path, video_id: str, variant: str
+) -> Iterator[tuple[BinaryIO, Path, _Saved | None]]:
+    """`NAME.part` beside `dest`, one stable name per target, so that the next run resumes.
+
+    The file is locked while a download writes it. It replaces `dest` only when the download
+    succeeds. When the download stops (an error, Ctrl-C, SIGTERM) after the server named the
+    asset's size and an ETag or Last-Modified, the bytes and `NAME.part.json` stay for the
+    next run; otherwise they are removed.
+    """
+    if not dest.parent.is_dir():
+        raise DownloadError(f"folder {dest.parent} does not exist")
+    if dest.is_dir():
+        raise DownloadError(f"{dest} is a folder; name the file to write")
+    part = part_path(dest)
+    try:
+        fd = os.open(part, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise DownloadError(f"cannot write in {dest.parent}: {exc.strerror}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise DownloadError(f"another download to {dest} is under way ({part} is locked)") from None
+    handle = os.fdopen(fd, "r+b")
+    saved = _load_saved(part, video_id, variant)
+    if saved is None:
+        handle.truncate(0)
+        _meta_path(part).unlink(missing_ok=True)
+    handle.seek(0, os.SEEK_END)
+    try:
+        yield handle, part, saved
+        handle.flush()
+        os.fsync(handle.fileno())
+        try:
+            os.replace(part, dest)
+        except OSError as exc:
+            raise DownloadError(f"cannot write {dest}: {exc.strerror}") from exc
+        finally:
+            handle.close()
+        _meta_path(part).unlink(missing_ok=True)
+    except _KeepPart:
+        handle.close()
+        _meta_path(part).unlink(missing_ok=True)  # kept for inspection, not for resuming
+        raise
+    except BaseException:
+        handle.flush()
+        size = handle.tell()
+        handle.close()
+        if size == 0 or not _meta_path(part).exists():
+            part.unlink(missing_ok=True)
+            _meta_path(part).unlink(missing_ok=True)
+        raise
+    _fsync_dir(dest.parent)
+
+
 def _fsync_dir(folder: Path) -> None:
     """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
     try:
@@ -176,7 +288,12 @@ class _Transfer:
         on_progress: ByteProgressHook | None,
         timeout: float | None = None,
         max_bytes: int | None = None,
+        saved: _Saved | None = None,
+        meta: Path | None = None,
     ) -> None:
+        self.saved = saved
+        self.meta = meta
+        self.identity: dict[str, str] = {}  # video_id and variant, saved with the state
         self.file = file
         self.label = label
         self.max_bytes = max_bytes
@@ -190,6 +307,8 @@ class _Transfer:
         self.content_type: str | None = None
         self.resumes = 0
         self.restarts = 0
+        if saved is not None:  # a previous run's bytes: resume after them
+            self.offset, self.total = saved.offset, saved.total
 
     def extensions(self) -> dict[str, object]:
         """Marks the answer as streamed here, and carries the deadline; raises past it."""
@@ -211,6 +330,9 @@ class _Transfer:
         headers = {"Accept-Encoding": "identity"}
         if self.offset:
             headers["Range"] = f"bytes={self.offset}-"
+            if self.saved is not None and self.saved.validator:
+                # The server sends the rest only if the asset is unchanged, else all of it.
+                headers["If-Range"] = self.saved.validator
         return headers
 
     def _restart(self) -> None:
@@ -218,6 +340,32 @@ class _Transfer:
         self.file.truncate()
         self.offset = 0
         self.restarts += 1
+        if self.saved is not None:  # the previous run's asset is not the one now served
+            self.saved, self.total = None, None
+
+    def _stale(self, response: httpx.Response) -> bool:
+        """A 206 for a previous run's bytes whose asset has changed since (size or validator)."""
+        if self.saved is None:
+            return False
+        etag, modified = response.headers.get("etag"), response.headers.get("last-modified")
+        return bool(
+            (etag and self.saved.etag and etag != self.saved.etag)
+            or (modified and self.saved.last_modified and modified != self.saved.last_modified)
+        )
+
+    def _remember(self, response: httpx.Response) -> None:
+        """Save what the next run needs to resume: the size and a validator, when given."""
+        if self.meta is None or self.total is None:
+            return
+        etag, modified = response.headers.get("etag"), response.headers.get("last-modified")
+        if not (etag or modified):
+            return
+        with contextlib.suppress(OSError):
+            self.meta.write_text(
+                json.dumps(
+                    {**self.identity, "total": self.total, "etag": etag, "last_modified": modified}
+                )
+            )
 
     def _expect_total(self, total: int | None) -> None:
         if total is not None and self.total is not None and total != self.total:
@@ -243,6 +391,8 @@ class _Transfer:
                 raise DownloadError(f"{self.label}: 206 with an unusable Content-Range {raw!r}")
             start, end = int(match[1]), int(match[2])
             total = None if match[3] == "*" else int(match[3])
+            if self.saved is not None and (total != self.saved.total or self._stale(response)):
+                raise _Changed(f"{self.label} changed since the previous run")
             if start != self.offset:
                 raise DownloadError(
                     f"{self.label}: asked to resume at byte {self.offset}, "
@@ -260,6 +410,7 @@ class _Transfer:
             self._expect_total(length)
         else:
             raise DownloadError(f"{self.label}: unexpected HTTP {response.status_code}")
+        self._remember(response)
         if self.on_progress is not None:
             self.on_progress(self.offset, self.total)
 
@@ -431,12 +582,16 @@ def download(
     overall limit), or passes `max_bytes`; `dest` is then left as it was (an unverifiable
     close-delimited body is kept as `NAME.part`, see the module).
     """
+    check_seconds("timeout", timeout, optional=True)
     dest = Path(dest)
     method, url, params = _request(video_id, variant)
     http = client.get_httpx_client()
     label = f"{variant} of video {video_id}"
-    with _atomic(dest) as (handle, part):
-        transfer = _Transfer(handle, label, max_resumes, on_progress, timeout, max_bytes)
+    with _resumable(dest, video_id, variant) as (handle, part, saved):
+        transfer = _Transfer(
+            handle, label, max_resumes, on_progress, timeout, max_bytes, saved, _meta_path(part)
+        )
+        transfer.identity = {"video_id": video_id, "variant": variant}
         while True:
             started = False
             try:
@@ -445,7 +600,11 @@ def download(
                     if not resp.is_success:
                         resp.read()
                         raise ApiError.from_response(resp, client.token)
-                    transfer.begin(resp)
+                    try:
+                        transfer.begin(resp)
+                    except _Changed:
+                        transfer._restart()
+                        continue
                     started = True
                     for chunk in resp.iter_raw():
                         transfer.write(chunk)
@@ -475,12 +634,16 @@ async def async_download(
     max_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
 ) -> DownloadResult:
     """`download` for asyncio code; file writes (and a verification) run in a worker thread."""
+    check_seconds("timeout", timeout, optional=True)
     dest = Path(dest)
     method, url, params = _request(video_id, variant)
     http = client.get_async_httpx_client()
     label = f"{variant} of video {video_id}"
-    with _atomic(dest) as (handle, part):
-        transfer = _Transfer(handle, label, max_resumes, on_progress, timeout, max_bytes)
+    with _resumable(dest, video_id, variant) as (handle, part, saved):
+        transfer = _Transfer(
+            handle, label, max_resumes, on_progress, timeout, max_bytes, saved, _meta_path(part)
+        )
+        transfer.identity = {"video_id": video_id, "variant": variant}
         while True:
             started = False
             try:
@@ -489,7 +652,11 @@ async def async_download(
                     if not resp.is_success:
                         await resp.aread()
                         raise ApiError.from_response(resp, client.token)
-                    transfer.begin(resp)
+                    try:
+                        transfer.begin(resp)
+                    except _Changed:
+                        transfer._restart()
+                        continue
                     started = True
                     async for chunk in resp.aiter_raw():
                         await asyncio.to_thread(handle.write, chunk)

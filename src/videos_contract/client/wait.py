@@ -23,6 +23,7 @@ import httpx
 from aihubmix_videos import AuthenticatedClient
 from aihubmix_videos.models import Video
 
+from videos_contract.client.arguments import check_seconds
 from videos_contract.client.errors import (
     ApiError,
     JobFailedError,
@@ -146,6 +147,8 @@ def wait(
     `timeout` seconds, `UnexpectedResponseError` at once on an answer outside the contract,
     and `ApiError` at once on an error status that is not transient (401, 404, ...).
     """
+    check_seconds("timeout", timeout)
+    check_seconds("interval", interval)
     poll = _Poll(client, video_id, timeout, interval, on_progress, clock)
     http = client.get_httpx_client()
     while True:
@@ -176,6 +179,8 @@ async def async_wait(
     clock: Callable[[], float] = time.monotonic,
 ) -> Video:
     """`wait` for asyncio code."""
+    check_seconds("timeout", timeout)
+    check_seconds("interval", interval)
     poll = _Poll(client, video_id, timeout, interval, on_progress, clock)
     http = client.get_async_httpx_client()
     while True:

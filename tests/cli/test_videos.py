@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from videos_contract.cli import main
+from videos_contract.families import families
 from videos_contract.mock import FAIL_MARKER, MockServer
 from videos_contract.probe import probe_image, probe_video
 from videos_contract.protocol import KEY_ENV, URL_ENV
@@ -64,7 +65,7 @@ def test_lifecycle_as_json(
     on_mock: MockServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     spec = load_spec()
-    size = spec.enum("VideoSize")[-1]
+    size = families().default_family.allowed(spec.default("VideoModel"), "size")[-1]
     created = run_json(capsys, "create", "--prompt", "a heron", "--size", size)
     assert created["status"] in spec.enum("VideoStatus")
     assert created["size"] == size

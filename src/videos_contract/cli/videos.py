@@ -261,17 +261,15 @@ def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]
 
 
 def _summary(video: Video) -> str:
-    parts = [
-        video.id,
-        video.status,
-        f"{video.progress}%",
-        video.model,
-        video.size,
-        f"{video.seconds}s",
-    ]
+    # Sora jobs answer progress, size and seconds; the other families width, height, duration.
+    size = video.size or (f"{video.width}x{video.height}" if video.width and video.height else "")
+    seconds = video.seconds or (str(video.duration) if video.duration else "")
+    parts = [video.id, video.status]
+    parts += [f"{video.progress}%"] if isinstance(video.progress, int) else []
+    parts += [video.model, *([size] if size else []), *([f"{seconds}s"] if seconds else [])]
     if video.remixed_from_video_id:
         parts.append(f"remix of {video.remixed_from_video_id}")
-    if video.error is not None:
+    if video.error:
         parts.append(f"error {video.error.code}: {video.error.message}")
     if video.prompt:
         prompt = video.prompt if len(video.prompt) <= 60 else video.prompt[:59] + "…"

@@ -9,6 +9,7 @@ unexpected is logged (without headers or bodies) and answered as a JSON 500.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import json
@@ -29,6 +30,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from videos_contract.families import families
 from videos_contract.mock.bodies import (
     MultipartForm,
     Part,
@@ -40,6 +42,7 @@ from videos_contract.mock.config import MockConfig
 from videos_contract.mock.errors import ApiError, error_response, redact_keys
 from videos_contract.mock.faults import DROP, SLOW, FaultInjector, RateLimiter, ResponseFaults
 from videos_contract.mock.media import RENDERED_MEDIA_TYPES, render_asset
+from videos_contract.mock.plans import plan_render
 from videos_contract.mock.ranges import byte_range
 from videos_contract.mock.store import FAIL_MARKER, Job, JobStore, UnknownCursor
 from videos_contract.mock.validation import BodyRules, ParameterRules, coerce_text
@@ -121,13 +124,17 @@ class MockService:
                 operations[operation.method] = operation
                 self._params[operation.operation_id] = ParameterRules.for_operation(operation)
                 for kind in operation.request_media_types:
-                    self._bodies[(operation.operation_id, kind)] = BodyRules.for_operation(
-                        operation, kind
-                    )
+                    rules = BodyRules.for_operation(operation, kind)
+                    # `x-rules-from`: a body form that obeys another schema's cross-field rules.
+                    source = rules.schema.get("x-rules-from")
+                    if isinstance(source, str):
+                        rules = rules.with_conditions(spec.resolve(spec.lookup(source)))
+                    self._bodies[(operation.operation_id, kind)] = rules
             self._routes.append(_Route(_route_pattern(template), template, operations))
         # Longest literal prefix first, so `/v1/videos/{id}/content` is not taken for `{id}`.
         self._routes.sort(key=lambda route: -len(route.template))
         self._upload_types = self._read_upload_types()
+        self._families = families(spec)
         self._names = {
             "video": protocol(spec).object_name("Video"),
             "list": protocol(spec).object_name("VideoList"),
@@ -296,7 +303,8 @@ class MockService:
         self, job: Job, now: float | None = None, *, accepted: bool = False
     ) -> dict[str, Any]:
         moment = time.time() if now is None else now
-        return job.to_api(moment, self._names["video"], accepted=accepted)
+        style = self._families.for_model(job.model).response
+        return job.to_api(moment, self._names["video"], accepted=accepted, style=style)
 
     @staticmethod
     def owner_id(key: str) -> str:
@@ -314,7 +322,7 @@ class MockService:
         remixed_from: str | None = None,
         reference: dict[str, Any] | None = None,
     ) -> Job:
-        first_id = self._new_id()
+        first_id = self._new_id(model)
         with self._lock:
             fails = FAIL_MARKER in prompt or (
                 self.config.fail_rate > 0 and self._random.random() < self.config.fail_rate
@@ -326,7 +334,7 @@ class MockService:
         ends = now + config.render_seconds * (1.0 if fail_at is None else fail_at)
         for attempt in range(8):
             job = Job(
-                id=first_id if attempt == 0 else self._new_id(),
+                id=first_id if attempt == 0 else self._new_id(model),
                 owner=owner,
                 model=model,
                 prompt=prompt,
@@ -357,11 +365,18 @@ class MockService:
             return await run_in_threadpool(call, *args, **kwargs)
         return call(*args, **kwargs)
 
-    def _new_id(self) -> str:
+    def _new_id(self, model: str | None = None) -> str:
+        """A `video_...` id for Sora-style families; the gateway's style for the others: the
+        URL-safe base64 of `{"model":...,"id":...}` (its documented ids read `eyJtb2RlbCI6...`)."""
         if self._random_ids:
-            return f"video_{secrets.token_hex(24)}"
-        with self._lock:
-            return f"video_{self._random.getrandbits(192):048x}"
+            raw = f"video_{secrets.token_hex(24)}"
+        else:
+            with self._lock:
+                raw = f"video_{self._random.getrandbits(192):048x}"
+        if model is None or self._families.for_model(model).response == "sora":
+            return raw
+        text = json.dumps({"model": model, "id": raw}, separators=(",", ":"))
+        return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
 
     async def _prune(self, now: float) -> None:
         """Forget jobs past their `prune_at`, at most once a second per process."""
@@ -536,12 +551,14 @@ class MockService:
             reference = None
         if reference is None and isinstance(body.get("input_reference"), dict):
             reference = {"type": "object", **body["input_reference"]}
+        family = self._families.for_model(body.get("model"))
+        width, height, seconds = plan_render(family, body, self._families.default_family)
         job = await self._new_job(
             call.owner,
             prompt=str(body["prompt"]),
-            model=str(body["model"]),
-            size=str(body["size"]),
-            seconds=str(body["seconds"]),
+            model=str(body.get("model") or family.field_default("model")),
+            size=f"{width}x{height}",
+            seconds=str(seconds),
             reference=reference,
         )
         return JSONResponse(self._video(job, accepted=True))

@@ -40,8 +40,11 @@ from rich.progress import (
 
 from videos_contract import client as api
 from videos_contract.cli.common import CliError
+from videos_contract.cli.families import check_family_values, families_help, family_body
 from videos_contract.client import DownloadResult, VideosClientError
+from videos_contract.client.families import create_json
 from videos_contract.client.wait import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
+from videos_contract.families import families
 from videos_contract.spec import load_spec
 
 __all__ = ["register"]
@@ -108,16 +111,17 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     create = add("create", "start a video job" + billed("createVideo"), waiting)
     create.add_argument("--prompt", required=True, help="what the video should show")
-    for option, schema in (
-        ("--model", "VideoModel"),
-        ("--seconds", "VideoSeconds"),
-        ("--size", "VideoSize"),
-    ):
-        create.add_argument(
-            option,
-            choices=spec.enum(schema),
-            help=f"server default: {spec.default(schema)}",
-        )
+    catalogue = families(spec)
+    create.add_argument(
+        "--model",
+        metavar="MODEL",
+        help=f"a model of a family below, or any other model name (default: "
+        f"{catalogue.default_family.field_default('model')})",
+    )
+    create.add_argument("--seconds", metavar="N", help="clip length; values per family below")
+    create.add_argument("--size", metavar="SIZE", help="frame size; values per family below")
+    create.formatter_class = argparse.RawDescriptionHelpFormatter
+    create.epilog = families_help(catalogue)
     create.add_argument(
         "--reference",
         metavar="FILE_OR_URL",
@@ -337,15 +341,22 @@ def _create(args: argparse.Namespace) -> int:
         reference: api.Reference | None = None
         if args.reference:
             reference = _reference(args.reference, files)
+        family = families().for_model(args.model)
+        body = None if family.default else family_body(family, args)
+        if body is None:
+            check_family_values(family, args)
         with _session(args, ui) as client:
-            video = api.create(
-                client,
-                args.prompt,
-                model=UNSET if args.model is None else check_video_model(args.model),
-                seconds=UNSET if args.seconds is None else check_video_seconds(args.seconds),
-                size=UNSET if args.size is None else check_video_size(args.size),
-                reference=reference,
-            )
+            if body is not None:
+                video = create_json(client, body)
+            else:
+                video = api.create(
+                    client,
+                    args.prompt,
+                    model=UNSET if args.model is None else check_video_model(args.model),
+                    seconds=UNSET if args.seconds is None else check_video_seconds(args.seconds),
+                    size=UNSET if args.size is None else check_video_size(args.size),
+                    reference=reference,
+                )
             ui.note(f"created {video.id} ({video.status})")
             return _finish_job(client, ui, video, args)
 

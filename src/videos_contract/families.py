@@ -94,6 +94,18 @@ class Family:
                 out.append(value)
         return tuple(out)
 
+    def requires(self, model: str) -> tuple[str, ...]:
+        """Fields a body of `model` must carry besides `prompt` and `model` (an i2v image)."""
+        errors = self.validator().iter_errors({"prompt": _PROBE_PROMPT, "model": model})
+        names = [
+            str(name)
+            for error in errors
+            if error.validator == "required"
+            for name in error.validator_value
+            if name not in ("prompt", "model")
+        ]
+        return tuple(dict.fromkeys(names))
+
     def frame(self, size: str | None) -> tuple[int, int] | None:
         """The pixel frame a size value renders at: the `frames` table, else `WxH` itself."""
         if size is None:

@@ -49,7 +49,7 @@ def test_every_family_is_created_with_its_defaults(
     model: str, on_mock: MockServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["create", "--prompt", "a heron", "--model", model, "--json"]
-    if FAMILIES.for_model(model).schema.get("required", []).count("input_reference"):
+    if "input_reference" in FAMILIES.for_model(model).requires(model):
         argv += ["--reference", "https://example.com/heron.png"]
     code = main(argv)
     out, err = capsys.readouterr()

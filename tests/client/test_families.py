@@ -32,7 +32,7 @@ def _case(family: Family) -> tuple[str, dict[str, Any], tuple[int, int], int]:
         v for v in family.allowed(model, family.seconds_field) if v != length_default and int(v) > 0
     ]
     fields[family.seconds_field] = lengths[0]
-    if "input_reference" in family.schema.get("required", ()):
+    if "input_reference" in family.requires(model):
         fields["input_reference"] = "https://example.com/first-frame.png"
     frame = family.frame(str(size))
     assert frame is not None

@@ -25,6 +25,7 @@ from videos_contract.audit import (
     run_audit,
     write_reports,
 )
+from videos_contract.audit.checks import ALL_MODELS
 from videos_contract.cli.common import CliError
 from videos_contract.protocol import KEY_ENV, URL_ENV
 from videos_contract.spec import load_spec
@@ -129,6 +130,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="an operation (operationId) this server does not offer; its checks are not run",
     )
     parser.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="sweep this model's lengths and sizes (repeatable; any name, listed or not) "
+        "instead of one model per family",
+    )
+    parser.add_argument(
+        "--models",
+        choices=[ALL_MODELS],
+        help="`all`: sweep every model the spec lists",
+    )
+    parser.add_argument(
         "--no-fuzz",
         action="store_true",
         help="behaviour checks only; schemathesis is reported not run",
@@ -167,6 +181,7 @@ def _audit(args: argparse.Namespace) -> int:
         checks=tuple(args.check) if args.check else None,
         without=tuple(args.without),
         fuzz=not args.no_fuzz,
+        models=(ALL_MODELS,) if args.models else tuple(args.model),
     )
     redact = Redactor([key] if key else [])
     console = Console(file=sys.stdout, highlight=False)

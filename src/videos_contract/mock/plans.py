@@ -21,6 +21,8 @@ __all__ = ["plan_render"]
 # Seedance's `adaptive` ratio lets the model choose; the mock renders it as the first listed
 # fixed ratio's frame (the resolution's own frame).
 _ADAPTIVE = "adaptive"
+# Ratios closer than this are the same shape (the table's frames are rounded to encoder sizes).
+_SAME_RATIO = 0.05
 
 
 def _whole(value: Any) -> int | None:
@@ -39,8 +41,10 @@ def _ratio(frame: tuple[int, int], ratio: Any) -> tuple[int, int]:
     across, _, down = ratio.partition(":")
     if not (across.isdigit() and down.isdigit()) or int(across) == 0 or int(down) == 0:
         return frame
-    short = min(frame)
     rw, rh = int(across), int(down)
+    if abs(frame[0] / frame[1] - rw / rh) < _SAME_RATIO:
+        return frame  # the resolution's own frame has this ratio (480p 16:9 is 864x480)
+    short = min(frame)
     if rw >= rh:
         return 2 * round(short * rw / rh / 2), short
     return short, 2 * round(short * rh / rw / 2)

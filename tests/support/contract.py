@@ -175,10 +175,9 @@ def sent_request_problems(spec: Spec, request: Any) -> list[str] | None:
                 for k, v in fields.items()
             }
         problems += [f"body: {e}" for e in _errors(schema, instance)]
-        source = schema.get("x-rules-from")
-        if isinstance(source, str) and not problems:
+        rules = schema.get("x-rules-from")
+        if isinstance(rules, dict) and not problems:
             # The cross-field rules this form takes from another schema (`x-rules-from`).
-            rules = spec.resolve(spec.lookup(source))
             kept = {k: v for k, v in rules.items() if k in ("if", "then", "else", "allOf")}
             problems += [f"body: {e}" for e in _errors(kept, instance)]
     return problems

@@ -127,8 +127,8 @@ class MockService:
                     rules = BodyRules.for_operation(operation, kind)
                     # `x-rules-from`: a body form that obeys another schema's cross-field rules.
                     source = rules.schema.get("x-rules-from")
-                    if isinstance(source, str):
-                        rules = rules.with_conditions(spec.resolve(spec.lookup(source)))
+                    if isinstance(source, dict):
+                        rules = rules.with_conditions(source)
                     self._bodies[(operation.operation_id, kind)] = rules
             self._routes.append(_Route(_route_pattern(template), template, operations))
         # Longest literal prefix first, so `/v1/videos/{id}/content` is not taken for `{id}`.

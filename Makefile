@@ -10,8 +10,11 @@ PYTEST_ARGS ?=
 URL ?=
 KEY ?=
 PROFILE ?= standard
+PORT ?= 8000
+# The page's browser text copy: the source of its HTML and Markdown forms in tests/docs/pages.
+PAGE ?= ../shared/docs-pages/create-a-video.txt
 
-.PHONY: help env generate check-generated lock-check lint format typecheck test test-all check audit mock bench regen
+.PHONY: help env generate check-generated lock-check lint format typecheck test test-all check audit mock bench regen pages
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -60,8 +63,8 @@ test-all: lock-check lint typecheck check-generated ## Everything, slow exhausti
 check: test ## What CI runs
 
 # The key travels in the environment, never on a command line that make would echo.
-mock: env ## Start the mock server on http://127.0.0.1:8000
-	@$(RUN) videos-contract mock
+mock: env ## Start the mock server on http://127.0.0.1:8000 (another port: PORT=…)
+	@$(RUN) videos-contract mock --port $(PORT)
 
 audit: env ## Audit URL (default: the embedded mock) with PROFILE; writes reports/
 	@VIDEOS_API_URL='$(URL)' VIDEOS_API_KEY='$(KEY)' $(RUN) videos-contract audit --profile $(PROFILE)
@@ -70,6 +73,9 @@ audit: env ## Audit URL (default: the embedded mock) with PROFILE; writes report
 regen: env ## After editing openapi.yaml: regenerate, bump the client version, add a changelog entry
 	$(RUN) videos-contract regen
 	$(UV) lock --quiet
+
+pages: env ## After a new copy of the page: write its HTML and Markdown forms for the tests
+	$(RUN) python -m videos_contract.docs.forms $(PAGE) tests/docs/pages
 
 bench: env ## Benchmarks; writes bench/results.json and docs/benchmarks.md
 	$(RUN) python -m videos_contract.bench

@@ -8,9 +8,13 @@ only run in that case and are skipped with the reason otherwise.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +22,7 @@ import pytest
 from starlette.applications import Starlette
 
 from videos_contract.mock import MockConfig, MockServer, create_app, running_mock
+from videos_contract.paths import PROJECT_ROOT
 from videos_contract.protocol import KEY_ENV, URL_ENV, protocol
 
 
@@ -111,3 +116,68 @@ def wait_for_video(client: httpx.Client, video_id: str, *, timeout: float = 60.0
 def wait_for_job() -> Callable[..., dict[str, Any]]:
     """`wait_for_job(client, video_id, timeout=60)`: poll until completed or failed."""
     return wait_for_video
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """A copy of this checkout in `root`, with `../shared`'s page copies beside it.
+
+    `run` runs a command there as the README shows it: `make` targets and `.venv/bin/...`
+    use this environment (never syncing it: `RUN=env`), and the copy's own `src/` and
+    `generated/` come first on the import path, so what runs is the copy's code.
+    """
+
+    root: Path
+
+    @property
+    def page(self) -> Path:
+        return self.root.parent / "shared" / "docs-pages" / "create-a-video.txt"
+
+    def run(self, command: str, *, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+        if command.startswith("make "):
+            command = "make -o .venv/.synced RUN=env " + command.removeprefix("make ")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("VIDEOS_API_")}
+        env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+        env["PYTHONPATH"] = os.pathsep.join(str(self.root / d) for d in ("src", "generated"))
+        return subprocess.run(
+            command.replace(".venv/bin/", f"{VENV_BIN}/"),
+            shell=True,
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def _checkout_files() -> list[str]:
+    """The files of the checkout: tracked or new, without what git ignores."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode != 0:
+        pytest.skip("the checkout is not a git work tree")
+    return [n for n in listed.stdout.decode().split("\0") if n and (PROJECT_ROOT / n).is_file()]
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Checkout:
+    """A copy of the checkout to change freely (`Checkout`); the real one is never touched."""
+    root = tmp_path / "repo"
+    for name in _checkout_files():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PROJECT_ROOT / name, target)
+    shared = PROJECT_ROOT.parent / "shared" / "docs-pages"
+    if shared.is_dir():
+        shutil.copytree(shared, tmp_path / "shared" / "docs-pages")
+        for path in (tmp_path / "shared").rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+    return Checkout(root)

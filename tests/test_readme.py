@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -210,22 +211,33 @@ def _diff(command: str) -> None:
     _ok(_run(command))
 
 
-def _release_files_status() -> str:
-    return subprocess.run(
-        ["git", "status", "--porcelain", "generated", "generator-config.yaml"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
+def _tree(root: Path, *names: str) -> dict[str, bytes]:
+    """The contents of the files under `names`, by path (caches left out)."""
+    files = [
+        p for n in names for p in ([root / n] if (root / n).is_file() else (root / n).rglob("*"))
+    ]
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in files
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
-def _make_regen(command: str) -> None:
-    """With the spec unchanged since its release, regen is a no-op that says so."""
-    before = _release_files_status()
-    out = _ok(_run(command))
+def _make_regen(command: str, checkout: Any) -> None:
+    """In a copy of the checkout: with the spec as released, regen changes no file."""
+    before = _tree(checkout.root, "generated", "generator-config.yaml")
+    out = _ok(checkout.run(command))
     assert "has not changed since release" in out
-    assert _release_files_status() == before
+    assert _tree(checkout.root, "generated", "generator-config.yaml") == before
+
+
+def _make_pages(command: str, checkout: Any) -> None:
+    """In a copy of the checkout: the committed forms are what the page copy renders."""
+    if not checkout.page.exists() and not os.environ.get("CI"):
+        pytest.skip(f"documentation page not found at {checkout.page}")
+    before = _tree(checkout.root, "tests/docs/pages")
+    assert "wrote" in _ok(checkout.run(command))
+    assert _tree(checkout.root, "tests/docs/pages") == before
 
 
 RUNNERS: dict[str, Callable[..., None]] = {
@@ -243,6 +255,7 @@ RUNNERS: dict[str, Callable[..., None]] = {
     ".venv/bin/videos-contract diff generated/openapi.released.yaml openapi.yaml "
     "--format markdown": _diff,
     "make regen": _make_regen,
+    "make pages": _make_pages,
 }
 
 
@@ -260,9 +273,11 @@ def _params() -> Iterator[str]:
 
 
 @pytest.mark.parametrize("command", list(_params()))
-def test_readme_command_runs(command: str, tmp_path: Path) -> None:
+def test_readme_command_runs(command: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     runner = RUNNERS[command]
-    if runner in (_create_fox, _durable_mock):
+    if runner in (_make_regen, _make_pages):
+        runner(command, request.getfixturevalue("checkout"))
+    elif runner in (_create_fox, _durable_mock):
         runner(command, tmp_path)
     else:
         runner(command)

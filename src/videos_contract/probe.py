@@ -85,13 +85,15 @@ def probe_video(source: bytes | Path | IO[bytes]) -> MediaInfo:
             stream_in.close()
 
 
-def probe_image(source: bytes | Path | IO[bytes]) -> MediaInfo:
-    """Decode an image fully and report its format and pixel size."""
+def probe_image(source: bytes | Path | IO[bytes], *, decode: bool = True) -> MediaInfo:
+    """Decode an image fully and report its format and pixel size; `decode=False` reads the
+    header only (format and size, the pixels unchecked)."""
     stream_in = _open(source)
     try:
         with Image.open(stream_in) as img:
             fmt = (img.format or "").lower()
-            img.load()
+            if decode:
+                img.load()
             return MediaInfo(format=fmt, codec=fmt, width=img.width, height=img.height)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise MediaError(f"not a decodable image: {exc}") from exc

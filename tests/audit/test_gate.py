@@ -64,11 +64,13 @@ def test_negative_cap_is_refused() -> None:
 
 
 def test_token_bucket_spaces_requests() -> None:
-    bucket = TokenBucket(rate=10.0)
+    now = [100.0]
+    bucket = TokenBucket(rate=10.0, clock=lambda: now[0])
     assert bucket.reserve() == 0.0
     waits = [bucket.reserve() for _ in range(3)]
-    assert waits == sorted(waits)
-    assert waits[-1] == pytest.approx(0.3, abs=0.05)
+    assert waits == pytest.approx([0.1, 0.2, 0.3])
+    now[0] += 0.25  # time that passes refills the bucket at its rate
+    assert bucket.reserve() == pytest.approx(0.3 - 0.25 + 0.1)
 
 
 def test_unthrottled_bucket_never_waits() -> None:

@@ -151,8 +151,9 @@ def test_failed_job_is_one_line_and_non_zero(
 def test_download_of_an_unfinished_job(
     on_mock: MockServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    created = run_json(capsys, "create", "--prompt", "a snail")
-    code, _, err = run(capsys, "download", created["id"], "-o", str(tmp_path / "x.mp4"))
+    with on_mock.service.holding():
+        created = run_json(capsys, "create", "--prompt", "a snail")
+        code, _, err = run(capsys, "download", created["id"], "-o", str(tmp_path / "x.mp4"))
     assert code == 1 and "video_not_ready" in err
     assert list(tmp_path.iterdir()) == []
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 from pathlib import Path
 from typing import Any
@@ -10,14 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.client.conftest import ClientFactory, VideoFactory
+from tests.client.conftest import ClientFactory, Helpers, VideoFactory
 from videos_contract.client import (
     UnexpectedResponseError,
-    aiter_videos,
-    create,
-    iter_videos,
     reference_from,
-    remix,
 )
 
 
@@ -35,11 +30,11 @@ class Recorder:
 
 
 def test_file_reference_is_a_named_file_part(
-    make_client: ClientFactory, make_video: VideoFactory
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory
 ) -> None:
     recorder = Recorder(make_video())
     reference = reference_from(Path("first-frame.png"), io.BytesIO(b"\x89PNG fake"))
-    create(make_client(recorder), "a fox", reference=reference)
+    helpers.create(make_client(recorder), "a fox", reference=reference)
     body = recorder.requests[0].content
     assert b'name="input_reference"; filename="first-frame.png"' in body
     assert b"Content-Type: image/png" in body
@@ -48,10 +43,10 @@ def test_file_reference_is_a_named_file_part(
 
 @pytest.mark.parametrize("url", ["https://example.com/fox.png", "data:image/png;base64,iVBORw=="])
 def test_url_reference_is_the_object_form(
-    url: str, make_client: ClientFactory, make_video: VideoFactory
+    helpers: Helpers, url: str, make_client: ClientFactory, make_video: VideoFactory
 ) -> None:
     recorder = Recorder(make_video())
-    create(make_client(recorder), "a fox", reference=reference_from(url))
+    helpers.create(make_client(recorder), "a fox", reference=reference_from(url))
     body = recorder.requests[0].content
     assert b'name="input_reference"' in body and b"filename=" not in body
     assert b"Content-Type: application/json" in body
@@ -59,26 +54,30 @@ def test_url_reference_is_the_object_form(
 
 
 def test_unset_options_are_left_to_the_server(
-    make_client: ClientFactory, make_video: VideoFactory
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory
 ) -> None:
     recorder = Recorder(make_video())
-    create(make_client(recorder), "a fox")
+    helpers.create(make_client(recorder), "a fox")
     body = recorder.requests[0].content
     assert b'name="prompt"' in body
     for field in (b"model", b"seconds", b"size", b"input_reference"):
         assert b'name="' + field + b'"' not in body
 
 
-def test_remix_sends_json(make_client: ClientFactory, make_video: VideoFactory) -> None:
+def test_remix_sends_json(
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     recorder = Recorder(make_video(remixed_from_video_id="video_src"))
-    video = remix(make_client(recorder), "video_src", "at night")
+    video = helpers.remix(make_client(recorder), "video_src", "at night")
     sent = recorder.requests[0]
     assert (sent.method, sent.url.path) == ("POST", "/v1/videos/video_src/remix")
     assert sent.headers["content-type"] == "application/json"
     assert video.remixed_from_video_id == "video_src"
 
 
-def test_iter_videos_follows_last_id(make_client: ClientFactory, make_video: VideoFactory) -> None:
+def test_iter_videos_follows_last_id(
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     pages = {
         None: (["v1", "v2"], True),
         "v2": (["v3"], True),
@@ -96,37 +95,12 @@ def test_iter_videos_follows_last_id(make_client: ClientFactory, make_video: Vid
         }
 
     recorder = Recorder(answer)
-    assert [v.id for v in iter_videos(make_client(recorder), limit=2)] == ["v1", "v2", "v3"]
+    assert [v.id for v in helpers.iter_videos(make_client(recorder), limit=2)] == ["v1", "v2", "v3"]
     assert [r.url.params.get("limit") for r in recorder.requests] == ["2", "2", "2"]
 
 
-def test_async_iter_videos_follows_last_id(
-    make_client: ClientFactory, make_video: VideoFactory
-) -> None:
-    def answer(request: httpx.Request) -> dict[str, Any]:
-        first = request.url.params.get("after") is None
-        ids = ["v1"] if first else ["v2"]
-        return {
-            "object": "list",
-            "data": [make_video(id=i) for i in ids],
-            "first_id": ids[0],
-            "last_id": ids[-1],
-            "has_more": first,
-        }
-
-    client = make_client(Recorder(answer))
-
-    async def collect() -> list[str]:
-        try:
-            return [video.id async for video in aiter_videos(client, limit=1)]
-        finally:
-            await client.get_async_httpx_client().aclose()
-
-    assert asyncio.run(collect()) == ["v1", "v2"]
-
-
 def test_a_list_with_a_bad_item_is_refused(
-    make_client: ClientFactory, make_video: VideoFactory
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory
 ) -> None:
     page = {
         "object": "list",
@@ -136,4 +110,4 @@ def test_a_list_with_a_bad_item_is_refused(
         "has_more": False,
     }
     with pytest.raises(UnexpectedResponseError, match="data/1/seconds"):
-        list(iter_videos(make_client(Recorder(page))))
+        list(helpers.iter_videos(make_client(Recorder(page))))

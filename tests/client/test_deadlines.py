@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import time
 from typing import Any
@@ -10,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.client.conftest import ClientFactory, VideoFactory
-from videos_contract.client import WaitTimeoutError, async_wait, retrieve, wait
+from tests.client.conftest import ClientFactory, Helpers, VideoFactory
+from videos_contract.client import WaitTimeoutError
 from videos_contract.client.errors import retry_after_seconds
 
 
@@ -26,7 +25,7 @@ def test_retry_after_accepts_seconds_and_http_dates() -> None:
 
 
 def test_the_transport_waits_until_a_retry_after_date(
-    make_client: ClientFactory, make_video: VideoFactory, sleeps: list[float]
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory, sleeps: list[float]
 ) -> None:
     answers = iter(
         [
@@ -36,7 +35,7 @@ def test_the_transport_waits_until_a_retry_after_date(
             httpx.Response(200, json=make_video()),
         ]
     )
-    video = retrieve(make_client(lambda request: next(answers)), make_video()["id"])
+    video = helpers.retrieve(make_client(lambda request: next(answers)), make_video()["id"])
     assert video.id == make_video()["id"]
     assert len(sleeps) == 1 and 2.0 <= sleeps[0] <= 4.0  # whole seconds: the date's precision
 
@@ -50,7 +49,7 @@ def _always_503(retry_after: str) -> Any:
 
 
 def test_a_long_retry_after_does_not_hold_wait_past_its_deadline(
-    make_client: ClientFactory, sleeps: list[float]
+    helpers: Helpers, make_client: ClientFactory, sleeps: list[float]
 ) -> None:
     client = make_client(_always_503("30"))
     pauses: list[float] = []
@@ -60,29 +59,18 @@ def test_a_long_retry_after_does_not_hold_wait_past_its_deadline(
         time.sleep(seconds)
 
     with pytest.raises(WaitTimeoutError) as caught:
-        wait(client, "video_x", timeout=0.5, sleep=sleep)
+        helpers.wait(client, "video_x", timeout=0.5, sleep=sleep)
     # The transport took no 30 s pause; wait's own pauses ended at the deadline.
     assert sleeps == []
     assert pauses and sum(pauses) <= 0.5 + 1e-6
     assert "HTTP 503" in str(caught.value)
 
 
-def test_async_wait_keeps_its_deadline_too(make_client: ClientFactory, sleeps: list[float]) -> None:
-    client = make_client(_always_503("30"))
-
-    async def scenario() -> None:
-        try:
-            await async_wait(client, "video_x", timeout=0.5)
-        finally:
-            await client.get_async_httpx_client().aclose()
-
-    with pytest.raises(WaitTimeoutError, match="HTTP 503"):
-        asyncio.run(scenario())
-    assert sleeps == []
-
-
 def test_a_transient_error_is_polled_through_until_the_job_completes(
-    make_client: ClientFactory, make_video: VideoFactory, completed_example: dict[str, Any]
+    helpers: Helpers,
+    make_client: ClientFactory,
+    make_video: VideoFactory,
+    completed_example: dict[str, Any],
 ) -> None:
     video_id = make_video()["id"]
     answers = iter(
@@ -95,5 +83,5 @@ def test_a_transient_error_is_polled_through_until_the_job_completes(
     )
     # No retries in the transport: every 502 reaches wait, which polls on.
     client = make_client(lambda request: next(answers), max_retries=0)
-    video = wait(client, video_id, timeout=30, interval=0.01)
+    video = helpers.wait(client, video_id, timeout=30, interval=0.01)
     assert video.status == "completed"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import tracemalloc
@@ -12,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.client.conftest import ClientFactory
-from videos_contract.client import ApiError, DownloadError, async_download, download
+from tests.client.conftest import ClientFactory, Helpers
+from videos_contract.client import ApiError, DownloadError, download
 
 ASSET = bytes(range(256)) * 1200  # 300 KiB, several chunks
 
@@ -86,11 +85,13 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
-def test_streams_to_the_target(make_client: ClientFactory, tmp_path: Path) -> None:
+def test_streams_to_the_target(
+    helpers: Helpers, make_client: ClientFactory, tmp_path: Path
+) -> None:
     server = AssetServer()
     progress: list[tuple[int, int | None]] = []
     target = tmp_path / "clip.mp4"
-    result = download(
+    result = helpers.download(
         make_client(server), "video_1", target, on_progress=lambda d, t: progress.append((d, t))
     )
     assert target.read_bytes() == ASSET
@@ -101,82 +102,90 @@ def test_streams_to_the_target(make_client: ClientFactory, tmp_path: Path) -> No
     assert oct(os.stat(target).st_mode & 0o777) == oct(0o644)
 
 
-def test_resumes_after_a_drop(make_client: ClientFactory, tmp_path: Path) -> None:
+def test_resumes_after_a_drop(helpers: Helpers, make_client: ClientFactory, tmp_path: Path) -> None:
     server = AssetServer(cuts=[100_000, 50_000])
     target = tmp_path / "clip.mp4"
-    result = download(make_client(server), "video_1", target)
+    result = helpers.download(make_client(server), "video_1", target)
     assert target.read_bytes() == ASSET
     assert result.resumes == 2
     assert server.ranges == [None, "bytes=100000-", "bytes=150000-"]
 
 
-def test_drop_without_resumes_leaves_no_file(make_client: ClientFactory, tmp_path: Path) -> None:
+def test_drop_without_resumes_leaves_no_file(
+    helpers: Helpers, make_client: ClientFactory, tmp_path: Path
+) -> None:
     server = AssetServer(cuts=[100_000])
     target = tmp_path / "clip.mp4"
     with pytest.raises(DownloadError, match=r"connection lost.*100000"):
-        download(make_client(server), "video_1", target, max_resumes=0)
+        helpers.download(make_client(server), "video_1", target, max_resumes=0)
     assert _leftovers(tmp_path) == []
 
 
 def test_failure_keeps_an_existing_target_intact(
-    make_client: ClientFactory, tmp_path: Path
+    helpers: Helpers, make_client: ClientFactory, tmp_path: Path
 ) -> None:
     target = tmp_path / "clip.mp4"
     target.write_bytes(b"previous download")
     server = AssetServer(cuts=[1000, 1000, 1000])
     with pytest.raises(DownloadError, match="gave up after 2"):
-        download(make_client(server), "video_1", target, max_resumes=2)
+        helpers.download(make_client(server), "video_1", target, max_resumes=2)
     assert target.read_bytes() == b"previous download"
     assert _leftovers(tmp_path) == ["clip.mp4"]
 
 
-def test_server_ignoring_range_restarts_cleanly(make_client: ClientFactory, tmp_path: Path) -> None:
+def test_server_ignoring_range_restarts_cleanly(
+    helpers: Helpers, make_client: ClientFactory, tmp_path: Path
+) -> None:
     server = AssetServer(cuts=[120_000], honour_range=False)
     target = tmp_path / "clip.mp4"
-    result = download(make_client(server), "video_1", target)
+    result = helpers.download(make_client(server), "video_1", target)
     assert target.read_bytes() == ASSET
     assert (result.resumes, result.restarts) == (1, 1)
 
 
-def test_206_at_the_wrong_offset_is_refused(make_client: ClientFactory, tmp_path: Path) -> None:
+def test_206_at_the_wrong_offset_is_refused(
+    helpers: Helpers, make_client: ClientFactory, tmp_path: Path
+) -> None:
     server = AssetServer(cuts=[100_000], range_start_shift=5)
     target = tmp_path / "clip.mp4"
     with pytest.raises(DownloadError, match=r"resume at byte 100000.*100005"):
-        download(make_client(server), "video_1", target)
+        helpers.download(make_client(server), "video_1", target)
     assert _leftovers(tmp_path) == []
 
 
 def test_more_bytes_than_content_length_is_refused(
-    make_client: ClientFactory, tmp_path: Path
+    helpers: Helpers, make_client: ClientFactory, tmp_path: Path
 ) -> None:
     server = AssetServer(length=len(ASSET) - 10)
     with pytest.raises(DownloadError, match="more than its Content-Length"):
-        download(make_client(server), "video_1", tmp_path / "clip.mp4")
+        helpers.download(make_client(server), "video_1", tmp_path / "clip.mp4")
     assert _leftovers(tmp_path) == []
 
 
 def test_short_body_is_never_accepted_as_complete(
-    make_client: ClientFactory, tmp_path: Path
+    helpers: Helpers, make_client: ClientFactory, tmp_path: Path
 ) -> None:
     """A body shorter than its Content-Length, every time, ends in an error, not a file."""
     server = AssetServer(honour_range=False, length=len(ASSET) + 10)
     with pytest.raises(DownloadError, match="body ended early"):
-        download(make_client(server), "video_1", tmp_path / "clip.mp4", max_resumes=2)
+        helpers.download(make_client(server), "video_1", tmp_path / "clip.mp4", max_resumes=2)
     assert _leftovers(tmp_path) == []
 
 
-def test_not_ready_is_an_api_error(make_client: ClientFactory, tmp_path: Path) -> None:
+def test_not_ready_is_an_api_error(
+    helpers: Helpers, make_client: ClientFactory, tmp_path: Path
+) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         error = {"message": "not ready", "type": "invalid_request_error", "param": None}
         return httpx.Response(409, json={"error": {**error, "code": "video_not_ready"}})
 
     with pytest.raises(ApiError) as caught:
-        download(make_client(handler), "video_1", tmp_path / "clip.mp4")
+        helpers.download(make_client(handler), "video_1", tmp_path / "clip.mp4")
     assert caught.value.code == "video_not_ready"
     assert _leftovers(tmp_path) == []
 
 
-def test_variant_is_sent(make_client: ClientFactory, tmp_path: Path) -> None:
+def test_variant_is_sent(helpers: Helpers, make_client: ClientFactory, tmp_path: Path) -> None:
     seen: list[str | None] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -184,35 +193,21 @@ def test_variant_is_sent(make_client: ClientFactory, tmp_path: Path) -> None:
         body = Dropping(b"RIFF....WEBP")
         return httpx.Response(200, stream=body, headers={"Content-Type": "image/webp"})
 
-    download(make_client(handler), "video_1", tmp_path / "t.webp", variant="thumbnail")
+    helpers.download(make_client(handler), "video_1", tmp_path / "t.webp", variant="thumbnail")
     assert seen == ["thumbnail"]
 
 
-def test_target_that_is_a_folder(make_client: ClientFactory, tmp_path: Path) -> None:
+def test_target_that_is_a_folder(
+    helpers: Helpers, make_client: ClientFactory, tmp_path: Path
+) -> None:
     with pytest.raises(DownloadError, match="is a folder"):
-        download(make_client(AssetServer()), "video_1", tmp_path)
+        helpers.download(make_client(AssetServer()), "video_1", tmp_path)
     assert _leftovers(tmp_path) == []
 
 
-def test_missing_folder(make_client: ClientFactory, tmp_path: Path) -> None:
+def test_missing_folder(helpers: Helpers, make_client: ClientFactory, tmp_path: Path) -> None:
     with pytest.raises(DownloadError, match="does not exist"):
-        download(make_client(AssetServer()), "video_1", tmp_path / "nope" / "clip.mp4")
-
-
-def test_async_download_resumes(make_client: ClientFactory, tmp_path: Path) -> None:
-    server = AssetServer(cuts=[70_000])
-    client = make_client(server)
-    target = tmp_path / "clip.mp4"
-
-    async def scenario() -> int:
-        try:
-            return (await async_download(client, "video_1", target)).resumes
-        finally:
-            await client.get_async_httpx_client().aclose()
-
-    assert asyncio.run(scenario()) == 1
-    assert target.read_bytes() == ASSET
-    assert _leftovers(tmp_path) == ["clip.mp4"]
+        helpers.download(make_client(AssetServer()), "video_1", tmp_path / "nope" / "clip.mp4")
 
 
 class Endless(httpx.SyncByteStream):

@@ -27,8 +27,8 @@ from videos_contract.client import (
     JobFailedError,
     OutcomeUnknownError,
     RetryPolicy,
-    acreate,
-    adelete,
+    async_create,
+    async_delete,
     async_download,
     async_wait,
     connect,
@@ -97,7 +97,7 @@ def test_failed_job_raises_with_the_server_reason(mock_server: MockServer) -> No
 
 
 def test_download_before_completion_is_refused(mock_server: MockServer, tmp_path: Path) -> None:
-    with connect(mock_server.url, mock_server.key) as client:
+    with connect(mock_server.url, mock_server.key) as client, mock_server.service.holding():
         job = create(client, "a slow snail")
         with pytest.raises(ApiError) as caught:
             download(client, job.id, tmp_path / "snail.mp4")
@@ -126,10 +126,10 @@ def test_remix_list_and_delete(mock_server: MockServer) -> None:
 def test_async_lifecycle(mock_server: MockServer, tmp_path: Path) -> None:
     async def scenario() -> Path:
         async with connect(mock_server.url, mock_server.key) as client:
-            job = await acreate(client, "an owl at dusk")
+            job = await async_create(client, "an owl at dusk")
             await async_wait(client, job.id, interval=POLL, timeout=30)
             result = await async_download(client, job.id, tmp_path / "owl.mp4")
-            await adelete(client, job.id)
+            await async_delete(client, job.id)
             return result.path
 
     path = asyncio.run(scenario())
@@ -197,7 +197,11 @@ class CuttingProxy:
             threading.Thread(target=self._relay, args=(downstream, limit), daemon=True).start()
 
     def _relay(self, downstream: socket.socket, limit: int | None) -> None:
-        upstream = socket.create_connection(self.target)
+        try:
+            upstream = socket.create_connection(self.target)
+        except OSError:
+            downstream.close()  # the mock is gone (a late retry): nothing to relay to
+            return
 
         def forward_requests() -> None:
             try:

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 
-from tests.client.conftest import ClientFactory, VideoFactory
+from tests.client.conftest import ClientFactory, Helpers, VideoFactory
 from videos_contract.client import (
     ApiError,
     ConfigError,
     OutcomeUnknownError,
     RetryPolicy,
-    acreate,
+    async_create,
     connect,
-    create,
-    delete,
     mask_key,
-    retrieve,
 )
 from videos_contract.client.connection import normalise_base_url
 from videos_contract.client.errors import redact
@@ -48,12 +45,16 @@ class Script:
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
 def test_get_is_retried_on_retryable_status(
-    status: int, make_client: ClientFactory, make_video: VideoFactory, sleeps: list[float]
+    helpers: Helpers,
+    status: int,
+    make_client: ClientFactory,
+    make_video: VideoFactory,
+    sleeps: list[float],
 ) -> None:
     video = make_video()
     script = Script(_error(status, "busy"), _error(status, "busy"), httpx.Response(200, json=video))
     client = make_client(script)
-    assert retrieve(client, video["id"]).id == video["id"]
+    assert helpers.retrieve(client, video["id"]).id == video["id"]
     assert len(script.requests) == 3
     assert len(sleeps) == 2
 
@@ -62,77 +63,87 @@ def test_get_is_retried_on_retryable_status(
     "exc", [httpx.ConnectError("refused"), httpx.ReadError("reset"), httpx.ReadTimeout("slow")]
 )
 def test_get_is_retried_on_transport_errors(
-    exc: Exception, make_client: ClientFactory, make_video: VideoFactory
+    helpers: Helpers, exc: Exception, make_client: ClientFactory, make_video: VideoFactory
 ) -> None:
     video = make_video()
     script = Script(exc, httpx.Response(200, json=video))
-    assert retrieve(make_client(script), video["id"]).id == video["id"]
+    assert helpers.retrieve(make_client(script), video["id"]).id == video["id"]
     assert len(script.requests) == 2
 
 
-class BrokenBody(httpx.SyncByteStream):
-    """A JSON body cut off after its first bytes."""
+class BrokenBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A JSON body cut off after its first bytes (read by the sync or the async client)."""
 
     def __iter__(self) -> Iterator[bytes]:
         yield b'{"id": "vid'
         raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
 
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self:
+            yield chunk
+
 
 def test_get_is_retried_when_the_body_breaks(
-    make_client: ClientFactory, make_video: VideoFactory
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory
 ) -> None:
     video = make_video()
     broken = httpx.Response(200, headers={"Content-Length": "500"}, stream=BrokenBody())
     script = Script(broken, httpx.Response(200, json=video))
-    assert retrieve(make_client(script), video["id"]).id == video["id"]
+    assert helpers.retrieve(make_client(script), video["id"]).id == video["id"]
     assert len(script.requests) == 2
 
 
-def test_delete_is_retried(make_client: ClientFactory, make_video: VideoFactory) -> None:
+def test_delete_is_retried(
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     video_id = make_video()["id"]
     deleted = {"id": video_id, "object": "video.deleted", "deleted": True}
     script = Script(_error(503, "down"), httpx.Response(200, json=deleted))
-    assert delete(make_client(script), video_id).deleted is True
+    assert helpers.delete(make_client(script), video_id).deleted is True
     assert [r.method for r in script.requests] == ["DELETE", "DELETE"]
 
 
 def test_retry_after_is_honoured(
-    make_client: ClientFactory, make_video: VideoFactory, sleeps: list[float]
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory, sleeps: list[float]
 ) -> None:
     video = make_video()
     script = Script(
         _error(429, "rate_limited", {"Retry-After": "3"}), httpx.Response(200, json=video)
     )
-    retrieve(make_client(script), video["id"])
+    helpers.retrieve(make_client(script), video["id"])
     assert sleeps == [3.0]
 
 
 def test_long_retry_after_goes_to_the_caller(
-    make_client: ClientFactory, sleeps: list[float]
+    helpers: Helpers, make_client: ClientFactory, sleeps: list[float]
 ) -> None:
     script = Script(_error(429, "rate_limited", {"Retry-After": "3600"}))
     with pytest.raises(ApiError) as caught:
-        retrieve(make_client(script), "video_x")
+        helpers.retrieve(make_client(script), "video_x")
     assert caught.value.status_code == 429
     assert caught.value.retry_after == 3600
     assert sleeps == []
     assert len(script.requests) == 1
 
 
-def test_gives_up_after_max_retries(make_client: ClientFactory, sleeps: list[float]) -> None:
+def test_gives_up_after_max_retries(
+    helpers: Helpers, make_client: ClientFactory, sleeps: list[float]
+) -> None:
     script = Script(_error(503, "down"))
     with pytest.raises(ApiError) as caught:
-        retrieve(make_client(script, max_retries=3), "video_x")
+        helpers.retrieve(make_client(script, max_retries=3), "video_x")
     assert caught.value.code == "down"
     assert len(script.requests) == 4
     assert len(sleeps) == 3
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])
-def test_create_is_not_retried_after_an_answer(status: int, make_client: ClientFactory) -> None:
+def test_create_is_not_retried_after_an_answer(
+    helpers: Helpers, status: int, make_client: ClientFactory
+) -> None:
     script = Script(_error(status, "busy"))
     with pytest.raises(ApiError) as caught:
-        create(make_client(script), "a red fox")
+        helpers.create(make_client(script), "a red fox")
     assert caught.value.status_code == status
     assert len(script.requests) == 1
 
@@ -147,22 +158,22 @@ def test_create_is_not_retried_after_an_answer(status: int, make_client: ClientF
     ],
 )
 def test_create_is_not_resent_once_it_may_have_arrived(
-    exc: Exception, make_client: ClientFactory
+    helpers: Helpers, exc: Exception, make_client: ClientFactory
 ) -> None:
     script = Script(exc)
     with pytest.raises(OutcomeUnknownError, match="may exist") as caught:
-        create(make_client(script), "a red fox")
+        helpers.create(make_client(script), "a red fox")
     assert caught.value.cause is exc
     assert len(script.requests) == 1
 
 
 @pytest.mark.parametrize("exc", [httpx.ConnectError("refused"), httpx.ConnectTimeout("no route")])
 def test_create_is_retried_when_nothing_was_sent(
-    exc: Exception, make_client: ClientFactory, make_video: VideoFactory
+    helpers: Helpers, exc: Exception, make_client: ClientFactory, make_video: VideoFactory
 ) -> None:
     video = make_video()
     script = Script(exc, httpx.Response(200, json=video))
-    assert create(make_client(script), "a red fox").id == video["id"]
+    assert helpers.create(make_client(script), "a red fox").id == video["id"]
     assert len(script.requests) == 2
 
 
@@ -175,11 +186,11 @@ def test_async_create_is_not_retried_but_async_get_is(
 
     async def scenario() -> None:
         with pytest.raises(ApiError):
-            await acreate(client, "a red fox")
+            await async_create(client, "a red fox")
         assert len(script.requests) == 1
-        from videos_contract.client import aretrieve
+        from videos_contract.client import async_retrieve
 
-        assert (await aretrieve(client, video["id"])).id == video["id"]
+        assert (await async_retrieve(client, video["id"])).id == video["id"]
         await client.get_async_httpx_client().aclose()
 
     asyncio.run(scenario())
@@ -217,7 +228,9 @@ def test_bad_url_is_refused() -> None:
         normalise_base_url("ftp://example.test")
 
 
-def test_sent_key_never_appears_in_errors(make_client: ClientFactory, key: str) -> None:
+def test_sent_key_never_appears_in_errors(
+    helpers: Helpers, make_client: ClientFactory, key: str
+) -> None:
     """A server that echoes the key back gets it masked before it reaches any message."""
 
     def echo(request: httpx.Request) -> httpx.Response:
@@ -230,7 +243,7 @@ def test_sent_key_never_appears_in_errors(make_client: ClientFactory, key: str) 
         )
 
     with pytest.raises(ApiError) as caught:
-        retrieve(make_client(echo), "video_x")
+        helpers.retrieve(make_client(echo), "video_x")
     assert key not in str(caught.value)
     assert mask_key(key) in str(caught.value)
 

@@ -1,21 +1,77 @@
-"""The client helpers come in sync/async twins, and each twin takes what its other half takes."""
+"""The client helpers come in sync/async twins named `name` / `async_name`; each twin takes
+exactly what its other half takes, and the earlier short names are the same functions."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
 import videos_contract.client as client
+from tests.client.conftest import TWINS
 
-TWINS = [
-    ("create", "acreate"),
-    ("retrieve", "aretrieve"),
-    ("remix", "aremix"),
-    ("delete", "adelete"),
-    ("list_page", "alist_page"),
-    ("iter_videos", "aiter_videos"),
-    ("wait", "async_wait"),
-    ("download", "async_download"),
-]
+# Names the async twins were first published under: aliases, kept for callers.
+ALIASES = {
+    "acreate": "async_create",
+    "aretrieve": "async_retrieve",
+    "aremix": "async_remix",
+    "adelete": "async_delete",
+    "alist_page": "async_list_page",
+    "aiter_videos": "async_iter_videos",
+}
 
 
-def test_the_helpers_exist_sync_and_async() -> None:
-    for sync, asynchronous in TWINS:
-        assert sync in client.__all__ and asynchronous in client.__all__
+def _as_sync(annotation: str) -> str:
+    """An async twin's annotation as its sync half would write it."""
+    return annotation.replace("AsyncIterator[", "Iterator[").replace("Awaitable[None]", "None")
+
+
+def _default(value: Any) -> Any:
+    # `time.sleep` and `asyncio.sleep` are the same default for the two kinds of caller.
+    return value.__name__ if callable(value) else value
+
+
+def _parameters(function: Callable[..., Any]) -> list[tuple[str, Any, Any, str]]:
+    return [
+        (p.name, p.kind, _default(p.default), _as_sync(str(p.annotation)))
+        for p in inspect.signature(function).parameters.values()
+    ]
+
+
+@pytest.mark.parametrize(("sync", "asynchronous"), list(TWINS.items()))
+def test_twins_take_the_same_parameters(sync: str, asynchronous: str) -> None:
+    sync_function = getattr(client, sync)
+    async_function = getattr(client, asynchronous)
+    assert {sync, asynchronous} <= set(client.__all__)
+    assert asynchronous == f"async_{sync}"
+    assert inspect.iscoroutinefunction(async_function) or inspect.isasyncgenfunction(async_function)
+    assert not inspect.iscoroutinefunction(sync_function)
+    assert _parameters(async_function) == _parameters(sync_function)
+    returns = inspect.signature(async_function).return_annotation
+    assert _as_sync(str(returns)) == str(inspect.signature(sync_function).return_annotation)
+
+
+def test_every_async_helper_has_its_twin() -> None:
+    public = {name: getattr(client, name) for name in client.__all__}
+    asynchronous = {
+        name
+        for name, member in public.items()
+        if inspect.iscoroutinefunction(member) or inspect.isasyncgenfunction(member)
+    }
+    assert asynchronous - set(ALIASES) == set(TWINS.values())
+
+
+@pytest.mark.parametrize(("old", "new"), list(ALIASES.items()))
+def test_the_short_names_are_aliases(old: str, new: str) -> None:
+    assert old in client.__all__
+    assert getattr(client, old) is getattr(client, new)
+
+
+def test_the_parity_check_sees_a_difference() -> None:
+    def one(client: Any, video_id: str, *, timeout: float = 1.0) -> None: ...
+
+    async def other(client: Any, video_id: str, *, timeout: float = 2.0) -> None: ...
+
+    assert _parameters(one) != _parameters(other)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.client.conftest import ClientFactory, VideoFactory
+from tests.client.conftest import ClientFactory, Helpers, VideoFactory
 from videos_contract.client import (
     ApiError,
     JobFailedError,
     UnexpectedResponseError,
     WaitTimeoutError,
-    async_wait,
-    wait,
 )
 from videos_contract.client.wait import MIN_INTERVAL, POLL_AFTER_HEADER
 
@@ -53,14 +50,16 @@ class Job:
         return httpx.Response(200, json=body, headers=self.headers)
 
 
-def test_follows_the_job_to_completed(make_client: ClientFactory, make_video: VideoFactory) -> None:
+def test_follows_the_job_to_completed(
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     queued = make_video()
     running = make_video(status="in_progress", progress=40)
     done = make_video(status="completed", progress=100, completed_at=queued["created_at"] + 9)
     job = Job(queued, running, done)
     clock = Clock()
     seen: list[str] = []
-    video = wait(
+    video = helpers.wait(
         make_client(job),
         queued["id"],
         interval=1.5,
@@ -73,20 +72,26 @@ def test_follows_the_job_to_completed(make_client: ClientFactory, make_video: Vi
     assert clock.sleeps == [1.5, 1.5]
 
 
-def test_honours_poll_after_header(make_client: ClientFactory, make_video: VideoFactory) -> None:
+def test_honours_poll_after_header(
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory
+) -> None:
     job = Job(make_video(), make_video(status="completed"), headers={POLL_AFTER_HEADER: "250"})
     clock = Clock()
-    wait(make_client(job), make_video()["id"], interval=5, sleep=clock.sleep, clock=clock)
+    helpers.wait(make_client(job), make_video()["id"], interval=5, sleep=clock.sleep, clock=clock)
     assert clock.sleeps == [0.25]
 
 
 @pytest.mark.parametrize(("advice", "expected"), [("0", MIN_INTERVAL), ("soon", 2.0)])
 def test_unusable_poll_after_is_bounded(
-    advice: str, expected: float, make_client: ClientFactory, make_video: VideoFactory
+    helpers: Helpers,
+    advice: str,
+    expected: float,
+    make_client: ClientFactory,
+    make_video: VideoFactory,
 ) -> None:
     job = Job(make_video(), make_video(status="completed"), headers={POLL_AFTER_HEADER: advice})
     clock = Clock()
-    wait(make_client(job), make_video()["id"], interval=2.0, sleep=clock.sleep, clock=clock)
+    helpers.wait(make_client(job), make_video()["id"], interval=2.0, sleep=clock.sleep, clock=clock)
     assert clock.sleeps == [expected]
 
 
@@ -100,58 +105,64 @@ def test_unusable_poll_after_is_bounded(
     ],
 )
 def test_stops_at_once_on_a_body_outside_the_contract(
-    change: dict[str, Any], shown: str, make_client: ClientFactory, make_video: VideoFactory
+    helpers: Helpers,
+    change: dict[str, Any],
+    shown: str,
+    make_client: ClientFactory,
+    make_video: VideoFactory,
 ) -> None:
     job = Job(make_video(**change))
     clock = Clock()
     with pytest.raises(UnexpectedResponseError) as caught:
-        wait(make_client(job), make_video()["id"], timeout=60, sleep=clock.sleep, clock=clock)
+        helpers.wait(
+            make_client(job), make_video()["id"], timeout=60, sleep=clock.sleep, clock=clock
+        )
     assert job.polls == 1
     assert clock.sleeps == []
     assert shown in str(caught.value)
 
 
-def test_stops_at_once_on_a_task_id_body(make_client: ClientFactory) -> None:
+def test_stops_at_once_on_a_task_id_body(helpers: Helpers, make_client: ClientFactory) -> None:
     job = Job({"task_id": "abc123"})
     with pytest.raises(UnexpectedResponseError, match="task_id"):
-        wait(make_client(job), "abc123", timeout=60)
+        helpers.wait(make_client(job), "abc123", timeout=60)
     assert job.polls == 1
 
 
-def test_stops_on_a_body_that_is_not_json(make_client: ClientFactory) -> None:
+def test_stops_on_a_body_that_is_not_json(helpers: Helpers, make_client: ClientFactory) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, text="<html>gateway error</html>")
 
     with pytest.raises(UnexpectedResponseError, match=r"not JSON.*gateway error"):
-        wait(make_client(handler), "video_x", timeout=60)
+        helpers.wait(make_client(handler), "video_x", timeout=60)
 
 
 def test_stops_when_the_answer_is_another_job(
-    make_client: ClientFactory, make_video: VideoFactory
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory
 ) -> None:
     job = Job(make_video(id="video_someone_else"))
     with pytest.raises(UnexpectedResponseError, match="video_someone_else"):
-        wait(make_client(job), "video_mine", timeout=60)
+        helpers.wait(make_client(job), "video_mine", timeout=60)
 
 
 def test_failed_raises_with_the_server_reason(
-    make_client: ClientFactory, failed_example: dict[str, Any]
+    helpers: Helpers, make_client: ClientFactory, failed_example: dict[str, Any]
 ) -> None:
     job = Job(failed_example)
     with pytest.raises(JobFailedError) as caught:
-        wait(make_client(job), failed_example["id"])
+        helpers.wait(make_client(job), failed_example["id"])
     assert caught.value.code == failed_example["error"]["code"]
     assert caught.value.message == failed_example["error"]["message"]
     assert failed_example["error"]["message"] in str(caught.value)
 
 
 def test_timeout_carries_the_last_state(
-    make_client: ClientFactory, make_video: VideoFactory
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory
 ) -> None:
     job = Job(make_video(status="in_progress", progress=37))
     clock = Clock()
     with pytest.raises(WaitTimeoutError) as caught:
-        wait(
+        helpers.wait(
             make_client(job),
             make_video()["id"],
             timeout=10,
@@ -168,42 +179,11 @@ def test_timeout_carries_the_last_state(
     assert job.polls == 5
 
 
-def test_error_status_ends_the_wait(make_client: ClientFactory) -> None:
+def test_error_status_ends_the_wait(helpers: Helpers, make_client: ClientFactory) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         error = {"message": "No video with id video_x", "type": "invalid_request_error"}
         return httpx.Response(404, json={"error": {**error, "param": None, "code": "not_found"}})
 
     with pytest.raises(ApiError) as caught:
-        wait(make_client(handler), "video_x")
+        helpers.wait(make_client(handler), "video_x")
     assert (caught.value.status_code, caught.value.code) == (404, "not_found")
-
-
-def test_async_wait(make_client: ClientFactory, make_video: VideoFactory) -> None:
-    job = Job(make_video(), make_video(status="completed"), headers={POLL_AFTER_HEADER: "100"})
-    clock = Clock()
-    client = make_client(job)
-
-    async def scenario() -> str:
-        video = await async_wait(client, make_video()["id"], sleep=clock.async_sleep, clock=clock)
-        await client.get_async_httpx_client().aclose()
-        return video.status
-
-    assert asyncio.run(scenario()) == "completed"
-    assert clock.sleeps == [0.1]
-
-
-def test_async_wait_stops_at_once_on_expired(
-    make_client: ClientFactory, make_video: VideoFactory
-) -> None:
-    job = Job(make_video(status="expired"))
-    client = make_client(job)
-
-    async def scenario() -> None:
-        try:
-            await async_wait(client, make_video()["id"], timeout=60)
-        finally:
-            await client.get_async_httpx_client().aclose()
-
-    with pytest.raises(UnexpectedResponseError, match="expired"):
-        asyncio.run(scenario())
-    assert job.polls == 1

@@ -14,6 +14,7 @@ from videos_contract.docs.page import (
     parse_type,
     read_page,
 )
+from videos_contract.spec import load_spec
 
 
 def _facts(path: Path) -> list[tuple[object, ...]]:
@@ -48,15 +49,20 @@ def test_text_page_fields(shared_page: Path) -> None:
     ]
     assert len(page.section("response")) == 13
     fields = {(f.section, f.name): f for f in page.fields}
+    # The values come from the spec, which test_traceability ties to the page.
+    spec = load_spec()
     seconds = fields["body", "seconds"]
     assert seconds.enums == [
-        ("allowed values in the text", ("4", "8", "12")),
-        ("options list", ("4", "8", "12")),
+        ("allowed values in the text", spec.enum("VideoSeconds")),
+        ("options list", spec.enum("VideoSeconds")),
     ]
-    assert seconds.defaults == [("default in the text", "4")]  # "Defaults to 4 seconds."
+    # "Defaults to 4 seconds.": the unit is not part of the value.
+    assert seconds.defaults == [("default in the text", spec.default("VideoSeconds"))]
     assert not seconds.required
     prompt = fields["body", "prompt"]
-    assert (prompt.required, prompt.min_length, prompt.max_length) == (True, 1, 32000)
+    limits = spec.operation("createVideo").request_schema("multipart/form-data")
+    longest = limits["properties"]["prompt"]["maxLength"]
+    assert (prompt.required, prompt.min_length, prompt.max_length) == (True, 1, longest)
     assert fields["response", "object"].defaults == [("default label", "video")]
     completed = fields["response", "completed_at"].type
     assert completed is not None

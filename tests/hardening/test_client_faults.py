@@ -166,7 +166,8 @@ def test_wait_and_download_succeed_or_fail_clearly_within_their_deadline(
             results.append(type(exc).__name__)
         assert time.monotonic() - started < 4.0 + SLACK
     assert pair.counting.requests[CREATE] == 0
-    assert results, results
+    # Below 100% faults, retries and resumptions get each helper through at least once.
+    assert "waited" in results and "downloaded" in results, results
 
 
 def _owner() -> str:
@@ -235,7 +236,11 @@ def test_a_download_cut_half_the_time_resumes_to_the_exact_bytes(
     dest = tmp_path / "clip.mp4"
     result = download(pair.client(), job, dest, max_resumes=20, timeout=20)
     assert dest.read_bytes() == _asset(pair, job)
-    assert result.resumes + result.restarts > 0 or pair.counting.statuses[206] == 0
+    # The faults are seeded: this run's first answer is cut, so the bytes came in pieces.
+    assert result.resumes > 0 and result.restarts == 0
+    # Every resumption was a range request answered 206, and nothing else was sent.
+    assert pair.counting.statuses[206] == result.resumes
+    assert pair.counting.requests[("GET", f"/v1/videos/{job}/content")] == 1 + result.resumes
 
 
 def test_a_create_whose_answer_is_cut_is_not_sent_again(pair_factory: PairFactory) -> None:

@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import openai
 import pytest
 from PIL import Image
@@ -95,28 +96,42 @@ def test_streamed_download(sdk: openai.OpenAI, tmp_path: Path) -> None:
     assert probe_video(target).size == done.size
 
 
-def test_download_before_completion(sdk: openai.OpenAI) -> None:
-    created = sdk.videos.create(prompt="a snail")
-    with pytest.raises(openai.ConflictError) as caught:
-        sdk.videos.download_content(created.id)
+def test_download_before_completion(sdk: openai.OpenAI, mock_server: MockServer) -> None:
+    with mock_server.service.holding():
+        created = sdk.videos.create(prompt="a snail")
+        with pytest.raises(openai.ConflictError) as caught:
+            sdk.videos.download_content(created.id)
     assert caught.value.code == "video_not_ready"
 
 
 def test_sdk_default_retries_wait_out_a_not_ready_download(mock_server: MockServer) -> None:
     """The SDK treats 409 as retryable: with its default retries, a download asked for too
-    early is sent again until the job is done (the mock renders in well under its backoff)."""
+    early is sent again until the job is done. The job is held unfinished until the first
+    409 has been answered, then released (the mock renders in well under the SDK's backoff)."""
     sent: list[str] = []
-    hooks = {"request": [lambda request: sent.append(request.url.path)]}
+    answered: list[int] = []
+
+    def on_response(response: httpx.Response) -> None:
+        if response.request.url.path.endswith("/content"):
+            answered.append(response.status_code)
+            mock_server.service.release()
+
+    hooks = {
+        "request": [lambda request: sent.append(request.url.path)],
+        "response": [on_response],
+    }
     with (
         openai.DefaultHttpxClient(event_hooks=hooks) as http,
         openai.OpenAI(
             base_url=mock_server.url + "/v1", api_key=mock_server.key, http_client=http
         ) as client,
     ):
+        mock_server.service.hold()
         created = client.videos.create(prompt="an impatient fox")
         clip = client.videos.download_content(created.id)
     assert probe_video(clip.content).frames > 0
     content_path = f"/v1/videos/{created.id}/content"
+    assert answered[0] == 409 and answered[-1] == 200
     assert sent.count(content_path) >= 2
 
 

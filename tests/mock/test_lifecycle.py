@@ -164,6 +164,31 @@ def test_content_and_remix_wait_for_completion(slow: TestClient) -> None:
         assert response.json()["error"]["code"] == "video_not_ready"
 
 
+def test_a_held_job_stays_queued_until_released() -> None:
+    """`hold` keeps even an instant job unfinished; `release` lets it follow its clock."""
+    app = create_app(MockConfig(render_seconds=0.0))
+    service = app.state.service
+    with TestClient(app, headers=AUTH) as client:
+        before = client.post("/v1/videos", json={"prompt": "A fox."}).json()
+        with service.holding():
+            held = client.post("/v1/videos", json={"prompt": "A held fox."}).json()
+            for _ in range(3):
+                seen = client.get(f"/v1/videos/{held['id']}").json()
+                assert (seen["status"], seen["progress"]) == ("queued", 0)
+            listed = {v["id"]: v["status"] for v in client.get("/v1/videos").json()["data"]}
+            assert listed == {before["id"]: "completed", held["id"]: "queued"}
+            for response in (
+                client.get(f"/v1/videos/{held['id']}/content"),
+                client.post(f"/v1/videos/{held['id']}/remix", json={"prompt": "At night."}),
+            ):
+                assert response.status_code == 409
+                assert "is queued" in response.json()["error"]["message"]
+        assert client.get(f"/v1/videos/{held['id']}").json()["status"] == "completed"
+        assert client.get(f"/v1/videos/{held['id']}/content").status_code == 200
+        after = client.post("/v1/videos", json={"prompt": "A free fox."}).json()
+        assert client.get(f"/v1/videos/{after['id']}").json()["status"] == "completed"
+
+
 def test_remix_of_a_completed_video(instant: TestClient) -> None:
     source = instant.post(
         "/v1/videos", json={"prompt": "A fox.", "size": "1280x720", "seconds": "8"}

@@ -17,7 +17,9 @@ class ImageReference:
     Exactly one of the two is set.
 
         Attributes:
-            image_url (str | Unset): Address of the image, `https://...` or `data:image/...;base64,...`.
+            image_url (str | Unset): Address of the image: an `https:` URL with a host (`https://...`) or a `data:`
+                URL of an image (`data:image/...;base64,...`). Any other scheme (`http:`, `ftp:`)
+                or text that is not such a URL is refused with 400.
             file_id (str | Unset): Id of a previously uploaded file.
     """
 

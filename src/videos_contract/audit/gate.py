@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = ["CreateBudget", "TokenBucket"]
@@ -71,13 +72,16 @@ class CreateBudget:
 class TokenBucket:
     """`rate` requests per second on average, bursts of at most `burst`; None: unthrottled."""
 
-    def __init__(self, rate: float | None, burst: float = 1.0) -> None:
+    def __init__(
+        self, rate: float | None, burst: float = 1.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if rate is not None and rate <= 0:
             raise ValueError("the rate limit must be positive")
         self.rate = rate
         self.burst = max(burst, 1.0)
+        self._clock = clock
         self._tokens = self.burst
-        self._stamp = time.monotonic()
+        self._stamp = clock()
         self._lock = threading.Lock()
 
     def reserve(self) -> float:
@@ -85,7 +89,7 @@ class TokenBucket:
         if self.rate is None:
             return 0.0
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
             self._stamp = now
             self._tokens -= 1.0

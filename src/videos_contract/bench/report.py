@@ -34,7 +34,7 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
    the details. The last row serves the mock on `videos_contract.mock.server.bind`'s socket
    and on one created with `IPPROTO_TCP`: asyncio disables Nagle's algorithm only on the
    latter, and an answer written in two pieces otherwise waits for the client's delayed ACK.
-3. **async_wait**: that many jobs are created at once with `acreate` and awaited with
+3. **async_wait**: that many jobs are created at once with `async_create` and awaited with
    `async_wait` (the mock's render time and its `openai-poll-after-ms` advice), first with
    requests gated to a 10-connection pool (`videos_contract.client.pool.PoolGate`), then with
    the client exactly as `connect()` builds it, bounded by a cap. Completed jobs are counted

@@ -21,7 +21,7 @@ from videos_contract.bench.procs import served
 from videos_contract.bench.results import Figure
 from videos_contract.bench.sizes import Sizes
 from videos_contract.bench.throughput import PROMPT
-from videos_contract.client import acreate, async_wait, connect, iter_videos
+from videos_contract.client import async_create, async_wait, connect, iter_videos
 from videos_contract.client.pool import PoolGate
 from videos_contract.mock import DEFAULT_KEY
 from videos_contract.spec import load_spec
@@ -44,7 +44,7 @@ async def run_jobs(
         polls[video.id] += 1
 
     async def one() -> Video:
-        video = await acreate(client, PROMPT)
+        video = await async_create(client, PROMPT)
         return await async_wait(
             client, video.id, timeout=render_seconds * 20 + 120, on_progress=count
         )

@@ -7,6 +7,7 @@ refused, bad arguments). The key comes from --key or VIDEOS_API_KEY and is never
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -72,7 +73,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--url", help=f"server base URL (default: {URL_ENV}, else the embedded mock)"
     )
-    parser.add_argument("--key", help=f"API key (default: {KEY_ENV}); never printed")
+    parser.add_argument(
+        "--key",
+        help=f"API key (default: {KEY_ENV}); never printed; prefer the variable: command "
+        "lines are visible to other users",
+    )
     parser.add_argument(
         "--profile",
         choices=list(PROFILES),
@@ -165,10 +170,23 @@ def _audit(args: argparse.Namespace) -> int:
                 f"({', '.join(sorted(known))})",
                 exit_code=2,
             )
+    artefacts = args.report_dir / "schemathesis"
+    # Folders this run makes; an audit that fails before writing a report removes them.
+    made = [p for p in (artefacts, *artefacts.parents) if not p.exists()]
     try:
-        (args.report_dir / "schemathesis").mkdir(parents=True, exist_ok=True)
+        artefacts.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CliError(f"cannot write reports to {args.report_dir}: {exc.strerror}", 2) from None
+    try:
+        return _run(args, url, key)
+    except BaseException:
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
+        raise
+
+
+def _run(args: argparse.Namespace, url: str | None, key: str | None) -> int:
     config = AuditConfig(
         url=url,
         key=key,

@@ -98,7 +98,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     check.add_argument("page", metavar="PAGE", help="the page file (.txt, .html or .md)")
     check.add_argument("--spec", default=str(SPEC_PATH), help="spec file (default: openapi.yaml)")
-    check.add_argument("--format", choices=FINDING_FORMATS, default="text")
+    check.add_argument(
+        "--format",
+        choices=FINDING_FORMATS,
+        default="text",
+        help="text for people, json for scripts (default: text)",
+    )
     check.set_defaults(handler=_docs_check)
 
     diff = subparsers.add_parser(
@@ -110,9 +115,22 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
             "additive or documentation only. Exit 1 when anything breaks."
         ),
     )
-    diff.add_argument("old", metavar="OLD")
-    diff.add_argument("new", metavar="NEW")
-    diff.add_argument("--format", choices=CHANGE_FORMATS, default="text")
+    diff.add_argument(
+        "old",
+        metavar="OLD",
+        help="the earlier spec: a file, or REVISION:PATH such as HEAD~1:openapi.yaml",
+    )
+    diff.add_argument(
+        "new",
+        metavar="NEW",
+        help="the later spec: a file, or REVISION:PATH such as HEAD:openapi.yaml",
+    )
+    diff.add_argument(
+        "--format",
+        choices=CHANGE_FORMATS,
+        default="text",
+        help=f"{', '.join(CHANGE_FORMATS)} (default: text; markdown suits a pull request)",
+    )
     diff.set_defaults(handler=_diff)
 
     regen = subparsers.add_parser(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from videos_contract.client.errors import mask_key
 from videos_contract.mock import DEFAULT_KEY, MockConfig, serve
 from videos_contract.mock.defects import DEFECTS
 
-__all__ = ["KEYS_ENV", "register"]
+__all__ = ["KEYS_ENV", "mock_config", "register"]
 
 # Keys can come from the environment so that they stay off command lines (visible in `ps`).
 KEYS_ENV = "VIDEOS_MOCK_KEYS"
@@ -31,15 +32,25 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
             "fail."
         ),
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8000, help="port; 0 picks a free one (default: 8000)"
+    )
     parser.add_argument(
         "--key", action="append", dest="keys", metavar="KEY", help="accepted key (repeatable)"
     )
     parser.add_argument(
         "--render-seconds", type=float, default=5.0, help="time from queued to done (default 5)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed for ids, failures and faults")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed for ids, failures and faults, to repeat a run (default: a new one each "
+        "start, shown in the banner)",
+    )
     parser.add_argument(
         "--fail-rate", type=float, default=0.0, help="share of jobs that fail (0..1)"
     )
@@ -60,7 +71,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="keep jobs in this SQLite file (kept across restarts; shared by --workers)",
     )
     parser.add_argument(
-        "--workers", type=int, default=1, help="worker processes (more than 1 needs --store)"
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes; more than 1 needs --store (default: 1)",
     )
     parser.add_argument(
         "--asset-ttl-seconds",
@@ -123,16 +137,17 @@ def _keys(args: argparse.Namespace) -> tuple[str, ...]:
     return tuple(from_env) or (DEFAULT_KEY,)
 
 
-def _run(args: argparse.Namespace) -> int:
+def mock_config(args: argparse.Namespace) -> MockConfig:
+    """The mock's configuration from parsed arguments; `CliError` when they do not fit."""
     unknown = [name for name in args.defects or () if name not in DEFECTS]
     if unknown:
         known = ", ".join(sorted(DEFECTS)) or "none"
         raise CliError(f"unknown defect(s) {', '.join(unknown)}; known: {known}", exit_code=2)
     try:
-        config = MockConfig(
+        return MockConfig(
             keys=_keys(args),
             render_seconds=args.render_seconds,
-            seed=args.seed,
+            seed=secrets.randbelow(2**31) if args.seed is None else args.seed,
             fail_rate=args.fail_rate,
             fault_rate=args.fault_rate,
             rate_limit=args.rate_limit,
@@ -150,6 +165,10 @@ def _run(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise CliError(str(exc), exit_code=2) from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = mock_config(args)
     if args.workers < 1:
         raise CliError(f"--workers must be at least 1, got {args.workers}", exit_code=2)
     if args.workers > 1 and args.store is None:
@@ -160,6 +179,7 @@ def _run(args: argparse.Namespace) -> int:
         shown = [key if key == DEFAULT_KEY else mask_key(key) for key in config.keys]
         print(f"Mock Videos API listening on {url}", flush=True)
         print(f"Accepted key(s): {', '.join(shown)}", flush=True)
+        print(f"Seed: {config.seed} (repeat this run with --seed {config.seed})", flush=True)
         if config.store_path is not None:
             print(f"Jobs kept in {config.store_path} ({args.workers} worker(s))", flush=True)
         print("Stop with Ctrl-C.", flush=True)

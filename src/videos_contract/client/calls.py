@@ -48,6 +48,12 @@ __all__ = [
     "alist_page",
     "aremix",
     "aretrieve",
+    "async_create",
+    "async_delete",
+    "async_iter_videos",
+    "async_list_page",
+    "async_remix",
+    "async_retrieve",
     "create",
     "delete",
     "iter_videos",
@@ -228,3 +234,13 @@ async def aiter_videos(
         if not page.has_more or not page.last_id or page.last_id == after:
             return
         after = page.last_id
+
+
+# The async twins are named `async_<name>`, as `async_wait` and `async_download` are; the
+# short names they were first published under stay as aliases of the same functions.
+async_create = acreate
+async_retrieve = aretrieve
+async_remix = aremix
+async_delete = adelete
+async_list_page = alist_page
+async_iter_videos = aiter_videos

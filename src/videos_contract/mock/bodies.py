@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections import deque
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from tempfile import SpooledTemporaryFile
 from typing import Any
@@ -33,6 +34,7 @@ __all__ = [
     "MultipartForm",
     "Part",
     "limited_stream",
+    "loads_json",
     "media_type",
     "read_json",
     "read_multipart",
@@ -123,13 +125,74 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+class _Repeated(dict[str, Any]):
+    """A decoded JSON object in which `key` was given more than once (the last value kept)."""
+
+    key = ""
+
+
+def _pairs_hook(found: list[_Repeated]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """A `json.loads` hook that marks each object with a repeated key and notes that it did."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(items)
+        if len(obj) == len(items):
+            return obj
+        repeated = _Repeated(items)
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                repeated.key = key
+                break
+            seen.add(key)
+        found.append(repeated)
+        return repeated
+
+    return pairs
+
+
+def _first_repeated_key(value: Any, prefix: str) -> str | None:
+    """The dotted path of the first key given twice in a decoded value (without recursion)."""
+    queue: deque[tuple[Any, str]] = deque([(value, prefix)])
+    while queue:
+        item, path = queue.popleft()
+        if isinstance(item, _Repeated):
+            return f"{path}.{item.key}" if path else item.key
+        if isinstance(item, dict):
+            queue.extend((child, f"{path}.{key}" if path else key) for key, child in item.items())
+        elif isinstance(item, list):
+            queue.extend((child, f"{path}[{i}]") for i, child in enumerate(item))
+    return None
+
+
+def loads_json(text: str | bytes, prefix: str = "") -> Any:
+    """Decode JSON text; `ValueError` for bad JSON, `ApiError` (400) for a key given twice.
+
+    JSON parsers disagree on a repeated key (most keep the last value, some the first), so a
+    body that says two things is refused, as a form field given twice is. `prefix` is the
+    field the text came in, for the error's `param`.
+    """
+    found: list[_Repeated] = []
+    value = json.loads(text, object_pairs_hook=_pairs_hook(found))
+    # The walk that names the path runs only when a repeated key was seen.
+    repeated = _first_repeated_key(value, prefix) if found else None
+    if repeated is not None:
+        raise ApiError(
+            400,
+            f"Invalid '{repeated}': the key is given more than once in the JSON object.",
+            param=repeated,
+            code="duplicate_parameter",
+        )
+    return value
+
+
 async def read_json(request: Request, limit: int, timeout: float | None = None) -> Any:
-    """The decoded JSON body; 400 when it is not JSON or nests too deeply."""
+    """The decoded JSON body; 400 when it is not JSON, repeats a key or nests too deeply."""
     buffer = bytearray()
     async for chunk in limited_stream(request, limit, timeout):
         buffer += chunk
     try:
-        value = json.loads(bytes(buffer).decode("utf-8"))
+        value = loads_json(bytes(buffer).decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ApiError(
             400,

@@ -21,6 +21,7 @@ from videos_contract.mock.app import create_app
 from videos_contract.mock.config import CONFIG_ENV, MockConfig, config_to_env
 from videos_contract.mock.errors import install_log_redaction
 from videos_contract.mock.protocol import HEAD_TIMEOUT_ATTRIBUTE, GuardedH11Protocol
+from videos_contract.mock.service import MockService
 from videos_contract.mock.store import JobStore
 
 __all__ = [
@@ -51,6 +52,12 @@ class MockServer:
     def store(self) -> JobStore:
         store: JobStore = self.app.state.store
         return store
+
+    @property
+    def service(self) -> MockService:
+        """The request handling, e.g. to `hold` jobs unfinished."""
+        service: MockService = self.app.state.service
+        return service
 
 
 def bind(host: str, port: int) -> socket.socket:

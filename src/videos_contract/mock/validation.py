@@ -169,10 +169,12 @@ def _to_api_error(error: ValidationError, where: str) -> ApiError:
             code="invalid_value",
         )
     if rule == "pattern":
+        # The field's description says in words what the pattern allows.
+        meaning = " ".join(str(error.schema.get("description", "")).split())
         return ApiError(
             400,
             f"Invalid '{name}': '{_show(value)}' does not match the pattern "
-            f"{error.validator_value}.",
+            f"{error.validator_value}." + (f" {meaning[:300]}" if meaning else ""),
             param=param,
             code="invalid_value",
         )

@@ -1,13 +1,12 @@
-"""Fixtures of the docs tools' tests: the gateway page, its HTML/Markdown forms, a project copy."""
+"""Fixtures of the docs tools' tests: the gateway page and its HTML/Markdown forms."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, PROJECT_ROOT, SPEC_PATH
+from videos_contract.paths import PROJECT_ROOT
 
 # The page as a reader copied it; beside the clone in CI, never needed at run time.
 SHARED_PAGE = PROJECT_ROOT.parent / "shared" / "docs-pages" / "create-a-video.txt"
@@ -30,16 +29,3 @@ def page_text(shared_page: Path) -> str:
 def fixture_pages() -> Path:
     """HTML and Markdown forms of the create page, written from its text copy."""
     return FIXTURE_PAGES
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the spec, the generator config and generated/ (release files included)."""
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(SPEC_PATH, root / "openapi.yaml")
-    shutil.copy(GENERATOR_CONFIG, root / "generator-config.yaml")
-    shutil.copytree(
-        GENERATED_DIR, root / "generated", ignore=shutil.ignore_patterns("__pycache__", ".*cache")
-    )
-    return root

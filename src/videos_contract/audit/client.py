@@ -2,19 +2,43 @@
 
 Every response carries the `Exchange` that produced it (with the server's real URL and no
 key), so that a check can attach a reproduction to the violation it reports.
+
+The client keeps the audit's clock: past its `deadline` (set by the engine for the whole
+audit and for each check) it sends nothing more and raises `UpstreamFailed`, and it
+remembers in `cut_off` why the current check was cut short. `reach` is the first request
+of an audit, made before any relay exists, with the same words for what went wrong.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from videos_contract.audit.proxy import BUDGET_MARK, PLACEHOLDER_KEY, UPSTREAM_ERROR_MARK
+from videos_contract.audit.proxy import (
+    BUDGET_MARK,
+    PLACEHOLDER_KEY,
+    REFUSED_MARK,
+    UPSTREAM_ERROR_MARK,
+)
 from videos_contract.audit.results import Exchange
+from videos_contract.sockets import reads_until
+from videos_contract.sockets import transport as deadline_transport
 
-__all__ = ["AuditClient", "BudgetSpent", "Reply", "UpstreamFailed"]
+__all__ = [
+    "AnswerRefused",
+    "AuditClient",
+    "BudgetSpent",
+    "Reply",
+    "TargetUnusable",
+    "UpstreamFailed",
+    "reach",
+]
+
+# Seconds the client waits for the relay beyond the relay's own limit on a request.
+_GRACE = 5.0
 
 
 class BudgetSpent(Exception):
@@ -22,7 +46,93 @@ class BudgetSpent(Exception):
 
 
 class UpstreamFailed(Exception):
-    """The relay could not reach the server."""
+    """The relay could not get an answer from the server (`kind` says how), or the audit's
+    deadline stopped the request."""
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class AnswerRefused(Exception):
+    """The server answered outside a bound the audit keeps (an encoding nobody asked for, a
+    body too large, an answer too slow): a violation, with the request that caused it."""
+
+    def __init__(self, kind: str, message: str, exchange: Exchange) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.exchange = exchange
+        expected = {
+            "content-encoding": "an answer in identity encoding (the only one accepted)",
+            "too-large": "an answer of a bounded size",
+            "too-slow": "a complete answer in bounded time",
+            "no-answer": "an answer",
+        }
+        self.expected = expected.get(kind, "an answer the audit can read")
+
+
+class TargetUnusable(Exception):
+    """The first request found no server to audit; the message says which way it failed."""
+
+
+def reach(url: str, key: str, path: str, timeout: float = 30.0) -> int:
+    """One authenticated read of `path`, bounded in time and size; its status.
+
+    Raises `TargetUnusable` saying "cannot reach" (no connection), "no answer" (connected,
+    nothing came back) or "answer too slow" (the answer did not finish within `timeout`).
+    """
+    started = time.monotonic()
+    target = url.rstrip("/") + path
+
+    def masked(text: str) -> str:
+        return text.replace(key, "***") if key else text
+
+    limits = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+    received: int | None = None  # None until the status line and headers have arrived
+    try:
+        with (
+            # Every socket read cut to the time left: headers sent a byte at a time end too.
+            reads_until(started + timeout),
+            httpx.Client(timeout=limits, transport=deadline_transport()) as http,
+            http.stream(
+                "GET",
+                target,
+                params={"limit": 1},
+                headers={"Authorization": f"Bearer {key}", "Accept-Encoding": "identity"},
+            ) as response,
+        ):
+            received = 0
+            for chunk in response.iter_raw():
+                received += len(chunk)
+                if time.monotonic() - started > timeout:
+                    raise httpx.ReadTimeout("past the deadline")
+                if received > 1024 * 1024:
+                    break  # a list page of one video; the status is what matters here
+            return response.status_code
+    except httpx.ConnectError as exc:
+        reason = masked(str(exc))
+        kind = "TLS handshake failed" if "SSL" in reason or "certificate" in reason else None
+        if kind:
+            raise TargetUnusable(f"{kind} to {url}: {reason}") from None
+        raise TargetUnusable(f"cannot reach {url}: cannot connect ({reason})") from None
+    except httpx.ConnectTimeout:
+        raise TargetUnusable(f"cannot reach {url}: no connection within 10 s") from None
+    except httpx.ReadTimeout:
+        if received is not None:
+            raise TargetUnusable(
+                f"answer too slow from {url}: only {received} bytes of the answer within "
+                f"{timeout:g} s"
+            ) from None
+        raise TargetUnusable(
+            f"no answer from {url}: it accepted the connection but no answer arrived within "
+            f"{timeout:g} s"
+        ) from None
+    except httpx.RemoteProtocolError as exc:
+        raise TargetUnusable(
+            f"no answer from {url}: it closed the connection without an answer ({masked(str(exc))})"
+        ) from None
+    except httpx.HTTPError as exc:
+        raise TargetUnusable(f"cannot reach {url}: {type(exc).__name__}") from None
 
 
 @dataclass(frozen=True)
@@ -50,7 +160,15 @@ class AuditClient:
     def __init__(self, relay_url: str, target_url: str, timeout: float = 120.0) -> None:
         self._relay_url = relay_url.rstrip("/")
         self.target_url = target_url.rstrip("/")
-        self._http = httpx.Client(base_url=self._relay_url, timeout=timeout)
+        self._timeout = timeout
+        # Identity, as the relay asks of the server: nothing is decoded on either side.
+        self._http = httpx.Client(
+            base_url=self._relay_url, timeout=timeout, headers={"Accept-Encoding": "identity"}
+        )
+        # A `time.monotonic()` moment after which nothing is sent; why the last check stopped.
+        self.deadline: float | None = None
+        self.deadline_reason = ""
+        self.cut_off: str | None = None
 
     def close(self) -> None:
         self._http.close()
@@ -69,13 +187,29 @@ class AuditClient:
             headers["Authorization"] = f"Bearer {key}"
         elif auth:
             headers["Authorization"] = f"Bearer {PLACEHOLDER_KEY}"
-        request = self._http.build_request(method, path, headers=headers, **kwargs)
+        timeout = self._timeout + _GRACE
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                self.cut_off = f"{self.deadline_reason} before {method} {path}"
+                raise UpstreamFailed(self.cut_off, "deadline")
+            timeout = min(timeout, left + _GRACE)
+        request = self._http.build_request(method, path, headers=headers, timeout=timeout, **kwargs)
         request.read()  # multipart bodies are streams; the exchange needs their bytes
         response = self._http.send(request)
         if BUDGET_MARK in response.headers:
             raise BudgetSpent("the --max-creates budget is spent")
+        if REFUSED_MARK in response.headers:
+            exchange = self._exchange(request, response.status_code)
+            raise AnswerRefused(
+                response.headers[REFUSED_MARK], response.json()["error"]["message"], exchange
+            )
         if UPSTREAM_ERROR_MARK in response.headers:
-            raise UpstreamFailed(response.json()["error"]["message"])
+            kind = response.headers[UPSTREAM_ERROR_MARK]
+            message = response.json()["error"]["message"]
+            if kind == "deadline":
+                self.cut_off = f"{self.deadline_reason}: {message}"
+            raise UpstreamFailed(message, kind)
         return Reply(response, self._exchange(request, response.status_code))
 
     def _exchange(self, request: httpx.Request, status: int) -> Exchange:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -21,13 +22,21 @@ from urllib.parse import urlsplit
 import httpx
 
 from videos_contract.audit.checks import CHECKS
-from videos_contract.audit.client import AuditClient, BudgetSpent, UpstreamFailed
+from videos_contract.audit.client import (
+    AnswerRefused,
+    AuditClient,
+    BudgetSpent,
+    TargetUnusable,
+    UpstreamFailed,
+    reach,
+)
 from videos_contract.audit.context import (
     CheckContext,
     CheckFailed,
     CheckNotOffered,
     CheckSkipped,
 )
+from videos_contract.audit.deadline import AuditClock
 from videos_contract.audit.events import (
     AuditFinished,
     AuditStarted,
@@ -36,7 +45,7 @@ from videos_contract.audit.events import (
     FuzzingStarted,
     Listener,
 )
-from videos_contract.audit.fuzz import FuzzRun, read_events, run_fuzzer, translate
+from videos_contract.audit.fuzz import FuzzerTimedOut, FuzzRun, read_events, run_fuzzer, translate
 from videos_contract.audit.gate import CreateBudget, TokenBucket
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.profiles import PROFILES, Profile
@@ -86,6 +95,9 @@ class AuditConfig:
     # lists); empty: the first model of each family, those the server answers "unknown
     # model" for reported as not offered.
     models: tuple[str, ...] = ()
+    # Seconds for the whole audit and for each check; None: the profile's (see `deadline`).
+    deadline: float | None = None
+    check_deadline: float | None = None
 
 
 def is_loopback(url: str) -> bool:
@@ -103,31 +115,16 @@ def default_max_creates(url: str) -> int | None:
     return None if is_loopback(url) else REMOTE_MAX_CREATES
 
 
-def preflight(url: str, key: str, list_path: str) -> None:
+def preflight(url: str, key: str, list_path: str, timeout: float = 30.0) -> None:
     """One authenticated read, so that an unusable target aborts before any verdict."""
     try:
-        response = httpx.get(
-            url.rstrip("/") + list_path,
-            params={"limit": 1},
-            headers={"Authorization": f"Bearer {key}"},
-            timeout=30.0,
-        )
-    except httpx.ConnectError as exc:
-        reason = str(exc).replace(key, "***") if key else str(exc)
-        kind = (
-            "TLS handshake failed"
-            if "SSL" in reason or "certificate" in reason
-            else "cannot connect"
-        )
-        raise AuditAborted(f"{kind} to {url}: {reason}") from None
-    except httpx.HTTPError as exc:
-        raise AuditAborted(f"cannot reach {url}: {type(exc).__name__}") from None
-    if response.status_code in (401, 403):
-        raise AuditAborted(f"the key was refused by {url} (HTTP {response.status_code})")
-    if response.status_code in (404, 405):
-        raise AuditAborted(
-            f"no Videos API at {url}: GET {list_path} answered HTTP {response.status_code}"
-        )
+        status = reach(url, key, list_path, timeout)
+    except TargetUnusable as exc:
+        raise AuditAborted(str(exc)) from None
+    if status in (401, 403):
+        raise AuditAborted(f"the key was refused by {url} (HTTP {status})")
+    if status in (404, 405):
+        raise AuditAborted(f"no Videos API at {url}: GET {list_path} answered HTTP {status}")
 
 
 @contextmanager
@@ -183,9 +180,15 @@ def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
         return replace(base, skipped=1, skip_reason=str(skip))
     except CheckNotOffered as absent:
         return replace(base, not_offered=str(absent))
+    except AnswerRefused as refused:  # the relay refused the answer: a bound was broken
+        return failed(
+            f"the answer ({refused.kind})", refused.expected, str(refused), refused.exchange
+        )
     except BudgetSpent:
         return replace(base, skipped=1, skip_reason="--max-creates budget spent")
     except UpstreamFailed as exc:
+        if exc.kind == "deadline":  # the audit's own clock stopped it: no verdict
+            return replace(base, skipped=1, skip_reason=str(exc))
         # A dropped connection, a body cut short, a timeout: the server stopped the check.
         return failed("the server's answer", "a complete HTTP response", str(exc)[:300], None)
     except httpx.HTTPError as exc:
@@ -206,6 +209,38 @@ def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
     return replace(base, passed=1)
 
 
+def _fuzz(
+    config: AuditConfig,
+    clock: AuditClock,
+    index: OperationIndex,
+    relay_url: str,
+    url: str,
+    artefacts: Path,
+) -> FuzzRun:
+    """Run the fuzzer in the time the audit's deadline leaves (none: not run)."""
+    left = clock.remaining()
+    if left is not None and left <= 1.0:
+        clock.fuzzing = "fuzzing not run: no time left"
+        return FuzzRun([], [])
+    # Not schemathesis' --max-time: that one makes it fuzz on until the time is used up.
+    try:
+        events = run_fuzzer(
+            config.spec_path,
+            relay_url,
+            config.profile,
+            config.seed,
+            artefacts,
+            config.without,
+            timeout=left,
+        )
+    except FuzzerTimedOut as stopped:
+        clock.fuzzing = str(stopped)
+        if stopped.events is None:
+            return FuzzRun([], [])
+        events = stopped.events
+    return translate(read_events(events), index, relay_url, url)
+
+
 def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditResult:
     """Audit the target; raise `AuditAborted` when it cannot be audited at all."""
     emit: Listener = listener or (lambda event: None)
@@ -215,8 +250,12 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     with ExitStack() as stack:
         url, key = stack.enter_context(_target(config))
+        clock = AuditClock(
+            config.deadline or config.profile.deadline,
+            config.check_deadline or config.profile.check_deadline,
+        )
         cap = default_max_creates(url) if config.max_creates == "auto" else config.max_creates
-        preflight(url, key, spec.operation("listVideos").path)
+        preflight(url, key, spec.operation("listVideos").path, min(30.0, clock.total or 30.0))
         emit(AuditStarted(url, config.profile.name, cap))
         budget = CreateBudget(cap)
         relay = AuditRelay(url, key, index, budget, TokenBucket(config.rate_limit))
@@ -240,7 +279,9 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
                     name, registered.operation, "behaviour", skipped=1, skip_reason=reason
                 )
             else:
-                outcome = _run_check(ctx, name)
+                outcome = clock.run_check(
+                    name, CHECKS[name].operation, client, relay, partial(_run_check, ctx, name)
+                )
             outcomes.append(outcome)
             emit(BehaviourCheckFinished(outcome))
         fuzz = FuzzRun([], [])
@@ -249,10 +290,7 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
             artefacts = config.artefacts_dir or Path(
                 stack.enter_context(tempfile.TemporaryDirectory(prefix="videos-contract-audit-"))
             )
-            events_path = run_fuzzer(
-                config.spec_path, relay_url, config.profile, config.seed, artefacts, config.without
-            )
-            fuzz = translate(read_events(events_path), index, relay_url, url)
+            fuzz = _fuzz(config, clock, index, relay_url, url, artefacts)
             emit(FuzzingFinished(len(fuzz.outcomes), len(fuzz.dismissals)))
         else:
             fuzz.outcomes.append(
@@ -263,7 +301,12 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
         outcomes += fuzz.outcomes
         notes = tuple(f"schemathesis: {error}" for error in fuzz.errors)
         if relay.stats.upstream_errors:
-            notes += (f"{relay.stats.upstream_errors} request(s) could not reach the server",)
+            notes += (
+                f"{relay.stats.upstream_errors} request(s) got no answer from the server "
+                "(cannot reach, no answer, closed, or cut off by the deadline)",
+            )
+        notes += tuple(f"redirect followed: {hop}" for hop in relay.stats.redirects)
+        notes += clock.notes()
         result = AuditResult(
             target=url,
             profile=config.profile.name,

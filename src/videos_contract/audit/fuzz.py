@@ -31,6 +31,7 @@ __all__ = [
     "STATE_DEPENDENT_STATUSES",
     "UNDECLARED",
     "FuzzRun",
+    "FuzzerTimedOut",
     "read_events",
     "run_fuzzer",
     "translate",
@@ -96,7 +97,10 @@ def command(
         "--report-ndjson-path", str(out / "events.ndjson"),
         "--report-har-path", str(out / "traffic.har"),
         "--report-vcr-path", str(out / "cassette.yaml"),
-        "--output-sanitize", "true",
+        # It never holds the key (only the placeholder, which reproductions turn back into
+        # $VIDEOS_API_KEY); masking its output would also hide the wrong credentials an
+        # ignored_auth finding was accepted with, and show the key variable in their place.
+        "--output-sanitize", "false",
         "--no-color",
         "--warnings", "off",
     ]  # fmt: skip
@@ -107,6 +111,14 @@ def command(
     return args
 
 
+class FuzzerTimedOut(RuntimeError):
+    """Schemathesis was stopped at the audit's deadline; `events` holds what it recorded."""
+
+    def __init__(self, seconds: float, events: Path | None) -> None:
+        super().__init__(f"fuzzing stopped by the audit's deadline after {seconds:.0f} s")
+        self.events = events
+
+
 def run_fuzzer(
     spec_path: Path,
     relay_url: str,
@@ -114,19 +126,29 @@ def run_fuzzer(
     seed: int,
     out: Path,
     without: tuple[str, ...] = (),
+    timeout: float | None = None,
 ) -> Path:
-    """Run schemathesis to completion (leaving out `without` operations); return its events."""
+    """Run schemathesis to completion (leaving out `without` operations), or for `timeout`
+    seconds at most (then raise `FuzzerTimedOut`); return its events."""
     out = out.resolve()  # the child runs in a scratch folder; relative paths would land there
     out.mkdir(parents=True, exist_ok=True)
     # A scratch working directory keeps `.hypothesis/` and `.schemathesis/` out of the project.
     with tempfile.TemporaryDirectory(prefix="videos-contract-fuzz-") as scratch:
-        completed = subprocess.run(
-            command(spec_path, relay_url, profile, seed, out, without),
-            cwd=scratch,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        try:
+            completed = subprocess.run(
+                command(spec_path, relay_url, profile, seed, out, without),
+                cwd=scratch,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired as exc:  # the child was killed
+            console = [part for part in (exc.stdout, exc.stderr) if part]
+            text = "".join(p if isinstance(p, str) else p.decode(errors="replace") for p in console)
+            (out / "console.txt").write_text(text, encoding="utf-8")
+            events = out / "events.ndjson"
+            raise FuzzerTimedOut(timeout or 0.0, events if events.exists() else None) from None
     (out / "console.txt").write_text(completed.stdout + completed.stderr, encoding="utf-8")
     events = out / "events.ndjson"
     if not events.exists():
@@ -139,7 +161,10 @@ def read_events(path: Path) -> Iterator[dict[str, Any]]:
     with path.open(encoding="utf-8") as stream:
         for line in stream:
             if line.strip():
-                yield json.loads(line)
+                try:
+                    yield json.loads(line)
+                except ValueError:
+                    continue  # a line cut short when the fuzzer was stopped at the deadline
 
 
 def _decode(body: Any) -> bytes:

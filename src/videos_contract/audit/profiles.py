@@ -9,7 +9,12 @@ __all__ = ["PROFILES", "Profile"]
 
 @dataclass(frozen=True)
 class Profile:
-    """Fuzzer settings of one profile, and the behaviour checks it leaves out (if any)."""
+    """Fuzzer settings of one profile, and the behaviour checks it leaves out (if any).
+
+    `deadline` bounds the whole audit and `check_deadline` each behaviour check (seconds;
+    `--deadline` changes the first): a server that trickles or never answers ends the audit
+    on time, with reports of what ran (see `deadline`).
+    """
 
     name: str
     description: str
@@ -18,6 +23,9 @@ class Profile:
     max_time: int | None = None
     # Behaviour checks this profile leaves out; each is reported "not run" with the profile.
     leaves_out: tuple[str, ...] = ()
+    # A check may wait for a render (the engine polls up to 600 s): a minute more than that.
+    deadline: float = 1800.0
+    check_deadline: float = 660.0
 
 
 PROFILES: dict[str, Profile] = {
@@ -29,6 +37,7 @@ PROFILES: dict[str, Profile] = {
             ("examples",),
             max_examples=5,
             leaves_out=("parameters_are_honoured",),
+            deadline=1200.0,
         ),
         Profile(
             "standard",
@@ -42,6 +51,7 @@ PROFILES: dict[str, Profile] = {
             ("examples", "coverage", "fuzzing", "stateful"),
             max_examples=300,
             max_time=600,
+            deadline=3600.0,
         ),
     )
 }

@@ -16,6 +16,7 @@ from typing import NoReturn
 from videos_contract import __version__
 from videos_contract.cli import audit, docs, mock, videos
 from videos_contract.cli.common import CliError
+from videos_contract.terminal import printable
 
 __all__ = ["build_parser", "main"]
 
@@ -60,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except CliError as exc:
-        print(f"videos-contract {args.command}: error: {exc}", file=sys.stderr)
+        # Error messages quote servers (an error's code, message, param, a body): one sanitiser.
+        print(f"videos-contract {args.command}: error: {printable(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"videos-contract {args.command}: interrupted", file=sys.stderr)

@@ -1,7 +1,9 @@
 """`videos-contract audit`: check that a server keeps the contract; exit 0, 1 or 2.
 
 0: conformant; 1: violations found; 2: the server could not be audited (unreachable, TLS, key
-refused, bad arguments). The key comes from --key or VIDEOS_API_KEY and is never printed.
+refused, bad arguments), or not completely: the audit's deadline cut it short (the reports are
+still written, with the checks that ran). The key comes from --key or VIDEOS_API_KEY and is
+never printed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from videos_contract.audit import (
     write_reports,
 )
 from videos_contract.audit.checks import ALL_MODELS
+from videos_contract.audit.deadline import DEADLINE_NOTE
 from videos_contract.cli.common import CliError
 from videos_contract.protocol import KEY_ENV, URL_ENV
 from videos_contract.spec import load_spec
@@ -101,6 +104,17 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         default=None,
         metavar="R",
         help="at most R requests per second (a server's 429 is always waited out)",
+    )
+    parser.add_argument(
+        "--deadline",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="stop the whole audit after this long, reports still written (default: "
+        + ", ".join(f"{p.name} {p.deadline:g} s" for p in PROFILES.values())
+        + "; each check also stops after "
+        + ", ".join(f"{p.check_deadline:g} s" for p in PROFILES.values())
+        + ")",
     )
     parser.add_argument(
         "--report-dir",
@@ -195,6 +209,7 @@ def _run(args: argparse.Namespace, url: str | None, key: str | None) -> int:
         rate_limit=args.rate_limit,
         seed=args.seed,
         artefacts_dir=args.report_dir / "schemathesis",
+        deadline=args.deadline,
         failures_expected=args.expect_failures,
         checks=tuple(args.check) if args.check else None,
         without=tuple(args.without),
@@ -213,4 +228,11 @@ def _run(args: argparse.Namespace, url: str | None, key: str | None) -> int:
         redact.file(path)
     written = write_reports(result, args.report_dir, [key] if key else [])
     console.print(f"Reports: {', '.join(str(p) for p in written)}", highlight=False)
+    if result.exit_code == 0 and any(note.startswith(DEADLINE_NOTE) for note in result.notes):
+        print(
+            "videos-contract audit: error: the audit's deadline cut it short; the reports "
+            "hold the checks that ran",
+            file=sys.stderr,
+        )
+        return 2
     return result.exit_code

@@ -3,7 +3,9 @@
 Each command parses its arguments, opens a client (`--url`/`--key`, else `VIDEOS_API_URL`/
 `VIDEOS_API_KEY`, else an embedded mock started for the command) and calls
 `videos_contract.client`. Choices come from openapi.yaml. Results go to stdout (readable, or
-JSON with `--json`); progress bars and notes go to stderr.
+JSON with `--json`); progress bars and notes go to stderr. Every string a server provided goes
+through `videos_contract.terminal.printable` before it reaches the readable output, so that no
+escape sequence of a server reaches the terminal (`--json` escapes them as JSON does).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from aihubmix_videos.models.video_seconds import check_video_seconds
 from aihubmix_videos.models.video_size import check_video_size
 from aihubmix_videos.types import UNSET
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -46,6 +49,7 @@ from videos_contract.client.families import create_json
 from videos_contract.client.wait import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
 from videos_contract.families import families
 from videos_contract.spec import load_spec
+from videos_contract.terminal import printable
 
 __all__ = ["register"]
 
@@ -69,6 +73,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--key",
         help=f"API key (default: ${api.KEY_ENV}; prefer the variable: "
         "command lines are visible to other users)",
+    )
+    server.add_argument(
+        "--call-timeout",
+        type=_positive,
+        default=api.DEFAULT_CALL_TIMEOUT,
+        metavar="SECONDS",
+        help="overall deadline of each request, retries included, however slowly the server "
+        f"sends (default {api.DEFAULT_CALL_TIMEOUT:g})",
     )
     output = common.add_argument_group("output")
     output.add_argument("--json", action="store_true", help="print machine-readable JSON")
@@ -160,6 +172,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "-o", "--output", type=Path, required=True, metavar="FILE", help="where to write it"
     )
     download.add_argument(
+        "--timeout",
+        type=_positive,
+        default=api.DEFAULT_DOWNLOAD_TIMEOUT,
+        help=f"seconds the whole download may take (default {api.DEFAULT_DOWNLOAD_TIMEOUT:g})",
+    )
+    download.add_argument(
         "--variant",
         choices=spec.enum("ContentVariant"),
         default=spec.default("ContentVariant"),
@@ -205,13 +223,17 @@ class _Ui:
 
     def note(self, text: str) -> None:
         if not self.quiet:
-            print(text, file=sys.stderr)
+            print(printable(text), file=sys.stderr)
 
     def retrying(self, request: httpx.Request, attempt: int, reason: str, delay: float) -> None:
         self.note(
             f"retrying {request.method} {request.url.path} after {reason} "
             f"in {delay:.1f} s (retry {attempt + 1})"
         )
+
+    def line(self, human: str) -> None:
+        """One line of readable output, flushed at once (`list --all` streams)."""
+        print(human, flush=True)
 
     def emit(self, data: Any, human: str) -> None:
         print(json.dumps(data, indent=2, sort_keys=True) if self.json else human)
@@ -256,15 +278,20 @@ def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]
                 ui.note("note: --key is not used by the embedded mock")
         try:
             policy = api.RetryPolicy(on_retry=ui.retrying)
-            client = stack.enter_context(api.connect(url, key, policy=policy))
+            client = stack.enter_context(
+                api.connect(url, key, policy=policy, call_timeout=args.call_timeout)
+            )
             yield client
         except VideosClientError as exc:
             raise CliError(str(exc)) from None
+        except httpx.TimeoutException as exc:
+            raise CliError(f"{url}: {exc or type(exc).__name__}") from None
         except httpx.TransportError as exc:
             raise CliError(f"cannot talk to {url}: {exc or type(exc).__name__}") from None
 
 
 def _summary(video: Video) -> str:
+    """One readable line; every field a server chose is made printable."""
     # Sora jobs answer progress, size and seconds; the other families width, height, duration.
     size = video.size or (f"{video.width}x{video.height}" if video.width and video.height else "")
     seconds = video.seconds or (str(video.duration) if video.duration else "")
@@ -278,7 +305,7 @@ def _summary(video: Video) -> str:
     if video.prompt:
         prompt = video.prompt if len(video.prompt) <= 60 else video.prompt[:59] + "…"
         parts.append(repr(prompt))
-    return "  ".join(parts)
+    return "  ".join(printable(part) for part in parts)
 
 
 def _download_json(result: DownloadResult) -> dict[str, Any]:
@@ -291,10 +318,11 @@ def _download_json(result: DownloadResult) -> dict[str, Any]:
 
 
 def _wait(client: AuthenticatedClient, ui: _Ui, video: Video, args: argparse.Namespace) -> Video:
-    with ui.bar(f"{video.id} {video.status}", transfer=False) as update:
+    with ui.bar(escape(printable(f"{video.id} {video.status}")), transfer=False) as update:
 
         def show(seen: Video) -> None:
-            update(completed=seen.progress, description=f"{seen.id} {seen.status}")
+            label = escape(printable(f"{seen.id} {seen.status}"))
+            update(completed=seen.progress, description=label)
 
         show(video)
         return api.wait(
@@ -303,15 +331,21 @@ def _wait(client: AuthenticatedClient, ui: _Ui, video: Video, args: argparse.Nam
 
 
 def _fetch(
-    client: AuthenticatedClient, ui: _Ui, video_id: str, dest: Path, variant: str
+    client: AuthenticatedClient,
+    ui: _Ui,
+    video_id: str,
+    dest: Path,
+    variant: str,
+    timeout: float = api.DEFAULT_DOWNLOAD_TIMEOUT,
 ) -> DownloadResult:
-    with ui.bar(f"{variant} → {dest.name}", transfer=True) as update:
+    with ui.bar(escape(printable(f"{variant} → {dest.name}")), transfer=True) as update:
         return api.download(
             client,
             video_id,
             dest,
             variant=check_content_variant(variant),
             on_progress=lambda done, total: update(completed=done, total=total),
+            timeout=timeout,
         )
 
 
@@ -328,7 +362,7 @@ def _finish_job(
     result = _fetch(client, ui, video.id, output, "video")
     ui.emit(
         {"video": video.to_dict(), "download": _download_json(result)},
-        f"{_summary(video)}\nsaved {result.path} ({result.size} bytes)",
+        f"{_summary(video)}\nsaved {printable(result.path)} ({result.size} bytes)",
     )
     return 0
 
@@ -357,7 +391,7 @@ def _create(args: argparse.Namespace) -> int:
                     size=UNSET if args.size is None else check_video_size(args.size),
                     reference=reference,
                 )
-            ui.note(f"created {video.id} ({video.status})")
+            ui.note(f"created {video.id} ({video.status})")  # note() makes it printable
             return _finish_job(client, ui, video, args)
 
 
@@ -378,16 +412,38 @@ def _list(args: argparse.Namespace) -> int:
     order = UNSET if args.order is None else check_list_order(args.order)
     with _session(args, ui) as client:
         if args.all:
-            videos = list(api.iter_videos(client, limit=limit, order=order))
-            data: dict[str, Any] = {"data": [v.to_dict() for v in videos], "has_more": False}
-            more = ""
+            videos = api.iter_videos(client, limit=limit, order=order, after=args.after)
+            return _stream_all(ui, videos)
+        page = api.list_page(client, after=args.after, limit=limit, order=order)
+    more = ""
+    if page.has_more:
+        more = printable(f"\nmore after {page.last_id} (--after {page.last_id})")
+    human = "\n".join(_summary(v) for v in page.data) or "no videos"
+    ui.emit(page.to_dict(), human + more)
+    return 0
+
+
+def _stream_all(ui: _Ui, videos: Iterator[Video]) -> int:
+    """Print each video as its page arrives: memory stays flat however long the list is.
+
+    With `--json` the output is still one document, `{"data": [...], "has_more": false}`,
+    written piece by piece; a failure part-way leaves it unterminated, and the error line on
+    stderr says why.
+    """
+    count = 0
+    if ui.json:
+        ui.line('{"data": [')
+    for video in videos:
+        if ui.json:
+            item = json.dumps(video.to_dict(), sort_keys=True)
+            ui.line(("  " if count == 0 else "  ,") + item)
         else:
-            page = api.list_page(client, after=args.after, limit=limit, order=order)
-            videos = page.data
-            data = page.to_dict()
-            more = f"\nmore after {page.last_id} (--after {page.last_id})" if page.has_more else ""
-    human = "\n".join(_summary(v) for v in videos) or "no videos"
-    ui.emit(data, human + more)
+            ui.line(_summary(video))
+        count += 1
+    if ui.json:
+        ui.line('], "has_more": false}')
+    elif count == 0:
+        ui.line("no videos")
     return 0
 
 
@@ -401,7 +457,7 @@ def _delete(args: argparse.Namespace) -> int:
     ui = _Ui.from_args(args)
     with _session(args, ui) as client:
         deleted = api.delete(client, args.video_id)
-    ui.emit(deleted.to_dict(), f"deleted {deleted.id}")
+    ui.emit(deleted.to_dict(), f"deleted {printable(deleted.id)}")
     return 0
 
 
@@ -410,8 +466,8 @@ def _download(args: argparse.Namespace) -> int:
     if not args.output.parent.is_dir():
         raise CliError(f"--output: folder {args.output.parent} does not exist")
     with _session(args, ui) as client:
-        result = _fetch(client, ui, args.video_id, args.output, args.variant)
-    ui.emit(_download_json(result), f"saved {result.path} ({result.size} bytes)")
+        result = _fetch(client, ui, args.video_id, args.output, args.variant, args.timeout)
+    ui.emit(_download_json(result), f"saved {printable(result.path)} ({result.size} bytes)")
     return 0
 
 

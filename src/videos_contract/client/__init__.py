@@ -28,31 +28,52 @@ from videos_contract.client.calls import (
     retrieve,
 )
 from videos_contract.client.connection import KEY_ENV, URL_ENV, connect
-from videos_contract.client.download import DownloadResult, async_download, download
+from videos_contract.client.download import (
+    DEFAULT_DOWNLOAD_TIMEOUT,
+    DownloadResult,
+    async_download,
+    download,
+)
 from videos_contract.client.errors import (
     ApiError,
     ConfigError,
     DownloadError,
+    EncodingRefusedError,
     JobFailedError,
     OutcomeUnknownError,
+    PaginationCycleError,
+    ResponseTooLargeError,
     UnexpectedResponseError,
     VideosClientError,
     WaitTimeoutError,
     mask_key,
 )
-from videos_contract.client.retry import RetryPolicy, RetryTransport
+from videos_contract.client.retry import (
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_MAX_BODY,
+    DeadlineExceeded,
+    RetryPolicy,
+    RetryTransport,
+)
 from videos_contract.client.wait import async_wait, wait
 
 __all__ = [
+    "DEFAULT_CALL_TIMEOUT",
+    "DEFAULT_DOWNLOAD_TIMEOUT",
+    "DEFAULT_MAX_BODY",
     "KEY_ENV",
     "URL_ENV",
     "ApiError",
     "ConfigError",
+    "DeadlineExceeded",
     "DownloadError",
     "DownloadResult",
+    "EncodingRefusedError",
     "JobFailedError",
     "OutcomeUnknownError",
+    "PaginationCycleError",
     "Reference",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "RetryTransport",
     "UnexpectedResponseError",

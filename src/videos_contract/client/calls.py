@@ -29,7 +29,7 @@ from aihubmix_videos.models import (
 )
 from aihubmix_videos.types import UNSET, File, Unset
 
-from videos_contract.client.errors import OutcomeUnknownError
+from videos_contract.client.errors import OutcomeUnknownError, PaginationCycleError
 from videos_contract.client.generated_requests import (
     create_request,
     delete_request,
@@ -210,30 +210,61 @@ async def alist_page(
     return parse_list(await _ahttp(client).request(**kwargs), client.token)
 
 
+class _Cursors:
+    """The cursors followed so far; a page pointing to one of them again is a loop."""
+
+    def __init__(self, after: str | None) -> None:
+        self.seen: set[str] = set() if after is None else {after}
+        self.pages = 0
+
+    def next(self, page: VideoList) -> str | None:
+        """The cursor of the next page, None at the end; raises on a cursor seen before."""
+        self.pages += 1
+        if not page.has_more or not page.last_id:
+            return None
+        if page.last_id in self.seen:
+            raise PaginationCycleError(page.last_id, self.pages)
+        self.seen.add(page.last_id)
+        return page.last_id
+
+
 def iter_videos(
-    client: AuthenticatedClient, *, limit: int | Unset = UNSET, order: ListOrder | Unset = UNSET
+    client: AuthenticatedClient,
+    *,
+    limit: int | Unset = UNSET,
+    order: ListOrder | Unset = UNSET,
+    after: str | None = None,
 ) -> Iterator[Video]:
-    """Every video, page after page, following `last_id` while `has_more` says so."""
-    after: str | None = None
+    """Every video, page after page, following `last_id` while `has_more` says so.
+
+    Raises `PaginationCycleError` when a page points to a cursor already followed (a server
+    whose `last_id` cycles would otherwise be listed for ever); the videos of the pages
+    before it have been yielded.
+    """
+    cursors = _Cursors(after)
     while True:
         page = list_page(client, after=after, limit=limit, order=order)
         yield from page.data
-        if not page.has_more or not page.last_id or page.last_id == after:
+        after = cursors.next(page)
+        if after is None:
             return
-        after = page.last_id
 
 
 async def aiter_videos(
-    client: AuthenticatedClient, *, limit: int | Unset = UNSET, order: ListOrder | Unset = UNSET
+    client: AuthenticatedClient,
+    *,
+    limit: int | Unset = UNSET,
+    order: ListOrder | Unset = UNSET,
+    after: str | None = None,
 ) -> AsyncIterator[Video]:
-    after: str | None = None
+    cursors = _Cursors(after)
     while True:
         page = await alist_page(client, after=after, limit=limit, order=order)
         for video in page.data:
             yield video
-        if not page.has_more or not page.last_id or page.last_id == after:
+        after = cursors.next(page)
+        if after is None:
             return
-        after = page.last_id
 
 
 # The async twins are named `async_<name>`, as `async_wait` and `async_download` are; the

@@ -13,7 +13,12 @@ import httpx
 from aihubmix_videos import AuthenticatedClient
 
 from videos_contract.client.errors import ConfigError
-from videos_contract.client.retry import RetryPolicy, RetryTransport
+from videos_contract.client.retry import (
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_MAX_BODY,
+    RetryPolicy,
+    RetryTransport,
+)
 from videos_contract.protocol import KEY_ENV, URL_ENV
 
 __all__ = ["DEFAULT_TIMEOUT", "KEY_ENV", "URL_ENV", "connect", "normalise_base_url"]
@@ -42,10 +47,15 @@ def connect(
     timeout: httpx.Timeout | None = None,
     transport: httpx.BaseTransport | None = None,
     async_transport: httpx.AsyncBaseTransport | None = None,
+    call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
+    max_body: int | None = DEFAULT_MAX_BODY,
 ) -> AuthenticatedClient:
     """A client for `url` (or `$VIDEOS_API_URL`) authenticated with `key` (or `$VIDEOS_API_KEY`).
 
-    `transport` / `async_transport` replace the network underneath the retry layer (tests).
+    `call_timeout` is the overall deadline of each call that sets none itself (seconds,
+    retries included; None: only the per-operation `timeout`s); `max_body` the most bytes of
+    an answer read into memory (JSON, error bodies). `transport` / `async_transport` replace
+    the network underneath the retry layer (tests).
     """
     url = url or os.environ.get(URL_ENV)
     key = key or os.environ.get(KEY_ENV)
@@ -53,7 +63,13 @@ def connect(
         raise ConfigError(f"no server URL: pass one or set {URL_ENV}")
     if not key:
         raise ConfigError(f"no API key: pass one or set {KEY_ENV}")
-    retrying = RetryTransport(policy, transport=transport, async_transport=async_transport)
+    retrying = RetryTransport(
+        policy,
+        transport=transport,
+        async_transport=async_transport,
+        call_timeout=call_timeout,
+        max_body=max_body,
+    )
     return AuthenticatedClient(
         base_url=normalise_base_url(url),
         token=key,

@@ -7,10 +7,22 @@ with `Range` after a dropped connection (the `206` must start where the file sto
 server that ignores `Range` and sends `200` gets a clean restart), then fsyncs and renames.
 The target therefore either does not change or holds the complete asset, even after a crash.
 
-`timeout` bounds the whole download: every request carries the deadline to the retry
-transport (pauses and timeouts cut to the time left), no resumption starts after it, and a
-body still arriving at it is abandoned with a `DownloadError`. The async version writes to
-the file in a worker thread, so a slow disk never stalls the event loop.
+`timeout` bounds the whole download (`DEFAULT_DOWNLOAD_TIMEOUT` unless told otherwise):
+every request carries the deadline to the retry transport (pauses and timeouts cut to the
+time left), no resumption starts after it, and a body still arriving at it is abandoned with
+a `DownloadError`; `max_bytes` bounds its size, so an endless body ends too. The async version
+writes to the file in a worker thread, so a slow disk never stalls the event loop.
+
+A body without `Content-Length`, delimited only by the server closing the connection, cannot
+be told complete from cut short by its length. It is called complete only once verified: a
+video must parse to its end as an MP4 with the duration and frame size of the job (read
+with a retrieve), an image must decode. Otherwise the bytes are kept beside the target as
+`NAME.part`, for inspection, and `DownloadError` says why. Answers in a `Content-Encoding`
+that was not asked for are refused by the transport (`EncodingRefusedError`).
+
+Real gateways answer the content request with a redirect to storage or a CDN. Up to
+`MAX_REDIRECTS` redirects (301, 302, 303, 307, 308) are followed; `Authorization` is sent only
+to the origin of the API itself, never to the other origin a redirect leads to.
 """
 
 from __future__ import annotations
@@ -30,11 +42,14 @@ import httpx
 from aihubmix_videos import AuthenticatedClient
 from aihubmix_videos.models import ContentVariant
 
-from videos_contract.client.errors import ApiError, DownloadError
+from videos_contract.client.errors import ApiError, DownloadError, VideosClientError
 from videos_contract.client.generated_requests import content_request
 from videos_contract.client.retry import DEADLINE, STREAMED
 
 __all__ = [
+    "DEFAULT_DOWNLOAD_TIMEOUT",
+    "DEFAULT_MAX_DOWNLOAD_BYTES",
+    "MAX_REDIRECTS",
     "MAX_RESUMES",
     "ByteProgressHook",
     "DownloadResult",
@@ -44,6 +59,14 @@ __all__ = [
 ]
 
 MAX_RESUMES = 5
+# An hour: a long clip over a slow link, never a server trickling for ever.
+DEFAULT_DOWNLOAD_TIMEOUT = 3600.0
+# Far above any clip the API makes (a 12 s 1792x1024 MP4 is tens of MB), far below a full disk.
+DEFAULT_MAX_DOWNLOAD_BYTES = 8 * 1024**3
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# How far a clip's decoded duration may stray from the job's `seconds` (the last frame rounds).
+DURATION_TOLERANCE = 0.5
 
 ByteProgressHook = Callable[[int, int | None], None]
 
@@ -59,11 +82,28 @@ class DownloadResult:
     content_type: str | None
     resumes: int
     restarts: int
+    # Each URL a redirect led to, in order (the origin only: query strings may hold tokens).
+    redirects: tuple[str, ...] = ()
+
+
+class _KeepPart(DownloadError):
+    """A failure after which the bytes received are kept as `NAME.part` for inspection."""
+
+
+def part_path(dest: Path) -> Path:
+    """Where the bytes of a download that could not be verified are kept."""
+    return dest.with_name(dest.name + ".part")
 
 
 @contextlib.contextmanager
 def atomic_file(dest: Path) -> Iterator[BinaryIO]:
     """A temporary file beside `dest` that replaces `dest` only when the block succeeds."""
+    with _atomic(dest) as (handle, _):
+        yield handle
+
+
+@contextlib.contextmanager
+def _atomic(dest: Path) -> Iterator[tuple[BinaryIO, Path]]:
     if not dest.parent.is_dir():
         raise DownloadError(f"folder {dest.parent} does not exist")
     if dest.is_dir():
@@ -76,7 +116,7 @@ def atomic_file(dest: Path) -> Iterator[BinaryIO]:
     tmp = Path(tmp_name)
     handle = os.fdopen(fd, "w+b")
     try:
-        yield handle
+        yield handle, tmp
         handle.flush()
         os.fsync(handle.fileno())
         handle.close()
@@ -84,6 +124,13 @@ def atomic_file(dest: Path) -> Iterator[BinaryIO]:
             os.replace(tmp, dest)
         except OSError as exc:
             raise DownloadError(f"cannot write {dest}: {exc.strerror}") from exc
+    except _KeepPart:
+        handle.close()
+        try:
+            os.replace(tmp, part_path(dest))
+        except OSError:
+            tmp.unlink(missing_ok=True)
+        raise
     except BaseException:
         handle.close()
         tmp.unlink(missing_ok=True)
@@ -128,9 +175,12 @@ class _Transfer:
         max_resumes: int,
         on_progress: ByteProgressHook | None,
         timeout: float | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         self.file = file
         self.label = label
+        self.max_bytes = max_bytes
+        self.redirects: list[str] = []
         self.timeout = timeout
         self.deadline = None if timeout is None else time.monotonic() + timeout
         self.max_resumes = max_resumes
@@ -176,6 +226,11 @@ class _Transfer:
             )
         if total is not None:
             self.total = total
+        if self.total is not None and self.max_bytes is not None and self.total > self.max_bytes:
+            raise DownloadError(
+                f"{self.label}: the server announces {self.total} bytes, more than the "
+                f"{self.max_bytes}-byte limit"
+            )
 
     def begin(self, response: httpx.Response) -> None:
         """Check the headers of an answer before reading its body."""
@@ -219,6 +274,11 @@ class _Transfer:
             raise DownloadError(
                 f"{self.label}: the server sent more than its Content-Length of {self.total} bytes"
             )
+        if self.max_bytes is not None and self.offset > self.max_bytes:
+            raise DownloadError(
+                f"{self.label}: the body passed the {self.max_bytes}-byte limit and is still "
+                "coming; abandoned"
+            )
         if self.on_progress is not None:
             self.on_progress(self.offset, self.total)
         if not self.complete:
@@ -242,7 +302,110 @@ class _Transfer:
             self._restart()  # without a known size, a partial file cannot be trusted
 
     def result(self, path: Path) -> DownloadResult:
-        return DownloadResult(path, self.offset, self.content_type, self.resumes, self.restarts)
+        return DownloadResult(
+            path,
+            self.offset,
+            self.content_type,
+            self.resumes,
+            self.restarts,
+            tuple(self.redirects),
+        )
+
+    def redirect(
+        self, request: httpx.Request, response: httpx.Response, origin: tuple[str, str, int]
+    ) -> httpx.Request:
+        """The request a redirect asks for; `Authorization` only on the API's own origin."""
+        location = response.headers.get("location")
+        if len(self.redirects) >= MAX_REDIRECTS:
+            raise DownloadError(f"{self.label}: more than {MAX_REDIRECTS} redirects; stopped")
+        if not location:
+            raise DownloadError(f"{self.label}: HTTP {response.status_code} without a Location")
+        try:
+            url = request.url.join(location)
+        except httpx.InvalidURL as exc:
+            raise DownloadError(f"{self.label}: unusable redirect Location {location!r}") from exc
+        if url.scheme not in ("http", "https"):
+            raise DownloadError(f"{self.label}: redirect to a {url.scheme!r} URL refused")
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
+        headers.pop("host", None)
+        headers.pop("Host", None)
+        if _origin(url) == origin and "authorization" in request.headers:
+            headers["Authorization"] = request.headers["authorization"]
+        self.redirects.append(f"{url.scheme}://{url.netloc.decode('ascii')}{url.path}")
+        extensions = dict(request.extensions)
+        extensions.update(self.extensions())
+        return httpx.Request("GET", url, headers=headers, extensions=extensions)
+
+    def verify(
+        self, client: AuthenticatedClient, video_id: str, variant: str, part: Path, dest: Path
+    ) -> None:
+        """A close-delimited body is complete only when it decodes as what was asked for."""
+        if self.total is not None:
+            return
+        from videos_contract.client.calls import retrieve
+        from videos_contract.probe import MediaError, probe_image, probe_video
+
+        self.file.flush()
+        why: str
+        try:
+            if variant == "video":
+                info = probe_video(part)
+                job = retrieve(client, video_id)
+                seconds = float(job.seconds)
+                if info.size != job.size:
+                    why = f"its frame size is {info.size}, the job's is {job.size}"
+                elif abs(info.duration - seconds) > DURATION_TOLERANCE:
+                    why = f"it lasts {info.duration:g} s, the job {seconds:g} s"
+                else:
+                    return
+            else:
+                probe_image(part)
+                return
+        except MediaError as exc:
+            why = str(exc)
+        except (VideosClientError, httpx.HTTPError) as exc:
+            why = f"the job could not be read to compare ({exc})"
+        raise _KeepPart(
+            f"{self.label}: the server sent no Content-Length and closed after "
+            f"{self.offset} bytes, which are not a complete {variant}: {why}; "
+            f"kept as {part_path(dest)}"
+        )
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int]:
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return (url.scheme, url.host, port)
+
+
+def _open(
+    http: httpx.Client, transfer: _Transfer, method: str, url: str, params: dict[str, str]
+) -> httpx.Response:
+    """Send the request, following redirects; the final answer, its body not yet read."""
+    request = http.build_request(
+        method, url, params=params, headers=transfer.headers(), extensions=transfer.extensions()
+    )
+    origin = _origin(request.url)
+    while True:
+        response = http.send(request, stream=True)
+        if response.status_code not in REDIRECT_STATUSES:
+            return response
+        response.close()
+        request = transfer.redirect(request, response, origin)
+
+
+async def _aopen(
+    http: httpx.AsyncClient, transfer: _Transfer, method: str, url: str, params: dict[str, str]
+) -> httpx.Response:
+    request = http.build_request(
+        method, url, params=params, headers=transfer.headers(), extensions=transfer.extensions()
+    )
+    origin = _origin(request.url)
+    while True:
+        response = await http.send(request, stream=True)
+        if response.status_code not in REDIRECT_STATUSES:
+            return response
+        await response.aclose()
+        request = transfer.redirect(request, response, origin)
 
 
 def _request(video_id: str, variant: ContentVariant) -> tuple[str, str, dict[str, str]]:
@@ -258,30 +421,27 @@ def download(
     variant: ContentVariant = "video",
     on_progress: ByteProgressHook | None = None,
     max_resumes: int = MAX_RESUMES,
-    timeout: float | None = None,
+    timeout: float | None = DEFAULT_DOWNLOAD_TIMEOUT,
+    max_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
 ) -> DownloadResult:
     """Download `variant` of `video_id` to `dest` atomically, resuming after drops.
 
     Raises `ApiError` for an error answer (e.g. 409 `video_not_ready`) and `DownloadError`
     when the body cannot be completed intact, or not within `timeout` seconds (None: no
-    overall limit); `dest` is then left as it was.
+    overall limit), or passes `max_bytes`; `dest` is then left as it was (an unverifiable
+    close-delimited body is kept as `NAME.part`, see the module).
     """
     dest = Path(dest)
     method, url, params = _request(video_id, variant)
     http = client.get_httpx_client()
     label = f"{variant} of video {video_id}"
-    with atomic_file(dest) as handle:
-        transfer = _Transfer(handle, label, max_resumes, on_progress, timeout)
+    with _atomic(dest) as (handle, part):
+        transfer = _Transfer(handle, label, max_resumes, on_progress, timeout, max_bytes)
         while True:
             started = False
             try:
-                with http.stream(
-                    method,
-                    url,
-                    params=params,
-                    headers=transfer.headers(),
-                    extensions=transfer.extensions(),
-                ) as resp:
+                resp = _open(http, transfer, method, url, params)
+                try:
                     if not resp.is_success:
                         resp.read()
                         raise ApiError.from_response(resp, client.token)
@@ -289,6 +449,8 @@ def download(
                     started = True
                     for chunk in resp.iter_raw():
                         transfer.write(chunk)
+                finally:
+                    resp.close()
             except httpx.TransportError as exc:
                 if not started:
                     transfer.check_deadline(exc)
@@ -296,6 +458,7 @@ def download(
                 transfer.dropped(exc)
                 continue
             if transfer.complete:
+                transfer.verify(client, video_id, variant, part, dest)
                 return transfer.result(dest)
             transfer.dropped(None)
 
@@ -308,25 +471,21 @@ async def async_download(
     variant: ContentVariant = "video",
     on_progress: ByteProgressHook | None = None,
     max_resumes: int = MAX_RESUMES,
-    timeout: float | None = None,
+    timeout: float | None = DEFAULT_DOWNLOAD_TIMEOUT,
+    max_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
 ) -> DownloadResult:
-    """`download` for asyncio code; file writes run in a worker thread."""
+    """`download` for asyncio code; file writes (and a verification) run in a worker thread."""
     dest = Path(dest)
     method, url, params = _request(video_id, variant)
     http = client.get_async_httpx_client()
     label = f"{variant} of video {video_id}"
-    with atomic_file(dest) as handle:
-        transfer = _Transfer(handle, label, max_resumes, on_progress, timeout)
+    with _atomic(dest) as (handle, part):
+        transfer = _Transfer(handle, label, max_resumes, on_progress, timeout, max_bytes)
         while True:
             started = False
             try:
-                async with http.stream(
-                    method,
-                    url,
-                    params=params,
-                    headers=transfer.headers(),
-                    extensions=transfer.extensions(),
-                ) as resp:
+                resp = await _aopen(http, transfer, method, url, params)
+                try:
                     if not resp.is_success:
                         await resp.aread()
                         raise ApiError.from_response(resp, client.token)
@@ -335,6 +494,8 @@ async def async_download(
                     async for chunk in resp.aiter_raw():
                         await asyncio.to_thread(handle.write, chunk)
                         transfer.advance(len(chunk))
+                finally:
+                    await resp.aclose()
             except httpx.TransportError as exc:
                 if not started:
                     transfer.check_deadline(exc)
@@ -342,5 +503,8 @@ async def async_download(
                 transfer.dropped(exc)
                 continue
             if transfer.complete:
+                if transfer.total is None:
+                    # The verification's retrieve is a sync call: a fresh sync client is used.
+                    await asyncio.to_thread(transfer.verify, client, video_id, variant, part, dest)
                 return transfer.result(dest)
             transfer.dropped(None)

@@ -18,8 +18,11 @@ __all__ = [
     "ApiError",
     "ConfigError",
     "DownloadError",
+    "EncodingRefusedError",
     "JobFailedError",
     "OutcomeUnknownError",
+    "PaginationCycleError",
+    "ResponseTooLargeError",
     "UnexpectedResponseError",
     "VideosClientError",
     "WaitTimeoutError",
@@ -187,3 +190,43 @@ class OutcomeUnknownError(VideosClientError):
 
 class DownloadError(VideosClientError):
     """The download could not be completed intact; the target file was left untouched."""
+
+
+class ResponseTooLargeError(VideosClientError):
+    """An answer longer than the cap on bodies read into memory; nothing more was read."""
+
+    def __init__(self, what: str, limit: int, declared: int | None = None) -> None:
+        self.limit = limit
+        self.declared = declared
+        size = (
+            f"declares {declared} bytes"
+            if declared is not None
+            else f"passed {limit} bytes and was cut off"
+        )
+        super().__init__(
+            f"{what}: the answer {size}, more than the {limit}-byte limit on an answer read "
+            "into memory (connect(max_body=...) changes it)"
+        )
+
+
+class EncodingRefusedError(VideosClientError):
+    """The answer came in a `Content-Encoding` that was not asked for; none of it was read."""
+
+    def __init__(self, what: str, encoding: str) -> None:
+        self.encoding = encoding
+        super().__init__(
+            f"{what}: the answer is in Content-Encoding {encoding!r} although only identity "
+            "was accepted; refused without decoding it"
+        )
+
+
+class PaginationCycleError(VideosClientError):
+    """A list cursor came back a second time: following it would loop for ever."""
+
+    def __init__(self, cursor: str, pages: int) -> None:
+        self.cursor = cursor
+        self.pages = pages
+        super().__init__(
+            f"the server's list pages loop: after {pages} page(s) it pointed again to "
+            f"last_id {cursor!r}, a cursor already followed; stopped"
+        )

@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 
+from videos_contract.sockets import async_transport
+
 __all__ = ["DEFAULT_CONNECTIONS", "PoolGate"]
 
 # httpx's own default pool size.
@@ -54,7 +56,7 @@ class PoolGate(httpx.AsyncBaseTransport):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.connections = connections
-        self._transport = transport or httpx.AsyncHTTPTransport(
+        self._transport = transport or async_transport(
             limits=httpx.Limits(max_connections=connections)
         )
         self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (

@@ -8,7 +8,19 @@ was sent; once a byte may have reached the server, its outcome is the caller's t
 
 A request may carry a deadline (`DEADLINE`, a `time.monotonic()` value, set by `wait` and
 `download`): no pause runs past it, and each attempt's timeouts are cut to the time left, so
-a burst of errors or a server that stops answering ends the call at the deadline.
+a burst of errors or a server that stops answering ends the call at the deadline. A request
+without one gets the transport's own (`call_timeout`, `DEFAULT_CALL_TIMEOUT`): every call has
+an overall deadline, not only per-read timeouts, which a server sending one byte a second never
+trips. Every read of the socket is cut to the time left (`network`), and answers are read
+through a guard that enforces it chunk by chunk (`DeadlineExceeded`, a `httpx.ReadTimeout`),
+so a trickle, of the headers or of the body, ends at the deadline.
+
+The transport also bounds what an answer may cost. Every request asks for
+`Accept-Encoding: identity`, and an answer in any other `Content-Encoding` is refused before a
+byte of it is read (`EncodingRefusedError`): nothing is ever inflated. A body the caller does
+not stream itself (every JSON answer, and the error answers of downloads) may hold at most
+`max_body` bytes (`DEFAULT_MAX_BODY`); a longer one is refused as soon as its
+`Content-Length` says so, or when the bytes received pass the cap (`ResponseTooLargeError`).
 """
 
 from __future__ import annotations
@@ -16,20 +28,28 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
 import httpx
 
-from videos_contract.client.errors import retry_after_seconds
+from videos_contract.client.errors import (
+    EncodingRefusedError,
+    ResponseTooLargeError,
+    retry_after_seconds,
+)
 from videos_contract.client.pool import PoolGate
+from videos_contract.sockets import reads_until, transport
 
 __all__ = [
     "DEADLINE",
+    "DEFAULT_CALL_TIMEOUT",
+    "DEFAULT_MAX_BODY",
     "IDEMPOTENT_METHODS",
     "NOT_SENT_ERRORS",
     "RETRY_STATUSES",
     "STREAMED",
+    "DeadlineExceeded",
     "RetryPolicy",
     "RetryTransport",
 ]
@@ -49,6 +69,77 @@ STREAMED = "videos_contract.streamed"
 DEADLINE = "videos_contract.deadline"
 # Below this much time left, no new attempt is started: it could not get an answer anyway.
 _MIN_ATTEMPT = 0.01
+# The overall deadline of a call that names none: a retrieve, list or delete answers in well
+# under a second; this leaves room for retries and a slow network, never for a trickle.
+DEFAULT_CALL_TIMEOUT = 120.0
+# The largest JSON answer read: a Video is about 1 kB and a full list page (100 videos) about
+# 100 kB, so 8 MiB is far above any real answer and far below what would hurt.
+DEFAULT_MAX_BODY = 8 * 1024 * 1024
+
+
+class DeadlineExceeded(httpx.ReadTimeout):
+    """The call's overall deadline passed while its answer had not (completely) arrived."""
+
+
+def _describe(request: httpx.Request) -> str:
+    return f"{request.method} {request.url.path}"
+
+
+class _Guard:
+    """Counts the bytes of one answer and checks its cap and deadline at every chunk."""
+
+    def __init__(self, request: httpx.Request, limit: int | None, timeout: float | None) -> None:
+        self.request = request
+        self.limit = limit
+        self.timeout = timeout
+        deadline = request.extensions.get(DEADLINE)
+        self.deadline = None if deadline is None else float(deadline)
+        self.received = 0
+
+    def account(self, size: int) -> None:
+        self.received += size
+        if self.limit is not None and self.received > self.limit:
+            raise ResponseTooLargeError(_describe(self.request), self.limit)
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise _deadline_exceeded(self.request, self.timeout, self.received)
+
+
+def _deadline_exceeded(
+    request: httpx.Request, timeout: float | None, received: int | None = None
+) -> DeadlineExceeded:
+    within = f" within {timeout:g} s" if timeout is not None else " before its deadline"
+    what = "no answer" if not received else f"only {received} bytes of the answer"
+    return DeadlineExceeded(
+        f"{_describe(request)}: {what}{within} (the server is too slow)", request=request
+    )
+
+
+class _GuardedStream(httpx.SyncByteStream):
+    def __init__(self, stream: httpx.SyncByteStream, guard: _Guard) -> None:
+        self._stream = stream
+        self._guard = guard
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            self._guard.account(len(chunk))
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class _AsyncGuardedStream(httpx.AsyncByteStream):
+    def __init__(self, stream: httpx.AsyncByteStream, guard: _Guard) -> None:
+        self._stream = stream
+        self._guard = guard
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            self._guard.account(len(chunk))
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
 
 
 def _remaining(request: httpx.Request) -> float | None:
@@ -140,15 +231,56 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         *,
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
+        call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
+        max_body: int | None = DEFAULT_MAX_BODY,
     ) -> None:
         self.policy = policy or RetryPolicy()
         self._transport = transport
         self._async_transport = async_transport
+        self.call_timeout = call_timeout
+        self.max_body = max_body
+
+    def _prepare(self, request: httpx.Request) -> float | None:
+        """Ask for identity encoding and give the request a deadline when it has none;
+        returns the deadline in seconds from now, for messages."""
+        request.headers["Accept-Encoding"] = "identity"
+        deadline = request.extensions.get(DEADLINE)
+        if deadline is not None:
+            return max(0.0, float(deadline) - time.monotonic())
+        if self.call_timeout is None or request.extensions.get(STREAMED):
+            return None  # a download sets its own deadline: its size is not known here
+        request.extensions[DEADLINE] = time.monotonic() + self.call_timeout
+        return self.call_timeout
+
+    def _check(
+        self, request: httpx.Request, response: httpx.Response, timeout: float | None
+    ) -> _Guard:
+        """Refuse an encoding nobody asked for and a declared length past the cap; the guard
+        that counts the body as it arrives."""
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        if encoding not in ("", "identity"):
+            raise EncodingRefusedError(_describe(request), encoding)
+        streamed = bool(request.extensions.get(STREAMED)) and response.is_success
+        limit = None if streamed else self.max_body
+        length = response.headers.get("content-length", "").strip()
+        if limit is not None and length.isdigit() and int(length) > limit:
+            raise ResponseTooLargeError(_describe(request), limit, int(length))
+        return _Guard(request, limit, timeout)
+
+    def _timed_out(
+        self, request: httpx.Request, exc: Exception, timeout: float | None
+    ) -> Exception:
+        """A timeout at the deadline, reworded to say so; any other error as it is."""
+        if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, DeadlineExceeded):
+            remaining = _remaining(request)
+            if remaining is not None and remaining <= _MIN_ATTEMPT:
+                return _deadline_exceeded(request, timeout)
+        return exc
 
     @property
     def transport(self) -> httpx.BaseTransport:
         if self._transport is None:
-            self._transport = httpx.HTTPTransport()
+            self._transport = transport()
         return self._transport
 
     @property
@@ -160,21 +292,28 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         policy = self.policy
         attempt = 0
+        timeout = self._prepare(request)
         while True:
             response: httpx.Response | None = None
             _fit_timeouts(request, _remaining(request))
             try:
-                response = self.transport.handle_request(request)
+                with reads_until(request.extensions.get(DEADLINE)):
+                    response = self.transport.handle_request(request)
+                guard = self._check(request, response, timeout)
+                assert isinstance(response.stream, httpx.SyncByteStream)
+                response.stream = _GuardedStream(response.stream, guard)
                 if _read_here(request):
-                    response.read()
+                    with reads_until(request.extensions.get(DEADLINE)):
+                        response.read()
             except Exception as exc:
                 if response is not None:
                     response.close()
                 delay = policy.delay_for_error(request, exc, attempt)
-                if delay is None or attempt >= policy.max_retries:
-                    raise
-                if _past_deadline(request, delay):
-                    raise
+                if delay is None or attempt >= policy.max_retries or _past_deadline(request, delay):
+                    raised = self._timed_out(request, exc, timeout)
+                    if raised is exc:
+                        raise
+                    raise raised from exc
                 policy._notify(request, attempt, type(exc).__name__, delay)
             else:
                 delay = policy.delay_for_response(request, response, attempt)
@@ -190,21 +329,28 @@ class RetryTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         policy = self.policy
         attempt = 0
+        timeout = self._prepare(request)
         while True:
             response: httpx.Response | None = None
             _fit_timeouts(request, _remaining(request))
             try:
-                response = await self.async_transport.handle_async_request(request)
+                with reads_until(request.extensions.get(DEADLINE)):
+                    response = await self.async_transport.handle_async_request(request)
+                guard = self._check(request, response, timeout)
+                assert isinstance(response.stream, httpx.AsyncByteStream)
+                response.stream = _AsyncGuardedStream(response.stream, guard)
                 if _read_here(request):
-                    await response.aread()
+                    with reads_until(request.extensions.get(DEADLINE)):
+                        await response.aread()
             except Exception as exc:
                 if response is not None:
                     await response.aclose()
                 delay = policy.delay_for_error(request, exc, attempt)
-                if delay is None or attempt >= policy.max_retries:
-                    raise
-                if _past_deadline(request, delay):
-                    raise
+                if delay is None or attempt >= policy.max_retries or _past_deadline(request, delay):
+                    raised = self._timed_out(request, exc, timeout)
+                    if raised is exc:
+                        raise
+                    raise raised from exc
                 policy._notify(request, attempt, type(exc).__name__, delay)
             else:
                 delay = policy.delay_for_response(request, response, attempt)

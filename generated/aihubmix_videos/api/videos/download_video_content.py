@@ -132,6 +132,10 @@ def sync_detailed(
     answers a range with 206 and `Content-Range`, or 416 past the end. A server that does
     not advertise them may ignore `Range` and answer 200 with the whole asset (RFC 9110).
 
+    The answer may instead be a redirect (302 or 307) to the asset at another URL, as
+    gateways do to serve media from storage or a CDN; clients follow it, and send the
+    `Authorization` header only to the API's own origin, never to the one redirected to.
+
     Args:
         video_id (str):
         variant (ContentVariant | Unset): `video` is the MP4 clip, `thumbnail` a WebP still,
@@ -175,6 +179,10 @@ def sync(
     answers a range with 206 and `Content-Range`, or 416 past the end. A server that does
     not advertise them may ignore `Range` and answer 200 with the whole asset (RFC 9110).
 
+    The answer may instead be a redirect (302 or 307) to the asset at another URL, as
+    gateways do to serve media from storage or a CDN; clients follow it, and send the
+    `Authorization` header only to the API's own origin, never to the one redirected to.
+
     Args:
         video_id (str):
         variant (ContentVariant | Unset): `video` is the MP4 clip, `thumbnail` a WebP still,
@@ -212,6 +220,10 @@ async def asyncio_detailed(
     download can resume) advertises `Accept-Ranges: bytes` on the whole answer, and then
     answers a range with 206 and `Content-Range`, or 416 past the end. A server that does
     not advertise them may ignore `Range` and answer 200 with the whole asset (RFC 9110).
+
+    The answer may instead be a redirect (302 or 307) to the asset at another URL, as
+    gateways do to serve media from storage or a CDN; clients follow it, and send the
+    `Authorization` header only to the API's own origin, never to the one redirected to.
 
     Args:
         video_id (str):
@@ -253,6 +265,10 @@ async def asyncio(
     download can resume) advertises `Accept-Ranges: bytes` on the whole answer, and then
     answers a range with 206 and `Content-Range`, or 416 past the end. A server that does
     not advertise them may ignore `Range` and answer 200 with the whole asset (RFC 9110).
+
+    The answer may instead be a redirect (302 or 307) to the asset at another URL, as
+    gateways do to serve media from storage or a CDN; clients follow it, and send the
+    `Authorization` header only to the API's own origin, never to the one redirected to.
 
     Args:
         video_id (str):

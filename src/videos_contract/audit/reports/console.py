@@ -19,6 +19,7 @@ from videos_contract.audit.events import (
 from videos_contract.audit.reports.grouping import by_operation
 from videos_contract.audit.reports.redact import Redactor
 from videos_contract.audit.results import AuditResult, Outcome
+from videos_contract.terminal import printable
 
 __all__ = ["ConsoleReporter", "verdict_line"]
 
@@ -53,7 +54,9 @@ class ConsoleReporter:
         self._redact = redact
 
     def _print(self, text: str) -> None:
-        self.console.print(self._redact(text), highlight=False, soft_wrap=True)
+        # Lines quote the server (messages, bodies): every control character made visible.
+        line = printable(self._redact(text), keep_newlines=True)
+        self.console.print(line, highlight=False, soft_wrap=True)
 
     def __call__(self, event: AuditEvent) -> None:
         if isinstance(event, AuditStarted):

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, SPEC_PATH
+from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG
 from videos_contract.release.gate import CHANGELOG_NAME, RELEASED_SPEC_NAME, read_version
 from videos_contract.release.generation import check, diff_trees, generate, main
 
 CURRENT = read_version(GENERATOR_CONFIG)  # the project's current release
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(SPEC_PATH, root / "openapi.yaml")
-    shutil.copy(GENERATOR_CONFIG, root / "generator-config.yaml")
-    shutil.copytree(
-        GENERATED_DIR, root / "generated", ignore=shutil.ignore_patterns("__pycache__", ".*cache")
-    )
-    return root
 
 
 def _add_query_parameter(root: Path) -> None:

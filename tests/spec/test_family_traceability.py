@@ -19,6 +19,7 @@ import pytest
 
 from videos_contract.families import Families, families
 from videos_contract.paths import PROJECT_ROOT
+from videos_contract.spec import load_spec
 
 PAGES = PROJECT_ROOT / "tests" / "docs" / "pages" / "video-gen"
 CN = "video-gen.cn.mdx"
@@ -55,12 +56,15 @@ ROWS = [
     # --- Sora
     Row("sora", "model", CN, "| 模型 | `sora-2`、`sora-2-pro` |",
         lambda f: list(f.named("sora").models), ["sora-2", "sora-2-pro"]),
+    # Sora's values are the first page's enums (tests/spec/test_traceability.py holds them to
+    # that page); here: the unified page lists the same ones, and the family takes them.
     Row("sora", "seconds", CN, '| 时长 (seconds) | `"4"`（默认）、`"8"`、`"12"` |',
-        lambda f: (_allowed("sora-2", "seconds")(f), _default("sora", "seconds")(f)),
-        (["4", "8", "12"], "4")),
+        lambda f: _allowed("sora-2", "seconds")(f) == list(load_spec().enum("VideoSeconds")),
+        True),
     Row("sora", "size (sora-2-pro)", CN,
         "| 分辨率 (size) | `720x1280`（默认）、`1280x720`、`1024x1792`、`1792x1024` |",
-        _allowed("sora-2-pro", "size"), ["720x1280", "1280x720", "1024x1792", "1792x1024"]),
+        lambda f: _allowed("sora-2-pro", "size")(f) == list(load_spec().enum("VideoSize")),
+        True),
     # Known deviation: OpenAI allows the tall and wide sizes only for sora-2-pro.
     Row("sora", "size (sora-2)", CN,
         "| 分辨率 (size) | `720x1280`（默认）、`1280x720`、`1024x1792`、`1792x1024` |",

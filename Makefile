@@ -14,7 +14,7 @@ PORT ?= 8000
 # The page's browser text copy: the source of its HTML and Markdown forms in tests/docs/pages.
 PAGE ?= ../shared/docs-pages/create-a-video.txt
 
-.PHONY: help env generate check-generated lock-check lint format typecheck test test-all check audit mock bench regen pages
+.PHONY: help env generate check-generated lock-check lint format typecheck test test-all check audit mock bench regen pages dist
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -73,6 +73,14 @@ audit: env ## Audit URL (default: the embedded mock) with PROFILE; writes report
 regen: env ## After editing openapi.yaml: regenerate, bump the client version, add a changelog entry
 	$(RUN) videos-contract regen
 	$(UV) lock --quiet
+
+# The toolkit's wheel carries openapi.yaml as package data (hatch_build.py); the client's
+# version is the one `make regen` wrote into generated/pyproject.toml from its changelog.
+dist: env ## Build sdist and wheel of videos-contract and of the generated client into dist/
+	rm -rf dist
+	$(UV) build --quiet --out-dir dist .
+	$(UV) build --quiet --out-dir dist generated
+	@ls dist
 
 pages: env ## After a new copy of the page: write its HTML and Markdown forms for the tests
 	$(RUN) python -m videos_contract.docs.forms $(PAGE) tests/docs/pages

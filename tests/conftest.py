@@ -1,8 +1,12 @@
 """Fixtures shared by every test: the mock (in-process and on a socket) and the live target.
 
-The same contract tests run against the embedded mock by default and against a real server
-when `VIDEOS_API_URL` and `VIDEOS_API_KEY` are both set (`api_target`). Tests marked `live`
-only run in that case and are skipped with the reason otherwise.
+The mock servers come from the toolkit's own pytest plugin (`videos_contract.pytest_plugin`,
+which users get through its `pytest11` entry point), so the plugin is tested by use:
+`mock_config` is the plugin's `videos_mock_config` (jobs finish in 0.3 s,
+`videos_render_seconds` in pyproject.toml), `mock_server` its `videos_mock`, and `api_target`
+its `videos_target`. The same contract tests run against the embedded mock by default and
+against a real server when `VIDEOS_API_URL` and `VIDEOS_API_KEY` are both set. Tests marked
+`live` only run in that case and are skipped with the reason otherwise.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,9 +25,15 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from videos_contract.mock import MockConfig, MockServer, create_app, running_mock
+from videos_contract.mock import MockConfig, MockServer, create_app
 from videos_contract.paths import PROJECT_ROOT
 from videos_contract.protocol import KEY_ENV, URL_ENV, protocol
+from videos_contract.pytest_plugin import VideosTarget
+from videos_contract.pytest_plugin import live_target as plugin_live_target
+
+# The toolkit's pytest plugin, loaded here rather than through its entry point (disabled in
+# pyproject.toml's addopts) so that coverage sees its module run.
+pytest_plugins = ["videos_contract.pytest_plugin"]
 
 
 @dataclass(frozen=True)
@@ -40,15 +50,8 @@ class ApiTarget:
         return httpx.Client(base_url=self.url, headers=headers, timeout=30.0, **kwargs)
 
 
-def _live_target() -> ApiTarget | None:
-    url, key = os.environ.get(URL_ENV), os.environ.get(KEY_ENV)
-    if url and key:
-        return ApiTarget(url=url.rstrip("/"), key=key, live=True)
-    return None
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if _live_target() is not None:
+    if plugin_live_target(config) is not None:
         return
     skip = pytest.mark.skip(reason=f"live test: set {URL_ENV} and {KEY_ENV} to run it")
     for item in items:
@@ -57,9 +60,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
-def mock_config() -> MockConfig:
-    """A mock whose jobs finish fast (0.3 s), seeded for repeatable ids."""
-    return MockConfig(render_seconds=0.3, seed=0)
+def mock_config(videos_mock_config: MockConfig) -> MockConfig:
+    """The plugin's mock configuration: jobs finish fast (0.3 s), seeded for repeatable ids."""
+    return videos_mock_config
 
 
 @pytest.fixture
@@ -69,29 +72,24 @@ def mock_app(mock_config: MockConfig) -> Starlette:
 
 
 @pytest.fixture
-def mock_server(mock_config: MockConfig) -> Iterator[MockServer]:
-    """The mock on a real loopback socket; `.url` and `.key`."""
-    with running_mock(mock_config) as server:
-        yield server
+def mock_server(videos_mock: MockServer) -> MockServer:
+    """The plugin's mock on a real loopback socket; `.url` and `.key`."""
+    return videos_mock
 
 
 @pytest.fixture
-def api_target(request: pytest.FixtureRequest) -> ApiTarget:
-    """The live server when configured, else a fresh mock on a socket."""
-    live = _live_target()
-    if live is not None:
-        return live
-    server: MockServer = request.getfixturevalue("mock_server")
-    return ApiTarget(url=server.url, key=server.key, live=False)
+def api_target(videos_target: VideosTarget) -> ApiTarget:
+    """The live server when configured, else a fresh mock on a socket (the plugin's target)."""
+    return ApiTarget(url=videos_target.url, key=videos_target.key, live=videos_target.live)
 
 
 @pytest.fixture
-def live_target() -> ApiTarget:
+def live_target(pytestconfig: pytest.Config) -> ApiTarget:
     """The live server; skips the test when none is configured."""
-    live = _live_target()
+    live = plugin_live_target(pytestconfig)
     if live is None:
         pytest.skip(f"live test: set {URL_ENV} and {KEY_ENV} to run it")
-    return live
+    return ApiTarget(url=live.url, key=live.key, live=True)
 
 
 def wait_for_video(client: httpx.Client, video_id: str, *, timeout: float = 60.0) -> dict[str, Any]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from videos_contract.audit.gate import CreateBudget, TokenBucket
 from videos_contract.audit.operations import OperationIndex
@@ -90,3 +91,41 @@ def test_spent_budget_answers_locally_and_marks_it() -> None:
     assert free.status_code == 200
     assert upstream.seen == [("GET", "/v1/videos")], "the billed request never left"
     assert relay.budget.skipped == 1 and relay.budget.sent == 0
+
+
+def test_the_budget_is_settled_before_the_caller_sees_the_answer() -> None:
+    """A caller that sends its next create the moment it has read this answer must find the
+    budget current: the slot is settled before the relay starts answering, not after."""
+    upstream = Upstream()
+    seen_at_start: list[tuple[int, int]] = []
+
+    async def drive(relay: AuditRelay) -> None:
+        lifespan_in: asyncio.Queue[Message] = asyncio.Queue()
+        lifespan_out: asyncio.Queue[Message] = asyncio.Queue()
+
+        async def lifespan_send(message: Message) -> None:
+            await lifespan_out.put(message)
+
+        lifespan = asyncio.create_task(relay({"type": "lifespan"}, lifespan_in.get, lifespan_send))
+        await lifespan_in.put({"type": "lifespan.startup"})
+        assert (await lifespan_out.get())["type"] == "lifespan.startup.complete"
+        scope: Scope = {
+            "type": "http", "method": "POST", "path": "/v1/videos", "raw_path": b"/v1/videos",
+            "query_string": b"", "headers": [(b"content-type", b"application/json")],
+        }  # fmt: skip
+        request = [{"type": "http.request", "body": b'{"prompt": "x"}', "more_body": False}]
+
+        async def receive() -> Message:
+            return request.pop()
+
+        async def send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                seen_at_start.append((relay.budget.accepted, relay.budget.sent))
+
+        await relay(scope, receive, send)
+        await lifespan_in.put({"type": "lifespan.shutdown"})
+        await lifespan
+
+    with serve_in_thread(upstream) as upstream_url:
+        asyncio.run(drive(_relay(upstream_url, 1)))
+    assert seen_at_start == [(1, 1)], "accepted was still 0 when the answer began"

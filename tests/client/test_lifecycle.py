@@ -53,6 +53,7 @@ def _other_than_default(schema: str) -> str:
     return next(v for v in spec.enum(schema) if v != spec.default(schema))
 
 
+@pytest.mark.videos_billed(jobs=1)
 def test_create_wait_download_and_probe(api_target: ApiTarget, tmp_path: Path) -> None:
     """Runs against the mock, or against the live server when one is configured (billed)."""
     size = _other_than_default("VideoSize")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 from jsonschema import Draft202012Validator
 
 from tests.conftest import ApiTarget
@@ -56,6 +57,7 @@ def test_the_first_page_lists_videos(api_target: ApiTarget) -> None:
         _valid("VideoList", response.json())
 
 
+@pytest.mark.videos_billed(jobs=1)
 def test_one_create_is_retrievable(
     api_target: ApiTarget, wait_for_job: Callable[..., dict[str, Any]]
 ) -> None:

@@ -95,6 +95,8 @@ class AuditConfig:
     # lists); empty: the first model of each family, those the server answers "unknown
     # model" for reported as not offered.
     models: tuple[str, ...] = ()
+    # Behaviour checks the settings file switches off (severity "off"); they are "not run".
+    switched_off: tuple[str, ...] = ()
     # Seconds for the whole audit and for each check; None: the profile's (see `deadline`).
     deadline: float | None = None
     check_deadline: float | None = None
@@ -134,7 +136,9 @@ def _target(config: AuditConfig) -> Iterator[tuple[str, str]]:
         return
     from videos_contract.mock import MockConfig, running_mock
 
-    mock_config = MockConfig(render_seconds=EMBEDDED_RENDER_SECONDS, seed=config.seed)
+    mock_config = MockConfig(
+        render_seconds=EMBEDDED_RENDER_SECONDS, seed=config.seed, spec_path=config.spec_path
+    )
     with running_mock(mock_config) as server:
         yield server.url, server.key
 
@@ -144,6 +148,8 @@ def _not_run_reason(config: AuditConfig, name: str) -> str | None:
     registered = CHECKS[name]
     if config.checks is not None and name not in config.checks:
         return "not selected (--check)"
+    if name in config.switched_off:
+        return "switched off (severity off in the settings file)"
     if name in config.profile.leaves_out:
         return f"the {config.profile.name} profile leaves it out"
     if registered.operation in config.without:

@@ -178,26 +178,36 @@ class AuditRelay:
                 "max-creates",
             )
             return
-        status: int | None = None
+        # The slot is settled as soon as the server's status is known, before the caller sees
+        # any answer: a caller that sends its next billed request the moment it has read this
+        # one must find the budget already up to date.
+        unsettled = billed
+
+        def settle(status: int | None) -> None:
+            nonlocal unsettled
+            if unsettled:
+                unsettled = False
+                self.budget.settle(status)
+
         try:
             try:
                 answer = await self._forward(scope, method, body)
             except _Failed as exc:
+                settle(None)
                 with self._stats_lock:
                     self.stats.upstream_errors += 1
                 reason = self._scrub(str(exc).encode()).decode()
                 await self._answer(send, 502, reason, UPSTREAM_ERROR_MARK, exc.kind)
                 return
             except _Refused as exc:
-                status = exc.status  # the server did answer (a billed request was accepted)
+                settle(exc.status)  # the server did answer (a billed request was accepted)
                 reason = self._scrub(str(exc).encode()).decode()
                 await self._answer(send, 502, reason, REFUSED_MARK, exc.kind, refused=True)
                 return
-            status = answer.status
+            settle(answer.status)
             await self._relay_response(send, method, answer)
         finally:
-            if billed:
-                self.budget.settle(status)
+            settle(None)  # cancelled before the server answered: the slot goes back
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

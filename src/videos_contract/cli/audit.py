@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +30,24 @@ from videos_contract.audit import (
 )
 from videos_contract.audit.checks import ALL_MODELS
 from videos_contract.audit.deadline import DEADLINE_NOTE
+from videos_contract.audit.reports.github import render_github
+from videos_contract.audit.results import AuditResult, CheckOutcome, Outcome, Violation
+from videos_contract.baseline import (
+    BaselineError,
+    Entry,
+    compare,
+    entry,
+    read_baseline,
+    write_baseline,
+)
+from videos_contract.cli import config as settings_file
 from videos_contract.cli.common import CliError
+from videos_contract.cli.config import CONFIG_FILE, Settings
+from videos_contract.paths import SPEC_PATH
 from videos_contract.protocol import KEY_ENV, URL_ENV
-from videos_contract.spec import load_spec
+from videos_contract.spec import SpecError, load_spec
 
 __all__ = ["register"]
-
-
-def _env(name: str) -> str | None:
-    """An environment variable, with an empty value read as unset (as `make audit` passes)."""
-    value = os.environ.get(name, "").strip()
-    return value or None
 
 
 def _non_negative_int(text: str) -> int:
@@ -64,15 +71,24 @@ def _positive_float(text: str) -> float:
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """Add `audit`."""
+    """Add `audit`, and `config show` which takes the same options."""
     parser = subparsers.add_parser(
         "audit",
         help="audit a server (default: the embedded mock) against openapi.yaml",
         description=(
             "Audit a Videos API server against openapi.yaml: behaviour checks plus schemathesis "
-            "fuzzing. Exit 0 when conformant, 1 on violations, 2 when it cannot be audited."
+            "fuzzing. Exit 0 when conformant, 1 on violations, 2 when it cannot be audited. "
+            f"Settings may come from {CONFIG_FILE} (flags override it)."
         ),
     )
+    add_options(parser)
+    parser.set_defaults(handler=_audit)
+    settings_file.register(subparsers, add_options)
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """The audit's flags; unset ones are None so that the settings file can fill them."""
+    settings_file.add_config_option(parser)
     parser.add_argument(
         "--url", help=f"server base URL (default: {URL_ENV}, else the embedded mock)"
     )
@@ -84,7 +100,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--profile",
         choices=list(PROFILES),
-        default="standard",
+        default=None,
         help="; ".join(f"{p.name}: {p.description}" for p in PROFILES.values())
         + " (default: standard)",
     )
@@ -119,7 +135,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--report-dir",
         type=Path,
-        default=Path("reports"),
+        default=None,
         metavar="DIR",
         help="where summary.json, junit.xml, report.html and schemathesis/ go (default: reports)",
     )
@@ -144,7 +160,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--without",
         action="append",
-        default=[],
+        default=None,
         metavar="OPERATION",
         help="an operation (operationId) this server does not offer; its checks are not run",
     )
@@ -162,37 +178,74 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="`all`: sweep every model the spec lists",
     )
     parser.add_argument(
+        "--spec",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="audit against this spec file, e.g. your edited copy (default: the packaged spec)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help=(
+            "text: the console report; github: the console report followed by GitHub Actions "
+            "annotations (::error, ::warning, ::notice), one per violation (default: text)"
+        ),
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help=(
+            "accepted violations: fail only on violations not in FILE, and list entries that "
+            "no longer occur"
+        ),
+    )
+    parser.add_argument(
+        "--update-baseline",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write this run's violations to FILE as the accepted baseline (exit 0)",
+    )
+    parser.add_argument(
         "--no-fuzz",
         action="store_true",
         help="behaviour checks only; schemathesis is reported not run",
     )
-    parser.set_defaults(handler=_audit)
 
 
 def _audit(args: argparse.Namespace) -> int:
-    url = args.url or _env(URL_ENV)
-    key = args.key or _env(KEY_ENV)
+    settings = settings_file.load_settings(args)
+    url, key = settings.url, settings.key
     if url is not None and not url.startswith(("http://", "https://")):
         raise CliError(f"--url must start with http:// or https://, got {url!r}", exit_code=2)
     if url is not None and key is None:
-        raise CliError(f"a key is needed: pass --key or set {KEY_ENV}", exit_code=2)
-    known = {op.operation_id for op in load_spec().operations()}
-    for operation in args.without:
+        raise CliError(f"a key is needed: pass --key or set {settings.key_env}", exit_code=2)
+    spec_path = settings.spec or SPEC_PATH
+    try:
+        known = {op.operation_id for op in load_spec(spec_path).operations()}
+    except (SpecError, KeyError) as exc:
+        raise CliError(f"--spec {spec_path}: {exc}", exit_code=2) from None
+    for operation in settings.without:
         if operation not in known:
             raise CliError(
                 f"--without {operation!r}: not an operation of the spec "
                 f"({', '.join(sorted(known))})",
                 exit_code=2,
             )
-    artefacts = args.report_dir / "schemathesis"
+    report_dir = settings.report_dir
+    artefacts = report_dir / "schemathesis"
     # Folders this run makes; an audit that fails before writing a report removes them.
     made = [p for p in (artefacts, *artefacts.parents) if not p.exists()]
     try:
         artefacts.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CliError(f"cannot write reports to {args.report_dir}: {exc.strerror}", 2) from None
+        raise CliError(f"cannot write reports to {report_dir}: {exc.strerror}", 2) from None
     try:
-        return _run(args, url, key)
+        return _run(args, settings, spec_path)
     except BaseException:
         for folder in made:
             with contextlib.suppress(OSError):
@@ -200,21 +253,24 @@ def _audit(args: argparse.Namespace) -> int:
         raise
 
 
-def _run(args: argparse.Namespace, url: str | None, key: str | None) -> int:
+def _run(args: argparse.Namespace, settings: Settings, spec_path: Path) -> int:
+    url, key, report_dir = settings.url, settings.key, settings.report_dir
     config = AuditConfig(
         url=url,
         key=key,
-        profile=PROFILES[args.profile],
-        max_creates="auto" if args.max_creates is None else args.max_creates,
-        rate_limit=args.rate_limit,
+        profile=PROFILES[settings.profile],
+        max_creates="auto" if settings.max_creates is None else settings.max_creates,
+        rate_limit=settings.rate_limit,
         seed=args.seed,
-        artefacts_dir=args.report_dir / "schemathesis",
+        artefacts_dir=report_dir / "schemathesis",
         deadline=args.deadline,
         failures_expected=args.expect_failures,
         checks=tuple(args.check) if args.check else None,
-        without=tuple(args.without),
+        without=settings.without,
         fuzz=not args.no_fuzz,
         models=(ALL_MODELS,) if args.models else tuple(args.model),
+        spec_path=spec_path,
+        switched_off=settings.checks_with("off"),
     )
     redact = Redactor([key] if key else [])
     console = Console(file=sys.stdout, highlight=False)
@@ -224,15 +280,94 @@ def _run(args: argparse.Namespace, url: str | None, key: str | None) -> int:
         raise CliError(redact(str(exc)), exit_code=2) from None
     except RuntimeError as exc:
         raise CliError(redact(f"the audit could not run: {exc}"), exit_code=2) from None
-    for path in sorted((args.report_dir / "schemathesis").glob("*")):
+    for path in sorted((report_dir / "schemathesis").glob("*")):
         redact.file(path)
-    written = write_reports(result, args.report_dir, [key] if key else [])
+    written = write_reports(result, report_dir, [key] if key else [])
     console.print(f"Reports: {', '.join(str(p) for p in written)}", highlight=False)
-    if result.exit_code == 0 and any(note.startswith(DEADLINE_NOTE) for note in result.notes):
+    code = _verdict(result, settings, args, console, redact)
+    if code == 0 and any(note.startswith(DEADLINE_NOTE) for note in result.notes):
         print(
             "videos-contract audit: error: the audit's deadline cut it short; the reports "
             "hold the checks that ran",
             file=sys.stderr,
         )
         return 2
-    return result.exit_code
+    return code
+
+
+def _entries(outcomes: Iterable[CheckOutcome]) -> set[Entry]:
+    """Baseline entries of failed outcomes: check, operation and the field at fault."""
+    found: set[Entry] = set()
+    for outcome in outcomes:
+        if outcome.outcome is not Outcome.FAILED:
+            continue
+        found |= {entry(v.check, v.operation, v.at_fault) for v in outcome.violations}
+        if not outcome.violations:
+            found.add(entry(outcome.check, outcome.operation, ""))
+    return found
+
+
+def _describe(item: Entry) -> str:
+    check, operation, field = item
+    return f"{check} on {operation}" + (f": {field}" if field else "")
+
+
+def _verdict(
+    result: AuditResult,
+    settings: Settings,
+    args: argparse.Namespace,
+    console: Console,
+    redact: Redactor,
+) -> int:
+    """The exit code after the settings' severities and the baseline have had their say."""
+    code, accepted = _judge(result, settings, args.update_baseline, console)
+    if args.format == "github":
+        warning = set(settings.checks_with("warning"))
+
+        def level(v: Violation) -> str:
+            if entry(v.check, v.operation, v.at_fault) in accepted:
+                return "notice"
+            return "warning" if v.check in warning else "error"
+
+        print(redact(render_github(result, level)), flush=True)
+    return code
+
+
+def _judge(
+    result: AuditResult, settings: Settings, update: Path | None, console: Console
+) -> tuple[int, set[Entry]]:
+    """The exit code, and the baseline's entries the run matched (accepted violations)."""
+    failed = [o for o in result.outcomes if o.outcome is Outcome.FAILED]
+    if update is not None:
+        try:
+            written = write_baseline(update, "audit", _entries(failed))
+        except BaselineError as exc:
+            raise CliError(str(exc), exit_code=2) from None
+        console.print(f"Baseline: {written} violation(s) written to {update}", highlight=False)
+        return 0, _entries(failed)
+    warning = set(settings.checks_with("warning"))
+    warned = sorted({o.check for o in failed if o.check in warning})
+    if warned:
+        console.print(
+            f"Warnings only (severity warning in the settings): {', '.join(warned)}",
+            highlight=False,
+        )
+    blocking = [o for o in failed if o.check not in warning]
+    if settings.baseline is None:
+        return (1 if blocking else 0), set()
+    try:
+        accepted = read_baseline(settings.baseline, "audit")
+    except BaselineError as exc:
+        raise CliError(str(exc), exit_code=2) from None
+    seen = compare(_entries(failed), accepted)
+    new = compare(_entries(blocking), accepted).new
+    console.print(
+        f"Baseline {settings.baseline}: {len(seen.known)} known violation(s) accepted, "
+        f"{len(new)} new",
+        highlight=False,
+    )
+    for item in new:
+        console.print(f"  new: {_describe(item)}", highlight=False)
+    for item in seen.gone:
+        console.print(f"  no longer occurs: {_describe(item)}", highlight=False)
+    return (1 if new else 0), set(seen.known)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
+from videos_contract.baseline import BaselineError, compare, entry, read_baseline, write_baseline
 from videos_contract.cli.common import CliError
 from videos_contract.docs.drift import compare_page, find_operation
 from videos_contract.docs.page import PageError, read_page
@@ -47,7 +49,32 @@ def _diff(args: argparse.Namespace) -> int:
         raise CliError(str(exc), exit_code=2) from exc
     changes = diff_specs(old, new)
     print(render_changes(changes, args.format, old=args.old, new=args.new))
-    return 1 if highest_level(changes) is Level.BREAKING else 0
+    breaking = {entry(c.rule, c.where) for c in changes if c.level is Level.BREAKING}
+    try:
+        if args.update_baseline is not None:
+            written = write_baseline(args.update_baseline, "diff", breaking)
+            print(
+                f"baseline: {written} breaking change(s) accepted in {args.update_baseline}",
+                file=sys.stdout if args.format == "text" else sys.stderr,
+            )
+            return 0
+        if args.baseline is None:
+            return 1 if highest_level(changes) is Level.BREAKING else 0
+        seen = compare(breaking, read_baseline(args.baseline, "diff"))
+    except BaselineError as exc:
+        raise CliError(str(exc), exit_code=2) from None
+    # Beside JSON or Markdown output the baseline's lines go to stderr, leaving stdout parsable.
+    out = sys.stdout if args.format == "text" else sys.stderr
+    print(
+        f"baseline {args.baseline}: {len(seen.known)} accepted breaking change(s), "
+        f"{len(seen.new)} new",
+        file=out,
+    )
+    for rule, where in seen.new:
+        print(f"  new: {where} [{rule}]", file=out)
+    for rule, where in seen.gone:
+        print(f"  no longer occurs: {where} [{rule}]", file=out)
+    return 1 if seen.new else 0
 
 
 def _regen(args: argparse.Namespace) -> int:
@@ -130,6 +157,20 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         choices=CHANGE_FORMATS,
         default="text",
         help=f"{', '.join(CHANGE_FORMATS)} (default: text; markdown suits a pull request)",
+    )
+    diff.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="accepted breaking changes: exit 1 only for breaking changes not in FILE",
+    )
+    diff.add_argument(
+        "--update-baseline",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write this diff's breaking changes to FILE as accepted (exit 0)",
     )
     diff.set_defaults(handler=_diff)
 

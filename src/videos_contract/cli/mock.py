@@ -13,6 +13,7 @@ from videos_contract.cli.common import CliError
 from videos_contract.client.errors import mask_key
 from videos_contract.mock import DEFAULT_KEY, MockConfig, serve
 from videos_contract.mock.defects import DEFECTS
+from videos_contract.spec import SpecError, load_spec
 
 __all__ = ["KEYS_ENV", "mock_config", "register"]
 
@@ -120,6 +121,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--slow-seconds", type=float, default=0.0, help="delay of a slow answer (seconds)"
     )
     parser.add_argument(
+        "--spec",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="serve this spec file, e.g. your edited copy (default: the packaged spec)",
+    )
+    parser.add_argument(
         "--defect",
         action="append",
         dest="defects",
@@ -162,6 +170,7 @@ def mock_config(args: argparse.Namespace) -> MockConfig:
             drop_rate=args.drop_rate,
             slow_rate=args.slow_rate,
             slow_seconds=args.slow_seconds,
+            spec_path=args.spec,
         )
     except ValueError as exc:
         raise CliError(str(exc), exit_code=2) from None
@@ -169,6 +178,11 @@ def mock_config(args: argparse.Namespace) -> MockConfig:
 
 def _run(args: argparse.Namespace) -> int:
     config = mock_config(args)
+    if args.spec is not None:
+        try:
+            load_spec(args.spec).operation("createVideo")
+        except SpecError as exc:
+            raise CliError(f"--spec {args.spec}: {exc}", exit_code=2) from None
     if args.workers < 1:
         raise CliError(f"--workers must be at least 1, got {args.workers}", exit_code=2)
     if args.workers > 1 and args.store is None:

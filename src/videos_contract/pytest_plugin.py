@@ -1,0 +1,194 @@
+"""The pytest plugin: a running mock, a client pointed at it or at a live server, billed jobs.
+
+Installing `videos-contract` registers this module with pytest (entry point `pytest11`), so
+a project's own test suite gets, with no import:
+
+- `videos_mock`: the mock on a free loopback port for one test (`.url`, `.key`, `.store`).
+  Options per test with `@pytest.mark.videos_mock(render_seconds=0.2, fail_rate=0.5,
+  defects=["wrong-status"], seed=1)`, or for a folder by overriding `videos_mock_config`.
+- `videos_mock_session`: one mock shared by the whole session.
+- `videos_target`: where requests go: the live server given `--videos-url` (or
+  `VIDEOS_API_URL`) with the key read from the environment variable `--videos-key-env` names
+  (default `VIDEOS_API_KEY`), else `videos_mock`.
+- `videos_client`: the generated client (`aihubmix_videos.AuthenticatedClient`, with the retry
+  transport) for `videos_target`.
+- `@pytest.mark.videos_billed(jobs=1)`: the test creates billed jobs. On the mock it always
+  runs; on a live server it is skipped unless `--videos-max-billed N` leaves room for its jobs
+  (counted over the session), so a suite never bills more than N jobs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from aihubmix_videos import AuthenticatedClient
+
+    from videos_contract.mock import MockConfig, MockServer
+
+__all__ = ["VideosTarget"]
+
+# pytest imports this module before coverage measurement starts (pytest-cov is a plugin too),
+# so the toolkit's own modules are imported inside the hooks and fixtures: imported here, their
+# module-level lines would count as never run in our own coverage report.
+
+DEFAULT_RENDER_SECONDS = 0.2
+_MOCK_OPTIONS = ("render_seconds", "fail_rate", "fault_rate", "defects", "seed", "keys")
+_BUDGET = pytest.StashKey[list[int]]()
+
+
+@dataclass(frozen=True)
+class VideosTarget:
+    """Where a test sends requests; `live` is True for a real (billed) server."""
+
+    url: str
+    key: str
+    live: bool
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("videos-contract", "Videos API contract testing")
+    group.addoption(
+        "--videos-url",
+        default=None,
+        metavar="URL",
+        help="test against this live server (default: $VIDEOS_API_URL; unset: the mock)",
+    )
+    group.addoption(
+        "--videos-key-env",
+        default=None,
+        metavar="NAME",
+        help="environment variable holding the live server's key (default: VIDEOS_API_KEY)",
+    )
+    group.addoption(
+        "--videos-max-billed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="billed jobs that videos_billed tests may create on a live server (default: 0)",
+    )
+    parser.addini(
+        "videos_render_seconds",
+        f"the mock's time from queued to done (default: {DEFAULT_RENDER_SECONDS})",
+        default=str(DEFAULT_RENDER_SECONDS),
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "videos_mock(**options): MockConfig options of this test's videos_mock "
+        "(render_seconds, fail_rate, fault_rate, defects, seed, keys)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "videos_billed(jobs=1): the test creates billed jobs; capped by --videos-max-billed "
+        "on a live server",
+    )
+    config.stash[_BUDGET] = [0]
+    live_target(config)  # a URL without a key is a usage error, reported before any test
+
+
+def live_target(config: pytest.Config) -> VideosTarget | None:
+    """The live server the options or the environment name, or None for the mock."""
+    from videos_contract.protocol import KEY_ENV, URL_ENV
+
+    url = config.getoption("--videos-url") or os.environ.get(URL_ENV, "").strip()
+    if not url:
+        return None
+    name = config.getoption("--videos-key-env") or KEY_ENV
+    key = os.environ.get(name, "").strip()
+    if not key:
+        raise pytest.UsageError(f"a live server {url} needs its key in the environment: set {name}")
+    return VideosTarget(url=url.rstrip("/"), key=key, live=True)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    marker = item.get_closest_marker("videos_billed")
+    if marker is None or live_target(item.config) is None:
+        return
+    jobs = int(marker.kwargs.get("jobs", marker.args[0] if marker.args else 1))
+    cap = item.config.getoption("--videos-max-billed")
+    used = item.config.stash[_BUDGET]
+    if used[0] + jobs > cap:
+        pytest.skip(
+            f"creates {jobs} billed job(s) on a live server; --videos-max-billed {cap} "
+            f"leaves room for {max(cap - used[0], 0)}"
+        )
+    used[0] += jobs
+
+
+def _default_mock_config(config: pytest.Config, **options: Any) -> MockConfig:
+    from videos_contract.mock import MockConfig
+
+    unknown = sorted(set(options) - set(_MOCK_OPTIONS))
+    if unknown:
+        raise pytest.UsageError(
+            f"videos_mock: unknown option(s) {', '.join(unknown)}; "
+            f"known: {', '.join(_MOCK_OPTIONS)}"
+        )
+    for name in ("defects", "keys"):
+        if name in options:
+            options[name] = tuple(options[name])
+    from videos_contract.mock.defects import DEFECTS
+
+    wrong = [name for name in options.get("defects", ()) if name not in DEFECTS]
+    if wrong:
+        raise pytest.UsageError(
+            f"videos_mock: unknown defect(s) {', '.join(wrong)}; "
+            f"known: {', '.join(sorted(DEFECTS))}"
+        )
+    options.setdefault("render_seconds", float(str(config.getini("videos_render_seconds"))))
+    try:
+        return MockConfig(**options)
+    except ValueError as exc:
+        raise pytest.UsageError(f"videos_mock: {exc}") from None
+
+
+@pytest.fixture
+def videos_mock_config(request: pytest.FixtureRequest) -> MockConfig:
+    """The configuration of `videos_mock`: the `videos_mock` marker's options on the defaults."""
+    marker = request.node.get_closest_marker("videos_mock")
+    return _default_mock_config(request.config, **(dict(marker.kwargs) if marker else {}))
+
+
+@pytest.fixture
+def videos_mock(videos_mock_config: MockConfig) -> Iterator[MockServer]:
+    """A mock on a free 127.0.0.1 port for this test; stopped after it."""
+    from videos_contract.mock import running_mock
+
+    with running_mock(videos_mock_config) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def videos_mock_session(pytestconfig: pytest.Config) -> Iterator[MockServer]:
+    """One mock for the whole session (jobs of earlier tests stay listed)."""
+    from videos_contract.mock import running_mock
+
+    with running_mock(_default_mock_config(pytestconfig)) as server:
+        yield server
+
+
+@pytest.fixture
+def videos_target(request: pytest.FixtureRequest) -> VideosTarget:
+    """The live server when one is configured, else this test's `videos_mock`."""
+    live = live_target(request.config)
+    if live is not None:
+        return live
+    server: MockServer = request.getfixturevalue("videos_mock")
+    return VideosTarget(url=server.url, key=server.key, live=False)
+
+
+@pytest.fixture
+def videos_client(videos_target: VideosTarget) -> Iterator[AuthenticatedClient]:
+    """The generated client, authenticated, for `videos_target`; closed after the test."""
+    from videos_contract.client import connect
+
+    with connect(videos_target.url, videos_target.key) as client:
+        yield client

@@ -200,6 +200,13 @@ def _create_fox(command: str, tmp: Path) -> None:
     assert info.duration == pytest.approx(float(spec.default("VideoSeconds")), abs=0.2)
 
 
+def _create_garden(command: str, tmp: Path) -> None:
+    _ok(_run(command, cwd=tmp, timeout=180))
+    info = probe_video(tmp / "garden.mp4")
+    assert info.size == "1920x1080"
+    assert info.duration == pytest.approx(8.0, abs=0.2)
+
+
 def _docs_check(command: str) -> None:
     page = PROJECT_ROOT.parent / "shared" / "docs-pages" / "create-a-video.txt"
     if not page.exists() and not os.environ.get("CI"):
@@ -251,6 +258,8 @@ RUNNERS: dict[str, Callable[..., None]] = {
     'curl -s http://127.0.0.1:8000/v1/videos -H "Authorization: Bearer sk-gateway-localmock" '
     '-F prompt="a red fox"': _curl,
     '.venv/bin/videos-contract create --prompt "a red fox" --wait --output fox.mp4': _create_fox,
+    '.venv/bin/videos-contract create --prompt "a garden" --model veo-3.1-generate-preview '
+    "--seconds 8 --size 1920x1080 --wait --output garden.mp4": _create_garden,
     ".venv/bin/videos-contract docs-check ../shared/docs-pages/create-a-video.txt": _docs_check,
     ".venv/bin/videos-contract diff generated/openapi.released.yaml openapi.yaml "
     "--format markdown": _diff,
@@ -277,7 +286,7 @@ def test_readme_command_runs(command: str, tmp_path: Path, request: pytest.Fixtu
     runner = RUNNERS[command]
     if runner in (_make_regen, _make_pages):
         runner(command, request.getfixturevalue("checkout"))
-    elif runner in (_create_fox, _durable_mock):
+    elif runner in (_create_fox, _create_garden, _durable_mock):
         runner(command, tmp_path)
     else:
         runner(command)

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from videos_contract.audit.checks import (
+    ALL_MODELS,
+    MAX_SWEPT_LENGTHS,
     _groups,
     _is_grid_of,
     _model_matches,
     _near_misses,
     _sweep,
+    audited_models,
 )
 from videos_contract.audit.context import CheckContext
+from videos_contract.families import families
 from videos_contract.spec import load_spec
 
 SPEC = load_spec()
@@ -21,16 +27,33 @@ def _ctx() -> CheckContext:
     return CheckContext(SPEC, client=None)  # type: ignore[arg-type]
 
 
-def test_the_sweep_covers_every_value_of_every_parameter() -> None:
-    cells = _sweep(_ctx())
-    for name, schema in (
-        ("model", "VideoModel"),
-        ("seconds", "VideoSeconds"),
-        ("size", "VideoSize"),
-    ):
-        assert {cell[name] for cell in cells} == set(SPEC.enum(schema)), name
-    widest = max(len(SPEC.enum(s)) for s in ("VideoModel", "VideoSeconds", "VideoSize"))
-    assert len(cells) == widest, "a covering set, not the full product"
+@pytest.mark.parametrize("model", families().models)
+def test_the_sweep_covers_every_size_and_the_lengths_of_each_model(model: str) -> None:
+    family = families().for_model(model)
+    cells = _sweep(_ctx(), model)
+    assert {cell["model"] for cell in cells} == {model}
+    sizes = set(family.allowed(model, family.size_field))
+    assert {cell[family.size_field] for cell in cells} == sizes
+    lengths = [v for v in family.allowed(model, family.seconds_field) if int(v) > 0]
+    swept = {cell[family.seconds_field] for cell in cells}
+    if len(lengths) <= MAX_SWEPT_LENGTHS:
+        assert swept == set(lengths)
+    else:
+        assert {lengths[0], lengths[-1], family.field_default(family.seconds_field)} == swept
+    assert len(cells) == max(len(sizes), len(swept)), "a covering set, not the full product"
+    reference = {"input_reference": "https://example.com/a.png"}
+    needs = reference if "input_reference" in family.requires(model) else {}
+    for cell in cells:
+        assert family.refusals({"prompt": "x", **needs, **cell}) == [], cell
+
+
+def test_one_model_per_family_by_default_and_every_listed_one_for_all() -> None:
+    assert audited_models(_ctx()) == list(families().representatives())
+    every = CheckContext(SPEC, client=None, models=(ALL_MODELS,))  # type: ignore[arg-type]
+    assert audited_models(every) == list(families().models)
+    chosen = CheckContext(SPEC, client=None, models=("kling-v2", "kling-v2"))  # type: ignore[arg-type]
+    assert audited_models(chosen) == ["kling-v2"]
+    assert _sweep(chosen, "kling-v2") == [{"model": "kling-v2"}]
 
 
 def test_near_misses_lie_just_outside_the_contract() -> None:

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from videos_contract.cli import main
+from videos_contract.families import families
 from videos_contract.mock import FAIL_MARKER, MockServer
 from videos_contract.probe import probe_image, probe_video
 from videos_contract.protocol import KEY_ENV, URL_ENV
@@ -64,7 +65,7 @@ def test_lifecycle_as_json(
     on_mock: MockServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     spec = load_spec()
-    size = spec.enum("VideoSize")[-1]
+    size = families().default_family.allowed(spec.default("VideoModel"), "size")[-1]
     created = run_json(capsys, "create", "--prompt", "a heron", "--size", size)
     assert created["status"] in spec.enum("VideoStatus")
     assert created["size"] == size
@@ -160,9 +161,6 @@ def test_download_of_an_unfinished_job(
 @pytest.mark.parametrize(
     "argv",
     [
-        ["create", "--prompt", "x", "--size", "640x480"],
-        ["create", "--prompt", "x", "--seconds", "5"],
-        ["create", "--prompt", "x", "--model", "sora-9"],
         ["create"],
         ["download", "video_1", "--variant", "poster", "-o", "x"],
         ["get", "video_1", "--timeout", "-1"],
@@ -177,13 +175,30 @@ def test_bad_arguments_are_one_line(argv: list[str], capsys: pytest.CaptureFixtu
     assert err.count("\n") == 1 and f"videos-contract {argv[0]}: error:" in err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["create", "--prompt", "x", "--size", "640x480"],
+        ["create", "--prompt", "x", "--seconds", "5"],
+    ],
+)
+def test_values_the_spec_refuses_are_one_line(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert code != 0
+    assert out == ""
+    assert err.count("\n") == 1 and argv[-2] in err and argv[-1] in err
+
+
 def test_choices_come_from_the_spec(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["create", "--help"])
     out, _ = capsys.readouterr()
     spec = load_spec()
     for schema in ("VideoModel", "VideoSeconds", "VideoSize"):
-        assert ",".join(spec.enum(schema)) in out
+        assert ", ".join(spec.enum(schema)) in out
 
 
 def test_refused_key_is_never_printed(

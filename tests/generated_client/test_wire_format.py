@@ -20,10 +20,10 @@ import pytest
 from aihubmix_videos import AuthenticatedClient
 from aihubmix_videos.api.videos import create_video, retrieve_video
 from aihubmix_videos.models import (
-    CreateVideoJsonRequest,
     CreateVideoMultipartRequest,
     ErrorResponse,
     ImageReference,
+    SoraVideoRequest,
     Video,
 )
 from aihubmix_videos.models.video_model import check_video_model
@@ -155,7 +155,7 @@ def test_create_with_a_reference_object_sends_a_json_part() -> None:
 
 def test_create_with_a_json_body() -> None:
     recorder = Recorder()
-    body = CreateVideoJsonRequest(
+    body = SoraVideoRequest(
         prompt="x", seconds="8", input_reference=ImageReference(file_id="file_123")
     )
     with _client(recorder) as client:
@@ -182,7 +182,7 @@ def test_video_responses_parse_including_nullable_fields(name: str) -> None:
     if example["error"] is None:
         assert video.error is None
     else:
-        assert video.error is not None
+        assert video.error
         assert video.error.code == example["error"]["code"]
     # Round trip: what the client parsed serialises back to the same JSON.
     assert video.to_dict() == example
@@ -205,7 +205,7 @@ def test_an_error_status_is_a_typed_error_with_the_server_message() -> None:
     ("change", "error"),
     [
         ({"status": "expired"}, TypeError),  # a status outside the spec's enum
-        ({"size": "640x480"}, TypeError),  # a size outside the enum
+        ({"object": "job"}, TypeError),  # an object name outside the enum
         ({"status": None}, TypeError),
     ],
 )

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
+from videos_contract.families import families
 from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
 from videos_contract.mock.media import render_asset
 from videos_contract.probe import probe_image, probe_video
@@ -27,7 +28,9 @@ def client() -> Iterator[TestClient]:
 
 
 def _video(client: TestClient, size: str, seconds: str) -> str:
-    body = {"prompt": "A fox.", "size": size, "seconds": seconds}
+    sora = families().named("sora")
+    model = next(m for m in sora.models if size in sora.allowed(m, "size"))
+    body = {"prompt": "A fox.", "model": model, "size": size, "seconds": seconds}
     video_id: str = client.post("/v1/videos", json=body).json()["id"]
     return video_id
 

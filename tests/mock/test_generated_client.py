@@ -23,12 +23,12 @@ from aihubmix_videos.api.videos import (
     retrieve_video,
 )
 from aihubmix_videos.models import (
-    CreateVideoJsonRequest,
     CreateVideoMultipartRequest,
     DeletedVideo,
     ErrorResponse,
     ImageReference,
     RemixVideoRequest,
+    SoraVideoRequest,
     Video,
     VideoList,
 )
@@ -120,7 +120,7 @@ def test_reference_object_as_a_json_part_and_in_a_json_body(
 ) -> None:
     with client_for(server) as client:
         multipart = CreateVideoMultipartRequest(prompt="A fox.", input_reference=reference)
-        as_json = CreateVideoJsonRequest(
+        as_json = SoraVideoRequest(
             prompt="A fox.",
             model=MODELS[0],
             seconds=SECONDS[-1],
@@ -138,7 +138,7 @@ def test_reference_object_as_a_json_part_and_in_a_json_body(
 
 def test_list_retrieve_download_remix_delete(server: MockServer) -> None:
     with client_for(server) as client:
-        created = create_video.sync(client=client, body=CreateVideoJsonRequest(prompt="A fox."))
+        created = create_video.sync(client=client, body=SoraVideoRequest(prompt="A fox."))
         assert isinstance(created, Video)
         done = completed(client, created.id)
         assert done.completed_at is not None and done.expires_at is not None
@@ -204,7 +204,7 @@ def test_each_error_status_arrives_as_a_typed_error_response(server: MockServer)
             404,
         )
         _assert_typed_error(list_videos.sync_detailed(client=client, after="video_nope"), 400)
-        video = create_video.sync(client=client, body=CreateVideoJsonRequest(prompt="A fox."))
+        video = create_video.sync(client=client, body=SoraVideoRequest(prompt="A fox."))
         assert isinstance(video, Video)
         completed(client, video.id)
         _assert_typed_error(
@@ -223,7 +223,7 @@ def test_each_error_status_arrives_as_a_typed_error_response(server: MockServer)
 def test_states_and_limits_arrive_as_typed_errors() -> None:
     config = MockConfig(render_seconds=3600.0, max_body_bytes=64 * 1024)
     with running_mock(config) as server, client_for(server) as client:
-        video = create_video.sync(client=client, body=CreateVideoJsonRequest(prompt="A fox."))
+        video = create_video.sync(client=client, body=SoraVideoRequest(prompt="A fox."))
         assert isinstance(video, Video)
         _assert_typed_error(download_video_content.sync_detailed(video.id, client=client), 409)
         _assert_typed_error(
@@ -237,7 +237,7 @@ def test_states_and_limits_arrive_as_typed_errors() -> None:
         running_mock(MockConfig(render_seconds=0.0, asset_ttl_seconds=0.0)) as server,
         client_for(server) as client,
     ):
-        video = create_video.sync(client=client, body=CreateVideoJsonRequest(prompt="A fox."))
+        video = create_video.sync(client=client, body=SoraVideoRequest(prompt="A fox."))
         assert isinstance(video, Video)
         _assert_typed_error(download_video_content.sync_detailed(video.id, client=client), 410)
 

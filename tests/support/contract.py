@@ -175,6 +175,11 @@ def sent_request_problems(spec: Spec, request: Any) -> list[str] | None:
                 for k, v in fields.items()
             }
         problems += [f"body: {e}" for e in _errors(schema, instance)]
+        rules = schema.get("x-rules-from")
+        if isinstance(rules, dict) and not problems:
+            # The cross-field rules this form takes from another schema (`x-rules-from`).
+            kept = {k: v for k, v in rules.items() if k in ("if", "then", "else", "allOf")}
+            problems += [f"body: {e}" for e in _errors(kept, instance)]
     return problems
 
 

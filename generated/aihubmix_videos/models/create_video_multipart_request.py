@@ -22,18 +22,23 @@ T = TypeVar("T", bound="CreateVideoMultipartRequest")
 
 @_attrs_define
 class CreateVideoMultipartRequest:
-    """Fields of a create request sent as `multipart/form-data`.
+    """Fields of a create request sent as `multipart/form-data` (OpenAI Sora only). The
+    per-model rules of `CreateVideoJsonRequest` (its `if`/`else`) hold here too, named in
+    `x-rules-from`: schemathesis cannot generate multipart bodies under `if`/`then`/`else`
+    or `not`, so they are not repeated in this schema.
 
-    Attributes:
-        prompt (str): What the video should show, in plain language.
-        model (VideoModel | Unset): Which generation model renders the job.
-        input_reference (File | ImageReference | Unset): Optional image that the first frame should follow: an uploaded
-            file, or an
-            `ImageReference` sent as a JSON part. Servers also accept the object's fields as
-            bracketed form fields (`input_reference[image_url]`), as OpenAI's Node SDK sends
-            them.
-        seconds (VideoSeconds | Unset): Length of the clip in whole seconds, sent as a string.
-        size (VideoSize | Unset): Frame size as `WIDTHxHEIGHT` in pixels.
+        Attributes:
+            prompt (str): What the video should show, in plain language.
+            model (VideoModel | Unset): Which OpenAI Sora model renders the job. Deprecated: OpenAI shuts the Sora API down
+                on
+                2026-09-24.
+            input_reference (File | ImageReference | Unset): Optional image that the first frame should follow: an uploaded
+                file, or an
+                `ImageReference` sent as a JSON part. Servers also accept the object's fields as
+                bracketed form fields (`input_reference[image_url]`), as OpenAI's Node SDK sends
+                them.
+            seconds (VideoSeconds | Unset): Length of the clip in whole seconds, sent as a string.
+            size (VideoSize | Unset): Frame size as `WIDTHxHEIGHT` in pixels.
     """
 
     prompt: str

@@ -12,6 +12,7 @@ from the spec, never written here.
 
 from __future__ import annotations
 
+import base64
 import io
 import itertools
 import secrets
@@ -25,6 +26,7 @@ from PIL import Image
 from videos_contract.audit.client import Reply
 from videos_contract.audit.context import CheckContext, CheckFailed, CheckSkipped
 from videos_contract.audit.proxy import UPSTREAM_ENCODING_HEADER, UPSTREAM_LENGTH_HEADER
+from videos_contract.families import Family, families
 from videos_contract.probe import MediaError, probe_image, probe_video
 
 __all__ = ["CHECKS", "BehaviourCheck", "check"]
@@ -265,32 +267,52 @@ def _expect_asset(ctx: CheckContext, reply: Any, what: str, variant: str) -> str
     return ctype
 
 
-def _expect_mp4(ctx: CheckContext, video: dict[str, Any], what: str) -> None:
-    """Download a job's MP4; fail unless it decodes with the job's frame size and duration."""
+def _expect_mp4(
+    ctx: CheckContext,
+    video: dict[str, Any],
+    what: str,
+    *,
+    frame: str | None = None,
+    seconds: int | None = None,
+) -> None:
+    """Download a job's MP4; fail unless it decodes with the job's frame size and duration.
+
+    The job's own `size`/`seconds` (Sora style) or `width`x`height`/`duration` (the other
+    families) are the expectation unless `frame` and `seconds` say what was asked.
+    """
     variant = ctx.spec.default("ContentVariant")
     with _download(ctx, video["id"], variant) as reply:
-        _expect_mp4_body(ctx, video, what, variant, reply)
+        _expect_mp4_body(ctx, video, what, variant, reply, frame, seconds)
 
 
 def _expect_mp4_body(
-    ctx: CheckContext, video: dict[str, Any], what: str, variant: str, reply: Reply
+    ctx: CheckContext,
+    video: dict[str, Any],
+    what: str,
+    variant: str,
+    reply: Reply,
+    frame: str | None,
+    seconds: int | None,
 ) -> None:
     ctype = _expect_asset(ctx, reply, what, variant)
     try:
         info = probe_video(reply.source)
     except MediaError as exc:
         ctx.fail(f"{what}: body", f"a decodable MP4 ({ctype})", str(exc), reply.exchange)
-    if info.size != video["size"]:
-        ctx.fail(
-            f"{what}: frame size", f"{video['size']} (the job's size)", info.size, reply.exchange
-        )
-    seconds = float(video["seconds"])
+    size = frame or (
+        video["size"] if "size" in video else f"{video.get('width')}x{video.get('height')}"
+    )
+    if info.size != size:
+        ctx.fail(f"{what}: frame size", f"{size} (the job's size)", info.size, reply.exchange)
+    length = float(
+        seconds if seconds is not None else video.get("seconds", video.get("duration", 0))
+    )
     # To a frame: encoders may round the last frame, never more.
     tolerance = max(DURATION_TOLERANCE, info.duration / max(info.frames, 1))
-    if abs(info.duration - seconds) > tolerance + 1e-6:
+    if abs(info.duration - length) > tolerance + 1e-6:
         ctx.fail(
             f"{what}: duration",
-            f"{seconds:g} s (the job's seconds, within one frame)",
+            f"{length:g} s (the job's seconds, within one frame)",
             f"{info.duration:g} s",
             reply.exchange,
         )
@@ -462,20 +484,59 @@ def remix_points_to_source(ctx: CheckContext) -> None:
 
 def _model_matches(ctx: CheckContext, asked: str, reported: str) -> bool:
     """The reported model is the one asked for, or a dated snapshot name of it."""
-    models = sorted(ctx.spec.enum("VideoModel"), key=len, reverse=True)
+    listed = {*families(ctx.spec).models, asked}
+    models = sorted(listed, key=len, reverse=True)
     best = next((m for m in models if reported == m or reported.startswith(m + "-")), None)
     return best == asked
 
 
-def _sweep(ctx: CheckContext) -> list[dict[str, str]]:
-    """A covering set of creates: every model, `seconds` and `size` value at least once."""
-    axes = {
-        "model": ctx.spec.enum("VideoModel"),
-        "seconds": ctx.spec.enum("VideoSeconds"),
-        "size": ctx.spec.enum("VideoSize"),
-    }
+# A family's lengths swept: every value when there are few, else the lowest, the default and
+# the highest (Wan 2.6 takes 2 to 15 seconds: three cells instead of fourteen).
+MAX_SWEPT_LENGTHS = 5
+# Models given as `--model all` stand for every model the spec lists.
+ALL_MODELS = "all"
+
+
+def _covering(axes: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """A covering set: every value of every axis at least once."""
+    axes = {name: values for name, values in axes.items() if values}
+    if not axes:
+        return [{}]
     count = max(len(values) for values in axes.values())
     return [{name: values[i % len(values)] for name, values in axes.items()} for i in range(count)]
+
+
+def _lengths(family: Family, model: str) -> list[Any]:
+    values = [v for v in family.allowed(model, family.seconds_field) if int(v) > 0]
+    if len(values) <= MAX_SWEPT_LENGTHS:
+        return values
+    default = family.field_default(family.seconds_field)
+    picked = [values[0], default, values[-1]]
+    return [v for i, v in enumerate(picked) if v in values and v not in picked[:i]]
+
+
+def _sweep(ctx: CheckContext, model: str) -> list[dict[str, Any]]:
+    """A covering set of creates for one model: each of its lengths and sizes at least once."""
+    family = families(ctx.spec).for_model(model)
+    if family.catch_all:
+        return [{"model": model}]
+    cells = _covering(
+        {
+            family.seconds_field: _lengths(family, model),
+            family.size_field: list(family.allowed(model, family.size_field)),
+        }
+    )
+    return [{"model": model, **cell} for cell in cells]
+
+
+def audited_models(ctx: CheckContext) -> list[str]:
+    """The models the sweep covers: `--model` as given, every listed one, or one per family."""
+    catalogue = families(ctx.spec)
+    if not ctx.models:
+        return list(catalogue.representatives())
+    if ALL_MODELS in ctx.models:
+        return list(catalogue.models)
+    return list(dict.fromkeys(ctx.models))
 
 
 def _reference_png(size: str) -> bytes:
@@ -485,14 +546,53 @@ def _reference_png(size: str) -> bytes:
     return buffer.getvalue()
 
 
+def _refuses_model(reply: Any) -> bool:
+    """Whether a refusal is about the model itself ("unknown model"), not about a value."""
+    if reply.status not in (400, 404):
+        return False
+    try:
+        error = reply.json().get("error") or {}
+    except (ValueError, AttributeError):
+        return False
+    code = str(error.get("code") or "")
+    return error.get("param") == "model" or "model" in code
+
+
 @check("createVideo", billed=True)
 def parameters_are_honoured(ctx: CheckContext) -> None:
-    """Each asked model, seconds and size is echoed by the job and is what its MP4 holds."""
+    """Each audited model's lengths and sizes are echoed by the job and are what its MP4 holds.
+
+    One model per family by default (`--model`, `--models all` choose others). A model the
+    server refuses as unknown is reported as not offered, not as a violation.
+    """
+    catalogue = families(ctx.spec)
+    swept = 0
+    for model in audited_models(ctx):
+        family = catalogue.for_model(model)
+        if family.default:
+            swept += _sweep_form(ctx, model)
+        else:
+            swept += _sweep_json(ctx, family, model)
+    if swept == 0 and ctx.absent and not ctx.left_out:
+        ctx.not_offered("no audited model is offered: " + "; ".join(ctx.absent))
+    if swept == 0:
+        ctx.skip("--max-creates budget spent before any cell of the sweep")
+
+
+def _sweep_form(ctx: CheckContext, model: str) -> int:
+    """The default family (Sora) through its multipart form, as before the other families."""
     cells: list[tuple[str, dict[str, str], bool]] = [
-        (", ".join(f"{k}={v}" for k, v in cell.items()), cell, False) for cell in _sweep(ctx)
+        (", ".join(f"{k}={v}" for k, v in cell.items()), cell, False)
+        for cell in ({k: str(v) for k, v in cell.items()} for cell in _sweep(ctx, model))
     ]
     default_size = ctx.spec.default("VideoSize")
-    cells.append((f"size={default_size} with a reference image", {"size": default_size}, True))
+    cells.append(
+        (
+            f"model={model}, size={default_size} with a reference image",
+            {"model": model, "size": default_size},
+            True,
+        )
+    )
     jobs: list[tuple[str, dict[str, str], dict[str, Any]]] = []
     for label, cell, with_image in cells:
         if ctx.creates_left() == 0:
@@ -518,8 +618,60 @@ def parameters_are_honoured(ctx: CheckContext) -> None:
             if name != "model" and str(done[name]) != asked:
                 ctx.fail(f"finished job ({label}): field {name}", repr(asked), repr(done[name]))
         _expect_mp4(ctx, done, f"video of the job ({label})")
-    if not jobs:
-        ctx.skip("--max-creates budget spent before any cell of the sweep")
+    return len(jobs)
+
+
+def _expected_clip(family: Family, cell: dict[str, Any]) -> tuple[str | None, int | None]:
+    """The frame (`WxH`) and whole seconds a cell's job must render, when the spec says."""
+    frame = family.frame(str(cell[family.size_field])) if family.size_field in cell else None
+    length = cell.get(family.seconds_field)
+    seconds = int(length) if length is not None else None
+    return (f"{frame[0]}x{frame[1]}" if frame else None), seconds
+
+
+def _sweep_json(ctx: CheckContext, family: Family, model: str) -> int:
+    """Any other family through its JSON body; echoes checked in the gateway's fields."""
+    jobs: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    for cell in _sweep(ctx, model):
+        label = ", ".join(f"{k}={v}" for k, v in cell.items())
+        if ctx.creates_left() == 0:
+            ctx.left_out.append(f"create with {label}")
+            continue
+        body: dict[str, Any] = {"prompt": _SWEEP_PROMPT, **cell}
+        if "ratio" in family.properties:
+            # A fixed ratio, so that the frame is known (`adaptive` lets the model choose).
+            body["ratio"] = next(v for v in family.candidates("ratio") if ":" in str(v))
+        if "input_reference" in family.requires(model):
+            frame, _ = _expected_clip(family, cell)
+            png = _reference_png(frame or ctx.spec.default("VideoSize"))
+            body["input_reference"] = "data:image/png;base64," + base64.b64encode(png).decode()
+        reply, video = ctx.create_json(body, f"created {family.title} video")
+        if video is None:
+            if not jobs and _refuses_model(reply):
+                ctx.absent.append(f"{model} ({family.title}): {reply.status}")
+                return 0
+            ctx.expect_status(reply, "createVideo", 200, f"create with {label} (valid)")
+            continue
+        jobs.append((label, cell, video))
+    for label, cell, video in jobs:
+        if not _model_matches(ctx, model, str(video.get("model"))):
+            ctx.fail(f"job created with {label}: field model", repr(model), repr(video["model"]))
+        done = ctx.wait_terminal(video["id"], f"the job created with {label}")
+        ctx.expect_success(done, f"the job created with {label}")
+        frame, seconds = _expected_clip(family, cell)
+        if "width" in done and frame and f"{done['width']}x{done['height']}" != frame:
+            ctx.fail(
+                f"finished job ({label}): fields width, height",
+                frame,
+                f"{done['width']}x{done['height']}",
+            )
+        if "duration" in done and seconds is not None and done["duration"] != seconds:
+            ctx.fail(f"finished job ({label}): field duration", str(seconds), str(done["duration"]))
+        _expect_mp4(ctx, done, f"video of the job ({label})", frame=frame, seconds=seconds)
+    return len(jobs)
+
+
+_SWEEP_PROMPT = "A paper boat drifting down a rain-filled gutter."
 
 
 _STATUS_RANK = {"queued": 0, "in_progress": 1, "completed": 2, "failed": 2}
@@ -538,14 +690,16 @@ def time_and_progress_are_consistent(ctx: CheckContext) -> None:
     for video_id in ctx.created:
         states = ctx.observed.get(video_id, [])
         for before, after in itertools.pairwise(states):
+            # The families other than Sora answer no progress: their status alone must not
+            # go back.
+            was, now = before.get("progress", 0), after.get("progress", 0)
             if rank[after["status"]] < rank[before["status"]] or (
-                after["status"] == before["status"] and after["progress"] < before["progress"]
+                after["status"] == before["status"] and now < was
             ):
                 ctx.fail(
                     f"job {video_id}: field status/progress over time",
                     "never going back",
-                    f"{before['status']} {before['progress']}% then "
-                    f"{after['status']} {after['progress']}%",
+                    f"{before['status']} {was}% then {after['status']} {now}%",
                     ctx.evidence.get(id(after)),
                 )
         for video in states:
@@ -555,7 +709,7 @@ def time_and_progress_are_consistent(ctx: CheckContext) -> None:
 def _expect_times(ctx: CheckContext, video: dict[str, Any], low: float, high: float) -> None:
     what = f"job {video['id']} ({video['status']})"
     exchange = ctx.evidence.get(id(video))
-    created = video["created_at"]
+    created = _created(video)
     if not low <= created <= high:
         ctx.fail(
             f"{what}: field created_at",
@@ -563,12 +717,13 @@ def _expect_times(ctx: CheckContext, video: dict[str, Any], low: float, high: fl
             f"{created}" + (" (milliseconds?)" if created > high * 100 else ""),
             exchange,
         )
-    completed = video["completed_at"]
+    completed = video.get("completed_at")
     if completed is not None and completed < created:
         ctx.fail(
             f"{what}: field completed_at", f">= created_at ({created})", str(completed), exchange
         )
-    if video["status"] == ctx.status_name("completed"):
+    if video["status"] == ctx.status_name("completed") and "progress" in video:
+        # Sora-style jobs; the other families answer no progress or completion times.
         if video["progress"] != 100:
             ctx.fail(f"{what}: field progress", "100", str(video["progress"]), exchange)
         expires = video["expires_at"]
@@ -639,14 +794,19 @@ def _walk(ctx: CheckContext, order: str, limit: int) -> tuple[list[dict[str, Any
     )
 
 
+def _created(video: dict[str, Any]) -> Any:
+    """A job's creation time: `created_at` (Sora style) or `created` (the other families)."""
+    return video["created_at"] if "created_at" in video else video["created"]
+
+
 def _groups(videos: list[dict[str, Any]]) -> list[frozenset[str]]:
     """Runs of equal `created_at`: the list's order cannot separate jobs of the same second."""
     runs: list[tuple[Any, set[str]]] = []
     for video in videos:
-        if runs and runs[-1][0] == video["created_at"]:
+        if runs and runs[-1][0] == _created(video):
             runs[-1][1].add(video["id"])
         else:
-            runs.append((video["created_at"], {video["id"]}))
+            runs.append((_created(video), {video["id"]}))
     return [frozenset(ids) for _, ids in runs]
 
 

@@ -70,6 +70,10 @@ class CheckContext:
     started: float = field(default_factory=time.time)
     # Parts of the running check the user's settings left out (the engine resets it per check).
     left_out: list[str] = field(default_factory=list)
+    # Models to audit per family (`--model`); empty: one per family, `all`: every listed one.
+    models: tuple[str, ...] = ()
+    # Parts of the running check the server does not offer (a model it calls unknown).
+    absent: list[str] = field(default_factory=list)
 
     # -- verdicts ---------------------------------------------------------------------------
     @staticmethod
@@ -175,6 +179,15 @@ class CheckContext:
         video: dict[str, Any] = self.expect_schema(reply, "Video", "created video")
         self.record(video, reply.exchange, new=True)
         return video
+
+    def create_json(self, body: dict[str, Any], what: str) -> tuple[Reply, dict[str, Any] | None]:
+        """Create a job with a JSON body; the reply, and the job when it was accepted (200)."""
+        reply = self.client.post(self.path("createVideo"), json=body)
+        if reply.status != 200:
+            return reply, None
+        video: dict[str, Any] = self.expect_schema(reply, "Video", what)
+        self.record(video, reply.exchange, new=True)
+        return reply, video
 
     def creates_left(self) -> int | None:
         """Billed requests the cap still allows (None: no cap)."""

@@ -91,6 +91,10 @@ class AuditConfig:
     without: tuple[str, ...] = ()
     # False: behaviour checks only; the fuzzer is reported "not run".
     fuzz: bool = True
+    # Models whose parameters to sweep (`--model`, repeatable; `all`: every model the spec
+    # lists); empty: the first model of each family, those the server answers "unknown
+    # model" for reported as not offered.
+    models: tuple[str, ...] = ()
     # Behaviour checks the settings file switches off (severity "off"); they are "not run".
     switched_off: tuple[str, ...] = ()
     # Seconds for the whole audit and for each check; None: the profile's (see `deadline`).
@@ -173,6 +177,7 @@ def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
         return replace(base, failed=1, violations=(violation,))
 
     ctx.left_out.clear()
+    ctx.absent.clear()
     try:
         registered.function(ctx)
     except CheckFailed as failure:
@@ -199,9 +204,14 @@ def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
     except Exception as exc:  # an answer the check did not foresee: a finding, with evidence
         actual = f"{type(exc).__name__}: {exc}"[:300]
         return failed("the server's answers", "answers the check can evaluate", actual, None)
+    notes = []
     if ctx.left_out:
-        reason = "left out by --max-creates: " + "; ".join(ctx.left_out)
-        return replace(base, passed=1, skipped=len(ctx.left_out), skip_reason=reason)
+        notes.append("left out by --max-creates: " + "; ".join(ctx.left_out))
+    if ctx.absent:
+        notes.append("not offered by the server: " + "; ".join(ctx.absent))
+    if notes:
+        skipped = len(ctx.left_out) + len(ctx.absent)
+        return replace(base, passed=1, skipped=skipped, skip_reason="; ".join(notes))
     return replace(base, passed=1)
 
 
@@ -264,6 +274,7 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
             budget=budget,
             poll_timeout=config.poll_timeout,
             failures_expected=config.failures_expected,
+            models=config.models,
         )
         outcomes: list[CheckOutcome] = []
         for name in CHECKS:

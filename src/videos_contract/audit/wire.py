@@ -162,6 +162,11 @@ def _body_problems(
         if problems:
             return problems
         relaxed = _form_schema(schema)
+        rules = schema.get("x-rules-from")
+        if isinstance(rules, dict):
+            # The cross-field rules this form takes from another schema (`x-rules-from`).
+            kept = {k: v for k, v in rules.items() if k in ("if", "then", "else", "allOf")}
+            relaxed = {**relaxed, "allOf": [*relaxed.get("allOf", []), kept]}
         errors = [_first_error(instance, relaxed) for instance in instances]
         return [WireProblem("body", "", str(errors[0]))] if all(errors) else []
     return []

@@ -28,6 +28,7 @@ from videos_contract.audit import (
     run_audit,
     write_reports,
 )
+from videos_contract.audit.checks import ALL_MODELS
 from videos_contract.audit.deadline import DEADLINE_NOTE
 from videos_contract.audit.reports.github import render_github
 from videos_contract.audit.results import AuditResult, CheckOutcome, Outcome, Violation
@@ -158,6 +159,19 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         help="an operation (operationId) this server does not offer; its checks are not run",
     )
     parser.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="sweep this model's lengths and sizes (repeatable; any name, listed or not) "
+        "instead of one model per family",
+    )
+    parser.add_argument(
+        "--models",
+        choices=[ALL_MODELS],
+        help="`all`: sweep every model the spec lists",
+    )
+    parser.add_argument(
         "--spec",
         type=Path,
         default=None,
@@ -248,6 +262,7 @@ def _run(args: argparse.Namespace, settings: Settings, spec_path: Path) -> int:
         checks=tuple(args.check) if args.check else None,
         without=settings.without,
         fuzz=not args.no_fuzz,
+        models=(ALL_MODELS,) if args.models else tuple(args.model),
         spec_path=spec_path,
         switched_off=settings.checks_with("off"),
     )

@@ -49,8 +49,11 @@ from rich.progress import (
 
 from videos_contract import client as api
 from videos_contract.cli.common import CliError, positive
+from videos_contract.cli.families import check_family_values, families_help, family_body
 from videos_contract.client import DownloadResult, VideosClientError
+from videos_contract.client.families import create_json
 from videos_contract.client.wait import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
+from videos_contract.families import families
 from videos_contract.spec import Spec, load_spec
 from videos_contract.terminal import printable
 
@@ -139,16 +142,17 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     create.add_argument(
         "--prompt", required=True, type=prompt, help="what the video should show" + prompt.limits
     )
-    for option, schema in (
-        ("--model", "VideoModel"),
-        ("--seconds", "VideoSeconds"),
-        ("--size", "VideoSize"),
-    ):
-        create.add_argument(
-            option,
-            choices=spec.enum(schema),
-            help=f"server default: {spec.default(schema)}",
-        )
+    catalogue = families(spec)
+    create.add_argument(
+        "--model",
+        metavar="MODEL",
+        help=f"a model of a family below, or any other model name (default: "
+        f"{catalogue.default_family.field_default('model')})",
+    )
+    create.add_argument("--seconds", metavar="N", help="clip length; values per family below")
+    create.add_argument("--size", metavar="SIZE", help="frame size; values per family below")
+    create.formatter_class = argparse.RawDescriptionHelpFormatter
+    create.epilog = families_help(catalogue)
     create.add_argument(
         "--reference",
         metavar="FILE_OR_URL",
@@ -420,17 +424,15 @@ def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]
 
 def _summary(video: Video) -> str:
     """One readable line; every field a server chose is made printable."""
-    parts = [
-        video.id,
-        video.status,
-        f"{video.progress}%",
-        video.model,
-        video.size,
-        f"{video.seconds}s",
-    ]
+    # Sora jobs answer progress, size and seconds; the other families width, height, duration.
+    size = video.size or (f"{video.width}x{video.height}" if video.width and video.height else "")
+    seconds = video.seconds or (str(video.duration) if video.duration else "")
+    parts = [video.id, video.status]
+    parts += [f"{video.progress}%"] if isinstance(video.progress, int) else []
+    parts += [video.model, *([size] if size else []), *([f"{seconds}s"] if seconds else [])]
     if video.remixed_from_video_id:
         parts.append(f"remix of {video.remixed_from_video_id}")
-    if video.error is not None:
+    if video.error:
         parts.append(f"error {video.error.code}: {video.error.message}")
     if video.prompt:
         prompt = video.prompt if len(video.prompt) <= 60 else video.prompt[:59] + "…"
@@ -523,15 +525,22 @@ def _create(args: argparse.Namespace, ui: _Ui) -> int:
         reference: api.Reference | None = None
         if args.reference:
             reference = _reference(args.reference, files)
+        family = families().for_model(args.model)
+        body = None if family.default else family_body(family, args)
+        if body is None:
+            check_family_values(family, args)
         with _session(args, ui) as client:
-            video = api.create(
-                client,
-                args.prompt,
-                model=UNSET if args.model is None else check_video_model(args.model),
-                seconds=UNSET if args.seconds is None else check_video_seconds(args.seconds),
-                size=UNSET if args.size is None else check_video_size(args.size),
-                reference=reference,
-            )
+            if body is not None:
+                video = create_json(client, body)
+            else:
+                video = api.create(
+                    client,
+                    args.prompt,
+                    model=UNSET if args.model is None else check_video_model(args.model),
+                    seconds=UNSET if args.seconds is None else check_video_seconds(args.seconds),
+                    size=UNSET if args.size is None else check_video_size(args.size),
+                    reference=reference,
+                )
             return _finish_job(client, ui, video, args, f"created {video.id} ({video.status})")
 
 

@@ -502,9 +502,12 @@ class _Transfer:
             if variant == "video":
                 info = probe_video(part)
                 job = retrieve(client, video_id)
-                seconds = float(job.seconds)
-                if info.size != job.size:
-                    why = f"its frame size is {info.size}, the job's is {job.size}"
+                # Sora jobs answer size and seconds; the other families width, height, duration.
+                size = job.size or (f"{job.width}x{job.height}" if job.width and job.height else "")
+                length = job.seconds or (str(job.duration) if job.duration else "")
+                seconds = float(length) if length else info.duration
+                if size and info.size != size:
+                    why = f"its frame size is {info.size}, the job's is {size}"
                 elif abs(info.duration - seconds) > DURATION_TOLERANCE:
                     why = f"it lasts {info.duration:g} s, the job {seconds:g} s"
                 else:

@@ -149,7 +149,7 @@ class JobFailedError(VideosClientError):
 
     def __init__(self, video: Video) -> None:
         self.video = video
-        error = video.error
+        error = video.error or None  # null, or absent (`UNSET`, which is falsy)
         self.code = error.code if error is not None else None
         self.message = error.message if error is not None else "no reason given"
         super().__init__(f"video {video.id} failed ({self.code or 'no code'}): {self.message}")

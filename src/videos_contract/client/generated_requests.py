@@ -15,7 +15,7 @@ spec defines them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from aihubmix_videos.api.videos import (
     create_video,
@@ -28,12 +28,19 @@ from aihubmix_videos.api.videos import (
 from aihubmix_videos.models import (
     ContentVariant,
     CreateVideoMultipartRequest,
+    JimengVideoRequest,
     ListOrder,
+    OtherVideoRequest,
     RemixVideoRequest,
+    SeedanceVideoRequest,
+    SoraVideoRequest,
+    VeoVideoRequest,
+    WanVideoRequest,
 )
 from aihubmix_videos.types import UNSET, Unset
 
 __all__ = [
+    "JsonBody",
     "content_request",
     "create_request",
     "delete_request",
@@ -43,8 +50,19 @@ __all__ = [
 ]
 
 
-def create_request(body: CreateVideoMultipartRequest) -> dict[str, Any]:
-    """`POST /v1/videos` with a multipart body."""
+# The JSON create bodies, one generated class per model family (see docs/families.md).
+JsonBody: TypeAlias = (
+    SoraVideoRequest
+    | VeoVideoRequest
+    | WanVideoRequest
+    | JimengVideoRequest
+    | SeedanceVideoRequest
+    | OtherVideoRequest
+)
+
+
+def create_request(body: CreateVideoMultipartRequest | JsonBody) -> dict[str, Any]:
+    """`POST /v1/videos` with a multipart body, or a JSON body of any model family."""
     return create_video._get_kwargs(body=body)
 
 

@@ -244,9 +244,16 @@ def _compare_properties(
     raw: _Raw,
     schema_ptr: str,
     schema_deviations: list[str],
+    *,
+    required_deviations: list[str] | None = None,
 ) -> None:
+    """`required_deviations`: the schema's recorded reason for which fields it requires."""
     props: Mapping[str, Any] = schema.get("properties") or {}
     required = set(schema.get("required") or ())
+    # Fields a conditional (`if`/`then`, e.g. Sora's jobs) requires count as required: the
+    # page documents one family, the spec says which fields that family owes.
+    then = schema.get("then")
+    required |= set(then.get("required") or ()) if isinstance(then, Mapping) else set()
     raw_props, props_ptr = raw.properties(schema_ptr)
     seen = set()
     for doc in fields:
@@ -257,10 +264,25 @@ def _compare_properties(
             continue
         pointer = f"{props_ptr}/properties/{doc.name}"
         deviations = raw.deviations(raw_props.get(doc.name), pointer)
-        _compare_field(ctx, label, doc, props[doc.name], doc.name in required, deviations)
+        is_required = doc.name in required
+        if not deviations and required_deviations and doc.required and not is_required:
+            # A field the page requires and the schema leaves optional: the schema's recorded
+            # choice (the reverse, a field the page leaves optional made required, is drift).
+            ctx.add(
+                label,
+                "required",
+                "required" if doc.required else "optional",
+                "required" if is_required else "optional",
+                required_deviations,
+            )
+            is_required = doc.required
+        _compare_field(ctx, label, doc, props[doc.name], is_required, deviations)
     for name in props:
         if name not in seen:
-            ctx.add(f"{part} `{name}`", "presence", "not documented", "defined", schema_deviations)
+            pointer = f"{props_ptr}/properties/{name}"
+            own = raw.deviations(raw_props.get(name), pointer)
+            label = f"{part} `{name}`"
+            ctx.add(label, "presence", "not documented", "defined", own or schema_deviations)
 
 
 def _success_schema(op: Operation) -> tuple[str, dict[str, Any]] | None:
@@ -416,7 +438,16 @@ def compare_page(page: DocsPage, spec: Spec) -> list[Finding]:
             else []
         )
         if response_fields:
-            _compare_properties(ctx, "response field", response_fields, schema, raw, schema_ptr, [])
+            _compare_properties(
+                ctx,
+                "response field",
+                response_fields,
+                schema,
+                raw,
+                schema_ptr,
+                [],
+                required_deviations=schema_deviations,
+            )
         example = page.response_example or {}
         props = schema.get("properties") or {}
         for key in example:

@@ -8,6 +8,8 @@ their clock says, unless a test holds them (`hold`).
 
 from __future__ import annotations
 
+import base64
+import json
 import random
 import secrets
 import threading
@@ -21,10 +23,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from videos_contract.families import families
 from videos_contract.mock.bodies import media_type, read_json, read_multipart
 from videos_contract.mock.config import MockConfig
 from videos_contract.mock.errors import ApiError
 from videos_contract.mock.media import RENDERED_MEDIA_TYPES, render_asset
+from videos_contract.mock.plans import plan_render
 from videos_contract.mock.ranges import byte_range
 from videos_contract.mock.store import FAIL_MARKER, Job, JobStore, UnknownCursor
 from videos_contract.mock.uploads import Uploads
@@ -77,11 +81,16 @@ class Handlers:
             "downloadVideoContent": self._download_content,
             "remixVideo": self._remix_video,
         }
-        self._bodies: dict[tuple[str, str], BodyRules] = {
-            (operation.operation_id, kind): BodyRules.for_operation(operation, kind)
-            for operation in spec.operations()
-            for kind in operation.request_media_types
-        }
+        self._families = families(spec)
+        self._bodies: dict[tuple[str, str], BodyRules] = {}
+        for operation in spec.operations():
+            for kind in operation.request_media_types:
+                rules = BodyRules.for_operation(operation, kind)
+                # `x-rules-from`: a body form that obeys another schema's cross-field rules.
+                source = rules.schema.get("x-rules-from")
+                if isinstance(source, dict):
+                    rules = rules.with_conditions(source)
+                self._bodies[(operation.operation_id, kind)] = rules
         self._uploads = Uploads(spec)
         self._asset_types = self._check_asset_types()
 
@@ -135,7 +144,8 @@ class Handlers:
     ) -> dict[str, Any]:
         moment = time.time() if now is None else now
         held = accepted or job.id in self._held
-        return job.to_api(moment, self._names["video"], accepted=held)
+        style = self._families.for_model(job.model).response
+        return job.to_api(moment, self._names["video"], accepted=held, style=style)
 
     async def _new_job(
         self,
@@ -148,7 +158,7 @@ class Handlers:
         remixed_from: str | None = None,
         reference: dict[str, Any] | None = None,
     ) -> Job:
-        first_id = self._new_id()
+        first_id = self._new_id(model)
         with self._lock:
             fails = FAIL_MARKER in prompt or (
                 self.config.fail_rate > 0 and self._random.random() < self.config.fail_rate
@@ -160,7 +170,7 @@ class Handlers:
         ends = now + config.render_seconds * (1.0 if fail_at is None else fail_at)
         for attempt in range(8):
             job = Job(
-                id=first_id if attempt == 0 else self._new_id(),
+                id=first_id if attempt == 0 else self._new_id(model),
                 owner=owner,
                 model=model,
                 prompt=prompt,
@@ -194,11 +204,18 @@ class Handlers:
             return await run_in_threadpool(call, *args, **kwargs)
         return call(*args, **kwargs)
 
-    def _new_id(self) -> str:
+    def _new_id(self, model: str | None = None) -> str:
+        """A `video_...` id for Sora-style families; the gateway's style for the others: the
+        URL-safe base64 of `{"model":...,"id":...}` (its documented ids read `eyJtb2RlbCI6...`)."""
         if self._random_ids:
-            return f"video_{secrets.token_hex(24)}"
-        with self._lock:
-            return f"video_{self._random.getrandbits(192):048x}"
+            raw = f"video_{secrets.token_hex(24)}"
+        else:
+            with self._lock:
+                raw = f"video_{self._random.getrandbits(192):048x}"
+        if model is None or self._families.for_model(model).response == "sora":
+            return raw
+        text = json.dumps({"model": model, "id": raw}, separators=(",", ":"))
+        return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
 
     async def _prune(self, now: float) -> None:
         """Forget jobs past their `prune_at`, at most once a second per process."""
@@ -278,12 +295,14 @@ class Handlers:
             reference = None
         if reference is None and isinstance(body.get("input_reference"), dict):
             reference = {"type": "object", **body["input_reference"]}
+        family = self._families.for_model(body.get("model"))
+        width, height, seconds = plan_render(family, body, self._families.default_family)
         job = await self._new_job(
             call.owner,
             prompt=str(body["prompt"]),
-            model=str(body["model"]),
-            size=str(body["size"]),
-            seconds=str(body["seconds"]),
+            model=str(body.get("model") or family.field_default("model")),
+            size=f"{width}x{height}",
+            seconds=str(seconds),
             reference=reference,
         )
         return JSONResponse(self._video(job, accepted=True))

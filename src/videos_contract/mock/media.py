@@ -16,9 +16,13 @@ from typing import Any
 import av
 from PIL import Image, ImageDraw
 
-__all__ = ["FPS", "RENDERED_MEDIA_TYPES", "render_asset"]
+__all__ = ["FPS", "RENDERED_MEDIA_TYPES", "fps_for", "render_asset"]
 
 FPS = 8
+# Frames larger than this are rendered at a proportionally lower frame rate (down to 1 fps),
+# so a 1080p clip costs about as much as a 720p one and a 4k clip a few large frames: render
+# time and memory stay bounded by about FPS frames of 1280x720 per second of clip.
+_PIXEL_BUDGET = 1280 * 720
 _SPRITE_COLUMNS = 4
 _SPRITE_SCALE = 8
 
@@ -30,6 +34,11 @@ _from_image: Any = av.VideoFrame.from_image
 def _parse_size(size: str) -> tuple[int, int]:
     width, _, height = size.partition("x")
     return int(width), int(height)
+
+
+def fps_for(width: int, height: int) -> int:
+    """The frame rate a clip of this frame size is rendered at."""
+    return max(1, min(FPS, FPS * _PIXEL_BUDGET // max(1, width * height)))
 
 
 def _frame(width: int, height: int, index: int, count: int) -> Image.Image:
@@ -47,10 +56,11 @@ def _frame(width: int, height: int, index: int, count: int) -> Image.Image:
 
 
 def _render_video(width: int, height: int, seconds: int) -> bytes:
-    count = max(1, seconds * FPS)
+    fps = fps_for(width, height)
+    count = max(1, seconds * fps)
     buffer = io.BytesIO()
     with av.open(buffer, mode="w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=FPS)
+        stream = container.add_stream("libx264", rate=fps)
         stream.width = width
         stream.height = height
         stream.pix_fmt = "yuv420p"
@@ -65,7 +75,7 @@ def _render_video(width: int, height: int, seconds: int) -> bytes:
 
 
 def _render_thumbnail(width: int, height: int, seconds: int) -> bytes:
-    count = max(1, seconds * FPS)
+    count = max(1, seconds * fps_for(width, height))
     buffer = io.BytesIO()
     _frame(width, height, count // 2, count).save(buffer, format="WEBP", quality=60)
     return buffer.getvalue()
@@ -73,14 +83,15 @@ def _render_thumbnail(width: int, height: int, seconds: int) -> bytes:
 
 def _render_spritesheet(width: int, height: int, seconds: int) -> bytes:
     """One tile per second of the clip, in rows of `_SPRITE_COLUMNS`."""
-    count = max(1, seconds * FPS)
+    fps = fps_for(width, height)
+    count = max(1, seconds * fps)
     tiles = max(1, seconds)
     tile_w, tile_h = max(1, width // _SPRITE_SCALE), max(1, height // _SPRITE_SCALE)
     columns = min(_SPRITE_COLUMNS, tiles)
     rows = -(-tiles // columns)
     sheet = Image.new("RGB", (tile_w * columns, tile_h * rows))
     for tile in range(tiles):
-        frame = _frame(width, height, tile * FPS, count).resize((tile_w, tile_h))
+        frame = _frame(width, height, tile * fps, count).resize((tile_w, tile_h))
         sheet.paste(frame, ((tile % columns) * tile_w, (tile // columns) * tile_h))
     buffer = io.BytesIO()
     sheet.save(buffer, format="JPEG", quality=70)

@@ -109,13 +109,33 @@ class Job:
             and now - self.started >= self.render_seconds + self.asset_ttl_seconds
         )
 
-    def to_api(self, now: float, object_name: str, *, accepted: bool = False) -> dict[str, Any]:
+    def to_api(
+        self, now: float, object_name: str, *, accepted: bool = False, style: str = "sora"
+    ) -> dict[str, Any]:
         """The `Video` object of the API (`object_name` comes from the spec).
 
         `accepted` describes the job as the create call answers it: always `queued`, however
-        short the render time, as the spec promises.
+        short the render time, as the spec promises. `style` is the family's response style
+        (the spec's `x-video-families`): `sora` answers OpenAI's fields, `task` the gateway's
+        shape for the other families (`created`, `duration`, `width`, `height`, `url`; no
+        `queued` state, which the gateway's page calls Sora's own).
         """
         state = JobState("queued", 0, None, None, None) if accepted else self.state(now)
+        if style != "sora":
+            width, _, height = self.size.partition("x")
+            return {
+                "id": self.id,
+                "object": object_name,
+                "created": int(self.created_at),
+                "model": self.model,
+                "status": "in_progress" if state.status == "queued" else state.status,
+                "prompt": self.prompt,
+                "duration": int(self.seconds),
+                "width": int(width),
+                "height": int(height),
+                "url": f"/v1/videos/{self.id}/content" if state.status == "completed" else None,
+                "error": state.error,
+            }
         return {
             "id": self.id,
             "object": object_name,

@@ -212,11 +212,55 @@ class BodyRules:
     validator: Draft202012Validator
     where: str
 
+    branches: tuple[BodyRules, ...] = ()
+    # Cross-field rules (`if`/`then`/`else`, `allOf`) taken from another schema of the same
+    # fields: the multipart form holds the JSON form's per-model rules this way.
+    conditions: Draft202012Validator | None = None
+
+    _CONDITION_KEYWORDS = ("if", "then", "else", "allOf")
+
+    def with_conditions(self, schema: Mapping[str, Any]) -> BodyRules:
+        """These rules plus the cross-field rules of `schema`."""
+        kept = {k: v for k, v in schema.items() if k in self._CONDITION_KEYWORDS}
+        if not kept:
+            return self
+        Draft202012Validator.check_schema(kept)
+        return BodyRules(
+            self.schema, self.validator, self.where, self.branches, Draft202012Validator(kept)
+        )
+
     @classmethod
     def for_operation(cls, operation: Operation, media_type: str) -> BodyRules:
         schema = operation.request_schema(media_type)
         Draft202012Validator.check_schema(schema)
-        return cls(schema, Draft202012Validator(schema), "request body")
+        branches = tuple(
+            cls(branch, Draft202012Validator(branch), "request body")
+            for branch in schema.get("oneOf", ())
+            if "object" in type_keyword(branch)
+        )
+        return cls(schema, Draft202012Validator(schema), "request body", branches)
+
+    def branch_for(self, instance: Any) -> BodyRules:
+        """The branch of a body that is a `oneOf` of objects, chosen by its `model`.
+
+        Each branch lists its models in an enum; a body without `model` takes the branch
+        where `model` is optional, and a model no branch lists takes the branch without an
+        enum (the one for models the contract does not know).
+        """
+        if not self.branches:
+            return self
+        # Not an object at all: the default branch says what the body should have been.
+        model = instance.get("model") if isinstance(instance, dict) else None
+        for branch in self.branches:
+            prop = branch.properties.get("model", {})
+            if model is None and "model" not in branch.schema.get("required", ()):
+                return branch
+            if isinstance(model, str) and model in prop.get("enum", ()):
+                return branch
+        for branch in self.branches:
+            if model is not None and "enum" not in branch.properties.get("model", {}):
+                return branch
+        return self
 
     @property
     def properties(self) -> dict[str, dict[str, Any]]:
@@ -241,8 +285,13 @@ class BodyRules:
 
     def check(self, instance: Any) -> dict[str, Any]:
         """The body with defaults filled in; raises `ApiError` (400) at the first violation."""
+        branch = self.branch_for(instance)
+        if branch is not self:
+            return branch.check(instance)
         order = {name: i for i, name in enumerate(self.properties)}
         error = _first_error(self.validator, instance, order)
+        if error is None and self.conditions is not None:
+            error = _first_error(self.conditions, instance, order)
         if error is not None:
             raise _to_api_error(error, self.where)
         body = dict(instance)

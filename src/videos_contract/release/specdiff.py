@@ -251,7 +251,7 @@ class _Differ:
         self.defaults(old_core, new_core, where, direction)
         if old_core.get("deprecated") != new_core.get("deprecated"):
             state = "deprecated" if new_core.get("deprecated") else "no longer deprecated"
-            self.add(Level.ADDITIVE, "deprecation", where, f"now {state}")
+            self.add(Level.ADDITIVE, "deprecation", where, f"now {state}" + _sunset(new_core))
         self.objects(old_core, new_core, where, direction)
         if "items" in old_core or "items" in new_core:
             old_items, new_items = old_core.get("items", {}), new_core.get("items", {})
@@ -513,6 +513,33 @@ _OPERATION_KEYS = frozenset(
 )
 
 
+# The operation's table of model families (docs/families.md): lifecycle per family.
+_FAMILIES_KEY = "x-video-families"
+
+
+def _sunset(node: Mapping[str, Any]) -> str:
+    """`, sunset DATE` when a deprecated node names its sunset (`x-sunset` or `sunset`)."""
+    date = node.get("x-sunset") or node.get("sunset")
+    return f", sunset {date}" if node.get("deprecated") and date else ""
+
+
+def _diff_families(d: _Differ, where: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+    """Deprecations and sunsets of model families; their values are compared in the schemas."""
+    for name in sorted(set(old) | set(new)):
+        was, now = old.get(name) or {}, new.get(name) or {}
+        at = f"{where} model family {name}"
+        if name not in new:
+            d.add(Level.BREAKING, "family-removed", at, "family removed")
+            continue
+        if name not in old:
+            d.add(Level.ADDITIVE, "family-added", at, f"new family {now.get('title', name)}")
+        if bool(was.get("deprecated")) != bool(now.get("deprecated")) or (
+            now.get("deprecated") and was.get("sunset") != now.get("sunset")
+        ):
+            state = "deprecated" if now.get("deprecated") else "no longer deprecated"
+            d.add(Level.ADDITIVE, "deprecation", at, f"now {state}" + _sunset(now))
+
+
 def _diff_operation(d: _Differ, where: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
     d.docs(where, old, new)
     d.unclassified(where, old, new, _OPERATION_KEYS | {"callbacks", "servers"})
@@ -531,7 +558,8 @@ def _diff_operation(d: _Differ, where: str, old: Mapping[str, Any], new: Mapping
         d.add(Level.DOCUMENTATION, "documentation", where, "`tags` changed")
     if old.get("deprecated") != new.get("deprecated"):
         state = "deprecated" if new.get("deprecated") else "no longer deprecated"
-        d.add(Level.ADDITIVE, "deprecation", where, f"now {state}")
+        d.add(Level.ADDITIVE, "deprecation", where, f"now {state}" + _sunset(new))
+    _diff_families(d, where, old.get(_FAMILIES_KEY) or {}, new.get(_FAMILIES_KEY) or {})
     _diff_security(d, where, old, new)
     _diff_parameters(d, where, old, new)
     _diff_request_body(d, where, old, new)

@@ -5,16 +5,28 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.create_video_json_request import CreateVideoJsonRequest
 from ...models.create_video_multipart_request import CreateVideoMultipartRequest
 from ...models.error_response import ErrorResponse
+from ...models.jimeng_video_request import JimengVideoRequest
+from ...models.other_video_request import OtherVideoRequest
+from ...models.seedance_video_request import SeedanceVideoRequest
+from ...models.sora_video_request import SoraVideoRequest
+from ...models.veo_video_request import VeoVideoRequest
 from ...models.video import Video
+from ...models.wan_video_request import WanVideoRequest
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: CreateVideoMultipartRequest | CreateVideoJsonRequest | Unset = UNSET,
+    body: CreateVideoMultipartRequest
+    | JimengVideoRequest
+    | OtherVideoRequest
+    | SeedanceVideoRequest
+    | SoraVideoRequest
+    | VeoVideoRequest
+    | WanVideoRequest
+    | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,8 +39,27 @@ def _get_kwargs(
         _kwargs["files"] = body.to_multipart()
 
         headers["Content-Type"] = "multipart/form-data; boundary=+++"
-    if isinstance(body, CreateVideoJsonRequest):
-        _kwargs["json"] = body.to_dict()
+    if isinstance(
+        body,
+        JimengVideoRequest
+        | OtherVideoRequest
+        | SeedanceVideoRequest
+        | SoraVideoRequest
+        | VeoVideoRequest
+        | WanVideoRequest,
+    ):
+        if isinstance(body, SoraVideoRequest):
+            _kwargs["json"] = body.to_dict()
+        elif isinstance(body, VeoVideoRequest):
+            _kwargs["json"] = body.to_dict()
+        elif isinstance(body, WanVideoRequest):
+            _kwargs["json"] = body.to_dict()
+        elif isinstance(body, JimengVideoRequest):
+            _kwargs["json"] = body.to_dict()
+        elif isinstance(body, SeedanceVideoRequest):
+            _kwargs["json"] = body.to_dict()
+        else:
+            _kwargs["json"] = body.to_dict()
 
         headers["Content-Type"] = "application/json"
 
@@ -97,7 +128,14 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateVideoMultipartRequest | CreateVideoJsonRequest | Unset = UNSET,
+    body: CreateVideoMultipartRequest
+    | JimengVideoRequest
+    | OtherVideoRequest
+    | SeedanceVideoRequest
+    | SoraVideoRequest
+    | VeoVideoRequest
+    | WanVideoRequest
+    | Unset = UNSET,
 ) -> Response[ErrorResponse | Video]:
     """Create a video
 
@@ -107,8 +145,15 @@ def sync_detailed(
 
     Args:
         body (CreateVideoMultipartRequest): Fields of a create request sent as `multipart/form-
-            data`.
-        body (CreateVideoJsonRequest): Fields of a create request sent as `application/json`.
+            data` (OpenAI Sora only). The
+            per-model rules of `CreateVideoJsonRequest` (its `if`/`else`) hold here too, named in
+            `x-rules-from`: schemathesis cannot generate multipart bodies under `if`/`then`/`else`
+            or `not`, so they are not repeated in this schema.
+        body (JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest | SoraVideoRequest |
+            VeoVideoRequest | WanVideoRequest): A create request as `application/json`. Each model
+            family has its own schema; the
+            `model` value picks the branch (a body without `model` is a Sora body), and a model
+            this contract does not know takes the last branch, so new gateway models stay usable.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -132,7 +177,14 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: CreateVideoMultipartRequest | CreateVideoJsonRequest | Unset = UNSET,
+    body: CreateVideoMultipartRequest
+    | JimengVideoRequest
+    | OtherVideoRequest
+    | SeedanceVideoRequest
+    | SoraVideoRequest
+    | VeoVideoRequest
+    | WanVideoRequest
+    | Unset = UNSET,
 ) -> ErrorResponse | Video | None:
     """Create a video
 
@@ -142,8 +194,15 @@ def sync(
 
     Args:
         body (CreateVideoMultipartRequest): Fields of a create request sent as `multipart/form-
-            data`.
-        body (CreateVideoJsonRequest): Fields of a create request sent as `application/json`.
+            data` (OpenAI Sora only). The
+            per-model rules of `CreateVideoJsonRequest` (its `if`/`else`) hold here too, named in
+            `x-rules-from`: schemathesis cannot generate multipart bodies under `if`/`then`/`else`
+            or `not`, so they are not repeated in this schema.
+        body (JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest | SoraVideoRequest |
+            VeoVideoRequest | WanVideoRequest): A create request as `application/json`. Each model
+            family has its own schema; the
+            `model` value picks the branch (a body without `model` is a Sora body), and a model
+            this contract does not know takes the last branch, so new gateway models stay usable.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +221,14 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: CreateVideoMultipartRequest | CreateVideoJsonRequest | Unset = UNSET,
+    body: CreateVideoMultipartRequest
+    | JimengVideoRequest
+    | OtherVideoRequest
+    | SeedanceVideoRequest
+    | SoraVideoRequest
+    | VeoVideoRequest
+    | WanVideoRequest
+    | Unset = UNSET,
 ) -> Response[ErrorResponse | Video]:
     """Create a video
 
@@ -172,8 +238,15 @@ async def asyncio_detailed(
 
     Args:
         body (CreateVideoMultipartRequest): Fields of a create request sent as `multipart/form-
-            data`.
-        body (CreateVideoJsonRequest): Fields of a create request sent as `application/json`.
+            data` (OpenAI Sora only). The
+            per-model rules of `CreateVideoJsonRequest` (its `if`/`else`) hold here too, named in
+            `x-rules-from`: schemathesis cannot generate multipart bodies under `if`/`then`/`else`
+            or `not`, so they are not repeated in this schema.
+        body (JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest | SoraVideoRequest |
+            VeoVideoRequest | WanVideoRequest): A create request as `application/json`. Each model
+            family has its own schema; the
+            `model` value picks the branch (a body without `model` is a Sora body), and a model
+            this contract does not know takes the last branch, so new gateway models stay usable.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -195,7 +268,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: CreateVideoMultipartRequest | CreateVideoJsonRequest | Unset = UNSET,
+    body: CreateVideoMultipartRequest
+    | JimengVideoRequest
+    | OtherVideoRequest
+    | SeedanceVideoRequest
+    | SoraVideoRequest
+    | VeoVideoRequest
+    | WanVideoRequest
+    | Unset = UNSET,
 ) -> ErrorResponse | Video | None:
     """Create a video
 
@@ -205,8 +285,15 @@ async def asyncio(
 
     Args:
         body (CreateVideoMultipartRequest): Fields of a create request sent as `multipart/form-
-            data`.
-        body (CreateVideoJsonRequest): Fields of a create request sent as `application/json`.
+            data` (OpenAI Sora only). The
+            per-model rules of `CreateVideoJsonRequest` (its `if`/`else`) hold here too, named in
+            `x-rules-from`: schemathesis cannot generate multipart bodies under `if`/`then`/`else`
+            or `not`, so they are not repeated in this schema.
+        body (JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest | SoraVideoRequest |
+            VeoVideoRequest | WanVideoRequest): A create request as `application/json`. Each model
+            family has its own schema; the
+            `model` value picks the branch (a body without `model` is a Sora body), and a model
+            this contract does not know takes the last branch, so new gateway models stay usable.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

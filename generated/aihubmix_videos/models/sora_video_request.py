@@ -14,22 +14,25 @@ if TYPE_CHECKING:
     from ..models.image_reference import ImageReference
 
 
-T = TypeVar("T", bound="CreateVideoJsonRequest")
+T = TypeVar("T", bound="SoraVideoRequest")
 
 
 @_attrs_define
-class CreateVideoJsonRequest:
-    """Fields of a create request sent as `application/json`.
+class SoraVideoRequest:
+    """OpenAI Sora (`sora-2`, `sora-2-pro`) as `application/json`; a body without `model` is a
+    Sora body. Deprecated: OpenAI shuts the Sora API down on 2026-09-24.
 
-    Attributes:
-        prompt (str): What the video should show, in plain language.
-        model (VideoModel | Unset): Which generation model renders the job.
-        input_reference (ImageReference | Unset): A reference image given by location instead of by upload: either a URL
-            (an `https:`
-            address or a `data:` URL) or the id of a file already uploaded to the gateway.
-            Exactly one of the two is set.
-        seconds (VideoSeconds | Unset): Length of the clip in whole seconds, sent as a string.
-        size (VideoSize | Unset): Frame size as `WIDTHxHEIGHT` in pixels.
+        Attributes:
+            prompt (str): What the video should show, in plain language.
+            model (VideoModel | Unset): Which OpenAI Sora model renders the job. Deprecated: OpenAI shuts the Sora API down
+                on
+                2026-09-24.
+            input_reference (ImageReference | Unset): A reference image given by location instead of by upload: either a URL
+                (an `https:`
+                address or a `data:` URL) or the id of a file already uploaded to the gateway.
+                Exactly one of the two is set.
+            seconds (VideoSeconds | Unset): Length of the clip in whole seconds, sent as a string.
+            size (VideoSize | Unset): Frame size as `WIDTHxHEIGHT` in pixels.
     """
 
     prompt: str
@@ -110,7 +113,7 @@ class CreateVideoJsonRequest:
         else:
             size = check_video_size(_size)
 
-        create_video_json_request = cls(
+        sora_video_request = cls(
             prompt=prompt,
             model=model,
             input_reference=input_reference,
@@ -118,4 +121,4 @@ class CreateVideoJsonRequest:
             size=size,
         )
 
-        return create_video_json_request
+        return sora_video_request

@@ -1,0 +1,119 @@
+"""`create` for every model family: `--help` text and request bodies, read from the spec."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from videos_contract.cli.common import CliError
+from videos_contract.client.families import BodyError, JsonBody, json_body
+from videos_contract.families import Families, Family
+
+__all__ = ["check_family_values", "families_help", "family_body"]
+
+# A reference file sent inline (as a data URL) may be at most this large.
+_MAX_INLINE_BYTES = 20 * 1024 * 1024
+
+
+def _values(family: Family, name: str) -> str:
+    values = [str(v) for v in family.candidates(name) if isinstance(v, str)] or [
+        str(v) for v in family.candidates(name)
+    ]
+    default = family.field_default(name)
+    text = ", ".join(values) if values else "any"
+    return text + (f" (default {default})" if default is not None else "")
+
+
+def families_help(catalogue: Families) -> str:
+    """The families, their models and values, for `create --help`."""
+    lines = ["model families (values differ per model; the spec's rules decide):"]
+    for family in catalogue:
+        status = f", deprecated, sunset {family.sunset}" if family.deprecated else ""
+        models = ", ".join(family.models) or "models not listed in the spec (sent as given)"
+        lines.append(f"  {family.name} ({family.title}{status}): {models}")
+        if family.models:
+            options = (("--seconds", family.seconds_field), ("--size", family.size_field))
+            for option, name in options:
+                lines.append(f"    {option} ({name}): {_values(family, name)}")
+        if family.fields:
+            lines.append(f"    fields: {', '.join(family.fields)} (through the Python client)")
+    return "\n".join(lines)
+
+
+def _typed(family: Family, name: str, text: str) -> Any:
+    """The option's text as the family's field takes it (an integer where only those fit)."""
+    candidates = family.candidates(name)
+    if candidates and not any(isinstance(v, str) for v in candidates):
+        try:
+            return int(text)
+        except ValueError:
+            raise CliError(
+                f"--{'seconds' if name == family.seconds_field else 'size'}: "
+                f"{text!r} is not a whole number"
+            ) from None
+    return text
+
+
+def _reference_url(value: str) -> str:
+    if value.startswith(("https://", "http://", "data:")):
+        return value
+    path = Path(value)
+    try:
+        if path.stat().st_size > _MAX_INLINE_BYTES:
+            raise CliError(f"--reference: {path} is larger than {_MAX_INLINE_BYTES} bytes")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"--reference: cannot read {path}: {exc.strerror}") from None
+    mime, _ = mimetypes.guess_type(path.name)
+    return f"data:{mime or 'application/octet-stream'};base64,{base64.b64encode(data).decode()}"
+
+
+def family_body(family: Family, args: argparse.Namespace) -> JsonBody:
+    """The JSON body of a non-default family from `create`'s options."""
+    fields: dict[str, Any] = {}
+    if args.seconds is not None:
+        fields[family.seconds_field] = _typed(family, family.seconds_field, args.seconds)
+    if args.size is not None:
+        fields[family.size_field] = _typed(family, family.size_field, args.size)
+    if args.reference:
+        url = _reference_url(args.reference)
+        if "content" in family.properties:
+            fields["content"] = [
+                {"type": "image_url", "image_url": {"url": url}, "role": "first_frame"}
+            ]
+        else:
+            fields["input_reference"] = url
+    try:
+        return json_body(args.prompt, args.model, **fields)
+    except BodyError as exc:
+        raise CliError(_option_names(family, str(exc))) from None
+
+
+def _option_names(family: Family, message: str) -> str:
+    """A body error in the words of the command line (`--size`, `--seconds`)."""
+    for field, option in ((family.size_field, "--size"), (family.seconds_field, "--seconds")):
+        if message.startswith(f"{field}="):
+            return f"{option}: {message}"
+    return message
+
+
+def check_family_values(family: Family, args: argparse.Namespace) -> None:
+    """Refuse, in one line, a value the default family's schema does not take."""
+    data: dict[str, Any] = {"prompt": args.prompt or "x"}
+    if args.model is not None:
+        data["model"] = args.model
+    if args.seconds is not None:
+        data[family.seconds_field] = args.seconds
+    if args.size is not None:
+        data[family.size_field] = args.size
+    refused = [name for name in family.refusals(data) if name and name != "prompt"]
+    if not refused:
+        return
+    name = refused[0]
+    model = str(data.get("model") or family.field_default("model"))
+    allowed = ", ".join(str(v) for v in family.allowed(model, name))
+    message = f"{name}={data[name]!r} is not accepted by {family.title} {model}; it takes {allowed}"
+    raise CliError(_option_names(family, message))

@@ -1,0 +1,66 @@
+"""Create a video of any model family with the generated client's typed JSON bodies.
+
+Each family of the spec has its own generated body class (`SoraVideoRequest`,
+`VeoVideoRequest`, ..., and `OtherVideoRequest` for models the spec does not list). Build one
+directly for full typing, or let `json_body` pick the class from the model's family (read
+from the spec) and check the values with it; `create_json` sends it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import aihubmix_videos.models as generated_models
+from aihubmix_videos import AuthenticatedClient
+from aihubmix_videos.models import Video
+
+from videos_contract.client.calls import _asend_once, _send_once
+from videos_contract.client.generated_requests import JsonBody, create_request
+from videos_contract.client.parsing import parse_video
+from videos_contract.families import Family, families
+
+__all__ = ["BodyError", "JsonBody", "acreate_json", "body_class", "create_json", "json_body"]
+
+
+class BodyError(ValueError):
+    """Values a family's body class does not take; the message names the field."""
+
+
+def body_class(family: Family) -> type[JsonBody]:
+    """The generated class of a family's JSON body (named by the schema's title or name)."""
+    name = str(family.schema.get("title") or family.schema_name)
+    found = getattr(generated_models, name, None)
+    if not isinstance(found, type):
+        raise BodyError(f"the generated client has no class {name} for {family.title}")
+    return cast(type[JsonBody], found)
+
+
+def json_body(prompt: str, model: str | None = None, **fields: Any) -> JsonBody:
+    """The typed body of `model`'s family with `fields` (None values are left out).
+
+    Raises `BodyError` naming the field when the family's schema refuses a value.
+    """
+    family = families().for_model(model)
+    data: dict[str, Any] = {"prompt": prompt, **{k: v for k, v in fields.items() if v is not None}}
+    if model is not None:
+        data["model"] = model
+    refused = [name for name in family.refusals(data) if name]
+    if refused:
+        name = refused[0]
+        allowed = family.allowed(model, name) if model and family.candidates(name) else ()
+        hint = f"; {family.title} {model} takes " + ", ".join(map(str, allowed)) if allowed else ""
+        raise BodyError(f"{name}={data.get(name)!r} is not accepted by {family.title}{hint}")
+    try:
+        return body_class(family).from_dict(data)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise BodyError(f"not a {family.title} body: {exc}") from exc
+
+
+def create_json(client: AuthenticatedClient, body: JsonBody) -> Video:
+    """Start a job of any family (billed), sent once like `calls.create`."""
+    return parse_video(_send_once(client, "the create", create_request(body)), client.token)
+
+
+async def acreate_json(client: AuthenticatedClient, body: JsonBody) -> Video:
+    response = await _asend_once(client, "the create", create_request(body))
+    return parse_video(response, client.token)

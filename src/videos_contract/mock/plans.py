@@ -1,0 +1,79 @@
+"""What a job of each model family renders: its pixel frame and its length in seconds.
+
+The values come from the request body, already checked against the family's schema, with
+the family's schema defaults for fields left out. Size tokens (`720p`, `16:9`, ...) render at
+the pixel frame the spec's `x-video-families` table gives them; a Seedance `ratio` reshapes
+its resolution's frame so that the short side keeps the resolution's height. A model the
+contract does not list renders at its `size` when that is `WIDTHxHEIGHT`, otherwise at the
+default family's default size, and for its `seconds` when that is a whole number, otherwise
+for the default family's default length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from videos_contract.families import Family
+
+__all__ = ["plan_render"]
+
+# Seedance's `adaptive` ratio lets the model choose; the mock renders it as the first listed
+# fixed ratio's frame (the resolution's own frame).
+_ADAPTIVE = "adaptive"
+# Ratios closer than this are the same shape (the table's frames are rounded to encoder sizes).
+_SAME_RATIO = 0.05
+
+
+def _whole(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _ratio(frame: tuple[int, int], ratio: Any) -> tuple[int, int]:
+    if not isinstance(ratio, str) or ratio == _ADAPTIVE or ":" not in ratio:
+        return frame
+    across, _, down = ratio.partition(":")
+    if not (across.isdigit() and down.isdigit()) or int(across) == 0 or int(down) == 0:
+        return frame
+    rw, rh = int(across), int(down)
+    if abs(frame[0] / frame[1] - rw / rh) < _SAME_RATIO:
+        return frame  # the resolution's own frame has this ratio (480p 16:9 is 864x480)
+    short = min(frame)
+    if rw >= rh:
+        return 2 * round(short * rw / rh / 2), short
+    return short, 2 * round(short * rh / rw / 2)
+
+
+def plan_render(family: Family, body: Mapping[str, Any], fallback: Family) -> tuple[int, int, int]:
+    """(width, height, seconds) of the clip a checked create body asks for."""
+    extra = body.get("extra_body")
+    nested: Mapping[str, Any] = extra if isinstance(extra, Mapping) else {}
+
+    def value(name: str) -> Any:
+        if name in body:
+            return body[name]
+        if name in nested:
+            return nested[name]
+        return family.field_default(name)
+
+    size = value(family.size_field)
+    frame = family.frame(size if isinstance(size, str) else None)
+    if frame is None:
+        default_size = fallback.field_default(fallback.size_field)
+        frame = fallback.frame(str(default_size)) or (1280, 720)
+    if "ratio" in family.properties:
+        frame = _ratio(frame, value("ratio"))
+    seconds = _whole(value(family.seconds_field))
+    if seconds is None and family.seconds_field != "duration":
+        seconds = _whole(value("duration"))
+    if seconds is None or seconds < 1:
+        seconds = _whole(family.field_default(family.seconds_field))
+    if seconds is None or seconds < 1:
+        seconds = _whole(fallback.field_default(fallback.seconds_field)) or 1
+    return frame[0], frame[1], seconds

@@ -1,0 +1,115 @@
+"""The audit per model family: one model per family by default, `--model`, `--models all`,
+and a model the server calls unknown reported as not offered, never as a violation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from videos_contract.audit.serving import serve_in_thread
+from videos_contract.cli import main
+from videos_contract.families import families
+from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
+from videos_contract.paths import SPEC_PATH
+
+
+class RefusesModels:
+    """The mock, except that JSON creates for `refused` models answer 400 "unknown model"."""
+
+    def __init__(self, app: ASGIApp, refused: set[str]) -> None:
+        self.app, self.refused = app, refused
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != "/v1/videos":
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message: Message = await receive()
+            chunks.append(message.get("body", b""))
+            more = bool(message.get("more_body", False))
+        raw = b"".join(chunks)
+        try:
+            model = json.loads(raw).get("model")
+        except (ValueError, AttributeError):
+            model = None
+        if model in self.refused:
+            body = json.dumps(
+                {
+                    "error": {
+                        "message": f"The model `{model}` does not exist.",
+                        "type": "invalid_request_error",
+                        "param": "model",
+                        "code": "model_not_found",
+                    }
+                }
+            ).encode()
+            length = str(len(body)).encode()
+            headers = [(b"content-type", b"application/json"), (b"content-length", length)]
+            await send({"type": "http.response.start", "status": 400, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _audit(url: str, report_dir: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+    code = main(
+        ["audit", "--url", url, "--key", DEFAULT_KEY, "--no-fuzz", "--check",
+         "parameters_are_honoured", "--report-dir", str(report_dir), *extra]
+    )  # fmt: skip
+    summary = json.loads((report_dir / "summary.json").read_text())
+    outcomes = {c["check"]: c for group in summary["operations"] for c in group["checks"]}
+    return code, outcomes["parameters_are_honoured"]
+
+
+def test_a_family_the_server_does_not_offer_is_not_a_violation(tmp_path: Path) -> None:
+    veo = families().named("veo").models[0]
+    app = RefusesModels(create_app(MockConfig(render_seconds=0.1)), {veo})
+    with serve_in_thread(app) as url:
+        code, outcome = _audit(url, tmp_path)
+    assert code == 0, outcome
+    assert outcome["outcome"] == "passed"
+    assert f"not offered by the server: {veo}" in outcome["reason"]
+
+
+def test_only_unknown_models_make_the_sweep_not_offered(tmp_path: Path) -> None:
+    app = RefusesModels(create_app(MockConfig(render_seconds=0.1)), {"kling-v9"})
+    with serve_in_thread(app) as url:
+        code, outcome = _audit(url, tmp_path, "--model", "kling-v9")
+    assert code == 0, outcome
+    assert outcome["outcome"] == "not offered"
+    assert "kling-v9" in outcome["reason"]
+
+
+def test_a_family_swept_at_its_own_values_passes(tmp_path: Path) -> None:
+    jimeng = families().named("jimeng").models[0]
+    with serve_in_thread(create_app(MockConfig(render_seconds=0.1))) as url:
+        code, outcome = _audit(url, tmp_path, "--model", jimeng)
+    assert code == 0, outcome
+    assert outcome["outcome"] == "passed"
+
+
+def test_a_wrong_frame_for_a_family_is_a_violation(tmp_path: Path) -> None:
+    """A server that renders Jimeng's `16:9` at 1920x1080, not the page's actual 1920x1088."""
+    text = SPEC_PATH.read_text(encoding="utf-8")
+    assert text.count("'16:9': 1920x1088") == 1
+    changed = tmp_path / "openapi.yaml"
+    changed.write_text(text.replace("'16:9': 1920x1088", "'16:9': 1920x1080"), encoding="utf-8")
+    app = create_app(MockConfig(render_seconds=0.1, spec_path=changed))
+    with serve_in_thread(app) as url:
+        code, outcome = _audit(url, tmp_path / "reports", "--model", "jimeng-3.0-pro")
+    assert code == 1
+    assert outcome["outcome"] == "failed"
+    assert "1920x1088" in json.dumps(outcome["violations"])

@@ -1,0 +1,91 @@
+"""`create` for every model family: values from the spec, refusals in one line, `--help`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from videos_contract.cli import main
+from videos_contract.families import families
+from videos_contract.mock import MockServer
+from videos_contract.probe import probe_video
+from videos_contract.protocol import KEY_ENV, URL_ENV
+
+FAMILIES = families()
+
+
+@pytest.fixture
+def on_mock(mock_server: MockServer, monkeypatch: pytest.MonkeyPatch) -> MockServer:
+    monkeypatch.setenv(URL_ENV, mock_server.url)
+    monkeypatch.setenv(KEY_ENV, mock_server.key)
+    return mock_server
+
+
+def test_veo_at_1080p_for_eight_seconds(
+    on_mock: MockServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "garden.mp4"
+    argv = ["create", "--prompt", "a garden", "--model", "veo-3.1-generate-preview"]
+    argv += ["--seconds", "8", "--size", "1920x1080", "--wait", "--interval", "0.05"]
+    code = main([*argv, "--output", str(target), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    video = json.loads(out)  # the Video, with its download beside its fields
+    assert (video["model"], video["width"], video["height"], video["duration"]) == (
+        "veo-3.1-generate-preview",
+        1920,
+        1080,
+        8,
+    )
+    info = probe_video(target)
+    assert info.size == "1920x1080"
+    assert info.duration == pytest.approx(8.0, abs=0.2)
+
+
+@pytest.mark.parametrize("model", FAMILIES.representatives())
+def test_every_family_is_created_with_its_defaults(
+    model: str, on_mock: MockServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["create", "--prompt", "a heron", "--model", model, "--json"]
+    if "input_reference" in FAMILIES.for_model(model).requires(model):
+        argv += ["--reference", "https://example.com/heron.png"]
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)["model"] == model
+
+
+@pytest.mark.parametrize(
+    ("model", "option", "value"),
+    [
+        ("wan2.6-t2v", "--size", "832x480"),
+        ("veo-2.0-generate-001", "--size", "4k"),
+        ("sora-2", "--size", "1792x1024"),
+        ("jimeng-3.0-pro", "--seconds", "7"),
+        ("doubao-seedance-2-0-260128", "--seconds", "five"),
+    ],
+)
+def test_a_value_the_family_refuses_is_one_line(
+    model: str, option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["create", "--prompt", "a fox", "--model", model, option, value])
+    _, err = capsys.readouterr()
+    assert code != 0
+    assert "Traceback" not in err
+    assert option in err and value in err
+
+
+def test_help_lists_every_family_and_its_values(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["create", "--help"])
+    out, _ = capsys.readouterr()
+    for family in FAMILIES:
+        assert family.title in out
+        for model in family.models:
+            assert model in out
+        for value in family.candidates(family.size_field):
+            assert str(value) in out
+    sora = FAMILIES.default_family
+    assert f"sunset {sora.sunset}" in out

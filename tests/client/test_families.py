@@ -1,0 +1,92 @@
+"""Every model family through the typed client: create, wait, download, probe (mock socket)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aihubmix_videos.models import OtherVideoRequest, VeoVideoRequest
+
+from videos_contract.client import connect, download, wait
+from videos_contract.client.families import BodyError, create_json, json_body
+from videos_contract.families import Family, families
+from videos_contract.mock import MockServer
+from videos_contract.probe import probe_video
+
+POLL = 0.05
+FAMILIES = families()
+
+
+def _case(family: Family) -> tuple[str, dict[str, Any], tuple[int, int], int]:
+    """A model of the family, fields other than the defaults, the frame and length expected."""
+    model = family.models[0]
+    fields: dict[str, Any] = {}
+    size_default = family.field_default(family.size_field)
+    sizes = [v for v in family.allowed(model, family.size_field) if v != size_default]
+    # The smallest frame keeps the render quick.
+    size = min(sizes, key=lambda v: (family.frame(str(v)) or (9999, 9999))[0])
+    fields[family.size_field] = size
+    length_default = family.field_default(family.seconds_field)
+    lengths = [
+        v for v in family.allowed(model, family.seconds_field) if v != length_default and int(v) > 0
+    ]
+    fields[family.seconds_field] = lengths[0]
+    if "input_reference" in family.requires(model):
+        fields["input_reference"] = "https://example.com/first-frame.png"
+    frame = family.frame(str(size))
+    assert frame is not None
+    return model, fields, frame, int(lengths[0])
+
+
+LISTED = [f for f in FAMILIES if f.models]
+
+
+@pytest.mark.parametrize("family", LISTED, ids=[f.name for f in LISTED])
+def test_each_family_creates_waits_and_downloads(
+    family: Family, mock_server: MockServer, tmp_path: Path
+) -> None:
+    model, fields, frame, seconds = _case(family)
+    body = json_body("a heron at dawn", model, **fields)
+    assert type(body).__name__ == (family.schema.get("title") or family.schema_name)
+    with connect(mock_server.url, mock_server.key) as client:
+        job = create_json(client, body)
+        assert job.model == model
+        done = wait(client, job.id, interval=POLL, timeout=60)
+        assert done.status == "completed"
+        clip = probe_video(download(client, job.id, tmp_path / "clip.mp4").path)
+    assert clip.codec == "h264"
+    assert clip.size == f"{frame[0]}x{frame[1]}"
+    assert clip.duration == pytest.approx(seconds, abs=0.2)
+
+
+def test_an_unlisted_model_is_usable(mock_server: MockServer) -> None:
+    body = json_body("a kite", "kling-v2-1", image_list=["https://example.com/a.png"])
+    assert isinstance(body, OtherVideoRequest)
+    assert body.to_dict()["image_list"] == ["https://example.com/a.png"]
+    with connect(mock_server.url, mock_server.key) as client:
+        job = create_json(client, body)
+        assert wait(client, job.id, interval=POLL, timeout=60).status == "completed"
+
+
+def test_veo_seconds_go_out_as_the_pages_string() -> None:
+    body = json_body("a garden", "veo-3.1-generate-preview", seconds="8", size="1920x1080")
+    assert isinstance(body, VeoVideoRequest)
+    assert body.to_dict()["seconds"] == "8"
+
+
+@pytest.mark.parametrize(
+    ("model", "fields", "named"),
+    [
+        ("wan2.6-t2v", {"size": "832x480"}, "size"),
+        ("veo-2.0-generate-001", {"size": "4k"}, "size"),
+        ("veo-3.0-generate-preview", {"input_reference": "https://example.com/a.png"}, "model"),
+        ("wan2.2-t2v-plus", {"seconds": "10"}, "seconds"),
+        ("sora-2", {"size": "1792x1024"}, "size"),
+    ],
+)
+def test_a_value_the_family_refuses_is_named(
+    model: str, fields: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(BodyError, match=f"^{named}="):
+        json_body("a fox", model, **fields)

@@ -1,0 +1,179 @@
+# The quotes are the pages' own text: full-width punctuation and long table rows.
+# ruff: noqa: RUF001, E501
+"""Traceability per model family: what the unified page copies state, and what the spec says.
+
+Each row quotes a page copy (the quote must be in the copy, whitespace-insensitive) and
+names what the spec must answer, read through `videos_contract.families` (so the per-model
+`if`/`then` rules count). Rows whose answer departs from the quote are known deviations,
+listed in docs/deviations.md and docs/families.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from videos_contract.families import Families, families
+from videos_contract.paths import PROJECT_ROOT
+from videos_contract.spec import load_spec
+
+PAGES = PROJECT_ROOT / "tests" / "docs" / "pages" / "video-gen"
+CN = "video-gen.cn.mdx"
+EN = "video-gen.en.txt"
+
+
+@dataclass(frozen=True)
+class Row:
+    family: str
+    field: str
+    page: str
+    quote: str
+    check: Callable[[Families], Any]
+    expected: Any
+
+
+def _allowed(model: str, name: str) -> Callable[[Families], list[str]]:
+    return lambda f: [str(v) for v in f.for_model(model).allowed(model, name) if isinstance(v, str)]
+
+
+def _ints(model: str, name: str) -> Callable[[Families], list[int]]:
+    return lambda f: [v for v in f.for_model(model).allowed(model, name) if isinstance(v, int)]
+
+
+def _default(family: str, name: str) -> Callable[[Families], Any]:
+    return lambda f: f.named(family).field_default(name)
+
+
+WAN_480 = ["832x480", "480x832", "624x624"]
+WAN_720 = ["1280x720", "720x1280", "960x960", "1088x832", "832x1088"]
+WAN_1080 = ["1920x1080", "1080x1920", "1440x1440", "1632x1248", "1248x1632"]
+
+ROWS = [
+    # --- Sora
+    Row("sora", "model", CN, "| 模型 | `sora-2`、`sora-2-pro` |",
+        lambda f: list(f.named("sora").models), ["sora-2", "sora-2-pro"]),
+    # Sora's values are the first page's enums (tests/spec/test_traceability.py holds them to
+    # that page); here: the unified page lists the same ones, and the family takes them.
+    Row("sora", "seconds", CN, '| 时长 (seconds) | `"4"`（默认）、`"8"`、`"12"` |',
+        lambda f: _allowed("sora-2", "seconds")(f) == list(load_spec().enum("VideoSeconds")),
+        True),
+    Row("sora", "size (sora-2-pro)", CN,
+        "| 分辨率 (size) | `720x1280`（默认）、`1280x720`、`1024x1792`、`1792x1024` |",
+        lambda f: _allowed("sora-2-pro", "size")(f) == list(load_spec().enum("VideoSize")),
+        True),
+    # Known deviation: OpenAI allows the tall and wide sizes only for sora-2-pro.
+    Row("sora", "size (sora-2)", CN,
+        "| 分辨率 (size) | `720x1280`（默认）、`1280x720`、`1024x1792`、`1792x1024` |",
+        _allowed("sora-2", "size"), ["720x1280", "1280x720"]),
+    Row("sora", "lifecycle", CN, "| OpenAI | `sora-2` |",
+        lambda f: (f.named("sora").deprecated, f.named("sora").sunset), (True, "2026-09-24")),
+    # --- Veo
+    Row("veo", "model", CN,
+        "`veo-3.1-generate-preview`（推荐）、`veo-3.1-fast-generate-preview`（快速）、"
+        "`veo-3.0-generate-preview`、`veo-2.0-generate-001`",
+        lambda f: list(f.named("veo").models),
+        ["veo-3.1-generate-preview", "veo-3.1-fast-generate-preview",
+         "veo-3.0-generate-preview", "veo-2.0-generate-001"]),
+    Row("veo", "seconds (Veo 3/3.1)", CN, 'Veo 3/3.1：`"4"`、`"6"`、`"8"`',
+        _allowed("veo-3.0-generate-preview", "seconds"), ["4", "6", "8"]),
+    Row("veo", "seconds (Veo 2)", CN, 'Veo 2：`"5"`~`"8"`（默认 `"8"`）',
+        lambda f: (_allowed("veo-2.0-generate-001", "seconds")(f), _default("veo", "seconds")(f)),
+        (["5", "6", "7", "8"], "8")),
+    Row("veo", "seconds as an integer", EN, "The seconds parameter for all models is always passed",
+        # Known deviation: the gateway's adapter sends a number; both forms are accepted.
+        lambda f: [
+            n for n in range(1, 10)
+            if not f.named("veo").refusals(
+                {"prompt": "x", "model": "veo-3.1-generate-preview", "seconds": n}
+            )
+        ],
+        [4, 6, 8]),
+    Row("veo", "size", CN,
+        "`720p`（默认）、`1080p`、`4k`（4K 仅 Veo 3\\+），或像素格式如 `1280x720`、`1920x1080`",
+        lambda f: (_allowed("veo-3.1-generate-preview", "size")(f)[:3], _default("veo", "size")(f)),
+        (["720p", "1080p", "4k"], "720p")),
+    Row("veo", "size (Veo 2)", CN, "`4k`（4K 仅 Veo 3\\+）",
+        lambda f: "4k" in _allowed("veo-2.0-generate-001", "size")(f), False),
+    Row("veo", "input_reference", CN,
+        '通过 `input_reference` 传入首帧图片（Veo 3.1），使用时 `seconds` 固定为 `"8"`',
+        lambda f: (
+            f.named("veo").allowed("veo-3.1-generate-preview", "seconds", input_reference="u"),
+            f.named("veo").refusals(
+                {"prompt": "x", "model": "veo-3.0-generate-preview", "input_reference": "u"}
+            ),
+        ),
+        (("8",), ["model"])),
+    # --- Wan
+    Row("wan", "seconds (wan2.6)", CN, '| `wan2.6-t2v` / `wan2.6-i2v` | `"2"`~`"15"`（任意整数值） | `"5"` |',
+        lambda f: (_allowed("wan2.6-i2v", "seconds")(f), _default("wan", "seconds")(f)),
+        ([str(n) for n in range(2, 16)], "5")),
+    Row("wan", "seconds (wan2.5)", CN, '| `wan2.5-t2v-preview` / `wan2.5-i2v-preview` | `"5"` 或 `"10"` |',
+        _allowed("wan2.5-t2v-preview", "seconds"), ["5", "10"]),
+    Row("wan", "seconds (wan2.2)", CN, '| `wan2.2-t2v-plus` / `wan2.2-i2v-plus` | `"5"`（固定） |',
+        _allowed("wan2.2-t2v-plus", "seconds"), ["5"]),
+    Row("wan", "size (wan2.6)", CN, "wan2.6 仅支持 720P 和 1080P",
+        _allowed("wan2.6-t2v", "size"), WAN_720 + WAN_1080),
+    Row("wan", "size (wan2.5)", CN, "wan2.5 支持 480P、720P、1080P",
+        _allowed("wan2.5-t2v-preview", "size"), WAN_480 + WAN_720 + WAN_1080),
+    Row("wan", "size (wan2.2)", CN, "wan2.2 仅支持 480P 和 1080P",
+        _allowed("wan2.2-i2v-plus", "size"), WAN_480 + WAN_1080),
+    Row("wan", "size default", CN, "| 720P | `1280x720`（默认）",
+        _default("wan", "size"), "1280x720"),
+    Row("wan", "input_reference (i2v)", CN, "| `model` | string | 是 |",
+        lambda f: (f.named("wan").requires("wan2.6-i2v"), f.named("wan").requires("wan2.6-t2v")),
+        (("input_reference",), ())),
+    # --- Jimeng
+    Row("jimeng", "model", CN, "| 模型 | `jimeng-3.0-pro`（推荐）、`jimeng-3.0-1080p` |",
+        lambda f: list(f.named("jimeng").models), ["jimeng-3.0-pro", "jimeng-3.0-1080p"]),
+    Row("jimeng", "frames", CN, "| `16:9` 或 `1920x1080` | 1920×1088 |",
+        lambda f: (f.named("jimeng").frame("16:9"), f.named("jimeng").frame("1920x1080")),
+        ((1920, 1088), (1920, 1088))),
+    Row("jimeng", "frames", CN, "| `21:9` 或 `2176x928` | 2176×928 |",
+        lambda f: f.named("jimeng").frame("21:9"), (2176, 928)),
+    # --- Seedance
+    Row("seedance", "model", CN,
+        "| 模型 | `doubao-seedance-2-0-260128`、`doubao-seedance-2-0-fast-260128` |",
+        lambda f: list(f.named("seedance").models),
+        ["doubao-seedance-2-0-260128", "doubao-seedance-2-0-fast-260128"]),
+    Row("seedance", "duration", CN, "整数，范围 `4`~`15`，或 `-1`（模型自动决定）",
+        _ints("doubao-seedance-2-0-fast-260128", "duration"), [-1, *range(4, 16)]),
+    # Known deviation: 1080p for the full model (the Seedance page and the adapter).
+    Row("seedance", "resolution", CN, '| 分辨率 (resolution) | `"480p"`、`"720p"`（默认） |',
+        lambda f: (_allowed("doubao-seedance-2-0-fast-260128", "resolution")(f),
+                   _default("seedance", "resolution")(f)),
+        (["480p", "720p"], "720p")),
+    Row("seedance", "ratio", CN,
+        '`"adaptive"`（默认，自动适配）、`"16:9"`、`"9:16"`、`"1:1"`、`"4:3"`、`"3:4"`、`"21:9"`',
+        lambda f: (_allowed("doubao-seedance-2-0-260128", "ratio")(f), _default("seedance", "ratio")(f)),
+        (["adaptive", "16:9", "9:16", "1:1", "4:3", "3:4", "21:9"], "adaptive")),
+    Row("seedance", "content", CN, "| 参考音频 | `audio_url` | `reference_audio` |",
+        lambda f: f.named("seedance").refusals({
+            "prompt": "x", "model": "doubao-seedance-2-0-260128",
+            "content": [{"type": "audio_url", "audio_url": {"url": "u"}, "role": "reference_audio"}],
+        }),
+        []),
+    # --- Kling
+    Row("kling", "image fields", EN, "Kling uses image / image_tail / image_list to pass images",
+        lambda f: (f.named("kling").fields, f.named("kling").catch_all,
+                   f.named("kling").properties["image_list"]["maxItems"]),
+        (("image", "image_tail", "image_list"), True, 4)),
+]  # fmt: skip
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.family}.{r.field}")
+def test_page_statement_is_in_the_spec(row: Row) -> None:
+    text = (PAGES / row.page).read_text(encoding="utf-8")
+    assert _norm(row.quote) in _norm(text), f"{row.page} no longer says {row.quote!r}"
+    assert row.check(families()) == row.expected
+
+
+def test_every_family_has_rows() -> None:
+    assert {row.family for row in ROWS} == {family.name for family in families()}

@@ -197,16 +197,23 @@ def test_the_sweep_respects_the_budget_and_lists_the_cells_left_out(
     assert "by your settings." in out and "run in part: parameters_are_honoured" in out
 
 
-def test_operations_the_user_says_are_not_offered_are_not_run(tmp_path: Path) -> None:
+def test_operations_the_user_says_are_absent_are_not_offered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(
         ["audit", "--profile", "quick", "--no-fuzz", "--without", "remixVideo",
          "--report-dir", str(tmp_path)]
     )  # fmt: skip
+    out = capsys.readouterr().out
+    said = "the settings say the server does not offer remixVideo"
     summary = json.loads((tmp_path / "summary.json").read_text())
     outcomes = {c["check"]: c for group in summary["operations"] for c in group["checks"]}
     remix = outcomes["remix_points_to_source"]
-    assert remix["outcome"] == "not run" and "--without" in remix["reason"]
-    assert code == 0
+    assert remix["outcome"] == "not offered" and remix["reason"] == said
+    assert f"not offered: {said}" in (tmp_path / "junit.xml").read_text()
+    assert "not offered:" in out and said in " ".join(out.split())
+    # Not offered has no effect on the verdict.
+    assert code == 0 and summary["verdict"] == "conformant"
 
 
 def test_a_check_selection_leaves_the_others_not_run(tmp_path: Path) -> None:

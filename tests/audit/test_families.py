@@ -93,6 +93,16 @@ def test_only_unknown_models_make_the_sweep_not_offered(tmp_path: Path) -> None:
     assert "kling-v9" in outcome["reason"]
 
 
+def test_the_settings_file_names_the_models_to_audit(tmp_path: Path) -> None:
+    settings = tmp_path / "videos-contract.toml"
+    settings.write_text('models = ["kling-v9"]\n', encoding="utf-8")
+    app = RefusesModels(create_app(MockConfig(render_seconds=0.1)), {"kling-v9"})
+    with serve_in_thread(app) as url:
+        code, outcome = _audit(url, tmp_path / "reports", "--config", str(settings))
+    assert code == 0, outcome
+    assert outcome["outcome"] == "not offered" and "kling-v9" in outcome["reason"]
+
+
 def test_a_family_swept_at_its_own_values_passes(tmp_path: Path) -> None:
     jimeng = families().named("jimeng").models[0]
     with serve_in_thread(create_app(MockConfig(render_seconds=0.1))) as url:

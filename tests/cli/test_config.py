@@ -34,6 +34,9 @@ def _show(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str
         ('profile = "thorough"\n', "profile 'thorough'"),
         ('max_creates = "five"\n', "max_creates: expected int"),
         ("colour = 1\n", "unknown setting"),
+        ("models = 5\n", 'models: expected a list of model names or "all", got 5'),
+        ('models = "some"\n', 'models: expected a list of model names or "all"'),
+        ("models = [1]\n", 'models: expected a list of model names or "all"'),
         ("rate_limit = nan\n", "rate_limit: must be a finite number"),
         ("rate_limit = -1.5\n", "rate_limit: must be a finite number"),
         ('[severity]\nno_such_check = "warning"\n', "no such check"),
@@ -80,6 +83,29 @@ def test_flags_override_the_file_and_the_key_is_masked(
     assert 'content_supports_byte_ranges = "warning"' in lines
     assert 'deleted_video_is_gone = "error"' in lines
     assert "(masked)" in out and "# flag" in out and "# file" in out
+
+
+def _shown(out: str) -> set[str]:
+    return {line.split("#")[0].strip() for line in out.splitlines()}
+
+
+def test_models_in_the_file_map_to_the_model_flags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _show(capsys)
+    assert code == 0 and "# models unset: one model per family" in out
+    _write(tmp_path, 'models = ["veo-3.0-generate-preview", "my-own-model"]\n')
+    code, out, _ = _show(capsys)
+    assert code == 0
+    assert 'models = ["veo-3.0-generate-preview", "my-own-model"]' in _shown(out)
+    code, out, _ = _show(capsys, "--models", "all")  # the flag wins
+    assert code == 0 and 'models = "all"' in _shown(out) and "# flag" in out
+    code, out, _ = _show(capsys, "--model", "sora-2")
+    assert code == 0 and 'models = ["sora-2"]' in _shown(out)
+    _write(tmp_path, 'models = "all"\n')
+    code, out, _ = _show(capsys)
+    assert code == 0 and 'models = "all"' in _shown(out) and "# file" in out
 
 
 def test_the_table_in_pyproject_is_read(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from videos_contract.audit.reports.github import annotation
 from videos_contract.cli import main
 from videos_contract.paths import SPEC_PATH
 
@@ -63,3 +64,44 @@ def test_a_baseline_of_the_wrong_kind_is_exit_2(
     spec = str(SPEC_PATH)
     assert main(["diff", spec, spec, "--baseline", str(baseline)]) == 2
     assert "kind 'diff'" in capsys.readouterr().err
+
+
+def test_github_format_is_one_annotation_per_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base: Doc = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    old = _write(tmp_path / "old.yaml", base)
+    changed = copy.deepcopy(base)
+    changed["components"]["schemas"]["VideoStatus"]["enum"].append("expired")  # breaking
+    changed["info"]["description"] = "100% new\nlines"  # documentation
+    new = _write(tmp_path / "new.yaml", changed)
+    assert main(["diff", old, new, "--format", "json"]) == 1
+    changes = json.loads(capsys.readouterr().out)["changes"]
+    levels = {c["level"] for c in changes}
+    assert "breaking" in levels and levels - {"breaking"}
+
+    assert main(["diff", old, new, "--format", "github"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(changes)
+    for line, change in zip(lines, changes, strict=True):
+        level = "error" if change["level"] == "breaking" else "notice"
+        assert line.startswith(f"::{level} title=videos-contract diff%3A {change['level']} ")
+        assert f"::{change['where']}: " in line
+
+    baseline = tmp_path / "accepted.json"
+    assert main(["diff", old, new, "--update-baseline", str(baseline)]) == 0
+    capsys.readouterr()
+    assert main(["diff", old, new, "--format", "github", "--baseline", str(baseline)]) == 0
+    captured = capsys.readouterr()
+    assert all(line.startswith(("::warning ", "::notice ")) for line in captured.out.splitlines())
+    assert "::warning " in captured.out and "accepted breaking change(s)" in captured.err
+
+    assert main(["diff", old, old, "--format", "github"]) == 0
+    assert capsys.readouterr().out.startswith("::notice title=videos-contract diff::no changes")
+
+
+def test_the_diff_and_the_audit_share_one_annotation_escaper() -> None:
+    line = annotation("error", "diff: a, b", "where: 100%\r\nnext")
+    assert line == "::error title=diff%3A a%2C b::where: 100%25%0D%0Anext"
+    with pytest.raises(ValueError, match="one of error, warning, notice"):
+        annotation("fatal", "t", "m")

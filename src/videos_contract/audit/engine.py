@@ -87,7 +87,7 @@ class AuditConfig:
     failures_expected: bool = False
     # Behaviour checks to run (None: all the profile runs); the rest are "not run".
     checks: tuple[str, ...] | None = None
-    # Operations the user says the server does not offer; their checks are "not run".
+    # Operations the user says the server does not offer; their checks are "not offered".
     without: tuple[str, ...] = ()
     # False: behaviour checks only; the fuzzer is reported "not run".
     fuzz: bool = True
@@ -145,16 +145,18 @@ def _target(config: AuditConfig) -> Iterator[tuple[str, str]]:
 
 def _not_run_reason(config: AuditConfig, name: str) -> str | None:
     """Why the user's settings leave a behaviour check out, or None to run it."""
-    registered = CHECKS[name]
     if config.checks is not None and name not in config.checks:
         return "not selected (--check)"
     if name in config.switched_off:
         return "switched off (severity off in the settings file)"
     if name in config.profile.leaves_out:
         return f"the {config.profile.name} profile leaves it out"
-    if registered.operation in config.without:
-        return f"{registered.operation} is not offered by this server (--without)"
     return None
+
+
+def _not_offered_reason(operation: str) -> str:
+    """Why a check on an operation the settings (or `--without`) name as absent has no verdict."""
+    return f"the settings say the server does not offer {operation}"
 
 
 def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
@@ -279,8 +281,16 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
         outcomes: list[CheckOutcome] = []
         for name in CHECKS:
             reason = _not_run_reason(config, name)
-            if reason is not None:
-                registered = CHECKS[name]
+            registered = CHECKS[name]
+            if registered.operation in config.without:
+                # An optional capability the user says is absent: no effect on the verdict.
+                outcome = CheckOutcome(
+                    name,
+                    registered.operation,
+                    "behaviour",
+                    not_offered=_not_offered_reason(registered.operation),
+                )
+            elif reason is not None:
                 outcome = CheckOutcome(
                     name, registered.operation, "behaviour", skipped=1, skip_reason=reason
                 )

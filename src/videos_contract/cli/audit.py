@@ -262,7 +262,7 @@ def _run(args: argparse.Namespace, settings: Settings, spec_path: Path) -> int:
         checks=tuple(args.check) if args.check else None,
         without=settings.without,
         fuzz=not args.no_fuzz,
-        models=(ALL_MODELS,) if args.models else tuple(args.model),
+        models=settings.models,
         spec_path=spec_path,
         switched_off=settings.checks_with("off"),
     )

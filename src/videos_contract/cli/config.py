@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from videos_contract.audit import CHECKS, PROFILES
+from videos_contract.audit.checks import ALL_MODELS
 from videos_contract.cli.common import CliError
 from videos_contract.client.errors import mask_key
 from videos_contract.protocol import KEY_ENV, URL_ENV
@@ -47,6 +48,7 @@ _KEYS = {
     "max_creates": int,
     "rate_limit": float,
     "without": list,
+    "models": list,
     "severity": dict,
     "report_dir": str,
     "spec": str,
@@ -77,6 +79,8 @@ class Settings:
     max_creates: int | None
     rate_limit: float | None
     without: tuple[str, ...]
+    # The models the sweep audits; (ALL_MODELS,) for every model the spec lists, () the default.
+    models: tuple[str, ...]
     severity: dict[str, str]
     report_dir: Path
     spec: Path | None
@@ -142,6 +146,9 @@ def read_config(path: Path, environ: dict[str, str] | None = None) -> FileSettin
         expected = _KEYS.get(name)
         if expected is None:
             raise CliError(f"{where}: unknown setting; known: {', '.join(sorted(_KEYS))}", 2)
+        if name == "models":
+            values[name] = _models(where, value)
+            continue
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, expected) or isinstance(value, bool):
@@ -154,6 +161,15 @@ def read_config(path: Path, environ: dict[str, str] | None = None) -> FileSettin
         values[name] = value
     _check_values(path, values)
     return FileSettings(source=path, values=values)
+
+
+def _models(where: str, value: Any) -> tuple[str, ...]:
+    """`models`: a list of model names (listed in the spec or not), or the string "all"."""
+    if value == ALL_MODELS:
+        return (ALL_MODELS,)
+    if isinstance(value, list) and all(isinstance(m, str) and m.strip() for m in value):
+        return tuple(value)
+    raise CliError(f'{where}: expected a list of model names or "{ALL_MODELS}", got {value!r}', 2)
 
 
 def _check_values(path: Path, values: dict[str, Any]) -> None:
@@ -218,6 +234,7 @@ def merge(
     spec = pick("spec", args.spec, None)
     baseline = pick("baseline", getattr(args, "baseline", None), None)
     without = tuple(args.without) if args.without else None
+    models = (ALL_MODELS,) if args.models else tuple(args.model) or None
     return Settings(
         url=url,
         key=key,
@@ -226,6 +243,7 @@ def merge(
         max_creates=pick("max_creates", args.max_creates, None),
         rate_limit=pick("rate_limit", args.rate_limit, None),
         without=tuple(pick("without", without, ())),
+        models=tuple(pick("models", models, ())),
         severity=dict(pick("severity", None, {})),
         report_dir=Path(pick("report_dir", args.report_dir, "reports")),
         spec=None if spec is None else Path(spec),
@@ -279,6 +297,12 @@ def render(settings: Settings) -> str:
     line("max_creates", settings.max_creates)
     line("rate_limit", settings.rate_limit)
     line("without", list(settings.without))
+    if settings.models == (ALL_MODELS,):
+        line("models", ALL_MODELS)
+    elif settings.models:
+        line("models", list(settings.models))
+    else:
+        lines.append(f"{'# models unset: one model per family':<48} # default")
     line("report_dir", settings.report_dir)
     line("spec", settings.spec)
     line("baseline", settings.baseline)

@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from videos_contract.baseline import BaselineError, compare, entry, read_baseline, write_baseline
+from videos_contract.audit.reports.github import annotation
+from videos_contract.baseline import (
+    BaselineError,
+    Entry,
+    compare,
+    entry,
+    read_baseline,
+    write_baseline,
+)
 from videos_contract.cli.common import CliError
 from videos_contract.docs.drift import compare_page, find_operation
 from videos_contract.docs.page import PageError, read_page
@@ -18,7 +26,7 @@ from videos_contract.release.gate import ReleaseError
 from videos_contract.release.report import FORMATS as CHANGE_FORMATS
 from videos_contract.release.report import render_changes
 from videos_contract.release.sources import load_spec_source
-from videos_contract.release.specdiff import Level, diff_specs, highest_level
+from videos_contract.release.specdiff import Change, Level, diff_specs, highest_level
 from videos_contract.spec import Spec, SpecError
 
 __all__ = ["register"]
@@ -48,8 +56,17 @@ def _diff(args: argparse.Namespace) -> int:
     except ReleaseError as exc:
         raise CliError(str(exc), exit_code=2) from exc
     changes = diff_specs(old, new)
-    print(render_changes(changes, args.format, old=args.old, new=args.new))
     breaking = {entry(c.rule, c.where) for c in changes if c.level is Level.BREAKING}
+    if args.format == "github":
+        accepted: set[Entry] = set()
+        if args.baseline is not None and args.update_baseline is None:
+            try:
+                accepted = read_baseline(args.baseline, "diff")
+            except BaselineError as exc:
+                raise CliError(str(exc), exit_code=2) from None
+        print(_annotations(changes, accepted, old=args.old, new=args.new))
+    else:
+        print(render_changes(changes, args.format, old=args.old, new=args.new))
     try:
         if args.update_baseline is not None:
             written = write_baseline(args.update_baseline, "diff", breaking)
@@ -75,6 +92,28 @@ def _diff(args: argparse.Namespace) -> int:
     for rule, where in seen.gone:
         print(f"  no longer occurs: {where} [{rule}]", file=out)
     return 1 if seen.new else 0
+
+
+# GitHub annotations: a breaking change fails (error) unless the baseline accepts it (warning).
+_ANNOTATION_LEVELS = {
+    Level.BREAKING: "error",
+    Level.ADDITIVE: "notice",
+    Level.DOCUMENTATION: "notice",
+}
+
+
+def _annotations(changes: list[Change], accepted: set[Entry], *, old: str, new: str) -> str:
+    """One workflow command per change, written by the audit's annotation writer."""
+    lines = []
+    for change in changes:
+        level = _ANNOTATION_LEVELS[change.level]
+        if change.level is Level.BREAKING and entry(change.rule, change.where) in accepted:
+            level = "warning"
+        title = f"videos-contract diff: {change.level.label} ({change.rule})"
+        lines.append(annotation(level, title, f"{change.where}: {change.message}"))
+    if not lines:
+        lines.append(annotation("notice", "videos-contract diff", f"no changes: {old} -> {new}"))
+    return "\n".join(lines)
 
 
 def _regen(args: argparse.Namespace) -> int:
@@ -154,9 +193,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     diff.add_argument(
         "--format",
-        choices=CHANGE_FORMATS,
+        choices=(*CHANGE_FORMATS, "github"),
         default="text",
-        help=f"{', '.join(CHANGE_FORMATS)} (default: text; markdown suits a pull request)",
+        help=(
+            f"{', '.join(CHANGE_FORMATS)} or github (default: text; markdown suits a pull "
+            "request; github: one ::error/::warning/::notice annotation per change)"
+        ),
     )
     diff.add_argument(
         "--baseline",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from videos_contract.audit.results import AuditResult, Outcome, Violation
 
-__all__ = ["LEVELS", "render_github"]
+__all__ = ["LEVELS", "annotation", "render_github"]
 
 LEVELS = ("error", "warning", "notice")
 
@@ -22,6 +22,13 @@ def _data(text: str) -> str:
 
 def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(level: str, title: str, message: str) -> str:
+    """One workflow command line, its title and message escaped as the runner reads them."""
+    if level not in LEVELS:
+        raise ValueError(f"annotation level {level!r}; one of {', '.join(LEVELS)}")
+    return f"::{level} title={_property(title)}::{_data(message)}"
 
 
 def render_github(result: AuditResult, level_of: Callable[[Violation], str]) -> str:
@@ -41,14 +48,13 @@ def render_github(result: AuditResult, level_of: Callable[[Violation], str]) -> 
             ),
         )
         for violation in violations:
-            level = level_of(violation)
-            if level not in LEVELS:
-                raise ValueError(f"annotation level {level!r}; one of {', '.join(LEVELS)}")
-            title = _property(f"videos-contract: {violation.check} ({violation.operation})")
-            message = _data(
-                f"{violation.at_fault}: expected {violation.expected}, got {violation.actual}"
+            lines.append(
+                annotation(
+                    level_of(violation),
+                    f"videos-contract: {violation.check} ({violation.operation})",
+                    f"{violation.at_fault}: expected {violation.expected}, got {violation.actual}",
+                )
             )
-            lines.append(f"::{level} title={title}::{message}")
     if not lines:
-        lines.append(f"::notice title=videos-contract::{_data('conformant: ' + result.target)}")
+        lines.append(annotation("notice", "videos-contract", "conformant: " + result.target))
     return "\n".join(lines)

@@ -277,8 +277,21 @@ def test_every_readme_command_has_a_runner() -> None:
     assert not stale, f"runners for commands no longer in the README: {stale}"
 
 
-def _params() -> Iterator[str]:
-    yield from (c for c in readme_commands() if c in RUNNERS)
+# Runners that serve on port 8000 or write reports/ in the checkout: one worker runs them all
+# (pytest-xdist), one after another.
+_IN_THE_CHECKOUT = {_make_audit, _audit_running_server, _audit_quick_read_only, _make_mock,
+                    _durable_mock}  # fmt: skip
+
+
+def _params() -> Iterator[Any]:
+    for command in readme_commands():
+        if command in RUNNERS:
+            marks = (
+                [pytest.mark.xdist_group("checkout")]
+                if RUNNERS[command] in _IN_THE_CHECKOUT
+                else []
+            )
+            yield pytest.param(command, marks=marks, id=command)
 
 
 @pytest.mark.parametrize("command", list(_params()))

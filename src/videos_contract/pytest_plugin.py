@@ -14,7 +14,8 @@ a project's own test suite gets, with no import:
   transport) for `videos_target`.
 - `@pytest.mark.videos_billed(jobs=1)`: the test creates billed jobs. On the mock it always
   runs; on a live server it is skipped unless `--videos-max-billed N` leaves room for its jobs
-  (counted over the session), so a suite never bills more than N jobs.
+  (counted over the session), so a suite never bills more than N jobs (under pytest-xdist,
+  each worker gets an equal share of N).
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if marker is None or live_target(item.config) is None:
         return
     jobs = int(marker.kwargs.get("jobs", marker.args[0] if marker.args else 1))
-    cap = item.config.getoption("--videos-max-billed")
+    cap = _billed_cap(item.config)
     used = item.config.stash[_BUDGET]
     if used[0] + jobs > cap:
         pytest.skip(
@@ -121,6 +122,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             f"leaves room for {max(cap - used[0], 0)}"
         )
     used[0] += jobs
+
+
+def _billed_cap(config: pytest.Config) -> int:
+    """This process's share of `--videos-max-billed`: all of it, or under pytest-xdist (`-n N`)
+    an equal share for each worker, so that the workers together never bill more than N."""
+    cap: int = config.getoption("--videos-max-billed")
+    worker: dict[str, Any] | None = getattr(config, "workerinput", None)
+    if worker is None:
+        return cap
+    count, index = int(worker["workercount"]), int(str(worker["workerid"]).removeprefix("gw"))
+    return cap // count + (1 if index < cap % count else 0)
 
 
 def _default_mock_config(config: pytest.Config, **options: Any) -> MockConfig:

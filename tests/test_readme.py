@@ -89,11 +89,18 @@ def _make_test(command: str) -> None:
 
 
 def _make_audit(command: str) -> None:
+    """The mock passes the standard profile: every behaviour check, and the fuzzer (the same
+    audit as tests/audit/test_of_mock.py's slow `test_standard_profile_passes`)."""
     report_dir = PROJECT_ROOT / "reports"
     out = _ok(_run(command, timeout=300))
     assert "Conformant" in out
     summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
-    assert summary["verdict"] == "conformant"
+    assert (summary["profile"], summary["verdict"]) == ("standard", "conformant")
+    checks = [c for group in summary["operations"] for c in group["checks"]]
+    behaviour = [c for c in checks if c["source"] == "behaviour"]
+    assert behaviour and all(c["outcome"] == "passed" for c in behaviour), behaviour
+    assert any(c["source"] == "schemathesis" and c["outcome"] == "passed" for c in checks)
+    assert (report_dir / "schemathesis" / "events.ndjson").stat().st_size > 0
     for name in ("junit.xml", "report.html"):
         assert (report_dir / name).stat().st_size > 0
 

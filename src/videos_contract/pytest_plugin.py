@@ -6,7 +6,7 @@ a project's own test suite gets, with no import:
 - `videos_mock`: the mock on a free loopback port for one test (`.url`, `.key`, `.store`).
   Options per test with `@pytest.mark.videos_mock(render_seconds=0.2, fail_rate=0.5,
   defects=["wrong-status"], seed=1)`, or for a folder by overriding `videos_mock_config`.
-- `videos_mock_session`: one mock shared by the whole session.
+- `videos_mock_session`: one mock shared by the whole session (by each pytest-xdist worker).
 - `videos_target`: where requests go: the live server given `--videos-url` (or
   `VIDEOS_API_URL`) with the key read from the environment variable `--videos-key-env` names
   (default `VIDEOS_API_KEY`), else `videos_mock`.
@@ -180,7 +180,8 @@ def videos_mock(videos_mock_config: MockConfig) -> Iterator[MockServer]:
 
 @pytest.fixture(scope="session")
 def videos_mock_session(pytestconfig: pytest.Config) -> Iterator[MockServer]:
-    """One mock for the whole session (jobs of earlier tests stay listed)."""
+    """One mock for the whole session, or for each pytest-xdist worker (jobs of earlier tests
+    stay listed)."""
     from videos_contract.mock import running_mock
 
     with running_mock(_default_mock_config(pytestconfig)) as server:

@@ -29,7 +29,7 @@ from videos_contract.audit.answers import (
 )
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.results import Exchange
-from videos_contract.audit.wire import wire_problems
+from videos_contract.audit.wire import request_fields, wire_problems
 from videos_contract.probe import MediaError, probe_image, probe_video
 from videos_contract.protocol import protocol
 from videos_contract.proxy.findings import Findings
@@ -60,6 +60,8 @@ LENGTH = "content_length_matches_body"
 VIDEO = "content_is_real_mp4_matching_size_and_seconds"
 IMAGE = "thumbnail_and_spritesheet_are_real_images"
 UPSTREAM = "upstream_answers"
+SERVER_ERROR = "not_a_server_error"
+ECHO = "job_echoes_its_parameters"
 # Every check the proxy can report, each named as the claim it stands for.
 CHECK_NAMES = (
     REQUEST,
@@ -72,7 +74,12 @@ CHECK_NAMES = (
     VIDEO,
     IMAGE,
     UPSTREAM,
+    SERVER_ERROR,
+    ECHO,
 )
+# The fields of a create that a job echoes as they were asked (Sora's and the other
+# families' forms).
+_ECHOED = ("size", "seconds", "width", "height", "duration")
 
 
 def masked_headers(headers: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -227,9 +234,29 @@ class TrafficChecker:
         self._verdict(seen, BODY, _list(self.rules.json_breach(op, status, document, what)))
         if 200 <= status < 300:
             self._remember(document)
+            if op.billed and isinstance(document, dict) and seen.body:
+                self._echo(seen, document, what)
+
+    def _echo(self, seen: Seen, job: dict[str, Any], what: str) -> None:
+        """A new job carries the size and length its create asked for."""
+        asked = request_fields(self.exchange(seen)) or {}
+        breaches = [
+            Breach(
+                f"{what}: field {name}", f"{asked[name]!r} (as the request asked)", repr(job[name])
+            )
+            for name in _ECHOED
+            if name in asked and name in job and str(asked[name]) != str(job[name])
+        ]
+        self._verdict(seen, ECHO, breaches)
 
     def _common(self, seen: Seen, op: Operation, what: str) -> None:
         status = seen.status or 0
+        server_error = (
+            Breach(f"{what}: status", "an answer that is not a server error", f"HTTP {status}")
+            if status >= 500
+            else None
+        )
+        self._verdict(seen, SERVER_ERROR, _list(server_error))
         self._verdict(seen, STATUS, _list(self.rules.status_breach(op, status, what)))
         ctype = seen.header("content-type")
         if seen.method != "HEAD":

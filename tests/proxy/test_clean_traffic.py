@@ -50,7 +50,7 @@ def test_openai_sdk_lifecycle_is_clean(
         clip = sdk.videos.download_content(done.id)
         assert probe_video(clip.content).size == size
         for variant in ("thumbnail", "spritesheet"):
-            sdk.videos.download_content(done.id, variant=variant)  # type: ignore[arg-type]
+            sdk.videos.download_content(done.id, variant=variant)
         assert [v.id for v in sdk.videos.list(limit=1)]
         remix = sdk.videos.remix(done.id, prompt="the same fox at night")
         assert sdk.videos.poll(remix.id, poll_interval_ms=50).status == "completed"

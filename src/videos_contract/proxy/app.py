@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
@@ -196,12 +197,27 @@ class ValidatingProxy:
         self.limits = limits or ProxyLimits()
         self.recorder = recorder
         self._client: httpx.AsyncClient | None = None
+        # Exchanges not yet checked to the end (their client may already have its answer).
+        self._busy = 0
+        self._idle = threading.Condition()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
         elif scope["type"] == "http":
-            await self._handle(scope, receive, send)
+            with self._idle:
+                self._busy += 1
+            try:
+                await self._handle(scope, receive, send)
+            finally:
+                with self._idle:
+                    self._busy -= 1
+                    self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until every exchange so far is checked (False if `timeout` passed first)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

@@ -40,6 +40,8 @@ DEFAULT_REPORT_DIR = Path("reports") / "proxy"
 _START_TIMEOUT = 15.0
 # Exchanges in flight at Ctrl-C or SIGTERM get this long to finish (and be checked).
 GRACEFUL_SECONDS = 10
+# How long the reports wait for exchanges still being checked (an asset being decoded).
+_IDLE_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class ProxyRun:
         with self._lock:
             if self._finished is not None:
                 return self._finished
+            self.app.wait_idle(_IDLE_TIMEOUT)
             if self.recorder is not None:
                 self.recorder.close()
             result = self.findings.result()

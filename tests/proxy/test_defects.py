@@ -78,9 +78,7 @@ CASES: dict[str, tuple[Scenario, tuple[str, str]]] = {
 
 @pytest.fixture
 def defective(request: pytest.FixtureRequest) -> Iterator[MockServer]:
-    with running_mock(
-        MockConfig(render_seconds=0.2, seed=0, defects=(request.param,))
-    ) as server:
+    with running_mock(MockConfig(render_seconds=0.2, seed=0, defects=(request.param,))) as server:
         yield server
 
 

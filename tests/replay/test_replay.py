@@ -167,6 +167,10 @@ def test_strict_replay_refuses_what_was_not_recorded(
         assert unknown.value.body["code"] == "not_recorded"
         # The recorded job replays; a second create of it was never recorded.
         assert client.videos.create(prompt=SDK_PROMPT, seconds="4").id == seen["sdk"]["id"]
+        # A list query never recorded: derived from the jobs replayed so far.
+        derived = client.videos.list(limit=3)
+        assert [video.id for video in derived.data] == [seen["sdk"]["id"]]
+        assert derived.data[0].status == "queued" and not derived.has_more
         with pytest.raises(openai.BadRequestError, match="1 recorded, all replayed already"):
             client.videos.create(prompt=SDK_PROMPT, seconds="4")
         with pytest.raises(openai.NotFoundError, match="spritesheet"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from videos_contract.cassette import (
     Recorder,
     read_cassette,
 )
+from videos_contract.paths import PROJECT_ROOT
 
 KEY = "sk-gateway-SecretRecordingKey42"
 OTHER_KEY = "sk-gateway-AnotherKeyLaterSeen7"
@@ -229,3 +231,14 @@ def test_a_modified_body_fails_its_digest(recorded: Path) -> None:
 def test_recording_into_a_cassette_is_refused(recorded: Path) -> None:
     with pytest.raises(CassetteError, match="already holds a cassette"):
         Recorder.create(recorded, upstream="http://127.0.0.1:9")
+
+
+def test_the_documented_example_writes_a_readable_cassette(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = (PROJECT_ROOT / "docs" / "cassettes.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```python\n(.*?)```", page, re.S)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example, "docs/cassettes.md", "exec"), {})
+    (exchange,) = read_cassette(tmp_path / "cassettes" / "run1").exchanges
+    assert exchange.job == "video_1" and exchange.request_headers[0][1] == f"Bearer {MASK}"

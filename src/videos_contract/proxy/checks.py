@@ -287,12 +287,6 @@ class TrafficChecker:
             return self._jobs.get(video_id)
 
     # -- streamed assets ----------------------------------------------------------------
-    def asset_headers(self, seen: Seen) -> None:
-        """Check the head of a streamed answer (status, media type, headers)."""
-        op = self.operation(seen)
-        if op is not None and seen.status is not None:
-            self._common(seen, op, self._what(seen))
-
     def asset(self, seen: Seen, spool: Path | None, size: int) -> None:
         """Check a streamed asset once its last byte went by (blocking: decodes the file).
 

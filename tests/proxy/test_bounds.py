@@ -186,3 +186,18 @@ def test_silent_upstream_is_a_504(silent_upstream: str, proxy_for: ProxyFactory)
     _error_body(reply)
     proxied.proxy.run.finish()
     assert ("retrieveVideo", "upstream_answers") in proxied.checks()
+
+
+def test_requests_outside_the_spec_are_reported_under_one_name(
+    upstream: tuple[Upstream, str], proxy_for: ProxyFactory
+) -> None:
+    server, url = upstream
+    proxied = proxy_for(url)
+    auth = {"Authorization": f"Bearer {KEY}"}
+    for n in range(3):
+        httpx.get(f"{proxied.url}/v1/not-an-operation/{n}", headers=auth)
+    assert len(server.seen) == 3  # forwarded all the same
+    proxied.proxy.run.finish()
+    result = proxied.proxy.run.findings.result()
+    (outcome,) = [o for o in result.outcomes if o.check == "request_matches_spec"]
+    assert outcome.operation == "(outside the spec)" and outcome.failed == 3

@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
-import httpx
 from starlette.types import Message, Receive, Scope, Send
 
 from videos_contract.audit.proxy import DEFAULT_MAX_BODY, DEFAULT_REQUEST_TIMEOUT, MEDIA_PREFIXES
 from videos_contract.proxy.checks import CREDENTIAL_HEADERS, Seen, TrafficChecker, masked_headers
+from videos_contract.proxy.upstream import Upstream, UpstreamError, UpstreamResponse
 
 __all__ = [
     "DEFAULT_MAX_REQUEST_BODY",
@@ -199,7 +199,7 @@ class ValidatingProxy:
         self.findings = checker.findings
         self.limits = limits or ProxyLimits()
         self.recorder = recorder
-        self._client: httpx.AsyncClient | None = None
+        self._client: Upstream | None = None
         # Exchanges not yet checked to the end (their client may already have its answer).
         self._busy = 0
         self._idle = threading.Condition()
@@ -233,16 +233,13 @@ class ValidatingProxy:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    def _open(self) -> httpx.AsyncClient:
+    def _open(self) -> Upstream:
         if self._client is None:
             limits = self.limits
-            self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(
-                    limits.request_timeout,
-                    connect=min(limits.connect_timeout, limits.request_timeout),
-                ),
-                follow_redirects=False,
-                limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
+            self._client = Upstream(
+                self.upstream,
+                connect_timeout=min(limits.connect_timeout, limits.request_timeout),
+                read_timeout=limits.request_timeout,
             )
         return self._client
 
@@ -290,8 +287,11 @@ class ValidatingProxy:
         record: _Tracked | None,
     ) -> None:
         client = self._open()
+        # `Expect: 100-continue` is answered here (by uvicorn), not passed on.
         upstream_headers = [
-            (k, v) for k, v in _forwarded(headers) if k.lower() not in ("host", "accept-encoding")
+            (k, v)
+            for k, v in _forwarded(headers)
+            if k.lower() not in ("host", "accept-encoding", "expect")
         ] + [("accept-encoding", "identity")]
         has_body = any(k.lower() in ("content-length", "transfer-encoding") for k, _ in headers)
         declared = next((v for k, v in headers if k.lower() == "content-length"), "")
@@ -311,39 +311,22 @@ class ValidatingProxy:
             content = b"".join(kept)
         else:
             content = _tee(_body(receive), keep)
-        url = self.upstream + seen.target
-        request = client.build_request(seen.method, url, headers=upstream_headers, content=content)
         answer_started = False
         begun = time.monotonic()
         try:
             async with asyncio.timeout(self.limits.request_timeout):
                 try:
-                    response = await client.send(request, stream=True)
-                except httpx.TimeoutException as exc:
-                    if isinstance(exc, httpx.ConnectTimeout):
-                        raise _Failure(
-                            502, "cannot-reach", "cannot reach the upstream (connect timeout)"
-                        ) from None
-                    raise _Failure(504, "too-slow", "the upstream sent no answer in time") from None
-                except httpx.ConnectError as exc:
-                    raise _Failure(
-                        502, "cannot-reach", f"cannot reach the upstream: {exc}"
-                    ) from None
-                except httpx.RemoteProtocolError as exc:
-                    raise _Failure(
-                        502, "closed", f"the upstream closed without answering: {exc}"
-                    ) from None
-                except httpx.HTTPError as exc:
-                    raise _Failure(
-                        502, type(exc).__name__, f"{type(exc).__name__}: {exc}"
-                    ) from None
+                    response = await client.send(
+                        seen.method, seen.target, upstream_headers, content
+                    )
+                except UpstreamError as exc:
+                    status = 504 if exc.kind == "too-slow" else 502
+                    raise _Failure(status, exc.kind, str(exc)) from None
             seen.body = self._kept_body(kept, kept_size[0])
             seen.status = response.status_code
-            seen.response_headers = tuple(
-                (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
-            )
+            seen.response_headers = tuple(response.headers)
             try:
-                ctype = response.headers.get("content-type", "").lower()
+                ctype = (response.header("content-type") or "").lower()
                 if ctype.startswith(MEDIA_PREFIXES) and seen.method != "HEAD":
                     # Assets may take long: only each read is bounded (the client's timeout).
                     answer_started = True
@@ -370,9 +353,9 @@ class ValidatingProxy:
     def _kept_body(self, kept: list[bytes], size: int) -> bytes | None:
         return b"".join(kept) if size <= self.limits.max_request_body else None
 
-    async def _read(self, response: httpx.Response) -> bytes:
+    async def _read(self, response: UpstreamResponse) -> bytes:
         """An answer that is not media, read whole within `max_body`."""
-        declared = response.headers.get("content-length", "").strip()
+        declared = (response.header("content-length") or "").strip()
         if declared.isdigit() and int(declared) > self.limits.max_body:
             raise _Failure(
                 502,
@@ -383,7 +366,7 @@ class ValidatingProxy:
         chunks: list[bytes] = []
         size = 0
         try:
-            async for chunk in response.aiter_raw():
+            async for chunk in response.chunks():
                 size += len(chunk)
                 if size > self.limits.max_body:
                     raise _Failure(
@@ -393,19 +376,14 @@ class ValidatingProxy:
                         "and was still coming",
                     )
                 chunks.append(chunk)
-        except httpx.TimeoutException:
-            raise _Failure(
-                504, "too-slow", f"the upstream's answer was too slow ({size} bytes came)"
-            ) from None
-        except httpx.HTTPError as exc:
-            raise _Failure(
-                502, "closed", f"the upstream's answer broke off after {size} bytes: {exc}"
-            ) from None
+        except UpstreamError as exc:
+            status = 504 if exc.kind == "too-slow" else 502
+            raise _Failure(status, exc.kind, f"{exc} ({size} bytes of the body came)") from None
         return b"".join(chunks)
 
     async def _whole(
         self,
-        response: httpx.Response,
+        response: UpstreamResponse,
         body: bytes,
         send: Send,
         seen: Seen,
@@ -431,7 +409,7 @@ class ValidatingProxy:
         self.checker.answer(seen, body, valid)
 
     async def _stream(
-        self, response: httpx.Response, send: Send, seen: Seen, record: _Tracked | None
+        self, response: UpstreamResponse, send: Send, seen: Seen, record: _Tracked | None
     ) -> None:
         """A media answer: passed on chunk by chunk, spooled (bounded), then decoded."""
         out_headers = _forwarded(list(seen.response_headers))
@@ -450,7 +428,7 @@ class ValidatingProxy:
             try:
                 pending: list[bytes] = []
                 held = 0
-                async for chunk in response.aiter_raw():
+                async for chunk in response.chunks():
                     size += len(chunk)
                     pending.append(chunk)
                     held += len(chunk)
@@ -460,13 +438,10 @@ class ValidatingProxy:
                         held = 0
                 if pending:
                     await self._pass_on(b"".join(pending), send, spool, record)
-            except httpx.TimeoutException:
+            except UpstreamError as exc:
+                status = 504 if exc.kind == "too-slow" else 502
                 raise _Failure(
-                    504, "too-slow", f"the upstream's asset stalled after {size} bytes"
-                ) from None
-            except httpx.HTTPError as exc:
-                raise _Failure(
-                    502, "closed", f"the upstream's asset broke off after {size} bytes: {exc}"
+                    status, exc.kind, f"{exc} (after {size} bytes of the asset)"
                 ) from None
             await send({"type": "http.response.body", "body": b""})
             self._finish(record)

@@ -10,13 +10,14 @@ compared, and a note says so.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, urlsplit
 
 from videos_contract.audit.answers import (
@@ -49,7 +50,12 @@ CREDENTIAL_HEADERS = frozenset(
 )
 # Jobs remembered (the last state seen of each), to judge the assets downloaded later.
 _JOBS_KEPT = 4096
+# Verdicts remembered, keyed by the exact bytes judged (a poll repeats itself).
+_VERDICTS_KEPT = 4096
+_T = TypeVar("_T")
 
+# The operation under which requests that match no operation of the spec are reported.
+OUTSIDE = "(outside the spec)"
 REQUEST = "request_matches_spec"
 INVALID_ACCEPTED = "invalid_request_is_refused"
 STATUS = "status_is_documented"
@@ -129,11 +135,32 @@ class TrafficChecker:
         )
         self._default_variant = str(spec.default("ContentVariant"))
         self._jobs: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._verdicts: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
 
     # -- helpers ------------------------------------------------------------------------
+    def _remembered(self, key: tuple[Any, ...], judge: Callable[[], _T]) -> _T:
+        """The verdict on an exchange identical to one judged before, or a new one.
+
+        Polling sends the same request and often gets the same answer again and again;
+        validating each copy costs the proxy most of its time per exchange.
+        """
+        with self._lock:
+            if key in self._verdicts:
+                self._verdicts.move_to_end(key)
+                return cast(_T, self._verdicts[key])
+        verdict = judge()
+        with self._lock:
+            self._verdicts[key] = verdict
+            while len(self._verdicts) > _VERDICTS_KEPT:
+                self._verdicts.popitem(last=False)
+        return verdict
+
     def label(self, seen: Seen) -> str:
-        return self.index.label(seen.method, seen.path)
+        """The operationId; one name for every request outside the spec (so that a client
+        probing random paths cannot grow the tally without bound)."""
+        op = self.index.find(seen.method, seen.path)
+        return op.operation_id if op is not None else OUTSIDE
 
     def operation(self, seen: Seen) -> Operation | None:
         return self.index.find(seen.method, seen.path)
@@ -173,7 +200,8 @@ class TrafficChecker:
         if seen.body is None:
             self.findings.note(f"{what}: request body larger than the proxy keeps; not checked")
             return True
-        problems = wire_problems(self.index, self.exchange(seen))
+        key = ("request", seen.method, seen.target, seen.headers, _digest(seen.body))
+        problems = self._remembered(key, lambda: wire_problems(self.index, self.exchange(seen)))
         if problems is None:
             expected = "an operation of the spec"
             self._verdict(
@@ -231,7 +259,9 @@ class TrafficChecker:
                 seen, BODY, [Breach(f"{what}: body", "JSON (as its Content-Type says)", "not JSON")]
             )
             return
-        self._verdict(seen, BODY, _list(self.rules.json_breach(op, status, document, what)))
+        key = ("body", what, status, _digest(body))
+        breach = self._remembered(key, lambda: self.rules.json_breach(op, status, document, what))
+        self._verdict(seen, BODY, _list(breach))
         if 200 <= status < 300:
             self._remember(document)
             if op.billed and isinstance(document, dict) and seen.body:
@@ -365,6 +395,10 @@ class TrafficChecker:
 
     def upstream_answered(self, seen: Seen) -> None:
         self.findings.passed(self.label(seen), UPSTREAM)
+
+
+def _digest(data: bytes | None) -> bytes:
+    return hashlib.blake2b(data or b"", digest_size=16).digest()
 
 
 def _incidental(name: str) -> bool:

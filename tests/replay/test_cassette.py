@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -242,3 +243,26 @@ def test_the_documented_example_writes_a_readable_cassette(
     exec(compile(example, "docs/cassettes.md", "exec"), {})
     (exchange,) = read_cassette(tmp_path / "cassettes" / "run1").exchanges
     assert exchange.job == "video_1" and exchange.request_headers[0][1] == f"Bearer {MASK}"
+
+
+def test_a_compressed_json_body_is_kept_decoded_and_scrubbed(tmp_path: Path) -> None:
+    now = time.monotonic()
+    echoed = json.dumps({"id": JOB, "status": "queued", "note": f"key {KEY}"}).encode()
+    with Recorder.create(tmp_path / "c", upstream="http://127.0.0.1:9") as rec:
+        create = rec.begin("POST", "/v1/videos", [("authorization", f"Bearer {KEY}")], started=now)
+        gzip_headers = [("content-type", "application/json"), ("content-encoding", "gzip")]
+        create.response(200, gzip_headers, at=now)
+        create.response_body(gzip.compress(echoed))
+        create.finish(at=now)
+        odd = rec.begin("GET", f"/v1/videos/{JOB}", [], started=now)
+        odd.response(
+            200, [("content-type", "application/json"), ("content-encoding", "br")], at=now
+        )
+        odd.response_body(b"\x8b\x02\x80not-brotli-we-can-read")
+        odd.finish(at=now)
+    first, second = read_cassette(tmp_path / "c").exchanges
+    assert first.job == JOB and first.response_body is not None
+    assert first.response_body.json["note"] == "key " + "*" * len(KEY)
+    assert first.response_body.length == len(echoed)
+    assert second.response_body is not None and second.response_body.content_encoding == "br"
+    _assert_no_secret(tmp_path / "c", KEY)

@@ -373,9 +373,13 @@ class Replay:
 
     def _headers(self, exchange: RecordedExchange) -> dict[str, str]:
         headers: dict[str, str] = {}
+        body = exchange.response_body
+        plain = body is not None and body.inline  # inline JSON is stored decoded
         for name, value in exchange.response_headers:
             lowered = name.lower()
             if lowered in _NOT_REPLAYED or lowered.startswith("proxy-"):
+                continue
+            if plain and lowered == "content-encoding":
                 continue
             if lowered == self._poll_after and value.strip().isdigit():
                 value = str(int(int(value) / self.speed))

@@ -237,6 +237,11 @@ def test_a_damaged_cassette_stops_the_command_with_one_line(
     assert "Traceback" not in result.stderr
 
 
-def test_replay_options_without_a_cassette_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+def test_replay_options_that_do_not_fit_are_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert main(["mock", "--port", "0", "--strict"]) == 2
     assert "--speed and --strict only apply with --replay DIR" in capsys.readouterr().err
+    store = ["--store", str(tmp_path / "jobs.db"), "--workers", "2"]
+    assert main(["mock", "--port", "0", "--replay", str(tmp_path), *store]) == 2
+    assert "--replay serves from one process" in capsys.readouterr().err

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -194,7 +194,8 @@ class Replay:
 
     def _file(self, exchange: RecordedExchange, router: Router) -> None:
         try:
-            operation, path = router.match(exchange.method, exchange.path)
+            # Recorded targets are as sent (percent-encoded); the mock routes decoded paths.
+            operation, path = router.match(exchange.method, unquote(exchange.path))
         except ApiError:
             return  # not a request of the API: nothing to serve it for
         kind = operation.operation_id

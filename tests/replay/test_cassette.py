@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
@@ -209,6 +210,12 @@ def _rewrite_manifest(directory: Path, **changes: object) -> None:
             lambda d: (d / "exchanges.jsonl").write_bytes(b'{"event": "end", "seq": 4}\n'),
             "line 1 refers to exchange 4, which never began",
         ),
+        (
+            lambda d: (d / "exchanges.jsonl").write_bytes(
+                (d / "exchanges.jsonl").read_bytes().replace(b'"bodies/', b'"../../bodies/')
+            ),
+            "points outside the cassette",
+        ),
     ],
 )
 def test_a_damaged_cassette_is_refused_in_one_line(
@@ -266,3 +273,23 @@ def test_a_compressed_json_body_is_kept_decoded_and_scrubbed(tmp_path: Path) -> 
     assert first.response_body.length == len(echoed)
     assert second.response_body is not None and second.response_body.content_encoding == "br"
     _assert_no_secret(tmp_path / "c", KEY)
+
+
+def test_basic_credentials_and_cookies_are_scrubbed_everywhere(tmp_path: Path) -> None:
+    now = time.monotonic()
+    pair = base64.b64encode(b"team-user:basicPassword77").decode()
+    with Recorder.create(tmp_path / "c", upstream="http://127.0.0.1:9") as rec:
+        headers = [
+            ("Proxy-Authorization", f"Basic {pair}"),
+            ("Cookie", "theme=dark; session=cookieSecret55"),
+            ("Api-Key", "plainApiKey99"),
+        ]
+        exchange = rec.begin("POST", "/v1/videos?key=queryKey12345", headers, started=now)
+        exchange.request_body(b"basicPassword77 cookieSecret55 plainApiKey99 queryKey12345 dark")
+        exchange.finish(at=now)
+    _assert_no_secret(
+        tmp_path / "c", pair, "basicPassword77", "cookieSecret55", "plainApiKey99", "queryKey12345"
+    )
+    (recorded,) = read_cassette(tmp_path / "c").exchanges
+    assert recorded.request_headers[0] == ("Proxy-Authorization", f"Basic {MASK}")
+    assert recorded.request_body is not None and recorded.request_body.read().endswith(b" dark")

@@ -29,6 +29,7 @@ import os
 import re
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -97,6 +98,36 @@ def _media_type(headers: Sequence[tuple[str, str]]) -> str:
         if name.lower() == "content-type":
             return value.split(";", 1)[0].strip().lower()
     return ""
+
+
+def _content_encoding(headers: Sequence[tuple[str, str]]) -> str:
+    for name, value in headers:
+        if name.lower() == "content-encoding":
+            encoding = value.strip().lower()
+            return "" if encoding == "identity" else encoding
+    return ""
+
+
+def _decoded(raw: bytes, encoding: str, limit: int) -> bytes | None:
+    """`raw` without its gzip or deflate coding, None when it is not that or decodes past
+    `limit` bytes (a compressed body is never inflated without a bound)."""
+    if not encoding:
+        return raw
+    if encoding in {"gzip", "x-gzip"}:
+        attempts = [16 + zlib.MAX_WBITS]
+    elif encoding == "deflate":
+        attempts = [zlib.MAX_WBITS, -zlib.MAX_WBITS]  # zlib-wrapped, as the RFC says, or raw
+    else:
+        return None
+    for wbits in attempts:
+        inflater = zlib.decompressobj(wbits)
+        try:
+            out = inflater.decompress(raw, limit + 1)
+        except zlib.error:
+            continue
+        if inflater.eof and len(out) <= limit:
+            return out
+    return None
 
 
 def _is_json(media_type: str) -> bool:
@@ -216,11 +247,15 @@ def _atomic_write(path: Path, data: bytes) -> None:
 class _BodyWriter:
     """One body: kept in memory while it may stay inline JSON, else streamed to its file."""
 
-    def __init__(self, recorder: Recorder, seq: int, side: str, media_type: str) -> None:
+    def __init__(
+        self, recorder: Recorder, seq: int, side: str, headers: Sequence[tuple[str, str]]
+    ) -> None:
         self._recorder = recorder
         self._seq = seq
         self._side = side
+        media_type = _media_type(headers)
         self.media_type = media_type
+        self.encoding = _content_encoding(headers)
         self._inline = _is_json(media_type)
         self._buffer = bytearray()
         self._fd: int | None = None
@@ -257,18 +292,21 @@ class _BodyWriter:
     def finish(self, complete: bool) -> dict[str, Any] | None:
         """The body's record for the `end` event (None for an empty body)."""
         if self._inline:
-            raw = self._recorder._secrets.scrub(bytes(self._buffer))
-            if not raw:
+            if not self._buffer:
                 return None
-            try:
-                value = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
+            # A gzip or deflate JSON body is kept decoded (readable, and scrubbed: a key
+            # inside compressed bytes would escape the scrubber); a replay serves it plainly.
+            plain = _decoded(bytes(self._buffer), self.encoding, INLINE_JSON_LIMIT)
+            value = _parsed(self._recorder._secrets.scrub(plain)) if plain is not None else None
+            if value is None:
                 self._inline = False
-                self._to_file(raw)
+                self._to_file(self._recorder._secrets.scrub(bytes(self._buffer)))
             else:
-                record: dict[str, Any] = {"json": value, "length": len(raw)}
+                record: dict[str, Any] = {"json": value[0], "length": len(value[1])}
                 if self.media_type:
                     record["content_type"] = self.media_type
+                if self.encoding:
+                    record["decoded_from"] = self.encoding
                 if not complete:
                     record["complete"] = False
                 return record
@@ -287,6 +325,8 @@ class _BodyWriter:
         }
         if self.media_type:
             record["content_type"] = self.media_type
+        if self.encoding:
+            record["content_encoding"] = self.encoding
         if not complete:
             record["complete"] = False
         return record
@@ -295,10 +335,19 @@ class _BodyWriter:
         """The body parsed as JSON when it is inline JSON, else None (for job ids)."""
         if not self._inline or not self._buffer:
             return None
-        try:
-            return json.loads(bytes(self._buffer).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return None
+        plain = _decoded(bytes(self._buffer), self.encoding, INLINE_JSON_LIMIT)
+        value = _parsed(plain) if plain is not None else None
+        return None if value is None else value[0]
+
+
+def _parsed(raw: bytes) -> tuple[Any, bytes] | None:
+    """(value, raw) when `raw` is a JSON document, else None."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw.decode("utf-8")), raw
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
 
 
 class Exchange:
@@ -316,7 +365,7 @@ class Exchange:
         self.seq = seq
         self.method = method.upper()
         self.target = target
-        self._request = _BodyWriter(recorder, seq, "request", _media_type(headers))
+        self._request = _BodyWriter(recorder, seq, "request", headers)
         self._response: _BodyWriter | None = None
         self.status: int | None = None
         self.finished = False
@@ -331,7 +380,7 @@ class Exchange:
             if self.finished or self._response is not None:
                 return
             self.status = status
-            self._response = _BodyWriter(self._recorder, self.seq, "response", _media_type(headers))
+            self._response = _BodyWriter(self._recorder, self.seq, "response", headers)
             self._recorder._event(
                 {
                     "event": "response",
@@ -577,6 +626,7 @@ class Body:
     path: Path | None = None
     sha256: str | None = None
     complete: bool = True
+    content_encoding: str = ""  # of a file body stored as received; inline JSON is plain
 
     @property
     def inline(self) -> bool:
@@ -691,6 +741,9 @@ def _read_body(directory: Path, where: str, value: Any, verify: bool) -> Body | 
     complete = _expect(directory, f"{where}.complete", record.get("complete", True), bool)
     if "json" in record:
         return Body(length, content_type, json=record["json"], complete=complete)
+    encoding = _expect(
+        directory, f"{where}.content_encoding", record.get("content_encoding", ""), str
+    )
     relative = _expect(directory, f"{where}.file", record.get("file"), str)
     path = (directory / relative).resolve()
     if directory.resolve() not in path.parents:
@@ -711,7 +764,14 @@ def _read_body(directory: Path, where: str, value: Any, verify: bool) -> Body | 
                 digest.update(chunk)
         if digest.hexdigest() != sha256:
             raise _fail(directory, f"{relative} does not match its sha256 (modified or damaged)")
-    return Body(length, content_type, path=path, sha256=sha256, complete=complete)
+    return Body(
+        length,
+        content_type,
+        path=path,
+        sha256=sha256,
+        complete=complete,
+        content_encoding=encoding,
+    )
 
 
 def _read_manifest(directory: Path) -> dict[str, Any]:

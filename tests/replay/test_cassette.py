@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import hashlib
 import json
 import os
@@ -208,6 +210,12 @@ def _rewrite_manifest(directory: Path, **changes: object) -> None:
             lambda d: (d / "exchanges.jsonl").write_bytes(b'{"event": "end", "seq": 4}\n'),
             "line 1 refers to exchange 4, which never began",
         ),
+        (
+            lambda d: (d / "exchanges.jsonl").write_bytes(
+                (d / "exchanges.jsonl").read_bytes().replace(b'"bodies/', b'"../../bodies/')
+            ),
+            "points outside the cassette",
+        ),
     ],
 )
 def test_a_damaged_cassette_is_refused_in_one_line(
@@ -242,3 +250,46 @@ def test_the_documented_example_writes_a_readable_cassette(
     exec(compile(example, "docs/cassettes.md", "exec"), {})
     (exchange,) = read_cassette(tmp_path / "cassettes" / "run1").exchanges
     assert exchange.job == "video_1" and exchange.request_headers[0][1] == f"Bearer {MASK}"
+
+
+def test_a_compressed_json_body_is_kept_decoded_and_scrubbed(tmp_path: Path) -> None:
+    now = time.monotonic()
+    echoed = json.dumps({"id": JOB, "status": "queued", "note": f"key {KEY}"}).encode()
+    with Recorder.create(tmp_path / "c", upstream="http://127.0.0.1:9") as rec:
+        create = rec.begin("POST", "/v1/videos", [("authorization", f"Bearer {KEY}")], started=now)
+        gzip_headers = [("content-type", "application/json"), ("content-encoding", "gzip")]
+        create.response(200, gzip_headers, at=now)
+        create.response_body(gzip.compress(echoed))
+        create.finish(at=now)
+        odd = rec.begin("GET", f"/v1/videos/{JOB}", [], started=now)
+        odd.response(
+            200, [("content-type", "application/json"), ("content-encoding", "br")], at=now
+        )
+        odd.response_body(b"\x8b\x02\x80not-brotli-we-can-read")
+        odd.finish(at=now)
+    first, second = read_cassette(tmp_path / "c").exchanges
+    assert first.job == JOB and first.response_body is not None
+    assert first.response_body.json["note"] == "key " + "*" * len(KEY)
+    assert first.response_body.length == len(echoed)
+    assert second.response_body is not None and second.response_body.content_encoding == "br"
+    _assert_no_secret(tmp_path / "c", KEY)
+
+
+def test_basic_credentials_and_cookies_are_scrubbed_everywhere(tmp_path: Path) -> None:
+    now = time.monotonic()
+    pair = base64.b64encode(b"team-user:basicPassword77").decode()
+    with Recorder.create(tmp_path / "c", upstream="http://127.0.0.1:9") as rec:
+        headers = [
+            ("Proxy-Authorization", f"Basic {pair}"),
+            ("Cookie", "theme=dark; session=cookieSecret55"),
+            ("Api-Key", "plainApiKey99"),
+        ]
+        exchange = rec.begin("POST", "/v1/videos?key=queryKey12345", headers, started=now)
+        exchange.request_body(b"basicPassword77 cookieSecret55 plainApiKey99 queryKey12345 dark")
+        exchange.finish(at=now)
+    _assert_no_secret(
+        tmp_path / "c", pair, "basicPassword77", "cookieSecret55", "plainApiKey99", "queryKey12345"
+    )
+    (recorded,) = read_cassette(tmp_path / "c").exchanges
+    assert recorded.request_headers[0] == ("Proxy-Authorization", f"Basic {MASK}")
+    assert recorded.request_body is not None and recorded.request_body.read().endswith(b" dark")

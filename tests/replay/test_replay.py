@@ -214,7 +214,9 @@ def test_the_command_replays_at_speed(recorded: tuple[Path, dict[str, Any]]) -> 
     ) as process:
         try:
             assert process.stdout is not None
-            banner = [process.stdout.readline() for _ in range(5)]
+            banner = [process.stdout.readline()]
+            while banner[-1] and not banner[-1].startswith("Stop with Ctrl-C"):
+                banner.append(process.stdout.readline())
             url = banner[0].split()[-1]
             assert any(f"Replaying {directory} at 20x speed" in line for line in banner)
             assert sdk_life(url, "sk-gateway-localmock") == seen["sdk"]
@@ -237,6 +239,11 @@ def test_a_damaged_cassette_stops_the_command_with_one_line(
     assert "Traceback" not in result.stderr
 
 
-def test_replay_options_without_a_cassette_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+def test_replay_options_that_do_not_fit_are_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert main(["mock", "--port", "0", "--strict"]) == 2
     assert "--speed and --strict only apply with --replay DIR" in capsys.readouterr().err
+    store = ["--store", str(tmp_path / "jobs.db"), "--workers", "2"]
+    assert main(["mock", "--port", "0", "--replay", str(tmp_path), *store]) == 2
+    assert "--replay serves from one process" in capsys.readouterr().err

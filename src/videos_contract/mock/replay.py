@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -194,7 +194,8 @@ class Replay:
 
     def _file(self, exchange: RecordedExchange, router: Router) -> None:
         try:
-            operation, path = router.match(exchange.method, exchange.path)
+            # Recorded targets are as sent (percent-encoded); the mock routes decoded paths.
+            operation, path = router.match(exchange.method, unquote(exchange.path))
         except ApiError:
             return  # not a request of the API: nothing to serve it for
         kind = operation.operation_id
@@ -373,9 +374,13 @@ class Replay:
 
     def _headers(self, exchange: RecordedExchange) -> dict[str, str]:
         headers: dict[str, str] = {}
+        body = exchange.response_body
+        plain = body is not None and body.inline  # inline JSON is stored decoded
         for name, value in exchange.response_headers:
             lowered = name.lower()
             if lowered in _NOT_REPLAYED or lowered.startswith("proxy-"):
+                continue
+            if plain and lowered == "content-encoding":
                 continue
             if lowered == self._poll_after and value.strip().isdigit():
                 value = str(int(int(value) / self.speed))

@@ -8,6 +8,7 @@ OpenAI-style 502/504 and a reported violation; the key appears in no line and no
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import socket
@@ -40,6 +41,12 @@ class Upstream:
 
     async def endpoint(self, request: Request) -> Response:
         self.seen.append((f"{request.method} {request.url.path}", dict(request.headers)))
+        if self.mode == "body":
+            data = await request.body()
+            return JSONResponse(
+                {"length": len(data), "sha256": hashlib.sha256(data).hexdigest()},
+                headers={"x-sent-length": request.headers.get("content-length", "")},
+            )
         if self.mode == "too-large":
             return Response(b"[" + b"0," * 4096 + b"0]", media_type="application/json")
         if self.mode == "server-error":
@@ -201,3 +208,28 @@ def test_requests_outside_the_spec_are_reported_under_one_name(
     result = proxied.proxy.run.findings.result()
     (outcome,) = [o for o in result.outcomes if o.check == "request_matches_spec"]
     assert outcome.operation == "(outside the spec)" and outcome.failed == 3
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_a_large_request_body_streams_through_unchanged(
+    framing: str, upstream: tuple[Upstream, str], proxy_for: ProxyFactory
+) -> None:
+    server, url = upstream
+    server.mode = "body"
+    proxied = proxy_for(url)
+    data = secrets.token_bytes(3 * 1024 * 1024 + 7)
+
+    def pieces() -> Iterator[bytes]:
+        for start in range(0, len(data), 100_000):
+            yield data[start : start + 100_000]
+
+    reply = httpx.post(
+        f"{proxied.url}/v1/videos",
+        content=data if framing == "content-length" else pieces(),
+        headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/octet-stream"},
+        timeout=60.0,
+    )
+    assert reply.json() == {"length": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    sent = reply.headers["x-sent-length"]
+    assert sent == (str(len(data)) if framing == "content-length" else "")
+    assert len(server.seen) == 1

@@ -88,3 +88,54 @@ def test_live_line_shows_control_characters(tmp_path: Path) -> None:
     (line,) = lines
     assert "\x1b" not in line and "\\x1b" in line
     assert line.startswith("✗ retrieveVideo · response_body_matches_schema: ")
+
+
+def _failed_checks(checker: TrafficChecker) -> set[str]:
+    return {v.check for v in checker.findings.violations}
+
+
+def test_undocumented_status_bad_header_and_wrong_length_are_reported() -> None:
+    checker = _checker([])
+    job = _job()
+    body = json.dumps(job).encode()
+    path = f"/v1/videos/{job['id']}"
+    auth = (("authorization", "Bearer ***"),)
+    teapot = Seen("GET", path, auth, b"", 418, (("content-type", "application/json"),))
+    checker.answer(teapot, body, True)
+    poll = Seen(
+        "GET",
+        path,
+        auth,
+        b"",
+        200,
+        (
+            ("content-type", "application/json"),
+            ("openai-poll-after-ms", "soon"),
+            ("content-length", str(len(body) + 5)),
+        ),
+    )
+    checker.answer(poll, body, True)
+    assert _failed_checks(checker) == {
+        "status_is_documented",
+        "response_headers_match_spec",
+        "content_length_matches_body",
+    }
+
+
+def test_an_image_variant_of_another_type_is_reported(tmp_path: Path) -> None:
+    job = _job()
+    image = tmp_path / "thumb.jpg"
+    image.write_bytes(render_asset("image/jpeg", str(job["size"]), str(job["seconds"])))
+    checker = _checker([])
+    seen = Seen(
+        "GET",
+        f"/v1/videos/{job['id']}/content?variant=thumbnail",
+        (("authorization", "Bearer ***"),),
+        b"",
+        200,
+        (("content-type", "image/webp"), ("content-length", str(image.stat().st_size))),
+    )
+    checker.asset(seen, image, image.stat().st_size)
+    (violation,) = checker.findings.violations
+    assert violation.check == "thumbnail_and_spritesheet_are_real_images"
+    assert violation.actual == "a jpeg image"

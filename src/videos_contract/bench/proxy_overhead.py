@@ -46,6 +46,7 @@ def proxy_process(upstream: str) -> Iterator[str]:
         process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
         )
+        drain: threading.Thread | None = None
         try:
             assert process.stdout is not None
             banner = process.stdout.readline()
@@ -53,7 +54,8 @@ def proxy_process(upstream: str) -> Iterator[str]:
                 raise BenchProcessError(f"the proxy did not start: {banner!r}")
             # Lines it prints go to a pipe: keep it drained so that the proxy never blocks.
             stdout = process.stdout
-            threading.Thread(target=lambda: stdout.read(), daemon=True).start()
+            drain = threading.Thread(target=stdout.read, daemon=True)
+            drain.start()
             yield banner.split("listening on ", 1)[1].split(",", 1)[0]
         finally:
             process.send_signal(signal.SIGTERM)
@@ -62,6 +64,10 @@ def proxy_process(upstream: str) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            if drain is not None:
+                drain.join(timeout=10)  # the pipe ends with the process
+            if process.stdout is not None:
+                process.stdout.close()
 
 
 def _latencies(http: httpx.Client, url: str, count: int) -> list[float]:

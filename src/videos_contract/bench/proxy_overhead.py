@@ -24,7 +24,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from videos_contract.bench.procs import BenchProcessError, served
+from videos_contract.bench.procs import BenchProcessError, ServedApp, served
 from videos_contract.bench.results import Figure, Target
 from videos_contract.bench.sizes import Sizes
 from videos_contract.mock import DEFAULT_KEY
@@ -38,8 +38,8 @@ _AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
 
 
 @contextmanager
-def proxy_process(upstream: str) -> Iterator[str]:
-    """`videos-contract proxy` in front of `upstream` in its own process; its URL."""
+def proxy_process(upstream: str) -> Iterator[ServedApp]:
+    """`videos-contract proxy` in front of `upstream` in its own process: its URL and pid."""
     with tempfile.TemporaryDirectory(prefix="bench-proxy-") as reports:
         command = [sys.executable, "-m", "videos_contract", "proxy", "--upstream", upstream]
         command += ["--port", "0", "--report-dir", reports]
@@ -56,7 +56,7 @@ def proxy_process(upstream: str) -> Iterator[str]:
             stdout = process.stdout
             drain = threading.Thread(target=stdout.read, daemon=True)
             drain.start()
-            yield banner.split("listening on ", 1)[1].split(",", 1)[0]
+            yield ServedApp(banner.split("listening on ", 1)[1].split(",", 1)[0], process.pid)
         finally:
             process.send_signal(signal.SIGTERM)
             try:
@@ -90,11 +90,17 @@ def _retrieve_latency(sizes: Sizes) -> Figure:
             direct: list[float] = []
             proxied: list[float] = []
             _latencies(http, mock.url + path, _BLOCK)  # warm both paths up
-            _latencies(http, proxy + path, _BLOCK)
+            _latencies(http, proxy.url + path, _BLOCK)
+            cpu = {"mock": 0.0, "proxy": 0.0}
             for _ in range(calls // _BLOCK):
                 direct += _latencies(http, mock.url + path, _BLOCK)
-                proxied += _latencies(http, proxy + path, _BLOCK)
+                before = (mock.cpu_seconds(), proxy.cpu_seconds())
+                proxied += _latencies(http, proxy.url + path, _BLOCK)
+                cpu["mock"] += mock.cpu_seconds() - before[0]
+                cpu["proxy"] += proxy.cpu_seconds() - before[1]
     via, plain = statistics.median(proxied), statistics.median(direct)
+    # Independent of how busy the machine is: the CPU each process spent per retrieve.
+    per_call = {name: seconds * 1e3 / len(proxied) for name, seconds in cpu.items()}
     return Figure(
         key="proxy_retrieve_latency",
         title="Retrieve latency through the validating proxy (median)",
@@ -103,9 +109,13 @@ def _retrieve_latency(sizes: Sizes) -> Figure:
         baseline_title="the same retrieve sent to the mock directly",
         baseline=plain * 1e3,
         target=_LATENCY_TARGET,
-        note=f"{len(proxied)} sequential retrieves each way, kept-alive httpx client",
+        note=(
+            f"{len(proxied)} sequential retrieves each way, kept-alive httpx client; CPU per "
+            f"proxied retrieve: proxy {per_call['proxy']:.2f} ms, mock {per_call['mock']:.2f} ms"
+        ),
         details={
             "calls": len(proxied),
+            "cpu_ms_per_proxied_retrieve": per_call,
             "proxy_p90_ms": statistics.quantiles(proxied, n=10)[-1] * 1e3,
             "direct_p90_ms": statistics.quantiles(direct, n=10)[-1] * 1e3,
         },
@@ -132,7 +142,7 @@ def _download_throughput(sizes: Sizes) -> Figure:
         path = "/v1/videos/video_bench/content"
         runs: dict[str, list[float]] = {"direct": [], "proxy": []}
         for _ in range(2):
-            for name, base in (("direct", stream.url), ("proxy", proxy)):
+            for name, base in (("direct", stream.url), ("proxy", proxy.url)):
                 size, seconds = _read(http, base + path)
                 if size != total:
                     raise BenchProcessError(f"{name}: read {size} of {total} bytes")

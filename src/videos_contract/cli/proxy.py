@@ -112,7 +112,11 @@ def _run(args: argparse.Namespace) -> int:
     except (CassetteError, OSError) as exc:
         raise CliError(f"--record {args.record}: {exc}", exit_code=2) from None
 
+    listening = False
+
     def ready(url: str) -> None:
+        nonlocal listening
+        listening = True
         _print(f"Validating proxy listening on {url}, forwarding to {printable(args.upstream)}")
         if args.record is not None:
             _print(f"Recording a cassette in {printable(str(args.record))}")
@@ -121,8 +125,10 @@ def _run(args: argparse.Namespace) -> int:
     try:
         result = serve_proxy(run, args.host, args.port, on_ready=ready)
     except OSError as exc:
-        run.finish()
-        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+        reason = exc.strerror or exc
+        if listening:
+            raise CliError(f"cannot write the reports to {args.report_dir}: {reason}") from None
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {reason}", exit_code=2) from None
     notes = len(result.notes)
     _print(
         f"{result.requests} request(s) seen; {verdict_line(result)}"

@@ -233,3 +233,18 @@ def test_a_large_request_body_streams_through_unchanged(
     sent = reply.headers["x-sent-length"]
     assert sent == (str(len(data)) if framing == "content-length" else "")
     assert len(server.seen) == 1
+
+
+def test_a_password_in_the_upstream_url_is_shown_nowhere(
+    upstream: tuple[Upstream, str], proxy_for: ProxyFactory
+) -> None:
+    server, url = upstream
+    password = f"pw-{secrets.token_hex(6)}"
+    proxied = proxy_for(url.replace("http://", f"http://user:{password}@"))
+    reply = httpx.get(f"{proxied.url}/v1/videos/video_1", headers={"Authorization": "Bearer k"})
+    assert reply.status_code == 200 and len(server.seen) == 1
+    proxied.proxy.run.finish()
+    assert proxied.lines and all(password not in line for line in proxied.lines)
+    assert files_holding(password, proxied.report_dir) == []
+    summary = json.loads((proxied.report_dir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["target"] == url

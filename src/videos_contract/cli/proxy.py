@@ -16,6 +16,7 @@ from videos_contract.proxy import (
     ProxyLimits,
     ProxyRun,
     serve_proxy,
+    shown_url,
 )
 from videos_contract.spec import SpecError
 from videos_contract.terminal import printable
@@ -117,7 +118,8 @@ def _run(args: argparse.Namespace) -> int:
     def ready(url: str) -> None:
         nonlocal listening
         listening = True
-        _print(f"Validating proxy listening on {url}, forwarding to {printable(args.upstream)}")
+        upstream = printable(shown_url(args.upstream))
+        _print(f"Validating proxy listening on {url}, forwarding to {upstream}")
         if args.record is not None:
             _print(f"Recording a cassette in {printable(str(args.record))}")
         _print("Violations are printed as they happen. Stop with Ctrl-C to write the reports.")

@@ -27,6 +27,7 @@ from videos_contract.proxy.server import (
     RunningProxy,
     running_proxy,
     serve_proxy,
+    shown_url,
 )
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "ValidatingProxy",
     "running_proxy",
     "serve_proxy",
+    "shown_url",
 ]

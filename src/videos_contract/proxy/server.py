@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import uvicorn
 
@@ -34,6 +34,7 @@ __all__ = [
     "bind",
     "running_proxy",
     "serve_proxy",
+    "shown_url",
 ]
 
 DEFAULT_REPORT_DIR = Path("reports") / "proxy"
@@ -73,8 +74,13 @@ class ProxyRun:
     ) -> None:
         self.config = config
         upstream = config.upstream.rstrip("/")
-        self.findings = Findings(upstream, on_line)
-        self.checker = TrafficChecker(load_spec(config.spec_path), self.findings, upstream)
+        # What reports and reproductions show: no user or password of the URL.
+        shown = shown_url(upstream)
+        self.findings = Findings(shown, on_line)
+        password = urlsplit(upstream).password
+        if password:
+            self.findings.secret(password)
+        self.checker = TrafficChecker(load_spec(config.spec_path), self.findings, shown)
         if recorder is None and config.record_dir is not None:
             recorder = Recorder.create(config.record_dir, upstream=upstream)
         self.recorder = recorder
@@ -95,6 +101,13 @@ class ProxyRun:
                 write_reports(result, self.config.report_dir, secrets=self.findings.secrets())
             self._finished = result
             return result
+
+
+def shown_url(url: str) -> str:
+    """`url` without the user and password it may carry (what reports and lines show)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def bind(host: str, port: int) -> socket.socket:

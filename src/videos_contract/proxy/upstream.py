@@ -152,7 +152,9 @@ class Upstream:
             if event is not h11.NEED_DATA:
                 return event
             try:
-                data = await asyncio.wait_for(connection.reader.read(_READ), timeout)
+                # asyncio.timeout, not wait_for: no task made per read.
+                async with asyncio.timeout(timeout):
+                    data = await connection.reader.read(_READ)
             except TimeoutError:
                 connection.close()
                 raise UpstreamError("too-slow", "the upstream sent nothing in time") from None

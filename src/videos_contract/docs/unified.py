@@ -503,11 +503,13 @@ def _value(text: str) -> str:
 
 
 def is_unified(text: str, spec: Spec) -> bool:
-    """Whether a page names models of two or more families (the unified page)."""
+    """Whether a page documents families by model: it names models of two or more families
+    (the unified page) or of a family other than the default one (a family's own page, such
+    as Seedance's). A page that names only the default family's models is the create page."""
     catalogue = families(spec)
     reader = _Reader(catalogue, _split_header(text)[1])
     named = {catalogue.for_model(m).name for m in reader.models if catalogue.known(m)}
-    return len(named) >= 2
+    return len(named) >= 2 or bool(named - {catalogue.default_family.name})
 
 
 def read_unified(path: Path, spec: Spec) -> UnifiedPage:

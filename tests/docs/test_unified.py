@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from videos_contract.cli import main
-from videos_contract.docs.unified import compare_unified, is_unified, read_unified
+from videos_contract.docs.unified import EXAMPLE, compare_unified, is_unified, read_unified
 from videos_contract.families import families
 from videos_contract.spec import load_spec
 
@@ -101,6 +101,10 @@ MUTATIONS = [
         "Jimeng (jimeng)", "size", "2176x936", id="frame-changed",
     ),
     pytest.param(
+        NEWEST, '"seconds": "5",\n    "size": "16:9"', '"seconds": "5",\n    "size": "16:10"',
+        "Jimeng (jimeng)", "size", '"16:10" (in the page\'s example', id="example-refused",
+    ),
+    pytest.param(
         "video-gen.en.txt", "image / image_tail / image_list", "image / image_tail / image_refs",
         "Kling (kling)", "image_refs", "documented", id="reference-field-renamed",
     ),
@@ -157,3 +161,13 @@ def test_an_older_copy_is_superseded_only_where_the_newest_agrees(tmp_path: Path
     newest.write_text(text.replace('`"5"` 或 `"10"` | `"5"` |', '`"5"` | `"5"` |'), "utf-8")
     drift = [f for f in compare_unified(page, spec, folder=tmp_path) if not f.known]
     assert [f.field.split(" `")[0] for f in drift] == ["Alibaba Wan (wan)"]
+
+
+def test_an_older_copy_s_example_is_listed_as_superseded() -> None:
+    """The oldest page's Sora example sends `seconds` as a number and a `negative_prompt`."""
+    spec = load_spec()
+    page = read_unified(COPIES / "video-gen.en.older.mdx", spec)
+    examples = [f for f in compare_unified(page, spec, folder=COPIES) if f.aspect == EXAMPLE]
+    fields = {f.field.split("`")[1] for f in examples}
+    assert fields == {"seconds", "negative_prompt"}
+    assert all((f.deviation or "").startswith("superseded: video-gen.cn.mdx") for f in examples)

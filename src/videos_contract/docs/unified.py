@@ -24,6 +24,7 @@ superseded it. Everything else is drift, reported with the family and the field.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -79,6 +80,7 @@ class Statement:
     type: str | None = None  # a JSON type the page gives the field
     presence: bool = False  # the page names a field (a reference field, an old name)
     frame: str | None = None  # the pixel frame the page says its values render at
+    example: Mapping[str, Any] | None = None  # a request body the page shows (`-d '{...}'`)
     where: str = ""  # the page's own words, shortened
 
     @property
@@ -340,7 +342,27 @@ class _Reader:
                 continue
             self._prose(family, stripped, tiers)
         self.flush()
+        self._examples()
         return self.statements
+
+    def _examples(self) -> None:
+        """The JSON bodies of the page's curl examples, each a statement of its family.
+
+        Text that is not JSON (a prompt with raw line breaks) and bodies whose model the spec
+        does not list (`<model_path>`, a model of no listed family) say nothing to compare.
+        """
+        text = "\n".join(self.lines)
+        for match in re.finditer(r"-d '(\{.*?\})'", text, re.S):
+            try:
+                body = json.loads(match.group(1))
+            except ValueError:
+                continue
+            model = body.get("model") if isinstance(body, dict) else None
+            if not isinstance(model, str) or not self.catalogue.known(model):
+                continue
+            family = self.catalogue.for_model(model)
+            shown = json.dumps(body, ensure_ascii=False)
+            self.add(family, "example", (model,), shown, example=body)
 
     def _typed_families(self) -> Iterator[Family]:
         """Families whose length field is `seconds` and whose models are listed."""
@@ -631,6 +653,8 @@ def _compare(statement: Statement, family: Family) -> list[Finding]:
         if extra or missing:
             out.append(_values_finding(label, "models", statement, extra, missing, family.models))
         return out
+    if statement.example is not None:
+        return _compare_example(statement, family)
     prop = family.properties.get(name)
     if statement.presence:
         schema = prop if prop is not None else _find_property(family.schema, name)
@@ -672,6 +696,34 @@ def _compare(statement: Statement, family: Family) -> list[Finding]:
     return out
 
 
+EXAMPLE = "example request"
+
+
+def _compare_example(statement: Statement, family: Family) -> list[Finding]:
+    """The fields of an example body the family's schema refuses, each a finding."""
+    body = dict(statement.example or {})
+    out = []
+    for name in family.refusals(body):
+        if name:
+            fields = [name]
+        else:  # a rule on the whole body: fields it does not know, or fields it misses
+            known = family.properties
+            closed = family.schema.get("additionalProperties") is False
+            fields = [k for k in body if closed and k not in known]
+            fields += [k for k in family.schema.get("required", ()) if k not in body]
+        for field_name in fields:
+            shown = json.dumps(body.get(field_name, "(absent)"), ensure_ascii=False)
+            out.append(
+                Finding(
+                    _label(family, field_name, statement.models),
+                    EXAMPLE,
+                    f"{shown} (in the page's example of {statement.subject})",
+                    "refused by the family's schema",
+                )
+            )
+    return out
+
+
 def _values_finding(
     label: str,
     aspect: str,
@@ -698,6 +750,8 @@ def _differing(finding: Finding) -> list[str]:
         ]
     if finding.aspect == "presence":
         return [finding.field.split("`")[1]]
+    if finding.aspect == EXAMPLE:
+        return [finding.page.split(" (in the page's example")[0].strip('"')]
     if finding.aspect == "type":
         return [t for t in finding.spec.split(" | ") if t != finding.page] or [finding.page]
     return [finding.page]
@@ -741,10 +795,13 @@ def compare_unified(
         reason = _explained(_applying(texts.get(key, []), finding, field_name), _differing(finding))
         if reason is None and page.superseded:
             newer = agreeing.get((key, field_name))
+            says = "states this field as the spec does"
+            if newer is None and finding.aspect == EXAMPLE:
+                newer = agreeing.get((key, "example"))
+                says = "shows examples of this family that the spec accepts"
             if newer is not None:
                 reason = (
-                    f"superseded: {newer}, the page x-video-families names for this family, "
-                    "states this field as the spec does"
+                    f"superseded: {newer}, the page x-video-families names for this family, " + says
                 )
         out.append(Finding(finding.field, finding.aspect, finding.page, finding.spec, reason))
     return list(dict.fromkeys(out))
@@ -765,9 +822,10 @@ def _agreeing(
         if newer.superseded:
             continue
         results = compare_unified(newer, spec, folder=folder, _depth=depth + 1)
-        bad = {
-            f.field.split("`")[1] for f in results if not f.known and f"({family.name})" in f.field
-        }
+        own = [f for f in results if not f.known and f"({family.name})" in f.field]
+        bad = {f.field.split("`")[1] for f in own}
+        if any(f.aspect == EXAMPLE for f in own):
+            bad.add("example")
         for statement in newer.statements:
             if statement.family == family.name and statement.field not in bad:
                 agreeing[(family.name, statement.field)] = family.page

@@ -147,8 +147,9 @@ class _Reader:
         """Each family's model stem (`sora`, `veo`, `wan`...): the letters its models share."""
         stems = {}
         for family in self.catalogue:
-            if family.models:
-                stems[re.match(r"[a-z]+", family.models[0]).group(0)] = family.name  # type: ignore[union-attr]
+            letters = re.match(r"[a-z]+", family.models[0]) if family.models else None
+            if letters is not None:
+                stems[letters.group(0)] = family.name
         return stems
 
     def _page_models(self, text: str) -> tuple[str, ...]:

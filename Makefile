@@ -52,13 +52,17 @@ lock-check: env ## Fail when uv.lock does not match pyproject.toml (or the gener
 # Coverage of src/videos_contract, with the floor of [tool.coverage.report] fail_under in
 # pyproject.toml: a suite that covers less fails.
 COVERAGE := --cov --cov-report=term
+# The suite runs in WORKERS processes (pytest-xdist; `auto`: one per core, `0`: no workers).
+# Tests marked `xdist_group(NAME)` run one after another in the same worker.
+WORKERS ?= auto
+PARALLEL := -n $(WORKERS) --dist loadgroup
 
 # pytest's exit code 5 ("no tests collected") is not a failure of the suite.
 test: lock-check lint typecheck check-generated ## The whole test suite, as CI runs it
-	$(RUN) pytest -m "not slow" $(COVERAGE) $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(RUN) pytest -m "not slow" $(PARALLEL) $(COVERAGE) $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test-all: lock-check lint typecheck check-generated ## Everything, slow exhaustive runs included
-	$(RUN) pytest $(COVERAGE) $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(RUN) pytest $(PARALLEL) $(COVERAGE) $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 check: test ## What CI runs
 

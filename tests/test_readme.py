@@ -90,11 +90,18 @@ def _make_test(command: str) -> None:
 
 
 def _make_audit(command: str) -> None:
+    """The mock passes the standard profile: every behaviour check, and the fuzzer (the same
+    audit as tests/audit/test_of_mock.py's slow `test_standard_profile_passes`)."""
     report_dir = PROJECT_ROOT / "reports"
     out = _ok(_run(command, timeout=300))
     assert "Conformant" in out
     summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
-    assert summary["verdict"] == "conformant"
+    assert (summary["profile"], summary["verdict"]) == ("standard", "conformant")
+    checks = [c for group in summary["operations"] for c in group["checks"]]
+    behaviour = [c for c in checks if c["source"] == "behaviour"]
+    assert behaviour and all(c["outcome"] == "passed" for c in behaviour), behaviour
+    assert any(c["source"] == "schemathesis" and c["outcome"] == "passed" for c in checks)
+    assert (report_dir / "schemathesis" / "events.ndjson").stat().st_size > 0
     for name in ("junit.xml", "report.html"):
         assert (report_dir / name).stat().st_size > 0
 
@@ -334,8 +341,21 @@ def test_every_readme_command_has_a_runner() -> None:
     assert not stale, f"runners for commands no longer in the README: {stale}"
 
 
-def _params() -> Iterator[str]:
-    yield from (c for c in readme_commands() if c in RUNNERS)
+# Runners that serve on port 8000 or write reports/ in the checkout: one worker runs them all
+# (pytest-xdist), one after another.
+_IN_THE_CHECKOUT = {_make_audit, _audit_running_server, _audit_quick_read_only, _make_mock,
+                    _durable_mock}  # fmt: skip
+
+
+def _params() -> Iterator[Any]:
+    for command in readme_commands():
+        if command in RUNNERS:
+            marks = (
+                [pytest.mark.xdist_group("checkout")]
+                if RUNNERS[command] in _IN_THE_CHECKOUT
+                else []
+            )
+            yield pytest.param(command, marks=marks, id=command)
 
 
 @pytest.mark.parametrize("command", list(_params()))

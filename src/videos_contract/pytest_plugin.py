@@ -6,7 +6,7 @@ a project's own test suite gets, with no import:
 - `videos_mock`: the mock on a free loopback port for one test (`.url`, `.key`, `.store`).
   Options per test with `@pytest.mark.videos_mock(render_seconds=0.2, fail_rate=0.5,
   defects=["wrong-status"], seed=1)`, or for a folder by overriding `videos_mock_config`.
-- `videos_mock_session`: one mock shared by the whole session.
+- `videos_mock_session`: one mock shared by the whole session (by each pytest-xdist worker).
 - `videos_target`: where requests go: the live server given `--videos-url` (or
   `VIDEOS_API_URL`) with the key read from the environment variable `--videos-key-env` names
   (default `VIDEOS_API_KEY`), else `videos_mock`.
@@ -14,7 +14,8 @@ a project's own test suite gets, with no import:
   transport) for `videos_target`.
 - `@pytest.mark.videos_billed(jobs=1)`: the test creates billed jobs. On the mock it always
   runs; on a live server it is skipped unless `--videos-max-billed N` leaves room for its jobs
-  (counted over the session), so a suite never bills more than N jobs.
+  (counted over the session), so a suite never bills more than N jobs (under pytest-xdist,
+  each worker gets an equal share of N).
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if marker is None or live_target(item.config) is None:
         return
     jobs = int(marker.kwargs.get("jobs", marker.args[0] if marker.args else 1))
-    cap = item.config.getoption("--videos-max-billed")
+    cap = _billed_cap(item.config)
     used = item.config.stash[_BUDGET]
     if used[0] + jobs > cap:
         pytest.skip(
@@ -121,6 +122,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             f"leaves room for {max(cap - used[0], 0)}"
         )
     used[0] += jobs
+
+
+def _billed_cap(config: pytest.Config) -> int:
+    """This process's share of `--videos-max-billed`: all of it, or under pytest-xdist (`-n N`)
+    an equal share for each worker, so that the workers together never bill more than N."""
+    cap: int = config.getoption("--videos-max-billed")
+    worker: dict[str, Any] | None = getattr(config, "workerinput", None)
+    if worker is None:
+        return cap
+    count, index = int(worker["workercount"]), int(str(worker["workerid"]).removeprefix("gw"))
+    return cap // count + (1 if index < cap % count else 0)
 
 
 def _default_mock_config(config: pytest.Config, **options: Any) -> MockConfig:
@@ -168,7 +180,8 @@ def videos_mock(videos_mock_config: MockConfig) -> Iterator[MockServer]:
 
 @pytest.fixture(scope="session")
 def videos_mock_session(pytestconfig: pytest.Config) -> Iterator[MockServer]:
-    """One mock for the whole session (jobs of earlier tests stay listed)."""
+    """One mock for the whole session, or for each pytest-xdist worker (jobs of earlier tests
+    stay listed)."""
     from videos_contract.mock import running_mock
 
     with running_mock(_default_mock_config(pytestconfig)) as server:

@@ -32,6 +32,9 @@ def test_quick_profile_passes(tmp_path: Path) -> None:
     _audit("quick", tmp_path)
 
 
+# `make test` runs the standard audit of the mock through the README's `make audit`
+# (tests/test_readme.py), with the same assertions; here it runs with the slow tests.
+@pytest.mark.slow
 def test_standard_profile_passes(tmp_path: Path) -> None:
     _audit("standard", tmp_path)
 

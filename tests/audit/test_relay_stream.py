@@ -3,6 +3,8 @@ cut at the media cap with the reason kept for the caller to ask."""
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
@@ -109,3 +111,18 @@ def test_the_client_keeps_size_head_and_digest_and_removes_the_file() -> None:
         finally:
             client.close()
     assert not path.exists()
+
+
+def test_serving_leaves_the_logging_configuration_alone() -> None:
+    """uvicorn's own logging set-up would bind new handlers to the sys.stderr of the moment (in
+    a test, a captured stream that is closed after it, so a later warning fails to print)."""
+
+    def streams() -> list[logging.Handler]:
+        names = ("uvicorn", "uvicorn.error", "uvicorn.access")
+        found = [h for name in names for h in logging.getLogger(name).handlers]
+        return [h for h in found if type(h) is logging.StreamHandler]
+
+    before = streams()
+    with serve_in_thread(Upstream(1)) as url:
+        assert httpx.get(url, timeout=30).status_code == 200
+    assert streams() == before

@@ -17,6 +17,7 @@ from tests.support.hostile import (
     Connection,
     Measured,
     Seen,
+    behind_a_cdn,
     empty_asset,
     endless_chunked,
     gzip_bomb,
@@ -214,25 +215,7 @@ def test_a_closed_port_is_cannot_reach(mock: MockServer, tmp_path: Path, record:
 def test_content_redirected_to_another_origin(
     mock: MockServer, tmp_path: Path, record: Any
 ) -> None:
-    def cdn_rule(seen: Seen) -> Any:
-        async def serve(conn: Connection) -> None:
-            conn.seen.path = conn.seen.path.removeprefix("/cdn")
-            up = await conn.upstream(headers={"authorization": f"Bearer {mock.key}"})
-            await conn.answer(up.status, up.headers, up.body)
-
-        return serve
-
-    def api_rule(seen: Seen) -> Any:
-        if not is_content(seen):
-            return None
-
-        async def redirect(conn: Connection) -> None:
-            query = f"?{seen.query}" if seen.query else ""
-            await conn.answer(302, {"location": f"{cdn.url}/cdn{seen.path}{query}"}, b"")
-
-        return redirect
-
-    with hostile(mock.url, cdn_rule) as cdn, hostile(mock.url, api_rule) as api:
+    with behind_a_cdn(mock.url, mock.key) as (cdn, api):
         result = _audit(api.url, mock.key, tmp_path)
         heads = [s.raw_head.lower() for s in cdn.seen]
     _checked(result, mock, record, "/content 302 to another origin")

@@ -18,6 +18,8 @@ from tests.support.hostile import (
     Connection,
     Measured,
     Seen,
+    behind_a_cdn,
+    completed_video,
     cut_halfway,
     endless_chunked,
     escapes,
@@ -34,15 +36,9 @@ from tests.support.hostile import (
     unsafe_characters,
 )
 from videos_contract.cli import main
-from videos_contract.client import connect, create, wait
 from videos_contract.mock import MockServer
 
 RSS_LIMIT_MIB = 300
-
-
-def _completed(mock: MockServer) -> str:
-    with connect(mock.url, mock.key) as client:
-        return wait(client, create(client, "a calm lake").id, timeout=30, interval=0.05).id
 
 
 def _cli(url: str, mock: MockServer, *args: str, timeout: float = 120.0) -> Measured:
@@ -85,7 +81,7 @@ def test_get_of_an_endless_chunked_body(mock: MockServer, record: Callable[..., 
 
 
 def test_get_of_a_trickle(mock: MockServer, record: Callable[..., None]) -> None:
-    video_id = _completed(mock)
+    video_id = completed_video(mock)
     rule = lambda seen: trickle(1.0) if is_retrieve(seen) else None  # noqa: E731
     with hostile(mock.url, rule) as server:
         result = _cli(server.url, mock, "get", video_id, "--call-timeout", "3")
@@ -104,7 +100,7 @@ def test_get_of_a_server_that_never_answers(mock: MockServer, record: Callable[.
 
 
 def test_download_of_a_gzip_bomb(mock: MockServer, tmp_path: Path, record: Any) -> None:
-    video_id = _completed(mock)
+    video_id = completed_video(mock)
     rule = lambda seen: gzip_bomb if is_content(seen) else None  # noqa: E731
     with hostile(mock.url, rule) as server:
         result = _cli(server.url, mock, "download", video_id, "-o", str(tmp_path / "c.mp4"))
@@ -116,7 +112,7 @@ def test_download_of_a_gzip_bomb(mock: MockServer, tmp_path: Path, record: Any) 
 
 @pytest.mark.slow
 def test_download_of_unrequested_gzip(mock: MockServer, tmp_path: Path, record: Any) -> None:
-    video_id = _completed(mock)
+    video_id = completed_video(mock)
     rule = lambda seen: gzipped_asset if is_content(seen) else None  # noqa: E731
     with hostile(mock.url, rule) as server:
         result = _cli(server.url, mock, "download", video_id, "-o", str(tmp_path / "c.mp4"))
@@ -126,7 +122,7 @@ def test_download_of_unrequested_gzip(mock: MockServer, tmp_path: Path, record: 
 
 
 def test_download_cut_halfway_without_length(mock: MockServer, tmp_path: Path, record: Any) -> None:
-    video_id = _completed(mock)
+    video_id = completed_video(mock)
     rule = lambda seen: cut_halfway(0.5) if is_content(seen) else None  # noqa: E731
     with hostile(mock.url, rule) as server:
         result = _cli(server.url, mock, "download", video_id, "-o", str(tmp_path / "c.mp4"))
@@ -139,26 +135,9 @@ def test_download_cut_halfway_without_length(mock: MockServer, tmp_path: Path, r
 def test_download_redirected_to_another_origin(
     mock: MockServer, tmp_path: Path, record: Any
 ) -> None:
-    video_id = _completed(mock)
+    video_id = completed_video(mock)
 
-    def cdn_rule(seen: Seen) -> Any:
-        async def serve(conn: Connection) -> None:
-            conn.seen.path = conn.seen.path.removeprefix("/cdn")
-            up = await conn.upstream(headers={"authorization": f"Bearer {mock.key}"})
-            await conn.answer(up.status, up.headers, up.body)
-
-        return serve
-
-    def api_rule(seen: Seen) -> Any:
-        if not is_content(seen):
-            return None
-
-        async def redirect(conn: Connection) -> None:
-            await conn.answer(302, {"location": f"{cdn.url}/cdn{seen.path}?{seen.query}"}, b"")
-
-        return redirect
-
-    with hostile(mock.url, cdn_rule) as cdn, hostile(mock.url, api_rule) as api:
+    with behind_a_cdn(mock.url, mock.key) as (cdn, api):
         result = _cli(api.url, mock, "download", video_id, "-o", str(tmp_path / "c.mp4"))
         heads = [s.raw_head.lower() for s in cdn.seen]
     _bounded(result, mock, record, behaviour="/content 302 to another origin")
@@ -206,8 +185,8 @@ def _breaker(field: str) -> Any:
 def test_every_command_prints_server_strings_defused(
     mock: MockServer, evil_server: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    source = _completed(mock)
-    victim = _completed(mock)
+    source = completed_video(mock)
+    victim = completed_video(mock)
     commands = [
         ["get", source],
         ["list"],
@@ -237,7 +216,7 @@ def test_a_field_full_of_escapes_is_shown_defused(
     field: str,
     code: int,
 ) -> None:
-    video_id = _completed(mock)
+    video_id = completed_video(mock)
     with hostile(mock.url, _breaker(field)) as server:
         monkeypatch.setenv("VIDEOS_API_URL", server.url)
         monkeypatch.setenv("VIDEOS_API_KEY", mock.key)

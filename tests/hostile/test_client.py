@@ -14,8 +14,8 @@ import pytest
 
 from tests.support.hostile import (
     MIB,
-    Connection,
-    Seen,
+    behind_a_cdn,
+    completed_video,
     cut_halfway,
     endless_chunked,
     gzip_bomb,
@@ -25,6 +25,7 @@ from tests.support.hostile import (
     is_content,
     is_retrieve,
     list_cycle,
+    redirect_content,
     silent,
     trickle,
     trickle_head,
@@ -43,20 +44,13 @@ from videos_contract.client import (
     download,
     iter_videos,
     retrieve,
-    wait,
 )
 from videos_contract.mock import MockServer
 from videos_contract.probe import probe_video
 
 
-def _completed(mock: MockServer) -> str:
-    with connect(mock.url, mock.key) as client:
-        video = create(client, "a calm lake")
-        return wait(client, video.id, timeout=30, interval=0.05).id
-
-
 def test_every_request_asks_for_identity_encoding(mock: MockServer, tmp_path: Path) -> None:
-    video_id = _completed(mock)
+    video_id = completed_video(mock)
     with hostile(mock.url, lambda seen: None) as server, connect(server.url, mock.key) as client:
         retrieve(client, video_id)
         list(iter_videos(client))
@@ -66,7 +60,7 @@ def test_every_request_asks_for_identity_encoding(mock: MockServer, tmp_path: Pa
 
 
 def test_gzip_bomb_is_refused_unread(mock: MockServer, tmp_path: Path) -> None:
-    video_id = _completed(mock)
+    video_id = completed_video(mock)
     rule = lambda seen: gzip_bomb if is_content(seen) else None  # noqa: E731
     with hostile(mock.url, rule) as server, connect(server.url, mock.key) as client:
         with pytest.raises(EncodingRefusedError, match="'gzip'"):
@@ -114,7 +108,7 @@ def test_endless_chunked_json_is_cut_at_the_cap_async(mock: MockServer) -> None:
     ids=["sync-body", "async-body", "sync-head", "async-head"],
 )
 def test_trickle_ends_at_the_call_deadline(mock: MockServer, asynchronous: bool, what: str) -> None:
-    video_id = _completed(mock)
+    video_id = completed_video(mock)
     slow = trickle(1.0) if what == "body" else trickle_head(0.5)
     rule = lambda seen: slow if is_retrieve(seen) else None  # noqa: E731
     with hostile(mock.url, rule) as server:
@@ -168,7 +162,7 @@ def test_cycling_cursors_stop_with_an_error(mock: MockServer) -> None:
 
 
 def test_close_delimited_body_cut_halfway_is_kept_as_part(mock: MockServer, tmp_path: Path) -> None:
-    video_id = _completed(mock)
+    video_id = completed_video(mock)
     rule = lambda seen: cut_halfway(0.5) if is_content(seen) else None  # noqa: E731
     target = tmp_path / "clip.mp4"
     with hostile(mock.url, rule) as server, connect(server.url, mock.key) as client:
@@ -181,7 +175,7 @@ def test_close_delimited_body_cut_halfway_is_kept_as_part(mock: MockServer, tmp_
 def test_close_delimited_body_that_is_whole_is_verified_and_kept(
     mock: MockServer, tmp_path: Path
 ) -> None:
-    video_id = _completed(mock)
+    video_id = completed_video(mock)
     rule = lambda seen: cut_halfway(1.0) if is_content(seen) else None  # noqa: E731
     target = tmp_path / "clip.mp4"
     with hostile(mock.url, rule) as server, connect(server.url, mock.key) as client:
@@ -193,7 +187,7 @@ def test_close_delimited_body_that_is_whole_is_verified_and_kept(
 
 
 def test_unrequested_gzip_is_refused_and_nothing_saved(mock: MockServer, tmp_path: Path) -> None:
-    video_id = _completed(mock)
+    video_id = completed_video(mock)
     rule = lambda seen: gzipped_asset if is_content(seen) else None  # noqa: E731
     with hostile(mock.url, rule) as server, connect(server.url, mock.key) as client:
         with pytest.raises(EncodingRefusedError, match="Content-Encoding 'gzip'"):
@@ -201,40 +195,11 @@ def test_unrequested_gzip_is_refused_and_nothing_saved(mock: MockServer, tmp_pat
     assert list(tmp_path.iterdir()) == []
 
 
-def _redirecting(cdn_url: str, to_self: bool = False) -> object:
-    def rule(seen: Seen) -> object:
-        if not is_content(seen):
-            return None
-
-        async def behaviour(conn: Connection) -> None:
-            where = seen.path if to_self else f"{cdn_url}/cdn{seen.path}"
-            query = f"?{seen.query}" if seen.query else ""
-            await conn.answer(302, {"location": where + query}, b"")
-
-        return behaviour
-
-    return rule
-
-
 def test_redirect_to_another_origin_carries_no_key(mock: MockServer, tmp_path: Path) -> None:
-    video_id = _completed(mock)
+    video_id = completed_video(mock)
 
-    def cdn_rule(seen: Seen) -> object:
-        async def serve(conn: Connection) -> None:
-            # The storage behind the CDN holds the asset: fetched with the mock's key here,
-            # server side, never taken from the client's request.
-            conn.seen.path = conn.seen.path.removeprefix("/cdn")
-            up = await conn.upstream(headers={"authorization": f"Bearer {mock.key}"})
-            await conn.answer(up.status, up.headers, up.body)
-
-        return serve
-
-    with hostile(mock.url, cdn_rule) as cdn:  # type: ignore[arg-type]
-        with (
-            hostile(mock.url, _redirecting(cdn.url)) as api,  # type: ignore[arg-type]
-            connect(api.url, mock.key) as client,
-        ):
-            result = download(client, video_id, tmp_path / "clip.mp4")
+    with behind_a_cdn(mock.url, mock.key) as (cdn, api), connect(api.url, mock.key) as client:
+        result = download(client, video_id, tmp_path / "clip.mp4")
         cdn_heads = [s.raw_head for s in cdn.seen]
     assert result.redirects and result.redirects[0].startswith(cdn.url)
     assert probe_video(tmp_path / "clip.mp4").frames > 0
@@ -245,8 +210,8 @@ def test_redirect_to_another_origin_carries_no_key(mock: MockServer, tmp_path: P
 
 
 def test_endless_redirects_are_bounded(mock: MockServer, tmp_path: Path) -> None:
-    video_id = _completed(mock)
-    with hostile(mock.url, _redirecting("", to_self=True)) as api:  # type: ignore[arg-type]
+    video_id = completed_video(mock)
+    with hostile(mock.url, redirect_content(None)) as api:
         with connect(api.url, mock.key) as client:
             with pytest.raises(DownloadError, match="more than 5 redirects"):
                 download(client, video_id, tmp_path / "clip.mp4")

@@ -14,12 +14,16 @@ import zipfile
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.packaging.conftest import Installed
 from videos_contract.mock import DEFAULT_KEY
 from videos_contract.paths import GENERATED_DIR, PROJECT_ROOT
 from videos_contract.probe import probe_video
 from videos_contract.protocol import KEY_ENV, URL_ENV
+
+# One worker builds and installs the wheels once for the whole module (pytest-xdist).
+pytestmark = pytest.mark.xdist_group("packaging")
 
 LIMIT_MAXIMUM = "            maximum: 100\n            default: 20\n"
 

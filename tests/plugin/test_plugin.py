@@ -124,6 +124,18 @@ def test_on_a_live_server_billed_tests_stay_within_the_cap(
     assert len(videos_mock.store) == 1
 
 
+def test_parallel_workers_share_the_cap(tmp_path: Path, videos_mock: MockServer) -> None:
+    """Under pytest-xdist each worker counts its own jobs: the cap is split between them.
+    `--dist each` runs every test on both workers, so each would bill one job on its own."""
+    (tmp_path / "test_billed.py").write_text(BILLED, encoding="utf-8")
+    env = {URL_ENV: videos_mock.url, "MY_KEY": videos_mock.key}
+    args = ("-n", "2", "--dist", "each", "--videos-key-env", "MY_KEY", "--videos-max-billed", "1")
+    done = _pytest(tmp_path, *args, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 passed, 3 skipped" in done.stdout
+    assert len(videos_mock.store) == 1
+
+
 def test_on_a_live_server_billed_tests_are_skipped_by_default(
     tmp_path: Path, videos_mock: MockServer
 ) -> None:

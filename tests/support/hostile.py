@@ -25,6 +25,8 @@ from typing import Any
 
 import httpx
 
+from videos_contract.client import connect, create, wait
+from videos_contract.mock import MockServer
 from videos_contract.spec import load_spec
 
 CLI = [sys.executable, "-m", "videos_contract"]
@@ -416,6 +418,53 @@ def list_cycle(seen: Seen) -> Behaviour | None:
         await conn.answer(200, {"content-type": "application/json"}, json.dumps(page).encode())
 
     return behaviour
+
+
+def completed_video(mock: MockServer) -> str:
+    """The id of a job created on the mock and waited for until it is completed."""
+    with connect(mock.url, mock.key) as client:
+        return wait(client, create(client, "a calm lake").id, timeout=30, interval=0.05).id
+
+
+def cdn(key: str) -> Rule:
+    """A CDN on another origin: `/cdn/PATH` answers what the mock answers for `PATH`, fetched
+    with the mock's `key` server side (never taken from the client's request)."""
+
+    def rule(seen: Seen) -> Behaviour:
+        async def serve(conn: Connection) -> None:
+            conn.seen.path = conn.seen.path.removeprefix("/cdn")
+            up = await conn.upstream(headers={"authorization": f"Bearer {key}"})
+            await conn.answer(up.status, up.headers, up.body)
+
+        return serve
+
+    return rule
+
+
+def redirect_content(cdn_url: str | None) -> Rule:
+    """`/content` answers 302 to `CDN_URL/cdn/...` (`cdn`), or to itself when `cdn_url` is None;
+    every other request is relayed."""
+
+    def rule(seen: Seen) -> Behaviour | None:
+        if not is_content(seen):
+            return None
+
+        async def redirect(conn: Connection) -> None:
+            where = seen.path if cdn_url is None else f"{cdn_url}/cdn{seen.path}"
+            query = f"?{seen.query}" if seen.query else ""
+            await conn.answer(302, {"location": where + query}, b"")
+
+        return redirect
+
+    return rule
+
+
+@contextmanager
+def behind_a_cdn(mock_url: str, key: str) -> Iterator[tuple[HostileServer, HostileServer]]:
+    """`(cdn, api)`: an API that relays to the mock but redirects `/content` to `cdn`."""
+    with hostile(mock_url, cdn(key)) as cdn_server:
+        with hostile(mock_url, redirect_content(cdn_server.url)) as api:
+            yield cdn_server, api
 
 
 # --- running a command and measuring it ------------------------------------------------------

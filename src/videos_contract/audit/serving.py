@@ -25,6 +25,9 @@ def serve_in_thread(app: ASGIApp) -> Iterator[str]:
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,
+        # No logging configuration of uvicorn's own: it would bind handlers to the sys.stderr
+        # of the moment, in whatever process serves (a test's captured stream, closed later).
+        log_config=None,
         log_level="critical",
         access_log=False,
         lifespan="on",

@@ -22,7 +22,7 @@ from typing import Any
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from videos_contract.mock.errors import ApiError
 
@@ -91,20 +91,31 @@ async def limited_stream(
         if int(declared) > limit:
             raise _too_large(limit)
     received = 0
-    chunks = request.stream()
+    # The ASGI messages themselves rather than `request.stream()`: a body that comes in one
+    # message (every small create) then takes one wait, not three.
+    receive = request.receive
     loop = asyncio.get_running_loop()
     deadline = None if timeout is None else loop.time() + timeout
-    while True:
+    more = True
+    while more:
         try:
             if deadline is None:
-                chunk = await chunks.__anext__()
+                message = await receive()
             else:
-                chunk = await asyncio.wait_for(chunks.__anext__(), deadline - loop.time())
-        except StopAsyncIteration:
-            return
+                # A timer on this task, not a task per message as `wait_for` would start.
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
         except TimeoutError:
             assert timeout is not None
             raise _timed_out(timeout) from None
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        if message["type"] != "http.request":
+            continue
+        more = bool(message.get("more_body", False))
+        chunk: bytes = message.get("body", b"")
+        if not chunk:
+            continue
         received += len(chunk)
         if received > limit:
             raise _too_large(limit)

@@ -13,6 +13,7 @@ many multipart parts is a 413, and JSON nested deeper than `MAX_JSON_DEPTH` a 40
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -21,7 +22,8 @@ from tempfile import SpooledTemporaryFile
 from typing import Any
 
 from python_multipart.exceptions import FormParserError
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import MultipartParser
+from python_multipart.multipart import parse_options_header as _parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from videos_contract.mock.errors import ApiError
@@ -50,6 +52,26 @@ MAX_PARTS = 64
 MAX_JSON_DEPTH = 32
 
 _FILE_TYPES = ("image/", "application/octet-stream", "video/", "audio/")
+
+
+# Header values seen again and again (the client's Content-Type, `form-data; name="prompt"`)
+# are parsed once; only short ones are kept, so the cache stays small whatever is sent.
+_CACHED_HEADER_CHARS = 256
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_options(value: bytes | str) -> tuple[bytes, dict[bytes, bytes]]:
+    return _parse_options_header(value)
+
+
+def parse_options_header(value: bytes | str | None) -> tuple[bytes, dict[bytes, bytes]]:
+    """`python_multipart.multipart.parse_options_header`, remembered for short values (the
+    result is shared: read it, never change it)."""
+    if value is None:
+        return b"", {}
+    if len(value) <= _CACHED_HEADER_CHARS:
+        return _cached_options(value)
+    return _parse_options_header(value)
 
 
 def media_type(request: Request) -> tuple[str, dict[str, str]]:

@@ -5,9 +5,9 @@ Bodies are checked twice, both times against the spec: by the JSON Schema of the
 the generated model's own parsing (`check_video_status` and friends). Each schema is compiled
 once, by jsonschema-rs too: an answer it finds valid costs a few microseconds; any other is
 judged and described by jsonschema alone, so jsonschema's verdict is the one that counts (where
-jsonschema-rs is stricter, as with Python's `$` before a final newline, only time is lost). A server that answers
-with something else, such as `status: "expired"` or a bare `{"task_id": ...}`, gets an
-`UnexpectedResponseError` at once instead of a model that lies.
+jsonschema-rs is stricter, as with Python's `$` before a final newline, only time is lost).
+A server that answers with something else, such as `status: "expired"` or a bare
+`{"task_id": ...}`, gets an `UnexpectedResponseError` at once instead of a model that lies.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 import httpx
-import jsonschema_rs
 
 # Stubs (types-jsonschema) may or may not be installed; either way this line type-checks.
 import jsonschema  # type: ignore[import-untyped, unused-ignore]
+import jsonschema_rs
 from aihubmix_videos.models import DeletedVideo, Video, VideoList
 
 from videos_contract.client.errors import ApiError, UnexpectedResponseError

@@ -8,6 +8,8 @@ from typing import Any
 
 from videos_contract.bench.results import Figure
 
+Previous = tuple[dict[str, Any], dict[str, dict[str, Any]]]
+
 __all__ = ["METHOD", "render_markdown", "write_markdown"]
 
 METHOD = """\
@@ -66,10 +68,33 @@ def _number(value: float | None) -> str:
     return f"{value:.2f}"
 
 
-def _row(figure: Figure) -> str:
+def _shown(number: float, figure: Figure) -> str:
+    if figure.target is not None and figure.target.on_value:
+        return f"{_number(number)} {figure.unit}"
+    return f"{number:.2f}x"
+
+
+def _change(figure: Figure, before: dict[str, Any] | None) -> str:
+    """The figure in the previous run, and how far this run moved from it."""
+    if before is None:
+        return "new"
+    # Compared as this run's target says: by value (seconds, MiB) or by ratio.
+    on_value = figure.target is not None and figure.target.on_value
+    earlier = before.get("value" if on_value else "ratio")
+    now = figure.value if on_value else figure.ratio
+    if earlier is None:
+        return "not measured"
+    shown = _shown(earlier, figure)
+    if now is None or not earlier:
+        return shown
+    return f"{shown} ({(now - earlier) / abs(earlier):+.0%})"
+
+
+def _row(figure: Figure, before: dict[str, Any] | None = None, compare: bool = False) -> str:
     target = str(figure.target) if figure.target else "—"
+    change = [_change(figure, before)] if compare else []
     if figure.status != "measured":
-        cells = [figure.title, "not measured", "—", "—", target, "—", figure.note]
+        cells = [figure.title, "not measured", "—", "—", target, "—", figure.note, *change]
     else:
         measured = f"{_number(figure.value)} {figure.unit}"
         baseline = (
@@ -79,13 +104,34 @@ def _row(figure: Figure) -> str:
         )
         ratio = f"{figure.ratio:.2f}x" if figure.ratio is not None else "—"
         met = {True: "yes", False: "**no**", None: "—"}[figure.target_met]
-        cells = [figure.title, measured, baseline, ratio, target, met, figure.note]
+        cells = [figure.title, measured, baseline, ratio, target, met, figure.note, *change]
     return "| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |"
 
 
-def render_markdown(machine: dict[str, Any], figures: list[Figure], findings: str) -> str:
-    """The whole page."""
+def render_markdown(
+    machine: dict[str, Any],
+    figures: list[Figure],
+    findings: str,
+    previous: Previous | None = None,
+) -> str:
+    """The whole page; with `previous` (a run from `bench/history.jsonl`), a last column
+    with each figure in that run and the change since (of the ratio, or of the value where
+    the target is on the value)."""
     load = ", ".join(f"{value:.2f}" for value in machine["load_average"])
+    header = "| Benchmark | Measured | Baseline (same run) | Ratio | Target | Met | Note |"
+    rule = "|---|---|---|---|---|---|---|"
+    if previous is not None:
+        earlier, before = previous
+        header += " Previous run (change) |"
+        rule += "---|"
+        history = (
+            f"- Previous run in `bench/history.jsonl`: {earlier.get('date')}, load average "
+            + ", ".join(f"{value:.2f}" for value in earlier.get("load_average", ()))
+            + "; the last column compares each figure with it"
+        )
+    else:
+        before = {}
+        history = "- Previous run in `bench/history.jsonl`: none"
     lines = [
         "# Benchmarks",
         "",
@@ -100,10 +146,11 @@ def render_markdown(machine: dict[str, Any], figures: list[Figure], findings: st
         f"- Calibration loop (fixed pure-Python work) at the start / end of the run: "
         f"{machine['calibration_start_s']:.3f} s / {machine['calibration_end_s']:.3f} s",
         f"- Run: `{machine['run']}`, {machine['run_seconds']:.0f} s in all",
+        history,
         "",
-        "| Benchmark | Measured | Baseline (same run) | Ratio | Target | Met | Note |",
-        "|---|---|---|---|---|---|---|",
-        *[_row(figure) for figure in figures],
+        header,
+        rule,
+        *[_row(figure, before.get(figure.key), previous is not None) for figure in figures],
         "",
         METHOD,
     ]
@@ -113,8 +160,12 @@ def render_markdown(machine: dict[str, Any], figures: list[Figure], findings: st
 
 
 def write_markdown(
-    path: Path, machine: dict[str, Any], figures: list[Figure], findings_path: Path
+    path: Path,
+    machine: dict[str, Any],
+    figures: list[Figure],
+    findings_path: Path,
+    previous: Previous | None = None,
 ) -> None:
     findings = findings_path.read_text(encoding="utf-8") if findings_path.is_file() else ""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_markdown(machine, figures, findings), encoding="utf-8")
+    path.write_text(render_markdown(machine, figures, findings, previous), encoding="utf-8")

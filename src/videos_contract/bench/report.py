@@ -54,11 +54,11 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
    clips from memory and cannot serve 1 GiB, so the download is the `download` helper
    (streaming, write, fsync, checks, rename) reading a Starlette app that streams the bytes
    under the content path on the same uvicorn stack; its baseline is raw httpx streaming the
-   same body into a file and fsyncing it. Client and baseline run in turns, three times
-   each, the fastest run of each counting. The ceilings, raw httpx reading the body and
-   dropping it and a plain loopback copy of the same bytes (`sendall` / `recv_into` between
-   two processes), are in the notes. The RSS rows compare each process's peak with the same
-   process before the transfer.
+   same body into a file and fsyncing it. Baseline and client run one after the other, three
+   times, and the pair whose ratio is the median counts. The ceilings, raw httpx reading the
+   body and dropping it and a plain loopback copy of the same bytes (`sendall` /
+   `recv_into` between two processes), are in the notes. The RSS rows compare each
+   process's peak with the same process before the transfer.
 6. **Audit**: `videos-contract audit --profile standard` on the embedded mock, in a temporary
    folder, sweeping one model per family (the default); baseline: `--profile quick` (no
    fuzzing).

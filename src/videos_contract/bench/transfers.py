@@ -15,9 +15,10 @@ streams the bytes under the content path (`apps.stream_app`). The figure is the 
 
 Baselines: the upload is compared with raw httpx sending the same multipart create (the file
 as a part) to the same mock, the download with raw httpx streaming the same body into a file
-and fsyncing it. Client and baseline run in turns, three times each, and the fastest run of
-each counts. The ceilings, raw httpx reading the body and dropping it and a plain loopback socket
-copy of the same bytes, are in the note.
+and fsyncing it. Baseline and client run one after the other, three times, and the pair
+whose ratio is the median counts (every run is in the details). The ceilings, raw httpx
+reading the body and dropping it and a plain loopback socket copy of the same bytes, are in
+the note.
 """
 
 from __future__ import annotations
@@ -43,8 +44,7 @@ __all__ = ["measure_transfers", "write_padded_png"]
 _RSS_TARGET = Target(100.0, at_least=False, on_value=True, unit="MiB")
 _UPLOAD_TARGET = Target(0.9, at_least=True)
 _DOWNLOAD_TARGET = Target(0.95, at_least=True)
-# Each client runs this often, in turns with its baseline; the best run of each counts (on a
-# busy machine one run of the same transfer may take twice as long as the next).
+# Pairs of runs (baseline, then client) taken for each transfer; the median pair counts.
 _ROUNDS = 3
 _CLIENT = "videos_contract.bench.transfer_client"
 
@@ -102,21 +102,27 @@ def _rss_figures(
     ]
 
 
-def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The fastest of runs taken in turns with their baseline: the one least slowed by other
-    work on the machine (all runs are kept in the details)."""
-    return min(runs, key=lambda run: float(run["seconds"]))
-
-
 def _in_turns(
     ops: dict[str, dict[str, Any]], rounds: int
 ) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-    """Run each client operation `rounds` times, in turns; the best and all runs of each."""
+    """Run the client operation (`helper`) and its baseline (`raw`) one after the other,
+    `rounds` times; the pair whose ratio is the median, and every run.
+
+    Each pair is taken within a few seconds, so a burst of other work on the machine slows
+    both sides of it alike; the median pair is the one least moved by such bursts either way
+    (a single run of the same transfer may take twice as long as the next).
+    """
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in ops}
     for _ in range(rounds):
         for name, spec in ops.items():
             runs[name].append(run_worker(_CLIENT, json.dumps(spec)))
-    return {name: _best(done) for name, done in runs.items()}, runs
+
+    def ratio(index: int) -> float:
+        return float(runs["raw"][index]["seconds"]) / float(runs["helper"][index]["seconds"])
+
+    order = sorted(range(rounds), key=ratio)
+    median = order[len(order) // 2]
+    return {name: done[median] for name, done in runs.items()}, runs
 
 
 def _ceilings(name: str, mb_per_s: float, floor: dict[str, Any]) -> str:

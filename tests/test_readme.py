@@ -214,6 +214,10 @@ def _docs_check(command: str) -> None:
     _ok(_run(command))
 
 
+def _docs_check_families(command: str) -> None:
+    assert "page and spec agree" in _ok(_run(command))
+
+
 def _diff(command: str) -> None:
     _ok(_run(command))
 
@@ -261,6 +265,9 @@ RUNNERS: dict[str, Callable[..., None]] = {
     '.venv/bin/videos-contract create --prompt "a garden" --model veo-3.1-generate-preview '
     "--seconds 8 --size 1920x1080 --wait --output garden.mp4": _create_garden,
     ".venv/bin/videos-contract docs-check ../shared/docs-pages/create-a-video.txt": _docs_check,
+    ".venv/bin/videos-contract docs-check tests/docs/pages/video-gen/video-gen.cn.mdx": (
+        _docs_check_families
+    ),
     ".venv/bin/videos-contract diff generated/openapi.released.yaml openapi.yaml "
     "--format markdown": _diff,
     "make regen": _make_regen,

@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from videos_contract.audit.checks import _family_body, family_near_misses
 from videos_contract.audit.serving import serve_in_thread
 from videos_contract.cli import main
 from videos_contract.families import families
-from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
+from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app, running_mock
 from videos_contract.paths import SPEC_PATH
 
 
@@ -123,3 +125,76 @@ def test_a_wrong_frame_for_a_family_is_a_violation(tmp_path: Path) -> None:
     assert code == 1
     assert outcome["outcome"] == "failed"
     assert "1920x1088" in json.dumps(outcome["violations"])
+
+
+def _audit_defect(defects: tuple[str, ...], report_dir: Path, *extra: str) -> tuple[int, Any]:
+    """An audit of one check (`--check` in `extra`) against the mock with `defects`."""
+    with running_mock(MockConfig(render_seconds=0.1, defects=defects)) as server:
+        code = main(
+            ["audit", "--url", server.url, "--key", server.key, "--no-fuzz",
+             "--report-dir", str(report_dir), *extra]
+        )  # fmt: skip
+    summary = json.loads((report_dir / "summary.json").read_text())
+    outcomes = {c["check"]: c for group in summary["operations"] for c in group["checks"]}
+    return code, outcomes
+
+
+# Defects of the model families, each tripped here by the one check that sees it.
+FAMILY_DEFECTS = {"veo-seconds-as-number", "veo-seconds-refused", "veo-image-refused"}
+
+
+@pytest.mark.parametrize(
+    ("model", "words"),
+    [("wan2.6-t2v", "create wan2.6-t2v (Alibaba Wan) with seconds='1'"),
+     ("sora-2", "create sora-2 (OpenAI Sora) with size='1024x1792'"),
+     ("doubao-seedance-2-0-fast-260128", "with duration=0")],
+)  # fmt: skip
+def test_a_family_near_miss_taken_for_the_default_is_a_violation(
+    tmp_path: Path, model: str, words: str
+) -> None:
+    """The families' own near misses (a length outside the model's set, another model's
+    size) are refused by the mock and caught when a server rounds them to the default."""
+    check = "near_miss_values_are_refused"
+    args = ("--check", check, "--model", model)
+    code, outcomes = _audit_defect(("family-miss-accepted",), tmp_path, *args)
+    assert code == 1
+    (violation,) = outcomes[check]["violations"]
+    assert words in violation["at_fault"], violation
+
+
+def test_every_family_s_near_misses_are_listed_from_its_schema() -> None:
+    catalogue = families()
+    misses = {m: family_near_misses(catalogue.for_model(m), m) for m in catalogue.models}
+    assert ("size", "1024x1792") in misses["sora-2"]  # sora-2-pro only
+    assert ("size", "832x480") in misses["wan2.6-t2v"]  # wan2.6 has no 480P
+    assert ("size", "4k") in misses["veo-2.0-generate-001"]
+    assert ("seconds", "5") in misses["veo-3.1-generate-preview"]  # Veo 3: 4, 6, 8
+    for model, found in misses.items():
+        family = catalogue.for_model(model)
+        assert all(family.refusals({**_family_body(family, model), k: v}) for k, v in found)
+
+
+def test_veo_seconds_taken_only_as_a_number_is_noted_not_failed(tmp_path: Path) -> None:
+    check = "parameters_are_honoured"
+    # Two jobs are enough: the first is refused as a string and accepted as an integer.
+    args = ("--check", check, "--model", "veo-3.1-generate-preview", "--max-creates", "2")
+    code, outcomes = _audit_defect(("veo-seconds-as-number",), tmp_path, *args)
+    assert code == 0, outcomes[check]
+    assert outcomes[check]["outcome"] == "passed"
+    assert "`seconds` accepted only as an integer" in outcomes[check]["reason"]
+
+
+@pytest.mark.parametrize(
+    ("defect", "words"),
+    [("veo-seconds-refused", "documented capability refused: Google Veo `seconds`"),
+     ("veo-image-refused", "documented capability refused: Google Veo image-to-video")],
+)  # fmt: skip
+def test_a_documented_veo_capability_refused_is_a_violation(
+    tmp_path: Path, defect: str, words: str
+) -> None:
+    check = "parameters_are_honoured"
+    args = ("--check", check, "--model", "veo-3.1-generate-preview")
+    code, outcomes = _audit_defect((defect,), tmp_path, *args)
+    assert code == 1
+    (violation,) = outcomes[check]["violations"]
+    assert words in violation["at_fault"], violation

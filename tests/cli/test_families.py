@@ -45,16 +45,26 @@ def test_veo_at_1080p_for_eight_seconds(
 
 
 @pytest.mark.parametrize("model", FAMILIES.representatives())
-def test_every_family_is_created_with_its_defaults(
-    model: str, on_mock: MockServer, capsys: pytest.CaptureFixture[str]
+def test_every_family_is_created_waited_for_and_downloaded_with_its_defaults(
+    model: str, on_mock: MockServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    family = FAMILIES.for_model(model)
+    target = tmp_path / "heron.mp4"
     argv = ["create", "--prompt", "a heron", "--model", model, "--json"]
-    if "input_reference" in FAMILIES.for_model(model).requires(model):
+    argv += ["--wait", "--interval", "0.05", "--output", str(target)]
+    if "input_reference" in family.requires(model):
         argv += ["--reference", "https://example.com/heron.png"]
     code = main(argv)
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert json.loads(out)["model"] == model
+    video = json.loads(out)
+    assert (video["model"], video["status"]) == (model, "completed")
+    # The clip is the frame and length the spec gives the family's defaults.
+    frame = family.frame(str(family.field_default(family.size_field)))
+    info = probe_video(target)
+    assert frame is not None and (info.width, info.height) == frame
+    length = int(family.field_default(family.seconds_field))
+    assert info.duration == pytest.approx(length, abs=0.2)
 
 
 @pytest.mark.parametrize(

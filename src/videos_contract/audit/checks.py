@@ -191,6 +191,7 @@ def near_miss_values_are_refused(ctx: CheckContext) -> None:
                 repr(body["error"].get("param")),
                 reply.exchange,
             )
+    _family_near_misses_are_refused(ctx)
     cap = ctx.spec.schema("VideoPrompt")["maxLength"]
     boundary = (
         (f"a prompt of exactly {cap} characters", "b" * cap),
@@ -201,6 +202,80 @@ def near_miss_values_are_refused(ctx: CheckContext) -> None:
             ctx.left_out.append(f"create with {what}")
             continue
         ctx.create_video({"prompt": prompt}, what=f"create with {what} (valid)")
+
+
+def family_near_misses(family: Family, model: str) -> list[tuple[str, Any]]:
+    """(field, value) one step outside what `model` takes, read from its family's schema.
+
+    A length in a gap of the model's set (or just below it) and just above it; a size another
+    model of the family takes but this one does not (`sora-2` with a `sora-2-pro` size, wan2.6
+    with a 480P size, Veo 2 with `4k`); a pixel size one pixel off. The default family's own
+    lengths and sizes are covered through its form above, so only its per-model rule is
+    added. Each value is kept only if the family's schema refuses it.
+    """
+    if family.catch_all:
+        return []
+    misses: list[tuple[str, Any]] = []
+    lengths = family.allowed(model, family.seconds_field)
+    numbers = sorted({int(v) for v in lengths})
+    if numbers and not family.default:
+        as_text = any(isinstance(v, str) for v in lengths)
+        gap = next((n for n in range(numbers[0], numbers[-1]) if n not in numbers), None)
+        for n in (numbers[0] - 1 if gap is None else gap, numbers[-1] + 1):
+            misses.append((family.seconds_field, str(n) if as_text else n))
+    sizes = family.allowed(model, family.size_field)
+    others = [v for v in family.candidates(family.size_field) if v not in sizes]
+    if others:
+        misses.append((family.size_field, others[0]))
+    pixel = next((str(v) for v in sizes if str(v).partition("x")[2].isdigit()), None)
+    if pixel and not family.default:
+        width, _, height = pixel.partition("x")
+        misses.append((family.size_field, f"{width}x{int(height) + 1}"))
+    base = _family_body(family, model)
+    return [
+        (name, value) for name, value in misses if name in family.refusals({**base, name: value})
+    ]
+
+
+def _family_body(family: Family, model: str) -> dict[str, Any]:
+    """A valid JSON create of `model` with only what its family requires."""
+    body: dict[str, Any] = {"prompt": _SWEEP_PROMPT, "model": model}
+    if "input_reference" in family.requires(model):
+        size = family.frame(str(family.field_default(family.size_field)))
+        png = _reference_png(f"{size[0]}x{size[1]}" if size else "1280x720")
+        body["input_reference"] = "data:image/png;base64," + base64.b64encode(png).decode()
+    return body
+
+
+def _family_near_misses_are_refused(ctx: CheckContext) -> None:
+    """Each audited model's near misses, as JSON creates: 400 naming the field."""
+    catalogue = families(ctx.spec)
+    for model in audited_models(ctx):
+        family = catalogue.for_model(model)
+        for name, value in family_near_misses(family, model):
+            what = f"create {model} ({family.title}) with {name}={value!r}"
+            if ctx.creates_left() == 0:
+                ctx.left_out.append(what)
+                continue
+            reply = ctx.client.post(
+                ctx.path("createVideo"), json={**_family_body(family, model), name: value}
+            )
+            if 200 <= reply.status < 300:
+                video = reply.json()
+                if isinstance(video, dict) and isinstance(video.get("id"), str):
+                    ctx.record(video, new=True)
+            elif name != "model" and _refuses_model(reply):
+                # The server does not serve this model at all: nothing to refuse per value.
+                ctx.absent.append(f"{model} ({family.title}): {reply.status}")
+                break
+            body = ctx.expect_error(reply, 400, "createVideo", what)
+            if body["error"].get("param") != name:
+                ctx.fail(
+                    f"{what}: field error.param",
+                    repr(name),
+                    repr(body["error"].get("param")),
+                    reply.exchange,
+                )
 
 
 @check("createVideo", billed=True)
@@ -546,6 +621,15 @@ def _reference_png(size: str) -> bytes:
     return buffer.getvalue()
 
 
+def _excerpt_of(reply: Any, limit: int = 200) -> str:
+    """The start of an answer's body, for a finding."""
+    try:
+        text = str(reply.response.text)
+    except (AttributeError, UnicodeDecodeError):
+        return f"<{reply.size} bytes>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _refuses_model(reply: Any) -> bool:
     """Whether a refusal is about the model itself ("unknown model"), not about a value."""
     if reply.status not in (400, 404):
@@ -629,11 +713,51 @@ def _expected_clip(family: Family, cell: dict[str, Any]) -> tuple[str | None, in
     return (f"{frame[0]}x{frame[1]}" if frame else None), seconds
 
 
+def _first_frame_cell(family: Family, model: str) -> dict[str, Any] | None:
+    """A create with a first-frame image, when the family's rules make it a capability of
+    its own for `model` (Veo 3.1: an image fixes the length): the model, a length the image
+    allows and the default size. None when the image changes nothing or is not allowed."""
+    if "input_reference" not in family.properties or "input_reference" in family.requires(model):
+        return None
+    url = "https://example.com/first-frame.png"
+    with_image = family.allowed(model, family.seconds_field, input_reference=url)
+    if not with_image or with_image == family.allowed(model, family.seconds_field):
+        return None
+    cell = {
+        "model": model,
+        family.seconds_field: with_image[0],
+        family.size_field: family.field_default(family.size_field),
+    }
+    return None if family.refusals({**cell, "prompt": "x", "input_reference": url}) else cell
+
+
+def _error_param(reply: Any) -> Any:
+    try:
+        return (reply.json().get("error") or {}).get("param")
+    except (ValueError, AttributeError):
+        return None
+
+
 def _sweep_json(ctx: CheckContext, family: Family, model: str) -> int:
-    """Any other family through its JSON body; echoes checked in the gateway's fields."""
+    """Any other family through its JSON body; echoes checked in the gateway's fields.
+
+    A length the server refuses in the page's string form is sent again as an integer (the
+    gateway's adapter code says Veo needs a number): accepted, the rest of the sweep uses the
+    integer and the outcome says so; refused too, a documented capability is refused. So is
+    a first-frame image the page documents for the model (Veo 3.1).
+    """
     jobs: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-    for cell in _sweep(ctx, model):
+    cells = [(cell, False) for cell in _sweep(ctx, model)]
+    first_frame = _first_frame_cell(family, model)
+    if first_frame is not None:
+        cells.append((first_frame, True))
+    as_number = False
+    length = family.seconds_field
+    prop = family.properties.get(length, {})
+    numeric = any(branch.get("type") == "integer" for branch in [prop, *prop.get("oneOf", [])])
+    for cell, with_image in cells:
         label = ", ".join(f"{k}={v}" for k, v in cell.items())
+        label += " with a first-frame image" if with_image else ""
         if ctx.creates_left() == 0:
             ctx.left_out.append(f"create with {label}")
             continue
@@ -641,15 +765,52 @@ def _sweep_json(ctx: CheckContext, family: Family, model: str) -> int:
         if "ratio" in family.properties:
             # A fixed ratio, so that the frame is known (`adaptive` lets the model choose).
             body["ratio"] = next(v for v in family.candidates("ratio") if ":" in str(v))
-        if "input_reference" in family.requires(model):
+        if with_image or "input_reference" in family.requires(model):
             frame, _ = _expected_clip(family, cell)
             png = _reference_png(frame or ctx.spec.default("VideoSize"))
             body["input_reference"] = "data:image/png;base64," + base64.b64encode(png).decode()
+        if as_number and str(body.get(length, "")).isdigit():
+            body[length] = int(body[length])
         reply, video = ctx.create_json(body, f"created {family.title} video")
+        if video is None and not jobs and _refuses_model(reply):
+            ctx.absent.append(f"{model} ({family.title}): {reply.status}")
+            return 0
+        if video is None and with_image and 400 <= reply.status < 500:
+            ctx.fail(
+                f"documented capability refused: {family.title} image-to-video "
+                f"(`input_reference`, {model}, {length}={cell[length]})",
+                "HTTP 200 (the page documents a first-frame image for this model)",
+                f"HTTP {reply.status}: {_excerpt_of(reply)}",
+                reply.exchange,
+            )
+        text = body.get(length)
+        if (
+            video is None
+            and numeric
+            and not as_number
+            and reply.status == 400
+            and _error_param(reply) in (length, "duration")
+            and isinstance(text, str)
+            and text.isdigit()
+        ):
+            first = reply
+            reply, video = ctx.create_json(
+                {**body, length: int(text)}, f"created {family.title} video"
+            )
+            if video is None:
+                ctx.fail(
+                    f"documented capability refused: {family.title} `{length}` ({model})",
+                    f"HTTP 200 for the page's string form {text!r} or the integer {int(text)}",
+                    f"string: HTTP {first.status}; integer: HTTP {reply.status}: "
+                    f"{_excerpt_of(reply)}",
+                    reply.exchange,
+                )
+            as_number = True
+            ctx.notes.append(
+                f"{model} ({family.title}): `{length}` accepted only as an integer "
+                f"(the page's string form {text!r} answered HTTP {first.status})"
+            )
         if video is None:
-            if not jobs and _refuses_model(reply):
-                ctx.absent.append(f"{model} ({family.title}): {reply.status}")
-                return 0
             ctx.expect_status(reply, "createVideo", 200, f"create with {label} (valid)")
             continue
         jobs.append((label, cell, video))

@@ -74,6 +74,8 @@ class CheckContext:
     models: tuple[str, ...] = ()
     # Parts of the running check the server does not offer (a model it calls unknown).
     absent: list[str] = field(default_factory=list)
+    # What the running check observed and the outcome should say (a form the server needs).
+    notes: list[str] = field(default_factory=list)
 
     # -- verdicts ---------------------------------------------------------------------------
     @staticmethod

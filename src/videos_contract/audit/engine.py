@@ -180,6 +180,7 @@ def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
 
     ctx.left_out.clear()
     ctx.absent.clear()
+    ctx.notes.clear()
     try:
         registered.function(ctx)
     except CheckFailed as failure:
@@ -211,6 +212,8 @@ def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
         notes.append("left out by --max-creates: " + "; ".join(ctx.left_out))
     if ctx.absent:
         notes.append("not offered by the server: " + "; ".join(ctx.absent))
+    if ctx.notes:
+        notes.append("observed: " + "; ".join(ctx.notes))
     if notes:
         skipped = len(ctx.left_out) + len(ctx.absent)
         return replace(base, passed=1, skipped=skipped, skip_reason="; ".join(notes))

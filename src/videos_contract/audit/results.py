@@ -102,10 +102,13 @@ class CheckOutcome:
 
     @property
     def reason(self) -> str:
-        """Why the check was not run, or why the capability counts as not offered."""
+        """Why the check was not run, why the capability counts as not offered, or what a
+        passed check observed (a form the server needs)."""
         if self.outcome is Outcome.NOT_OFFERED:
             return self.not_offered
-        if self.outcome is Outcome.NOT_RUN or (self.skipped and self.skip_reason):
+        if self.outcome is Outcome.NOT_RUN or (
+            self.skip_reason and (self.skipped or self.outcome is Outcome.PASSED)
+        ):
             return self.skip_reason
         return ""
 

@@ -21,6 +21,8 @@ from videos_contract.docs.drift import compare_page, find_operation
 from videos_contract.docs.page import PageError, read_page
 from videos_contract.docs.report import FORMATS as FINDING_FORMATS
 from videos_contract.docs.report import render_findings
+from videos_contract.docs.unified import compare_unified, is_unified, read_unified
+from videos_contract.families import CREATE_OPERATION
 from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, PROJECT_ROOT, SPEC_PATH
 from videos_contract.release.gate import ReleaseError
 from videos_contract.release.report import FORMATS as CHANGE_FORMATS
@@ -35,12 +37,23 @@ __all__ = ["register"]
 def _docs_check(args: argparse.Namespace) -> int:
     page_path = Path(args.page)
     try:
-        page = read_page(page_path)
-    except PageError as exc:
-        raise CliError(str(exc), exit_code=2) from exc
-    try:
         spec = Spec.from_file(Path(args.spec))
     except SpecError as exc:
+        raise CliError(str(exc), exit_code=2) from exc
+    try:
+        text = page_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {page_path}: {exc}", exit_code=2) from exc
+    if is_unified(text, spec):
+        # The unified video page: every model family, compared field by field.
+        unified = read_unified(page_path, spec)
+        found = compare_unified(unified, spec, folder=page_path.parent)
+        where = f"POST /v1/videos ({CREATE_OPERATION}), per model family"
+        print(render_findings(found, args.format, page=page_path.name, operation=where))
+        return 1 if any(not f.known for f in found) else 0
+    try:
+        page = read_page(page_path)
+    except PageError as exc:
         raise CliError(str(exc), exit_code=2) from exc
     findings = compare_page(page, spec)
     op = find_operation(spec, page.method, page.path)

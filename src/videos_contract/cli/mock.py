@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from videos_contract.cassette import CassetteError
 from videos_contract.cli.common import CliError, finite, non_negative, positive
 from videos_contract.client.errors import mask_key
 from videos_contract.mock import DEFAULT_KEY, MockConfig, serve
@@ -141,6 +142,26 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="misbehave on purpose, to test an audit (repeatable): "
         + (", ".join(sorted(DEFECTS)) or "none defined"),
     )
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="serve the jobs recorded in this cassette (proxy --record DIR) first: the same "
+        "ids, statuses and bytes; other requests get the mock's normal answers",
+    )
+    parser.add_argument(
+        "--speed",
+        type=positive,
+        default=None,
+        metavar="X",
+        help="with --replay: replay X times faster than recorded (default 1)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="with --replay: refuse any request the cassette does not hold (code not_recorded)",
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -177,6 +198,9 @@ def mock_config(args: argparse.Namespace) -> MockConfig:
             slow_rate=args.slow_rate,
             slow_seconds=args.slow_seconds,
             spec_path=args.spec,
+            replay_path=args.replay,
+            replay_speed=1.0 if args.speed is None else args.speed,
+            replay_strict=args.strict,
         )
     except ValueError as exc:
         raise CliError(str(exc), exit_code=2) from None
@@ -189,6 +213,10 @@ def _run(args: argparse.Namespace) -> int:
             load_spec(args.spec).operation("createVideo")
         except SpecError as exc:
             raise CliError(f"--spec {args.spec}: {exc}", exit_code=2) from None
+    if args.replay is None and (args.speed is not None or args.strict):
+        raise CliError("--speed and --strict only apply with --replay DIR", exit_code=2)
+    if args.replay is not None and args.workers > 1:
+        raise CliError("--replay serves from one process: leave out --workers", exit_code=2)
     if args.workers < 1:
         raise CliError(f"--workers must be at least 1, got {args.workers}", exit_code=2)
     if args.workers > 1 and args.store is None:
@@ -202,12 +230,20 @@ def _run(args: argparse.Namespace) -> int:
         print(f"Seed: {config.seed} (repeat this run with --seed {config.seed})", flush=True)
         if config.store_path is not None:
             print(f"Jobs kept in {config.store_path} ({args.workers} worker(s))", flush=True)
+        if config.replay_path is not None:
+            mode = ", strict" if config.replay_strict else ""
+            print(
+                f"Replaying {config.replay_path} at {config.replay_speed:g}x speed{mode}",
+                flush=True,
+            )
         print("Stop with Ctrl-C.", flush=True)
 
     if not 0 <= args.port <= 65535:
         raise CliError(f"--port must be between 0 and 65535, got {args.port}", exit_code=2)
     try:
         serve(config, args.host, args.port, workers=args.workers, on_ready=ready)
+    except CassetteError as exc:
+        raise CliError(str(exc), exit_code=2) from None
     except sqlite3.Error as exc:
         raise CliError(f"cannot use the job store {args.store}: {exc}") from None
     except OSError as exc:

@@ -6,13 +6,25 @@ The spec's own history (the breaking-change diff, the release gate, regeneration
 
 from videos_contract.docs.drift import Finding, compare_page, find_operation
 from videos_contract.docs.page import DocsPage, PageError, PageField, read_page
+from videos_contract.docs.unified import (
+    Statement,
+    UnifiedPage,
+    compare_unified,
+    is_unified,
+    read_unified,
+)
 
 __all__ = [
     "DocsPage",
     "Finding",
     "PageError",
     "PageField",
+    "Statement",
+    "UnifiedPage",
     "compare_page",
+    "compare_unified",
     "find_operation",
+    "is_unified",
     "read_page",
+    "read_unified",
 ]

@@ -38,7 +38,11 @@ def render_findings(findings: Sequence[Finding], fmt: str, *, page: str, operati
         lines.append("Differences:")
         lines += [f"  {f.field}: {f.aspect}: page says {f.page}; spec says {f.spec}" for f in drift]
     if known:
-        lines.append("Known deviations (x-deviation in the spec):")
+        superseded = any((f.deviation or "").startswith("superseded:") for f in known)
+        lines.append(
+            "Known deviations (x-deviation in the spec"
+            + (", or superseded by a newer page):" if superseded else "):")
+        )
         for f in known:
             lines.append(f"  {f.field}: {f.aspect}: page says {f.page}; spec says {f.spec}")
             lines.append(f"    known deviation: {f.deviation}")

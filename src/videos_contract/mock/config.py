@@ -35,7 +35,9 @@ class MockConfig:
     `max_parts` (multipart parts), `max_header_bytes` (one request's head),
     `body_timeout_seconds` (time to receive a whole body). Client-testing faults besides
     `fault_rate`: `drop_rate` (answers cut off mid-body) and `slow_rate` (answers held back
-    `slow_seconds`).
+    `slow_seconds`). `replay_path` serves a cassette's recorded jobs first
+    (`videos_contract.mock.replay`), `replay_speed` times faster than recorded; with
+    `replay_strict` a request the cassette does not hold is refused instead of answered.
     """
 
     keys: tuple[str, ...] = (DEFAULT_KEY,)
@@ -56,6 +58,9 @@ class MockConfig:
     drop_rate: float = 0.0
     slow_rate: float = 0.0
     slow_seconds: float = 0.0
+    replay_path: Path | None = None
+    replay_speed: float = 1.0
+    replay_strict: bool = False
 
     def __post_init__(self) -> None:
         if not self.keys or any(not key or key != key.strip() for key in self.keys):
@@ -79,12 +84,14 @@ class MockConfig:
             raise ValueError("max_header_bytes must be >= 1024")
         if self.body_timeout_seconds <= 0:
             raise ValueError("body_timeout_seconds must be > 0")
+        if not 0 < self.replay_speed < float("inf"):
+            raise ValueError("replay_speed must be a finite number > 0")
 
 
 def config_to_env(config: MockConfig) -> str:
     """The configuration as JSON, for `CONFIG_ENV` in worker processes."""
     data: dict[str, Any] = asdict(config)
-    for name in ("spec_path", "store_path"):
+    for name in ("spec_path", "store_path", "replay_path"):
         value = data[name]
         data[name] = None if value is None else str(value)
     return json.dumps(data)
@@ -101,7 +108,7 @@ def config_from_env(environ: dict[str, str] | None = None) -> MockConfig:
     for name in ("keys", "defects"):
         if name in values:
             values[name] = tuple(values[name])
-    for name in ("spec_path", "store_path"):
+    for name in ("spec_path", "store_path", "replay_path"):
         if values.get(name) is not None:
             values[name] = Path(values[name])
     return MockConfig(**values)

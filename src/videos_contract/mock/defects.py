@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 from PIL import Image
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from videos_contract.families import families
 from videos_contract.protocol import protocol
 from videos_contract.spec import load_spec
 
@@ -347,6 +348,57 @@ async def _accept_near_miss(app: ASGIApp, scope: Scope, body: bytes) -> _Capture
     return await _call(app, scope, body)
 
 
+async def _accept_family_miss(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """A JSON create refused for a length or size its model does not take is run again with
+    the family's default for that field, and billed (`sora-2` at a `sora-2-pro` size, wan2.6
+    at 480P, Veo at 5 seconds...)."""
+    response = await _call(app, scope, body)
+    ctype = dict(scope["headers"]).get(b"content-type", b"")
+    if not (
+        _is_operation(scope, "createVideo")
+        and response.status == 400
+        and ctype.startswith(b"application/json")
+    ):
+        return response
+    try:
+        document = json.loads(body)
+        param = json.loads(response.body)["error"]["param"]
+    except (ValueError, KeyError, TypeError):
+        return response
+    if not isinstance(document, dict):
+        return response
+    family = families().for_model(document.get("model"))
+    if param not in (family.seconds_field, family.size_field) or param not in document:
+        return response
+    document[param] = family.field_default(param)
+    retry = json.dumps(document).encode()
+    return await _call(app, _with_body(scope, retry), retry)
+
+
+def _refuse_veo(refused: Callable[[Any], bool], field: str, message: str) -> Rewrite:
+    """JSON creates of a Veo model whose `field` value `refused` picks answer 400 naming it,
+    as the gateway's adapter code reports for Veo (a string `seconds`, any reference)."""
+
+    async def rewrite(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+        ctype = dict(scope["headers"]).get(b"content-type", b"")
+        if _is_operation(scope, "createVideo") and ctype.startswith(b"application/json"):
+            try:
+                document = json.loads(body)
+            except ValueError:
+                document = None
+            veo = families().named("veo")
+            if (
+                isinstance(document, dict)
+                and document.get("model") in veo.models
+                and field in document
+                and refused(document[field])
+            ):
+                return _error(400, message, field, "invalid_value")
+        return await _call(app, scope, body)
+
+    return rewrite
+
+
 # Bodies above this are refused with 413, though the spec allows prompts of 32,000 characters.
 _PROMPT_CAP_BYTES = 4096
 
@@ -503,6 +555,24 @@ _WRAPPERS: dict[str, tuple[str, Wrapper]] = {
     "near-miss-accepted": (
         "a `seconds` value outside the enum is rounded instead of refused",
         _wrap(_accept_near_miss),
+    ),
+    "family-miss-accepted": (
+        "a JSON create with a length or size its model does not take gets the family's default",
+        _wrap(_accept_family_miss),
+    ),
+    "veo-seconds-as-number": (
+        "Veo refuses `seconds` as the page's string and takes it only as an integer",
+        _wrap(_refuse_veo(lambda v: isinstance(v, str), "seconds", "seconds must be a number")),
+    ),
+    "veo-seconds-refused": (
+        "Veo refuses every `seconds`, as a string and as an integer",
+        _wrap(_refuse_veo(lambda v: True, "seconds", "Unsupported duration.")),
+    ),
+    "veo-image-refused": (
+        "Veo refuses a first-frame image (`input_reference`), which the page documents",
+        _wrap(
+            _refuse_veo(lambda v: True, "input_reference", "Reference images are not supported.")
+        ),
     ),
     "ranges-ignored": (
         "`Accept-Ranges: bytes` is advertised but Range is ignored",

@@ -56,10 +56,12 @@ def plan_render(family: Family, body: Mapping[str, Any], fallback: Family) -> tu
     nested: Mapping[str, Any] = extra if isinstance(extra, Mapping) else {}
 
     def value(name: str) -> Any:
-        if name in body:
-            return body[name]
+        # A literal `extra_body` member first: the top level then holds only the default the
+        # validation filled in for the field the client sent inside `extra_body`.
         if name in nested:
             return nested[name]
+        if name in body:
+            return body[name]
         return family.field_default(name)
 
     size = value(family.size_field)

@@ -24,6 +24,7 @@ from videos_contract.mock.config import MockConfig
 from videos_contract.mock.errors import ApiError, error_response, redact_keys
 from videos_contract.mock.faults import DROP, SLOW, FaultInjector, RateLimiter, ResponseFaults
 from videos_contract.mock.handlers import Call, Handlers
+from videos_contract.mock.replay import Replay
 from videos_contract.mock.routing import Router
 from videos_contract.mock.store import JobStore
 from videos_contract.mock.validation import ParameterRules
@@ -58,6 +59,15 @@ class MockService:
             operation.operation_id: ParameterRules.for_operation(operation)
             for operation in spec.operations()
         }
+        self.replay: Replay | None = None
+        if config.replay_path is not None:
+            self.replay = Replay.load(
+                config.replay_path,
+                spec,
+                self._router,
+                speed=config.replay_speed,
+                strict=config.replay_strict,
+            )
 
     @staticmethod
     def owner_id(key: str) -> str:
@@ -158,6 +168,11 @@ class MockService:
         )
         params = self._params[operation.operation_id].check(query, request.headers)
         call = Call(operation, owner, path_params, params)
+        if self.replay is not None:
+            limits = (self.config.max_body_bytes, self.config.body_timeout_seconds)
+            replayed = await self.replay.answer(request, call, *limits)
+            if replayed is not None:
+                return replayed
         return await self.handlers.by_operation[operation.operation_id](request, call)
 
 

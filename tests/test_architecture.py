@@ -27,6 +27,16 @@ ANYTHING = "anything"
 # Finer rules than the table: (importing module prefix, forbidden import prefix, why).
 FINER_RULES = (
     ("videos_contract.audit.engine", "videos_contract.audit.reports", "reports are writers"),
+    (
+        "videos_contract.proxy",
+        "videos_contract.audit.engine",
+        "the proxy uses rules, not the engine",
+    ),
+    (
+        "videos_contract.proxy",
+        "videos_contract.audit.checks",
+        "the proxy uses rules, not the engine",
+    ),
 )
 # Modules of a package allowed to use one of its table permissions (the rest may not).
 NARROWED = {("audit", "mock"): ("videos_contract.audit.engine",)}

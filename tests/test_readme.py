@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -207,6 +208,49 @@ def _create_garden(command: str, tmp: Path) -> None:
     assert info.duration == pytest.approx(8.0, abs=0.2)
 
 
+def _proxy_record_replay(command: str, tmp: Path) -> None:
+    """The proxy in front of a mock, the README's client through it, then Ctrl-C: a conformant
+    verdict, reports and a cassette; `mock --replay` then gives the client the same video."""
+    if not (_port_free(8000) and _port_free(8001)):
+        pytest.skip("port 8000 or 8001 is taken on this machine")
+    (client,) = [c for c in readme_commands() if c.startswith("VIDEOS_API_URL=")]
+    (replay,) = [c for c in readme_commands() if "--replay" in c]
+    with running_mock(MockConfig(render_seconds=0.3)) as server:
+        # No shell in between: the signal and the exit status are the proxy's own.
+        words = shlex.split(command.replace("http://127.0.0.1:8000", server.url))
+        proxy = subprocess.Popen(
+            [words[0].replace(".venv/bin/", f"{VENV_BIN}/"), *words[1:]],
+            cwd=tmp,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            assert proxy.stdout is not None
+            banner = proxy.stdout.readline()
+            assert "http://127.0.0.1:8001" in banner, banner
+            _ok(_run(client, cwd=tmp, timeout=120))
+        finally:
+            os.killpg(proxy.pid, signal.SIGINT)
+            out, _ = proxy.communicate(timeout=60)
+    assert proxy.returncode == 0, out
+    summary = json.loads((tmp / "reports" / "proxy" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["verdict"] == "conformant" and summary["requests"] >= 3
+    assert (tmp / "cassette" / "cassette.json").exists()
+    recorded = (tmp / "fox.mp4").read_bytes()
+    (tmp / "fox.mp4").unlink()
+    with _serving(replay, tmp, signal.SIGINT):
+        _ok(_run(client.replace(":8001", ":8000"), cwd=tmp, timeout=120))
+    assert (tmp / "fox.mp4").read_bytes() == recorded
+
+
+def _with_proxy(command: str) -> None:
+    """Run together with the proxy command above."""
+    assert "8001" in command or "--replay" in command
+
+
 def _docs_check(command: str) -> None:
     page = PROJECT_ROOT.parent / "shared" / "docs-pages" / "create-a-video.txt"
     if not page.exists() and not os.environ.get("CI"):
@@ -264,6 +308,12 @@ RUNNERS: dict[str, Callable[..., None]] = {
     '.venv/bin/videos-contract create --prompt "a red fox" --wait --output fox.mp4': _create_fox,
     '.venv/bin/videos-contract create --prompt "a garden" --model veo-3.1-generate-preview '
     "--seconds 8 --size 1920x1080 --wait --output garden.mp4": _create_garden,
+    ".venv/bin/videos-contract proxy --upstream http://127.0.0.1:8000 --record cassette": (
+        _proxy_record_replay
+    ),
+    "VIDEOS_API_URL=http://127.0.0.1:8001 VIDEOS_API_KEY=sk-gateway-localmock "
+    '.venv/bin/videos-contract create --prompt "a red fox" --wait --output fox.mp4': _with_proxy,
+    ".venv/bin/videos-contract mock --replay cassette": _with_proxy,
     ".venv/bin/videos-contract docs-check ../shared/docs-pages/create-a-video.txt": _docs_check,
     ".venv/bin/videos-contract docs-check tests/docs/pages/video-gen/video-gen.cn.mdx": (
         _docs_check_families
@@ -293,7 +343,7 @@ def test_readme_command_runs(command: str, tmp_path: Path, request: pytest.Fixtu
     runner = RUNNERS[command]
     if runner in (_make_regen, _make_pages):
         runner(command, request.getfixturevalue("checkout"))
-    elif runner in (_create_fox, _create_garden, _durable_mock):
+    elif runner in (_create_fox, _create_garden, _durable_mock, _proxy_record_replay):
         runner(command, tmp_path)
     else:
         runner(command)

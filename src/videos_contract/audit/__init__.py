@@ -8,8 +8,8 @@ write_reports(result, Path("reports"))
 ```
 
 Layers (each imports only those above it): `results` and `events` (plain values);
-`gate`, `operations`, `wire`, `curl`; `proxy` and `client`; `context` and `checks`; `fuzz`;
-`engine`; `reports` (reads results, never the engine).
+`gate`, `operations`, `wire`, `answers`, `curl`; `proxy` and `client`; `context` and `checks`;
+`fuzz`; `engine`; `reports` (reads results, never the engine).
 """
 
 from videos_contract.audit.checks import CHECKS, BehaviourCheck, check

@@ -23,6 +23,7 @@ from typing import Any
 
 from PIL import Image
 
+from videos_contract.audit.answers import job_frame, job_seconds, length_breach, video_breach
 from videos_contract.audit.client import Reply
 from videos_contract.audit.context import CheckContext, CheckFailed, CheckSkipped
 from videos_contract.audit.proxy import UPSTREAM_ENCODING_HEADER, UPSTREAM_LENGTH_HEADER
@@ -46,9 +47,6 @@ class BehaviourCheck:
 
 CHECKS: dict[str, BehaviourCheck] = {}
 
-# How far a clip's decoded duration may stray from the job's `seconds` besides one frame:
-# rounding of timestamps only.
-DURATION_TOLERANCE = 0.05
 # How far from the audit's clock a fresh job's `created_at` may be (clocks drift; milliseconds
 # are a thousand times off).
 CLOCK_SKEW_SECONDS = 15 * 60
@@ -332,13 +330,9 @@ def _expect_asset(ctx: CheckContext, reply: Any, what: str, variant: str) -> str
     # The relay rewrites Content-Length; it passes on the server's own value in this header.
     length = reply.response.headers.get(UPSTREAM_LENGTH_HEADER)
     encoded = reply.response.headers.get(UPSTREAM_ENCODING_HEADER)
-    if not encoded and length != str(reply.size):
-        ctx.fail(
-            f"{what}: header Content-Length (the server's own)",
-            f"the body's size ({reply.size})",
-            "absent" if length is None else length,
-            reply.exchange,
-        )
+    breach = None if encoded else length_breach(length, reply.size, what)
+    if breach is not None:
+        ctx.fail(breach.at_fault, breach.expected, breach.actual, reply.exchange)
     return ctype
 
 
@@ -374,23 +368,10 @@ def _expect_mp4_body(
         info = probe_video(reply.source)
     except MediaError as exc:
         ctx.fail(f"{what}: body", f"a decodable MP4 ({ctype})", str(exc), reply.exchange)
-    size = frame or (
-        video["size"] if "size" in video else f"{video.get('width')}x{video.get('height')}"
-    )
-    if info.size != size:
-        ctx.fail(f"{what}: frame size", f"{size} (the job's size)", info.size, reply.exchange)
-    length = float(
-        seconds if seconds is not None else video.get("seconds", video.get("duration", 0))
-    )
-    # To a frame: encoders may round the last frame, never more.
-    tolerance = max(DURATION_TOLERANCE, info.duration / max(info.frames, 1))
-    if abs(info.duration - length) > tolerance + 1e-6:
-        ctx.fail(
-            f"{what}: duration",
-            f"{length:g} s (the job's seconds, within one frame)",
-            f"{info.duration:g} s",
-            reply.exchange,
-        )
+    length = float(seconds) if seconds is not None else job_seconds(video)
+    breach = video_breach(info, frame or job_frame(video), length, what)
+    if breach is not None:
+        ctx.fail(breach.at_fault, breach.expected, breach.actual, reply.exchange)
 
 
 @check("downloadVideoContent")

@@ -14,8 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-
+from videos_contract.audit.answers import schema_breach, short
 from videos_contract.audit.client import AuditClient, BudgetSpent, Reply
 from videos_contract.audit.gate import CreateBudget
 from videos_contract.audit.results import Exchange
@@ -133,28 +132,9 @@ class CheckContext:
         if body is None:
             ctype = reply.response.headers.get("content-type", "none")
             self.fail(what, f"a JSON {schema_name}", f"a non-JSON body ({ctype})", reply.exchange)
-        errors = sorted(
-            Draft202012Validator(self.spec.schema(schema_name)).iter_errors(body),
-            key=lambda e: list(e.path),
-        )
-        if errors:
-            error = errors[0]
-            where = "/".join(str(p) for p in error.path)
-            if error.validator == "required":
-                missing = error.message.split("'")[1] if "'" in error.message else error.message
-                field = f"{where}/{missing}" if where else missing
-                self.fail(
-                    f"{what}: field {field}",
-                    f"a required field of {schema_name}",
-                    "absent",
-                    reply.exchange,
-                )
-            self.fail(
-                f"{what}: field {where or '(root)'}",
-                f"{schema_name} schema ({error.validator}: {error.validator_value!r})",
-                _short(error.instance),
-                reply.exchange,
-            )
+        breach = schema_breach(body, self.spec.schema(schema_name), schema_name, what)
+        if breach is not None:
+            self.fail(breach.at_fault, breach.expected, breach.actual, reply.exchange)
         return body
 
     def expect_error(self, reply: Reply, status: int, operation_id: str, what: str) -> Any:
@@ -285,15 +265,10 @@ class CheckContext:
         return completed
 
 
-def _short(value: Any, limit: int = 200) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _excerpt(reply: Reply) -> str:
     text = (
         reply.response.text
         if reply.response.headers.get("content-type", "").startswith(("application/json", "text/"))
         else f"<{reply.size} bytes>"
     )
-    return _short(text)
+    return short(text)

@@ -22,7 +22,7 @@ from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.results import Exchange
 from videos_contract.schema import coerce_text
 
-__all__ = ["WireProblem", "wire_problems"]
+__all__ = ["WireProblem", "request_fields", "wire_problems"]
 
 
 @dataclass(frozen=True)
@@ -197,3 +197,23 @@ def wire_problems(index: OperationIndex, exchange: Exchange) -> list[WireProblem
         except json.JSONDecodeError as exc:
             problems.append(WireProblem("body", "", f"JSON part unreadable: {exc}"))
     return problems
+
+
+def request_fields(exchange: Exchange) -> dict[str, Any] | None:
+    """The object a server reads from a JSON or multipart request body (a repeated field's
+    last value; a file as `<binary>`), or None when there is none to read."""
+    headers: dict[str, list[str]] = {}
+    for name, value in exchange.headers:
+        headers.setdefault(name.lower(), []).append(value)
+    media_type, _ = _media_type(headers)
+    try:
+        if media_type == "application/json":
+            document = json.loads(exchange.body)
+            return document if isinstance(document, dict) else None
+        if media_type == "multipart/form-data":
+            parts = _form_parts(exchange.body, (headers.get("content-type") or [""])[-1])
+            instances, _ = _form_instances(parts, {})
+            return instances[-1]
+    except ValueError:
+        return None
+    return None

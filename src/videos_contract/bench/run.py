@@ -9,6 +9,7 @@ from typing import Any
 
 from videos_contract.bench.client_cost import measure_client_cost
 from videos_contract.bench.machine import calibrate, describe_machine
+from videos_contract.bench.proxy_overhead import measure_proxy_overhead
 from videos_contract.bench.results import Figure, not_measured
 from videos_contract.bench.sizes import Sizes
 from videos_contract.bench.stores import measure_stores
@@ -31,6 +32,7 @@ BENCHMARKS: dict[str, tuple[str, Benchmark]] = {
     "transfers": ("Upload and download of large bodies", measure_transfers),
     "audit": ("Audit of the embedded mock", measure_audit),
     "generation": ("Regeneration and drift check", measure_generation),
+    "proxy": ("Validating proxy against direct", measure_proxy_overhead),
 }
 
 

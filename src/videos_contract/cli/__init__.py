@@ -19,7 +19,7 @@ from types import FrameType
 from typing import NoReturn
 
 from videos_contract import __version__
-from videos_contract.cli import audit, docs, mock, videos
+from videos_contract.cli import audit, docs, mock, proxy, videos
 from videos_contract.cli.common import CliError
 from videos_contract.terminal import printable
 
@@ -27,7 +27,7 @@ __all__ = ["build_parser", "main"]
 
 Handler = Callable[[argparse.Namespace], int]
 
-_GROUPS = (mock, videos, audit, docs)
+_GROUPS = (mock, videos, audit, proxy, docs)
 
 
 class _Parser(argparse.ArgumentParser):

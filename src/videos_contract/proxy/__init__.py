@@ -1,0 +1,49 @@
+"""The validating reverse proxy: real traffic checked against `openapi.yaml` on its way through.
+
+```python
+from videos_contract.proxy import ProxyConfig, running_proxy
+
+with running_proxy(ProxyConfig(upstream="http://127.0.0.1:8000")) as proxy:
+    ...  # point any client at proxy.url; reports are written when the block ends
+```
+
+Layers: `findings` (the tally and the audit's result), `checks` (the audit's rules applied to
+each exchange), `app` (the ASGI proxy), `server` (serving it, writing reports on exit).
+"""
+
+from videos_contract.proxy.app import (
+    PROXY_ERROR_HEADER,
+    ExchangeRecord,
+    ProxyLimits,
+    RecordingSink,
+    ValidatingProxy,
+)
+from videos_contract.proxy.checks import CHECK_NAMES, TrafficChecker
+from videos_contract.proxy.findings import Findings
+from videos_contract.proxy.server import (
+    DEFAULT_REPORT_DIR,
+    ProxyConfig,
+    ProxyRun,
+    RunningProxy,
+    running_proxy,
+    serve_proxy,
+    shown_url,
+)
+
+__all__ = [
+    "CHECK_NAMES",
+    "DEFAULT_REPORT_DIR",
+    "PROXY_ERROR_HEADER",
+    "ExchangeRecord",
+    "Findings",
+    "ProxyConfig",
+    "ProxyLimits",
+    "ProxyRun",
+    "RecordingSink",
+    "RunningProxy",
+    "TrafficChecker",
+    "ValidatingProxy",
+    "running_proxy",
+    "serve_proxy",
+    "shown_url",
+]

@@ -1,0 +1,220 @@
+"""Run the validating proxy: in the foreground until Ctrl-C or SIGTERM (`serve_proxy`), or in
+a background thread for tests (`running_proxy`). Either way the reports are written when it
+stops, and the cassette (with `record_dir`) is closed."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import uvicorn
+
+from videos_contract.audit.reports import write_reports
+from videos_contract.audit.results import AuditResult
+from videos_contract.cassette import Recorder
+from videos_contract.proxy.app import ProxyLimits, RecordingSink, ValidatingProxy
+from videos_contract.proxy.checks import TrafficChecker
+from videos_contract.proxy.findings import Findings
+from videos_contract.spec import load_spec
+
+__all__ = [
+    "DEFAULT_REPORT_DIR",
+    "ProxyConfig",
+    "ProxyRun",
+    "RunningProxy",
+    "bind",
+    "running_proxy",
+    "serve_proxy",
+    "shown_url",
+]
+
+DEFAULT_REPORT_DIR = Path("reports") / "proxy"
+_START_TIMEOUT = 15.0
+# Exchanges in flight at Ctrl-C or SIGTERM get this long to finish (and be checked).
+GRACEFUL_SECONDS = 10
+# How long the reports wait for exchanges still being checked (an asset being decoded).
+_IDLE_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class ProxyConfig:
+    """What one proxy run is: where it forwards, what it writes."""
+
+    upstream: str
+    report_dir: Path | None = DEFAULT_REPORT_DIR
+    record_dir: Path | None = None
+    spec_path: Path | None = None
+    limits: ProxyLimits = field(default_factory=ProxyLimits)
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.upstream)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"--upstream must be an http(s) URL, got {self.upstream!r}")
+        if parts.query or parts.fragment:
+            raise ValueError("--upstream takes no query or fragment")
+
+
+class ProxyRun:
+    """The app of one run and what it found; `finish` writes the reports and the cassette."""
+
+    def __init__(
+        self,
+        config: ProxyConfig,
+        on_line: Callable[[str], None] | None = None,
+        recorder: RecordingSink | None = None,
+    ) -> None:
+        self.config = config
+        upstream = config.upstream.rstrip("/")
+        # What reports and reproductions show: no user or password of the URL.
+        shown = shown_url(upstream)
+        self.findings = Findings(shown, on_line)
+        password = urlsplit(upstream).password
+        if password:
+            self.findings.secret(password)
+        self.checker = TrafficChecker(load_spec(config.spec_path), self.findings, shown)
+        if recorder is None and config.record_dir is not None:
+            recorder = Recorder.create(config.record_dir, upstream=upstream)
+        self.recorder = recorder
+        self.app = ValidatingProxy(upstream, self.checker, limits=config.limits, recorder=recorder)
+        self._finished: AuditResult | None = None
+        self._lock = threading.Lock()
+
+    def finish(self) -> AuditResult:
+        """Close the cassette and write the reports (once); the result."""
+        with self._lock:
+            if self._finished is not None:
+                return self._finished
+            self.app.wait_idle(_IDLE_TIMEOUT)
+            if self.recorder is not None:
+                self.recorder.close()
+            result = self.findings.result()
+            if self.config.report_dir is not None:
+                write_reports(result, self.config.report_dir, secrets=self.findings.secrets())
+            self._finished = result
+            return result
+
+
+def shown_url(url: str) -> str:
+    """`url` without the user and password it may carry (what reports and lines show)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket ready to listen; port 0 picks a free one. Raises OSError when taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that name it.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _server(run: ProxyRun) -> uvicorn.Server:
+    return uvicorn.Server(
+        uvicorn.Config(
+            run.app,
+            log_config=None,
+            log_level="critical",
+            access_log=False,
+            lifespan="on",
+            timeout_keep_alive=30,
+            timeout_graceful_shutdown=GRACEFUL_SECONDS,
+            # Answers keep the upstream's own Server and Date headers, not a second pair.
+            server_header=False,
+            date_header=False,
+        )
+    )
+
+
+def serve_proxy(
+    run: ProxyRun,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    *,
+    on_ready: Callable[[str], None] | None = None,
+) -> AuditResult:
+    """Serve in the foreground until Ctrl-C or SIGTERM; then write the reports.
+
+    uvicorn stops accepting, lets exchanges in flight finish for up to `GRACEFUL_SECONDS`,
+    and returns; the signal then ends nothing else, so the reports are always written.
+    """
+    sock = bind(host, port)
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        # uvicorn re-raises the signal it caught with the handler found at start once it has
+        # shut down; a no-op one turns that into a normal return.
+        def ignore(signum: int, frame: FrameType | None) -> None:
+            return None
+
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            previous[stop] = signal.signal(stop, ignore)
+    try:
+        sock.listen(2048)
+        server = _server(run)
+        if on_ready is not None:
+            on_ready(_url(sock))
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return run.finish()
+
+
+@dataclass(frozen=True)
+class RunningProxy:
+    """A proxy served in a background thread: its URL and its run."""
+
+    url: str
+    run: ProxyRun
+
+
+@contextmanager
+def running_proxy(
+    config: ProxyConfig,
+    *,
+    on_line: Callable[[str], None] | None = None,
+    recorder: RecordingSink | None = None,
+) -> Iterator[RunningProxy]:
+    """The proxy on a free 127.0.0.1 port for the `with` block; reports written at its end."""
+    run = ProxyRun(config, on_line, recorder)
+    sock = bind("127.0.0.1", 0)
+    server = _server(run)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="videos-contract-proxy", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + _START_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            raise RuntimeError("the proxy did not start")
+        time.sleep(0.01)
+    try:
+        yield RunningProxy(_url(sock), run)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=_START_TIMEOUT + GRACEFUL_SECONDS)
+        sock.close()
+        run.finish()

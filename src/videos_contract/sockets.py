@@ -22,10 +22,23 @@ from contextvars import ContextVar
 import httpcore
 import httpx
 
-__all__ = ["READ_DEADLINE", "async_transport", "reads_until", "transport"]
+__all__ = [
+    "LARGE_READ_BYTES",
+    "READ_DEADLINE",
+    "READ_SIZE",
+    "async_transport",
+    "reads_until",
+    "transport",
+]
 
 # The `time.monotonic()` moment no read of the current request may wait past, or None.
 READ_DEADLINE: ContextVar[float | None] = ContextVar("videos_contract_read_deadline", default=None)
+# The most bytes one read of the socket may take, when more than httpcore asks (64 KiB).
+# A body streamed to a file (a download) is read 1 MiB at a time where the socket has that
+# much ready: a sixteenth of the chunks, and so of the per-chunk work of httpcore, h11, httpx
+# and the writer, for the same bytes. Small answers are read as before.
+READ_SIZE: ContextVar[int] = ContextVar("videos_contract_read_size", default=0)
+LARGE_READ_BYTES = 1024 * 1024
 
 _SocketOption = typing.Any
 
@@ -55,7 +68,7 @@ class _Stream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _cut(timeout))
+        return self._inner.read(max(max_bytes, READ_SIZE.get()), _cut(timeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self._inner.write(buffer, timeout)

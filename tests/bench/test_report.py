@@ -86,3 +86,46 @@ def test_unknown_benchmark_is_refused() -> None:
 def test_process_readings() -> None:
     assert peak_rss_kib() > 1024
     assert cpu_seconds() > 0
+
+
+def test_each_run_is_kept_and_compared_with_the_previous_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    speed = {"value": 80.0}
+
+    def changing(sizes: Sizes) -> list[Figure]:
+        return [
+            Figure("fine", "A fine figure", "req/s", speed["value"], "a baseline", 100.0),
+            Figure(
+                "slow", "A slow figure", "s", 75.0, "a floor", 15.0, Target(60.0, False, True, "s")
+            ),
+        ]
+
+    monkeypatch.setattr(bench_run, "BENCHMARKS", {"changing": ("Changing", changing)})
+    monkeypatch.setattr(bench_main, "FINDINGS", tmp_path / "none.md")
+    results, doc = tmp_path / "results.json", tmp_path / "benchmarks.md"
+    arguments = ["--smoke", "--results", str(results), "--doc", str(doc)]
+    assert bench_main.main(arguments) == 0
+    first = doc.read_text()
+    assert "Previous run in `bench/history.jsonl`: none" in first
+    assert "Previous run (change)" not in first
+
+    speed["value"] = 40.0
+    assert bench_main.main(arguments) == 0
+    history = (tmp_path / "history.jsonl").read_text().splitlines()
+    assert len(history) == 2
+    assert [f["value"] for f in json.loads(history[1])["figures"]] == [40.0, 75.0]
+    page = doc.read_text()
+    # The ratio fell from 0.80x to 0.40x; the value-target figure is compared by its value.
+    assert "| 0.40x | — | — |  | 0.80x (-50%) |" in page
+    assert "| **no** |  | 75.0 s (+0%) |" in page
+
+    # A run of some benchmarks only is recorded, but the next run still compares with the
+    # last complete one.
+    speed["value"] = 60.0
+    assert bench_main.main([*arguments, "--only", "changing"]) == 0
+    assert json.loads((tmp_path / "history.jsonl").read_text().splitlines()[2])["machine"][
+        "only"
+    ] == ["changing"]
+    assert bench_main.main(arguments) == 0
+    assert "| 0.60x | — | — |  | 0.40x (+50%) |" in doc.read_text()

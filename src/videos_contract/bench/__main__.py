@@ -6,9 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from videos_contract.bench import run as runner
 from videos_contract.bench.report import write_markdown
-from videos_contract.bench.results import read_results, write_results
-from videos_contract.bench.run import BENCHMARKS, run_benchmarks
+from videos_contract.bench.results import (
+    append_history,
+    previous_run,
+    read_results,
+    write_results,
+)
 from videos_contract.bench.sizes import FULL, SMOKE
 from videos_contract.paths import PROJECT_ROOT
 
@@ -28,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="tiny sizes, to prove the code works; writes under bench/tmp/ by default",
     )
-    parser.add_argument("--only", action="append", choices=list(BENCHMARKS), default=[])
+    parser.add_argument("--only", action="append", choices=list(runner.BENCHMARKS), default=[])
     parser.add_argument(
         "--render",
         action="store_true",
@@ -37,24 +42,36 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--results", type=Path, help="JSON output (default bench/results.json)")
     parser.add_argument("--doc", type=Path, help="Markdown output (default docs/benchmarks.md)")
+    parser.add_argument(
+        "--history",
+        type=Path,
+        help="the runs so far, one JSON line each, appended to (default: history.jsonl beside "
+        "the results file, so bench/history.jsonl)",
+    )
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else FULL
     out = BENCH_DIR / "tmp" if args.smoke else None
     results = args.results or (out / "results.json" if out else BENCH_DIR / "results.json")
     doc = args.doc or (out / "benchmarks.md" if out else PROJECT_ROOT / "docs" / "benchmarks.md")
 
+    history = args.history or results.parent / "history.jsonl"
+
     def progress(line: str) -> None:
         print(f"bench {line}", file=sys.stderr, flush=True)
 
     if args.render:
         machine, figures = read_results(results)
-        write_markdown(doc, machine, figures, FINDINGS)
+        write_markdown(doc, machine, figures, FINDINGS, previous_run(history, machine))
         print(f"wrote {doc} from {results}")
         return 0
-    machine, figures = run_benchmarks(sizes, args.only, progress)
+    machine, figures = runner.run_benchmarks(sizes, args.only, progress)
+    if args.only:
+        machine["only"] = list(args.only)
     write_results(results, machine, figures)
-    write_markdown(doc, machine, figures, FINDINGS)
-    print(f"wrote {results} and {doc}")
+    previous = previous_run(history, machine)
+    append_history(history, machine, figures)
+    write_markdown(doc, machine, figures, FINDINGS, previous)
+    print(f"wrote {results}, {doc} and a line of {history}")
     missing = [figure.key for figure in figures if figure.status != "measured"]
     if missing:
         print(f"not measured: {', '.join(missing)}", file=sys.stderr)

@@ -8,6 +8,8 @@ from typing import Any
 
 from videos_contract.bench.results import Figure
 
+Previous = tuple[dict[str, Any], dict[str, dict[str, Any]]]
+
 __all__ = ["METHOD", "render_markdown", "write_markdown"]
 
 METHOD = """\
@@ -19,40 +21,53 @@ run, while ratios against a same-run baseline stay comparable. Servers, load gen
 clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/status`.
 
 1. **Mock throughput**: the mock and a bare Starlette app (retrieve answers a fixed Video
-   body; create reads the body and answers the same) each run in a subprocess under the same
-   uvicorn settings (asyncio, h11, no access log) on a loopback socket. The load generator is
-   another process with 16 keep-alive connections, a warm-up, then a bounded count and time.
-   It runs twice: a lean asyncio client (a request built once, the answer read by its
-   `Content-Length`), which leaves the server as the limit, so its ratio is the server's
-   capacity and carries the target; and httpx, which on two cores spends more CPU per
-   request than the server and so mostly measures itself. The server's CPU time per request
-   (`/proc/PID/stat` over the measured phase) is in the note.
-2. **Client cost**: sequential retrieves of one job on the mock through raw httpx
+   body; create reads the body and answers the same, with no parsing or validation) each run
+   in a subprocess under the same uvicorn settings (asyncio, h11, no access log) on a
+   loopback socket. The load generator is another process with 16 keep-alive connections, a
+   warm-up, then a bounded count and time. It runs twice: a lean asyncio client (a request
+   built once, the answer read by its `Content-Length`), which leaves the server as the
+   limit, so its ratio is the server's capacity and carries the target; and httpx, which on
+   two cores spends more CPU per request than the server and so mostly measures itself. The
+   server's CPU time per request (`/proc/PID/stat` over the measured phase) is in the note.
+2. **Store and workers**: the same lean load on the mock with its jobs in a SQLite file
+   (`--store`) in one process, and with two worker processes sharing the file (`--workers
+   2`, uvicorn's supervisor), each against the default (in-memory store, one process)
+   measured in the same run. CPU per request is summed over the server's processes.
+3. **Client cost**: sequential retrieves of one job on the mock through raw httpx
    (`GET` + `.json()`), the generated `retrieve_video.sync`, the helper `retrieve` (schema
    check, retry transport) and the openai SDK's `videos.retrieve` (its deprecation warning
    silenced), in alternating rounds after a warm-up. Wall time per call; CPU time per call in
    the details. The last row serves the mock on `videos_contract.mock.server.bind`'s socket
    and on one created with `IPPROTO_TCP`: asyncio disables Nagle's algorithm only on the
    latter, and an answer written in two pieces otherwise waits for the client's delayed ACK.
-3. **async_wait**: that many jobs are created at once with `async_create` and awaited with
-   `async_wait` (the mock's render time and its `openai-poll-after-ms` advice), first with
-   requests gated to a 10-connection pool (`videos_contract.client.pool.PoolGate`), then with
-   the client exactly as `connect()` builds it, bounded by a cap. Completed jobs are counted
-   and the server's list is read back; the baseline is the render time of one job.
-4. **Transfers**: the upload is a real PNG of the spec's default size padded after `IEND` to
+4. **async_wait**: that many jobs are created at once with `async_create` and awaited with
+   `async_wait` (the mock's render time and its `openai-poll-after-ms` advice) by a client
+   process of its own, with the client exactly as `connect()` builds it, each run bounded by
+   a cap and on a fresh mock: 1,000 jobs against the target, then 10,000. Completed jobs are
+   counted and the server's list is read back; the baseline is the render time of one job.
+   The 10,000-job client's peak RSS is compared with the 1,000-job client's.
+5. **Transfers**: the upload is a real PNG of the spec's default size padded after `IEND` to
    the full size, sent by the `create` helper to the mock run with `max_body_bytes` raised
    (the note gives what the same upload gets from a mock at its default limit); the mock
-   streams it to a spooled file, decodes the image and creates the job. The mock serves its
-   rendered clips from memory and cannot serve 1 GiB, so the download is the `download`
-   helper (streaming, write, fsync, rename) reading a Starlette app that streams the bytes
-   under the content path on the same uvicorn stack. The baseline of both is a plain
-   loopback copy of the same bytes (`sendall` / `recv_into` between two processes); raw httpx
-   reading the download and dropping it is in the details. The RSS rows compare each
+   streams it to a spooled file, decodes the image and creates the job. Its baseline is raw
+   httpx sending the same multipart create to the same mock. The mock serves its rendered
+   clips from memory and cannot serve 1 GiB, so the download is the `download` helper
+   (streaming, write, fsync, checks, rename) reading a Starlette app that streams the bytes
+   under the content path on the same uvicorn stack; its baseline is raw httpx streaming the
+   same body into a file and fsyncing it. Baseline and client run one after the other, three
+   times, and the pair whose ratio is the median counts. The ceilings, raw httpx reading the
+   body and dropping it and a plain loopback copy of the same bytes (`sendall` /
+   `recv_into` between two processes), are in the notes. The RSS rows compare each
    process's peak with the same process before the transfer.
-5. **Audit**: `videos-contract audit --profile standard` on the embedded mock, in a temporary
-   folder; baseline: `--profile quick` (no fuzzing).
-6. **Regeneration**: `python -m videos_contract.release.generation check` plus `generate_into` a
+6. **Audit**: `videos-contract audit --profile standard` on the embedded mock, in a temporary
+   folder, sweeping one model per family (the default); baseline: `--profile quick` (no
+   fuzzing).
+7. **Regeneration**: `python -m videos_contract.release.generation check` plus `generate_into` a
    temporary folder; baseline: the generation alone.
+
+Each run adds a line to `bench/history.jsonl` (the machine and every figure, without the
+details); the last column of the table compares each figure with the previous complete run
+there: its ratio, or its value where the target is on the value.
 """
 
 
@@ -66,10 +81,33 @@ def _number(value: float | None) -> str:
     return f"{value:.2f}"
 
 
-def _row(figure: Figure) -> str:
+def _shown(number: float, figure: Figure) -> str:
+    if figure.target is not None and figure.target.on_value:
+        return f"{_number(number)} {figure.unit}"
+    return f"{number:.2f}x"
+
+
+def _change(figure: Figure, before: dict[str, Any] | None) -> str:
+    """The figure in the previous run, and how far this run moved from it."""
+    if before is None:
+        return "new"
+    # Compared as this run's target says: by value (seconds, MiB) or by ratio.
+    on_value = figure.target is not None and figure.target.on_value
+    earlier = before.get("value" if on_value else "ratio")
+    now = figure.value if on_value else figure.ratio
+    if earlier is None:
+        return "not measured"
+    shown = _shown(earlier, figure)
+    if now is None or not earlier:
+        return shown
+    return f"{shown} ({(now - earlier) / abs(earlier):+.0%})"
+
+
+def _row(figure: Figure, before: dict[str, Any] | None = None, compare: bool = False) -> str:
     target = str(figure.target) if figure.target else "—"
+    change = [_change(figure, before)] if compare else []
     if figure.status != "measured":
-        cells = [figure.title, "not measured", "—", "—", target, "—", figure.note]
+        cells = [figure.title, "not measured", "—", "—", target, "—", figure.note, *change]
     else:
         measured = f"{_number(figure.value)} {figure.unit}"
         baseline = (
@@ -79,13 +117,34 @@ def _row(figure: Figure) -> str:
         )
         ratio = f"{figure.ratio:.2f}x" if figure.ratio is not None else "—"
         met = {True: "yes", False: "**no**", None: "—"}[figure.target_met]
-        cells = [figure.title, measured, baseline, ratio, target, met, figure.note]
+        cells = [figure.title, measured, baseline, ratio, target, met, figure.note, *change]
     return "| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |"
 
 
-def render_markdown(machine: dict[str, Any], figures: list[Figure], findings: str) -> str:
-    """The whole page."""
+def render_markdown(
+    machine: dict[str, Any],
+    figures: list[Figure],
+    findings: str,
+    previous: Previous | None = None,
+) -> str:
+    """The whole page; with `previous` (a run from `bench/history.jsonl`), a last column
+    with each figure in that run and the change since (of the ratio, or of the value where
+    the target is on the value)."""
     load = ", ".join(f"{value:.2f}" for value in machine["load_average"])
+    header = "| Benchmark | Measured | Baseline (same run) | Ratio | Target | Met | Note |"
+    rule = "|---|---|---|---|---|---|---|"
+    if previous is not None:
+        earlier, before = previous
+        header += " Previous run (change) |"
+        rule += "---|"
+        history = (
+            f"- Previous run in `bench/history.jsonl`: {earlier.get('date')}, load average "
+            + ", ".join(f"{value:.2f}" for value in earlier.get("load_average", ()))
+            + "; the last column compares each figure with it"
+        )
+    else:
+        before = {}
+        history = "- Previous run in `bench/history.jsonl`: none"
     lines = [
         "# Benchmarks",
         "",
@@ -100,10 +159,11 @@ def render_markdown(machine: dict[str, Any], figures: list[Figure], findings: st
         f"- Calibration loop (fixed pure-Python work) at the start / end of the run: "
         f"{machine['calibration_start_s']:.3f} s / {machine['calibration_end_s']:.3f} s",
         f"- Run: `{machine['run']}`, {machine['run_seconds']:.0f} s in all",
+        history,
         "",
-        "| Benchmark | Measured | Baseline (same run) | Ratio | Target | Met | Note |",
-        "|---|---|---|---|---|---|---|",
-        *[_row(figure) for figure in figures],
+        header,
+        rule,
+        *[_row(figure, before.get(figure.key), previous is not None) for figure in figures],
         "",
         METHOD,
     ]
@@ -113,8 +173,12 @@ def render_markdown(machine: dict[str, Any], figures: list[Figure], findings: st
 
 
 def write_markdown(
-    path: Path, machine: dict[str, Any], figures: list[Figure], findings_path: Path
+    path: Path,
+    machine: dict[str, Any],
+    figures: list[Figure],
+    findings_path: Path,
+    previous: Previous | None = None,
 ) -> None:
     findings = findings_path.read_text(encoding="utf-8") if findings_path.is_file() else ""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_markdown(machine, figures, findings), encoding="utf-8")
+    path.write_text(render_markdown(machine, figures, findings, previous), encoding="utf-8")

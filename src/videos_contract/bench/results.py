@@ -7,7 +7,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["Figure", "Target", "not_measured", "read_results", "write_results"]
+__all__ = [
+    "Figure",
+    "Target",
+    "append_history",
+    "not_measured",
+    "previous_run",
+    "read_results",
+    "write_results",
+]
 
 Status = Literal["measured", "not measured"]
 
@@ -109,3 +117,46 @@ def read_results(path: Path) -> tuple[dict[str, Any], list[Figure]]:
     """The machine and figures of a results file written by `write_results`."""
     document = json.loads(path.read_text(encoding="utf-8"))
     return document["machine"], [Figure.from_json(item) for item in document["figures"]]
+
+
+def _run_id(machine: dict[str, Any]) -> tuple[str, str, float]:
+    return (str(machine.get("date")), str(machine.get("run")), float(machine.get("run_seconds", 0)))
+
+
+def append_history(path: Path, machine: dict[str, Any], figures: list[Figure]) -> None:
+    """Add one line to the history (`bench/history.jsonl`): the machine and each figure's
+    key, numbers, target and verdict (not the details), so that runs can be compared."""
+    kept = ("key", "unit", "value", "baseline", "ratio", "target", "target_met", "status")
+    entry = {
+        "machine": machine,
+        "figures": [{name: figure.to_json()[name] for name in kept} for figure in figures],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as history:
+        history.write(json.dumps(entry, separators=(",", ":")) + "\n")
+
+
+def previous_run(
+    path: Path, machine: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]] | None:
+    """The last complete run in the history before the run of `machine` (of the same kind,
+    full or smoke): its machine and its figures by key; None when there is none."""
+    if not path.is_file():
+        return None
+    current = _run_id(machine)
+    found: tuple[dict[str, Any], dict[str, dict[str, Any]]] | None = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            earlier = entry["machine"]
+            figures = {str(item["key"]): item for item in entry["figures"]}
+        except (ValueError, KeyError, TypeError):
+            continue  # a line cut short by an interrupted run
+        if _run_id(earlier) == current:
+            break
+        # Runs of some benchmarks only (`--only`) are kept, but compared with nothing.
+        if earlier.get("run") == machine.get("run") and not earlier.get("only"):
+            found = (earlier, figures)
+    return found

@@ -12,6 +12,7 @@ from videos_contract.bench.machine import calibrate, describe_machine
 from videos_contract.bench.proxy_overhead import measure_proxy_overhead
 from videos_contract.bench.results import Figure, not_measured
 from videos_contract.bench.sizes import Sizes
+from videos_contract.bench.stores import measure_stores
 from videos_contract.bench.throughput import measure_throughput
 from videos_contract.bench.tooling import measure_audit, measure_generation
 from videos_contract.bench.transfers import measure_transfers
@@ -21,9 +22,11 @@ __all__ = ["BENCHMARKS", "run_benchmarks"]
 
 Benchmark = Callable[[Sizes], list[Figure]]
 
-# Name, what it measures, and the function; in the order of the report.
+# Name, what it measures, and the function; in the order of the report. A new benchmark is one
+# line here (and its import): a function that takes the run's `Sizes` and returns figures.
 BENCHMARKS: dict[str, tuple[str, Benchmark]] = {
     "throughput": ("Mock throughput (retrieve, create)", measure_throughput),
+    "stores": ("Mock throughput with --store and --workers 2", measure_stores),
     "client": ("Client cost per retrieve", measure_client_cost),
     "wait": ("async_wait on concurrent jobs", measure_wait),
     "transfers": ("Upload and download of large bodies", measure_transfers),

@@ -5,6 +5,9 @@ line of stdout once the socket listens, then serves until terminated. Every kind
 same uvicorn settings as `running_mock` (asyncio loop, h11, no access log), so that a ratio
 between two kinds measures the apps, not the server stack.
 
+A `mock` whose options hold `workers` above 1 runs that many worker processes on the socket
+(uvicorn's supervisor, as `videos-contract mock --workers` does; they need `store_path`).
+
 SOCKET is `tcp` (default) or `mock`. asyncio turns Nagle's algorithm off (`TCP_NODELAY`) only
 on sockets whose protocol is `IPPROTO_TCP`, as uvicorn's own binding creates them; a socket
 made with protocol 0, as `videos_contract.mock.server.bind` makes it, keeps Nagle on, and an
@@ -15,15 +18,18 @@ about 40 ms on Linux. `mock` serves on that socket to measure the difference.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
 
 from videos_contract.bench.apps import bare_app, stream_app
 
@@ -43,13 +49,21 @@ def bind_tcp(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
+def _paths(options: dict[str, Any]) -> dict[str, Any]:
+    """JSON options with the `MockConfig` fields that are paths as `Path`s."""
+    return {
+        name: Path(value) if name in ("store_path", "spec_path") and value else value
+        for name, value in options.items()
+    }
+
+
 def build_app(kind: str, options: dict[str, Any]) -> Starlette:
     """`mock` (options are `MockConfig` fields), `bare` (`video`) or `stream` (`bytes`)."""
     if kind == "mock":
         # Imported here: the mock loads PyAV, Pillow and the spec, which other kinds do not use.
         from videos_contract.mock import MockConfig, create_app
 
-        return create_app(MockConfig(**options))
+        return create_app(MockConfig(**_paths(options)))
     if kind == "bare":
         return bare_app(options["video"])
     if kind == "stream":
@@ -64,10 +78,41 @@ def uvicorn_config(app: Starlette) -> uvicorn.Config:
     )
 
 
+def _serve_workers(options: dict[str, Any], workers: int) -> int:
+    """The mock in `workers` processes sharing one socket and the store file in `options`."""
+    from videos_contract.mock import MockConfig
+    from videos_contract.mock.config import CONFIG_ENV, config_to_env
+
+    config = MockConfig(**_paths(options))
+    os.environ[CONFIG_ENV] = config_to_env(config)
+    sock = bind_tcp()
+    sock.listen(2048)
+    settings = uvicorn.Config(
+        "videos_contract.mock.app:app_from_env",
+        factory=True,
+        workers=workers,
+        log_config=None,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+    )
+    host, port = sock.getsockname()[:2]
+    # Listening already: connections made before the workers accept wait in the backlog.
+    print(f"http://{host}:{port}", flush=True)
+    try:
+        Multiprocess(settings, sockets=[sock]).run()
+    finally:
+        sock.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     kind, options = args[0], json.loads(args[1]) if len(args) > 1 else {}
     shipped = len(args) > 2 and args[2] == "mock"
+    workers = int(options.pop("workers", 1))
+    if kind == "mock" and workers > 1:
+        return _serve_workers(options, workers)
     app = build_app(kind, options)
     if shipped:
         from videos_contract.mock.server import bind

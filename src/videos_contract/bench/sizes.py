@@ -25,6 +25,8 @@ class Sizes:
     wait_jobs: int
     render_seconds: float
     wait_cap_seconds: float
+    wait_many_jobs: int
+    wait_many_cap_seconds: float
     transfer_bytes: int
     audit_profile: str
     audit_baseline_profile: str | None
@@ -42,6 +44,8 @@ FULL = Sizes(
     wait_jobs=1000,
     render_seconds=10.0,
     wait_cap_seconds=45.0,
+    wait_many_jobs=10000,
+    wait_many_cap_seconds=300.0,
     transfer_bytes=GIB,
     audit_profile="standard",
     audit_baseline_profile="quick",
@@ -59,6 +63,8 @@ SMOKE = Sizes(
     wait_jobs=10,
     render_seconds=0.3,
     wait_cap_seconds=30.0,
+    wait_many_jobs=30,
+    wait_many_cap_seconds=30.0,
     transfer_bytes=2 * MIB,
     audit_profile="quick",
     audit_baseline_profile=None,

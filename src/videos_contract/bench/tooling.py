@@ -64,7 +64,11 @@ def _audit(profile: str, max_creates: int | None, folder: Path) -> dict[str, Any
 
 def measure_audit(sizes: Sizes) -> list[Figure]:
     """`videos-contract audit --profile standard` on the embedded mock (exit 0 or 1 counts)."""
-    key, title = "audit", f"`videos-contract audit --profile {sizes.audit_profile}`, embedded mock"
+    key = "audit"
+    title = (
+        f"`videos-contract audit --profile {sizes.audit_profile}`, embedded mock, "
+        "one model per family"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
         run = _audit(sizes.audit_profile, sizes.audit_max_creates, Path(tmp))
         baseline = (

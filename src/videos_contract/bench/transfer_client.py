@@ -1,13 +1,17 @@
 """The client side of a transfer benchmark, alone in its process so that its peak RSS is its
 own: `python -m videos_contract.bench.transfer_client JSON` prints one JSON line.
 
-Operations: `upload` (the `create` helper with a file reference), `download` (the `download`
-helper to a file) and `stream` (raw httpx reading the same body and dropping it).
+Operations: `upload` (the `create` helper with a file reference), `upload_raw` (raw httpx
+sending the same multipart create with the file as a part, then `.json()`), `download` (the
+`download` helper to a file), `stream_file` (raw httpx streaming the same body into a file,
+then fsync: the fair baseline of `download`) and `stream` (raw httpx reading the same body and
+dropping it: the ceiling of any client that uses httpx).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -53,6 +57,51 @@ def _upload(url: str, key: str, file: Path, size: str) -> dict[str, Any]:
     }
 
 
+def _upload_raw(url: str, key: str, file: Path, size: str) -> dict[str, Any]:
+    with httpx.Client(timeout=600.0, headers={"Authorization": f"Bearer {key}"}) as http:
+        before = peak_rss_kib()
+        started = time.perf_counter()
+        with file.open("rb") as handle:
+            response = http.post(
+                f"{url}/v1/videos",
+                data={"prompt": _PROMPT, "size": size},
+                files={"input_reference": (file.name, handle, "image/png")},
+            )
+            answer = response.json()
+        elapsed = time.perf_counter() - started
+    return {
+        "seconds": elapsed,
+        "bytes": file.stat().st_size,
+        "status": response.status_code,
+        "answer": str(answer.get("status") or answer.get("error", {}).get("code")),
+        "start_rss_kib": before,
+    }
+
+
+def _stream_file(url: str, dest: Path) -> dict[str, Any]:
+    with httpx.Client(timeout=60.0) as http:
+        before = peak_rss_kib()
+        started = time.perf_counter()
+        received = 0
+        with (
+            http.stream("GET", f"{url}/v1/videos/{BENCH_VIDEO_ID}/content") as response,
+            dest.open("wb") as handle,
+        ):
+            for chunk in response.iter_raw():
+                handle.write(chunk)
+                received += len(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        elapsed = time.perf_counter() - started
+    dest.unlink()
+    return {
+        "seconds": elapsed,
+        "bytes": received,
+        "status": response.status_code,
+        "start_rss_kib": before,
+    }
+
+
 def _download(url: str, key: str, dest: Path) -> dict[str, Any]:
     client = connect(url, key)
     before = peak_rss_kib()
@@ -85,8 +134,12 @@ def run_transfer(spec: dict[str, Any]) -> dict[str, Any]:
     operation = spec["op"]
     if operation == "upload":
         result = _upload(spec["url"], spec["key"], Path(spec["file"]), spec["size"])
+    elif operation == "upload_raw":
+        result = _upload_raw(spec["url"], spec["key"], Path(spec["file"]), spec["size"])
     elif operation == "download":
         result = _download(spec["url"], spec["key"], Path(spec["dest"]))
+    elif operation == "stream_file":
+        result = _stream_file(spec["url"], Path(spec["dest"]))
     elif operation == "stream":
         result = _stream(spec["url"])
     else:

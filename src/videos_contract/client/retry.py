@@ -39,7 +39,7 @@ from videos_contract.client.errors import (
     retry_after_seconds,
 )
 from videos_contract.client.pool import PoolGate
-from videos_contract.sockets import reads_until, transport
+from videos_contract.sockets import LARGE_READ_BYTES, READ_SIZE, reads_until, transport
 
 __all__ = [
     "DEADLINE",
@@ -118,9 +118,20 @@ class _GuardedStream(httpx.SyncByteStream):
     def __init__(self, stream: httpx.SyncByteStream, guard: _Guard) -> None:
         self._stream = stream
         self._guard = guard
+        # A body the caller streams (to a file) is read in large pieces (`sockets.READ_SIZE`).
+        self._read_size = LARGE_READ_BYTES if guard.request.extensions.get(STREAMED) else 0
 
     def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._stream:
+        chunks = iter(self._stream)
+        while True:
+            # Set around each read only: the caller's own requests between chunks read as usual.
+            token = READ_SIZE.set(self._read_size)
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return
+            finally:
+                READ_SIZE.reset(token)
             self._guard.account(len(chunk))
             yield chunk
 

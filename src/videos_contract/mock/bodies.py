@@ -13,6 +13,7 @@ many multipart parts is a 413, and JSON nested deeper than `MAX_JSON_DEPTH` a 40
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -21,8 +22,9 @@ from tempfile import SpooledTemporaryFile
 from typing import Any
 
 from python_multipart.exceptions import FormParserError
-from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import Request
+from python_multipart.multipart import MultipartParser
+from python_multipart.multipart import parse_options_header as _parse_options_header
+from starlette.requests import ClientDisconnect, Request
 
 from videos_contract.mock.errors import ApiError
 
@@ -50,6 +52,26 @@ MAX_PARTS = 64
 MAX_JSON_DEPTH = 32
 
 _FILE_TYPES = ("image/", "application/octet-stream", "video/", "audio/")
+
+
+# Header values seen again and again (the client's Content-Type, `form-data; name="prompt"`)
+# are parsed once; only short ones are kept, so the cache stays small whatever is sent.
+_CACHED_HEADER_CHARS = 256
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_options(value: bytes | str) -> tuple[bytes, dict[bytes, bytes]]:
+    return _parse_options_header(value)
+
+
+def parse_options_header(value: bytes | str | None) -> tuple[bytes, dict[bytes, bytes]]:
+    """`python_multipart.multipart.parse_options_header`, remembered for short values (the
+    result is shared: read it, never change it)."""
+    if value is None:
+        return b"", {}
+    if len(value) <= _CACHED_HEADER_CHARS:
+        return _cached_options(value)
+    return _parse_options_header(value)
 
 
 def media_type(request: Request) -> tuple[str, dict[str, str]]:
@@ -91,20 +113,31 @@ async def limited_stream(
         if int(declared) > limit:
             raise _too_large(limit)
     received = 0
-    chunks = request.stream()
+    # The ASGI messages themselves rather than `request.stream()`: a body that comes in one
+    # message (every small create) then takes one wait, not three.
+    receive = request.receive
     loop = asyncio.get_running_loop()
     deadline = None if timeout is None else loop.time() + timeout
-    while True:
+    more = True
+    while more:
         try:
             if deadline is None:
-                chunk = await chunks.__anext__()
+                message = await receive()
             else:
-                chunk = await asyncio.wait_for(chunks.__anext__(), deadline - loop.time())
-        except StopAsyncIteration:
-            return
+                # A timer on this task, not a task per message as `wait_for` would start.
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
         except TimeoutError:
             assert timeout is not None
             raise _timed_out(timeout) from None
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        if message["type"] != "http.request":
+            continue
+        more = bool(message.get("more_body", False))
+        chunk: bytes = message.get("body", b"")
+        if not chunk:
+            continue
         received += len(chunk)
         if received > limit:
             raise _too_large(limit)

@@ -161,7 +161,11 @@ class MockService:
         owner = self._keys.owner(request.headers.get("authorization"))
         if self._limiter is not None:
             self._limiter.check(owner)
-        query = {name: request.query_params.getlist(name) for name in request.query_params}
+        query = (
+            {name: request.query_params.getlist(name) for name in request.query_params}
+            if request.scope.get("query_string")
+            else {}
+        )
         params = self._params[operation.operation_id].check(query, request.headers)
         call = Call(operation, owner, path_params, params)
         if self.replay is not None:

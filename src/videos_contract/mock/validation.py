@@ -3,21 +3,33 @@
 Nothing of the API is retyped here. Each body and parameter schema is taken from the spec at
 start-up and checked with JSON Schema (Draft 2020-12); the first violation becomes an
 OpenAI-style 400 whose `param` names the field at fault.
+
+Each schema is compiled once, twice over: by jsonschema-rs, which answers "valid?" in about
+a microsecond, and by jsonschema, which walks every error so that the one reported is chosen
+as before. Both must give the same verdict on every input: formats are asserted by neither
+(the Draft 2020-12 default), no schema of the spec has a `$ref` left to resolve, and
+`pattern` is read by both as ECMA-262, the spec's dialect (`schema.ecma_regex`: Python's `$`
+would also match before a final newline, its `\\d` non-ASCII digits). A body jsonschema-rs
+finds valid is accepted at once; any other is walked by jsonschema, and should jsonschema
+find nothing wrong, jsonschema-rs's refusal is answered in its own words.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+from jsonschema.validators import extend  # type: ignore[import-untyped]
 
 from videos_contract.mock.errors import ApiError
-from videos_contract.schema import coerce_text, json_type, type_keyword
+from videos_contract.schema import coerce_text, ecma_regex, json_type, type_keyword
 from videos_contract.spec import Operation
 
 __all__ = [
@@ -189,8 +201,63 @@ def _to_api_error(error: ValidationError, where: str) -> ApiError:
     return bad
 
 
+def _ecma_pattern(
+    validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    """`pattern` read as ECMA-262, as JSON Schema (and jsonschema-rs) reads it."""
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# Draft 2020-12 with `pattern` in the spec's regex dialect: a URL with a final newline does
+# not match `...$`, a non-ASCII digit is not `\d`.
+EcmaValidator = extend(Draft202012Validator, {"pattern": _ecma_pattern})
+
+
+def _at(instance: Any, path: Iterable[Any]) -> Any:
+    for part in path:
+        instance = instance[part]
+    return instance
+
+
+class Compiled:
+    """One schema compiled once: a fast validity test and jsonschema for the errors.
+
+    Both read `pattern` as ECMA-262 and so agree on every input the tests try. Should they
+    still disagree on a value, the refusal stands: a value either engine refuses is refused,
+    in jsonschema's words when it has them, else in jsonschema-rs's.
+    """
+
+    __slots__ = ("fast", "python", "schema")
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.schema = schema
+        self.python = EcmaValidator(schema)
+        self.fast = jsonschema_rs.Draft202012Validator(
+            dict(schema), validate_formats=False, offline=True
+        )
+
+    def iter_errors(self, instance: Any) -> Iterable[ValidationError]:
+        if self.fast.is_valid(instance):
+            return ()
+        errors = list(self.python.iter_errors(instance))
+        if errors:
+            return errors
+        found = next(iter(self.fast.iter_errors(instance)))
+        path = list(found.instance_path)
+        return [
+            ValidationError(
+                found.message,
+                validator="jsonschema-rs",
+                path=path,
+                instance=_at(instance, path),
+                schema=self.schema,
+            )
+        ]
+
+
 def _first_error(
-    validator: Draft202012Validator, instance: Any, order: Mapping[str, int]
+    validator: Compiled, instance: Any, order: Mapping[str, int]
 ) -> ValidationError | None:
     """The error to report: whole-object problems first, then fields in spec order."""
 
@@ -209,13 +276,13 @@ class BodyRules:
     """The schema of one request body media type, ready to check decoded bodies."""
 
     schema: dict[str, Any]
-    validator: Draft202012Validator
+    validator: Compiled
     where: str
 
     branches: tuple[BodyRules, ...] = ()
     # Cross-field rules (`if`/`then`/`else`, `allOf`) taken from another schema of the same
     # fields: the multipart form holds the JSON form's per-model rules this way.
-    conditions: Draft202012Validator | None = None
+    conditions: Compiled | None = None
 
     _CONDITION_KEYWORDS = ("if", "then", "else", "allOf")
 
@@ -225,20 +292,18 @@ class BodyRules:
         if not kept:
             return self
         Draft202012Validator.check_schema(kept)
-        return BodyRules(
-            self.schema, self.validator, self.where, self.branches, Draft202012Validator(kept)
-        )
+        return BodyRules(self.schema, self.validator, self.where, self.branches, Compiled(kept))
 
     @classmethod
     def for_operation(cls, operation: Operation, media_type: str) -> BodyRules:
         schema = operation.request_schema(media_type)
         Draft202012Validator.check_schema(schema)
         branches = tuple(
-            cls(branch, Draft202012Validator(branch), "request body")
+            cls(branch, Compiled(branch), "request body")
             for branch in schema.get("oneOf", ())
             if "object" in type_keyword(branch)
         )
-        return cls(schema, Draft202012Validator(schema), "request body", branches)
+        return cls(schema, Compiled(schema), "request body", branches)
 
     def branch_for(self, instance: Any) -> BodyRules:
         """The branch of a body that is a `oneOf` of objects, chosen by its `model`.
@@ -264,16 +329,32 @@ class BodyRules:
 
     @property
     def properties(self) -> dict[str, dict[str, Any]]:
-        return dict(self.schema.get("properties", {}))
+        """The body's properties (the spec's own mapping: read it, never change it)."""
+        properties: dict[str, dict[str, Any]] = self.schema.get("properties", {})
+        return properties
 
-    def file_fields(self) -> set[str]:
-        """Fields whose schema (or one of whose branches) is an uploaded file."""
+    @functools.cached_property
+    def _order(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.properties)}
+
+    @functools.cached_property
+    def _defaults(self) -> tuple[tuple[str, Any], ...]:
+        return tuple(
+            (name, prop["default"]) for name, prop in self.properties.items() if "default" in prop
+        )
+
+    @functools.cached_property
+    def _file_fields(self) -> frozenset[str]:
         names = set()
         for name, prop in self.properties.items():
             branches = [prop, *prop.get("oneOf", []), *prop.get("anyOf", [])]
             if any(branch.get("format") == "binary" for branch in branches):
                 names.add(name)
-        return names
+        return frozenset(names)
+
+    def file_fields(self) -> frozenset[str]:
+        """Fields whose schema (or one of whose branches) is an uploaded file."""
+        return self._file_fields
 
     def object_form(self, name: str) -> dict[str, Any] | None:
         """The object schema a field accepts (itself or its object branch), if any."""
@@ -288,16 +369,16 @@ class BodyRules:
         branch = self.branch_for(instance)
         if branch is not self:
             return branch.check(instance)
-        order = {name: i for i, name in enumerate(self.properties)}
+        order = self._order
         error = _first_error(self.validator, instance, order)
         if error is None and self.conditions is not None:
             error = _first_error(self.conditions, instance, order)
         if error is not None:
             raise _to_api_error(error, self.where)
         body = dict(instance)
-        for name, prop in self.properties.items():
-            if name not in body and "default" in prop:
-                body[name] = copy.deepcopy(prop["default"])
+        for name, default in self._defaults:
+            if name not in body:
+                body[name] = copy.deepcopy(default)
         return body
 
 
@@ -308,6 +389,7 @@ class ParameterRules:
     query: dict[str, dict[str, Any]]
     headers: dict[str, dict[str, Any]]
     required: tuple[str, ...]
+    compiled: dict[str, Compiled] = field(default_factory=dict)
 
     @classmethod
     def for_operation(cls, operation: Operation) -> ParameterRules:
@@ -326,11 +408,11 @@ class ParameterRules:
                 continue
             if param.get("required"):
                 required.append(param["name"])
-        return cls(query, headers, tuple(required))
+        compiled = {name: Compiled(schema) for name, schema in {**headers, **query}.items()}
+        return cls(query, headers, tuple(required), compiled)
 
-    def _validator(self, name: str) -> Draft202012Validator:
-        schema = self.query.get(name) or self.headers[name]
-        return Draft202012Validator(schema)
+    def _validator(self, name: str) -> Compiled:
+        return self.compiled[name]
 
     def check(self, query: Mapping[str, list[str]], headers: Mapping[str, str]) -> dict[str, Any]:
         """Typed parameter values (defaults filled in); raises `ApiError` (400)."""

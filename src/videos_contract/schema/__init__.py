@@ -5,6 +5,7 @@ release tools build on it, and it imports none of them. One meaning per rule: a 
 types, nulls, enum values, references and form-text reading are decided here once.
 """
 
+from videos_contract.schema.ecma import ecma_regex
 from videos_contract.schema.facts import (
     declared_types,
     enum_values,
@@ -20,6 +21,7 @@ __all__ = [
     "coerce_text",
     "declared_types",
     "deref",
+    "ecma_regex",
     "enum_values",
     "json_type",
     "lookup",

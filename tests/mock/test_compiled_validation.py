@@ -1,0 +1,118 @@
+"""Schemas compiled once, twice over: jsonschema-rs answers "valid?", jsonschema names the
+error. Both read `pattern` as ECMA-262, so they agree; should they ever disagree, the refusal
+stands and is answered with an error, never accepted and never a 400 without one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from starlette.testclient import TestClient
+
+from videos_contract.client.parsing import contract_problems
+from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
+from videos_contract.mock.errors import ApiError
+from videos_contract.mock.validation import BodyRules, Compiled
+from videos_contract.schema import ecma_regex
+from videos_contract.spec import load_spec
+
+SPEC = load_spec()
+CREATE = SPEC.operation("createVideo")
+# The reference URL the spec's ImageReference pattern allows, with a final newline.
+NEWLINE_URL = "https://x.test/a\n"
+
+
+def test_a_valid_instance_is_answered_without_the_error_walk() -> None:
+    compiled = Compiled({"type": "object", "properties": {"n": {"type": "integer"}}})
+    assert list(compiled.iter_errors({"n": 3})) == []
+    errors = list(compiled.iter_errors({"n": "3"}))
+    assert [error.validator for error in errors] == ["type"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "matches"),
+    [
+        ("^a$", "a\n", False),  # Python's `$` alone would match before the newline
+        (r"^\d$", "\u0661", False),  # an Arabic-Indic digit is no ECMA `\d`
+        (r"^\w$", "é", False),
+        (r"^\s$", "\x1c", False),  # Python counts \x1c-\x1f as spaces, ECMA does not
+        (r"^\s$", "\ufeff", True),  # ECMA counts U+FEFF as a space, Python does not
+        (r"^[\d]+$", "12\u0661", False),
+        (r"^\$$", "$", True),
+        ("[$]", "$", True),
+        ("^[]a]$", "]", True),
+        (r"^bytes=\d*-\d*$", "bytes=0-9", True),
+    ],
+)
+def test_patterns_are_read_as_ecma_by_both_engines(pattern: str, text: str, matches: bool) -> None:
+    assert bool(ecma_regex(pattern).search(text)) is matches
+    compiled = Compiled({"type": "string", "pattern": pattern})
+    assert compiled.fast.is_valid(text) is matches
+    assert (not any(True for _ in compiled.python.iter_errors(text))) is matches
+
+
+def test_a_reference_url_with_a_final_newline_is_refused() -> None:
+    image_url = SPEC.schema("ImageReference")["properties"]["image_url"]
+    assert not ecma_regex(image_url["pattern"]).search(NEWLINE_URL)
+    with TestClient(create_app(MockConfig(render_seconds=0.0))) as client:
+        answer = client.post(
+            "/v1/videos",
+            json={"prompt": "a fox", "input_reference": {"image_url": NEWLINE_URL}},
+            headers={"Authorization": f"Bearer {DEFAULT_KEY}"},
+        )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["param"] == "input_reference.image_url"
+
+
+def test_where_the_engines_disagree_the_refusal_stands_with_an_error() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"url": {"type": "string", "pattern": "^a$"}},
+    }
+    rules = BodyRules(schema, Compiled(schema), "request body")
+    # Force a disagreement: jsonschema with Python's own `$`, which lets "a\n" through.
+    rules.validator.python = Draft202012Validator(schema)
+    assert not any(True for _ in rules.validator.python.iter_errors({"url": "a\n"}))
+    with pytest.raises(ApiError) as refused:
+        rules.check({"url": "a\n"})
+    assert refused.value.status == 400
+    assert refused.value.param == "url"
+    assert "url" in refused.value.message
+
+
+def test_the_client_names_a_problem_where_the_engines_disagree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from videos_contract.client import parsing
+
+    video = {"id": "video_1"}
+    python = Draft202012Validator({"type": "object"})  # finds nothing wrong
+    monkeypatch.setattr(parsing, "_validator", lambda name: python)
+    problems = contract_problems("Video", video)
+    assert problems  # jsonschema-rs refuses it: the refusal stands, in its words
+
+
+@pytest.mark.parametrize(
+    "instance",
+    [
+        {},
+        {"prompt": ""},
+        {"prompt": "a fox", "seconds": "5"},
+        {"prompt": "a fox", "size": "1x1"},
+        {"prompt": "a fox", "model": 3},
+        {"prompt": "a fox", "unknown": "x"},
+        {"prompt": "a fox", "input_reference": {"image_url": "ftp://x"}},
+        {"prompt": "a fox", "input_reference": {"image_url": NEWLINE_URL}},
+        {"prompt": "a fox", "input_reference": {"image_url": "https://x.test/a"}},
+        {"prompt": True},
+        [],
+        "text",
+    ],
+)
+def test_both_validators_agree_on_the_spec_create_bodies(instance: Any) -> None:
+    for media_type in CREATE.request_media_types:
+        rules = BodyRules.for_operation(CREATE, media_type)
+        compiled = rules.branch_for(instance).validator
+        slow = not any(True for _ in compiled.python.iter_errors(instance))
+        assert compiled.fast.is_valid(instance) == slow, (media_type, instance)

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-
 from videos_contract.schema import type_keyword
 from videos_contract.spec import Spec, SpecError, load_spec
+from videos_contract.validator import Compiled
 
 __all__ = ["Families", "Family", "families"]
 
@@ -76,7 +75,7 @@ class Family:
         numbers = [v for v in out if not isinstance(v, str) and str(v) not in strings]
         return (*strings, *numbers)
 
-    def validator(self) -> Draft202012Validator:
+    def validator(self) -> Compiled:
         return _validator(self)
 
     def refusals(self, body: Mapping[str, Any]) -> list[str]:
@@ -196,8 +195,8 @@ class Families:
 
 
 @lru_cache(maxsize=32)
-def _validator(family: Family) -> Draft202012Validator:
-    return Draft202012Validator(dict(family.schema))
+def _validator(family: Family) -> Compiled:
+    return Compiled(dict(family.schema))
 
 
 def families(spec: Spec | None = None) -> Families:

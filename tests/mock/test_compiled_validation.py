@@ -10,12 +10,15 @@ import pytest
 from jsonschema import Draft202012Validator
 from starlette.testclient import TestClient
 
+from videos_contract.audit.answers import schema_breach
+from videos_contract.audit.wire import _first_error as wire_first_error
 from videos_contract.client.parsing import contract_problems
 from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
 from videos_contract.mock.errors import ApiError
-from videos_contract.mock.validation import BodyRules, Compiled
+from videos_contract.mock.validation import BodyRules
 from videos_contract.schema import ecma_regex
 from videos_contract.spec import load_spec
+from videos_contract.validator import Compiled
 
 SPEC = load_spec()
 CREATE = SPEC.operation("createVideo")
@@ -87,8 +90,9 @@ def test_the_client_names_a_problem_where_the_engines_disagree(
     from videos_contract.client import parsing
 
     video = {"id": "video_1"}
-    python = Draft202012Validator({"type": "object"})  # finds nothing wrong
-    monkeypatch.setattr(parsing, "_validator", lambda name: python)
+    compiled = Compiled(SPEC.schema("Video"))
+    compiled.python = Draft202012Validator({"type": "object"})  # finds nothing wrong
+    monkeypatch.setattr(parsing, "_compiled", lambda name: compiled)
     problems = contract_problems("Video", video)
     assert problems  # jsonschema-rs refuses it: the refusal stands, in its words
 
@@ -116,3 +120,16 @@ def test_both_validators_agree_on_the_spec_create_bodies(instance: Any) -> None:
         compiled = rules.branch_for(instance).validator
         slow = not any(True for _ in compiled.python.iter_errors(instance))
         assert compiled.fast.is_valid(instance) == slow, (media_type, instance)
+
+
+def test_every_layer_reads_the_pattern_as_the_mock_does() -> None:
+    """The audit's and the proxy's answer rules and request check, and the families' rules."""
+    reference = SPEC.schema("ImageReference")
+    good, bad = {"image_url": "https://x.test/a"}, {"image_url": NEWLINE_URL}
+    for schema in (reference, Compiled(reference)):
+        assert schema_breach(good, schema, "ImageReference", "answer") is None
+        breach = schema_breach(bad, schema, "ImageReference", "answer")
+        assert breach is not None and "image_url" in breach.at_fault
+    assert wire_first_error(good, dict(reference)) is None
+    assert "image_url" in (wire_first_error(bad, dict(reference)) or "")
+    assert contract_problems("ImageReference", bad) != []

@@ -15,11 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-
 from videos_contract.probe import MediaInfo
 from videos_contract.schema import coerce_text
 from videos_contract.spec import Operation, Spec
+from videos_contract.validator import Compiled, EcmaValidator, by_path
 
 __all__ = [
     "DURATION_TOLERANCE",
@@ -54,11 +53,13 @@ def short(value: Any, limit: int = 200) -> str:
 
 
 def schema_breach(
-    body: Any, schema: Mapping[str, Any] | Draft202012Validator, schema_name: str, what: str
+    body: Any, schema: Mapping[str, Any] | Compiled, schema_name: str, what: str
 ) -> Breach | None:
     """The first way `body` breaks `schema` (a required field first named as absent)."""
-    validator = schema if isinstance(schema, Draft202012Validator) else Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
+    if isinstance(schema, Compiled):
+        errors = by_path(schema.iter_errors(body))
+    else:
+        errors = by_path(list(EcmaValidator(schema).iter_errors(body)))
     if not errors:
         return None
     error = errors[0]
@@ -121,7 +122,7 @@ class AnswerRules:
 
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
-        self._validators: dict[tuple[str, str, str], tuple[Draft202012Validator, str]] = {}
+        self._validators: dict[tuple[str, str, str], tuple[Compiled, str]] = {}
 
     def _response(self, op: Operation, status: int) -> dict[str, Any] | None:
         responses = op.responses
@@ -141,11 +142,11 @@ class AnswerRules:
 
     def _validator(
         self, op: Operation, status: str, media_type: str, schema: dict[str, Any]
-    ) -> tuple[Draft202012Validator, str]:
+    ) -> tuple[Compiled, str]:
         key = (op.operation_id, status, media_type)
         if key not in self._validators:
             name = self._schema_name(op, status, media_type)
-            self._validators[key] = (Draft202012Validator(schema), name)
+            self._validators[key] = (Compiled(schema), name)
         return self._validators[key]
 
     def status_breach(self, op: Operation, status: int, what: str) -> Breach | None:
@@ -189,7 +190,7 @@ class AnswerRules:
                 continue
             schema = header.get("schema") or {}
             instance = coerce_text(value, schema)
-            if next(iter(Draft202012Validator(schema).iter_errors(instance)), None) is not None:
+            if not EcmaValidator(schema).is_valid(instance):
                 breaches.append(
                     Breach(f"{what}: header {name}", f"a value of schema {schema}", short(value))
                 )

@@ -16,11 +16,10 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.results import Exchange
 from videos_contract.schema import coerce_text
+from videos_contract.validator import EcmaValidator, by_path
 
 __all__ = ["WireProblem", "request_fields", "wire_problems"]
 
@@ -35,7 +34,7 @@ class WireProblem:
 
 
 def _first_error(instance: Any, schema: dict[str, Any]) -> str | None:
-    errors = sorted(Draft202012Validator(schema).iter_errors(instance), key=lambda e: list(e.path))
+    errors = by_path(list(EcmaValidator(schema).iter_errors(instance)))
     if not errors:
         return None
     where = "/".join(str(part) for part in errors[0].path)

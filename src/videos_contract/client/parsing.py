@@ -3,9 +3,9 @@
 Bodies are checked twice, both times against the spec: by the JSON Schema of the response in
 `openapi.yaml` (which catches `seconds: null` that the generated model lets through), then by
 the generated model's own parsing (`check_video_status` and friends). Each schema is compiled
-once, by jsonschema-rs too: an answer it finds valid costs a few microseconds; any other is
-judged and described by jsonschema. Both read `pattern` as ECMA-262 (`schema.ecma_regex`), so
-they agree; were they ever to disagree, the refusal would stand.
+once (`videos_contract.validator.Compiled`, as in the mock, the audit and the proxy): an
+answer jsonschema-rs finds valid costs a few microseconds; any other is judged and described
+by jsonschema.
 A server that answers with something else, such as `status: "expired"` or a bare
 `{"task_id": ...}`, gets an `UnexpectedResponseError` at once instead of a model that lies.
 """
@@ -13,67 +13,33 @@ A server that answers with something else, such as `status: "expired"` or a bare
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, TypeVar
 
 import httpx
-
-# Stubs (types-jsonschema) may or may not be installed; either way this line type-checks.
-import jsonschema  # type: ignore[import-untyped, unused-ignore]
-import jsonschema_rs
 from aihubmix_videos.models import DeletedVideo, Video, VideoList
 
 from videos_contract.client.errors import ApiError, UnexpectedResponseError
-from videos_contract.schema import ecma_regex
 from videos_contract.spec import load_spec
+from videos_contract.validator import Compiled, by_path
 
 __all__ = ["contract_problems", "parse_deleted", "parse_list", "parse_video", "raise_for_error"]
 
 M = TypeVar("M")
 
 
-def _ecma_pattern(
-    validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]
-) -> Iterator[jsonschema.ValidationError]:
-    """`pattern` read as ECMA-262, as JSON Schema (and jsonschema-rs) reads it."""
-    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
-        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
 @lru_cache(maxsize=8)
-def _validator(schema_name: str) -> jsonschema.protocols.Validator:
-    schema = load_spec().schema(schema_name)
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    cls = jsonschema.validators.extend(cls, {"pattern": _ecma_pattern})
-    validator: jsonschema.protocols.Validator = cls(schema)
-    return validator
-
-
-@lru_cache(maxsize=8)
-def _fast_validator(schema_name: str) -> jsonschema_rs.Validator:
-    schema = load_spec().schema(schema_name)
-    if "$schema" in schema:
-        return jsonschema_rs.validator_for(schema, validate_formats=False, offline=True)
-    return jsonschema_rs.Draft202012Validator(schema, validate_formats=False, offline=True)
+def _compiled(schema_name: str) -> Compiled:
+    return Compiled(load_spec().schema(schema_name))
 
 
 def contract_problems(schema_name: str, data: Any) -> list[str]:
     """Each way `data` breaks the spec's schema `schema_name`, as `path: message` lines."""
-    fast = _fast_validator(schema_name)
-    if fast.is_valid(data):
-        return []
-    problems = []
-    for error in sorted(_validator(schema_name).iter_errors(data), key=lambda e: list(e.path)):
-        where = "/".join(str(p) for p in error.path) or "(body)"
-        problems.append(f"{where}: {error.message}")
-    if not problems:
-        # The engines disagree (both read `pattern` as ECMA-262, so none is known): the
-        # refusal stands, in jsonschema-rs's words.
-        for found in fast.iter_errors(data):
-            where = "/".join(str(p) for p in found.instance_path) or "(body)"
-            problems.append(f"{where}: {found.message}")
-    return problems
+    return [
+        f"{'/'.join(str(p) for p in error.path) or '(body)'}: {error.message}"
+        for error in by_path(_compiled(schema_name).iter_errors(data))
+    ]
 
 
 def raise_for_error(response: httpx.Response, key: str | None) -> None:

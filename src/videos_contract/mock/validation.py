@@ -4,14 +4,9 @@ Nothing of the API is retyped here. Each body and parameter schema is taken from
 start-up and checked with JSON Schema (Draft 2020-12); the first violation becomes an
 OpenAI-style 400 whose `param` names the field at fault.
 
-Each schema is compiled once, twice over: by jsonschema-rs, which answers "valid?" in about
-a microsecond, and by jsonschema, which walks every error so that the one reported is chosen
-as before. Both must give the same verdict on every input: formats are asserted by neither
-(the Draft 2020-12 default), no schema of the spec has a `$ref` left to resolve, and
-`pattern` is read by both as ECMA-262, the spec's dialect (`schema.ecma_regex`: Python's `$`
-would also match before a final newline, its `\\d` non-ASCII digits). A body jsonschema-rs
-finds valid is accepted at once; any other is walked by jsonschema, and should jsonschema
-find nothing wrong, jsonschema-rs's refusal is answered in its own words.
+Each schema is compiled once (`videos_contract.validator.Compiled`, shared with the client,
+the audit and the proxy): jsonschema-rs answers "valid?", jsonschema walks every error of an
+invalid body so that the one reported is chosen as before; both read `pattern` as ECMA-262.
 """
 
 from __future__ import annotations
@@ -19,18 +14,16 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema_rs
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
-from jsonschema.validators import extend  # type: ignore[import-untyped]
 
 from videos_contract.mock.errors import ApiError
-from videos_contract.schema import coerce_text, ecma_regex, json_type, type_keyword
+from videos_contract.schema import coerce_text, json_type, type_keyword
 from videos_contract.spec import Operation
+from videos_contract.validator import Compiled, ValidationError
 
 __all__ = [
     "BodyRules",
@@ -199,61 +192,6 @@ def _to_api_error(error: ValidationError, where: str) -> ApiError:
             code="invalid_value",
         )
     return bad
-
-
-def _ecma_pattern(
-    validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]
-) -> Iterator[ValidationError]:
-    """`pattern` read as ECMA-262, as JSON Schema (and jsonschema-rs) reads it."""
-    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-# Draft 2020-12 with `pattern` in the spec's regex dialect: a URL with a final newline does
-# not match `...$`, a non-ASCII digit is not `\d`.
-EcmaValidator = extend(Draft202012Validator, {"pattern": _ecma_pattern})
-
-
-def _at(instance: Any, path: Iterable[Any]) -> Any:
-    for part in path:
-        instance = instance[part]
-    return instance
-
-
-class Compiled:
-    """One schema compiled once: a fast validity test and jsonschema for the errors.
-
-    Both read `pattern` as ECMA-262 and so agree on every input the tests try. Should they
-    still disagree on a value, the refusal stands: a value either engine refuses is refused,
-    in jsonschema's words when it has them, else in jsonschema-rs's.
-    """
-
-    __slots__ = ("fast", "python", "schema")
-
-    def __init__(self, schema: Mapping[str, Any]) -> None:
-        self.schema = schema
-        self.python = EcmaValidator(schema)
-        self.fast = jsonschema_rs.Draft202012Validator(
-            dict(schema), validate_formats=False, offline=True
-        )
-
-    def iter_errors(self, instance: Any) -> Iterable[ValidationError]:
-        if self.fast.is_valid(instance):
-            return ()
-        errors = list(self.python.iter_errors(instance))
-        if errors:
-            return errors
-        found = next(iter(self.fast.iter_errors(instance)))
-        path = list(found.instance_path)
-        return [
-            ValidationError(
-                found.message,
-                validator="jsonschema-rs",
-                path=path,
-                instance=_at(instance, path),
-                schema=self.schema,
-            )
-        ]
 
 
 def _first_error(

@@ -1,0 +1,87 @@
+"""JSON Schema validation as the spec means it, one implementation for every layer.
+
+The mock (requests), the client (answers), the audit and the proxy (both) and the families'
+per-model rules all validate against schemas of `openapi.yaml`. They do it here, so that they
+agree on every input:
+
+- `EcmaValidator`: jsonschema's Draft 2020-12 with `pattern` read as ECMA-262, the spec's
+  regex dialect (`schema.ecma_regex`: Python's `$` would also match before a final newline,
+  its `\\d` non-ASCII digits). Cheap to build; use it for a schema checked once.
+- `Compiled`: a schema compiled once, twice over: jsonschema-rs answers "valid?" in about a
+  microsecond, jsonschema walks the errors of an invalid instance so that callers can choose
+  and word the one they report. Formats are asserted by neither (the Draft 2020-12 default).
+  Should the two still disagree on an instance, the refusal stands: an instance either engine
+  refuses is refused, in jsonschema's words when it has them, else in jsonschema-rs's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import jsonschema_rs
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+from jsonschema.validators import extend  # type: ignore[import-untyped]
+
+from videos_contract.schema import ecma_regex
+
+__all__ = ["Compiled", "EcmaValidator", "ValidationError", "by_path"]
+
+
+def _ecma_pattern(
+    validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    """`pattern` read as ECMA-262, as JSON Schema (and jsonschema-rs) reads it."""
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# Draft 2020-12 with `pattern` in the spec's regex dialect.
+EcmaValidator = extend(Draft202012Validator, {"pattern": _ecma_pattern})
+
+
+def _at(instance: Any, path: list[Any]) -> Any:
+    for part in path:
+        instance = instance[part]
+    return instance
+
+
+def by_path(errors: list[ValidationError]) -> list[ValidationError]:
+    """`errors` in a stable order: by the path of the value at fault."""
+    return sorted(errors, key=lambda e: [str(p) for p in e.path])
+
+
+class Compiled:
+    """One schema compiled once: a fast validity test and jsonschema for the errors."""
+
+    __slots__ = ("fast", "python", "schema")
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.schema = schema
+        self.python = EcmaValidator(schema)
+        self.fast = jsonschema_rs.Draft202012Validator(
+            dict(schema), validate_formats=False, offline=True
+        )
+
+    def is_valid(self, instance: Any) -> bool:
+        return bool(self.fast.is_valid(instance))
+
+    def iter_errors(self, instance: Any) -> list[ValidationError]:
+        """Every error of `instance`; empty when it is valid."""
+        if self.fast.is_valid(instance):
+            return []
+        errors = list(self.python.iter_errors(instance))
+        if errors:
+            return errors
+        found = next(iter(self.fast.iter_errors(instance)))
+        path = list(found.instance_path)
+        return [
+            ValidationError(
+                found.message,
+                validator="jsonschema-rs",
+                path=path,
+                instance=_at(instance, path),
+                schema=self.schema,
+            )
+        ]

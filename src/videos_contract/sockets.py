@@ -13,6 +13,7 @@ every request, in threads and in tasks alike.
 from __future__ import annotations
 
 import contextlib
+import socket
 import ssl
 import time
 import typing
@@ -27,6 +28,7 @@ __all__ = [
     "READ_DEADLINE",
     "READ_SIZE",
     "async_transport",
+    "bind",
     "reads_until",
     "transport",
 ]
@@ -182,3 +184,19 @@ def async_transport(**kwargs: typing.Any) -> httpx.AsyncHTTPTransport:
     pool = made._pool
     pool._network_backend = _AsyncBackend(pool._network_backend)
     return made
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket ready to listen on (`host`, `port`); port 0 picks a free one. Raises OSError
+    when the address is taken. Every server of ours (the mock, the proxy) listens on one."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets that name it, and
+    # without it every small answer waits for the peer's delayed ACK (about 40 ms).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock

@@ -23,6 +23,7 @@ from videos_contract.mock.errors import install_log_redaction
 from videos_contract.mock.protocol import HEAD_TIMEOUT_ATTRIBUTE, GuardedH11Protocol
 from videos_contract.mock.service import MockService
 from videos_contract.mock.store import JobStore
+from videos_contract.sockets import bind
 
 __all__ = [
     "GRACEFUL_SECONDS",
@@ -58,21 +59,6 @@ class MockServer:
         """The request handling, e.g. to `hold` jobs unfinished."""
         service: MockService = self.app.state.service
         return service
-
-
-def bind(host: str, port: int) -> socket.socket:
-    """A listening-ready socket; port 0 picks a free one. Raises OSError when taken."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets that name it, and
-    # without it every small answer waits for the peer's delayed ACK (about 40 ms).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
 
 
 def uvicorn_options(config: MockConfig) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from videos_contract.cassette import Recorder
 from videos_contract.proxy.app import ProxyLimits, RecordingSink, ValidatingProxy
 from videos_contract.proxy.checks import TrafficChecker
 from videos_contract.proxy.findings import Findings
+from videos_contract.sockets import bind
 from videos_contract.spec import load_spec
 
 __all__ = [
@@ -108,20 +109,6 @@ def shown_url(url: str) -> str:
     parts = urlsplit(url)
     netloc = parts.netloc.rsplit("@", 1)[-1]
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
-def bind(host: str, port: int) -> socket.socket:
-    """A socket ready to listen; port 0 picks a free one. Raises OSError when taken."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that name it.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
 
 
 def _url(sock: socket.socket) -> str:

@@ -176,19 +176,8 @@ def near_miss_values_are_refused(ctx: CheckContext) -> None:
         fields = {**ctx.example("createVideo", "multipart/form-data"), name: value}
         parts = [(k, (None, str(v))) for k, v in fields.items()]
         reply = ctx.client.post(ctx.path("createVideo"), files=parts)
-        what = f"create with {name}={_shown(value)}"
-        if 200 <= reply.status < 300:
-            video = reply.json()
-            if isinstance(video, dict) and isinstance(video.get("id"), str):
-                ctx.record(video, new=True)
-        body = ctx.expect_error(reply, 400, "createVideo", what)
-        if body["error"].get("param") != name:
-            ctx.fail(
-                f"{what}: field error.param",
-                repr(name),
-                repr(body["error"].get("param")),
-                reply.exchange,
-            )
+        _record_if_created(ctx, reply)
+        _expect_refusal_of(ctx, reply, name, f"create with {name}={_shown(value)}")
     _family_near_misses_are_refused(ctx)
     cap = ctx.spec.schema("VideoPrompt")["maxLength"]
     boundary = (
@@ -258,22 +247,33 @@ def _family_near_misses_are_refused(ctx: CheckContext) -> None:
             reply = ctx.client.post(
                 ctx.path("createVideo"), json={**_family_body(family, model), name: value}
             )
-            if 200 <= reply.status < 300:
-                video = reply.json()
-                if isinstance(video, dict) and isinstance(video.get("id"), str):
-                    ctx.record(video, new=True)
-            elif name != "model" and _refuses_model(reply):
+            if not _record_if_created(ctx, reply) and name != "model" and _refuses_model(reply):
                 # The server does not serve this model at all: nothing to refuse per value.
                 ctx.absent.append(f"{model} ({family.title}): {reply.status}")
                 break
-            body = ctx.expect_error(reply, 400, "createVideo", what)
-            if body["error"].get("param") != name:
-                ctx.fail(
-                    f"{what}: field error.param",
-                    repr(name),
-                    repr(body["error"].get("param")),
-                    reply.exchange,
-                )
+            _expect_refusal_of(ctx, reply, name, what)
+
+
+def _record_if_created(ctx: CheckContext, reply: Reply) -> bool:
+    """A create the server accepted is a job (billed): recorded so that it is cleaned up."""
+    if not 200 <= reply.status < 300:
+        return False
+    video = reply.json()
+    if isinstance(video, dict) and isinstance(video.get("id"), str):
+        ctx.record(video, new=True)
+    return True
+
+
+def _expect_refusal_of(ctx: CheckContext, reply: Reply, name: str, what: str) -> None:
+    """`reply` must be a 400 whose `error.param` names the field `name`."""
+    body = ctx.expect_error(reply, 400, "createVideo", what)
+    if body["error"].get("param") != name:
+        ctx.fail(
+            f"{what}: field error.param",
+            repr(name),
+            repr(body["error"].get("param")),
+            reply.exchange,
+        )
 
 
 @check("createVideo", billed=True)

@@ -675,13 +675,23 @@ def _sweep_form(ctx: CheckContext, model: str) -> int:
             reported = str(video[name])
             ok = _model_matches(ctx, asked, reported) if name == "model" else reported == asked
             if not ok:
-                ctx.fail(f"job created with {label}: field {name}", repr(asked), repr(reported))
+                ctx.fail(
+                    f"job created with {label}: field {name}",
+                    repr(asked),
+                    repr(reported),
+                    ctx.evidence.get(id(video)),
+                )
     for label, cell, video in jobs:
         done = ctx.wait_terminal(video["id"], f"the job created with {label}")
         ctx.expect_success(done, f"the job created with {label}")
         for name, asked in cell.items():
             if name != "model" and str(done[name]) != asked:
-                ctx.fail(f"finished job ({label}): field {name}", repr(asked), repr(done[name]))
+                ctx.fail(
+                    f"finished job ({label}): field {name}",
+                    repr(asked),
+                    repr(done[name]),
+                    ctx.evidence.get(id(video)),
+                )
         _expect_mp4(ctx, done, f"video of the job ({label})")
     return len(jobs)
 
@@ -797,7 +807,12 @@ def _sweep_json(ctx: CheckContext, family: Family, model: str) -> int:
         jobs.append((label, cell, video))
     for label, cell, video in jobs:
         if not _model_matches(ctx, model, str(video.get("model"))):
-            ctx.fail(f"job created with {label}: field model", repr(model), repr(video["model"]))
+            ctx.fail(
+                f"job created with {label}: field model",
+                repr(model),
+                repr(video["model"]),
+                ctx.evidence.get(id(video)),
+            )
         done = ctx.wait_terminal(video["id"], f"the job created with {label}")
         ctx.expect_success(done, f"the job created with {label}")
         frame, seconds = _expected_clip(family, cell)
@@ -806,9 +821,15 @@ def _sweep_json(ctx: CheckContext, family: Family, model: str) -> int:
                 f"finished job ({label}): fields width, height",
                 frame,
                 f"{done['width']}x{done['height']}",
+                ctx.evidence.get(id(video)),
             )
         if "duration" in done and seconds is not None and done["duration"] != seconds:
-            ctx.fail(f"finished job ({label}): field duration", str(seconds), str(done["duration"]))
+            ctx.fail(
+                f"finished job ({label}): field duration",
+                str(seconds),
+                str(done["duration"]),
+                ctx.evidence.get(id(video)),
+            )
         _expect_mp4(ctx, done, f"video of the job ({label})", frame=frame, seconds=seconds)
     return len(jobs)
 

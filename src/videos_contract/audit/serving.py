@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
 from starlette.types import ASGIApp
 
-__all__ = ["serve_in_thread"]
+from videos_contract.sockets import bind, served_in_thread
 
-_STARTUP_TIMEOUT = 15.0
+__all__ = ["serve_in_thread"]
 
 
 @contextmanager
 def serve_in_thread(app: ASGIApp) -> Iterator[str]:
     """Yield the base URL (`http://127.0.0.1:PORT`) while `app` is being served."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,
         # No logging configuration of uvicorn's own: it would bind handlers to the sys.stderr
@@ -37,18 +30,8 @@ def serve_in_thread(app: ASGIApp) -> Iterator[str]:
         date_header=False,
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + _STARTUP_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            sock.close()
-            raise RuntimeError("the audit's local relay did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    # `bind` names IPPROTO_TCP, so that asyncio turns Nagle's algorithm off on each connection.
+    with served_in_thread(
+        server, bind("127.0.0.1", 0), name="the audit's local relay", stop_timeout=10
+    ) as url:
+        yield url

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +21,7 @@ from videos_contract.mock.errors import install_log_redaction
 from videos_contract.mock.protocol import HEAD_TIMEOUT_ATTRIBUTE, GuardedH11Protocol
 from videos_contract.mock.service import MockService
 from videos_contract.mock.store import JobStore
-from videos_contract.sockets import bind
+from videos_contract.sockets import base_url, bind, served_in_thread
 
 __all__ = [
     "GRACEFUL_SECONDS",
@@ -85,37 +83,16 @@ def _close_store(app: Starlette) -> None:
         close()
 
 
-def _url(sock: socket.socket) -> str:
-    host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
 @contextmanager
 def running_mock(config: MockConfig | None = None) -> Iterator[MockServer]:
     """A uvicorn server with the mock on a free 127.0.0.1 port, for the `with` block."""
     config = config or MockConfig()
     app = create_app(config)
-    sock = bind("127.0.0.1", 0)
     server = uvicorn.Server(
         protected_config(app, config, log_config=None, log_level="warning", access_log=False)
     )
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="videos-contract-mock", daemon=True
-    )
-    thread.start()
-    deadline = time.monotonic() + _START_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            sock.close()
-            raise RuntimeError("the mock server did not start")
-        time.sleep(0.01)
-    try:
-        yield MockServer(url=_url(sock), key=config.keys[0], app=app, config=config)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=_START_TIMEOUT)
-        sock.close()
+    with served_in_thread(server, bind("127.0.0.1", 0), name="the mock server") as url:
+        yield MockServer(url=url, key=config.keys[0], app=app, config=config)
         _close_store(app)
 
 
@@ -162,14 +139,14 @@ def serve(
                 **options,
             )
             if on_ready is not None:
-                on_ready(_url(sock))
+                on_ready(base_url(sock))
             Multiprocess(multi, sockets=[sock]).run()
         else:
             app = create_app(config)
             server = uvicorn.Server(protected_config(app, config, **options))
             install_log_redaction(config.keys)  # after uvicorn configured its loggers
             if on_ready is not None:
-                on_ready(_url(sock))
+                on_ready(base_url(sock))
             server.run(sockets=[sock])
     finally:
         sock.close()

@@ -5,9 +5,7 @@ stops, and the cassette (with `record_dir`) is closed."""
 from __future__ import annotations
 
 import signal
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,7 +22,7 @@ from videos_contract.cassette import Recorder
 from videos_contract.proxy.app import ProxyLimits, RecordingSink, ValidatingProxy
 from videos_contract.proxy.checks import TrafficChecker
 from videos_contract.proxy.findings import Findings
-from videos_contract.sockets import bind
+from videos_contract.sockets import base_url, bind, served_in_thread
 from videos_contract.spec import load_spec
 
 __all__ = [
@@ -111,11 +109,6 @@ def shown_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-def _url(sock: socket.socket) -> str:
-    host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
 def _server(run: ProxyRun) -> uvicorn.Server:
     return uvicorn.Server(
         uvicorn.Config(
@@ -159,7 +152,7 @@ def serve_proxy(
         sock.listen(2048)
         server = _server(run)
         if on_ready is not None:
-            on_ready(_url(sock))
+            on_ready(base_url(sock))
         server.run(sockets=[sock])
     finally:
         sock.close()
@@ -185,23 +178,17 @@ def running_proxy(
 ) -> Iterator[RunningProxy]:
     """The proxy on a free 127.0.0.1 port for the `with` block; reports written at its end."""
     run = ProxyRun(config, on_line, recorder)
-    sock = bind("127.0.0.1", 0)
-    server = _server(run)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="videos-contract-proxy", daemon=True
-    )
-    thread.start()
-    deadline = time.monotonic() + _START_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            sock.close()
-            raise RuntimeError("the proxy did not start")
-        time.sleep(0.01)
+    started = False
     try:
-        yield RunningProxy(_url(sock), run)
+        with served_in_thread(
+            _server(run),
+            bind("127.0.0.1", 0),
+            name="the proxy",
+            stop_timeout=_START_TIMEOUT + GRACEFUL_SECONDS,
+        ) as url:
+            started = True
+            yield RunningProxy(url, run)
     finally:
-        server.should_exit = True
-        thread.join(timeout=_START_TIMEOUT + GRACEFUL_SECONDS)
-        sock.close()
-        run.finish()
+        # Once the server has stopped (exchanges in flight finished): the reports.
+        if started:
+            run.finish()

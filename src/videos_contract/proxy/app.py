@@ -404,9 +404,7 @@ class ValidatingProxy:
         )
         await send({"type": "http.response.body", "body": body})
         self._finish(record)
-        self.checker.upstream_answered(seen)
-        valid = self.checker.request(seen)
-        self.checker.answer(seen, body, valid)
+        self.checker.whole(seen, body)
 
     async def _stream(
         self, response: UpstreamResponse, send: Send, seen: Seen, record: _Tracked | None
@@ -445,9 +443,7 @@ class ValidatingProxy:
                 ) from None
             await send({"type": "http.response.body", "body": b""})
             self._finish(record)
-            self.checker.upstream_answered(seen)
-            valid = self.checker.request(seen)
-            self.checker.answer(seen, None, valid)
+            self.checker.streamed(seen)
             path = spool.close() if spool is not None else None
             if spool is not None:
                 await asyncio.to_thread(self.checker.asset, seen, path, size)

@@ -15,7 +15,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, urlsplit
@@ -28,7 +28,7 @@ from videos_contract.audit.answers import (
     length_breach,
     video_breach,
 )
-from videos_contract.audit.operations import OperationIndex
+from videos_contract.audit.operations import OperationIndex, RouteMatch
 from videos_contract.audit.results import Exchange
 from videos_contract.audit.wire import request_fields, wire_problems
 from videos_contract.probe import MediaError, probe_image, probe_video
@@ -50,8 +50,12 @@ CREDENTIAL_HEADERS = frozenset(
 )
 # Jobs remembered (the last state seen of each), to judge the assets downloaded later.
 _JOBS_KEPT = 4096
-# Verdicts remembered, keyed by the exact bytes judged (a poll repeats itself).
+# Verdicts remembered, keyed by the exact bytes judged (a poll repeats itself), and the
+# bytes of bodies the remembered judgements of whole exchanges may stand for at most.
 _VERDICTS_KEPT = 4096
+_JUDGEMENTS_BYTES = 16 * 1024 * 1024
+# Paths whose operation is remembered (a client probing random paths empties it).
+_ROUTES_KEPT = 4096
 _T = TypeVar("_T")
 
 # The operation under which requests that match no operation of the spec are reported.
@@ -120,6 +124,31 @@ class Seen:
         return urlsplit(self.target).path
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """One verdict on an exchange: a pass (`breach` None), a violation, or a note (`check`
+    empty)."""
+
+    operation: str
+    check: str
+    breach: Breach | None = None
+    exchange: Exchange | None = None
+    note: str = ""
+
+
+@dataclass
+class _Judgement:
+    """The verdicts on one exchange and the jobs it showed, before they reach the tally (an
+    identical exchange later gets the same judgement again, unjudged)."""
+
+    outcomes: list[_Outcome] = field(default_factory=list)
+    jobs: list[dict[str, Any]] = field(default_factory=list)
+    size: int = 0
+
+    def note(self, text: str) -> None:
+        self.outcomes.append(_Outcome("", "", note=text))
+
+
 class TrafficChecker:
     """Judges exchanges against one spec and tallies the verdicts in `findings`."""
 
@@ -134,17 +163,28 @@ class TrafficChecker:
             spec.schema("ContentVariant").get("x-media-types", {})
         )
         self._default_variant = str(spec.default("ContentVariant"))
+        # The answer headers any check reads: an answer differing only in others (Date, a
+        # request id) is judged as the same answer.
+        self._judged_headers = frozenset(
+            {"content-type", "content-length", "content-encoding"}
+            | {
+                str(name).lower()
+                for op in spec.operations()
+                for response in op.responses.values()
+                if isinstance(response, dict)
+                for name in (response.get("headers") or {})
+            }
+        )
         self._jobs: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._verdicts: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._judgements: OrderedDict[tuple[Any, ...], _Judgement] = OrderedDict()
+        self._judgements_size = 0
+        self._operations: dict[tuple[str, str], RouteMatch | None] = {}
         self._lock = threading.Lock()
 
     # -- helpers ------------------------------------------------------------------------
     def _remembered(self, key: tuple[Any, ...], judge: Callable[[], _T]) -> _T:
-        """The verdict on an exchange identical to one judged before, or a new one.
-
-        Polling sends the same request and often gets the same answer again and again;
-        validating each copy costs the proxy most of its time per exchange.
-        """
+        """The verdict on a part of an exchange identical to one judged before, or a new one."""
         with self._lock:
             if key in self._verdicts:
                 self._verdicts.move_to_end(key)
@@ -156,14 +196,27 @@ class TrafficChecker:
                 self._verdicts.popitem(last=False)
         return verdict
 
+    def _route(self, seen: Seen) -> RouteMatch | None:
+        key = (seen.method, seen.path)
+        with self._lock:
+            if key in self._operations:
+                return self._operations[key]
+        found = self.index.match(seen.method, seen.path)
+        with self._lock:
+            if len(self._operations) >= _ROUTES_KEPT:
+                self._operations.clear()
+            self._operations[key] = found
+        return found
+
     def label(self, seen: Seen) -> str:
         """The operationId; one name for every request outside the spec (so that a client
         probing random paths cannot grow the tally without bound)."""
-        op = self.index.find(seen.method, seen.path)
+        op = self.operation(seen)
         return op.operation_id if op is not None else OUTSIDE
 
     def operation(self, seen: Seen) -> Operation | None:
-        return self.index.find(seen.method, seen.path)
+        found = self._route(seen)
+        return found.operation if found is not None else None
 
     def exchange(self, seen: Seen) -> Exchange:
         """The request as a reproduction (`curl`) shows it; the key read from the environment."""
@@ -175,37 +228,107 @@ class TrafficChecker:
             status=seen.status,
         )
 
-    def _verdict(self, seen: Seen, check: str, breaches: Sequence[Breach]) -> None:
+    def _verdict(self, out: _Judgement, seen: Seen, check: str, breaches: Sequence[Breach]) -> None:
         operation = self.label(seen)
         if not breaches:
-            self.findings.passed(operation, check)
+            out.outcomes.append(_Outcome(operation, check))
             return
-        for breach in breaches:
-            self.findings.failed(
-                operation,
-                check,
-                breach.at_fault,
-                breach.expected,
-                breach.actual,
-                self.exchange(seen),
-            )
+        exchange = self.exchange(seen)
+        out.outcomes.extend(_Outcome(operation, check, breach, exchange) for breach in breaches)
+
+    def _apply(self, judgement: _Judgement) -> None:
+        """Add a judgement's verdicts to the tally and remember the jobs it showed."""
+        findings = self.findings
+        for outcome in judgement.outcomes:
+            if not outcome.check:
+                findings.note(outcome.note)
+            elif outcome.breach is None:
+                findings.passed(outcome.operation, outcome.check)
+            else:
+                breach = outcome.breach
+                findings.failed(
+                    outcome.operation,
+                    outcome.check,
+                    breach.at_fault,
+                    breach.expected,
+                    breach.actual,
+                    outcome.exchange,
+                )
+        if judgement.jobs:
+            self._remember(judgement.jobs)
 
     def _what(self, seen: Seen) -> str:
         return f"{seen.method} {seen.path}"
 
+    # -- whole exchanges ----------------------------------------------------------------
+    def whole(self, seen: Seen, body: bytes) -> None:
+        """Judge an exchange whose answer (not a streamed asset) was read whole: the
+        upstream answered, the request, the answer.
+
+        A poll sends the same request again and again and often gets the same answer: an
+        exchange identical to one judged before (in everything a check reads) gets that
+        judgement again without being judged, which is most of the proxy's time per poll.
+        """
+        key = self._key(seen, body)
+        with self._lock:
+            known = self._judgements.get(key)
+            if known is not None:
+                self._judgements.move_to_end(key)
+        if known is None:
+            known = _Judgement(size=len(body) + len(seen.body or b""))
+            self._upstream_answered(known, seen)
+            valid = self._request(known, seen)
+            self._answer(known, seen, body, valid)
+            with self._lock:
+                self._judgements[key] = known
+                self._judgements_size += known.size
+                while (
+                    len(self._judgements) > _VERDICTS_KEPT
+                    or self._judgements_size > _JUDGEMENTS_BYTES
+                ):
+                    _, dropped = self._judgements.popitem(last=False)
+                    self._judgements_size -= dropped.size
+        self._apply(known)
+
+    def _key(self, seen: Seen, body: bytes) -> tuple[Any, ...]:
+        judged = self._judged_headers
+        return (
+            seen.method,
+            seen.target,
+            seen.headers,
+            None if seen.body is None else _digest(seen.body),
+            seen.status,
+            tuple((k.lower(), v) for k, v in seen.response_headers if k.lower() in judged),
+            _digest(body),
+        )
+
+    def streamed(self, seen: Seen) -> None:
+        """Judge an exchange whose answer is a streamed asset, up to its body (`asset`)."""
+        out = _Judgement()
+        self._upstream_answered(out, seen)
+        valid = self._request(out, seen)
+        self._answer(out, seen, None, valid)
+        self._apply(out)
+
     # -- the request --------------------------------------------------------------------
     def request(self, seen: Seen) -> bool:
         """Check the request as sent; False when it breaks the spec."""
+        out = _Judgement()
+        valid = self._request(out, seen)
+        self._apply(out)
+        return valid
+
+    def _request(self, out: _Judgement, seen: Seen) -> bool:
         what = self._what(seen)
         if seen.body is None:
-            self.findings.note(f"{what}: request body larger than the proxy keeps; not checked")
+            out.note(f"{what}: request body larger than the proxy keeps; not checked")
             return True
         key = ("request", seen.method, seen.target, seen.headers, _digest(seen.body))
         problems = self._remembered(key, lambda: wire_problems(self.index, self.exchange(seen)))
         if problems is None:
             expected = "an operation of the spec"
             self._verdict(
-                seen, REQUEST, [Breach(f"{what}: request", expected, "no such operation")]
+                out, seen, REQUEST, [Breach(f"{what}: request", expected, "no such operation")]
             )
             return False
         breaches = [
@@ -216,12 +339,17 @@ class TrafficChecker:
             )
             for p in problems
         ]
-        self._verdict(seen, REQUEST, breaches)
+        self._verdict(out, seen, REQUEST, breaches)
         return not breaches
 
     # -- the answer ---------------------------------------------------------------------
     def answer(self, seen: Seen, body: bytes | None, valid_request: bool) -> None:
         """Check a whole answer that is not a streamed asset (its `body` read in full)."""
+        out = _Judgement()
+        self._answer(out, seen, body, valid_request)
+        self._apply(out)
+
+    def _answer(self, out: _Judgement, seen: Seen, body: bytes | None, valid_request: bool) -> None:
         op = self.operation(seen)
         if op is None or seen.status is None:
             return
@@ -229,6 +357,7 @@ class TrafficChecker:
         status = seen.status
         if not valid_request and 200 <= status < 300:
             self._verdict(
+                out,
                 seen,
                 INVALID_ACCEPTED,
                 [
@@ -239,15 +368,15 @@ class TrafficChecker:
                     )
                 ],
             )
-        self._common(seen, op, what)
+        self._common(out, seen, op, what)
         if body is None or seen.method == "HEAD":
             return
         declared = seen.header("content-length")
         if declared is not None and declared.strip().isdigit():
-            self._verdict(seen, LENGTH, _list(length_breach(declared, len(body), what)))
+            self._verdict(out, seen, LENGTH, _list(length_breach(declared, len(body), what)))
         encoding = (seen.header("content-encoding") or "identity").strip().lower()
         if encoding != "identity":
-            self.findings.note(f"{what}: body in Content-Encoding {encoding!r}; not checked")
+            out.note(f"{what}: body in Content-Encoding {encoding!r}; not checked")
             return
         ctype = (seen.header("content-type") or "").split(";")[0].strip().lower()
         if ctype != "application/json":
@@ -256,18 +385,21 @@ class TrafficChecker:
             document = json.loads(body)
         except ValueError:
             self._verdict(
-                seen, BODY, [Breach(f"{what}: body", "JSON (as its Content-Type says)", "not JSON")]
+                out,
+                seen,
+                BODY,
+                [Breach(f"{what}: body", "JSON (as its Content-Type says)", "not JSON")],
             )
             return
         key = ("body", what, status, _digest(body))
         breach = self._remembered(key, lambda: self.rules.json_breach(op, status, document, what))
-        self._verdict(seen, BODY, _list(breach))
+        self._verdict(out, seen, BODY, _list(breach))
         if 200 <= status < 300:
-            self._remember(document)
+            out.jobs.extend(self._videos(document))
             if op.billed and isinstance(document, dict) and seen.body:
-                self._echo(seen, document, what)
+                self._echo(out, seen, document, what)
 
-    def _echo(self, seen: Seen, job: dict[str, Any], what: str) -> None:
+    def _echo(self, out: _Judgement, seen: Seen, job: dict[str, Any], what: str) -> None:
         """A new job carries the size and length its create asked for."""
         asked = request_fields(self.exchange(seen)) or {}
         breaches = [
@@ -277,38 +409,43 @@ class TrafficChecker:
             for name in _ECHOED
             if name in asked and name in job and str(asked[name]) != str(job[name])
         ]
-        self._verdict(seen, ECHO, breaches)
+        self._verdict(out, seen, ECHO, breaches)
 
-    def _common(self, seen: Seen, op: Operation, what: str) -> None:
+    def _common(self, out: _Judgement, seen: Seen, op: Operation, what: str) -> None:
         status = seen.status or 0
         server_error = (
             Breach(f"{what}: status", "an answer that is not a server error", f"HTTP {status}")
             if status >= 500
             else None
         )
-        self._verdict(seen, SERVER_ERROR, _list(server_error))
-        self._verdict(seen, STATUS, _list(self.rules.status_breach(op, status, what)))
+        self._verdict(out, seen, SERVER_ERROR, _list(server_error))
+        self._verdict(out, seen, STATUS, _list(self.rules.status_breach(op, status, what)))
         ctype = seen.header("content-type")
         if seen.method != "HEAD":
             self._verdict(
-                seen, MEDIA_TYPE, _list(self.rules.media_type_breach(op, status, ctype, what))
+                out, seen, MEDIA_TYPE, _list(self.rules.media_type_breach(op, status, ctype, what))
             )
         self._verdict(
-            seen, HEADERS, self.rules.header_breaches(op, status, seen.response_headers, what)
+            out, seen, HEADERS, self.rules.header_breaches(op, status, seen.response_headers, what)
         )
 
-    def _remember(self, document: Any) -> None:
+    def _videos(self, document: Any) -> list[dict[str, Any]]:
+        """The jobs a JSON answer shows (a job, or a list page of them)."""
         items = document.get("data") if isinstance(document, dict) else None
         videos = items if isinstance(items, list) else [document]
+        return [
+            video
+            for video in videos
+            if isinstance(video, dict)
+            and video.get("object") == self._video_object
+            and isinstance(video.get("id"), str)
+        ]
+
+    def _remember(self, videos: list[dict[str, Any]]) -> None:
         with self._lock:
             for video in videos:
-                if (
-                    isinstance(video, dict)
-                    and video.get("object") == self._video_object
-                    and isinstance(video.get("id"), str)
-                ):
-                    self._jobs[video["id"]] = video
-                    self._jobs.move_to_end(video["id"])
+                self._jobs[video["id"]] = video
+                self._jobs.move_to_end(video["id"])
             while len(self._jobs) > _JOBS_KEPT:
                 self._jobs.popitem(last=False)
 
@@ -322,19 +459,24 @@ class TrafficChecker:
 
         `spool` holds its bytes, or is None when the asset was larger than the proxy spools.
         """
+        out = _Judgement()
+        self._asset(out, seen, spool, size)
+        self._apply(out)
+
+    def _asset(self, out: _Judgement, seen: Seen, spool: Path | None, size: int) -> None:
         op = self.operation(seen)
         what = self._what(seen)
         if op is None or seen.status != 200 or seen.method == "HEAD":
             return
         encoding = (seen.header("content-encoding") or "identity").strip().lower()
         if encoding != "identity":
-            self.findings.note(f"{what}: asset in Content-Encoding {encoding!r}; not decoded")
+            out.note(f"{what}: asset in Content-Encoding {encoding!r}; not decoded")
             return
-        self._verdict(seen, LENGTH, _list(length_breach(seen.header("content-length"), size, what)))
+        self._verdict(
+            out, seen, LENGTH, _list(length_breach(seen.header("content-length"), size, what))
+        )
         if spool is None:
-            self.findings.note(
-                f"{what}: asset of {size} bytes is larger than the spool; not decoded"
-            )
+            out.note(f"{what}: asset of {size} bytes is larger than the spool; not decoded")
             return
         query = dict(parse_qsl(urlsplit(seen.target).query))
         variant = query.get("variant", self._default_variant)
@@ -343,58 +485,74 @@ class TrafficChecker:
         if expected_type is not None and ctype != expected_type:
             check = VIDEO if variant == self._default_variant else IMAGE
             self._verdict(
+                out,
                 seen,
                 check,
                 [Breach(f"{what} ({variant}): header Content-Type", expected_type, repr(ctype))],
             )
             return
-        video_id = self.index.match(seen.method, seen.path)
-        job = self.job(video_id.path_params.get("video_id", "")) if video_id else None
+        found = self._route(seen)
+        job = self.job(found.path_params.get("video_id", "")) if found else None
         if ctype.startswith("video/"):
-            self._video(seen, spool, job, f"{what} ({variant})")
+            self._video(out, seen, spool, job, f"{what} ({variant})")
         elif ctype.startswith("image/"):
-            self._image(seen, spool, ctype, f"{what} ({variant})")
+            self._image(out, seen, spool, ctype, f"{what} ({variant})")
 
-    def _video(self, seen: Seen, spool: Path, job: dict[str, Any] | None, what: str) -> None:
+    def _video(
+        self, out: _Judgement, seen: Seen, spool: Path, job: dict[str, Any] | None, what: str
+    ) -> None:
         try:
             info = probe_video(spool)
         except MediaError as exc:
-            self._verdict(seen, VIDEO, [Breach(f"{what}: body", "a decodable MP4", str(exc))])
+            self._verdict(out, seen, VIDEO, [Breach(f"{what}: body", "a decodable MP4", str(exc))])
             return
         if job is None:
-            self.findings.note(
+            out.note(
                 f"{what}: the job was not seen through the proxy; frame size and length of "
                 "its MP4 not compared"
             )
-            self.findings.passed(self.label(seen), VIDEO)
+            self._verdict(out, seen, VIDEO, [])
             return
         breach = video_breach(info, job_frame(job), job_seconds(job), what)
-        self._verdict(seen, VIDEO, _list(breach))
+        self._verdict(out, seen, VIDEO, _list(breach))
 
-    def _image(self, seen: Seen, spool: Path, ctype: str, what: str) -> None:
+    def _image(self, out: _Judgement, seen: Seen, spool: Path, ctype: str, what: str) -> None:
         try:
             info = probe_image(spool)
         except MediaError as exc:
             self._verdict(
-                seen, IMAGE, [Breach(f"{what}: body", f"a decodable image ({ctype})", str(exc))]
+                out,
+                seen,
+                IMAGE,
+                [Breach(f"{what}: body", f"a decodable image ({ctype})", str(exc))],
             )
             return
         if ctype != f"image/{info.format}":
             self._verdict(
+                out,
                 seen,
                 IMAGE,
                 [Breach(f"{what}: body", f"an image of type {ctype}", f"a {info.format} image")],
             )
             return
-        self.findings.passed(self.label(seen), IMAGE)
+        self._verdict(out, seen, IMAGE, [])
 
     # -- failures -----------------------------------------------------------------------
     def upstream_failed(self, seen: Seen, expected: str, actual: str) -> None:
         """The upstream gave no usable answer (reported; the client got a 502 or 504)."""
-        self._verdict(seen, UPSTREAM, [Breach(f"{self._what(seen)}: answer", expected, actual)])
+        out = _Judgement()
+        self._verdict(
+            out, seen, UPSTREAM, [Breach(f"{self._what(seen)}: answer", expected, actual)]
+        )
+        self._apply(out)
 
     def upstream_answered(self, seen: Seen) -> None:
-        self.findings.passed(self.label(seen), UPSTREAM)
+        out = _Judgement()
+        self._upstream_answered(out, seen)
+        self._apply(out)
+
+    def _upstream_answered(self, out: _Judgement, seen: Seen) -> None:
+        self._verdict(out, seen, UPSTREAM, [])
 
 
 def _digest(data: bytes | None) -> bytes:

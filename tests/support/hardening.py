@@ -20,9 +20,9 @@ import httpx
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from videos_contract.listening import bind
 from videos_contract.mock import MockConfig
 from videos_contract.mock.server import protected_config
-from videos_contract.sockets import bind
 
 KEY = "sk-gateway-hardening0secret"
 CLI = [sys.executable, "-m", "videos_contract"]

@@ -20,8 +20,19 @@ from videos_contract.schema import coerce_text
 from videos_contract.spec import Operation, Spec
 from videos_contract.validator import Compiled, EcmaValidator, by_path
 
+# How answers are read, by the audit's relay and by the proxy alike. A JSON answer (a Video, a
+# list page, an error) is a few kB; 8 MiB is far above any real one.
+DEFAULT_MAX_BODY = 8 * 1024 * 1024
+# The whole answer of one request, headers and body; a trickling server is cut off here.
+DEFAULT_REQUEST_TIMEOUT = 120.0
+# Answers of these types stream through instead of being read whole.
+MEDIA_PREFIXES = ("video/", "image/", "application/octet-stream")
+
 __all__ = [
+    "DEFAULT_MAX_BODY",
+    "DEFAULT_REQUEST_TIMEOUT",
     "DURATION_TOLERANCE",
+    "MEDIA_PREFIXES",
     "AnswerRules",
     "Breach",
     "job_frame",

@@ -39,6 +39,7 @@ from typing import Any
 import httpx
 from starlette.types import Message, Receive, Scope, Send
 
+from videos_contract.audit.answers import DEFAULT_MAX_BODY, DEFAULT_REQUEST_TIMEOUT, MEDIA_PREFIXES
 from videos_contract.audit.gate import CreateBudget, TokenBucket
 from videos_contract.audit.operations import OperationIndex
 
@@ -71,17 +72,11 @@ REFUSED_MARK = "x-videos-contract-refused"
 UPSTREAM_LENGTH_HEADER = "x-videos-contract-upstream-content-length"
 UPSTREAM_ENCODING_HEADER = "x-videos-contract-upstream-content-encoding"
 MASK = "***"
-# A JSON answer (a Video, a list page, an error) is a few kB; 8 MiB is far above any real one.
-DEFAULT_MAX_BODY = 8 * 1024 * 1024
 # Media answers stream through (never held): the cap bounds disk and time, a real clip is tens
 # of MB.
 DEFAULT_MAX_MEDIA = 128 * 1024 * 1024
-# The whole answer of one request, headers and body; a trickling server is cut off here.
-DEFAULT_REQUEST_TIMEOUT = 120.0
 MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-# Answers of these types stream through the relay instead of being read whole.
-MEDIA_PREFIXES = ("video/", "image/", "application/octet-stream")
 # A caller's id for its request (not sent upstream); after a streamed answer broke off, a
 # request carrying `OUTCOME_HEADER: <id>` is answered by the relay itself with what happened,
 # marked like any answer the relay makes (`REFUSED_MARK` or `UPSTREAM_ERROR_MARK`).

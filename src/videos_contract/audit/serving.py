@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import uvicorn
 from starlette.types import ASGIApp
 
-from videos_contract.sockets import bind, served_in_thread
+from videos_contract.listening import bind, served_in_thread
 
 __all__ = ["serve_in_thread"]
 

@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         return _serve_workers(options, workers)
     app = build_app(kind, options)
     if shipped:
-        from videos_contract.sockets import bind
+        from videos_contract.listening import bind
 
         sock = bind("127.0.0.1", 0)
     else:

@@ -9,6 +9,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import signal
@@ -19,7 +20,6 @@ from types import FrameType
 from typing import NoReturn
 
 from videos_contract import __version__
-from videos_contract.cli import audit, docs, mock, proxy, videos
 from videos_contract.cli.common import CliError
 from videos_contract.terminal import printable
 
@@ -27,7 +27,11 @@ __all__ = ["build_parser", "main"]
 
 Handler = Callable[[argparse.Namespace], int]
 
-_GROUPS = (mock, videos, audit, proxy, docs)
+# The command groups, each a module of this package with `register(subparsers)`.
+_GROUPS = ("mock", "videos", "audit", "proxy", "docs")
+# Commands whose group is all a run of them loads: the proxy runs for hours beside the
+# user's tests, and its memory should be its own, not the audit's and the mock's.
+_ALONE = {"proxy": "proxy"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,7 +53,8 @@ class _UsageError(SystemExit):
         self.message = message
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; for a `command` of `_ALONE`, only its group."""
     parser = _Parser(
         prog="videos-contract",
         description=(
@@ -59,14 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for group in _GROUPS:
-        group.register(subparsers)
+    alone = _ALONE.get(command or "")
+    for name in (alone,) if alone else _GROUPS:
+        importlib.import_module(f"{__name__}.{name}").register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(words[0] if words else None)
     try:
         args = parser.parse_args(words)
     except _UsageError as exc:

@@ -15,13 +15,13 @@ import uvicorn
 from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
+from videos_contract.listening import base_url, bind, served_in_thread
 from videos_contract.mock.app import create_app
 from videos_contract.mock.config import CONFIG_ENV, MockConfig, config_to_env
 from videos_contract.mock.errors import install_log_redaction
 from videos_contract.mock.protocol import HEAD_TIMEOUT_ATTRIBUTE, GuardedH11Protocol
 from videos_contract.mock.service import MockService
 from videos_contract.mock.store import JobStore
-from videos_contract.sockets import base_url, bind, served_in_thread
 
 __all__ = [
     "GRACEFUL_SECONDS",

@@ -1,5 +1,5 @@
-"""The validating reverse proxy: an ASGI app that forwards each request to the upstream as the
-client sent it and checks both sides on the way through.
+"""The validating reverse proxy's exchanges: each request forwarded to the upstream as the
+client sent it, each answer passed back, both sides checked on the way through.
 
 What it promises:
 
@@ -10,14 +10,19 @@ What it promises:
 * the key goes to the upstream only; it is masked in everything the proxy keeps, and every
   credential value it saw is blanked from every line and report;
 * bounded: an answer that is not media is read up to `max_body` bytes (as the audit's relay
-  does) within `request_timeout` seconds; a media answer streams through chunk by chunk to
-  the client (its memory flat whatever its size) while it is copied to a temporary file of
-  at most `max_spool` bytes, which is decoded once the last byte went by (an MP4's `moov`
-  box may come last) and then deleted; a request body is forwarded as it comes and kept for
-  checking up to `max_request_body` bytes;
+  does) within `request_timeout` seconds; a media answer streams through as it comes to the
+  client (its memory flat whatever its size: the upstream is read no faster than the client
+  takes it) while a thread copies it to a temporary file of at most `max_spool` bytes, which
+  is decoded once the last byte went by (an MP4's `moov` box may come last) and then deleted;
+  a request body is forwarded as it comes and kept for checking up to `max_request_body`
+  bytes;
 * an upstream that cannot be reached, closes without answering or sends too much is answered
   with an OpenAI-style error (502; 504 when it is too slow), marked with `PROXY_ERROR_HEADER`
   and reported; once an answer's head went out, a failure can only break the connection.
+
+Each exchange is driven by the callbacks of its two connections (`front` for the client's,
+`upstream` for the upstream's): the bytes of an answer go out in the callback that read them,
+and the checks of an answer that is not media run once it went out, while the client reads it.
 """
 
 from __future__ import annotations
@@ -27,25 +32,35 @@ import json
 import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
-from starlette.types import Message, Receive, Scope, Send
-
-from videos_contract.audit.proxy import DEFAULT_MAX_BODY, DEFAULT_REQUEST_TIMEOUT, MEDIA_PREFIXES
+from videos_contract.audit.answers import (
+    DEFAULT_MAX_BODY,
+    DEFAULT_REQUEST_TIMEOUT,
+    MEDIA_PREFIXES,
+)
 from videos_contract.proxy.checks import CREDENTIAL_HEADERS, Seen, TrafficChecker, masked_headers
-from videos_contract.proxy.upstream import Upstream, UpstreamError, UpstreamResponse
+from videos_contract.proxy.upstream import Connection, Upstream, UpstreamError
+
+if TYPE_CHECKING:
+    from videos_contract.proxy.front import ClientConnection, Request
 
 __all__ = [
     "DEFAULT_MAX_REQUEST_BODY",
     "DEFAULT_MAX_SPOOL",
     "PROXY_ERROR_HEADER",
+    "Exchange",
     "ExchangeRecord",
     "ProxyLimits",
     "RecordingSink",
     "ValidatingProxy",
+    "answer_head",
+    "error_body",
 ]
 
 # Marks an answer the proxy made itself (the upstream gave none); its value says why.
@@ -55,11 +70,12 @@ PROXY_ERROR_HEADER = "x-videos-contract-proxy-error"
 DEFAULT_MAX_REQUEST_BODY = 32 * 1024 * 1024
 # An asset up to this size is spooled to disk and decoded; a larger one still streams through.
 DEFAULT_MAX_SPOOL = 4 * 1024 * 1024 * 1024
-# An asset is passed on in pieces of about this size (the upstream's reads are smaller; one
-# write downstream per piece costs less than one per read).
-_PASS_ON = 512 * 1024
 # A request body up to this size is read whole before it is sent (one write upstream).
 _SMALL_BODY = 256 * 1024
+# Bytes of a request body held while the upstream connection is not ready, and bytes of an
+# asset waiting for the spool's thread: past these, the sender is not read meanwhile.
+_HELD = 1024 * 1024
+_SPOOL_BEHIND = 4 * 1024 * 1024
 
 _HOP_BY_HOP = frozenset(
     {
@@ -74,6 +90,9 @@ _HOP_BY_HOP = frozenset(
         "upgrade",
     }
 )
+# Request headers the proxy sets itself towards the upstream.
+_REPLACED = _HOP_BY_HOP | {"host", "accept-encoding", "expect"}
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
 
 
 class ExchangeRecord(Protocol):
@@ -105,6 +124,193 @@ class ProxyLimits:
     connect_timeout: float = 10.0
 
 
+class _Failure(Exception):
+    """No usable answer from the upstream: `status` for the client, `kind` for the mark."""
+
+    def __init__(self, status: int, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.kind = kind
+
+    @classmethod
+    def of(cls, error: UpstreamError, suffix: str = "") -> _Failure:
+        status = 504 if error.kind == "too-slow" else 502
+        return cls(status, error.kind, f"{error}{suffix}")
+
+
+class _Spool:
+    """A bounded temporary copy of a streamed asset, written by a thread of its own in the
+    order the pieces came; no file once it passed the cap."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.size = 0
+        self.behind = 0
+        self._file: IO[bytes] | None = tempfile.NamedTemporaryFile(
+            prefix="videos-contract-proxy-", suffix=".asset", delete=False, buffering=0
+        )
+        self.path: Path | None = Path(self._file.name)
+        # Every operation on the file runs in this one thread, in the order it was asked.
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="videos-contract-spool")
+        self._failed = False
+
+    def write(self, data: bytes, written: Callable[[int], None]) -> None:
+        """Copy `data` in the spool's thread; `written(len)` on the loop once it is."""
+        self.size += len(data)
+        if self.path is None:
+            return
+        if self.size > self.cap:
+            self.discard()
+            return
+        self.behind += len(data)
+        future = asyncio.get_running_loop().run_in_executor(self._thread, self._copy, data)
+        future.add_done_callback(lambda _: written(len(data)))
+
+    def _copy(self, data: bytes) -> None:
+        file = self._file
+        if file is None or self._failed:
+            return
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[file.write(view) or 0 :]
+        except OSError:
+            self._failed = True  # a full disk: the asset is not decoded
+
+    async def close(self) -> Path | None:
+        """Every piece written; the file's path (None when it passed the cap or failed)."""
+        if self.path is None:
+            return None
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
+        if self._failed:
+            self.discard()
+        return self.path
+
+    def _close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def _remove(self, path: Path) -> None:
+        self._close()
+        path.unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        """Drop the copy (in the spool's thread, after the writes asked before)."""
+        path, self.path = self.path, None
+        if path is not None:
+            try:
+                self._thread.submit(self._remove, path)
+            except RuntimeError:  # the thread was shut down: no write is pending
+                self._remove(path)
+        self._thread.shutdown(wait=False)
+
+
+def error_body(message: str, kind: str, error_type: str = "upstream_error") -> bytes:
+    """An OpenAI-style error document."""
+    document = {"error": {"message": message, "type": error_type, "param": None, "code": kind}}
+    return json.dumps(document).encode()
+
+
+def _without(headers: Sequence[tuple[str, str]], dropped: frozenset[str]) -> list[tuple[str, str]]:
+    """Headers less those in `dropped` and those the `Connection` header names."""
+    named: set[str] = set()
+    kept = []
+    for name, value in headers:
+        lower = name.lower()
+        if lower == "connection":
+            named.update(token.strip().lower() for token in value.split(","))
+        if lower not in dropped:
+            kept.append((name, value))
+    if named:
+        kept = [(k, v) for k, v in kept if k.lower() not in named]
+    return kept
+
+
+def answer_head(status: int, headers: Sequence[tuple[str, str]]) -> bytes:
+    """The status line and headers of an answer to the client."""
+    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, '')}".rstrip()]
+    lines += [f"{name}: {value}" for name, value in headers]
+    lines.append("\r\n")
+    return "\r\n".join(lines).encode("latin-1")
+
+
+def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
+    for key, value in headers:
+        if key.lower() == name:
+            return value
+    return None
+
+
+class ValidatingProxy:
+    """Forwards to `upstream`, checking every exchange with `checker`; its connections come
+    from `front.ClientConnection`."""
+
+    def __init__(
+        self,
+        upstream: str,
+        checker: TrafficChecker,
+        *,
+        limits: ProxyLimits | None = None,
+        recorder: RecordingSink | None = None,
+    ) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.checker = checker
+        self.findings = checker.findings
+        self.limits = limits or ProxyLimits()
+        self.recorder = recorder
+        self._client: Upstream | None = None
+        # Exchanges not yet checked to the end (their client may already have its answer).
+        self._busy = 0
+        self._idle = threading.Condition()
+        # Exchanges waiting for the upstream, each with the moment it times out (`sweep`).
+        self.waiting: set[Exchange] = set()
+
+    @property
+    def client(self) -> Upstream:
+        if self._client is None:
+            limits = self.limits
+            self._client = Upstream(
+                self.upstream,
+                connect_timeout=min(limits.connect_timeout, limits.request_timeout),
+            )
+        return self._client
+
+    def close(self) -> None:
+        """Close the kept-alive connections to the upstream."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def begun(self) -> None:
+        with self._idle:
+            self._busy += 1
+
+    def ended(self) -> None:
+        with self._idle:
+            self._busy -= 1
+            self._idle.notify_all()
+
+    @property
+    def busy(self) -> int:
+        with self._idle:
+            return self._busy
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until every exchange so far is checked (False if `timeout` passed first)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
+
+    def exchange(self, client: ClientConnection, request: Request) -> Exchange:
+        return Exchange(self, client, request)
+
+    def sweep(self, now: float) -> None:
+        """Time out the exchanges whose upstream is too slow (called a few times a second:
+        one timer for all, not one per exchange)."""
+        for exchange in [e for e in self.waiting if e.due <= now]:
+            exchange.tick(now)
+
+
 class _Tracked:
     """An exchange being recorded, and whether it was finished (exactly once)."""
 
@@ -124,406 +330,423 @@ class _Tracked:
             self.record.finish(at=time.monotonic(), error=error)
 
 
-class _Failure(Exception):
-    """No usable answer from the upstream: `status` for the client, `kind` for the mark."""
+class Exchange:
+    """One request and its answer, driven by the callbacks of both connections.
 
-    def __init__(self, status: int, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.kind = kind
+    The front calls `start` once the exchange is its connection's current one, then
+    `client_body`/`client_body_done` as the request's body comes, `client_writable` when
+    the client takes bytes again and `client_lost` if it goes away; the upstream connection
+    calls the `upstream_*` methods (`upstream.Listener`); the proxy's sweep calls `tick`.
+    """
 
-
-class _Spool:
-    """A bounded temporary copy of a streamed asset; None of a file once it passed the cap."""
-
-    def __init__(self, cap: int) -> None:
-        self.cap = cap
-        self.size = 0
-        self._file: IO[bytes] | None = tempfile.NamedTemporaryFile(
-            prefix="videos-contract-proxy-", suffix=".asset", delete=False
+    def __init__(self, proxy: ValidatingProxy, client: ClientConnection, request: Request) -> None:
+        self.proxy = proxy
+        self.client = client
+        self.request = request
+        self.limits = proxy.limits
+        self.done = False
+        self.started = False
+        self.due = 0.0
+        self._loop = asyncio.get_running_loop()
+        self._record: _Tracked | None = None
+        self._seen = Seen(request.method, request.target, (), b"")
+        self._booked = False
+        # The request's body: what is kept to check, and what waits for the upstream.
+        self._kept: list[bytes] = []
+        self._kept_size = 0
+        self._held: list[bytes] = []
+        self._held_size = 0
+        self._body_done = not request.has_body
+        self._small = not request.has_body or (
+            request.declared is not None and request.declared <= _SMALL_BODY
         )
-        self.path: Path | None = Path(self._file.name)
+        self._chunked = request.has_body and request.declared is None
+        self._connection: Connection | None = None
+        self._connecting: asyncio.Task[None] | None = None
+        # The answer.
+        self._status = 0
+        self._out_headers: list[tuple[str, str]] = []
+        self._media = False
+        self._head_sent = False
+        self._chunked_out = False
+        self._body: list[bytes] = []
+        self._size = 0
+        self._spool: _Spool | None = None
+        self._upstream_paused = False
+        # When the request was sent, and when bytes last came from each side.
+        self._begun = 0.0
+        self._last = 0.0
+        self._last_client = 0.0
 
-    def write(self, chunk: bytes) -> None:
-        self.size += len(chunk)
-        if self._file is None:
-            return
-        if self.size > self.cap:
-            self.discard()
-            return
-        self._file.write(chunk)
-
-    def close(self) -> Path | None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        return self.path
-
-    def discard(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        if self.path is not None:
-            self.path.unlink(missing_ok=True)
-            self.path = None
-
-
-def _decoded(scope: Scope) -> list[tuple[str, str]]:
-    return [(bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in scope["headers"]]
-
-
-def _forwarded(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Headers less the hop-by-hop ones (and those the `Connection` header names)."""
-    named = {
-        token.strip().lower()
-        for name, value in headers
-        if name.lower() == "connection"
-        for token in value.split(",")
-    }
-    return [(k, v) for k, v in headers if k.lower() not in _HOP_BY_HOP and k.lower() not in named]
-
-
-class ValidatingProxy:
-    """ASGI app forwarding to `upstream`, checking every exchange with `checker`."""
-
-    def __init__(
-        self,
-        upstream: str,
-        checker: TrafficChecker,
-        *,
-        limits: ProxyLimits | None = None,
-        recorder: RecordingSink | None = None,
-    ) -> None:
-        self.upstream = upstream.rstrip("/")
-        self.checker = checker
-        self.findings = checker.findings
-        self.limits = limits or ProxyLimits()
-        self.recorder = recorder
-        self._client: Upstream | None = None
-        # Exchanges not yet checked to the end (their client may already have its answer).
-        self._busy = 0
-        self._idle = threading.Condition()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
-        elif scope["type"] == "http":
-            with self._idle:
-                self._busy += 1
-            try:
-                await self._handle(scope, receive, send)
-            finally:
-                with self._idle:
-                    self._busy -= 1
-                    self._idle.notify_all()
-
-    def wait_idle(self, timeout: float) -> bool:
-        """Block until every exchange so far is checked (False if `timeout` passed first)."""
-        with self._idle:
-            return self._idle.wait_for(lambda: self._busy == 0, timeout)
-
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                self._open()
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self.aclose()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-
-    def _open(self) -> Upstream:
-        if self._client is None:
-            limits = self.limits
-            self._client = Upstream(
-                self.upstream,
-                connect_timeout=min(limits.connect_timeout, limits.request_timeout),
-                read_timeout=limits.request_timeout,
+    # -- the request --------------------------------------------------------------------
+    def start(self) -> None:
+        """The exchange is the connection's current one: begin forwarding."""
+        self.started = True
+        self.proxy.begun()
+        recorder = self.proxy.recorder
+        if recorder is not None:
+            request = self.request
+            self._record = _Tracked(
+                recorder.begin(
+                    request.method, request.target, request.headers, started=time.monotonic()
+                )
             )
-        return self._client
+        for chunk in self._held:
+            self._keep(chunk)
+        if self.request.expects_continue and not self._body_done and not self._held:
+            self.client.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if not self._small or self._body_done:
+            self._send()
+        # Bookkeeping once the request is on its way.
+        self._book()
 
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
-
-    # -- one exchange -------------------------------------------------------------------
-    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = time.monotonic()
-        method: str = scope["method"]
-        raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
-        target = raw_path.decode("latin-1")
-        if scope.get("query_string"):
-            target += "?" + bytes(scope["query_string"]).decode("latin-1")
-        headers = _decoded(scope)
+    def _book(self) -> None:
+        """Credentials noted (to be blanked everywhere), the request counted and masked."""
+        if self._booked:
+            return
+        self._booked = True
+        findings = self.proxy.findings
+        headers = self.request.headers
         for name, value in headers:
             if name.lower() in CREDENTIAL_HEADERS:
-                self.findings.secret(value)
-                self.findings.secret(value.split(" ", 1)[-1].strip())
-        self.findings.count_request()
-        record = (
-            _Tracked(self.recorder.begin(method, target, headers, started=started))
-            if self.recorder is not None
-            else None
-        )
-        seen = Seen(method, target, masked_headers(headers), b"")
-        kept: list[bytes] = []
-        try:
-            await self._exchange(scope, receive, send, seen, headers, kept, record)
-        finally:
-            if record is not None:
-                # Finished already unless cancelled (the client went away) on the way.
-                record.finish("the exchange was cut short")
+                findings.secret(value)
+                findings.secret(value.split(" ", 1)[-1].strip())
+        findings.count_request()
+        self._seen.headers = masked_headers(headers)
 
-    async def _exchange(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        seen: Seen,
-        headers: list[tuple[str, str]],
-        kept: list[bytes],
-        record: _Tracked | None,
-    ) -> None:
-        client = self._open()
-        # `Expect: 100-continue` is answered here (by uvicorn), not passed on.
-        upstream_headers = [
-            (k, v)
-            for k, v in _forwarded(headers)
-            if k.lower() not in ("host", "accept-encoding", "expect")
-        ] + [("accept-encoding", "identity")]
-        has_body = any(k.lower() in ("content-length", "transfer-encoding") for k, _ in headers)
-        declared = next((v for k, v in headers if k.lower() == "content-length"), "")
-        kept_size = [0]
+    def client_body(self, chunk: bytes) -> None:
+        if self.started:
+            self._keep(chunk)
+        self._last_client = self._loop.time()
+        connection = self._connection
+        if connection is not None and not self._small:
+            connection.write(b"%x\r\n%b\r\n" % (len(chunk), chunk) if self._chunked else chunk)
+            if connection.write_paused:
+                self.client.pause_reading()
+            return
+        self._held.append(chunk)
+        self._held_size += len(chunk)
+        if not self._small and self._held_size > _HELD:
+            self.client.pause_reading()
 
-        def keep(chunk: bytes) -> None:
-            if record is not None and chunk:
-                record.record.request_body(chunk)
-            kept_size[0] += len(chunk)
-            if kept_size[0] <= self.limits.max_request_body:
-                kept.append(chunk)
+    def client_body_done(self) -> None:
+        self._body_done = True
+        if not self.started or self.done:
+            return
+        connection = self._connection
+        if self._small:
+            if connection is None and self._connecting is None:
+                self._send()
+        elif connection is not None and self._chunked:
+            connection.write(b"0\r\n\r\n")
 
-        content: bytes | AsyncIterator[bytes]
-        if not has_body or (declared.isdigit() and int(declared) <= _SMALL_BODY):
-            async for chunk in _body(receive):
-                keep(chunk)
-            content = b"".join(kept)
+    def upstream_writable(self) -> None:
+        if not self.done:
+            self.client.resume_reading()
+
+    def _keep(self, chunk: bytes) -> None:
+        if self._record is not None:
+            self._record.record.request_body(chunk)
+        self._kept_size += len(chunk)
+        if self._kept_size <= self.limits.max_request_body:
+            self._kept.append(chunk)
+
+    def _kept_body(self) -> bytes | None:
+        if self._kept_size > self.limits.max_request_body:
+            return None
+        return b"".join(self._kept)
+
+    def _send(self) -> None:
+        self._begun = self._last = self._loop.time()
+        self.due = self._begun + self.limits.request_timeout
+        self.proxy.waiting.add(self)
+        connection = self.proxy.client.idle()
+        if connection is not None:
+            self._forward(connection)
         else:
-            content = _tee(_body(receive), keep)
-        answer_started = False
-        begun = time.monotonic()
+            self._connecting = self._loop.create_task(self._connect())
+
+    async def _connect(self) -> None:
         try:
-            async with asyncio.timeout(self.limits.request_timeout):
-                try:
-                    response = await client.send(
-                        seen.method, seen.target, upstream_headers, content
+            connection = await self.proxy.client.connect()
+        except UpstreamError as exc:
+            self._connecting = None
+            self._fail(_Failure.of(exc))
+            return
+        self._connecting = None
+        if self.done:
+            connection.close()
+            return
+        self._forward(connection)
+
+    def _forward(self, connection: Connection) -> None:
+        request = self.request
+        headers = _without(request.headers, _REPLACED)
+        headers.append(("accept-encoding", "identity"))
+        body = b"".join(self._held) if self._small else b""
+        try:
+            head = self.proxy.client.head(
+                request.method,
+                request.target,
+                headers,
+                length=len(body) if self._small else request.declared,
+            )
+        except UpstreamError as exc:
+            connection.close()
+            self._fail(_Failure.of(exc))
+            return
+        self._connection = connection
+        connection.start(self, head + body, head_only=request.method == "HEAD")
+        if self._small:
+            self._held.clear()
+            return
+        if self._held:
+            for chunk in self._held:
+                connection.write(b"%x\r\n%b\r\n" % (len(chunk), chunk) if self._chunked else chunk)
+            self._held.clear()
+            self._held_size = 0
+            self.client.resume_reading()
+        if self._body_done and self._chunked:
+            connection.write(b"0\r\n\r\n")
+
+    # -- the answer ---------------------------------------------------------------------
+    def upstream_head(self, status: int, headers: list[tuple[str, str]]) -> None:
+        if self.done:
+            return
+        self._last = self._loop.time()
+        self._status = status
+        seen = self._seen
+        seen.status = status
+        seen.response_headers = tuple(headers)
+        self._out_headers = _without(headers, _HOP_BY_HOP)
+        ctype = (_header(headers, "content-type") or "").lower()
+        self._media = ctype.startswith(MEDIA_PREFIXES) and self.request.method != "HEAD"
+        if not self._media:
+            declared = (_header(headers, "content-length") or "").strip()
+            if declared.isdigit() and int(declared) > self.limits.max_body:
+                self._fail(
+                    _Failure(
+                        502,
+                        "too-large",
+                        f"the upstream's answer declares {declared} bytes, "
+                        f"more than {self.limits.max_body}",
                     )
-                except UpstreamError as exc:
-                    status = 504 if exc.kind == "too-slow" else 502
-                    raise _Failure(status, exc.kind, str(exc)) from None
-            seen.body = self._kept_body(kept, kept_size[0])
-            seen.status = response.status_code
-            seen.response_headers = tuple(response.headers)
-            try:
-                ctype = (response.header("content-type") or "").lower()
-                if ctype.startswith(MEDIA_PREFIXES) and seen.method != "HEAD":
-                    # Assets may take long: only each read is bounded (the client's timeout).
-                    answer_started = True
-                    await self._stream(response, send, seen, record)
-                else:
-                    left = self.limits.request_timeout - (time.monotonic() - begun)
-                    async with asyncio.timeout(max(0.0, left)):
-                        body = await self._read(response)
-                    await self._whole(response, body, send, seen, record)
-            finally:
-                await response.aclose()
-        except TimeoutError:
-            await self._fail(
-                send,
-                seen,
-                record,
-                _Failure(504, "too-slow", "the upstream's answer did not arrive in time"),
-                started=answer_started,
-            )
-        except _Failure as failure:
-            seen.body = self._kept_body(kept, kept_size[0])
-            await self._fail(send, seen, record, failure, started=answer_started)
+                )
+            return
+        # A media answer goes out as it comes; each read must come in time, not the whole.
+        out = self._out_headers
+        if _header(out, "content-length") is None:
+            out.append(("transfer-encoding", "chunked"))
+            self._chunked_out = True
+        if self._record is not None:
+            self._record.response(status, out)
+        if status == 200:
+            self._spool = _Spool(self.limits.max_spool)
+        self._head_sent = True
+        self.due = self._last + self.limits.request_timeout
+        self.client.write(answer_head(status, self.client.framed(out)))
 
-    def _kept_body(self, kept: list[bytes], size: int) -> bytes | None:
-        return b"".join(kept) if size <= self.limits.max_request_body else None
-
-    async def _read(self, response: UpstreamResponse) -> bytes:
-        """An answer that is not media, read whole within `max_body`."""
-        declared = (response.header("content-length") or "").strip()
-        if declared.isdigit() and int(declared) > self.limits.max_body:
-            raise _Failure(
-                502,
-                "too-large",
-                f"the upstream's answer declares {declared} bytes, "
-                f"more than {self.limits.max_body}",
-            )
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            async for chunk in response.chunks():
-                size += len(chunk)
-                if size > self.limits.max_body:
-                    raise _Failure(
+    def upstream_body(self, data: bytes) -> None:
+        if self.done:
+            return
+        self._last = self._loop.time()
+        self._size += len(data)
+        if not self._media:
+            if self._size > self.limits.max_body:
+                self._fail(
+                    _Failure(
                         502,
                         "too-large",
                         f"the upstream's answer passed {self.limits.max_body} bytes "
                         "and was still coming",
                     )
-                chunks.append(chunk)
-        except UpstreamError as exc:
-            status = 504 if exc.kind == "too-slow" else 502
-            raise _Failure(status, exc.kind, f"{exc} ({size} bytes of the body came)") from None
-        return b"".join(chunks)
+                )
+                return
+            self._body.append(data)
+            return
+        if self._record is not None:
+            self._record.body(data)
+        self.client.write(b"%x\r\n%b\r\n" % (len(data), data) if self._chunked_out else data)
+        spool = self._spool
+        if spool is not None:
+            spool.write(data, self._spooled)
+        if self.client.write_paused or (spool is not None and spool.behind > _SPOOL_BEHIND):
+            self._pause_upstream()
 
-    async def _whole(
-        self,
-        response: UpstreamResponse,
-        body: bytes,
-        send: Send,
-        seen: Seen,
-        record: _Tracked | None,
-    ) -> None:
-        """An answer that is not media: passed on as read, then checked."""
-        out_headers = _forwarded(list(seen.response_headers))
-        if record is not None:
-            record.response(response.status_code, out_headers)
-            if body:
-                record.body(body)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status_code,
-                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in out_headers],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-        self._finish(record)
-        self.checker.whole(seen, body)
+    def _spooled(self, size: int) -> None:
+        spool = self._spool
+        if spool is not None:
+            spool.behind -= size
+        self.client_writable()
 
-    async def _stream(
-        self, response: UpstreamResponse, send: Send, seen: Seen, record: _Tracked | None
-    ) -> None:
-        """A media answer: passed on chunk by chunk, spooled (bounded), then decoded."""
-        out_headers = _forwarded(list(seen.response_headers))
-        if record is not None:
-            record.response(response.status_code, out_headers)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status_code,
-                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in out_headers],
-            }
-        )
-        spool = _Spool(self.limits.max_spool) if response.status_code == 200 else None
-        size = 0
-        try:
-            try:
-                pending: list[bytes] = []
-                held = 0
-                async for chunk in response.chunks():
-                    size += len(chunk)
-                    pending.append(chunk)
-                    held += len(chunk)
-                    if held >= _PASS_ON:
-                        await self._pass_on(b"".join(pending), send, spool, record)
-                        pending.clear()
-                        held = 0
-                if pending:
-                    await self._pass_on(b"".join(pending), send, spool, record)
-            except UpstreamError as exc:
-                status = 504 if exc.kind == "too-slow" else 502
-                raise _Failure(
-                    status, exc.kind, f"{exc} (after {size} bytes of the asset)"
-                ) from None
-            await send({"type": "http.response.body", "body": b""})
-            self._finish(record)
-            self.checker.streamed(seen)
-            path = spool.close() if spool is not None else None
-            if spool is not None:
-                await asyncio.to_thread(self.checker.asset, seen, path, size)
-        finally:
-            if spool is not None:
-                spool.discard()
+    def client_writable(self) -> None:
+        """The client takes bytes again (or the spool caught up): read the upstream again."""
+        spool = self._spool
+        if (
+            self._upstream_paused
+            and not self.client.write_paused
+            and (spool is None or spool.behind <= _SPOOL_BEHIND // 2)
+        ):
+            self._upstream_paused = False
+            if self._connection is not None:
+                self._connection.resume()
 
-    @staticmethod
-    async def _pass_on(
-        data: bytes, send: Send, spool: _Spool | None, record: _Tracked | None
-    ) -> None:
-        if record is not None:
-            record.body(data)
+    def _pause_upstream(self) -> None:
+        if not self._upstream_paused and self._connection is not None:
+            self._upstream_paused = True
+            self._connection.pause()
+
+    def upstream_done(self) -> None:
+        if self.done:
+            return
+        self.proxy.waiting.discard(self)
+        seen = self._seen
+        if not self._media:
+            body = b"".join(self._body)
+            self._body.clear()
+            out = self._out_headers
+            status = self._status
+            if (
+                self.request.method != "HEAD"
+                and status not in (204, 304)
+                and _header(out, "content-length") is None
+            ):
+                out.append(("content-length", str(len(body))))
+            if self._record is not None:
+                self._record.response(status, out)
+                if body:
+                    self._record.body(body)
+            self._release()
+            self.client.write(answer_head(status, self.client.framed(out)) + body)
+            self._finish_record(None)
+            self._end()
+            # Checked once the answer is out, while the client reads it.
+            self._book()
+            seen.body = self._kept_body()
+            self.proxy.checker.whole(seen, body)
+            self.proxy.ended()
+            return
+        if self._chunked_out:
+            self.client.write(b"0\r\n\r\n")
+        self._release()
+        self._finish_record(None)
+        self._end()
+        seen.body = self._kept_body()
+        self.proxy.checker.streamed(seen)
+        spool, self._spool = self._spool, None
         if spool is None:
-            await send({"type": "http.response.body", "body": data, "more_body": True})
+            self.proxy.ended()
             return
-        # The copy to disk runs in a thread while the piece goes out to the client.
-        written = asyncio.ensure_future(asyncio.to_thread(spool.write, data))
+        self._loop.create_task(self._decode(spool, self._size))
+
+    async def _decode(self, spool: _Spool, size: int) -> None:
         try:
-            await send({"type": "http.response.body", "body": data, "more_body": True})
+            path = await spool.close()
+            await asyncio.to_thread(self.proxy.checker.asset, self._seen, path, size)
         finally:
-            await written
+            spool.discard()
+            self.proxy.ended()
 
-    def _finish(self, record: _Tracked | None, error: str | None = None) -> None:
-        if record is not None:
-            record.finish(error)
-
-    async def _fail(
-        self, send: Send, seen: Seen, record: _Tracked | None, failure: _Failure, *, started: bool
-    ) -> None:
-        message = self.findings.redactor(str(failure))
-        expected = "a complete answer" if started else "an answer"
-        self.checker.upstream_failed(seen, expected, message)
-        if started:
-            # The head is out: the client can only see the connection break (uvicorn closes
-            # a connection whose answer the app left incomplete).
-            self._finish(record, message)
+    def upstream_failed(self, error: UpstreamError) -> None:
+        if self.done:
             return
-        body = json.dumps(
-            {
-                "error": {
-                    "message": f"videos-contract proxy: {message}",
-                    "type": "upstream_error",
-                    "param": None,
-                    "code": failure.kind,
-                }
-            }
-        ).encode()
-        headers = [
-            ("content-type", "application/json"),
-            ("content-length", str(len(body))),
-            (PROXY_ERROR_HEADER, failure.kind),
-        ]
-        if record is not None:
-            record.response(failure.status, headers)
-            record.body(body)
-        self._finish(record, message)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": failure.status,
-                "headers": [(k.encode(), v.encode()) for k, v in headers],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        suffix = ""
+        if self._head_sent or self._size:
+            suffix = f" (after {self._size} bytes of the {'asset' if self._media else 'body'})"
+        self._fail(_Failure.of(error, suffix))
 
+    def _release(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            if self._body_done:
+                self.proxy.client.release(connection)
+            else:
+                connection.close()  # the request was cut short: the connection is unsure
 
-async def _body(receive: Receive) -> AsyncIterator[bytes]:
-    more = True
-    while more:
-        message: Message = await receive()
-        if message["type"] == "http.disconnect":
+    # -- time ---------------------------------------------------------------------------
+    def tick(self, now: float) -> None:
+        """`due` passed: time out, unless bytes came meanwhile (then a later `due`)."""
+        if self.done:
+            self.proxy.waiting.discard(self)
             return
-        chunk = message.get("body", b"")
-        if chunk:
-            yield chunk
-        more = bool(message.get("more_body", False))
+        timeout = self.limits.request_timeout
+        # A whole answer must come within the timeout; a media answer's bytes, and a
+        # request body still being sent, within the timeout of the last ones.
+        due = self._last + timeout if self._head_sent else self._begun + timeout
+        if not self._body_done:
+            due = max(due, self._last_client + timeout)
+        if now < due:
+            self.due = due
+            return
+        if self._head_sent:
+            message = "the upstream sent nothing in time"
+        else:
+            message = "the upstream's answer did not arrive in time"
+        self._fail(_Failure(504, "too-slow", message))
 
+    # -- endings ------------------------------------------------------------------------
+    def _fail(self, failure: _Failure) -> None:
+        if self.done:
+            return
+        self._book()
+        self.proxy.waiting.discard(self)
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
+        spool, self._spool = self._spool, None
+        if spool is not None:
+            spool.discard()
+        seen = self._seen
+        seen.body = self._kept_body()
+        message = self.proxy.findings.redactor(str(failure))
+        expected = "a complete answer" if self._head_sent else "an answer"
+        if self._head_sent:
+            # The head is out: the client can only see the connection break.
+            self._finish_record(message)
+            self._end()
+            self.client.abort()
+        else:
+            body = error_body(f"videos-contract proxy: {message}", failure.kind)
+            headers = [
+                ("content-type", "application/json"),
+                ("content-length", str(len(body))),
+                (PROXY_ERROR_HEADER, failure.kind),
+            ]
+            if self._record is not None:
+                self._record.response(failure.status, headers)
+                self._record.body(body)
+            self._finish_record(message)
+            self.client.write(answer_head(failure.status, self.client.framed(headers)) + body)
+            self._end()
+        self.proxy.checker.upstream_failed(seen, expected, message)
+        self.proxy.ended()
 
-async def _tee(chunks: AsyncIterator[bytes], keep: Callable[[bytes], None]) -> AsyncIterator[bytes]:
-    async for chunk in chunks:
-        keep(chunk)
-        yield chunk
+    def client_lost(self) -> None:
+        """The client went away: the exchange ends here, unjudged."""
+        if self.done or not self.started:
+            self.done = True
+            return
+        self.done = True
+        self.proxy.waiting.discard(self)
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
+        if self._connecting is not None:
+            self._connecting.cancel()
+        spool, self._spool = self._spool, None
+        if spool is not None:
+            spool.discard()
+        self._finish_record("the exchange was cut short")
+        self._book()
+        what = f"{self.request.method} {self._seen.path}"
+        self.proxy.findings.note(f"{what}: the client went away before the answer ended")
+        self.proxy.ended()
+
+    def _finish_record(self, error: str | None) -> None:
+        if self._record is not None:
+            self._record.finish(error)
+
+    def _end(self) -> None:
+        """The answer went out (whole, or broken off): the connection may go on."""
+        self.done = True
+        self.client.exchange_ended(self, clean=self._body_done)

@@ -4,25 +4,21 @@ stops, and the cassette (with `record_dir`) is closed."""
 
 from __future__ import annotations
 
-import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
-
-import uvicorn
 
 from videos_contract.audit.reports import write_reports
 from videos_contract.audit.results import AuditResult
 from videos_contract.cassette import Recorder
+from videos_contract.listening import base_url, bind, served_in_thread
 from videos_contract.proxy.app import ProxyLimits, RecordingSink, ValidatingProxy
 from videos_contract.proxy.checks import TrafficChecker
 from videos_contract.proxy.findings import Findings
-from videos_contract.sockets import base_url, bind, served_in_thread
+from videos_contract.proxy.front import GRACEFUL_SECONDS, ProxyServer
 from videos_contract.spec import load_spec
 
 __all__ = [
@@ -38,8 +34,6 @@ __all__ = [
 
 DEFAULT_REPORT_DIR = Path("reports") / "proxy"
 _START_TIMEOUT = 15.0
-# Exchanges in flight at Ctrl-C or SIGTERM get this long to finish (and be checked).
-GRACEFUL_SECONDS = 10
 # How long the reports wait for exchanges still being checked (an asset being decoded).
 _IDLE_TIMEOUT = 120.0
 
@@ -109,23 +103,6 @@ def shown_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-def _server(run: ProxyRun) -> uvicorn.Server:
-    return uvicorn.Server(
-        uvicorn.Config(
-            run.app,
-            log_config=None,
-            log_level="critical",
-            access_log=False,
-            lifespan="on",
-            timeout_keep_alive=30,
-            timeout_graceful_shutdown=GRACEFUL_SECONDS,
-            # Answers keep the upstream's own Server and Date headers, not a second pair.
-            server_header=False,
-            date_header=False,
-        )
-    )
-
-
 def serve_proxy(
     run: ProxyRun,
     host: str = "127.0.0.1",
@@ -135,29 +112,18 @@ def serve_proxy(
 ) -> AuditResult:
     """Serve in the foreground until Ctrl-C or SIGTERM; then write the reports.
 
-    uvicorn stops accepting, lets exchanges in flight finish for up to `GRACEFUL_SECONDS`,
-    and returns; the signal then ends nothing else, so the reports are always written.
+    The server stops accepting, lets exchanges in flight finish for up to
+    `GRACEFUL_SECONDS`, and returns; the signal ends nothing else, so the reports are always
+    written.
     """
     sock = bind(host, port)
-    previous: dict[int, Any] = {}
-    if threading.current_thread() is threading.main_thread():
-        # uvicorn re-raises the signal it caught with the handler found at start once it has
-        # shut down; a no-op one turns that into a normal return.
-        def ignore(signum: int, frame: FrameType | None) -> None:
-            return None
-
-        for stop in (signal.SIGINT, signal.SIGTERM):
-            previous[stop] = signal.signal(stop, ignore)
     try:
-        sock.listen(2048)
-        server = _server(run)
+        server = ProxyServer(run.app)
         if on_ready is not None:
             on_ready(base_url(sock))
-        server.run(sockets=[sock])
+        server.run([sock])
     finally:
         sock.close()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
     return run.finish()
 
 
@@ -181,7 +147,7 @@ def running_proxy(
     started = False
     try:
         with served_in_thread(
-            _server(run),
+            ProxyServer(run.app),
             bind("127.0.0.1", 0),
             name="the proxy",
             stop_timeout=_START_TIMEOUT + GRACEFUL_SECONDS,

@@ -239,12 +239,13 @@ class TrafficChecker:
     def _apply(self, judgement: _Judgement) -> None:
         """Add a judgement's verdicts to the tally and remember the jobs it showed."""
         findings = self.findings
+        findings.passed_all(
+            (o.operation, o.check) for o in judgement.outcomes if o.check and o.breach is None
+        )
         for outcome in judgement.outcomes:
             if not outcome.check:
                 findings.note(outcome.note)
-            elif outcome.breach is None:
-                findings.passed(outcome.operation, outcome.check)
-            else:
+            elif outcome.breach is not None:
                 breach = outcome.breach
                 findings.failed(
                     outcome.operation,

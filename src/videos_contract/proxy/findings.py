@@ -83,6 +83,16 @@ class Findings:
         with self._lock:
             self._tallies.setdefault((operation, check), _Tally()).passed += 1
 
+    def passed_all(self, passes: Iterable[tuple[str, str]]) -> None:
+        """A pass for each (operation, check), under one lock."""
+        with self._lock:
+            tallies = self._tallies
+            for key in passes:
+                tally = tallies.get(key)
+                if tally is None:
+                    tally = tallies[key] = _Tally()
+                tally.passed += 1
+
     def failed(
         self,
         operation: str,

@@ -13,6 +13,7 @@ idle ones closed, exchanges in flight given `GRACEFUL_SECONDS` to end.
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import socket
 import threading
@@ -138,7 +139,8 @@ class ClientConnection(asyncio.Protocol):
         self._url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        # Names in lower case, as everywhere in the proxy (HTTP/1.1 ignores their case).
+        self._headers.append((name.lower().decode("latin-1"), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
         self._in_head = False
@@ -150,12 +152,11 @@ class ClientConnection(asyncio.Protocol):
         chunked = False
         expects = False
         for name, value in headers:
-            lower = name.lower()
-            if lower == "content-length":
+            if name == "content-length":
                 declared = int(value.strip())
-            elif lower == "transfer-encoding":
+            elif name == "transfer-encoding":
                 chunked = True
-            elif lower == "expect":
+            elif name == "expect":
                 expects = value.strip().lower() == "100-continue"
         request = Request(
             method=parser.get_method().decode("latin-1"),
@@ -293,6 +294,11 @@ class ProxyServer:
                     previous[signum] = before
                 except (NotImplementedError, RuntimeError, ValueError):
                     pass  # Windows: Ctrl-C still raises KeyboardInterrupt
+        # What was loaded to start (the spec, its validators, the decoders' modules) lives
+        # as long as the process: the collector need not walk it after every few hundred
+        # objects an exchange makes.
+        if __import__("os").environ.get("FREEZE"):
+            gc.freeze()
         self.started = True
         try:
             while not self.should_exit:

@@ -27,6 +27,8 @@ import httptools
 __all__ = ["MAX_HEAD", "Connection", "Listener", "Upstream", "UpstreamError"]
 
 _MAX_IDLE = 32
+# A body of declared length from this size on is passed on as read, past the parser.
+_BYPASS = 64 * 1024
 # The largest answer head accepted (status line and headers).
 MAX_HEAD = 64 * 1024
 
@@ -65,6 +67,10 @@ class Connection(asyncio.Protocol):
         self._delimited = False
         self._status = 0
         self._headers: list[tuple[str, str]] = []
+        # Bytes of a large body of declared length still to come: they bypass the parser
+        # (`_raw`); a small body goes through it, and the parser serves the next answer too.
+        self._left: int | None = None
+        self._bypassed = False
         self._parser = httptools.HttpResponseParser(self)
 
     # -- the exchange's side ------------------------------------------------------------
@@ -75,7 +81,11 @@ class Connection(asyncio.Protocol):
         self._head_done = self._complete = False
         self._head_bytes = 0
         self.keep_alive = False
-        self._parser = httptools.HttpResponseParser(self)
+        if self._bypassed:
+            # The last body went past the parser, which still waits for it: a new one.
+            self._parser = httptools.HttpResponseParser(self)
+            self._bypassed = False
+        self._left = None
         self.write(head)
 
     def write(self, data: bytes) -> None:
@@ -121,6 +131,11 @@ class Connection(asyncio.Protocol):
                 # Bytes nobody asked for: the connection cannot be trusted with another one.
                 self._fail(UpstreamError("closed", "the upstream sent bytes nobody asked for"))
             return
+        left = self._left
+        if left is not None and self._head_done:
+            self._bypassed = True
+            self._raw(data, left)
+            return
         if not self._head_done:
             self._head_bytes += len(data)
         try:
@@ -141,6 +156,24 @@ class Connection(asyncio.Protocol):
             self._fail(
                 UpstreamError("closed", f"the upstream's answer head passed {MAX_HEAD} bytes")
             )
+
+    def _raw(self, data: bytes, left: int) -> None:
+        """A piece of a body of declared length, passed on as read (no parser, no copy)."""
+        listener = self.listener
+        assert listener is not None
+        size = len(data)
+        if size < left:
+            self._left = left - size
+            listener.upstream_body(data)
+            return
+        self._left = None
+        listener.upstream_body(data if size == left else data[:left])
+        if size > left and data[left:].strip():
+            self._fail(UpstreamError("closed", "the upstream sent more than it declared"))
+            return
+        self._complete = True
+        if self.listener is not None:
+            self.listener.upstream_done()
 
     def eof_received(self) -> bool | None:
         self._ended()
@@ -185,7 +218,8 @@ class Connection(asyncio.Protocol):
         self._headers = []
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        # Names in lower case, as everywhere in the proxy (HTTP/1.1 ignores their case).
+        self._headers.append((name.lower().decode("latin-1"), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
         status = self._parser.get_status_code()
@@ -194,9 +228,20 @@ class Connection(asyncio.Protocol):
         self._head_done = True
         self._status = status
         self.keep_alive = self._parser.should_keep_alive()
-        self._delimited = status in (204, 304) or any(
-            name.lower() in ("content-length", "transfer-encoding") for name, _ in self._headers
-        )
+        length = None
+        chunked = False
+        for name, value in self._headers:
+            if name == "content-length":
+                length = value
+            elif name == "transfer-encoding":
+                chunked = True
+        self._delimited = status in (204, 304) or chunked or length is not None
+        if length is not None and not chunked and not self._head_only:
+            size = int(length)
+            if size >= _BYPASS and status not in (204, 304):
+                # The parser counts this body's first bytes (read with the head); the rest
+                # bypasses it (`_raw`).
+                self._left = size
         listener = self.listener
         if listener is not None:
             listener.upstream_head(status, self._headers)
@@ -209,11 +254,14 @@ class Connection(asyncio.Protocol):
                 self.listener.upstream_done()
 
     def on_body(self, body: bytes) -> None:
+        if self._left is not None:
+            self._left -= len(body)
         listener = self.listener
         if listener is not None and not self._head_only:
             listener.upstream_body(body)
 
     def on_message_complete(self) -> None:
+        self._left = None
         if self._head_done and not self._complete:
             self._complete = True
             listener = self.listener
@@ -283,13 +331,12 @@ class Upstream:
         length: int | None,
     ) -> bytes:
         """A request's head; `length` None: the body follows in chunks."""
-        names = {name.lower() for name, _ in headers}
         lines = [f"{method} {self.base_path}{target} HTTP/1.1", f"host: {self.authority}"]
         lines += [f"{name}: {value}" for name, value in headers]
         if length is None:
-            if "content-length" not in names:
+            if not any(name.lower() == "content-length" for name, _ in headers):
                 lines.append("transfer-encoding: chunked")
-        elif length and "content-length" not in names:
+        elif length and not any(name.lower() == "content-length" for name, _ in headers):
             lines.append(f"content-length: {length}")
         lines.append("\r\n")
         text = "\r\n".join(lines)

@@ -388,6 +388,11 @@ class Exchange:
         self._last = 0.0
         self._last_client = 0.0
 
+    @property
+    def body_done(self) -> bool:
+        """The request's body was read to its end (else its connection cannot go on)."""
+        return self._body_done
+
     # -- the request --------------------------------------------------------------------
     def start(self) -> None:
         """The exchange is the connection's current one: begin forwarding."""

@@ -196,7 +196,7 @@ class ClientConnection(asyncio.Protocol):
         last = (
             self._closing
             or self.server.stopping
-            or (current is not None and not current.request.keep_alive)
+            or (current is not None and not (current.request.keep_alive and current.body_done))
         )
         return [*headers, ("connection", "close")] if last else headers
 

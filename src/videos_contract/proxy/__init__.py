@@ -8,7 +8,9 @@ with running_proxy(ProxyConfig(upstream="http://127.0.0.1:8000")) as proxy:
 ```
 
 Layers: `findings` (the tally and the audit's result), `checks` (the audit's rules applied to
-each exchange), `app` (the ASGI proxy), `server` (serving it, writing reports on exit).
+each exchange), `upstream` (the HTTP/1.1 client to the upstream), `app` (the exchanges: each
+request forwarded, its answer passed back and judged), `front` (the HTTP/1.1 server clients
+talk to, and the loop serving it), `server` (a run: serving it, writing reports on exit).
 """
 
 from videos_contract.proxy.app import (

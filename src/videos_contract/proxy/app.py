@@ -32,7 +32,6 @@ import contextlib
 import json
 import os
 import tempfile
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -253,7 +252,6 @@ class ValidatingProxy:
         self._client: Upstream | None = None
         # Exchanges not yet checked to the end (their client may already have its answer).
         self._busy = 0
-        self._idle = threading.Condition()
         # Exchanges waiting for the upstream, each with the moment it times out (`sweep`).
         self.waiting: set[Exchange] = set()
         # Answers that went out, waiting to be judged (`later`).
@@ -277,23 +275,27 @@ class ValidatingProxy:
             self._client = None
 
     def begun(self) -> None:
-        with self._idle:
-            self._busy += 1
+        self._busy += 1  # only ever changed in the loop's thread
 
     def ended(self) -> None:
-        with self._idle:
-            self._busy -= 1
-            self._idle.notify_all()
+        self._busy -= 1
 
     @property
     def busy(self) -> int:
-        with self._idle:
-            return self._busy
+        return self._busy
 
     def wait_idle(self, timeout: float) -> bool:
-        """Block until every exchange so far is checked (False if `timeout` passed first)."""
-        with self._idle:
-            return self._idle.wait_for(lambda: self._busy == 0, timeout)
+        """Block until every exchange so far is checked (False if `timeout` passed first);
+        from another thread than the loop's."""
+        deadline = time.monotonic() + timeout
+        while self._busy:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def exchange(self, client: ClientConnection, request: Request) -> Exchange:
+        return Exchange(self, client, request)
 
     def later(self, judge: Callable[[bytes], None], body: bytes) -> None:
         """Judge an answer once the loop has passed on what was waiting: a client's next
@@ -310,9 +312,6 @@ class ValidatingProxy:
         while judging:
             judge, body = judging.popleft()
             judge(body)
-
-    def exchange(self, client: ClientConnection, request: Request) -> Exchange:
-        return Exchange(self, client, request)
 
     def sweep(self, now: float) -> None:
         """Time out the exchanges whose upstream is too slow (called a few times a second:

@@ -144,9 +144,21 @@ class _Judgement:
     outcomes: list[_Outcome] = field(default_factory=list)
     jobs: list[dict[str, Any]] = field(default_factory=list)
     size: int = 0
+    passes: tuple[tuple[str, str], ...] | None = None
+    others: tuple[_Outcome, ...] = ()
 
     def note(self, text: str) -> None:
         self.outcomes.append(_Outcome("", "", note=text))
+
+    def settled(self) -> _Judgement:
+        """Ready to be applied again and again: the passes apart from the rest."""
+        self.passes = tuple((o.operation, o.check) for o in self.outcomes if _passed(o))
+        self.others = tuple(o for o in self.outcomes if not _passed(o))
+        return self
+
+
+def _passed(outcome: _Outcome) -> bool:
+    return bool(outcome.check) and outcome.breach is None
 
 
 class TrafficChecker:
@@ -238,11 +250,12 @@ class TrafficChecker:
 
     def _apply(self, judgement: _Judgement) -> None:
         """Add a judgement's verdicts to the tally and remember the jobs it showed."""
+        if judgement.passes is None:
+            judgement.settled()
+        assert judgement.passes is not None
         findings = self.findings
-        findings.passed_all(
-            (o.operation, o.check) for o in judgement.outcomes if o.check and o.breach is None
-        )
-        for outcome in judgement.outcomes:
+        findings.passed_all(judgement.passes)
+        for outcome in judgement.others:
             if not outcome.check:
                 findings.note(outcome.note)
             elif outcome.breach is not None:
@@ -297,9 +310,9 @@ class TrafficChecker:
             seen.method,
             seen.target,
             seen.headers,
-            None if seen.body is None else _digest(seen.body),
+            seen.body if seen.body is None or len(seen.body) <= 64 else _digest(seen.body),
             seen.status,
-            tuple((k.lower(), v) for k, v in seen.response_headers if k.lower() in judged),
+            tuple(item for item in seen.response_headers if item[0].lower() in judged),
             _digest(body),
         )
 

@@ -60,7 +60,7 @@ class Findings:
     # -- secrets ------------------------------------------------------------------------
     def secret(self, value: str) -> None:
         """A credential seen on the way through: blanked in every line and report."""
-        if value:
+        if value and value not in self._secrets:
             with self._lock:
                 if len(self._secrets) < 256:
                     self._secrets.add(value)

@@ -590,6 +590,7 @@ class Exchange:
         """The client takes bytes again: read the upstream again."""
         if self._upstream_paused and not self.client.write_paused:
             self._upstream_paused = False
+            self._last = self._loop.time()  # the upstream's time runs again from here
             if self._connection is not None:
                 self._connection.resume()
 
@@ -681,6 +682,9 @@ class Exchange:
         # A whole answer must come within the timeout; a media answer's bytes, and a
         # request body still being sent, within the timeout of the last ones.
         due = self._last + timeout if self._head_sent else self._begun + timeout
+        if self._upstream_paused:
+            # Not read because the client takes its bytes slowly: not the upstream's delay.
+            due = now + timeout
         if not self._body_done:
             due = max(due, self._last_client + timeout)
         if now < due:

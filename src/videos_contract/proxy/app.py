@@ -547,13 +547,13 @@ class Exchange:
             return
         # A media answer goes out as it comes; each read must come in time, not the whole.
         out = self._out_headers
-        if _header(out, "content-length") is None:
-            out.append(("transfer-encoding", "chunked"))
-            self._chunked_out = True
         if self._record is not None:
-            self._record.response(status, out)
+            self._record.response(status, out)  # as the upstream framed it: no framing header
+        length = _header(out, "content-length")
+        if length is None:
+            out = [*out, ("transfer-encoding", "chunked")]
+            self._chunked_out = True
         if status == 200:
-            length = _header(out, "content-length")
             expected = int(length) if length is not None and length.strip().isdigit() else None
             self._spool = _Spool(self.limits.max_spool, expected)
         self._head_sent = True
@@ -609,16 +609,16 @@ class Exchange:
             self._body.clear()
             out = self._out_headers
             status = self._status
+            if self._record is not None:
+                self._record.response(status, out)  # as the upstream framed it
+                if body:
+                    self._record.body(body)
             if (
                 self.request.method != "HEAD"
                 and status not in (204, 304)
                 and _header(out, "content-length") is None
             ):
-                out.append(("content-length", str(len(body))))
-            if self._record is not None:
-                self._record.response(status, out)
-                if body:
-                    self._record.body(body)
+                out = [*out, ("content-length", str(len(body)))]
             self._release()
             self.client.write(answer_head(status, self.client.framed(out)) + body)
             self._finish_record(None)

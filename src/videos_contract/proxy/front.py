@@ -20,6 +20,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any, cast
 
 import httptools
@@ -286,14 +287,17 @@ class ProxyServer:
             for sock in sockets
         ]
         previous: dict[signal.Signals, Any] = {}
+        added: list[signal.Signals] = []
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGINT, signal.SIGTERM):
+                before = signal.getsignal(signum)
                 try:
-                    before = signal.getsignal(signum)
                     loop.add_signal_handler(signum, self._stop_now)
-                    previous[signum] = before
-                except (NotImplementedError, RuntimeError, ValueError):
-                    pass  # Windows: Ctrl-C still raises KeyboardInterrupt
+                except NotImplementedError:  # Windows' loops: a plain handler
+                    signal.signal(signum, self._signalled)
+                else:
+                    added.append(signum)
+                previous[signum] = before
         # What was loaded to start (the spec, its validators, the decoders' modules) lives
         # as long as the process: the collector need not walk it after every few hundred
         # objects an exchange makes.
@@ -307,7 +311,8 @@ class ProxyServer:
             await self._shutdown(servers)
         finally:
             for signum, before in previous.items():
-                loop.remove_signal_handler(signum)
+                if signum in added:
+                    loop.remove_signal_handler(signum)
                 signal.signal(signum, before)
 
     def _sweep(self, now: float) -> None:
@@ -316,6 +321,9 @@ class ProxyServer:
         self.proxy.sweep(now)
         for connection in list(self.connections):
             connection.sweep(now)
+
+    def _signalled(self, signum: int, frame: FrameType | None) -> None:
+        self._stop_now()
 
     def _stop_now(self) -> None:
         """Ctrl-C or SIGTERM: stop gracefully; a second one: stop at once."""

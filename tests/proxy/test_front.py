@@ -2,13 +2,15 @@
 
 What these tests guard is what an HTTP/1.1 server owes its clients and what the proxy's
 promises rest on, whatever serves it: pipelined and kept-alive requests answered in order,
-one upstream connection reused for many client requests; malformed or oversized request
-heads refused and never forwarded; chunked request bodies, `Expect: 100-continue`, answers
-framed by the close, by chunks, a 204 and a HEAD answer each passed on so that the next
-request on the connection still works; connection-level headers stopped both ways; the
-upstream's own Server and Date; clients that go away mid-upload or mid-download leave the
-proxy up with nothing leaked; a slow reader is not buffered for; an exchange in flight when
-the proxy stops still gets its answer.
+one upstream connection reused for many client requests, one held exchange holding no other
+connection; malformed, ambiguous or oversized request heads refused and never forwarded;
+chunked request bodies and `Expect: 100-continue`; answers framed by the close, by chunks, a
+204 and a HEAD answer each passed on so that the next request on the connection still works;
+connection-level headers stopped both ways, upgrades never switched, the raw target, repeated
+fields and the upstream's own Server and Date passed unchanged; a client that asks for the
+close gets it, an idle one gets it in the end; clients that go away mid-upload or
+mid-download leave the proxy up with nothing leaked; a slow reader is not buffered for; an
+exchange in flight when the proxy stops still gets its answer.
 
 Only the public interface is used (`running_proxy`, the `proxy_for` fixture, sockets): an
 upstream of our own (`tests.support.rawhttp.RawUpstream`) records what arrived and answers
@@ -512,6 +514,44 @@ def test_connection_level_headers_stop_at_the_proxy(proxy_for: ProxyFactory) -> 
     assert answer.header("x-secret-hop") is None
     assert answer.header("keep-alive") is None
     assert "x-secret-hop" not in (answer.header("connection") or "").lower()
+
+
+UPGRADES = {
+    "websocket": [
+        ("Connection", "Upgrade"),
+        ("Upgrade", "websocket"),
+        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+        ("Sec-WebSocket-Version", "13"),
+    ],
+    "h2c": [("Connection", "Upgrade, HTTP2-Settings"), ("Upgrade", "h2c"), ("HTTP2-Settings", "")],
+}
+
+
+@pytest.mark.parametrize("fields", UPGRADES.values(), ids=UPGRADES.keys())
+def test_an_upgrade_request_is_not_switched(fields: Fields, proxy_for: ProxyFactory) -> None:
+    """Catches a front end that switches protocols (a 101, then raw bytes tunnelled or
+    dropped), passes the upgrade on, or breaks the connection on its parser's upgrade
+    signal (httptools raises one for these requests)."""
+    with RawUpstream(echo) as upstream:
+        proxied = proxy_for(upstream.url)
+        with connected(proxied.url) as wire:
+            answer = exchange(wire, "GET", "/v1/videos/video_1", fields)
+            assert 200 <= answer.status < 500
+            then_goes_on(wire, answer)
+    for arrived in upstream.arrived:
+        assert arrived.names() & {"upgrade", "connection", "http2-settings"} == set()
+
+
+@pytest.mark.slow
+def test_an_idle_client_connection_is_closed_in_the_end(proxy_for: ProxyFactory) -> None:
+    """Catches a front end that keeps an idle kept-alive connection open for ever (uvicorn
+    closed it after 30 s; each one held is a socket and a task)."""
+    with RawUpstream(echo) as upstream:
+        proxied = proxy_for(upstream.url)
+        with connected(proxied.url) as wire:
+            assert exchange(wire, "GET", "/v1/videos/video_1").status == 200
+            wire.sock.settimeout(90.0)
+            assert wire.closed_by_peer()
 
 
 def test_the_upstream_server_and_date_headers_pass_alone(proxy_for: ProxyFactory) -> None:

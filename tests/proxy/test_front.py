@@ -257,21 +257,39 @@ MALFORMED = {
 }
 
 
-@pytest.mark.parametrize("raw", MALFORMED.values(), ids=MALFORMED.keys())
-def test_a_malformed_request_is_refused_and_not_forwarded(
-    raw: bytes, proxy_for: ProxyFactory
-) -> None:
-    """Catches a front end that forwards what it cannot parse, answers with a 5xx, keeps the
-    broken connection open, or dies with it."""
+# llhttp only finds this one invalid once the head is complete, by when uvicorn has already
+# started the exchange: the client gets its 400 and the upstream the request all the same.
+_FORWARDED_AFTER_ITS_400 = pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="uvicorn answers 400 but still runs the exchange: the upstream gets "
+    "`POST /v1/videos` (a create) with an empty chunked body",
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(
+            raw, id=name, marks=_FORWARDED_AFTER_ITS_400 if name == "coding not chunked" else ()
+        )
+        for name, raw in MALFORMED.items()
+    ],
+)
+def test_a_malformed_request_is_refused_and_not_forwarded(raw: bytes, tmp_path: Path) -> None:
+    """Catches a front end that forwards what it cannot parse (even after refusing it),
+    answers with a 5xx, keeps the broken connection open, or dies with it."""
     with RawUpstream(echo) as upstream:
-        proxied = proxy_for(upstream.url)
-        with connected(proxied.url) as wire:
-            wire.sock.sendall(raw)
-            answer = read_answer(wire)
-            assert answer.status == 400
-            assert wire.closed_by_peer()
-        assert upstream.received == 0
-        still_answers(proxied.url)
+        config = ProxyConfig(upstream=upstream.url, report_dir=tmp_path / "reports")
+        with running_proxy(config) as proxy:
+            with connected(proxy.url) as wire:
+                wire.sock.sendall(raw)
+                answer = read_answer(wire)
+                assert answer.status == 400
+                assert wire.closed_by_peer()
+            still_answers(proxy.url)
+    # The proxy has stopped: nothing of the bad request can still be on its way.
+    assert upstream.heads == ["GET /v1/videos/video_after HTTP/1.1"]
 
 
 @pytest.mark.xfail(
@@ -280,21 +298,22 @@ def test_a_malformed_request_is_refused_and_not_forwarded(
     reason="uvicorn's httptools front end sets no limit on a request head: an 80 KiB header "
     "is forwarded to the upstream",
 )
-def test_a_request_head_over_64_kib_is_refused(proxy_for: ProxyFactory) -> None:
+def test_a_request_head_over_64_kib_is_refused(tmp_path: Path) -> None:
     """Catches a front end with no bound on a request's head (memory, and forwarding heads
     the upstream may choke on)."""
+    huge = request("GET", "/v1/videos", [("X-Huge", "a" * (80 * 1024))])
     with RawUpstream(echo) as upstream:
-        proxied = proxy_for(upstream.url)
-        with connected(proxied.url) as wire:
-            huge = request("GET", "/v1/videos", [("X-Huge", "a" * (80 * 1024))])
-            try:
-                wire.sock.sendall(huge)
-                status: int | None = read_answer(wire).status
-            except (EOFError, ConnectionError):
-                status = None  # closed without an answer (even while it was sent): refused too
-            assert status in (400, 431, None)
-        assert upstream.received == 0
-        still_answers(proxied.url)
+        config = ProxyConfig(upstream=upstream.url, report_dir=tmp_path / "reports")
+        with running_proxy(config) as proxy:
+            with connected(proxy.url) as wire:
+                try:
+                    wire.sock.sendall(huge)
+                    status: int | None = read_answer(wire).status
+                except (EOFError, ConnectionError):
+                    status = None  # closed without an answer (even while it was sent)
+                assert status in (400, 431, None)
+            still_answers(proxy.url)
+    assert upstream.heads == ["GET /v1/videos/video_after HTTP/1.1"]
 
 
 def test_a_chunked_request_body_arrives_byte_identical(proxy_for: ProxyFactory) -> None:
@@ -373,24 +392,24 @@ def test_clients_gone_mid_download_leak_nothing(tmp_path: Path) -> None:
     # open is the proxy's, not a pool of idle upstream connections.
     with RawUpstream(routed({content: media(64 * MIB, close=True)})) as upstream:
         config = ProxyConfig(upstream=upstream.url, report_dir=tmp_path / "reports")
-        with running_proxy(config):
-            pass  # what a first server sets up once per process (uvloop keeps a pipe)
+
+        def cut_short(url: str) -> None:
+            with connected(url) as wire:
+                wire.sock.sendall(request("GET", content))
+                first, _ = wire.head()
+                assert first.split(" ")[1] == "200"
+                wire.exactly(MIB)
+            still_answers(url)
+
+        with running_proxy(config) as proxy:
+            cut_short(proxy.url)  # what is set up once per process (uvloop keeps a pipe)
         files, tasks = open_files(), threads()
         with running_proxy(config) as proxy:
-
-            def cut_short() -> None:
-                with connected(proxy.url) as wire:
-                    wire.sock.sendall(request("GET", content))
-                    first, _ = wire.head()
-                    assert first.split(" ")[1] == "200"
-                    wire.exactly(MIB)
-                still_answers(proxy.url)
-
             for _ in range(2):  # the first ones open what is kept (workers, a connection)
-                cut_short()
+                cut_short(proxy.url)
             running_files, running_tasks = open_files(), threads()
             for _ in range(5):
-                cut_short()
+                cut_short(proxy.url)
             assert settles(lambda: open_files() <= running_files + 4), (
                 running_files,
                 open_files(),
@@ -486,7 +505,7 @@ def test_connection_level_headers_stop_at_the_proxy(proxy_for: ProxyFactory) -> 
         fields = [
             ("Connection", "x-secret-hop"),
             ("X-Secret-Hop", "1"),
-            ("Keep-Alive", "timeout=5"),
+            ("Keep-Alive", "timeout=5, max=77"),
             ("X-Kept", "answer"),
         ]
         return Reply([json_answer({"ok": True}, fields)])
@@ -512,7 +531,8 @@ def test_connection_level_headers_stop_at_the_proxy(proxy_for: ProxyFactory) -> 
     assert arrived.names() & dropped == set()
     assert answer.header("x-kept") == "answer"
     assert answer.header("x-secret-hop") is None
-    assert answer.header("keep-alive") is None
+    # The front end may send a Keep-Alive of its own, never the upstream's.
+    assert not any("max=77" in value for value in answer.all("keep-alive"))
     assert "x-secret-hop" not in (answer.header("connection") or "").lower()
 
 

@@ -1,10 +1,11 @@
 """HTTP/1.1 at the byte level, for tests of what a server does on the wire.
 
 `RawUpstream` is a server on 127.0.0.1 (a thread per connection, kept-alive connections) that
-records every complete request it read (`arrived`), counts the connections it accepted and
-the bytes it received, and answers with whatever raw bytes its handler gives: an answer
-without a length that ends when the connection closes, chunks, a 204, a HEAD answer that
-declares a length and sends nothing, a body of any size produced piece by piece.
+records every complete request it read (`arrived`) and the first line of every head
+(`heads`), counts the connections it accepted and the bytes it received, and answers with
+whatever raw bytes its handler gives: an answer without a length that ends when the
+connection closes, chunks, a 204, a HEAD answer that declares a length and sends nothing, a
+body of any size produced piece by piece.
 
 `Wire` reads a socket through a buffer; `read_answer` reads one answer from it as a client
 does (1xx, HEAD, 204 and 304 without a body; chunked, Content-Length or until the close).
@@ -173,6 +174,8 @@ class RawUpstream:
 
     handler: Callable[[Arrived], Reply]
     arrived: list[Arrived] = field(default_factory=list)
+    # The first line of every request head read, its body complete or not.
+    heads: list[str] = field(default_factory=list)
     accepted: int = 0
     received: int = 0
     url: str = ""
@@ -230,6 +233,8 @@ class RawUpstream:
         try:
             while not self._stop.is_set():
                 first, fields = wire.head()
+                with self._lock:
+                    self.heads.append(first)
                 method, target, _ = first.split(" ", 2)
                 body = wire.body(fields, until_close=False)
                 arrived = Arrived(method, target, fields, body, number)

@@ -258,24 +258,10 @@ MALFORMED = {
 }
 
 
-# llhttp only finds this one invalid once the head is complete, by when uvicorn has already
-# started the exchange: the client gets its 400 and the upstream the request all the same.
-_FORWARDED_AFTER_ITS_400 = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="uvicorn answers 400 but still runs the exchange: the upstream gets "
-    "`POST /v1/videos` (a create) with an empty chunked body",
-)
-
-
 @pytest.mark.parametrize(
     "raw",
-    [
-        pytest.param(
-            raw, id=name, marks=_FORWARDED_AFTER_ITS_400 if name == "coding not chunked" else ()
-        )
-        for name, raw in MALFORMED.items()
-    ],
+    MALFORMED.values(),
+    ids=MALFORMED.keys(),
 )
 def test_a_malformed_request_is_refused_and_not_forwarded(raw: bytes, tmp_path: Path) -> None:
     """Catches a front end that forwards what it cannot parse (even after refusing it),
@@ -293,12 +279,6 @@ def test_a_malformed_request_is_refused_and_not_forwarded(raw: bytes, tmp_path: 
     assert upstream.heads == ["GET /v1/videos/video_after HTTP/1.1"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="uvicorn's httptools front end sets no limit on a request head: an 80 KiB header "
-    "is forwarded to the upstream",
-)
 def test_a_request_head_over_64_kib_is_refused(tmp_path: Path) -> None:
     """Catches a front end with no bound on a request's head (memory, and forwarding heads
     the upstream may choke on)."""
@@ -690,3 +670,48 @@ def test_an_exchange_in_flight_finishes_when_the_proxy_stops(tmp_path: Path) -> 
     assert isinstance(reply, httpx.Response), reply
     assert reply.status_code == 200
     assert reply.json() == {"body": body}
+
+
+def test_refusals_are_in_the_api_error_shape(proxy_for: ProxyFactory) -> None:
+    """Catches a front end whose refusals are plain text (a client's error handling reads
+    `error.message`), or that forwards a head too large or an upgrade carrying a body."""
+    cases = {
+        b"GARBAGE\r\n\r\n": 400,
+        request("GET", "/v1/videos", [("X-Huge", "a" * (80 * 1024))]): 431,
+        request("POST", "/v1/videos", [("Connection", "Upgrade"), ("Upgrade", "h2c")], b"abc"): 400,
+    }
+    with RawUpstream(echo) as upstream:
+        proxied = proxy_for(upstream.url)
+        for raw, status in cases.items():
+            with connected(proxied.url) as wire:
+                wire.sock.sendall(raw)
+                answer = read_answer(wire)
+                assert answer.status == status
+                assert answer.header("content-type") == "application/json"
+                error = json.loads(answer.body)["error"]
+                assert set(error) == {"message", "type", "param", "code"}
+                assert error["type"] == "invalid_request_error"
+                assert wire.closed_by_peer()
+        assert upstream.heads == []
+
+
+def test_an_http_1_0_client_gets_media_of_unknown_length_unchunked(
+    proxy_for: ProxyFactory,
+) -> None:
+    """Catches a front end that answers an HTTP/1.0 client in chunks (which it cannot read):
+    a body of unknown length must end with the connection."""
+    body = bytes(range(256)) * 4096
+
+    def unknown_length(arrived: Arrived) -> Reply:
+        fields = [("Content-Type", "video/mp4"), ("Connection", "close")]
+        return Reply([head(200, fields), body[:300_000], body[300_000:]], close=True)
+
+    with RawUpstream(unknown_length) as upstream:
+        proxied = proxy_for(upstream.url)
+        with connected(proxied.url) as wire:
+            wire.sock.sendall(b"GET /v1/videos/video_1/content HTTP/1.0\r\nHost: x\r\n\r\n")
+            first, fields = wire.head()
+            assert first.startswith("HTTP/1.1 200")
+            names = {name.lower() for name, _ in fields}
+            assert "transfer-encoding" not in names
+            assert wire.to_eof() == body

@@ -551,8 +551,11 @@ class Exchange:
             self._record.response(status, out)  # as the upstream framed it: no framing header
         length = _header(out, "content-length")
         if length is None:
-            out = [*out, ("transfer-encoding", "chunked")]
-            self._chunked_out = True
+            if self.request.http10:
+                self.request.keep_alive = False  # the close ends the body
+            else:
+                out = [*out, ("transfer-encoding", "chunked")]
+                self._chunked_out = True
         if status == 200:
             expected = int(length) if length is not None and length.strip().isdigit() else None
             self._spool = _Spool(self.limits.max_spool, expected)

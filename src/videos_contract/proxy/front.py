@@ -60,6 +60,8 @@ class Request:
     has_body: bool
     expects_continue: bool
     keep_alive: bool
+    # HTTP/1.0: no chunked answer; a body of unknown length ends with the connection.
+    http10: bool = False
 
 
 def _try_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
@@ -85,7 +87,10 @@ class ClientConnection(asyncio.Protocol):
         self._url = b""
         self._headers: list[tuple[str, str]] = []
         self._head_bytes = 0
+        self._head_size = 0
         self._in_head = False
+        # What an unreadable request gets, when the proxy chose it (else 400).
+        self._refusal: tuple[int, str] | None = None
         self._closing = False
         self._reading_paused = False
         # Since when the connection has had no request under way (None: it has one).
@@ -107,10 +112,19 @@ class ClientConnection(asyncio.Protocol):
             self._head_bytes += len(data)
         try:
             self._parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
-            self._refuse(400, "protocol upgrades are not forwarded")
+        except httptools.HttpParserUpgrade as upgrade:
+            # A request asking to switch protocols (a WebSocket, h2c), without a body: it is
+            # forwarded as plain HTTP, its upgrade headers dropped as hop-by-hop, and the
+            # connection goes on in HTTP/1.1 with what followed it.
+            self._parser = httptools.HttpRequestParser(self)
+            offset = upgrade.args[0] if upgrade.args else len(data)
+            if isinstance(offset, int) and offset < len(data):
+                self.data_received(data[offset:])
         except httptools.HttpParserError as exc:
-            self._refuse(400, f"the request is not readable HTTP/1.1: {exc}")
+            if self._refusal is not None:
+                self._refuse(*self._refusal)
+            else:
+                self._refuse(400, f"the request is not readable HTTP/1.1: {exc}")
         else:
             if self._in_head and self._head_bytes > MAX_HEAD:
                 self._refuse(431, f"the request head passed {MAX_HEAD} bytes")
@@ -138,12 +152,17 @@ class ClientConnection(asyncio.Protocol):
 
     def on_url(self, url: bytes) -> None:
         self._url += url
+        self._head_size = len(self._url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         # Names in lower case, as everywhere in the proxy (HTTP/1.1 ignores their case).
         self._headers.append((name.lower().decode("latin-1"), value.decode("latin-1")))
+        self._head_size += len(name) + len(value) + 4
 
     def on_headers_complete(self) -> None:
+        if self._head_size > MAX_HEAD:
+            self._refusal = (431, f"the request head passed {MAX_HEAD} bytes")
+            raise ValueError(self._refusal[1])  # the parser stops: nothing is forwarded
         self._in_head = False
         self._head_bytes = 0
         self._idle_since = None
@@ -157,8 +176,16 @@ class ClientConnection(asyncio.Protocol):
                 declared = int(value.strip())
             elif name == "transfer-encoding":
                 chunked = True
+                if value.rsplit(",", 1)[-1].strip().lower() != "chunked":
+                    # RFC 9112: a request body's length is then unknowable.
+                    self._refusal = (400, "a request's last transfer coding must be chunked")
+                    raise ValueError(self._refusal[1])
             elif name == "expect":
                 expects = value.strip().lower() == "100-continue"
+        if parser.should_upgrade() and (chunked or declared):
+            # The parser would pass the body by as the new protocol's bytes.
+            self._refusal = (400, "a request that asks to switch protocols may have no body")
+            raise ValueError(self._refusal[1])
         request = Request(
             method=parser.get_method().decode("latin-1"),
             target=self._url.decode("latin-1"),
@@ -167,6 +194,7 @@ class ClientConnection(asyncio.Protocol):
             has_body=chunked or bool(declared),
             expects_continue=expects,
             keep_alive=parser.should_keep_alive(),
+            http10=parser.get_http_version() == "1.0",
         )
         exchange = self.proxy.exchange(self, request)
         self._parsing = exchange

@@ -2,17 +2,16 @@
 
 `python -m videos_contract.bench.serve KIND OPTIONS_JSON [SOCKET]` prints the URL on its first
 line of stdout once the socket listens, then serves until terminated. Every kind runs under the
-same uvicorn settings as `running_mock` (asyncio loop, h11, no access log), so that a ratio
-between two kinds measures the apps, not the server stack.
+same uvicorn settings as `running_mock` (h11, the loop uvicorn picks: uvloop where it is
+installed; no access log), so that a ratio between two kinds measures the apps, not the server
+stack.
 
 A `mock` whose options hold `workers` above 1 runs that many worker processes on the socket
 (uvicorn's supervisor, as `videos-contract mock --workers` does; they need `store_path`).
 
-SOCKET is `tcp` (default) or `mock`. asyncio turns Nagle's algorithm off (`TCP_NODELAY`) only
-on sockets whose protocol is `IPPROTO_TCP`, as uvicorn's own binding creates them; a socket
-made with protocol 0, as `videos_contract.mock.server.bind` makes it, keeps Nagle on, and an
-answer written in two pieces (headers, then body) then waits for the client's delayed ACK,
-about 40 ms on Linux. `mock` serves on that socket to measure the difference.
+SOCKET is `tcp` (default) or `mock`: both are `listening.bind`'s socket now (protocol
+`IPPROTO_TCP`, so that asyncio turns Nagle's algorithm off); the two names stay so that the
+client-cost benchmark's two rows keep measuring the same thing, which shows the run's noise.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sys
 import threading
 import time
@@ -32,21 +30,9 @@ from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
 from videos_contract.bench.apps import bare_app, stream_app
+from videos_contract.listening import bind
 
-__all__ = ["bind_tcp", "build_app", "main", "uvicorn_config"]
-
-
-def bind_tcp(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    """A loopback socket with protocol `IPPROTO_TCP`, so asyncio sets `TCP_NODELAY` on each
-    accepted connection."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
+__all__ = ["build_app", "main", "uvicorn_config"]
 
 
 def _paths(options: dict[str, Any]) -> dict[str, Any]:
@@ -74,7 +60,7 @@ def build_app(kind: str, options: dict[str, Any]) -> Starlette:
 def uvicorn_config(app: Starlette) -> uvicorn.Config:
     """The settings of `running_mock`, shared by every served kind."""
     return uvicorn.Config(
-        app, log_config=None, log_level="warning", lifespan="off", access_log=False
+        app, http="h11", log_config=None, log_level="warning", lifespan="off", access_log=False
     )
 
 
@@ -85,11 +71,12 @@ def _serve_workers(options: dict[str, Any], workers: int) -> int:
 
     config = MockConfig(**_paths(options))
     os.environ[CONFIG_ENV] = config_to_env(config)
-    sock = bind_tcp()
+    sock = bind("127.0.0.1", 0)
     sock.listen(2048)
     settings = uvicorn.Config(
         "videos_contract.mock.app:app_from_env",
         factory=True,
+        http="h11",
         workers=workers,
         log_config=None,
         log_level="warning",
@@ -109,17 +96,11 @@ def _serve_workers(options: dict[str, Any], workers: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     kind, options = args[0], json.loads(args[1]) if len(args) > 1 else {}
-    shipped = len(args) > 2 and args[2] == "mock"
     workers = int(options.pop("workers", 1))
     if kind == "mock" and workers > 1:
         return _serve_workers(options, workers)
     app = build_app(kind, options)
-    if shipped:
-        from videos_contract.listening import bind
-
-        sock = bind("127.0.0.1", 0)
-    else:
-        sock = bind_tcp()
+    sock = bind("127.0.0.1", 0)
     sock.listen(2048)
     # uvicorn re-raises SIGTERM after its graceful stop; a no-op handler makes it a clean exit.
     signal.signal(signal.SIGTERM, lambda signum, frame: None)

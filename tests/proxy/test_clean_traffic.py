@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -93,3 +95,57 @@ def test_our_client_is_clean_and_reports_are_written(
     for name in ("junit.xml", "report.html"):
         assert (proxied.report_dir / name).stat().st_size > 0
     assert files_holding(mock_server.key, proxied.report_dir) == []
+
+
+CURL = shutil.which("curl")
+
+
+@pytest.mark.skipif(CURL is None, reason="curl is not installed")
+def test_curl_through_the_proxy_is_clean(
+    proxied: Proxied, mock_server: MockServer, tmp_path: Path
+) -> None:
+    """curl, an HTTP client we did not write (its own parser, framing and keep-alive), runs a
+    job's life through the proxy: create, polls on one kept-alive connection, the download to
+    a file; the clip decodes and nothing is reported. Catches framing the proxy gets wrong
+    that Python's clients forgive."""
+    assert CURL is not None
+    auth = f"Authorization: Bearer {mock_server.key}"
+
+    def curl(*args: str) -> bytes:
+        done = subprocess.run(
+            [CURL, "-sS", "--fail-with-body", "-H", auth, *args],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr.decode() + done.stdout.decode()
+        return done.stdout
+
+    created = json.loads(
+        curl(
+            "-H",
+            "Content-Type: application/json",
+            "--data",
+            json.dumps({"prompt": "a red fox", "seconds": "4"}),
+            proxied.url + "/v1/videos",
+        )
+    )
+    job = f"{proxied.url}/v1/videos/{created['id']}"
+    for _ in range(200):
+        # Five polls per curl run: one connection, kept alive between them.
+        answers = curl(*([job] * 5)).replace(b"}{", b"}\n{").splitlines()
+        if json.loads(answers[-1])["status"] == "completed":
+            break
+    else:
+        pytest.fail("the job did not complete")
+    clip = tmp_path / "clip.mp4"
+    curl("-o", str(clip), job + "/content")
+    assert probe_video(clip).size == created["size"]
+    curl("--http1.0", "-o", str(tmp_path / "thumb.webp"), job + "/content?variant=thumbnail")
+    with Image.open(tmp_path / "thumb.webp") as thumbnail:
+        assert thumbnail.format == "WEBP"
+    assert proxied.lines == []
+    assert proxied.checks("failed") == set()
+    assert ("downloadVideoContent", "content_is_real_mp4_matching_size_and_seconds") in (
+        proxied.checks("passed")
+    )

@@ -67,7 +67,7 @@ class Request:
 def _try_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     try:
         import uvloop
-    except ImportError:  # not on Windows: the standard loop
+    except ImportError:  # uvloop has no Windows build: the standard loop there
         return None
     return cast(Callable[[], asyncio.AbstractEventLoop], uvloop.new_event_loop)
 

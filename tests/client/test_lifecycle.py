@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import random
 import signal
@@ -11,6 +12,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -21,9 +23,11 @@ from aihubmix_videos.models import CreateVideoMultipartRequest, Video
 from aihubmix_videos.models.video_seconds import check_video_seconds
 from aihubmix_videos.models.video_size import check_video_size
 
+from tests.client.conftest import Helpers
 from tests.conftest import ApiTarget
 from videos_contract.client import (
     ApiError,
+    DownloadError,
     JobFailedError,
     OutcomeUnknownError,
     RetryPolicy,
@@ -255,6 +259,84 @@ def test_resume_over_a_real_dropped_connection(mock_server: MockServer, tmp_path
     assert probe_video(result.path).frames > 0
 
 
+def _stopped_half_way(
+    server: MockServer, tmp_path: Path, stop: Callable[..., object]
+) -> tuple[str, bytes]:
+    """A completed job's id and its MP4 as downloaded whole, and `resumed.mp4.part` (with its
+    `.part.json`) left by a download through a relay that cut the connection half-way."""
+    with connect(server.url, server.key) as client:
+        job = create(client, "a waterfall")
+        wait(client, job.id, interval=POLL, timeout=30)
+        whole = download(client, job.id, tmp_path / "direct.mp4").path.read_bytes()
+    proxy = CuttingProxy(server.url, cut=len(whole) // 2)
+    try:
+        with connect(proxy.url, server.key) as client, pytest.raises(DownloadError):
+            stop(client, job.id, tmp_path / "resumed.mp4", max_resumes=0)
+    finally:
+        proxy.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "direct.mp4",
+        "resumed.mp4.part",
+        "resumed.mp4.part.json",
+    ]
+    return job.id, whole
+
+
+def test_a_stopped_download_resumes_from_the_mock_in_the_next_run(
+    mock_server: MockServer, tmp_path: Path, helpers: Helpers
+) -> None:
+    """Catches a mock that gives no validators or ignores `If-Range` (the next run would
+    start again from byte 0), and a resumed file that is not the asset byte for byte."""
+    video_id, whole = _stopped_half_way(mock_server, tmp_path, helpers.download)
+    kept = (tmp_path / "resumed.mp4.part").stat().st_size
+    assert 0 < kept < len(whole)
+    offsets: list[int] = []
+    with connect(mock_server.url, mock_server.key) as client:
+        result = helpers.download(
+            client,
+            video_id,
+            tmp_path / "resumed.mp4",
+            on_progress=lambda done, _total: offsets.append(done),
+        )
+    assert offsets[0] == kept, "the next run must ask only for the rest"
+    assert (result.restarts, result.resumes) == (0, 0)
+    assert result.path.read_bytes() == whole
+    assert probe_video(result.path).frames > 0
+    assert not (tmp_path / "resumed.mp4.part.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("edit", "statuses"),
+    [
+        pytest.param({"etag": None}, [206], id="by-last-modified"),
+        pytest.param({"etag": '"an-earlier-asset"'}, [200], id="changed-etag"),
+        pytest.param(
+            {"etag": None, "last_modified": "Thu, 01 Jan 1970 00:00:00 GMT"},
+            [200],
+            id="changed-date",
+        ),
+    ],
+)
+def test_the_mock_judges_the_if_range_of_a_next_run(
+    mock_server: MockServer, tmp_path: Path, edit: dict[str, str | None], statuses: list[int]
+) -> None:
+    """Catches a mock that does not resume by its Last-Modified date, or that sends the rest
+    (206) under an If-Range naming an asset the client's bytes are not from (the client then
+    has to ask again: two answers where one is due)."""
+    video_id, whole = _stopped_half_way(mock_server, tmp_path, download)
+    saved = tmp_path / "resumed.mp4.part.json"
+    saved.write_text(json.dumps({**json.loads(saved.read_text()), **edit}))
+    seen: list[int] = []
+    with connect(mock_server.url, mock_server.key) as client:
+        client.get_httpx_client().event_hooks["response"].append(
+            lambda response: seen.append(response.status_code)
+        )
+        result = download(client, video_id, tmp_path / "resumed.mp4")
+    assert seen == statuses
+    assert result.restarts == (1 if statuses == [200] else 0)
+    assert result.path.read_bytes() == whole
+
+
 def _jobs_on(server: MockServer) -> int:
     with connect(server.url, server.key) as client:
         return sum(1 for _ in iter_videos(client))
@@ -314,5 +396,11 @@ def test_a_killed_download_leaves_no_partial_target(
             child.wait()
         proxy.close()
     assert not target.exists()
-    leftovers = [p.name for p in tmp_path.iterdir()]
-    assert leftovers == ["glacier.mp4.part"]  # the stable name a next run resumes from
+    leftovers = {p.name for p in tmp_path.iterdir()}
+    # The stable name a next run resumes from, and, when the child had read the answer's head
+    # before it was killed, the size and validators it resumes with.
+    assert leftovers - {"glacier.mp4.part.json"} == {"glacier.mp4.part"}
+    with connect(mock_server.url, mock_server.key) as client:
+        download(client, job.id, target)
+    assert probe_video(target).frames > 0
+    assert [p.name for p in tmp_path.iterdir()] == ["glacier.mp4"]

@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import openai
 import pytest
 from aihubmix_videos import AuthenticatedClient
@@ -189,6 +190,31 @@ def test_without_strict_unrecorded_requests_get_the_mocks_own_answers(
         assert client.videos.retrieve(fresh.id).id == fresh.id
         with pytest.raises(openai.BadRequestError):  # the mock still validates
             client.videos.create(prompt="A fox.", size="640x480")  # type: ignore[arg-type]
+
+
+def test_a_replayed_download_judges_if_range_by_the_recorded_validators(
+    recorded: tuple[Path, dict[str, Any]],
+) -> None:
+    """Catches a replay that drops the recorded ETag (no download could resume in a later run)
+    or serves a range under an If-Range that names another asset (a resumed file would join
+    the bytes of two)."""
+    directory, seen = recorded
+    config = replace(REPLAY, replay_path=directory)
+    with (
+        running_mock(config) as server,
+        httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {server.key}"}
+        ) as http,
+    ):
+        base = f"/v1/videos/{seen['sdk']['id']}/content"
+        whole = http.get(base)
+        assert (whole.status_code, _sha(whole.content)) == (200, seen["sdk"]["content"][0])
+        etag = whole.headers["etag"]
+        rest = http.get(base, headers={"Range": "bytes=10-", "If-Range": etag})
+        assert (rest.status_code, rest.content) == (206, whole.content[10:])
+        assert rest.headers["etag"] == etag
+        stale = http.get(base, headers={"Range": "bytes=10-", "If-Range": '"another"'})
+        assert (stale.status_code, stale.content) == (200, whole.content)
 
 
 def _sdk(url: str, key: str) -> openai.OpenAI:

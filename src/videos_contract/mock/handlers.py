@@ -29,7 +29,7 @@ from videos_contract.mock.config import MockConfig
 from videos_contract.mock.errors import ApiError
 from videos_contract.mock.media import RENDERED_MEDIA_TYPES, render_asset
 from videos_contract.mock.plans import plan_render
-from videos_contract.mock.ranges import byte_range
+from videos_contract.mock.ranges import byte_range, range_applies, validators
 from videos_contract.mock.store import FAIL_MARKER, Job, JobStore, UnknownCursor
 from videos_contract.mock.uploads import Uploads
 from videos_contract.mock.validation import BodyRules
@@ -365,8 +365,13 @@ class Handlers:
             )
         kind = self._asset_types[str(call.params["variant"])]
         data = await run_in_threadpool(render_asset, kind, job.size, job.seconds)
-        headers = {"Accept-Ranges": "bytes"}
-        chosen = byte_range(call.params.get("Range"), len(data))
+        completed_at = job.state(now).completed_at
+        assert completed_at is not None  # a completed job has its time
+        headers = {"Accept-Ranges": "bytes", **validators(data, completed_at)}
+        wanted = call.params.get("Range")
+        if not range_applies(call.params.get("If-Range"), headers):
+            wanted = None  # the asset is not the one the client holds part of: all of it
+        chosen = byte_range(wanted, len(data))
         if chosen is None:
             return Response(data, media_type=kind, headers=headers)
         first, last = chosen

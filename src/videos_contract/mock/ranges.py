@@ -1,12 +1,16 @@
-"""Single byte ranges (`Range: bytes=a-b`, `bytes=a-`, `bytes=-n`) for resumable downloads."""
+"""Single byte ranges (`Range: bytes=a-b`, `bytes=a-`, `bytes=-n`) for resumable downloads,
+and the validators (`ETag`, `Last-Modified`) that let a download resume in a later run
+(`If-Range`)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+from email.utils import formatdate
 
 from videos_contract.mock.errors import ApiError
 
-__all__ = ["byte_range"]
+__all__ = ["byte_range", "range_applies", "validators"]
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
@@ -52,3 +56,35 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     if last < first:
         raise _unsatisfiable(size, "ends before it starts")
     return first, min(last, size - 1)
+
+
+def validators(data: bytes, modified: float) -> dict[str, str]:
+    """`ETag` and `Last-Modified` for an asset whose bytes are `data`, last changed at
+    `modified` (Unix seconds).
+
+    The entity tag is strong: it is derived from the bytes, so it changes exactly when they
+    do, whatever produced them.
+    """
+    return {
+        "ETag": f'"{hashlib.sha256(data).hexdigest()[:32]}"',
+        "Last-Modified": formatdate(modified, usegmt=True),
+    }
+
+
+def range_applies(if_range: str | None, served: dict[str, str]) -> bool:
+    """Whether a `Range` is to be answered under `If-Range`, against the validators `served`
+    (header name -> value, in any case) of the asset as it is now.
+
+    RFC 9110 (13.1.5): without `If-Range` it is; with one, only when it is the current entity
+    tag, compared strongly (a weak tag never matches), or exactly the current `Last-Modified`
+    date. Anything else, an unreadable value included, means the whole asset (200), never
+    an error.
+    """
+    if if_range is None:
+        return True
+    wanted = if_range.strip()
+    current = {name.lower(): value for name, value in served.items()}
+    etag, modified = current.get("etag"), current.get("last-modified")
+    if wanted.startswith(('"', "W/")):
+        return etag is not None and not etag.startswith("W/") and wanted == etag
+    return modified is not None and wanted == modified

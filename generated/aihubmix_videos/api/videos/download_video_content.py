@@ -17,10 +17,14 @@ def _get_kwargs(
     *,
     variant: ContentVariant | Unset = UNSET,
     range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(range_, Unset):
         headers["Range"] = range_
+
+    if not isinstance(if_range, Unset):
+        headers["If-Range"] = if_range
 
     params: dict[str, Any] = {}
 
@@ -123,6 +127,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     variant: ContentVariant | Unset = UNSET,
     range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
 ) -> Response[ErrorResponse | File]:
     """Download a video's content
 
@@ -131,6 +136,11 @@ def sync_detailed(
     download can resume) advertises `Accept-Ranges: bytes` on the whole answer, and then
     answers a range with 206 and `Content-Range`, or 416 past the end. A server that does
     not advertise them may ignore `Range` and answer 200 with the whole asset (RFC 9110).
+
+    A server may also send validators, a strong `ETag` and `Last-Modified`, so that a
+    download stopped in one run can resume in the next: the client sends one back in
+    `If-Range` with its `Range`, and gets the rest (206) only if the asset is still the
+    same, otherwise the whole asset (200).
 
     The answer may instead be a redirect (302 or 307) to the asset at another URL, as
     gateways do to serve media from storage or a CDN; clients follow it, and send the
@@ -142,6 +152,7 @@ def sync_detailed(
             `spritesheet` a JPEG grid of
             frames sampled across the clip.
         range_ (str | Unset):
+        if_range (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,6 +166,7 @@ def sync_detailed(
         video_id=video_id,
         variant=variant,
         range_=range_,
+        if_range=if_range,
     )
 
     response = client.get_httpx_client().request(
@@ -170,6 +182,7 @@ def sync(
     client: AuthenticatedClient,
     variant: ContentVariant | Unset = UNSET,
     range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
 ) -> ErrorResponse | File | None:
     """Download a video's content
 
@@ -178,6 +191,11 @@ def sync(
     download can resume) advertises `Accept-Ranges: bytes` on the whole answer, and then
     answers a range with 206 and `Content-Range`, or 416 past the end. A server that does
     not advertise them may ignore `Range` and answer 200 with the whole asset (RFC 9110).
+
+    A server may also send validators, a strong `ETag` and `Last-Modified`, so that a
+    download stopped in one run can resume in the next: the client sends one back in
+    `If-Range` with its `Range`, and gets the rest (206) only if the asset is still the
+    same, otherwise the whole asset (200).
 
     The answer may instead be a redirect (302 or 307) to the asset at another URL, as
     gateways do to serve media from storage or a CDN; clients follow it, and send the
@@ -189,6 +207,7 @@ def sync(
             `spritesheet` a JPEG grid of
             frames sampled across the clip.
         range_ (str | Unset):
+        if_range (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,6 +222,7 @@ def sync(
         client=client,
         variant=variant,
         range_=range_,
+        if_range=if_range,
     ).parsed
 
 
@@ -212,6 +232,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     variant: ContentVariant | Unset = UNSET,
     range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
 ) -> Response[ErrorResponse | File]:
     """Download a video's content
 
@@ -220,6 +241,11 @@ async def asyncio_detailed(
     download can resume) advertises `Accept-Ranges: bytes` on the whole answer, and then
     answers a range with 206 and `Content-Range`, or 416 past the end. A server that does
     not advertise them may ignore `Range` and answer 200 with the whole asset (RFC 9110).
+
+    A server may also send validators, a strong `ETag` and `Last-Modified`, so that a
+    download stopped in one run can resume in the next: the client sends one back in
+    `If-Range` with its `Range`, and gets the rest (206) only if the asset is still the
+    same, otherwise the whole asset (200).
 
     The answer may instead be a redirect (302 or 307) to the asset at another URL, as
     gateways do to serve media from storage or a CDN; clients follow it, and send the
@@ -231,6 +257,7 @@ async def asyncio_detailed(
             `spritesheet` a JPEG grid of
             frames sampled across the clip.
         range_ (str | Unset):
+        if_range (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -244,6 +271,7 @@ async def asyncio_detailed(
         video_id=video_id,
         variant=variant,
         range_=range_,
+        if_range=if_range,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -257,6 +285,7 @@ async def asyncio(
     client: AuthenticatedClient,
     variant: ContentVariant | Unset = UNSET,
     range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
 ) -> ErrorResponse | File | None:
     """Download a video's content
 
@@ -265,6 +294,11 @@ async def asyncio(
     download can resume) advertises `Accept-Ranges: bytes` on the whole answer, and then
     answers a range with 206 and `Content-Range`, or 416 past the end. A server that does
     not advertise them may ignore `Range` and answer 200 with the whole asset (RFC 9110).
+
+    A server may also send validators, a strong `ETag` and `Last-Modified`, so that a
+    download stopped in one run can resume in the next: the client sends one back in
+    `If-Range` with its `Range`, and gets the rest (206) only if the asset is still the
+    same, otherwise the whole asset (200).
 
     The answer may instead be a redirect (302 or 307) to the asset at another URL, as
     gateways do to serve media from storage or a CDN; clients follow it, and send the
@@ -276,6 +310,7 @@ async def asyncio(
             `spritesheet` a JPEG grid of
             frames sampled across the clip.
         range_ (str | Unset):
+        if_range (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -291,5 +326,6 @@ async def asyncio(
             client=client,
             variant=variant,
             range_=range_,
+            if_range=if_range,
         )
     ).parsed

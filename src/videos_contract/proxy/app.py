@@ -348,6 +348,42 @@ class Exchange:
     calls the `upstream_*` methods (`upstream.Listener`); the proxy's sweep calls `tick`.
     """
 
+    # Made for every request: slots make it quicker to build and to read.
+    __slots__ = (
+        "_begun",
+        "_body",
+        "_body_done",
+        "_booked",
+        "_chunked",
+        "_chunked_out",
+        "_connecting",
+        "_connection",
+        "_head_sent",
+        "_held",
+        "_held_size",
+        "_kept",
+        "_kept_size",
+        "_last",
+        "_last_client",
+        "_loop",
+        "_media",
+        "_out_headers",
+        "_record",
+        "_seen",
+        "_size",
+        "_small",
+        "_spool",
+        "_status",
+        "_upstream_paused",
+        "client",
+        "done",
+        "due",
+        "limits",
+        "proxy",
+        "request",
+        "started",
+    )
+
     def __init__(self, proxy: ValidatingProxy, client: ClientConnection, request: Request) -> None:
         self.proxy = proxy
         self.client = client

@@ -310,10 +310,12 @@ class TrafficChecker:
             seen.method,
             seen.target,
             seen.headers,
-            seen.body if seen.body is None or len(seen.body) <= 64 else _digest(seen.body),
+            # The bodies themselves (their hash is kept by the bytes; a hit compares them):
+            # the judgements' bytes are counted against `_JUDGEMENTS_BYTES`.
+            seen.body,
             seen.status,
             tuple(item for item in seen.response_headers if item[0].lower() in judged),
-            _digest(body),
+            body,
         )
 
     def streamed(self, seen: Seen) -> None:

@@ -224,8 +224,13 @@ def test_a_download_cut_every_time_gives_up_after_its_resumptions(
     dest = tmp_path / "clip.mp4"
     with pytest.raises(DownloadError, match="gave up after 5 resumptions"):
         download(pair.client(), job, dest, max_resumes=5)
-    assert not dest.exists() and list(tmp_path.iterdir()) == []
     assert pair.counting.requests[("GET", f"/v1/videos/{job}/content")] == 6
+    # The mock names the asset's validators (ETag, Last-Modified): what came is kept, with
+    # what the next run needs to resume from it, and nothing is at the target.
+    assert not dest.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4.part", "clip.mp4.part.json"]
+    kept = (tmp_path / "clip.mp4.part").read_bytes()
+    assert 0 < len(kept) < len(_asset(pair, job)) and _asset(pair, job).startswith(kept)
 
 
 def test_a_download_cut_half_the_time_resumes_to_the_exact_bytes(

@@ -241,16 +241,22 @@ class CuttingProxy:
         self.listener.close()
 
 
-def test_resume_over_a_real_dropped_connection(mock_server: MockServer, tmp_path: Path) -> None:
-    with connect(mock_server.url, mock_server.key) as client:
+def _completed(server: MockServer, tmp_path: Path) -> tuple[str, bytes]:
+    """A completed job's id, and its MP4 downloaded whole (`direct.mp4`) straight from the
+    mock."""
+    with connect(server.url, server.key) as client:
         job = create(client, "a waterfall")
         wait(client, job.id, interval=POLL, timeout=30)
         whole = download(client, job.id, tmp_path / "direct.mp4").path.read_bytes()
+    return job.id, whole
 
+
+def test_resume_over_a_real_dropped_connection(mock_server: MockServer, tmp_path: Path) -> None:
+    job_id, whole = _completed(mock_server, tmp_path)
     proxy = CuttingProxy(mock_server.url, cut=len(whole) // 2)
     try:
         with connect(proxy.url, mock_server.key) as client:
-            result = download(client, job.id, tmp_path / "resumed.mp4")
+            result = download(client, job_id, tmp_path / "resumed.mp4")
     finally:
         proxy.close()
     assert result.resumes == 1
@@ -264,14 +270,11 @@ def _stopped_half_way(
 ) -> tuple[str, bytes]:
     """A completed job's id and its MP4 as downloaded whole, and `resumed.mp4.part` (with its
     `.part.json`) left by a download through a relay that cut the connection half-way."""
-    with connect(server.url, server.key) as client:
-        job = create(client, "a waterfall")
-        wait(client, job.id, interval=POLL, timeout=30)
-        whole = download(client, job.id, tmp_path / "direct.mp4").path.read_bytes()
+    job_id, whole = _completed(server, tmp_path)
     proxy = CuttingProxy(server.url, cut=len(whole) // 2)
     try:
         with connect(proxy.url, server.key) as client, pytest.raises(DownloadError):
-            stop(client, job.id, tmp_path / "resumed.mp4", max_resumes=0)
+            stop(client, job_id, tmp_path / "resumed.mp4", max_resumes=0)
     finally:
         proxy.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == [
@@ -279,7 +282,7 @@ def _stopped_half_way(
         "resumed.mp4.part",
         "resumed.mp4.part.json",
     ]
-    return job.id, whole
+    return job_id, whole
 
 
 def test_a_stopped_download_resumes_from_the_mock_in_the_next_run(

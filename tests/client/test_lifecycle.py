@@ -176,7 +176,11 @@ def test_rate_limit_is_waited_out() -> None:
 
 class CuttingProxy:
     """A TCP proxy to the mock that closes the first connection after `cut` response bytes,
-    or with `hang`, keeps it open and silent from then on."""
+    or with `hang`, keeps it open and silent from then on.
+
+    `requests[n]` holds the bytes the client sent on connection n, and `heads[n]` the head
+    (status line and headers) of the answer relayed on it.
+    """
 
     def __init__(self, target: str, cut: int, *, hang: bool = False) -> None:
         url = httpx.URL(target)
@@ -186,6 +190,8 @@ class CuttingProxy:
         self.closed = threading.Event()
         self.cut_sent = threading.Event()
         self.connections = 0
+        self.requests: list[bytearray] = []
+        self.heads: list[bytearray] = []
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.thread = threading.Thread(target=self._accept, daemon=True)
@@ -199,9 +205,14 @@ class CuttingProxy:
                 return
             self.connections += 1
             limit = self.cut if self.connections == 1 else None
-            threading.Thread(target=self._relay, args=(downstream, limit), daemon=True).start()
+            self.requests.append(bytearray())
+            self.heads.append(bytearray())
+            relay = (downstream, limit, self.requests[-1], self.heads[-1])
+            threading.Thread(target=self._relay, args=relay, daemon=True).start()
 
-    def _relay(self, downstream: socket.socket, limit: int | None) -> None:
+    def _relay(
+        self, downstream: socket.socket, limit: int | None, request: bytearray, head: bytearray
+    ) -> None:
         try:
             upstream = socket.create_connection(self.target)
         except OSError:
@@ -211,6 +222,7 @@ class CuttingProxy:
         def forward_requests() -> None:
             try:
                 while data := downstream.recv(65536):
+                    request.extend(data)
                     upstream.sendall(data)
             except OSError:
                 pass
@@ -219,6 +231,10 @@ class CuttingProxy:
         sent = 0
         try:
             while data := upstream.recv(65536):
+                if b"\r\n\r\n" not in head:
+                    head.extend(data)
+                    if (end := head.find(b"\r\n\r\n")) >= 0:
+                        del head[end + 4 :]
                 if limit is not None and sent + len(data) >= limit:
                     downstream.sendall(data[: limit - sent])
                     self.cut_sent.set()
@@ -241,6 +257,15 @@ class CuttingProxy:
         self.listener.close()
 
 
+def _header(raw: bytes | bytearray, name: str) -> str | None:
+    """The value of header `name` in an HTTP/1.1 message head, or None."""
+    for line in raw.split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")[1:]:
+        field, _, value = line.partition(":")
+        if field.strip().lower() == name:
+            return value.strip()
+    return None
+
+
 def _completed(server: MockServer, tmp_path: Path) -> tuple[str, bytes]:
     """A completed job's id, and its MP4 downloaded whole (`direct.mp4`) straight from the
     mock."""
@@ -251,17 +276,28 @@ def _completed(server: MockServer, tmp_path: Path) -> tuple[str, bytes]:
     return job.id, whole
 
 
-def test_resume_over_a_real_dropped_connection(mock_server: MockServer, tmp_path: Path) -> None:
+def test_resume_over_a_real_dropped_connection(
+    mock_server: MockServer, tmp_path: Path, helpers: Helpers
+) -> None:
+    """Catches a resumption that does not name the asset its bytes are from (`If-Range` with
+    the first answer's strong ETag), and one the mock does not answer with the rest (206)."""
     job_id, whole = _completed(mock_server, tmp_path)
     proxy = CuttingProxy(mock_server.url, cut=len(whole) // 2)
     try:
         with connect(proxy.url, mock_server.key) as client:
-            result = download(client, job_id, tmp_path / "resumed.mp4")
+            result = helpers.download(client, job_id, tmp_path / "resumed.mp4")
     finally:
         proxy.close()
-    assert result.resumes == 1
+    assert (result.resumes, result.restarts) == (1, 0)
     assert result.path.read_bytes() == whole
     assert proxy.connections == 2
+    etag = _header(proxy.heads[0], "etag")
+    assert etag is not None and not etag.startswith("W/")
+    assert _header(proxy.requests[0], "if-range") is None
+    assert _header(proxy.requests[1], "range") == f"bytes={proxy.cut - len(proxy.heads[0])}-"
+    assert _header(proxy.requests[1], "if-range") == etag
+    assert _header(proxy.heads[1], "etag") == etag
+    assert proxy.heads[1].startswith(b"HTTP/1.1 206 ")
     assert probe_video(result.path).frames > 0
 
 

@@ -7,8 +7,10 @@ error, Ctrl-C or SIGTERM after the server named the size and an ETag or Last-Mod
 its bytes and `NAME.part.json`, and the next download to the same target resumes from them
 with `Range` and `If-Range`; a server without validators, or an asset that changed, means a
 fresh start), checks the length against `Content-Length`, resumes
-with `Range` after a dropped connection (the `206` must start where the file stopped; a
-server that ignores `Range` and sends `200` gets a clean restart), then fsyncs and renames.
+with `Range` after a dropped connection, and `If-Range` with the validator of the answer the
+bytes came from (the `206` must start where the file stopped and name the same size and
+validators; an asset replaced in between, or a server that ignores `Range` and sends `200`,
+gets a clean restart), then fsyncs and renames.
 The target therefore either does not change or holds the complete asset, even after a crash.
 
 `timeout` bounds the whole download (`DEFAULT_DOWNLOAD_TIMEOUT` unless told otherwise):
@@ -94,7 +96,8 @@ class DownloadResult:
 
 
 class _Changed(DownloadError):
-    """The bytes of a previous run belong to an asset that has changed: start over."""
+    """The bytes written (by a previous run, or before a drop) are of an asset that has
+    changed since: start over."""
 
 
 class _KeepPart(DownloadError):
@@ -162,10 +165,14 @@ class _Saved:
 
     @property
     def validator(self) -> str | None:
-        """For `If-Range`: a strong ETag, else Last-Modified (a weak ETag may not be used)."""
-        if self.etag and not self.etag.startswith("W/"):
-            return self.etag
-        return self.last_modified
+        return _if_range(self.etag, self.last_modified)
+
+
+def _if_range(etag: str | None, last_modified: str | None) -> str | None:
+    """For `If-Range`: a strong ETag, else Last-Modified (a weak ETag may not be used)."""
+    if etag and not etag.startswith("W/"):
+        return etag
+    return last_modified
 
 
 def _meta_path(part: Path) -> Path:
@@ -291,7 +298,6 @@ class _Transfer:
         saved: _Saved | None = None,
         meta: Path | None = None,
     ) -> None:
-        self.saved = saved
         self.meta = meta
         self.identity: dict[str, str] = {}  # video_id and variant, saved with the state
         self.file = file
@@ -303,12 +309,17 @@ class _Transfer:
         self.max_resumes = max_resumes
         self.on_progress = on_progress
         self.offset = 0
+        # The size and validators of the asset whose bytes are in the file: a resumption
+        # names them (`If-Range`), and a 206 that does not match them is of another asset.
         self.total: int | None = None
+        self.etag: str | None = None
+        self.last_modified: str | None = None
         self.content_type: str | None = None
         self.resumes = 0
         self.restarts = 0
         if saved is not None:  # a previous run's bytes: resume after them
             self.offset, self.total = saved.offset, saved.total
+            self.etag, self.last_modified = saved.etag, saved.last_modified
 
     def extensions(self) -> dict[str, object]:
         """Marks the answer as streamed here, and carries the deadline; raises past it."""
@@ -330,9 +341,10 @@ class _Transfer:
         headers = {"Accept-Encoding": "identity"}
         if self.offset:
             headers["Range"] = f"bytes={self.offset}-"
-            if self.saved is not None and self.saved.validator:
+            validator = _if_range(self.etag, self.last_modified)
+            if validator:
                 # The server sends the rest only if the asset is unchanged, else all of it.
-                headers["If-Range"] = self.saved.validator
+                headers["If-Range"] = validator
         return headers
 
     def _restart(self) -> None:
@@ -340,38 +352,33 @@ class _Transfer:
         self.file.truncate()
         self.offset = 0
         self.restarts += 1
-        if self.saved is not None:  # the previous run's asset is not the one now served
-            self.saved, self.total = None, None
+        self._forget()
 
-    def _stale(self, response: httpx.Response) -> bool:
-        """A 206 for a previous run's bytes whose asset has changed since (size or validator)."""
-        if self.saved is None:
-            return False
+    def _forget(self) -> None:
+        """The next answer is the whole asset as it is now: its size and validators count."""
+        self.total, self.etag, self.last_modified = None, None, None
+
+    def _changed(self, response: httpx.Response, total: int | None) -> bool:
+        """Whether a 206 is of another asset than the bytes written: another size or validator."""
+        if self.total is not None and total != self.total:
+            return True
         etag, modified = response.headers.get("etag"), response.headers.get("last-modified")
         return bool(
-            (etag and self.saved.etag and etag != self.saved.etag)
-            or (modified and self.saved.last_modified and modified != self.saved.last_modified)
+            (etag and self.etag and etag != self.etag)
+            or (modified and self.last_modified and modified != self.last_modified)
         )
 
     def _remember(self, response: httpx.Response) -> None:
-        """Save what the next run needs to resume: the size and a validator, when given."""
-        if self.meta is None or self.total is None:
+        """Note the answer's validators; save what the next run needs to resume from them."""
+        self.etag = response.headers.get("etag") or self.etag
+        self.last_modified = response.headers.get("last-modified") or self.last_modified
+        if self.meta is None or self.total is None or not (self.etag or self.last_modified):
             return
-        etag, modified = response.headers.get("etag"), response.headers.get("last-modified")
-        if not (etag or modified):
-            return
+        state = {"total": self.total, "etag": self.etag, "last_modified": self.last_modified}
         with contextlib.suppress(OSError):
-            self.meta.write_text(
-                json.dumps(
-                    {**self.identity, "total": self.total, "etag": etag, "last_modified": modified}
-                )
-            )
+            self.meta.write_text(json.dumps({**self.identity, **state}))
 
     def _expect_total(self, total: int | None) -> None:
-        if total is not None and self.total is not None and total != self.total:
-            raise DownloadError(
-                f"{self.label} changed size during the download ({self.total} then {total} bytes)"
-            )
         if total is not None:
             self.total = total
         if self.total is not None and self.max_bytes is not None and self.total > self.max_bytes:
@@ -391,8 +398,8 @@ class _Transfer:
                 raise DownloadError(f"{self.label}: 206 with an unusable Content-Range {raw!r}")
             start, end = int(match[1]), int(match[2])
             total = None if match[3] == "*" else int(match[3])
-            if self.saved is not None and (total != self.saved.total or self._stale(response)):
-                raise _Changed(f"{self.label} changed since the previous run")
+            if self._changed(response, total):
+                raise _Changed(f"{self.label} changed since the bytes already written")
             if start != self.offset:
                 raise DownloadError(
                     f"{self.label}: asked to resume at byte {self.offset}, "
@@ -405,8 +412,10 @@ class _Transfer:
             self._expect_total(total)
         elif response.status_code == 200:
             if self.offset:
-                # The server ignored Range and sends everything again: start over cleanly.
+                # The asset changed (If-Range), or the server ignored Range: it sends all of
+                # it again, so start over cleanly.
                 self._restart()
+            self._forget()
             self._expect_total(length)
         else:
             raise DownloadError(f"{self.label}: unexpected HTTP {response.status_code}")

@@ -327,14 +327,8 @@ class TrafficChecker:
         self._apply(out)
 
     # -- the request --------------------------------------------------------------------
-    def request(self, seen: Seen) -> bool:
-        """Check the request as sent; False when it breaks the spec."""
-        out = _Judgement()
-        valid = self._request(out, seen)
-        self._apply(out)
-        return valid
-
     def _request(self, out: _Judgement, seen: Seen) -> bool:
+        """Check the request as sent; False when it breaks the spec."""
         what = self._what(seen)
         if seen.body is None:
             out.note(f"{what}: request body larger than the proxy keeps; not checked")
@@ -560,11 +554,6 @@ class TrafficChecker:
         self._verdict(
             out, seen, UPSTREAM, [Breach(f"{self._what(seen)}: answer", expected, actual)]
         )
-        self._apply(out)
-
-    def upstream_answered(self, seen: Seen) -> None:
-        out = _Judgement()
-        self._upstream_answered(out, seen)
         self._apply(out)
 
     def _upstream_answered(self, out: _Judgement, seen: Seen) -> None:

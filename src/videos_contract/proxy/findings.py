@@ -79,10 +79,6 @@ class Findings:
         with self._lock:
             self.requests += 1
 
-    def passed(self, operation: str, check: str) -> None:
-        with self._lock:
-            self._tallies.setdefault((operation, check), _Tally()).passed += 1
-
     def passed_all(self, passes: Iterable[tuple[str, str]]) -> None:
         """A pass for each (operation, check), under one lock."""
         with self._lock:

@@ -42,6 +42,7 @@ from starlette.types import Message, Receive, Scope, Send
 from videos_contract.audit.answers import DEFAULT_MAX_BODY, DEFAULT_REQUEST_TIMEOUT, MEDIA_PREFIXES
 from videos_contract.audit.gate import CreateBudget, TokenBucket
 from videos_contract.audit.operations import OperationIndex
+from videos_contract.credentials import Secrets, StreamScrubber
 
 __all__ = [
     "BUDGET_MARK",
@@ -71,7 +72,6 @@ REFUSED_MARK = "x-videos-contract-refused"
 # The server's own Content-Length and Content-Encoding, before the relay rewrote them.
 UPSTREAM_LENGTH_HEADER = "x-videos-contract-upstream-content-length"
 UPSTREAM_ENCODING_HEADER = "x-videos-contract-upstream-content-encoding"
-MASK = "***"
 # Media answers stream through (never held): the cap bounds disk and time, a real clip is tens
 # of MB.
 DEFAULT_MAX_MEDIA = 128 * 1024 * 1024
@@ -145,27 +145,6 @@ class _Downstream:
     started: bool = False
 
 
-class _Scrubber:
-    """Blanks the key in a stream of chunks, including across chunk boundaries."""
-
-    def __init__(self, key: bytes) -> None:
-        self._key = key
-        self._held = b""
-
-    def feed(self, chunk: bytes) -> bytes:
-        if not self._key:
-            return chunk
-        data = (self._held + chunk).replace(self._key, MASK.encode())
-        # A key may begin in the last len(key) - 1 bytes: hold them for the next chunk.
-        split = max(0, len(data) - (len(self._key) - 1))
-        self._held = data[split:]
-        return data[:split]
-
-    def flush(self) -> bytes:
-        held, self._held = self._held, b""
-        return held
-
-
 def _retry_after(headers: list[tuple[bytes, bytes]]) -> float:
     raw = next((v for k, v in headers if k.lower() == b"retry-after"), b"").decode("latin-1")
     try:
@@ -192,6 +171,7 @@ class AuditRelay:
     ) -> None:
         self.upstream = upstream.rstrip("/")
         self._key = key
+        self._secrets = Secrets([key])
         self._index = index
         self.budget = budget
         self._bucket = bucket
@@ -521,7 +501,7 @@ class AuditRelay:
             {"type": "http.response.start", "status": response.status_code, "headers": headers}
         )
         downstream.started = True
-        scrubber = _Scrubber(self._key.encode())
+        scrubber = StreamScrubber(self._secrets, short=False)
         async for chunk in response.aiter_raw():
             progress["bytes"] += len(chunk)
             if progress["bytes"] > limit:
@@ -543,9 +523,7 @@ class AuditRelay:
         return [(marks[name.lower()], value) for name, value in headers if name.lower() in marks]
 
     def _scrub(self, data: bytes) -> bytes:
-        if self._key and self._key.encode() in data:
-            return data.replace(self._key.encode(), MASK.encode())
-        return data
+        return self._secrets.scrub(data)
 
     async def _relay_response(self, send: Send, method: str, answer: _Answer) -> None:
         # The body goes out as read (identity) with its length recomputed, since scrubbing may

@@ -1,7 +1,7 @@
 """What can go wrong when talking to a Videos API server, as exceptions a caller can act on.
 
 Every message is built so that it can be printed as is: it names what came back from the
-server and never contains the API key (see `mask_key` and `redact`).
+server and never contains the API key (see `redact` and `videos_contract.credentials`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 from aihubmix_videos.models import Video
+
+from videos_contract.credentials import Secrets
 
 __all__ = [
     "ApiError",
@@ -26,7 +28,6 @@ __all__ = [
     "UnexpectedResponseError",
     "VideosClientError",
     "WaitTimeoutError",
-    "mask_key",
     "redact",
     "retry_after_seconds",
 ]
@@ -35,16 +36,9 @@ __all__ = [
 _QUOTE_LIMIT = 300
 
 
-def mask_key(key: str) -> str:
-    """A key shortened so that it can be shown: `sk-gat…`, or `***` when too short to cut."""
-    return f"{key[:6]}…" if len(key) >= 16 else "***"
-
-
 def redact(text: str, key: str | None) -> str:
-    """`text` with every occurrence of `key` replaced by its masked form."""
-    if key and key in text:
-        return text.replace(key, mask_key(key))
-    return text
+    """`text` with `key` blanked (see `videos_contract.credentials`)."""
+    return Secrets([key])(text) if key else text
 
 
 def quote_body(body: bytes | str) -> str:

@@ -45,7 +45,8 @@ from videos_contract.audit.answers import (
     DEFAULT_REQUEST_TIMEOUT,
     MEDIA_PREFIXES,
 )
-from videos_contract.proxy.checks import CREDENTIAL_HEADERS, Seen, TrafficChecker, masked_headers
+from videos_contract.credentials import masked_headers
+from videos_contract.proxy.checks import Seen, TrafficChecker
 from videos_contract.proxy.upstream import Connection, Upstream, UpstreamError
 
 if TYPE_CHECKING:
@@ -455,10 +456,10 @@ class Exchange:
         self._booked = True
         findings = self.proxy.findings
         headers = self.request.headers
+        secrets = findings.secrets
         for name, value in headers:
-            if name.lower() in CREDENTIAL_HEADERS:
-                findings.secret(value)
-                findings.secret(value.split(" ", 1)[-1].strip())
+            secrets.add_header(name, value)
+        secrets.add_target(self.request.target)
         findings.count_request()
         self._seen.headers = masked_headers(headers)
 
@@ -749,7 +750,7 @@ class Exchange:
             spool.discard()
         seen = self._seen
         seen.body = self._kept_body()
-        message = self.proxy.findings.redactor(str(failure))
+        message = self.proxy.findings.secrets(str(failure))
         expected = "a complete answer" if self._head_sent else "an answer"
         if self._head_sent:
             # The head is out: the client can only see the connection break.

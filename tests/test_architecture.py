@@ -90,8 +90,8 @@ def iter_imports(src: Path) -> Iterator[Import]:
                 base = _absolute(node, module, path.name == "__init__.py")
                 for alias in node.names:
                     # `from videos_contract import client` imports a package, not a name.
-                    # (`__version__` is a name of the package root.)
-                    is_module = not alias.name.startswith("__")
+                    # (`__version__` and `POSIX_ONLY` are names of the package root.)
+                    is_module = not alias.name.startswith("__") and not alias.name.isupper()
                     target = f"{base}.{alias.name}" if base == PACKAGE and is_module else base
                     yield Import(module, target, node.lineno)
 
@@ -276,6 +276,8 @@ OWNED_LITERALS = {
     "***": "videos_contract.credentials",  # the mask
     "x-api-key": "videos_contract.credentials",  # the credential headers
     "access_token": "videos_contract.credentials",  # the credential query parameters
+    "proxy-connection": "videos_contract.http_rules",  # the hop-by-hop headers
+    "+json": "videos_contract.http_rules",  # what counts as JSON
 }
 
 

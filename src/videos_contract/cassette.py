@@ -43,6 +43,7 @@ from videos_contract.credentials import (
     masked_header,
     masked_target,
 )
+from videos_contract.http_rules import is_json, media_type
 
 __all__ = [
     "FORMAT_NAME",
@@ -85,10 +86,7 @@ def _now_utc() -> str:
 
 
 def _media_type(headers: Sequence[tuple[str, str]]) -> str:
-    for name, value in headers:
-        if name.lower() == "content-type":
-            return value.split(";", 1)[0].strip().lower()
-    return ""
+    return media_type(next((v for n, v in headers if n.lower() == "content-type"), ""))
 
 
 def _content_encoding(headers: Sequence[tuple[str, str]]) -> str:
@@ -119,10 +117,6 @@ def _decoded(raw: bytes, encoding: str, limit: int) -> bytes | None:
         if inflater.eof and len(out) <= limit:
             return out
     return None
-
-
-def _is_json(media_type: str) -> bool:
-    return media_type == "application/json" or media_type.endswith("+json")
 
 
 def strip_credentials(url: str) -> str:
@@ -160,10 +154,9 @@ class _BodyWriter:
         self._recorder = recorder
         self._seq = seq
         self._side = side
-        media_type = _media_type(headers)
-        self.media_type = media_type
+        self.media_type = _media_type(headers)
         self.encoding = _content_encoding(headers)
-        self._inline = _is_json(media_type)
+        self._inline = is_json(self.media_type)
         self._buffer = bytearray()
         self._fd: int | None = None
         self.relative: str | None = None

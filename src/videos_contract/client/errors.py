@@ -6,15 +6,14 @@ server and never contains the API key (see `redact` and `videos_contract.credent
 
 from __future__ import annotations
 
-import email.utils
 import json
-import time
 from typing import Any
 
 import httpx
 from aihubmix_videos.models import Video
 
 from videos_contract.credentials import Secrets
+from videos_contract.http_rules import retry_after_seconds
 
 __all__ = [
     "ApiError",
@@ -29,7 +28,6 @@ __all__ = [
     "VideosClientError",
     "WaitTimeoutError",
     "redact",
-    "retry_after_seconds",
 ]
 
 # How much of an unexpected body an error message quotes; enough to recognise it.
@@ -104,28 +102,6 @@ class ApiError(VideosClientError):
             param=None if param is None else str(param),
             retry_after=retry_after_seconds(response.headers.get("retry-after")),
         )
-
-
-def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """`Retry-After` in seconds: a number of seconds, or an HTTP date (RFC 9110) counted from
-    `now` (the wall clock by default; a date in the past means 0). None when unusable."""
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            return None  # RFC 9110 dates are GMT; a date without a zone is not one
-        moment = time.time() if now is None else now
-        return max(0.0, when.timestamp() - moment)
-    if seconds != seconds or seconds in (float("inf"), float("-inf")):
-        return None
-    return seconds if seconds >= 0 else None
 
 
 class UnexpectedResponseError(VideosClientError):

@@ -90,8 +90,8 @@ def iter_imports(src: Path) -> Iterator[Import]:
                 base = _absolute(node, module, path.name == "__init__.py")
                 for alias in node.names:
                     # `from videos_contract import client` imports a package, not a name.
-                    # (`__version__` is a name of the package root.)
-                    is_module = not alias.name.startswith("__")
+                    # (`__version__` and `POSIX_ONLY` are names of the package root.)
+                    is_module = not alias.name.startswith("__") and not alias.name.isupper()
                     target = f"{base}.{alias.name}" if base == PACKAGE and is_module else base
                     yield Import(module, target, node.lineno)
 
@@ -266,3 +266,49 @@ def test_a_planted_private_generated_use_fails(tmp_path: Path) -> None:
         "videos_contract.bench.x:1 imports _private",
         "videos_contract.client.calls:2 uses retrieve_video._get_kwargs",
     ]
+
+
+# ---- one owner for each concern
+
+# Values that name a concern only its owner module may spell out: a second copy elsewhere is
+# how two rules drift apart (value -> the one module that may hold it, dotted).
+OWNED_LITERALS = {
+    "***": "videos_contract.credentials",  # the mask
+    "x-api-key": "videos_contract.credentials",  # the credential headers
+    "access_token": "videos_contract.credentials",  # the credential query parameters
+    "proxy-connection": "videos_contract.http_rules",  # the hop-by-hop headers
+    "+json": "videos_contract.http_rules",  # what counts as JSON
+}
+
+
+def owned_literal_copies(src: Path, owned: Mapping[str, str]) -> list[str]:
+    """`module:line holds 'value' (owned by ...)` for each copy of an owned literal."""
+    problems = []
+    for path in sorted((src / PACKAGE).rglob("*.py")):
+        module = ".".join(path.relative_to(src).with_suffix("").parts).removesuffix(".__init__")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                owner = owned.get(node.value.lower())
+                if owner is not None and module != owner:
+                    problems.append(
+                        f"{module}:{node.lineno} holds {node.value!r} (owned by {owner})"
+                    )
+    return problems
+
+
+def test_each_owned_rule_is_spelled_out_once() -> None:
+    assert owned_literal_copies(SRC, OWNED_LITERALS) == []
+
+
+def test_a_planted_second_mask_fails(tmp_path: Path) -> None:
+    src = _plant(
+        tmp_path,
+        {
+            "credentials.py": 'MASK = "***"\n',
+            "proxy/findings.py": (
+                'HEADERS = {"X-Api-Key"}\ndef f(t):\n    return t.replace("k", "***")\n'
+            ),
+        },
+    )
+    problems = owned_literal_copies(src, OWNED_LITERALS)
+    assert len(problems) == 2 and all("videos_contract.proxy.findings" in p for p in problems)

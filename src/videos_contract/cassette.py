@@ -22,7 +22,6 @@ Standard library only: the proxy records with it and the mock replays from it.
 from __future__ import annotations
 
 import atexit
-import base64
 import hashlib
 import json
 import os
@@ -35,15 +34,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
+
+from videos_contract.credentials import (
+    CREDENTIAL_HEADERS,
+    Secrets,
+    StreamScrubber,
+    masked_header,
+    masked_target,
+)
+from videos_contract.http_rules import is_json, media_type
 
 __all__ = [
-    "CREDENTIAL_HEADERS",
-    "CREDENTIAL_QUERY_PARAMETERS",
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "INLINE_JSON_LIMIT",
-    "MASK",
     "Body",
     "Cassette",
     "CassetteError",
@@ -59,21 +64,8 @@ MANIFEST_NAME = "cassette.json"
 JOURNAL_NAME = "exchanges.jsonl"
 BODIES_DIR = "bodies"
 
-#: Headers whose whole value is a credential: masked in the cassette, their values scrubbed
-#: from everything else written.
-CREDENTIAL_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "set-cookie"}
-)
-#: Query parameters some clients put a key in; masked in the recorded target the same way.
-CREDENTIAL_QUERY_PARAMETERS = frozenset({"api-key", "api_key", "apikey", "key", "access_token"})
-#: What a masked header value (or query value) reads as.
-MASK = "<masked>"
 #: A JSON body up to this size is kept inline in the journal; a larger one goes to a file.
 INLINE_JSON_LIMIT = 256 * 1024
-#: Credential values shorter than this are masked in headers but not scrubbed from bodies:
-#: replacing every "ab" in an MP4 would corrupt it and hide nothing.
-MIN_SCRUB_LENGTH = 6
-
 _VIDEO_ID = re.compile(r"/videos/([^/?#]+)")
 _EXTENSIONS = {
     "video/mp4": ".mp4",
@@ -94,10 +86,7 @@ def _now_utc() -> str:
 
 
 def _media_type(headers: Sequence[tuple[str, str]]) -> str:
-    for name, value in headers:
-        if name.lower() == "content-type":
-            return value.split(";", 1)[0].strip().lower()
-    return ""
+    return media_type(next((v for n, v in headers if n.lower() == "content-type"), ""))
 
 
 def _content_encoding(headers: Sequence[tuple[str, str]]) -> str:
@@ -130,10 +119,6 @@ def _decoded(raw: bytes, encoding: str, limit: int) -> bytes | None:
     return None
 
 
-def _is_json(media_type: str) -> bool:
-    return media_type == "application/json" or media_type.endswith("+json")
-
-
 def strip_credentials(url: str) -> str:
     """The origin and path of `url` without user, password, query or fragment."""
     parts = urlsplit(url)
@@ -142,90 +127,6 @@ def strip_credentials(url: str) -> str:
         host = f"[{host}]"
     netloc = host if parts.port is None else f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
-
-
-def _credential_values(name: str, value: str) -> list[str]:
-    """The secret strings inside one credential header's value."""
-    values = [value.strip()]
-    lowered = name.lower()
-    if lowered in {"cookie", "set-cookie"}:
-        pairs = value.split(";") if lowered == "cookie" else value.split(";", 1)[:1]
-        for pair in pairs:
-            if "=" in pair:
-                values.append(pair.split("=", 1)[1].strip().strip('"'))
-    else:
-        scheme, _, token = value.strip().partition(" ")
-        if token:
-            values.append(token.strip())
-            if scheme.lower() == "basic":
-                try:
-                    decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-                except (ValueError, UnicodeDecodeError):
-                    decoded = ""
-                if decoded:
-                    values.append(decoded)
-                    values.append(decoded.partition(":")[2])
-    return values
-
-
-def _masked_header(name: str, value: str) -> str:
-    if name.lower() in {"authorization", "proxy-authorization"}:
-        scheme, _, token = value.strip().partition(" ")
-        if token:
-            return f"{scheme} {MASK}"
-    return MASK
-
-
-class _Secrets:
-    """Every credential value seen so far; `generation` counts additions."""
-
-    def __init__(self) -> None:
-        self._values: list[bytes] = []
-        self.generation = 0
-
-    def add(self, text: str) -> None:
-        raw = text.encode("utf-8", "surrogateescape")
-        if len(raw) < MIN_SCRUB_LENGTH or raw in self._values:
-            return
-        self._values.append(raw)
-        self._values.sort(key=len, reverse=True)
-        self.generation += 1
-
-    @property
-    def longest(self) -> int:
-        return len(self._values[0]) if self._values else 0
-
-    def scrub(self, data: bytes) -> bytes:
-        for secret in self._values:
-            if secret in data:
-                data = data.replace(secret, b"*" * len(secret))
-        return data
-
-    def scrub_text(self, text: str) -> str:
-        return self.scrub(text.encode("utf-8", "surrogateescape")).decode(
-            "utf-8", "surrogateescape"
-        )
-
-
-class _StreamScrubber:
-    """Scrubs a stream chunk by chunk, holding back enough bytes for a secret cut in two."""
-
-    def __init__(self, secrets: _Secrets) -> None:
-        self._secrets = secrets
-        self._held = b""
-
-    def feed(self, chunk: bytes) -> bytes:
-        data = self._secrets.scrub(self._held + chunk)
-        keep = max(self._secrets.longest - 1, 0)
-        if keep == 0:
-            self._held = b""
-            return data
-        self._held = data[-keep:]
-        return data[:-keep]
-
-    def flush(self) -> bytes:
-        data, self._held = self._secrets.scrub(self._held), b""
-        return data
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -253,14 +154,13 @@ class _BodyWriter:
         self._recorder = recorder
         self._seq = seq
         self._side = side
-        media_type = _media_type(headers)
-        self.media_type = media_type
+        self.media_type = _media_type(headers)
         self.encoding = _content_encoding(headers)
-        self._inline = _is_json(media_type)
+        self._inline = is_json(self.media_type)
         self._buffer = bytearray()
         self._fd: int | None = None
         self.relative: str | None = None
-        self._scrubber = _StreamScrubber(recorder._secrets)
+        self._scrubber = StreamScrubber(recorder._secrets, short=False)
         self._digest = hashlib.sha256()
         self.length = 0
 
@@ -297,10 +197,14 @@ class _BodyWriter:
             # A gzip or deflate JSON body is kept decoded (readable, and scrubbed: a key
             # inside compressed bytes would escape the scrubber); a replay serves it plainly.
             plain = _decoded(bytes(self._buffer), self.encoding, INLINE_JSON_LIMIT)
-            value = _parsed(self._recorder._secrets.scrub(plain)) if plain is not None else None
+            value = (
+                _parsed(self._recorder._secrets.scrub(plain, short=False))
+                if plain is not None
+                else None
+            )
             if value is None:
                 self._inline = False
-                self._to_file(self._recorder._secrets.scrub(bytes(self._buffer)))
+                self._to_file(self._recorder._secrets.scrub(bytes(self._buffer), short=False))
             else:
                 record: dict[str, Any] = {"json": value[0], "length": len(value[1])}
                 if self.media_type:
@@ -418,7 +322,7 @@ class Exchange:
             "response_body": response,
         }
         if error is not None:
-            event["error"] = self._recorder._secrets.scrub_text(error)
+            event["error"] = self._recorder._scrubbed_text(error)
         self._recorder._event(event)
         self._recorder._open.pop(self.seq, None)
         if job_id is not None:
@@ -441,7 +345,7 @@ class Recorder:
         self.directory = directory
         self.upstream = upstream
         self._lock = threading.RLock()
-        self._secrets = _Secrets()
+        self._secrets = Secrets()
         self._files: dict[str, int] = {}
         self._jobs: dict[str, list[int]] = {}
         self._open: dict[int, Exchange] = {}
@@ -475,39 +379,30 @@ class Recorder:
 
     def _headers(self, headers: Sequence[tuple[str, str]]) -> list[list[str]]:
         for name, value in headers:
-            if name.lower() in CREDENTIAL_HEADERS:
-                for secret in _credential_values(name, value):
-                    self._secrets.add(secret)
+            self._secrets.add_header(name, value)
         return [
             [
                 name,
-                _masked_header(name, value)
+                masked_header(name, value)
                 if name.lower() in CREDENTIAL_HEADERS
-                else self._secrets.scrub_text(value),
+                else self._scrubbed_text(value),
             ]
             for name, value in headers
         ]
 
     def _target(self, target: str) -> str:
-        path, question, query = target.partition("?")
-        if not question:
-            return self._secrets.scrub_text(target)
-        pairs = parse_qsl(query, keep_blank_values=True)
-        for name, value in pairs:
-            if name.lower() in CREDENTIAL_QUERY_PARAMETERS:
-                self._secrets.add(value)
-        masked = "&".join(
-            f"{quote(name, safe='')}="
-            + (MASK if name.lower() in CREDENTIAL_QUERY_PARAMETERS else quote(value, safe=""))
-            for name, value in pairs
-        )
-        return self._secrets.scrub_text(f"{path}?{masked}")
+        self._secrets.add_target(target)
+        return self._scrubbed_text(masked_target(target))
+
+    def _scrubbed_text(self, text: str) -> str:
+        raw = self._secrets.scrub(text.encode("utf-8", "surrogateescape"), short=False)
+        return raw.decode("utf-8", "surrogateescape")
 
     def _event(self, event: Mapping[str, Any]) -> None:
         if self._journal < 0:
             return
         line = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
-        _write_all(self._journal, self._secrets.scrub(line.encode("utf-8")))
+        _write_all(self._journal, self._secrets.scrub(line.encode("utf-8"), short=False))
         self._files[JOURNAL_NAME] = self._secrets.generation
 
     def begin(
@@ -552,7 +447,9 @@ class Recorder:
 
     def _write_manifest(self, closed_at: str | None = None) -> None:
         text = json.dumps(self._manifest(closed_at), indent=2, ensure_ascii=False) + "\n"
-        _atomic_write(self.directory / MANIFEST_NAME, self._secrets.scrub(text.encode("utf-8")))
+        _atomic_write(
+            self.directory / MANIFEST_NAME, self._secrets.scrub(text.encode("utf-8"), short=False)
+        )
 
     def close(self) -> None:
         """Mark unfinished exchanges incomplete, scrub late keys, write the manifest. Idempotent."""
@@ -579,7 +476,7 @@ class Recorder:
 
     def _rescrub(self, path: Path) -> str:
         """Scrub a body written before some key was seen (rare, one pass); its new sha256."""
-        scrubber = _StreamScrubber(self._secrets)
+        scrubber = StreamScrubber(self._secrets, short=False)
         digest = hashlib.sha256()
         temporary = path.with_name(path.name + ".tmp")
         with open(path, "rb") as source, open(temporary, "wb") as target:
@@ -598,7 +495,7 @@ class Recorder:
         path = self.directory / JOURNAL_NAME
         lines = []
         for line in path.read_bytes().splitlines():
-            event = json.loads(self._secrets.scrub(line).decode("utf-8"))
+            event = json.loads(self._secrets.scrub(line, short=False).decode("utf-8"))
             for side in ("request_body", "response_body"):
                 body = event.get(side)
                 if isinstance(body, dict) and body.get("file") in digests:

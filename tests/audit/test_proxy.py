@@ -20,8 +20,9 @@ SECRET = "sk-gateway-RelaySecret"
 class Upstream:
     """Echoes the Authorization header; answers 429 to the first `throttled` requests."""
 
-    def __init__(self, throttled: int = 0) -> None:
+    def __init__(self, throttled: int = 0, retry_after: bytes = b"0") -> None:
         self.throttled = throttled
+        self.retry_after = retry_after
         self.seen: list[tuple[str, str]] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -36,7 +37,7 @@ class Upstream:
         extra: list[tuple[bytes, bytes]] = []
         if self.throttled:
             self.throttled -= 1
-            status, extra = 429, [(b"retry-after", b"0")]
+            status, extra = 429, [(b"retry-after", self.retry_after)]
         body = json.dumps({"auth": headers.get(b"authorization", b"").decode()}).encode()
         await send(
             {
@@ -65,7 +66,9 @@ def test_placeholder_becomes_the_key_and_echoes_are_blanked() -> None:
         )
         other = httpx.get(f"{url}/v1/videos", headers={"Authorization": "Bearer wrong"})
     assert response.status_code == 200
-    assert SECRET not in response.text and response.json() == {"auth": "Bearer ***"}
+    assert SECRET not in response.text and response.json() == {
+        "auth": "Bearer " + "*" * len(SECRET)
+    }
     assert other.json() == {"auth": "Bearer wrong"}, "only the placeholder is swapped"
 
 
@@ -78,6 +81,17 @@ def test_rate_limited_answers_are_waited_out() -> None:
             response = httpx.get(f"{url}/v1/videos")
     assert response.status_code == 200
     assert relay.stats.rate_limited_waits == 2 and len(upstream.seen) == 3
+
+
+def test_an_unusable_retry_after_is_waited_out_by_the_default() -> None:
+    # `Retry-After: nan` once made the relay answer 500 (and hang on asyncio's own loop).
+    upstream = Upstream(throttled=1, retry_after=b"nan")
+    with serve_in_thread(upstream) as upstream_url:
+        relay = _relay(upstream_url, None)
+        with serve_in_thread(relay) as url:
+            response = httpx.get(f"{url}/v1/videos", timeout=30)
+    assert response.status_code == 200
+    assert relay.stats.rate_limited_waits == 1 and len(upstream.seen) == 2
 
 
 def test_spent_budget_answers_locally_and_marks_it() -> None:

@@ -12,11 +12,11 @@ from rich.console import Console
 from videos_contract.audit.reports import (
     SUMMARY_VERSION,
     ConsoleReporter,
-    Redactor,
     summary_dict,
     write_reports,
 )
 from videos_contract.audit.results import AuditResult, CheckOutcome, Exchange, Violation
+from videos_contract.credentials import Secrets
 from videos_contract.spec import load_spec
 
 SECRET = "sk-gateway-verysecret123"
@@ -121,7 +121,7 @@ def test_written_reports_are_readable_and_redacted(tmp_path: Path) -> None:
 
 def test_console_shows_the_violation_without_the_key() -> None:
     stream = io.StringIO()
-    reporter = ConsoleReporter(Console(file=stream, width=200), Redactor([SECRET]))
+    reporter = ConsoleReporter(Console(file=stream, width=200), Secrets([SECRET]))
     reporter.summary(_result())
     text = stream.getvalue()
     assert "created video: field status" in text and "expected: Video schema" in text
@@ -134,7 +134,7 @@ def test_a_conformant_verdict_counts_the_checks_the_settings_left_out() -> None:
     clean = AuditResult(**{**result.__dict__, "outcomes": passing})
     assert clean.exit_code == 0 and len(clean.not_run) == 1
     stream = io.StringIO()
-    ConsoleReporter(Console(file=stream, width=200), Redactor([])).summary(clean)
+    ConsoleReporter(Console(file=stream, width=200), Secrets([])).summary(clean)
     text = stream.getvalue()
     assert "Conformant, 1 check(s) not run by your settings." in text
     assert "not run: remix_points_to_source (--max-creates budget spent)" in text

@@ -11,7 +11,7 @@ import pytest
 
 from tests.client.conftest import ClientFactory, Helpers, VideoFactory
 from videos_contract.client import WaitTimeoutError
-from videos_contract.client.errors import retry_after_seconds
+from videos_contract.http_rules import retry_after_seconds
 
 
 def test_retry_after_accepts_seconds_and_http_dates() -> None:

@@ -9,8 +9,8 @@ from rich.console import Console
 from tests.support.hostile import EVIL, unsafe_characters
 from videos_contract.audit.events import AuditFinished, BehaviourCheckFinished
 from videos_contract.audit.reports.console import ConsoleReporter
-from videos_contract.audit.reports.redact import Redactor
 from videos_contract.audit.results import AuditResult, CheckOutcome, Exchange, Violation
+from videos_contract.credentials import Secrets
 from videos_contract.terminal import printable
 
 
@@ -66,7 +66,7 @@ def test_the_audit_console_prints_server_text_defused() -> None:
         notes=(EVIL,),
     )
     out = io.StringIO()
-    reporter = ConsoleReporter(Console(file=out, width=200, highlight=False), Redactor([]))
+    reporter = ConsoleReporter(Console(file=out, width=200, highlight=False), Secrets([]))
     reporter(BehaviourCheckFinished(skipped))
     reporter(AuditFinished(result))
     text = out.getvalue()

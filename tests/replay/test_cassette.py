@@ -18,11 +18,11 @@ import pytest
 
 from videos_contract.cassette import (
     FORMAT_VERSION,
-    MASK,
     CassetteError,
     Recorder,
     read_cassette,
 )
+from videos_contract.credentials import MASK
 from videos_contract.paths import PROJECT_ROOT
 
 KEY = "sk-gateway-SecretRecordingKey42"

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
         run_audit,
     )
     from videos_contract.audit.profiles import PROFILES, Profile
-    from videos_contract.audit.reports import ConsoleReporter, Redactor, write_reports
+    from videos_contract.audit.reports import ConsoleReporter, write_reports
     from videos_contract.audit.results import (
         AuditResult,
         CheckOutcome,
@@ -49,7 +49,6 @@ _WHERE = {
     "PROFILES": "profiles",
     "Profile": "profiles",
     "ConsoleReporter": "reports",
-    "Redactor": "reports",
     "write_reports": "reports",
     "AuditResult": "results",
     "CheckOutcome": "results",
@@ -83,7 +82,6 @@ __all__ = [
     "Exchange",
     "Outcome",
     "Profile",
-    "Redactor",
     "Violation",
     "check",
     "default_max_creates",

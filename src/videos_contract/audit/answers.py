@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from videos_contract.http_rules import MAX_ANSWER_BODY
 from videos_contract.probe import MediaInfo
 from videos_contract.schema import coerce_text
 from videos_contract.spec import Operation, Spec
@@ -22,7 +23,7 @@ from videos_contract.validator import Compiled, EcmaValidator, by_path
 
 # How answers are read, by the audit's relay and by the proxy alike. A JSON answer (a Video, a
 # list page, an error) is a few kB; 8 MiB is far above any real one.
-DEFAULT_MAX_BODY = 8 * 1024 * 1024
+DEFAULT_MAX_BODY = MAX_ANSWER_BODY
 # The whole answer of one request, headers and body; a trickling server is cut off here.
 DEFAULT_REQUEST_TIMEOUT = 120.0
 # Answers of these types stream through instead of being read whole.

@@ -38,6 +38,7 @@ from videos_contract.audit.proxy import (
     UPSTREAM_ERROR_MARK,
 )
 from videos_contract.audit.results import Exchange
+from videos_contract.credentials import Secrets
 from videos_contract.sockets import reads_until
 from videos_contract.sockets import transport as deadline_transport
 
@@ -101,8 +102,7 @@ def reach(url: str, key: str, path: str, timeout: float = 30.0) -> int:
     started = time.monotonic()
     target = url.rstrip("/") + path
 
-    def masked(text: str) -> str:
-        return text.replace(key, "***") if key else text
+    masked = Secrets([key])
 
     limits = httpx.Timeout(timeout, connect=min(timeout, 10.0))
     received: int | None = None  # None until the status line and headers have arrived

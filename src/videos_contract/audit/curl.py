@@ -13,6 +13,7 @@ import shlex
 from dataclasses import dataclass
 
 from videos_contract.audit.results import Exchange
+from videos_contract.credentials import MASK
 from videos_contract.protocol import KEY_ENV
 
 __all__ = ["KEY_VARIABLE", "to_curl"]
@@ -151,7 +152,7 @@ def to_curl(exchange: Exchange) -> str:
             if value.lower().startswith("bearer "):
                 # Only the audit's own key is replaced; a deliberately wrong one is shown.
                 shown = value.split(" ", 1)[1]
-                if shown.startswith("sk-audit-") or shown == "***":
+                if shown.startswith("sk-audit-") or shown == MASK:
                     parts += ["-H", f'"Authorization: Bearer ${KEY_VARIABLE}"']
                     continue
             if value == "[Filtered]":  # the fuzzer's own masking of the placeholder

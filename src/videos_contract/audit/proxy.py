@@ -30,7 +30,6 @@ so that one place enforces what must hold for all of them:
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -42,6 +41,8 @@ from starlette.types import Message, Receive, Scope, Send
 from videos_contract.audit.answers import DEFAULT_MAX_BODY, DEFAULT_REQUEST_TIMEOUT, MEDIA_PREFIXES
 from videos_contract.audit.gate import CreateBudget, TokenBucket
 from videos_contract.audit.operations import OperationIndex
+from videos_contract.credentials import Secrets, StreamScrubber
+from videos_contract.http_rules import error_bytes, hop_by_hop, retry_after_seconds
 
 __all__ = [
     "BUDGET_MARK",
@@ -71,7 +72,6 @@ REFUSED_MARK = "x-videos-contract-refused"
 # The server's own Content-Length and Content-Encoding, before the relay rewrote them.
 UPSTREAM_LENGTH_HEADER = "x-videos-contract-upstream-content-length"
 UPSTREAM_ENCODING_HEADER = "x-videos-contract-upstream-content-encoding"
-MASK = "***"
 # Media answers stream through (never held): the cap bounds disk and time, a real clip is tens
 # of MB.
 DEFAULT_MAX_MEDIA = 128 * 1024 * 1024
@@ -84,9 +84,6 @@ REQUEST_ID_HEADER = "x-videos-contract-request-id"
 OUTCOME_HEADER = "x-videos-contract-outcome"
 _MAX_OUTCOMES = 64
 
-_HOP_BY_HOP = frozenset(
-    {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "host"}
-)
 _MAX_RATE_LIMIT_RETRIES = 5
 _MAX_RETRY_AFTER = 120.0
 _DEFAULT_RETRY_AFTER = 1.0
@@ -145,33 +142,17 @@ class _Downstream:
     started: bool = False
 
 
-class _Scrubber:
-    """Blanks the key in a stream of chunks, including across chunk boundaries."""
-
-    def __init__(self, key: bytes) -> None:
-        self._key = key
-        self._held = b""
-
-    def feed(self, chunk: bytes) -> bytes:
-        if not self._key:
-            return chunk
-        data = (self._held + chunk).replace(self._key, MASK.encode())
-        # A key may begin in the last len(key) - 1 bytes: hold them for the next chunk.
-        split = max(0, len(data) - (len(self._key) - 1))
-        self._held = data[split:]
-        return data[:split]
-
-    def flush(self) -> bytes:
-        held, self._held = self._held, b""
-        return held
-
-
 def _retry_after(headers: list[tuple[bytes, bytes]]) -> float:
-    raw = next((v for k, v in headers if k.lower() == b"retry-after"), b"").decode("latin-1")
-    try:
-        return min(max(float(raw), 0.0), _MAX_RETRY_AFTER)
-    except ValueError:
-        return _DEFAULT_RETRY_AFTER
+    """How long to wait out a 429: its `Retry-After` (capped), else a default."""
+    raw = next((v for k, v in headers if k.lower() == b"retry-after"), None)
+    advised = retry_after_seconds(None if raw is None else raw.decode("latin-1"))
+    return _DEFAULT_RETRY_AFTER if advised is None else min(advised, _MAX_RETRY_AFTER)
+
+
+def _not_passed_on(headers: list[tuple[bytes, bytes]]) -> frozenset[bytes]:
+    """The lower-case names of `headers` that a relay does not pass on (hop-by-hop)."""
+    text = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers]
+    return frozenset(name.encode("latin-1") for name in hop_by_hop(text))
 
 
 class AuditRelay:
@@ -192,6 +173,7 @@ class AuditRelay:
     ) -> None:
         self.upstream = upstream.rstrip("/")
         self._key = key
+        self._secrets = Secrets([key])
         self._index = index
         self.budget = budget
         self._bucket = bucket
@@ -322,13 +304,16 @@ class AuditRelay:
 
     def _headers(self, scope: Scope) -> list[tuple[bytes, bytes]]:
         headers: list[tuple[bytes, bytes]] = []
+        # The upstream's Host comes from its URL; identity only, whatever the caller accepts:
+        # nothing is ever decoded here.
+        dropped = _not_passed_on(scope["headers"]) | {
+            b"host",
+            b"accept-encoding",
+            REQUEST_ID_HEADER.encode(),
+        }
         for name, value in scope["headers"]:
             lower = name.lower()
-            # Identity only, whatever the caller accepts: nothing is ever decoded here.
-            if lower.decode("latin-1") in _HOP_BY_HOP or lower in (
-                b"accept-encoding",
-                REQUEST_ID_HEADER.encode(),
-            ):
+            if lower in dropped:
                 continue
             if lower == b"authorization" and value == f"Bearer {PLACEHOLDER_KEY}".encode():
                 value = f"Bearer {self._key}".encode()
@@ -507,13 +492,14 @@ class AuditRelay:
     ) -> None:
         """Pass a media body on as it comes (raw, never decoded), counted against the cap.
 
-        Its length is unknown until the end (and scrubbing may change it), so it goes out
-        chunked; the server's own Content-Length and Content-Encoding go in the marks."""
+        Its length is unknown until the end, so it goes out chunked; the server's own
+        Content-Length and Content-Encoding go in the marks."""
         limit = self._limit(request, response)
+        dropped = _not_passed_on(list(response.headers.raw))
         headers = [
             (name, self._scrub(value))
             for name, value in response.headers.raw
-            if name.lower().decode("latin-1") not in _HOP_BY_HOP
+            if name.lower() not in dropped
             and name.lower() not in (b"content-length", b"content-encoding")
         ]
         headers += self._upstream_marks(list(response.headers.raw))
@@ -521,7 +507,7 @@ class AuditRelay:
             {"type": "http.response.start", "status": response.status_code, "headers": headers}
         )
         downstream.started = True
-        scrubber = _Scrubber(self._key.encode())
+        scrubber = StreamScrubber(self._secrets, short=False)
         async for chunk in response.aiter_raw():
             progress["bytes"] += len(chunk)
             if progress["bytes"] > limit:
@@ -543,19 +529,18 @@ class AuditRelay:
         return [(marks[name.lower()], value) for name, value in headers if name.lower() in marks]
 
     def _scrub(self, data: bytes) -> bytes:
-        if self._key and self._key.encode() in data:
-            return data.replace(self._key.encode(), MASK.encode())
-        return data
+        return self._secrets.scrub(data)
 
     async def _relay_response(self, send: Send, method: str, answer: _Answer) -> None:
-        # The body goes out as read (identity) with its length recomputed, since scrubbing may
-        # change it; a HEAD answer keeps the server's length.
+        # The body goes out as read (identity) with its length counted here, not taken on trust
+        # from the server; a HEAD answer keeps the server's length.
         raw = self._scrub(answer.body)
         recompute = method != "HEAD"
+        dropped = _not_passed_on(answer.headers)
         headers = [
             (name, self._scrub(value))
             for name, value in answer.headers
-            if name.lower().decode("latin-1") not in _HOP_BY_HOP
+            if name.lower() not in dropped
             and name.lower() != b"content-encoding"
             and not (recompute and name.lower() == b"content-length")
         ]
@@ -574,9 +559,7 @@ class AuditRelay:
     async def _answer(
         send: Send, status: int, message: str, mark: str, value: str, *, refused: bool = False
     ) -> None:
-        body = json.dumps(
-            {"error": {"message": message, "type": "audit_relay", "param": None, "code": value}}
-        ).encode()
+        body = error_bytes(message, "audit_relay", code=value)
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),

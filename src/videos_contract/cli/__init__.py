@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import NoReturn
 
-from videos_contract import __version__
+from videos_contract import POSIX_ONLY, __version__
 from videos_contract.cli.common import CliError
 from videos_contract.terminal import printable
 
@@ -71,6 +71,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if os.name != "posix":
+        print(f"videos-contract: error: {POSIX_ONLY}", file=sys.stderr)
+        return 2
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(words[0] if words else None)
     try:

@@ -24,7 +24,6 @@ from videos_contract.audit import (
     AuditAborted,
     AuditConfig,
     ConsoleReporter,
-    Redactor,
     run_audit,
     write_reports,
 )
@@ -43,6 +42,7 @@ from videos_contract.baseline import (
 from videos_contract.cli import config as settings_file
 from videos_contract.cli.common import CliError, positive
 from videos_contract.cli.config import CONFIG_FILE, Settings
+from videos_contract.credentials import Secrets
 from videos_contract.paths import SPEC_PATH
 from videos_contract.protocol import KEY_ENV, URL_ENV
 from videos_contract.spec import SpecError, load_spec
@@ -266,7 +266,7 @@ def _run(args: argparse.Namespace, settings: Settings, spec_path: Path) -> int:
         spec_path=spec_path,
         switched_off=settings.checks_with("off"),
     )
-    redact = Redactor([key] if key else [])
+    redact = Secrets([key] if key else [])
     console = Console(file=sys.stdout, highlight=False)
     try:
         result = run_audit(config, ConsoleReporter(console, redact))
@@ -311,7 +311,7 @@ def _verdict(
     settings: Settings,
     args: argparse.Namespace,
     console: Console,
-    redact: Redactor,
+    redact: Secrets,
 ) -> int:
     """The exit code after the settings' severities and the baseline have had their say."""
     code, accepted = _judge(result, settings, args.update_baseline, console)

@@ -22,7 +22,7 @@ from typing import Any
 from videos_contract.audit import CHECKS, PROFILES
 from videos_contract.audit.checks import ALL_MODELS
 from videos_contract.cli.common import CliError
-from videos_contract.client.errors import mask_key
+from videos_contract.credentials import mask_key
 from videos_contract.protocol import KEY_ENV, URL_ENV
 
 __all__ = [

@@ -46,7 +46,6 @@ from videos_contract.client.errors import (
     UnexpectedResponseError,
     VideosClientError,
     WaitTimeoutError,
-    mask_key,
 )
 from videos_contract.client.retry import (
     DEFAULT_CALL_TIMEOUT,
@@ -99,7 +98,6 @@ __all__ = [
     "download",
     "iter_videos",
     "list_page",
-    "mask_key",
     "reference_from",
     "remix",
     "retrieve",

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -45,6 +44,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+try:
+    import fcntl
+except ModuleNotFoundError:  # Windows: say so, instead of "No module named 'fcntl'"
+    from videos_contract import POSIX_ONLY
+
+    raise ImportError(POSIX_ONLY) from None
 
 import httpx
 from aihubmix_videos import AuthenticatedClient

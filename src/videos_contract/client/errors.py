@@ -1,18 +1,19 @@
 """What can go wrong when talking to a Videos API server, as exceptions a caller can act on.
 
 Every message is built so that it can be printed as is: it names what came back from the
-server and never contains the API key (see `mask_key` and `redact`).
+server and never contains the API key (see `redact` and `videos_contract.credentials`).
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
-import time
 from typing import Any
 
 import httpx
 from aihubmix_videos.models import Video
+
+from videos_contract.credentials import Secrets
+from videos_contract.http_rules import retry_after_seconds
 
 __all__ = [
     "ApiError",
@@ -26,25 +27,16 @@ __all__ = [
     "UnexpectedResponseError",
     "VideosClientError",
     "WaitTimeoutError",
-    "mask_key",
     "redact",
-    "retry_after_seconds",
 ]
 
 # How much of an unexpected body an error message quotes; enough to recognise it.
 _QUOTE_LIMIT = 300
 
 
-def mask_key(key: str) -> str:
-    """A key shortened so that it can be shown: `sk-gat…`, or `***` when too short to cut."""
-    return f"{key[:6]}…" if len(key) >= 16 else "***"
-
-
 def redact(text: str, key: str | None) -> str:
-    """`text` with every occurrence of `key` replaced by its masked form."""
-    if key and key in text:
-        return text.replace(key, mask_key(key))
-    return text
+    """`text` with `key` blanked (see `videos_contract.credentials`)."""
+    return Secrets([key])(text) if key else text
 
 
 def quote_body(body: bytes | str) -> str:
@@ -110,28 +102,6 @@ class ApiError(VideosClientError):
             param=None if param is None else str(param),
             retry_after=retry_after_seconds(response.headers.get("retry-after")),
         )
-
-
-def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """`Retry-After` in seconds: a number of seconds, or an HTTP date (RFC 9110) counted from
-    `now` (the wall clock by default; a date in the past means 0). None when unusable."""
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            return None  # RFC 9110 dates are GMT; a date without a zone is not one
-        moment = time.time() if now is None else now
-        return max(0.0, when.timestamp() - moment)
-    if seconds != seconds or seconds in (float("inf"), float("-inf")):
-        return None
-    return seconds if seconds >= 0 else None
 
 
 class UnexpectedResponseError(VideosClientError):

@@ -36,9 +36,9 @@ import httpx
 from videos_contract.client.errors import (
     EncodingRefusedError,
     ResponseTooLargeError,
-    retry_after_seconds,
 )
 from videos_contract.client.pool import PoolGate
+from videos_contract.http_rules import MAX_ANSWER_BODY, retry_after_seconds
 from videos_contract.sockets import LARGE_READ_BYTES, READ_SIZE, reads_until, transport
 
 __all__ = [
@@ -74,7 +74,7 @@ _MIN_ATTEMPT = 0.01
 DEFAULT_CALL_TIMEOUT = 120.0
 # The largest JSON answer read: a Video is about 1 kB and a full list page (100 videos) about
 # 100 kB, so 8 MiB is far above any real answer and far below what would hurt.
-DEFAULT_MAX_BODY = 8 * 1024 * 1024
+DEFAULT_MAX_BODY = MAX_ANSWER_BODY
 
 
 class DeadlineExceeded(httpx.ReadTimeout):

@@ -28,11 +28,11 @@ from videos_contract.client.errors import (
     ApiError,
     JobFailedError,
     WaitTimeoutError,
-    retry_after_seconds,
 )
 from videos_contract.client.generated_requests import retrieve_request
 from videos_contract.client.parsing import parse_video
 from videos_contract.client.retry import DEADLINE, RETRY_STATUSES
+from videos_contract.http_rules import retry_after_seconds
 from videos_contract.protocol import MIN_POLL_PAUSE, protocol
 
 __all__ = [

@@ -20,6 +20,7 @@ from PIL import Image
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from videos_contract.families import families
+from videos_contract.http_rules import error_bytes
 from videos_contract.protocol import protocol
 from videos_contract.spec import load_spec
 
@@ -145,10 +146,8 @@ def _is_operation(scope: Scope, operation_id: str) -> bool:
 
 
 def _error(status: int, message: str, param: str | None, code: str) -> _Captured:
-    body = {
-        "error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}
-    }
-    return _Captured(status, [(b"content-type", b"application/json")], json.dumps(body).encode())
+    body = error_bytes(message, "invalid_request_error", param=param, code=code)
+    return _Captured(status, [(b"content-type", b"application/json")], body)
 
 
 # -- the defects -----------------------------------------------------------------------------

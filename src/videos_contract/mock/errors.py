@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 
 from starlette.responses import JSONResponse
 
+from videos_contract.http_rules import error_document
+
 __all__ = [
     "ApiError",
     "KeyRedactingFilter",
@@ -41,14 +43,7 @@ class ApiError(Exception):
 
 
 def error_body(exc: ApiError) -> dict[str, dict[str, str | None]]:
-    return {
-        "error": {
-            "message": exc.message,
-            "type": exc.type,
-            "param": exc.param,
-            "code": exc.code,
-        }
-    }
+    return error_document(exc.message, exc.type, param=exc.param, code=exc.code)
 
 
 def error_response(exc: ApiError) -> JSONResponse:

@@ -16,10 +16,11 @@ empty connection is closed.
 from __future__ import annotations
 
 import asyncio
-import json
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from videos_contract.http_rules import error_bytes
 
 __all__ = ["DEFAULT_HEAD_TIMEOUT", "HEAD_TIMEOUT_ATTRIBUTE", "GuardedH11Protocol"]
 
@@ -32,8 +33,7 @@ DEFAULT_HEAD_TIMEOUT = 30.0
 
 def _error(status: int, code: str, message: str) -> bytes:
     """A whole HTTP/1.1 answer carrying the API's JSON error, closing the connection."""
-    error = {"message": message, "type": "invalid_request_error", "param": None, "code": code}
-    body = json.dumps({"error": error}).encode()
+    body = error_bytes(message, "invalid_request_error", code=code)
     head = (
         f"HTTP/1.1 {status} {_REASONS[status].decode()}\r\n"
         "content-type: application/json\r\n"

@@ -37,6 +37,7 @@ from starlette.responses import Response, StreamingResponse
 
 from videos_contract.cassette import Body, Cassette, RecordedExchange, read_cassette
 from videos_contract.families import families
+from videos_contract.http_rules import HOP_BY_HOP
 from videos_contract.mock.bodies import limited_stream
 from videos_contract.mock.errors import ApiError
 from videos_contract.mock.handlers import Call
@@ -48,25 +49,15 @@ from videos_contract.spec import Spec
 __all__ = ["Replay"]
 
 # Headers of a recorded answer that describe the recorded connection, not the answer: the
-# replaying server sets its own.
-_NOT_REPLAYED = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "transfer-encoding",
-        "content-length",
-        "content-range",
-        "date",
-        "server",
-        "set-cookie",
-        "proxy-authenticate",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "upgrade",
-        "via",
-    }
-)
+# hop-by-hop ones and these; the replaying server sets its own.
+_NOT_REPLAYED = HOP_BY_HOP | {
+    "content-length",
+    "content-range",
+    "date",
+    "server",
+    "set-cookie",
+    "via",
+}
 
 
 class _Tape:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import tempfile
 import time
@@ -45,7 +44,9 @@ from videos_contract.audit.answers import (
     DEFAULT_REQUEST_TIMEOUT,
     MEDIA_PREFIXES,
 )
-from videos_contract.proxy.checks import CREDENTIAL_HEADERS, Seen, TrafficChecker, masked_headers
+from videos_contract.credentials import masked_headers
+from videos_contract.http_rules import error_bytes, hop_by_hop
+from videos_contract.proxy.checks import Seen, TrafficChecker
 from videos_contract.proxy.upstream import Connection, Upstream, UpstreamError
 
 if TYPE_CHECKING:
@@ -61,7 +62,6 @@ __all__ = [
     "RecordingSink",
     "ValidatingProxy",
     "answer_head",
-    "error_body",
 ]
 
 # Marks an answer the proxy made itself (the upstream gave none); its value says why.
@@ -77,21 +77,8 @@ _SMALL_BODY = 256 * 1024
 # client is not read meanwhile.
 _HELD = 1024 * 1024
 
-_HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-    }
-)
-# Request headers the proxy sets itself towards the upstream.
-_REPLACED = _HOP_BY_HOP | {"host", "accept-encoding", "expect"}
+# Request headers the proxy sets itself towards the upstream (besides the hop-by-hop ones).
+_REPLACED = frozenset({"host", "accept-encoding", "expect"})
 # How long after an answer went out it is judged, at most (a poll's next request, arriving
 # meanwhile, goes first).
 _JUDGE_DELAY = 0.0005
@@ -195,25 +182,12 @@ class _Spool:
             self.path = None
 
 
-def error_body(message: str, kind: str, error_type: str = "upstream_error") -> bytes:
-    """An OpenAI-style error document."""
-    document = {"error": {"message": message, "type": error_type, "param": None, "code": kind}}
-    return json.dumps(document).encode()
-
-
-def _without(headers: Sequence[tuple[str, str]], dropped: frozenset[str]) -> list[tuple[str, str]]:
-    """Headers (names in lower case) less those in `dropped` and those the `Connection`
-    header names."""
-    named: set[str] = set()
-    kept = []
-    for name, value in headers:
-        if name == "connection":
-            named.update(token.strip().lower() for token in value.split(","))
-        elif name not in dropped:
-            kept.append((name, value))
-    if named:
-        kept = [(k, v) for k, v in kept if k not in named]
-    return kept
+def _without(
+    headers: Sequence[tuple[str, str]], dropped: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
+    """Headers (names in lower case) less the hop-by-hop ones and those in `dropped`."""
+    gone = hop_by_hop(headers) | dropped
+    return [(name, value) for name, value in headers if name not in gone]
 
 
 def answer_head(status: int, headers: Sequence[tuple[str, str]]) -> bytes:
@@ -455,10 +429,10 @@ class Exchange:
         self._booked = True
         findings = self.proxy.findings
         headers = self.request.headers
+        secrets = findings.secrets
         for name, value in headers:
-            if name.lower() in CREDENTIAL_HEADERS:
-                findings.secret(value)
-                findings.secret(value.split(" ", 1)[-1].strip())
+            secrets.add_header(name, value)
+        secrets.add_target(self.request.target)
         findings.count_request()
         self._seen.headers = masked_headers(headers)
 
@@ -566,7 +540,7 @@ class Exchange:
         seen = self._seen
         seen.status = status
         seen.response_headers = tuple(headers)
-        self._out_headers = _without(headers, _HOP_BY_HOP)
+        self._out_headers = _without(headers)
         ctype = (_header(headers, "content-type") or "").lower()
         self._media = ctype.startswith(MEDIA_PREFIXES) and self.request.method != "HEAD"
         if not self._media:
@@ -749,7 +723,7 @@ class Exchange:
             spool.discard()
         seen = self._seen
         seen.body = self._kept_body()
-        message = self.proxy.findings.redactor(str(failure))
+        message = self.proxy.findings.secrets(str(failure))
         expected = "a complete answer" if self._head_sent else "an answer"
         if self._head_sent:
             # The head is out: the client can only see the connection break.
@@ -757,7 +731,9 @@ class Exchange:
             self._end()
             self.client.abort()
         else:
-            body = error_body(f"videos-contract proxy: {message}", failure.kind)
+            body = error_bytes(
+                f"videos-contract proxy: {message}", "upstream_error", code=failure.kind
+            )
             headers = [
                 ("content-type", "application/json"),
                 ("content-length", str(len(body))),

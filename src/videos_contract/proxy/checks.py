@@ -38,16 +38,10 @@ from videos_contract.spec import Operation, Spec
 
 __all__ = [
     "CHECK_NAMES",
-    "CREDENTIAL_HEADERS",
     "Seen",
     "TrafficChecker",
-    "masked_headers",
 ]
 
-# Headers that carry a credential: masked in anything the proxy keeps or writes.
-CREDENTIAL_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "set-cookie"}
-)
 # Jobs remembered (the last state seen of each), to judge the assets downloaded later.
 _JOBS_KEPT = 4096
 # Verdicts remembered, keyed by the exact bytes judged (a poll repeats itself), and the
@@ -90,17 +84,6 @@ CHECK_NAMES = (
 # The fields of a create that a job echoes as they were asked (Sora's and the other
 # families' forms).
 _ECHOED = ("size", "seconds", "width", "height", "duration")
-
-
-def masked_headers(headers: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """The headers with every credential masked (`Bearer ***` stays readable as a bearer)."""
-    out = []
-    for name, value in headers:
-        if name.lower() in CREDENTIAL_HEADERS:
-            scheme = value.split(" ", 1)[0] if " " in value else ""
-            value = f"{scheme} ***" if scheme else "***"
-        out.append((name, value))
-    return tuple(out)
 
 
 @dataclass

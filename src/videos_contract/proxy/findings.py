@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from videos_contract.audit.reports import Redactor
 from videos_contract.audit.results import AuditResult, CheckOutcome, Exchange, Violation
+from videos_contract.credentials import Secrets
 from videos_contract.terminal import printable
 
 __all__ = ["PROFILE", "SOURCE", "Findings", "live_line"]
@@ -52,27 +52,16 @@ class Findings:
         self._lock = threading.Lock()
         self._tallies: dict[tuple[str, str], _Tally] = {}
         self._notes: list[str] = []
-        self._secrets: set[str] = set()
+        self._secrets = Secrets()
         self.requests = 0
         self._started_at = datetime.now(UTC).isoformat(timespec="seconds")
         self._started = time.monotonic()
 
     # -- secrets ------------------------------------------------------------------------
-    def secret(self, value: str) -> None:
-        """A credential seen on the way through: blanked in every line and report."""
-        if value and value not in self._secrets:
-            with self._lock:
-                if len(self._secrets) < 256:
-                    self._secrets.add(value)
-
-    def secrets(self) -> list[str]:
-        """Every credential value seen so far."""
-        with self._lock:
-            return sorted(self._secrets)
-
     @property
-    def redactor(self) -> Redactor:
-        return Redactor(self.secrets())
+    def secrets(self) -> Secrets:
+        """Every credential value seen on the way through: blanked in every line and report."""
+        return self._secrets
 
     # -- tallies ------------------------------------------------------------------------
     def count_request(self) -> None:
@@ -114,7 +103,7 @@ class Findings:
             if len(tally.violations) < _KEPT and at_fault not in shown:
                 tally.violations.append(violation)
         if self._on_violation is not None:
-            self._on_violation(live_line(violation, self.redactor))
+            self._on_violation(live_line(violation, self._secrets))
         return violation
 
     def note(self, text: str) -> None:

@@ -25,7 +25,8 @@ from typing import Any, cast
 
 import httptools
 
-from videos_contract.proxy.app import Exchange, ValidatingProxy, answer_head, error_body
+from videos_contract.http_rules import error_bytes
+from videos_contract.proxy.app import Exchange, ValidatingProxy, answer_head
 
 __all__ = [
     "GRACEFUL_SECONDS",
@@ -281,7 +282,7 @@ class ClientConnection(asyncio.Protocol):
         if self._exchanges:
             self.abort()  # an answer is under way: the connection can only break
             return
-        body = error_body(message, "invalid_request", "invalid_request_error")
+        body = error_bytes(message, "invalid_request_error", code="invalid_request")
         headers = [
             ("content-type", "application/json"),
             ("content-length", str(len(body))),

@@ -72,7 +72,7 @@ class ProxyRun:
         self.findings = Findings(shown, on_line)
         password = urlsplit(upstream).password
         if password:
-            self.findings.secret(password)
+            self.findings.secrets.add(password)
         self.checker = TrafficChecker(load_spec(config.spec_path), self.findings, shown)
         if recorder is None and config.record_dir is not None:
             recorder = Recorder.create(config.record_dir, upstream=upstream)
@@ -91,7 +91,9 @@ class ProxyRun:
                 self.recorder.close()
             result = self.findings.result()
             if self.config.report_dir is not None:
-                write_reports(result, self.config.report_dir, secrets=self.findings.secrets())
+                write_reports(
+                    result, self.config.report_dir, secrets=self.findings.secrets.values()
+                )
             self._finished = result
             return result
 

@@ -1,6 +1,7 @@
 """Report writers: each turns the same `AuditResult` into one format, and knows no other.
 
-`write_reports` writes them all into one folder. Every text passes through `Redactor` on its
+`write_reports` writes them all into one folder. Every text passes through the credentials'
+`Secrets` on its
 way out, a last guard so that a key can never reach a file even if a server echoed it.
 """
 
@@ -12,14 +13,13 @@ from pathlib import Path
 from videos_contract.audit.reports.console import ConsoleReporter
 from videos_contract.audit.reports.html import render_html
 from videos_contract.audit.reports.junit import render_junit
-from videos_contract.audit.reports.redact import Redactor
 from videos_contract.audit.reports.summary import SUMMARY_VERSION, render_summary, summary_dict
 from videos_contract.audit.results import AuditResult
+from videos_contract.credentials import Secrets
 
 __all__ = [
     "SUMMARY_VERSION",
     "ConsoleReporter",
-    "Redactor",
     "render_html",
     "render_junit",
     "render_summary",
@@ -30,7 +30,7 @@ __all__ = [
 
 def write_reports(result: AuditResult, folder: Path, secrets: Iterable[str] = ()) -> list[Path]:
     """Write summary.json, junit.xml and report.html into `folder`; return their paths."""
-    redact = Redactor(secrets)
+    redact = Secrets(secrets)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, render in (

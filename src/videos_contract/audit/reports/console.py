@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich import box
 from rich.console import Console
 from rich.markup import escape
@@ -17,7 +19,6 @@ from videos_contract.audit.events import (
     FuzzingStarted,
 )
 from videos_contract.audit.reports.grouping import by_operation
-from videos_contract.audit.reports.redact import Redactor
 from videos_contract.audit.results import AuditResult, Outcome
 from videos_contract.terminal import printable
 
@@ -49,7 +50,7 @@ _STYLE = {
 class ConsoleReporter:
     """An audit listener printing to a rich console, every line redacted."""
 
-    def __init__(self, console: Console, redact: Redactor) -> None:
+    def __init__(self, console: Console, redact: Callable[[str], str]) -> None:
         self.console = console
         self._redact = redact
 

@@ -1,14 +1,17 @@
-"""The SQLite job store, expiry and pruning: nothing lost, nothing kept for ever."""
+"""The job stores (memory, SQLite, PostgreSQL), expiry and pruning: one contract, nothing
+lost, nothing kept for ever."""
 
 from __future__ import annotations
 
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
+from tests.support.postgres import GROUP, LocalPostgres
 from videos_contract.mock import DEFAULT_KEY, Job, MemoryJobStore, MockConfig, create_app
 from videos_contract.mock.config import CONFIG_ENV, config_from_env, config_to_env
 from videos_contract.mock.sqlite_store import SqliteJobStore
@@ -34,13 +37,42 @@ def _job(job_id: str, owner: str = "alice", prune_at: float = float("inf")) -> J
     )
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+# Each store kind; the PostgreSQL one runs in the group that shares the server.
+KINDS = [
+    "memory",
+    "sqlite",
+    pytest.param("postgres", marks=pytest.mark.xdist_group(GROUP)),
+]
+
+
+@pytest.fixture(params=KINDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> JobStore:
     if request.param == "memory":
         return MemoryJobStore()
+    if request.param == "postgres":
+        from videos_contract.mock.postgres_store import PostgresJobStore
+
+        server: LocalPostgres = request.getfixturevalue("postgres")
+        server.reset()
+        made_pg = PostgresJobStore(server.url)
+        request.addfinalizer(made_pg.close)
+        return made_pg
     made = SqliteJobStore(tmp_path / "jobs.db")
     request.addfinalizer(made.close)
     return made
+
+
+def _config(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path, **options: Any
+) -> MockConfig:
+    """A mock configuration whose jobs live in a fresh store of `kind`."""
+    if kind == "sqlite":
+        return MockConfig(store_path=tmp_path / "jobs.db", **options)
+    if kind == "postgres":
+        server: LocalPostgres = request.getfixturevalue("postgres")
+        server.reset()
+        return MockConfig(store_url=server.url, **options)
+    return MockConfig(**options)
 
 
 def test_both_stores_keep_the_same_contract(store: JobStore) -> None:
@@ -116,8 +148,11 @@ def test_the_sqlite_store_is_shared_and_kept(tmp_path: Path) -> None:
         reopened.close()
 
 
-def test_a_restarted_mock_reads_its_jobs_by_the_wall_clock(tmp_path: Path) -> None:
-    config = MockConfig(render_seconds=0.3, store_path=tmp_path / "jobs.db")
+@pytest.mark.parametrize("kind", KINDS[1:])
+def test_a_restarted_mock_reads_its_jobs_by_the_clock(
+    tmp_path: Path, request: pytest.FixtureRequest, kind: str
+) -> None:
+    config = _config(kind, request, tmp_path, render_seconds=0.3)
     first = create_app(config)
     with TestClient(first, headers=AUTH) as client:
         video_id = client.post("/v1/videos", json={"prompt": "A fox."}).json()["id"]
@@ -130,13 +165,17 @@ def test_a_restarted_mock_reads_its_jobs_by_the_wall_clock(tmp_path: Path) -> No
     assert video["status"] == "completed" and video["progress"] == 100
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_expired_assets_answer_410_and_pruned_jobs_404(tmp_path: Path, kind: str) -> None:
-    config = MockConfig(
+@pytest.mark.parametrize("kind", KINDS)
+def test_expired_assets_answer_410_and_pruned_jobs_404(
+    tmp_path: Path, request: pytest.FixtureRequest, kind: str
+) -> None:
+    config = _config(
+        kind,
+        request,
+        tmp_path,
         render_seconds=0.1,
         asset_ttl_seconds=0.4,
         prune_after_seconds=0.4,
-        store_path=tmp_path / "jobs.db" if kind == "sqlite" else None,
     )
     app = create_app(config)
     with TestClient(app, headers=AUTH) as client:
@@ -155,7 +194,7 @@ def test_expired_assets_answer_410_and_pruned_jobs_404(tmp_path: Path, kind: str
         gone = client.get(f"/v1/videos/{video_id}")
         assert gone.status_code == 404 and gone.json()["error"]["code"] == "video_not_found"
     assert len(app.state.store) == 1
-    if kind == "sqlite":
+    if kind != "memory":
         app.state.store.close()
 
 

@@ -3,19 +3,23 @@ lost, nothing kept for ever."""
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from starlette.testclient import TestClient
 
+from tests.support.hardening import CLI
 from tests.support.postgres import GROUP, LocalPostgres
+from videos_contract.listening import bind
 from videos_contract.mock import DEFAULT_KEY, Job, MemoryJobStore, MockConfig, create_app
-from videos_contract.mock.config import CONFIG_ENV, config_from_env, config_to_env
+from videos_contract.mock.config import CONFIG_ENV, config_from_env, config_to_env, masked_url
 from videos_contract.mock.sqlite_store import SqliteJobStore
-from videos_contract.mock.store import JobStore, UnknownCursor
+from videos_contract.mock.store import JobStore, StoreUnavailable, UnknownCursor
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
 
@@ -232,3 +236,158 @@ def test_limits_refuse_nonsense_values() -> None:
     ):
         with pytest.raises(ValueError):
             MockConfig(**bad)
+
+
+# -- the PostgreSQL store's own promises ------------------------------------------------------
+
+postgres_only = pytest.mark.xdist_group(GROUP)
+
+
+@pytest.fixture
+def pg(postgres: LocalPostgres) -> LocalPostgres:
+    postgres.reset()
+    return postgres
+
+
+@postgres_only
+def test_the_postgres_schema_is_made_once_and_its_version_recorded(pg: LocalPostgres) -> None:
+    from videos_contract.mock.postgres_store import SCHEMA_VERSION, PostgresJobStore
+
+    stores: list[PostgresJobStore] = []
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            stores.append(PostgresJobStore(pg.url))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]  # hosts starting together
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert errors == [] and len(stores) == 4
+        assert {store.schema_version() for store in stores} == {SCHEMA_VERSION}
+        with psycopg.connect(pg.url) as connection:
+            rows = connection.execute("SELECT version FROM videos_mock_schema").fetchall()
+            assert rows == [(SCHEMA_VERSION,)]
+            # A database migrated by a newer release is refused, with the reason.
+            connection.execute(
+                "INSERT INTO videos_mock_schema (version) VALUES (%s)", (SCHEMA_VERSION + 1,)
+            )
+        with pytest.raises(StoreUnavailable, match="newer than this mock"):
+            PostgresJobStore(pg.url)
+    finally:
+        for store in stores:
+            store.close()
+        with psycopg.connect(pg.url) as connection:
+            connection.execute(
+                "DELETE FROM videos_mock_schema WHERE version > %s", (SCHEMA_VERSION,)
+            )
+
+
+@postgres_only
+def test_the_postgres_store_reads_the_database_clock(
+    pg: LocalPostgres, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from videos_contract.mock import postgres_store
+
+    skew = 3600.0  # this host's clock runs an hour fast
+    real = time.time
+    monkeypatch.setattr("videos_contract.mock.postgres_store.time.time", lambda: real() + skew)
+    store = postgres_store.PostgresJobStore(pg.url)
+    try:
+        with psycopg.connect(pg.url) as connection:
+            row = connection.execute(
+                "SELECT extract(epoch FROM clock_timestamp())::float8"
+            ).fetchone()
+        assert row is not None
+        assert abs(store.now() - row[0]) < skew / 10  # the database's time, not this host's
+    finally:
+        store.close()
+
+
+@postgres_only
+def test_the_postgres_store_prunes_on_one_host_at_a_time(pg: LocalPostgres) -> None:
+    from videos_contract.mock.postgres_store import _PRUNE_LOCK, PostgresJobStore
+
+    first, second = PostgresJobStore(pg.url), PostgresJobStore(pg.url)
+    try:
+        first.add(_job("video_due", prune_at=100.0))
+        with psycopg.connect(pg.url) as pruning, pruning.transaction():
+            # Another host is pruning: this one leaves the work to it and returns at once.
+            pruning.execute("SELECT pg_advisory_xact_lock(%s)", (_PRUNE_LOCK,))
+            assert second.prune(200.0) == 0
+            assert first.get("alice", "video_due") is not None
+        assert second.prune(200.0) == 1 and first.prune(200.0) == 0
+    finally:
+        first.close()
+        second.close()
+
+
+@postgres_only
+def test_a_full_postgres_pool_queues_within_its_bound(pg: LocalPostgres) -> None:
+    from videos_contract.mock.postgres_store import PostgresJobStore
+
+    store = PostgresJobStore(pg.url, pool_size=1, max_waiting=1, wait_seconds=60)
+    store.add(_job("video_0"))
+    results: list[object] = []
+    try:
+        with store._pool.connection():  # the one connection is busy
+            waiter = threading.Thread(target=lambda: results.append(store.get("alice", "video_0")))
+            waiter.start()
+            deadline = time.monotonic() + 30
+            while store._pool._waiting < 1:  # the call waits in the queue
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+            # The queue is full: the next call is refused at once, with the reason.
+            with pytest.raises(StoreUnavailable, match="already wait"):
+                store.get("alice", "video_0")
+        waiter.join(timeout=30)
+        assert results == [_job("video_0")]  # the queued call was served when the pool freed
+    finally:
+        store.close()
+    short = PostgresJobStore(pg.url, pool_size=1, wait_seconds=0)
+    try:
+        with short._pool.connection(), pytest.raises(StoreUnavailable, match="stayed busy"):
+            short.get("alice", "video_0")
+    finally:
+        short.close()
+
+
+@postgres_only
+def test_an_unreachable_database_fails_at_once_with_the_reason() -> None:
+    from videos_contract.mock.postgres_store import PostgresJobStore
+
+    port = bind("127.0.0.1", 0)  # a port that refuses: bound, never listening
+    try:
+        url = f"postgresql://nobody:hunter2secret@127.0.0.1:{port.getsockname()[1]}/nowhere"
+        with pytest.raises(StoreUnavailable, match="cannot connect") as raised:
+            PostgresJobStore(url)
+    finally:
+        port.close()
+    assert "hunter2secret" not in str(raised.value)
+    assert "hunter2secret" not in repr(MockConfig(store_url=url))
+    assert masked_url(url) == f"postgresql://nobody:***@127.0.0.1:{url.split(':')[3]}"
+
+
+def test_the_mock_command_names_an_unreachable_database_in_one_line() -> None:
+    port = bind("127.0.0.1", 0)  # bound, never listening: connections are refused
+    try:
+        url = f"postgresql://nobody:hunter2secret@127.0.0.1:{port.getsockname()[1]}/nowhere"
+        done = subprocess.run(
+            [*CLI, "mock", "--port", "0", "--store", url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        port.close()
+    assert done.returncode == 1 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "cannot use the job store postgresql://nobody:***@" in lines[0]
+    assert "cannot connect" in lines[0] and "hunter2secret" not in done.stderr

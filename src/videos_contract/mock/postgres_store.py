@@ -226,7 +226,11 @@ class PostgresJobStore:
         self._pool = _Pool(
             url, pool_size, wait_seconds, max_waiting, connect_timeout, self._read_clock
         )
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self._pool.close()
+            raise
 
     def __repr__(self) -> str:
         return f"PostgresJobStore({masked_url(self.url)!r})"
@@ -283,7 +287,7 @@ class PostgresJobStore:
                 ).fetchone()
                 current = int(row[0]) if row else 0
                 if current > SCHEMA_VERSION:
-                    raise ValueError(
+                    raise StoreUnavailable(
                         f"the database holds job store schema version {current}, newer than "
                         f"this mock's {SCHEMA_VERSION}: upgrade videos-contract on this host"
                     )

@@ -9,22 +9,6 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.hardening import CliMock
-from tests.support.postgres import LocalPostgres, Unavailable, local_postgres
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[LocalPostgres]:
-    """The machine's PostgreSQL server with a role and a database for this run (dropped
-    after); the tests that use it are skipped, with the reason, where none can be had."""
-    try:
-        server = local_postgres()
-        running = server.__enter__()
-    except Unavailable as exc:
-        pytest.skip(f"PostgreSQL unavailable: {exc}")
-    try:
-        yield running
-    finally:
-        server.__exit__(None, None, None)
 
 
 @pytest.fixture

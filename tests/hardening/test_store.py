@@ -391,3 +391,47 @@ def test_the_mock_command_names_an_unreachable_database_in_one_line() -> None:
     assert len(lines) == 1, done.stderr
     assert "cannot use the job store postgresql://nobody:***@" in lines[0]
     assert "cannot connect" in lines[0] and "hunter2secret" not in done.stderr
+
+
+@postgres_only
+def test_a_postgres_page_waits_for_a_create_still_in_flight(pg: LocalPostgres) -> None:
+    import json
+
+    from videos_contract.mock.postgres_store import _ORDER_LOCK, PostgresJobStore
+    from videos_contract.mock.store import job_to_dict
+
+    store = PostgresJobStore(pg.url)
+    pages: list[list[str]] = []
+    try:
+        with psycopg.connect(pg.url) as other_host, other_host.transaction():
+            # Another host's create: number drawn, row written, not yet committed.
+            other_host.execute("SELECT pg_advisory_xact_lock_shared(%s)", (_ORDER_LOCK,))
+            early = _job("video_early")
+            other_host.execute(
+                "INSERT INTO videos_mock_jobs (seq, id, owner, prune_at, data)"
+                " VALUES (nextval('videos_mock_jobs_seq'), %s, %s, NULL, %s)",
+                (early.id, early.owner, json.dumps(job_to_dict(early))),
+            )
+            store.add(_job("video_late"))  # drawn after it, committed first
+            reader = threading.Thread(
+                target=lambda: pages.append(
+                    [job.id for job in store.page("alice", after=None, limit=10, order="asc")[0]]
+                )
+            )
+            reader.start()
+            deadline = time.monotonic() + 30
+            with psycopg.connect(pg.url, autocommit=True) as watcher:
+                while True:  # the page waits for the create in flight
+                    row = watcher.execute(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    ).fetchone()
+                    if row is not None and row[0] >= 1:
+                        break
+                    assert time.monotonic() < deadline and not pages, pages
+                    time.sleep(0.01)
+            assert pages == []
+        reader.join(timeout=30)
+        # Never the late job alone: a client paging forward after it would skip the early one.
+        assert pages == [["video_early", "video_late"]]
+    finally:
+        store.close()

@@ -4,9 +4,11 @@ Several mocks behind a load balancer see one truth: every job is a row, committe
 create is answered, so a job created through one host is retrieved, listed, downloaded,
 remixed and deleted through any other, and survives a `kill -9` of the host that created it.
 
-- **One order.** Rows carry a sequence number taken under a transaction-scoped advisory lock,
-  so numbers are committed in the order they are drawn: a page, and a cursor after it, are the
-  same from every host, and a client paging forward never skips a job that was committed late.
+- **One order.** Rows carry a sequence number, and a page is read only when no number drawn
+  is still uncommitted: creates hold an advisory lock shared (so they commit together, in one
+  flush of the log), a page takes it alone for its read, waiting the few milliseconds until
+  the creates in flight have committed. So a page, and a cursor after it, are the same from
+  every host, and a client paging forward never skips a job whose create committed late.
 - **One clock.** A job's status follows from its stored start time and the clock; the store's
   clock is the database's (`clock_timestamp()`), read on each connection and every few
   seconds, and applied as an offset to the local clock, so two hosts whose clocks differ
@@ -323,9 +325,8 @@ class PostgresJobStore:
             nonlocal attempts
             attempts += 1
             with connection.transaction():
-                # Numbers drawn under the lock commit in order: no page ever sees a later job
-                # before an earlier one.
-                connection.execute("SELECT pg_advisory_xact_lock(%s)", (_ORDER_LOCK,))
+                # Shared among creates; a page waits for every holder (see the module's text).
+                connection.execute("SELECT pg_advisory_xact_lock_shared(%s)", (_ORDER_LOCK,))
                 inserted = connection.execute(
                     "INSERT INTO videos_mock_jobs (seq, id, owner, prune_at, data)"
                     " VALUES (nextval('videos_mock_jobs_seq'), %s, %s, %s, %s)"
@@ -373,6 +374,12 @@ class PostgresJobStore:
         comparison, direction = (">", "ASC") if order == "asc" else ("<", "DESC")
 
         def read(connection: psycopg.Connection[Any]) -> list[str]:
+            with connection.transaction():
+                # Alone: every number drawn so far is committed (or never will be).
+                connection.execute("SELECT pg_advisory_xact_lock(%s)", (_ORDER_LOCK,))
+                return rows(connection)
+
+        def rows(connection: psycopg.Connection[Any]) -> list[str]:
             if after is None:
                 query = (
                     "SELECT data FROM videos_mock_jobs WHERE owner = %s AND NOT deleted"

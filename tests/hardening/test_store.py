@@ -435,3 +435,49 @@ def test_a_postgres_page_waits_for_a_create_still_in_flight(pg: LocalPostgres) -
         assert pages == [["video_early", "video_late"]]
     finally:
         store.close()
+
+
+@postgres_only
+def test_a_connection_broken_while_idle_is_replaced_without_an_error(pg: LocalPostgres) -> None:
+    from videos_contract.mock.postgres_store import PostgresJobStore
+
+    store = PostgresJobStore(pg.url, pool_size=2)
+    try:
+        store.add(_job("video_0"))
+        with psycopg.connect(pg.url, autocommit=True) as admin:
+            # What a restart of the database does to the store's idle connections.
+            ended = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = 'videos-contract mock'"
+            ).fetchone()
+        assert ended is not None and ended[0] >= 1
+        assert store.get("alice", "video_0") == _job("video_0")  # retried on a new connection
+        store.add(_job("video_1"))
+        assert len(store) == 2
+    finally:
+        store.close()
+
+
+@postgres_only
+def test_a_create_run_again_after_its_commit_is_stored_once(
+    pg: LocalPostgres, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from videos_contract.mock.postgres_store import PostgresJobStore
+
+    store = PostgresJobStore(pg.url)
+    original = PostgresJobStore._run
+
+    def committed_then_retried(self: PostgresJobStore, work: Any) -> Any:
+        # The first attempt commits, its answer is lost with the connection, the retry runs.
+        original(self, work)
+        return original(self, work)
+
+    try:
+        monkeypatch.setattr(PostgresJobStore, "_run", committed_then_retried)
+        store.add(_job("video_0"))  # the retry finds its own row: no error, no second job
+        with pytest.raises(ValueError, match="duplicate"):
+            store.add(_job("video_0", owner="bob"))  # another job with a taken id
+        monkeypatch.undo()
+        assert len(store) == 1 and store.get("alice", "video_0") == _job("video_0")
+    finally:
+        store.close()

@@ -16,7 +16,8 @@ remixed and deleted through any other, and survives a `kill -9` of the host that
 - **Pruning once.** `prune` runs under a non-blocking advisory lock: when several hosts prune
   at once, one deletes and the others return at once.
 - **Faults.** A database that cannot be reached makes a call raise `StoreUnavailable` (the mock
-  answers 503) without waiting; the next call connects again, so the mock recovers by itself
+  answers 503): at once when the connection is refused, within `connect_timeout` when the
+  host does not answer. The next call connects again, so the mock recovers by itself
   when the database is back. A connection broken by a restart of the database is retried once
   on a fresh connection (a create is idempotent by id and content, so a retry never makes a
   second job). When every connection is busy, a call waits for one (`wait_seconds`), with at

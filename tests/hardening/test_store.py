@@ -4,6 +4,7 @@ lost, nothing kept for ever."""
 from __future__ import annotations
 
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -481,3 +482,19 @@ def test_a_create_run_again_after_its_commit_is_stored_once(
         assert len(store) == 1 and store.get("alice", "video_0") == _job("video_0")
     finally:
         store.close()
+
+
+def test_the_postgres_driver_is_loaded_only_for_a_postgres_store(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from videos_contract.cli import build_parser\n"
+        "from videos_contract.mock import MockConfig, create_app\n"
+        f"create_app(MockConfig(store_path={str(tmp_path / 'jobs.db')!r})).state.store.close()\n"
+        "build_parser()\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'psycopg'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from tests.support.postgres import LocalPostgres, Unavailable, local_postgres
 from videos_contract.mock import MockConfig, MockServer, create_app
 from videos_contract.paths import PROJECT_ROOT
 from videos_contract.protocol import KEY_ENV, URL_ENV, protocol
@@ -179,3 +180,19 @@ def checkout(tmp_path: Path) -> Checkout:
         for path in (tmp_path / "shared").rglob("*"):
             path.chmod(0o755 if path.is_dir() else 0o644)
     return Checkout(root)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[LocalPostgres]:
+    """The machine's PostgreSQL server with a role and a database for this run (dropped
+    after); the tests that use it are skipped, with the reason, where none can be had. Mark
+    them `xdist_group(tests.support.postgres.GROUP)`."""
+    try:
+        server = local_postgres()
+        running = server.__enter__()
+    except Unavailable as exc:
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    try:
+        yield running
+    finally:
+        server.__exit__(None, None, None)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.postgres import GROUP
 from videos_contract.bench import FULL, SMOKE
 from videos_contract.bench.run import BENCHMARKS
 from videos_contract.bench.tooling import audit_arguments
@@ -28,11 +29,22 @@ _NO_BASELINE = {"audit"}
 _SLOW = {"audit"}
 
 
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=pytest.mark.slow) if n in _SLOW else n for n in BENCHMARKS],
-)
-def test_benchmark_produces_numbers(name: str) -> None:
+# The shared-store benchmark needs the machine's PostgreSQL server, like the store's tests.
+_POSTGRES = {"shared"}
+
+
+def _param(name: str) -> object:
+    if name in _SLOW:
+        return pytest.param(name, marks=pytest.mark.slow)
+    if name in _POSTGRES:
+        return pytest.param(name, marks=pytest.mark.xdist_group(GROUP))
+    return name
+
+
+@pytest.mark.parametrize("name", [_param(n) for n in BENCHMARKS])
+def test_benchmark_produces_numbers(name: str, request: pytest.FixtureRequest) -> None:
+    if name in _POSTGRES:
+        request.getfixturevalue("postgres")  # skipped, with the reason, where there is none
     _, benchmark = BENCHMARKS[name]
     figures = benchmark(SMOKE)
     assert figures

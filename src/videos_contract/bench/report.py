@@ -33,20 +33,27 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
    (`--store`) in one process, and with two worker processes sharing the file (`--workers
    2`, uvicorn's supervisor), each against the default (in-memory store, one process)
    measured in the same run. CPU per request is summed over the server's processes.
-3. **Client cost**: sequential retrieves of one job on the mock through raw httpx
+3. **Shared store**: the same lean load on mocks whose jobs live in a PostgreSQL database
+   (`--store postgresql://...`): one host, then two hosts (two mock processes on their own
+   ports, sharing the database) with the load split evenly between them by two load
+   generators at once, each against the in-memory store on one host measured in the same run.
+   The database is the machine's local server, with a role and a database made for the run
+   and dropped after; it shares the machine's cores with the hosts and the load, and its own
+   CPU is not in the notes.
+4. **Client cost**: sequential retrieves of one job on the mock through raw httpx
    (`GET` + `.json()`), the generated `retrieve_video.sync`, the helper `retrieve` (schema
    check, retry transport) and the openai SDK's `videos.retrieve` (its deprecation warning
    silenced), in alternating rounds after a warm-up. Wall time per call; CPU time per call in
    the details. The last row serves the mock on `videos_contract.mock.server.bind`'s socket
    and on one created with `IPPROTO_TCP`: asyncio disables Nagle's algorithm only on the
    latter, and an answer written in two pieces otherwise waits for the client's delayed ACK.
-4. **async_wait**: that many jobs are created at once with `async_create` and awaited with
+5. **async_wait**: that many jobs are created at once with `async_create` and awaited with
    `async_wait` (the mock's render time and its `openai-poll-after-ms` advice) by a client
    process of its own, with the client exactly as `connect()` builds it, each run bounded by
    a cap and on a fresh mock: 1,000 jobs against the target, then 10,000. Completed jobs are
    counted and the server's list is read back; the baseline is the render time of one job.
    The 10,000-job client's peak RSS is compared with the 1,000-job client's.
-5. **Transfers**: the upload is a real PNG of the spec's default size padded after `IEND` to
+6. **Transfers**: the upload is a real PNG of the spec's default size padded after `IEND` to
    the full size, sent by the `create` helper to the mock run with `max_body_bytes` raised
    (the note gives what the same upload gets from a mock at its default limit); the mock
    streams it to a spooled file, decodes the image and creates the job. Its baseline is raw
@@ -59,10 +66,10 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
    body and dropping it and a plain loopback copy of the same bytes (`sendall` /
    `recv_into` between two processes), are in the notes. The RSS rows compare each
    process's peak with the same process before the transfer.
-6. **Audit**: `videos-contract audit --profile standard` on the embedded mock, in a temporary
+7. **Audit**: `videos-contract audit --profile standard` on the embedded mock, in a temporary
    folder, sweeping one model per family (the default); baseline: `--profile quick` (no
    fuzzing).
-7. **Regeneration**: `python -m videos_contract.release.generation check` plus `generate_into` a
+8. **Regeneration**: `python -m videos_contract.release.generation check` plus `generate_into` a
    temporary folder; baseline: the generation alone.
 
 Each run adds a line to `bench/history.jsonl` (the machine and every figure, without the

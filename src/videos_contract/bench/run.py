@@ -11,6 +11,7 @@ from videos_contract.bench.client_cost import measure_client_cost
 from videos_contract.bench.machine import calibrate, describe_machine
 from videos_contract.bench.proxy_overhead import measure_proxy_overhead
 from videos_contract.bench.results import Figure, not_measured
+from videos_contract.bench.shared_store import measure_shared_store
 from videos_contract.bench.sizes import Sizes
 from videos_contract.bench.stores import measure_stores
 from videos_contract.bench.throughput import measure_throughput
@@ -27,6 +28,7 @@ Benchmark = Callable[[Sizes], list[Figure]]
 BENCHMARKS: dict[str, tuple[str, Benchmark]] = {
     "throughput": ("Mock throughput (retrieve, create)", measure_throughput),
     "stores": ("Mock throughput with --store and --workers 2", measure_stores),
+    "shared": ("Mock throughput on a PostgreSQL store, one host and two", measure_shared_store),
     "client": ("Client cost per retrieve", measure_client_cost),
     "wait": ("async_wait on concurrent jobs", measure_wait),
     "transfers": ("Upload and download of large bodies", measure_transfers),

@@ -13,7 +13,9 @@ from videos_contract.cassette import CassetteError
 from videos_contract.cli.common import CliError, finite, non_negative, positive
 from videos_contract.credentials import mask_key
 from videos_contract.mock import DEFAULT_KEY, MockConfig, serve
+from videos_contract.mock.config import is_postgres_url, masked_url
 from videos_contract.mock.defects import DEFECTS
+from videos_contract.mock.store import StoreUnavailable
 from videos_contract.spec import SpecError, load_spec
 
 __all__ = ["KEYS_ENV", "mock_config", "register"]
@@ -73,10 +75,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--store",
-        type=Path,
         default=None,
-        metavar="PATH",
-        help="keep jobs in this SQLite file (kept across restarts; shared by --workers)",
+        metavar="PATH|URL",
+        help="keep jobs in this SQLite file (kept across restarts; shared by --workers), or in "
+        "the PostgreSQL database postgresql://USER@HOST/DB shared by mocks on several hosts "
+        "(password: in the URL, or $PGPASSWORD)",
+    )
+    parser.add_argument(
+        "--store-connections",
+        type=int,
+        default=10,
+        metavar="N",
+        help="with a PostgreSQL store: connections per process; more requests wait for one "
+        "(default 10)",
     )
     parser.add_argument(
         "--workers",
@@ -188,7 +199,13 @@ def mock_config(args: argparse.Namespace) -> MockConfig:
             rate_limit=args.rate_limit,
             max_body_bytes=max(1, int(args.max_body_mb * 1024 * 1024)),
             defects=tuple(args.defects or ()),
-            store_path=args.store,
+            store_path=None
+            if args.store is None or is_postgres_url(args.store)
+            else Path(args.store),
+            store_url=args.store
+            if args.store is not None and is_postgres_url(args.store)
+            else None,
+            store_pool_size=args.store_connections,
             asset_ttl_seconds=args.asset_ttl_seconds,
             prune_after_seconds=args.prune_after_seconds,
             max_parts=args.max_parts,
@@ -230,6 +247,12 @@ def _run(args: argparse.Namespace) -> int:
         print(f"Seed: {config.seed} (repeat this run with --seed {config.seed})", flush=True)
         if config.store_path is not None:
             print(f"Jobs kept in {config.store_path} ({args.workers} worker(s))", flush=True)
+        if config.store_url is not None:
+            print(
+                f"Jobs kept in {masked_url(config.store_url)} ({args.workers} worker(s), "
+                f"{config.store_pool_size} connection(s) each)",
+                flush=True,
+            )
         if config.replay_path is not None:
             mode = ", strict" if config.replay_strict else ""
             print(
@@ -246,6 +269,8 @@ def _run(args: argparse.Namespace) -> int:
         raise CliError(str(exc), exit_code=2) from None
     except sqlite3.Error as exc:
         raise CliError(f"cannot use the job store {args.store}: {exc}") from None
+    except StoreUnavailable as exc:
+        raise CliError(f"cannot use the job store {masked_url(args.store)}: {exc}") from None
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     return 0

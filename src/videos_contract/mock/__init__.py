@@ -8,7 +8,9 @@ with running_mock(MockConfig(render_seconds=0.5)) as server:
 ```
 
 `MockConfig(store_path=...)` keeps jobs in a SQLite file (`SqliteJobStore`) that survives
-restarts and can be shared by several worker processes.
+restarts and can be shared by several worker processes; `MockConfig(store_url=
+"postgresql://...")` keeps them in a PostgreSQL database (`mock.postgres_store`, loaded only
+then) shared by mocks on several hosts.
 """
 
 from videos_contract.mock.app import create_app

@@ -33,8 +33,9 @@ class _Defects:
 def create_app(config: MockConfig | None = None, *, store: JobStore | None = None) -> Starlette:
     """The mock as a Starlette app.
 
-    `store` replaces the job store (any `JobStore`); without it, jobs live in memory, or in
-    the SQLite file `config.store_path` when that is set.
+    `store` replaces the job store (any `JobStore`); without it, jobs live in memory, in
+    the SQLite file `config.store_path` or in the PostgreSQL database `config.store_url`
+    (the driver is imported only then).
     `app.state.store` is the job store, `app.state.service` the request handling and
     `app.state.config` the configuration; defect wrappers reach them through
     `scope["app"].state`.
@@ -45,7 +46,7 @@ def create_app(config: MockConfig | None = None, *, store: JobStore | None = Non
         raise ValueError(f"unknown defect(s): {', '.join(unknown)}")
     spec = load_spec(config.spec_path)
     if store is None:
-        store = SqliteJobStore(config.store_path) if config.store_path else MemoryJobStore()
+        store = _store(config)
     service = MockService(config, spec, store)
     middleware: list[Middleware] = []
     if config.defects:
@@ -61,6 +62,20 @@ def create_app(config: MockConfig | None = None, *, store: JobStore | None = Non
     stack: Any = app.build_middleware_stack()
     app.middleware_stack = stack
     return app
+
+
+def _store(config: MockConfig) -> JobStore:
+    if config.store_url is not None:
+        from videos_contract.mock.postgres_store import PostgresJobStore
+
+        return PostgresJobStore(
+            config.store_url,
+            pool_size=config.store_pool_size,
+            wait_seconds=config.store_wait_seconds,
+        )
+    if config.store_path is not None:
+        return SqliteJobStore(config.store_path)
+    return MemoryJobStore()
 
 
 def app_from_env() -> Starlette:

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, fields
+import re
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CONFIG_ENV", "DEFAULT_KEY", "MockConfig", "config_from_env", "config_to_env"]
+__all__ = [
+    "CONFIG_ENV",
+    "DEFAULT_KEY",
+    "MockConfig",
+    "config_from_env",
+    "config_to_env",
+    "is_postgres_url",
+    "masked_url",
+]
 
 # Worker processes read their configuration from this variable (JSON), so that keys never
 # travel on a command line.
@@ -17,6 +26,19 @@ CONFIG_ENV = "VIDEOS_MOCK_CONFIG"
 # Matches the gateway's key pattern (`x-key-pattern` in openapi.yaml), so that clients which
 # check the key's shape accept it; it opens nothing but a local mock.
 DEFAULT_KEY = "sk-gateway-localmock"
+
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres_url(text: str) -> bool:
+    """Whether a store named on the command line is a PostgreSQL database (else a file)."""
+    return text.lower().startswith(_POSTGRES_SCHEMES)
+
+
+def masked_url(text: str) -> str:
+    """A store URL with its password, in the user part or the query, shown as `***`."""
+    text = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/@?#]*):[^@/?#]*@", r"\1:***@", text)
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", text)
 
 
 @dataclass(frozen=True)
@@ -30,7 +52,10 @@ class MockConfig:
     429; `defects` names deliberately broken behaviours from `videos_contract.mock.defects`.
 
     `store_path` keeps jobs in a SQLite file instead of memory (several processes may share
-    it); `prune_after_seconds` is how long a job stays retrievable after its assets expire
+    it); `store_url` in a PostgreSQL database (`postgresql://...`) that mocks on several hosts
+    share, each process with at most `store_pool_size` connections, a request waiting up to
+    `store_wait_seconds` for one (the URL may hold a password, so it is left out of `repr`);
+    `prune_after_seconds` is how long a job stays retrievable after its assets expire
     (or after it failed) before it is removed for good. Limits that protect the server:
     `max_parts` (multipart parts), `max_header_bytes` (one request's head),
     `body_timeout_seconds` (time to receive a whole body). Client-testing faults besides
@@ -51,6 +76,9 @@ class MockConfig:
     spec_path: Path | None = None
     asset_ttl_seconds: float = 24 * 3600.0
     store_path: Path | None = None
+    store_url: str | None = field(default=None, repr=False)
+    store_pool_size: int = 10
+    store_wait_seconds: float = 10.0
     prune_after_seconds: float = 3600.0
     max_parts: int = 64
     max_header_bytes: int = 64 * 1024
@@ -84,8 +112,22 @@ class MockConfig:
             raise ValueError("max_header_bytes must be >= 1024")
         if self.body_timeout_seconds <= 0:
             raise ValueError("body_timeout_seconds must be > 0")
+        if self.store_url is not None:
+            if self.store_path is not None:
+                raise ValueError("store_path and store_url name two stores: give one")
+            if not is_postgres_url(self.store_url):
+                raise ValueError("store_url must be a postgresql:// URL")
+        if self.store_pool_size < 1:
+            raise ValueError("store_pool_size must be >= 1")
+        if self.store_wait_seconds < 0:
+            raise ValueError("store_wait_seconds must be >= 0")
         if not 0 < self.replay_speed < float("inf"):
             raise ValueError("replay_speed must be a finite number > 0")
+
+    @property
+    def shared_store(self) -> bool:
+        """Whether jobs live in a store that other processes (or hosts) may share."""
+        return self.store_path is not None or self.store_url is not None
 
 
 def config_to_env(config: MockConfig) -> str:

@@ -68,7 +68,10 @@ class Handlers:
         self._lock = threading.Lock()
         # Ids from a seeded generator repeat from run to run, which a store that outlives the
         # process (or is shared by several) must not see: there they come from the OS.
-        self._random_ids = config.store_path is not None
+        self._random_ids = config.shared_store
+        # The clock jobs move by: the store's when it has one (a database shared by several
+        # hosts), else this host's wall clock.
+        self.now: Callable[[], float] = getattr(store, "now", time.time)
         self._next_prune = 0.0
         # Jobs held `queued` (see `hold`): ids, and whether new jobs join them.
         self._held: set[str] = set()
@@ -142,7 +145,7 @@ class Handlers:
     def _video(
         self, job: Job, now: float | None = None, *, accepted: bool = False
     ) -> dict[str, Any]:
-        moment = time.time() if now is None else now
+        moment = self.now() if now is None else now
         held = accepted or job.id in self._held
         style = self._families.for_model(job.model).response
         return job.to_api(moment, self._names["video"], accepted=held, style=style)
@@ -164,7 +167,7 @@ class Handlers:
                 self.config.fail_rate > 0 and self._random.random() < self.config.fail_rate
             )
             fail_at = round(self._random.uniform(0.2, 0.8), 2) if fails else None
-        now = time.time()
+        now = self.now()
         config = self.config
         # Kept while its assets live (or as long after a failure), then `prune_after_seconds`.
         ends = now + config.render_seconds * (1.0 if fail_at is None else fail_at)
@@ -325,7 +328,7 @@ class Handlers:
                 param="after",
                 code="unknown_cursor",
             ) from None
-        now = time.time()
+        now = self.now()
         data = [self._video(job, now) for job in jobs]
         return JSONResponse(
             {
@@ -354,7 +357,7 @@ class Handlers:
 
     async def _download_content(self, request: Request, call: Call) -> Response:
         job = await self._job(call)
-        now = time.time()
+        now = self.now()
         self._require_completed(job, now)
         if job.expired(now):
             raise ApiError(
@@ -385,7 +388,7 @@ class Handlers:
             await read_json(request, self.config.max_body_bytes, self.config.body_timeout_seconds)
         )
         source = await self._job(call)
-        self._require_completed(source, time.time())
+        self._require_completed(source, self.now())
         job = await self._new_job(
             call.owner,
             prompt=str(body["prompt"]),

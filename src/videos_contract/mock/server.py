@@ -108,14 +108,14 @@ def serve(
     it stops accepting, lets requests in flight finish for up to `GRACEFUL_SECONDS`, then
     closes).
 
-    With `workers` > 1 (which needs `config.store_path`, so that they share their jobs),
+    With `workers` > 1 (which needs a shared store, `config.store_path` or `store_url`),
     uvicorn starts that many processes on the same socket; each builds its app from the
     configuration passed in `CONFIG_ENV`. The socket is bound before `on_ready` is called with
     the URL, so the URL printed is one that already accepts connections. Access logs carry
     method, path and status, never headers, so keys are not logged.
     """
-    if workers > 1 and config.store_path is None:
-        raise ValueError("several workers need a shared store (store_path)")
+    if workers > 1 and not config.shared_store:
+        raise ValueError("several workers need a shared store (store_path or store_url)")
     sock = bind(host, port)
     if threading.current_thread() is threading.main_thread():
         # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal with the handler

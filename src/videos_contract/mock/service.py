@@ -26,7 +26,7 @@ from videos_contract.mock.faults import DROP, SLOW, FaultInjector, RateLimiter, 
 from videos_contract.mock.handlers import Call, Handlers
 from videos_contract.mock.replay import Replay
 from videos_contract.mock.routing import Router
-from videos_contract.mock.store import JobStore
+from videos_contract.mock.store import JobStore, StoreUnavailable
 from videos_contract.mock.validation import ParameterRules
 from videos_contract.protocol import protocol
 from videos_contract.spec import Spec
@@ -104,6 +104,19 @@ class MockService:
             response = error_response(exc)
         except ClientDisconnect:
             return  # the client left mid-body: nobody to answer, nothing went wrong here
+        except StoreUnavailable as exc:
+            # The database is down or every connection stays busy: the request may be sent
+            # again, and the next one reaches the store afresh (no restart needed).
+            logger.warning("job store unavailable: %s", exc)
+            response = error_response(
+                ApiError(
+                    503,
+                    f"The job store is unavailable ({exc}); retry shortly.",
+                    type="server_error",
+                    code="store_unavailable",
+                    headers={"Retry-After": "1"},
+                )
+            )
         except RecursionError:
             # Input nested past what the parsers can descend: the request's fault, not ours.
             response = error_response(

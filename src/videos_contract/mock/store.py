@@ -25,6 +25,7 @@ __all__ = [
     "JobState",
     "JobStore",
     "MemoryJobStore",
+    "StoreUnavailable",
     "UnknownCursor",
     "job_from_dict",
     "job_to_dict",
@@ -173,11 +174,18 @@ class UnknownCursor(LookupError):
     """An `after` cursor that names no job this owner ever had."""
 
 
+class StoreUnavailable(RuntimeError):
+    """The store cannot answer now (its database is down or every connection stays busy);
+    the mock answers 503 and the next request tries again."""
+
+
 class JobStore(Protocol):
     """What the handlers need from a job store; implementations must be thread-safe.
 
     `blocking` says whether calls may wait on I/O; the service then runs them in a worker
-    thread instead of on the event loop.
+    thread instead of on the event loop. A store may also offer `now()`, the clock its jobs'
+    times are read on (a database's, shared by every host); without it the mock reads the
+    local wall clock. A call may raise `StoreUnavailable`.
     """
 
     blocking: bool

@@ -29,6 +29,7 @@ from videos_contract.credentials import (
     masked_header,
     masked_headers,
     masked_target,
+    masked_url,
     values_in_header,
     values_in_query,
 )
@@ -216,3 +217,18 @@ def test_client_errors_hold_no_key_of_any_length(key: str) -> None:
     )
     error = ApiError.from_response(response, key)
     assert not _standalone(key, str(error))
+
+
+@SETTINGS
+@given(long_keys)
+def test_a_urls_password_and_query_keys_are_masked(password: str) -> None:
+    url = (
+        f"postgresql://mock:{password}@db.internal:5432/videos?sslmode=require&password={password}"
+    )
+    shown = masked_url(url)
+    assert password not in shown
+    assert shown == (
+        f"postgresql://mock:{MASK}@db.internal:5432/videos?sslmode=require&password={MASK}"
+    )
+    assert masked_url("https://gateway.example/v1?api_key=" + password).endswith(f"api_key={MASK}")
+    assert masked_url("not a url") == "not a url"

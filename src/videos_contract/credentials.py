@@ -43,6 +43,7 @@ __all__ = [
     "masked_header",
     "masked_headers",
     "masked_target",
+    "masked_url",
     "values_in_header",
     "values_in_query",
 ]
@@ -66,6 +67,11 @@ _SHOWN_FROM = 16
 #: word, not the value itself (`=` only after it: before it, `=` ends a name, as in `key=`).
 _KEY_CHARACTERS = rb"A-Za-z0-9\-_.~+/"
 _AUTHORIZATION = frozenset({"authorization", "proxy-authorization"})
+# `scheme://user:password@`: the password part of a URL's user information.
+_USERINFO_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/@?#]*):[^@/?#]*@")
+# `?name=value` or `&name=value` for a credential query parameter (or a password).
+_QUERY_NAMES = "|".join(re.escape(n) for n in sorted(CREDENTIAL_QUERY_PARAMETERS | {"password"}))
+_QUERY_CREDENTIAL = re.compile(rf"([?&](?:{_QUERY_NAMES})=)[^&#]*", re.IGNORECASE)
 
 
 def _basic_values(token: str) -> list[str]:
@@ -146,6 +152,13 @@ def masked_target(target: str) -> str:
         for name, value in pairs
     )
     return f"{path}?{masked}{hash_mark}{fragment}"
+
+
+def masked_url(text: str) -> str:
+    """A URL (or what was given as one) with the password of its user part and the values of
+    its credential query parameters written as `MASK`; the rest as it was."""
+    text = _USERINFO_PASSWORD.sub(lambda found: f"{found.group(1)}:{MASK}@", text)
+    return _QUERY_CREDENTIAL.sub(lambda found: f"{found.group(1)}{MASK}", text)
 
 
 def mask_key(key: str) -> str:

@@ -16,9 +16,10 @@ from starlette.testclient import TestClient
 
 from tests.support.hardening import CLI
 from tests.support.postgres import GROUP, LocalPostgres
+from videos_contract.credentials import masked_url
 from videos_contract.listening import bind
 from videos_contract.mock import DEFAULT_KEY, Job, MemoryJobStore, MockConfig, create_app
-from videos_contract.mock.config import CONFIG_ENV, config_from_env, config_to_env, masked_url
+from videos_contract.mock.config import CONFIG_ENV, config_from_env, config_to_env
 from videos_contract.mock.sqlite_store import SqliteJobStore
 from videos_contract.mock.store import JobStore, StoreUnavailable, UnknownCursor
 

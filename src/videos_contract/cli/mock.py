@@ -11,9 +11,9 @@ from typing import Any
 
 from videos_contract.cassette import CassetteError
 from videos_contract.cli.common import CliError, finite, non_negative, positive
-from videos_contract.credentials import mask_key
+from videos_contract.credentials import mask_key, masked_url
 from videos_contract.mock import DEFAULT_KEY, MockConfig, serve
-from videos_contract.mock.config import is_postgres_url, masked_url
+from videos_contract.mock.config import is_postgres_url
 from videos_contract.mock.defects import DEFECTS
 from videos_contract.mock.store import StoreUnavailable
 from videos_contract.spec import SpecError, load_spec

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ __all__ = [
     "config_from_env",
     "config_to_env",
     "is_postgres_url",
-    "masked_url",
 ]
 
 # Worker processes read their configuration from this variable (JSON), so that keys never
@@ -33,12 +31,6 @@ _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 def is_postgres_url(text: str) -> bool:
     """Whether a store named on the command line is a PostgreSQL database (else a file)."""
     return text.lower().startswith(_POSTGRES_SCHEMES)
-
-
-def masked_url(text: str) -> str:
-    """A store URL with its password, in the user part or the query, shown as `***`."""
-    text = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/@?#]*):[^@/?#]*@", r"\1:***@", text)
-    return re.sub(r"([?&]password=)[^&#]*", r"\1***", text)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ from typing import Any, TypeVar
 
 import psycopg
 
-from videos_contract.mock.config import is_postgres_url, masked_url
+from videos_contract.credentials import masked_url
+from videos_contract.mock.config import is_postgres_url
 from videos_contract.mock.store import (
     Job,
     Order,

@@ -49,6 +49,7 @@ from rich.progress import (
 
 from videos_contract import client as api
 from videos_contract.cli.common import CliError, positive
+from videos_contract.cli.common import console as make_console
 from videos_contract.cli.families import check_family_values, families_help, family_body
 from videos_contract.client import DownloadResult, VideosClientError
 from videos_contract.client.families import create_json
@@ -302,7 +303,7 @@ class _Ui:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> _Ui:
-        err = Console(stderr=True, force_terminal=True if args.progress == "always" else None)
+        err = make_console(stderr=True, force_terminal=True if args.progress == "always" else None)
         shown = not args.quiet and (
             args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
         )
@@ -520,7 +521,7 @@ def _finish_job(
 
 def _create(args: argparse.Namespace, ui: _Ui) -> int:
     if args.output is not None and not args.output.parent.is_dir():
-        raise CliError(f"--output: folder {args.output.parent} does not exist")
+        raise CliError(f"--output: folder {args.output.parent} does not exist", exit_code=2)
     with contextlib.ExitStack() as files:
         reference: api.Reference | None = None
         if args.reference:
@@ -552,7 +553,7 @@ def _reference(value: str, files: contextlib.ExitStack) -> api.Reference:
     try:
         stream = files.enter_context(path.open("rb"))
     except OSError as exc:
-        raise CliError(f"--reference: cannot read {path}: {exc.strerror}") from None
+        raise CliError(f"--reference: cannot read {path}: {exc.strerror}", exit_code=2) from None
     return api.reference_from(path, stream)
 
 
@@ -612,7 +613,7 @@ def _delete(args: argparse.Namespace, ui: _Ui) -> int:
 
 def _download(args: argparse.Namespace, ui: _Ui) -> int:
     if not args.output.parent.is_dir():
-        raise CliError(f"--output: folder {args.output.parent} does not exist")
+        raise CliError(f"--output: folder {args.output.parent} does not exist", exit_code=2)
     with _session(args, ui) as client:
         result = _fetch(client, ui, args.video_id, args.output, args.variant, args.timeout)
     ui.emit(_download_json(result), f"saved {printable(result.path)} ({result.size} bytes)")
@@ -621,7 +622,7 @@ def _download(args: argparse.Namespace, ui: _Ui) -> int:
 
 def _remix(args: argparse.Namespace, ui: _Ui) -> int:
     if args.output is not None and not args.output.parent.is_dir():
-        raise CliError(f"--output: folder {args.output.parent} does not exist")
+        raise CliError(f"--output: folder {args.output.parent} does not exist", exit_code=2)
     with _session(args, ui) as client:
         video = api.remix(client, args.video_id, args.prompt)
         note = f"created {video.id} ({video.status}), a remix of {args.video_id}"

@@ -39,6 +39,17 @@ def test_unreachable_url_exits_2_with_one_line(
     _assert_reports_say(tmp_path, "could not audit", 2, "cannot connect")
 
 
+def test_unknown_host_exits_2_at_once_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = "http://no-such-host.invalid"
+    code = main(["audit", "--url", url, "--key", SECRET, "--report-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "unknown host no-such-host.invalid" in err, err
+    _assert_reports_say(tmp_path, "could not audit", 2, "unknown host")
+
+
 def _assert_reports_say(folder: Path, verdict: str, code: int, reason: str) -> None:
     """All three reports are there, with the verdict the exit code gave and its reason."""
     summary = json.loads((folder / "summary.json").read_text("utf-8"))

@@ -13,7 +13,46 @@ from typing import IO, TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["CliError", "PipeSafe", "console", "finite", "non_negative", "positive"]
+__all__ = [
+    "EXIT_CODES",
+    "CliError",
+    "HelpFormatter",
+    "PipeSafe",
+    "console",
+    "exit_codes_epilog",
+    "finite",
+    "non_negative",
+    "positive",
+]
+
+# The one exit-code table of every command: `--help` epilogues, README.md ("Exit codes") and
+# the tests read it from here.
+EXIT_CODES: tuple[tuple[str, str], ...] = (
+    (
+        "0",
+        "done as asked (audit: conformant; docs-check: page and spec agree; diff: nothing breaks)",
+    ),
+    (
+        "1",
+        "the server or the verdict said no: an error answer, a failed job, a server that "
+        "cannot be reached or answers too slowly; audit: violations; docs-check: differences; "
+        "diff: a breaking change; proxy: a violation seen",
+    ),
+    (
+        "2",
+        "you asked for something impossible: a bad argument, value, file or URL, a missing "
+        "key, a value the spec or the model refuses (refused before sending); audit: also a "
+        "server it could not audit (unreachable, key refused, cut short), its reports saying "
+        "why",
+    ),
+    ("130", "interrupted: Ctrl-C (143: SIGTERM, 129: SIGHUP)"),
+    (
+        "141",
+        "the reader of stdout went away (`| head`); audit instead runs on, writes its reports "
+        "and exits with its verdict",
+    ),
+)
+
 
 # Output that is no terminal (a pipe, a file, a CI log) is never wrapped: a path split over two
 # lines breaks `grep`, copy-paste and the tests that read it. Tables still need a width to lay
@@ -40,6 +79,28 @@ def console(
         soft_wrap=True,
         width=_UNWRAPPED_WIDTH,
     )
+
+
+def exit_codes_epilog() -> str:
+    """The exit-code table as a `--help` epilogue, laid out for 80 columns."""
+    import textwrap
+
+    lines = ["exit codes:"]
+    for code, meaning in EXIT_CODES:
+        lines += textwrap.wrap(
+            meaning, width=78, initial_indent=f"  {code:<5}", subsequent_indent=" " * 7
+        )
+    return "\n".join(lines)
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, except that text laid out on several lines (the exit codes, the
+    model families) keeps its lines; one-line descriptions are wrapped as usual."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
 
 def _isatty(stream: IO[str]) -> bool:

@@ -52,7 +52,8 @@ def _typed(family: Family, name: str, text: str) -> Any:
         except ValueError:
             raise CliError(
                 f"--{'seconds' if name == family.seconds_field else 'size'}: "
-                f"{text!r} is not a whole number"
+                f"{text!r} is not a whole number",
+                exit_code=2,
             ) from None
     return text
 
@@ -63,10 +64,12 @@ def _reference_url(value: str) -> str:
     path = Path(value)
     try:
         if path.stat().st_size > _MAX_INLINE_BYTES:
-            raise CliError(f"--reference: {path} is larger than {_MAX_INLINE_BYTES} bytes")
+            raise CliError(
+                f"--reference: {path} is larger than {_MAX_INLINE_BYTES} bytes", exit_code=2
+            )
         data = path.read_bytes()
     except OSError as exc:
-        raise CliError(f"--reference: cannot read {path}: {exc.strerror}") from None
+        raise CliError(f"--reference: cannot read {path}: {exc.strerror}", exit_code=2) from None
     mime, _ = mimetypes.guess_type(path.name)
     return f"data:{mime or 'application/octet-stream'};base64,{base64.b64encode(data).decode()}"
 
@@ -89,7 +92,7 @@ def family_body(family: Family, args: argparse.Namespace) -> JsonBody:
     try:
         return json_body(args.prompt, args.model, **fields)
     except BodyError as exc:
-        raise CliError(_option_names(family, str(exc))) from None
+        raise CliError(_option_names(family, str(exc)), exit_code=2) from None
 
 
 def _option_names(family: Family, message: str) -> str:
@@ -116,4 +119,4 @@ def check_family_values(family: Family, args: argparse.Namespace) -> None:
     model = str(data.get("model") or family.field_default("model"))
     allowed = ", ".join(str(v) for v in family.allowed(model, name))
     message = f"{name}={data[name]!r} is not accepted by {family.title} {model}; it takes {allowed}"
-    raise CliError(_option_names(family, message))
+    raise CliError(_option_names(family, message), exit_code=2)

@@ -152,7 +152,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     create.add_argument("--seconds", metavar="N", help="clip length; values per family below")
     create.add_argument("--size", metavar="SIZE", help="frame size; values per family below")
-    create.formatter_class = argparse.RawDescriptionHelpFormatter
     create.epilog = families_help(catalogue)
     create.add_argument(
         "--reference",
@@ -415,6 +414,8 @@ def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]
                 api.connect(url, key, policy=policy, call_timeout=args.call_timeout)
             )
             yield client
+        except api.ConfigError as exc:  # a URL that is none, no key: asked for the impossible
+            raise CliError(str(exc), exit_code=2) from None
         except VideosClientError as exc:
             raise CliError(str(exc)) from None
         except httpx.TimeoutException as exc:

@@ -40,6 +40,15 @@ class _Parser(argparse.ArgumentParser):
     Subparsers are made of the top-level parser's class, so every command gets this.
     """
 
+    def format_help(self) -> str:
+        # A command may put the start of its epilogue off until its help is shown: the
+        # `help_epilog` default, a function (create's per-model values).
+        make = self.get_default("help_epilog")
+        if callable(make):
+            self.set_defaults(help_epilog=None)
+            self.epilog = "\n\n".join(filter(None, [make(), self.epilog]))
+        return super().format_help()
+
     def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
         raise _UsageError(f"{self.prog}: {message}")

@@ -152,7 +152,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     create.add_argument("--seconds", metavar="N", help="clip length; values per family below")
     create.add_argument("--size", metavar="SIZE", help="frame size; values per family below")
-    create.epilog = families_help(catalogue)
+    # Worked out when the help is shown, not at every start of the command line.
+    create.set_defaults(help_epilog=lambda: families_help(catalogue))
     create.add_argument(
         "--reference",
         metavar="FILE_OR_URL",

@@ -1,9 +1,10 @@
 """`videos-contract audit`: check that a server keeps the contract; exit 0, 1 or 2.
 
 0: conformant; 1: violations found; 2: the server could not be audited (unreachable, TLS, key
-refused, bad arguments), or not completely: the audit's deadline cut it short (the reports are
-still written, with the checks that ran). The key comes from --key or VIDEOS_API_KEY and is
-never printed.
+refused, bad arguments, no server named: `--mock` asks for the embedded mock), or not
+completely: the audit's deadline cut it short. Every run that got past its arguments writes
+the three reports with its verdict and the reason, and a closed stdout changes neither. The
+key comes from --key or VIDEOS_API_KEY and is never printed.
 """
 
 from __future__ import annotations

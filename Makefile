@@ -70,8 +70,16 @@ check: test ## What CI runs
 mock: env ## Start the mock server on http://127.0.0.1:8000 (another port: PORT=…)
 	@$(RUN) videos-contract mock --port $(PORT)
 
+# Without URL= it audits the embedded mock, asked for with --mock and said on stderr: the
+# command itself refuses to audit when no server is named.
 audit: env ## Audit URL (default: the embedded mock) with PROFILE; writes reports/
-	@VIDEOS_API_URL='$(URL)' VIDEOS_API_KEY='$(KEY)' $(RUN) videos-contract audit --profile $(PROFILE)
+	@if [ -z '$(URL)' ]; then \
+		echo "make audit: auditing the embedded mock (URL=... audits a server)" >&2; \
+		VIDEOS_API_URL= VIDEOS_API_KEY= $(RUN) videos-contract audit --mock --profile $(PROFILE); \
+	else \
+		echo "make audit: auditing $(URL)" >&2; \
+		VIDEOS_API_URL='$(URL)' VIDEOS_API_KEY='$(KEY)' $(RUN) videos-contract audit --profile $(PROFILE); \
+	fi
 
 # uv.lock records the generated client's version, so a release also updates the lock.
 regen: env ## After editing openapi.yaml: regenerate, bump the client version, add a changelog entry

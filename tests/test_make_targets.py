@@ -65,3 +65,31 @@ def test_readme_says_how_long_make_test_takes() -> None:
     assert re.search(r"`make test` .{0,200}about \d+-\d+ minutes on 2 cores", readme), (
         "the README should say how long `make test` takes"
     )
+
+
+def test_make_audit_asks_for_the_mock_only_without_a_url() -> None:
+    """The command refuses to audit when no server is named; `make audit` without URL= asks for
+    the embedded mock with `--mock` and says so on stderr (the README's runner runs it)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIDEOS_")}
+    dry = subprocess.run(
+        ["make", "-n", "-o", ".venv/.synced", "audit"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    recipe = " ".join(dry.split())
+    assert "auditing the embedded mock" in recipe and ">&2" in recipe
+    assert "videos-contract audit --mock --profile standard" in recipe
+    # With URL= the same recipe audits that server, without --mock.
+    assert "if [ -z '' ]" in recipe
+    named = subprocess.run(
+        ["make", "-n", "-o", ".venv/.synced", "audit", "URL=http://127.0.0.1:9"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "if [ -z 'http://127.0.0.1:9' ]" in named and "auditing http://127.0.0.1:9" in named

@@ -93,10 +93,13 @@ def _make_audit(command: str) -> None:
     """The mock passes the standard profile: every behaviour check, and the fuzzer (the same
     audit as tests/audit/test_of_mock.py's slow `test_standard_profile_passes`)."""
     report_dir = PROJECT_ROOT / "reports"
-    out = _ok(_run(command, timeout=300))
+    done = _run(command, timeout=300)
+    out = _ok(done)
     assert "Conformant" in out
+    assert "auditing the embedded mock" in done.stderr  # never a silent choice of target
     summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
     assert (summary["profile"], summary["verdict"]) == ("standard", "conformant")
+    assert summary["embedded_mock"] is True
     checks = [c for group in summary["operations"] for c in group["checks"]]
     behaviour = [c for c in checks if c["source"] == "behaviour"]
     assert behaviour and all(c["outcome"] == "passed" for c in behaviour), behaviour
@@ -110,7 +113,9 @@ def _audit_running_server(command: str) -> None:
     """The README's URL is the port `make mock` uses; point it at a mock of our own."""
     with running_mock(MockConfig(render_seconds=0.3)) as server:
         command = command.replace("http://127.0.0.1:8000", server.url)
-        out = _ok(_run(command + " PROFILE=quick", timeout=300))
+        done = _run(command + " PROFILE=quick", timeout=300)
+        out = _ok(done)
+        assert f"auditing {server.url}" in done.stderr
     assert "Conformant" in out
 
 
@@ -306,7 +311,9 @@ RUNNERS: dict[str, Callable[..., None]] = {
     "make audit": _make_audit,
     "make test": _make_test,
     "make audit URL=http://127.0.0.1:8000 KEY=sk-gateway-localmock": _audit_running_server,
-    ".venv/bin/videos-contract audit --profile quick --max-creates 0": _audit_quick_read_only,
+    ".venv/bin/videos-contract audit --mock --profile quick --max-creates 0": (
+        _audit_quick_read_only
+    ),
     "make mock": _make_mock,
     ".venv/bin/videos-contract mock --help": _help,
     ".venv/bin/videos-contract mock --store jobs.db --workers 2": _durable_mock,

@@ -67,13 +67,19 @@ def test_known_deviations_pass_and_a_new_defect_fails_naming_only_it(
 def test_the_settings_file_names_the_baseline(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    baseline = tmp_path / "b.json"
-    settings = tmp_path / "videos-contract.toml"
+    # However deep the folder, the line naming the baseline is one line (never wrapped).
+    folder = tmp_path.joinpath(*(f"folder-{n:02d}" for n in range(20)))
+    folder.mkdir(parents=True)
+    baseline = folder / "b.json"
+    settings = folder / "videos-contract.toml"
     settings.write_text(f'baseline = "{baseline}"\n', encoding="utf-8")
     with _mock(KNOWN) as server:
-        assert _audit(server, tmp_path, "--update-baseline", str(baseline)) == 0
-        assert _audit(server, tmp_path, "--config", str(settings)) == 0
-    assert "1 known violation(s) accepted, 0 new" in capsys.readouterr().out
+        assert _audit(server, folder, "--update-baseline", str(baseline)) == 0
+        assert _audit(server, folder, "--config", str(settings)) == 0
+    out = capsys.readouterr().out
+    assert f"Baseline {baseline}: 1 known violation(s) accepted, 0 new" in out.splitlines()
+    summary = json.loads((folder / "reports" / "summary.json").read_text("utf-8"))
+    assert summary["exit_code"] == 0 and str(baseline) in summary["reason"]
 
 
 def test_a_broken_baseline_file_is_exit_2(

@@ -36,6 +36,31 @@ def test_unreachable_url_exits_2_with_one_line(
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and "cannot connect" in err and SECRET not in err
+    _assert_reports_say(tmp_path, "could not audit", 2, "cannot connect")
+
+
+def test_unknown_host_exits_2_at_once_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = "http://no-such-host.invalid"
+    code = main(["audit", "--url", url, "--key", SECRET, "--report-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "unknown host no-such-host.invalid" in err, err
+    _assert_reports_say(tmp_path, "could not audit", 2, "unknown host")
+
+
+def _assert_reports_say(folder: Path, verdict: str, code: int, reason: str) -> None:
+    """All three reports are there, with the verdict the exit code gave and its reason."""
+    summary = json.loads((folder / "summary.json").read_text("utf-8"))
+    assert (summary["verdict"], summary["exit_code"]) == (verdict, code), summary
+    assert reason in summary["reason"], summary["reason"]
+    junit = (folder / "junit.xml").read_text("utf-8")
+    html = (folder / "report.html").read_text("utf-8")
+    if code == 2:
+        assert 'errors="1"' in junit and reason in junit
+        assert f"{verdict}: " in html
+    assert reason in html or reason in summary["reason"]
 
 
 def test_rejected_key_exits_2(
@@ -46,6 +71,9 @@ def test_rejected_key_exits_2(
     err = capsys.readouterr().err
     assert code == 2 and "key was refused" in err and SECRET not in err
     assert created == []
+    _assert_reports_say(tmp_path, "could not audit", 2, "key was refused")
+    for path in every_file(tmp_path):
+        assert SECRET.encode() not in path.read_bytes(), path
 
 
 @pytest.mark.parametrize(
@@ -69,18 +97,45 @@ def test_negative_max_creates_is_a_usage_error() -> None:
     assert exit_info.value.code == 2
 
 
-def test_empty_environment_values_mean_the_embedded_mock(
+@pytest.mark.parametrize("url", ["", None])
+def test_no_server_named_is_refused_in_one_line(
+    url: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `make audit` without URL= passes an empty string; a misspelt variable leaves it unset.
+    monkeypatch.delenv("VIDEOS_API_URL", raising=False)
+    if url is not None:
+        monkeypatch.setenv("VIDEOS_API_URL", url)
+    monkeypatch.setenv("VIDEOS_API_URLL", "http://127.0.0.1:1")  # the misspelling
+    monkeypatch.chdir(tmp_path)
+    assert main(["audit", "--profile", "quick"]) == 2
+    out, err = capsys.readouterr()
+    assert err.count("\n") == 1 and "VIDEOS_API_URL" in err and "--mock" in err, err
+    assert out == "" and not (tmp_path / "reports").exists()
+
+
+def test_mock_audits_the_embedded_mock_and_says_so(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # `make audit` without URL= and KEY= passes empty strings.
     monkeypatch.setenv("VIDEOS_API_URL", "")
     monkeypatch.setenv("VIDEOS_API_KEY", "")
     monkeypatch.chdir(tmp_path)  # and a relative report folder, as `make audit` uses
-    code = main(["audit", "--profile", "quick"])
-    assert code == 0, capsys.readouterr().out
+    code = main(["audit", "--mock", "--profile", "quick"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Auditing the embedded mock at http://127.0.0.1:" in out
     assert (tmp_path / "reports" / "schemathesis" / "events.ndjson").exists()
     summary = json.loads((tmp_path / "reports" / "summary.json").read_text())
     assert summary["verdict"] == "conformant" and summary["target"].startswith("http://127.0.0.1:")
+    assert summary["embedded_mock"] is True and summary["exit_code"] == 0
+    assert "the embedded mock at" in (tmp_path / "reports" / "report.html").read_text()
+
+
+def test_mock_and_url_together_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", "--mock", "--url", "http://127.0.0.1:1", "--key", "k"]) == 2
+    assert "--mock and --url" in capsys.readouterr().err
 
 
 @pytest.fixture
@@ -154,27 +209,31 @@ def test_default_cap_depends_on_where_the_server_is() -> None:
     assert default_max_creates("https://aihubmix.com") == REMOTE_MAX_CREATES
 
 
-def test_tls_failure_exits_2(counted_mock: CountedMock, capsys: pytest.CaptureFixture[str]) -> None:
+def test_tls_failure_exits_2(
+    counted_mock: CountedMock, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     with counted_mock() as (server, _):
         https = server.url.replace("http://", "https://")
-        code = main(["audit", "--url", https, "--key", server.key])
+        code = main(["audit", "--url", https, "--key", server.key, "--report-dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and "TLS" in err and err.count("\n") == 1
 
 
 def test_url_without_the_api_exits_2(
-    counted_mock: CountedMock, capsys: pytest.CaptureFixture[str]
+    counted_mock: CountedMock, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     with counted_mock() as (server, _):
-        code = main(["audit", "--url", server.url + "/elsewhere", "--key", server.key])
+        url = server.url + "/elsewhere"
+        code = main(["audit", "--url", url, "--key", server.key, "--report-dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and "no Videos API" in err
+    _assert_reports_say(tmp_path, "could not audit", 2, "no Videos API")
 
 
 def test_unwritable_report_dir_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    assert main(["audit", "--report-dir", str(blocker / "reports")]) == 2
+    assert main(["audit", "--mock", "--report-dir", str(blocker / "reports")]) == 2
     assert "cannot write reports" in capsys.readouterr().err
 
 
@@ -201,7 +260,7 @@ def test_operations_the_user_says_are_absent_are_not_offered(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(
-        ["audit", "--profile", "quick", "--no-fuzz", "--without", "remixVideo",
+        ["audit", "--mock", "--profile", "quick", "--no-fuzz", "--without", "remixVideo",
          "--report-dir", str(tmp_path)]
     )  # fmt: skip
     out = capsys.readouterr().out
@@ -218,7 +277,8 @@ def test_operations_the_user_says_are_absent_are_not_offered(
 
 def test_a_check_selection_leaves_the_others_not_run(tmp_path: Path) -> None:
     code = main(
-        ["audit", "--profile", "quick", "--no-fuzz", "--check", "unknown_video_is_not_found",
+        ["audit", "--mock", "--profile", "quick", "--no-fuzz", "--check",
+         "unknown_video_is_not_found",
          "--report-dir", str(tmp_path)]
     )  # fmt: skip
     summary = json.loads((tmp_path / "summary.json").read_text())

@@ -1,4 +1,4 @@
-"""An audit that cannot run leaves no empty folders behind; one that ran keeps its reports."""
+"""An audit that cannot run leaves its three reports saying why, and no empty folder."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def _closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def test_an_unreachable_server_leaves_no_report_folders(
+def test_an_unreachable_server_leaves_its_reports_and_no_empty_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     reports = tmp_path / "new" / "reports"
@@ -33,7 +33,7 @@ def test_an_unreachable_server_leaves_no_report_folders(
         ]
     )
     assert code == 2, capsys.readouterr().err
-    assert not (tmp_path / "new").exists()
+    assert sorted(p.name for p in reports.iterdir()) == ["junit.xml", "report.html", "summary.json"]
 
 
 def test_folders_that_were_there_stay(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

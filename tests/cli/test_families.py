@@ -99,3 +99,43 @@ def test_help_lists_every_family_and_its_values(capsys: pytest.CaptureFixture[st
             assert str(value) in out
     sora = FAMILIES.default_family
     assert f"sunset {sora.sunset}" in out
+
+
+def _text(values: tuple[object, ...]) -> str:
+    strings = [str(v) for v in values if isinstance(v, str)]
+    return ", ".join(strings or [str(v) for v in values])
+
+
+def test_help_lists_values_per_model_where_they_differ(capsys: pytest.CaptureFixture[str]) -> None:
+    """A model is shown the values it takes, never its family's union (Veo 2 and Veo 3 take
+    different lengths): whatever `create` would refuse for a model is not listed for it."""
+    with pytest.raises(SystemExit):
+        main(["create", "--help"])
+    lines = capsys.readouterr().out.splitlines()
+    differing = 0
+    for family in FAMILIES:
+        if not family.models:
+            continue
+        for option, name in (("--seconds", family.seconds_field), ("--size", family.size_field)):
+            per_model = {model: _text(family.allowed(model, name)) for model in family.models}
+            if len(set(per_model.values())) == 1:
+                (values,) = set(per_model.values())
+                assert any(line.startswith(f"    {option} ({name}): {values}") for line in lines)
+                continue
+            differing += 1
+            header = next(
+                i for i, line in enumerate(lines) if line.startswith(f"  {family.name} (")
+            )
+            start = next(
+                i
+                for i in range(header, len(lines))
+                if lines[i].startswith(f"    {option} ({name}), per model")
+            )
+            rows = []
+            for line in lines[start + 1 :]:
+                if not line.startswith("      "):
+                    break
+                models, values = line.strip().split(": ", 1)
+                rows += [(model, values) for model in models.split(", ")]
+            assert sorted(rows) == sorted(per_model.items()), (family.name, name)
+    assert differing >= 2, "no family's models differ: the test would show nothing"

@@ -213,7 +213,7 @@ def test_refused_key_is_never_printed(
 
 def test_missing_key_with_a_url(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "list", "--url", "http://127.0.0.1:9")
-    assert code == 1 and KEY_ENV in err
+    assert code == 2 and KEY_ENV in err
 
 
 def test_progress_bars_when_asked(

@@ -250,3 +250,56 @@ def test_sent_key_never_appears_in_errors(
 
 def test_redact_without_a_key_leaves_the_text() -> None:
     assert redact("no key here", None) == "no key here"
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param(f"http://127.0.0.1:{_closed_port()}", id="connection refused"),
+        pytest.param("http://no-such-host.invalid", id="unknown host"),
+    ],
+)
+def test_a_hopeless_connection_fails_at_once_for_every_method(url: str) -> None:
+    """Nothing listens there, or the name does not exist: no retry mends that, so neither a
+    read nor a create is tried again (a real socket, a real resolver)."""
+    from videos_contract.client import create, list_page, retrieve
+
+    retried: list[str] = []
+    policy = RetryPolicy(
+        sleep=lambda delay: retried.append(f"slept {delay}"),
+        on_retry=lambda request, attempt, reason, delay: retried.append(reason),
+    )
+    with connect(url, "sk-test", policy=policy) as client:
+        with pytest.raises(httpx.ConnectError):
+            list_page(client)
+        with pytest.raises(httpx.ConnectError):
+            retrieve(client, "video_123")
+        with pytest.raises(httpx.ConnectError):
+            create(client, "a red fox")
+    assert retried == []
+
+
+def test_a_connect_error_that_may_pass_is_still_retried() -> None:
+    """A timed-out connect, a temporary resolver failure: these may pass, and are retried."""
+    import socket
+
+    from videos_contract.client.retry import hopeless
+
+    assert not hopeless(httpx.ConnectTimeout("no route"))
+    temporary = httpx.ConnectError("try again")
+    temporary.__cause__ = socket.gaierror(socket.EAI_AGAIN, "Temporary failure")
+    assert not hopeless(temporary)
+    refused = httpx.ConnectError("refused")
+    refused.__cause__ = ConnectionRefusedError(111, "Connection refused")
+    assert hopeless(refused)
+    assert RetryPolicy().delay_for_error(httpx.Request("GET", "http://x"), temporary, 0)
+    assert RetryPolicy().delay_for_error(httpx.Request("GET", "http://x"), refused, 0) is None

@@ -187,3 +187,44 @@ def test_error_status_ends_the_wait(helpers: Helpers, make_client: ClientFactory
     with pytest.raises(ApiError) as caught:
         helpers.wait(make_client(handler), "video_x")
     assert (caught.value.status_code, caught.value.code) == (404, "not_found")
+
+
+def _cut_at_the_deadline(clock: Clock, deadline: float, *answers: Any) -> Any:
+    """Answers retrieves in turn; past the answers, a poll that the deadline cuts short."""
+    queue = list(answers)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if queue:
+            return httpx.Response(200, json=queue.pop(0))
+        clock.now = deadline  # the attempt ran out of the time left
+        raise httpx.ReadTimeout("cut to the deadline", request=request)
+
+    return handler
+
+
+def test_a_poll_cut_by_the_deadline_is_not_called_a_silent_server(
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory
+) -> None:
+    """`--timeout 0.1`: the server answered, the job was simply not done in time."""
+    clock = Clock()
+    queued = make_video(status="queued", progress=0)
+    handler = _cut_at_the_deadline(clock, 1.0, queued)
+    with pytest.raises(WaitTimeoutError) as caught:
+        helpers.wait(
+            make_client(handler), queued["id"], timeout=1.0, sleep=clock.sleep, clock=clock
+        )
+    message = str(caught.value)
+    assert caught.value.problem is None, message
+    assert "last seen queued at 0%" in message and "did not answer" not in message
+
+
+def test_a_server_that_never_answered_in_time_is_said_so(
+    helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory
+) -> None:
+    clock = Clock()
+    handler = _cut_at_the_deadline(clock, 1.0)
+    with pytest.raises(WaitTimeoutError) as caught:
+        helpers.wait(
+            make_client(handler), make_video()["id"], timeout=1.0, sleep=clock.sleep, clock=clock
+        )
+    assert "the server did not answer a poll within 1 s" in str(caught.value)

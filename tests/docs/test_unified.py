@@ -170,4 +170,13 @@ def test_an_older_copy_s_example_is_listed_as_superseded() -> None:
     examples = [f for f in compare_unified(page, spec, folder=COPIES) if f.aspect == EXAMPLE]
     fields = {f.field.split("`")[1] for f in examples}
     assert fields == {"seconds", "negative_prompt"}
-    assert all((f.deviation or "").startswith("superseded: video-gen.cn.mdx") for f in examples)
+    # Superseded while the newest page's own Sora examples pass; once the spec departs from
+    # that page too (a recorded x-deviation), they are known by that deviation instead.
+    newest = read_unified(COPIES / "video-gen.cn.mdx", spec)
+    newest_passes = not any(
+        f.aspect == EXAMPLE and "(sora)" in f.field
+        for f in compare_unified(newest, spec, folder=COPIES)
+    )
+    if newest_passes:
+        assert all((f.deviation or "").startswith("superseded: video-gen.cn.mdx") for f in examples)
+    assert all(f.known for f in examples)

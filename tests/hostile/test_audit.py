@@ -179,6 +179,9 @@ def test_trickle_is_cut_by_the_deadline_and_reports_are_written(
     assert "cut off: the audit's deadline of 8 s (--deadline)" in result.out
     assert "unknown_video_is_not_found" in result.files["summary.json"]
     assert {"summary.json", "junit.xml", "report.html"} <= set(result.files)
+    summary = json.loads(result.files["summary.json"])
+    assert (summary["verdict"], summary["exit_code"]) == ("cut short", 2), summary["verdict"]
+    assert "deadline" in summary["reason"] and "<error" in result.files["junit.xml"]
     assert "not run" in result.out and "fuzzing not run" in result.out
     assert result.seconds < 2 * 8 + 10, "twice the deadline, plus the interpreter's start"
 
@@ -192,6 +195,9 @@ def test_a_server_that_never_answers_is_no_answer_not_unreachable(
     assert result.code == 2
     assert "no answer from" in result.err and "cannot reach" not in result.err
     assert result.err.count("\n") == 1
+    summary = json.loads(result.files["summary.json"])  # the reports say why, too
+    assert (summary["verdict"], summary["exit_code"]) == ("could not audit", 2)
+    assert "no answer from" in summary["reason"]
 
 
 def test_a_trickled_first_answer_is_too_slow(mock: MockServer, tmp_path: Path, record: Any) -> None:

@@ -59,11 +59,11 @@ def test_the_client_wheel_has_the_released_version(installed: Installed) -> None
 
 
 def test_installed_audit_of_the_embedded_mock(installed: Installed) -> None:
-    done = installed.run("videos-contract", "audit", "--profile", "quick")
+    done = installed.run("videos-contract", "audit", "--mock", "--profile", "quick")
     assert done.returncode == 0, done.stdout + done.stderr
     summary = json.loads((installed.workdir / "reports" / "summary.json").read_text("utf-8"))
     assert summary["verdict"] == "conformant"
-    assert summary["target"].startswith("http://127.0.0.1:")
+    assert summary["target"].startswith("http://127.0.0.1:") and summary["embedded_mock"]
     assert "Conformant" in done.stdout
 
 
@@ -115,17 +115,17 @@ def test_installed_docs_check_and_diff(installed: Installed, tmp_path: Path) -> 
     page.write_bytes((PROJECT_ROOT / "tests/docs/pages/create-a-video.md").read_bytes())
     checked = installed.run("videos-contract", "docs-check", str(page))
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    located = installed.run(
-        "python", "-c", "from videos_contract.paths import SPEC_PATH; print(SPEC_PATH)"
-    )
     edited = _edited_spec(tmp_path)
-    diffed = installed.run("videos-contract", "diff", located.stdout.strip(), str(edited))
+    # `packaged` names the spec in site-packages, with no path to find.
+    diffed = installed.run("videos-contract", "diff", "packaged", str(edited))
     assert diffed.returncode == 1, diffed.stdout + diffed.stderr
     assert "limit" in diffed.stdout and "breaking" in diffed.stdout.lower()
 
 
 def test_installed_spec_option_refuses_a_missing_file(installed: Installed) -> None:
-    done = installed.run("videos-contract", "audit", "--spec", "nowhere.yaml", "--no-fuzz")
+    done = installed.run(
+        "videos-contract", "audit", "--mock", "--spec", "nowhere.yaml", "--no-fuzz"
+    )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "nowhere.yaml" in done.stderr
 

@@ -92,6 +92,8 @@ def test_our_client_is_clean_and_reports_are_written(
     summary = json.loads((proxied.report_dir / "summary.json").read_text(encoding="utf-8"))
     assert summary["verdict"] == "conformant" and summary["profile"] == "proxy"
     assert summary["requests"] == result.requests >= 4
+    # One create went through, and the upstream accepted it: the cost says so.
+    assert (summary["cost"]["billed_sent"], summary["cost"]["billed_accepted"]) == (1, 1)
     for name in ("junit.xml", "report.html"):
         assert (proxied.report_dir / name).stat().st_size > 0
     assert files_holding(mock_server.key, proxied.report_dir) == []

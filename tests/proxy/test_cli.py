@@ -41,6 +41,7 @@ def test_stop_writes_the_reports(stop: signal.Signals, tmp_path: Path) -> None:
     assert "1 request(s) seen" in out and "not conformant" in out
     summary = json.loads((reports / "summary.json").read_text(encoding="utf-8"))
     assert summary["verdict"] == "violations" and summary["requests"] == 1
+    assert summary["cost"]["billed_sent"] == 1  # the create went through the proxy
     assert (reports / "junit.xml").exists() and (reports / "report.html").exists()
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import tempfile
 import time
 import uuid
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -93,6 +95,19 @@ class TargetUnusable(Exception):
     """The first request found no server to audit; the message says which way it failed."""
 
 
+def _unknown_host(exc: BaseException) -> bool:
+    """Whether the connection failed on resolving the host name (httpx's error, then
+    httpcore's, then the resolver's)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def reach(url: str, key: str, path: str, timeout: float = 30.0) -> int:
     """One authenticated read of `path`, bounded in time and size; its status.
 
@@ -131,6 +146,9 @@ def reach(url: str, key: str, path: str, timeout: float = 30.0) -> int:
         kind = "TLS handshake failed" if "SSL" in reason or "certificate" in reason else None
         if kind:
             raise TargetUnusable(f"{kind} to {url}: {reason}") from None
+        if _unknown_host(exc):
+            host = urlsplit(url).hostname
+            raise TargetUnusable(f"cannot reach {url}: unknown host {host} ({reason})") from None
         raise TargetUnusable(f"cannot reach {url}: cannot connect ({reason})") from None
     except httpx.ConnectTimeout:
         raise TargetUnusable(f"cannot reach {url}: no connection within 10 s") from None

@@ -15,6 +15,7 @@ __all__ = [
     "Dismissal",
     "Exchange",
     "Outcome",
+    "Verdict",
     "Violation",
 ]
 
@@ -114,6 +115,16 @@ class CheckOutcome:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """How a run ended, as its exit code says: `conformant` (0), `violations` (1), `cut short`
+    or `could not audit` (2), with one line saying why."""
+
+    word: str
+    exit_code: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class AuditResult:
     """Everything one audit run established, in the order it was established."""
 
@@ -131,6 +142,11 @@ class AuditResult:
     requests: int = 0
     rate_limited_waits: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # True when the target was the embedded mock (`audit --mock`), not a server the user named.
+    embedded_mock: bool = False
+    # The verdict once the settings' severities and the baseline have had their say, or the
+    # reason a run could not finish; None: the outcomes alone decide (`exit_code`).
+    ending: Verdict | None = None
 
     @property
     def violations(self) -> tuple[Violation, ...]:
@@ -154,3 +170,11 @@ class AuditResult:
     def exit_code(self) -> int:
         """0 when conformant, 1 when at least one violation was found."""
         return 0 if self.conformant else 1
+
+    @property
+    def final(self) -> Verdict:
+        """The verdict the command exits with: `ending`, else the outcomes' own (its reason
+        left empty for the writers to word)."""
+        if self.ending is not None:
+            return self.ending
+        return Verdict("conformant" if self.conformant else "violations", self.exit_code, "")

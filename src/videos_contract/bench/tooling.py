@@ -48,7 +48,7 @@ def timed_command(
 
 def audit_arguments(profile: str, max_creates: int | None, report_dir: Path) -> list[str]:
     """The `videos-contract` arguments of one audit of the embedded mock."""
-    arguments = ["audit", "--profile", profile, "--report-dir", str(report_dir)]
+    arguments = ["audit", "--mock", "--profile", profile, "--report-dir", str(report_dir)]
     if max_creates is not None:
         arguments += ["--max-creates", str(max_creates)]
     return arguments

@@ -20,7 +20,7 @@ from types import FrameType
 from typing import NoReturn
 
 from videos_contract import POSIX_ONLY, __version__
-from videos_contract.cli.common import CliError
+from videos_contract.cli.common import CliError, HelpFormatter, exit_codes_epilog
 from videos_contract.terminal import printable
 
 __all__ = ["build_parser", "main"]
@@ -39,6 +39,15 @@ class _Parser(argparse.ArgumentParser):
 
     Subparsers are made of the top-level parser's class, so every command gets this.
     """
+
+    def format_help(self) -> str:
+        # A command may put the start of its epilogue off until its help is shown: the
+        # `help_epilog` default, a function (create's per-model values).
+        make = self.get_default("help_epilog")
+        if callable(make):
+            self.set_defaults(help_epilog=None)
+            self.epilog = "\n\n".join(filter(None, [make(), self.epilog]))
+        return super().format_help()
 
     def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
@@ -67,7 +76,18 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     alone = _ALONE.get(command or "")
     for name in (alone,) if alone else _GROUPS:
         importlib.import_module(f"{__name__}.{name}").register(subparsers)
+    _with_exit_codes(parser)
     return parser
+
+
+def _with_exit_codes(parser: argparse.ArgumentParser) -> None:
+    """Every command's `--help` ends with the one exit-code table (`common.EXIT_CODES`)."""
+    parser.formatter_class = HelpFormatter
+    parser.epilog = "\n\n".join(filter(None, [parser.epilog, exit_codes_epilog()]))
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in set(action.choices.values()):
+                _with_exit_codes(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,9 +1,10 @@
 """`videos-contract audit`: check that a server keeps the contract; exit 0, 1 or 2.
 
 0: conformant; 1: violations found; 2: the server could not be audited (unreachable, TLS, key
-refused, bad arguments), or not completely: the audit's deadline cut it short (the reports are
-still written, with the checks that ran). The key comes from --key or VIDEOS_API_KEY and is
-never printed.
+refused, bad arguments, no server named: `--mock` asks for the embedded mock), or not
+completely: the audit's deadline cut it short. Every run that got past its arguments writes
+the three reports with its verdict and the reason, and a closed stdout changes neither. The
+key comes from --key or VIDEOS_API_KEY and is never printed.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from rich.console import Console
 
@@ -30,7 +33,7 @@ from videos_contract.audit import (
 from videos_contract.audit.checks import ALL_MODELS
 from videos_contract.audit.deadline import DEADLINE_NOTE
 from videos_contract.audit.reports.github import render_github
-from videos_contract.audit.results import AuditResult, CheckOutcome, Outcome, Violation
+from videos_contract.audit.results import AuditResult, CheckOutcome, Outcome, Verdict, Violation
 from videos_contract.baseline import (
     BaselineError,
     Entry,
@@ -40,7 +43,8 @@ from videos_contract.baseline import (
     write_baseline,
 )
 from videos_contract.cli import config as settings_file
-from videos_contract.cli.common import CliError, positive
+from videos_contract.cli.common import CliError, PipeSafe, positive
+from videos_contract.cli.common import console as make_console
 from videos_contract.cli.config import CONFIG_FILE, Settings
 from videos_contract.credentials import Secrets
 from videos_contract.paths import SPEC_PATH
@@ -68,7 +72,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add `audit`, and `config show` which takes the same options."""
     parser = subparsers.add_parser(
         "audit",
-        help="audit a server (default: the embedded mock) against openapi.yaml",
+        help="audit a server (or, with --mock, the embedded mock) against openapi.yaml",
         description=(
             "Audit a Videos API server against openapi.yaml: behaviour checks plus schemathesis "
             "fuzzing. Exit 0 when conformant, 1 on violations, 2 when it cannot be audited. "
@@ -84,7 +88,14 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     """The audit's flags; unset ones are None so that the settings file can fill them."""
     settings_file.add_config_option(parser)
     parser.add_argument(
-        "--url", help=f"server base URL (default: {URL_ENV}, else the embedded mock)"
+        "--url",
+        help=f"server base URL (default: {URL_ENV}, else url in {CONFIG_FILE}; with neither, "
+        "the audit is refused unless --mock is given)",
+    )
+    parser.add_argument(
+        "--mock",
+        action="store_true",
+        help="audit the embedded mock, started on a free loopback port for this run",
     )
     parser.add_argument(
         "--key",
@@ -213,7 +224,16 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 def _audit(args: argparse.Namespace) -> int:
     settings = settings_file.load_settings(args)
-    url, key = settings.url, settings.key
+    if args.mock and args.url is not None:
+        raise CliError("--mock and --url name two servers: pass one", exit_code=2)
+    url, key = (None, None) if args.mock else (settings.url, settings.key)
+    if url is None and not args.mock:
+        # Never a green audit of a server nobody named: a misspelt variable must not pass.
+        raise CliError(
+            f"no server to audit: set {URL_ENV} (or pass --url, or url in {CONFIG_FILE}), "
+            "or pass --mock to audit the embedded mock",
+            exit_code=2,
+        )
     if url is not None and not url.startswith(("http://", "https://")):
         raise CliError(f"--url must start with http:// or https://, got {url!r}", exit_code=2)
     if url is not None and key is None:
@@ -239,7 +259,7 @@ def _audit(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"cannot write reports to {report_dir}: {exc.strerror}", 2) from None
     try:
-        return _run(args, settings, spec_path)
+        return _run(args, settings, url, key, spec_path)
     except BaseException:
         for folder in made:
             with contextlib.suppress(OSError):
@@ -247,8 +267,10 @@ def _audit(args: argparse.Namespace) -> int:
         raise
 
 
-def _run(args: argparse.Namespace, settings: Settings, spec_path: Path) -> int:
-    url, key, report_dir = settings.url, settings.key, settings.report_dir
+def _run(
+    args: argparse.Namespace, settings: Settings, url: str | None, key: str | None, spec_path: Path
+) -> int:
+    report_dir = settings.report_dir
     config = AuditConfig(
         url=url,
         key=key,
@@ -266,27 +288,48 @@ def _run(args: argparse.Namespace, settings: Settings, spec_path: Path) -> int:
         spec_path=spec_path,
         switched_off=settings.checks_with("off"),
     )
-    redact = Secrets([key] if key else [])
-    console = Console(file=sys.stdout, highlight=False)
+    secrets = [key] if key else []
+    redact = Secrets(secrets)
+    # A reader that goes away (`audit | head -3`) changes nothing: the audit runs on, writes
+    # its reports and exits with its verdict; only the console lines are lost.
+    out = PipeSafe(sys.stdout)
+    console = make_console(file=cast(TextIO, out))
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
     try:
-        result = run_audit(config, ConsoleReporter(console, redact))
-    except AuditAborted as exc:
-        raise CliError(redact(str(exc)), exit_code=2) from None
-    except RuntimeError as exc:
-        raise CliError(redact(f"the audit could not run: {exc}"), exit_code=2) from None
+        result = run_audit(config, ConsoleReporter(console, redact, embedded_mock=url is None))
+    except (AuditAborted, RuntimeError) as exc:
+        reason = str(exc) if isinstance(exc, AuditAborted) else f"the audit could not run: {exc}"
+        reason = redact(reason)
+        unfinished = AuditResult(
+            target=url or "",
+            profile=config.profile.name,
+            seed=config.seed,
+            started_at=started_at,
+            duration=0.0,
+            outcomes=(),
+            embedded_mock=url is None,
+            ending=Verdict("could not audit", 2, reason),
+        )
+        _write(unfinished, report_dir, secrets, console)
+        raise CliError(reason, exit_code=2) from None
+    result = replace(result, embedded_mock=url is None)
     for path in sorted((report_dir / "schemathesis").glob("*")):
         redact.file(path)
-    written = write_reports(result, report_dir, [key] if key else [])
-    console.print(f"Reports: {', '.join(str(p) for p in written)}", highlight=False)
-    code = _verdict(result, settings, args, console, redact)
-    if code == 0 and any(note.startswith(DEADLINE_NOTE) for note in result.notes):
-        print(
-            "videos-contract audit: error: the audit's deadline cut it short; the reports "
-            "hold the checks that ran",
-            file=sys.stderr,
-        )
-        return 2
-    return code
+    try:
+        verdict = _verdict(result, settings, args, console, redact, out)
+    except CliError as exc:  # the baseline file: the run is done, its verdict cannot be said
+        ending = Verdict("could not audit", exc.exit_code, redact(str(exc)))
+        _write(replace(result, ending=ending), report_dir, secrets, console)
+        raise
+    _write(replace(result, ending=verdict), report_dir, secrets, console)
+    if verdict.word == "cut short":
+        print(f"videos-contract audit: error: {verdict.reason}", file=sys.stderr)
+    return verdict.exit_code
+
+
+def _write(result: AuditResult, report_dir: Path, secrets: list[str], console: Console) -> None:
+    written = write_reports(result, report_dir, secrets)
+    console.print(f"Reports: {', '.join(str(p) for p in written)}")
 
 
 def _entries(outcomes: Iterable[CheckOutcome]) -> set[Entry]:
@@ -312,9 +355,10 @@ def _verdict(
     args: argparse.Namespace,
     console: Console,
     redact: Secrets,
-) -> int:
-    """The exit code after the settings' severities and the baseline have had their say."""
-    code, accepted = _judge(result, settings, args.update_baseline, console)
+    out: PipeSafe,
+) -> Verdict:
+    """The verdict after the settings' severities and the baseline have had their say."""
+    code, accepted, reason = _judge(result, settings, args.update_baseline, console)
     if args.format == "github":
         warning = set(settings.checks_with("warning"))
 
@@ -323,14 +367,21 @@ def _verdict(
                 return "notice"
             return "warning" if v.check in warning else "error"
 
-        print(redact(render_github(result, level)), flush=True)
-    return code
+        print(redact(render_github(result, level)), file=out, flush=True)
+    if code == 0 and any(note.startswith(DEADLINE_NOTE) for note in result.notes):
+        return Verdict(
+            "cut short",
+            2,
+            "the audit's deadline cut it short; the reports hold the checks that ran",
+        )
+    return Verdict("conformant" if code == 0 else "violations", code, reason)
 
 
 def _judge(
     result: AuditResult, settings: Settings, update: Path | None, console: Console
-) -> tuple[int, set[Entry]]:
-    """The exit code, and the baseline's entries the run matched (accepted violations)."""
+) -> tuple[int, set[Entry], str]:
+    """The exit code, the baseline's entries the run matched (accepted violations), and the
+    reason when it is not the outcomes' own."""
     failed = [o for o in result.outcomes if o.outcome is Outcome.FAILED]
     if update is not None:
         try:
@@ -338,7 +389,7 @@ def _judge(
         except BaselineError as exc:
             raise CliError(str(exc), exit_code=2) from None
         console.print(f"Baseline: {written} violation(s) written to {update}", highlight=False)
-        return 0, _entries(failed)
+        return 0, _entries(failed), f"{written} violation(s) written to {update} as accepted"
     warning = set(settings.checks_with("warning"))
     warned = sorted({o.check for o in failed if o.check in warning})
     if warned:
@@ -347,8 +398,9 @@ def _judge(
             highlight=False,
         )
     blocking = [o for o in failed if o.check not in warning]
+    only_warned = f"only checks of severity warning failed: {', '.join(warned)}"
     if settings.baseline is None:
-        return (1 if blocking else 0), set()
+        return (1 if blocking else 0), set(), "" if blocking or not warned else only_warned
     try:
         accepted = read_baseline(settings.baseline, "audit")
     except BaselineError as exc:
@@ -364,4 +416,12 @@ def _judge(
         console.print(f"  new: {_describe(item)}", highlight=False)
     for item in seen.gone:
         console.print(f"  no longer occurs: {_describe(item)}", highlight=False)
-    return (1 if new else 0), set(seen.known)
+    if new:
+        reason = f"{len(new)} violation(s) not in the baseline {settings.baseline}"
+    elif seen.known:
+        reason = (
+            f"{len(seen.known)} known violation(s) accepted by the baseline {settings.baseline}"
+        )
+    else:
+        reason = only_warned if warned else ""
+    return (1 if new else 0), set(seen.known), reason

@@ -289,7 +289,7 @@ def render(settings: Settings) -> str:
 
     line("url", settings.url or None)
     if settings.url is None:
-        lines[-1] = f"{'# url unset: the embedded mock':<48} # default"
+        lines[-1] = f"{'# url unset: refused, unless --mock':<48} # default"
     line("key_env", settings.key_env)
     masked = mask_key(settings.key) if settings.key else None
     line("key", masked, settings.origins["key"] + (" (masked)" if masked else " (not set)"))

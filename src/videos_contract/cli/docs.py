@@ -31,13 +31,26 @@ from videos_contract.release.sources import load_spec_source
 from videos_contract.release.specdiff import Change, Level, diff_specs, highest_level
 from videos_contract.spec import Spec, SpecError
 
-__all__ = ["register"]
+__all__ = ["PACKAGED", "register"]
+
+# The word that names the spec this toolkit carries (in a wheel: site-packages'
+# videos_contract/openapi.yaml; in a checkout: its openapi.yaml), wherever it lives.
+PACKAGED = "packaged"
+_PACKAGED_HELP = (
+    f"`{PACKAGED}`: the spec this toolkit carries ({SPEC_PATH.name} in the installed package; "
+    "in a checkout, its openapi.yaml); ./packaged for a file of that name"
+)
+
+
+def _spec_source(word: str) -> str:
+    """A spec argument: the word `packaged` names the toolkit's own spec."""
+    return str(SPEC_PATH) if word == PACKAGED else word
 
 
 def _docs_check(args: argparse.Namespace) -> int:
     page_path = Path(args.page)
     try:
-        spec = Spec.from_file(Path(args.spec))
+        spec = Spec.from_file(Path(_spec_source(args.spec)))
     except SpecError as exc:
         raise CliError(str(exc), exit_code=2) from exc
     try:
@@ -64,8 +77,8 @@ def _docs_check(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     try:
-        old = load_spec_source(args.old)
-        new = load_spec_source(args.new)
+        old = load_spec_source(_spec_source(args.old))
+        new = load_spec_source(_spec_source(args.new))
     except ReleaseError as exc:
         raise CliError(str(exc), exit_code=2) from exc
     changes = diff_specs(old, new)
@@ -176,7 +189,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         ),
     )
     check.add_argument("page", metavar="PAGE", help="the page file (.txt, .html or .md)")
-    check.add_argument("--spec", default=str(SPEC_PATH), help="spec file (default: openapi.yaml)")
+    check.add_argument(
+        "--spec",
+        default=PACKAGED,
+        metavar="PATH",
+        help=f"the spec to compare with: a file, or {_PACKAGED_HELP} (default: {PACKAGED}, "
+        "not ./openapi.yaml: pass --spec openapi.yaml for the copy in this folder)",
+    )
     check.add_argument(
         "--format",
         choices=FINDING_FORMATS,
@@ -189,20 +208,23 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "diff",
         help="classify the changes between two specs as breaking or not",
         description=(
-            "Compare two specs, each a file or a git revision (REVISION:PATH, e.g. "
-            "HEAD~1:openapi.yaml), and classify every change for client users: breaking, "
-            "additive or documentation only. Exit 1 when anything breaks."
+            "Compare two specs, each a file, a git revision (REVISION:PATH, e.g. "
+            f"HEAD~1:openapi.yaml) or `{PACKAGED}` (the spec this toolkit carries), and "
+            "classify every change for client users: breaking, additive or documentation "
+            "only. Exit 1 when anything breaks."
         ),
     )
     diff.add_argument(
         "old",
         metavar="OLD",
-        help="the earlier spec: a file, or REVISION:PATH such as HEAD~1:openapi.yaml",
+        help="the earlier spec: a file, REVISION:PATH such as HEAD~1:openapi.yaml, or "
+        + _PACKAGED_HELP,
     )
     diff.add_argument(
         "new",
         metavar="NEW",
-        help="the later spec: a file, or REVISION:PATH such as HEAD:openapi.yaml",
+        help="the later spec: a file, REVISION:PATH such as HEAD:openapi.yaml, or "
+        + _PACKAGED_HELP,
     )
     diff.add_argument(
         "--format",

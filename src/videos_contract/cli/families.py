@@ -18,18 +18,29 @@ __all__ = ["check_family_values", "families_help", "family_body"]
 _MAX_INLINE_BYTES = 20 * 1024 * 1024
 
 
-def _values(family: Family, name: str) -> str:
-    values = [str(v) for v in family.candidates(name) if isinstance(v, str)] or [
-        str(v) for v in family.candidates(name)
-    ]
+def _option_lines(family: Family, option: str, name: str) -> list[str]:
+    """One line for an option whose values every model shares; else one line per group of
+    models that take the same values (`Family.allowed`: the schema's per-model rules)."""
     default = family.field_default(name)
-    text = ", ".join(values) if values else "any"
-    return text + (f" (default {default})" if default is not None else "")
+    after = f" (default {default})" if default is not None else ""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for model in family.models:
+        values = family.allowed(model, name)
+        strings = [str(v) for v in values if isinstance(v, str)]
+        shown = tuple(strings or [str(v) for v in values])
+        groups.setdefault(shown, []).append(model)
+    if len(groups) <= 1:
+        (shown,) = groups or {(): []}
+        return [f"    {option} ({name}): {', '.join(shown) or 'any'}{after}"]
+    lines = [f"    {option} ({name}), per model{after}:"]
+    for shown, models in groups.items():
+        lines.append(f"      {', '.join(models)}: {', '.join(shown) or 'none'}")
+    return lines
 
 
 def families_help(catalogue: Families) -> str:
-    """The families, their models and values, for `create --help`."""
-    lines = ["model families (values differ per model; the spec's rules decide):"]
+    """The families, their models and values per model, for `create --help`."""
+    lines = ["model families (values per model, from the spec's rules):"]
     for family in catalogue:
         status = f", deprecated, sunset {family.sunset}" if family.deprecated else ""
         models = ", ".join(family.models) or "models not listed in the spec (sent as given)"
@@ -37,7 +48,7 @@ def families_help(catalogue: Families) -> str:
         if family.models:
             options = (("--seconds", family.seconds_field), ("--size", family.size_field))
             for option, name in options:
-                lines.append(f"    {option} ({name}): {_values(family, name)}")
+                lines += _option_lines(family, option, name)
         if family.fields:
             lines.append(f"    fields: {', '.join(family.fields)} (through the Python client)")
     return "\n".join(lines)
@@ -52,7 +63,8 @@ def _typed(family: Family, name: str, text: str) -> Any:
         except ValueError:
             raise CliError(
                 f"--{'seconds' if name == family.seconds_field else 'size'}: "
-                f"{text!r} is not a whole number"
+                f"{text!r} is not a whole number",
+                exit_code=2,
             ) from None
     return text
 
@@ -63,10 +75,12 @@ def _reference_url(value: str) -> str:
     path = Path(value)
     try:
         if path.stat().st_size > _MAX_INLINE_BYTES:
-            raise CliError(f"--reference: {path} is larger than {_MAX_INLINE_BYTES} bytes")
+            raise CliError(
+                f"--reference: {path} is larger than {_MAX_INLINE_BYTES} bytes", exit_code=2
+            )
         data = path.read_bytes()
     except OSError as exc:
-        raise CliError(f"--reference: cannot read {path}: {exc.strerror}") from None
+        raise CliError(f"--reference: cannot read {path}: {exc.strerror}", exit_code=2) from None
     mime, _ = mimetypes.guess_type(path.name)
     return f"data:{mime or 'application/octet-stream'};base64,{base64.b64encode(data).decode()}"
 
@@ -89,7 +103,7 @@ def family_body(family: Family, args: argparse.Namespace) -> JsonBody:
     try:
         return json_body(args.prompt, args.model, **fields)
     except BodyError as exc:
-        raise CliError(_option_names(family, str(exc))) from None
+        raise CliError(_option_names(family, str(exc)), exit_code=2) from None
 
 
 def _option_names(family: Family, message: str) -> str:
@@ -116,4 +130,4 @@ def check_family_values(family: Family, args: argparse.Namespace) -> None:
     model = str(data.get("model") or family.field_default("model"))
     allowed = ", ".join(str(v) for v in family.allowed(model, name))
     message = f"{name}={data[name]!r} is not accepted by {family.title} {model}; it takes {allowed}"
-    raise CliError(_option_names(family, message))
+    raise CliError(_option_names(family, message), exit_code=2)

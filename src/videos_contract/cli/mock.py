@@ -268,9 +268,12 @@ def _run(args: argparse.Namespace) -> int:
     except CassetteError as exc:
         raise CliError(str(exc), exit_code=2) from None
     except sqlite3.Error as exc:
-        raise CliError(f"cannot use the job store {args.store}: {exc}") from None
+        raise CliError(f"cannot use the job store {args.store}: {exc}", exit_code=2) from None
     except StoreUnavailable as exc:
-        raise CliError(f"cannot use the job store {masked_url(args.store)}: {exc}") from None
+        raise CliError(
+            f"cannot use the job store {masked_url(args.store)}: {exc}", exit_code=2
+        ) from None
     except OSError as exc:
-        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+        reason = exc.strerror or exc
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {reason}", exit_code=2) from None
     return 0

@@ -49,6 +49,7 @@ from rich.progress import (
 
 from videos_contract import client as api
 from videos_contract.cli.common import CliError, positive
+from videos_contract.cli.common import console as make_console
 from videos_contract.cli.families import check_family_values, families_help, family_body
 from videos_contract.client import DownloadResult, VideosClientError
 from videos_contract.client.families import create_json
@@ -151,8 +152,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     create.add_argument("--seconds", metavar="N", help="clip length; values per family below")
     create.add_argument("--size", metavar="SIZE", help="frame size; values per family below")
-    create.formatter_class = argparse.RawDescriptionHelpFormatter
-    create.epilog = families_help(catalogue)
+    # Worked out when the help is shown, not at every start of the command line.
+    create.set_defaults(help_epilog=lambda: families_help(catalogue))
     create.add_argument(
         "--reference",
         metavar="FILE_OR_URL",
@@ -302,7 +303,7 @@ class _Ui:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> _Ui:
-        err = Console(stderr=True, force_terminal=True if args.progress == "always" else None)
+        err = make_console(stderr=True, force_terminal=True if args.progress == "always" else None)
         shown = not args.quiet and (
             args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
         )
@@ -414,6 +415,8 @@ def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]
                 api.connect(url, key, policy=policy, call_timeout=args.call_timeout)
             )
             yield client
+        except api.ConfigError as exc:  # a URL that is none, no key: asked for the impossible
+            raise CliError(str(exc), exit_code=2) from None
         except VideosClientError as exc:
             raise CliError(str(exc)) from None
         except httpx.TimeoutException as exc:
@@ -520,7 +523,7 @@ def _finish_job(
 
 def _create(args: argparse.Namespace, ui: _Ui) -> int:
     if args.output is not None and not args.output.parent.is_dir():
-        raise CliError(f"--output: folder {args.output.parent} does not exist")
+        raise CliError(f"--output: folder {args.output.parent} does not exist", exit_code=2)
     with contextlib.ExitStack() as files:
         reference: api.Reference | None = None
         if args.reference:
@@ -552,7 +555,7 @@ def _reference(value: str, files: contextlib.ExitStack) -> api.Reference:
     try:
         stream = files.enter_context(path.open("rb"))
     except OSError as exc:
-        raise CliError(f"--reference: cannot read {path}: {exc.strerror}") from None
+        raise CliError(f"--reference: cannot read {path}: {exc.strerror}", exit_code=2) from None
     return api.reference_from(path, stream)
 
 
@@ -612,7 +615,7 @@ def _delete(args: argparse.Namespace, ui: _Ui) -> int:
 
 def _download(args: argparse.Namespace, ui: _Ui) -> int:
     if not args.output.parent.is_dir():
-        raise CliError(f"--output: folder {args.output.parent} does not exist")
+        raise CliError(f"--output: folder {args.output.parent} does not exist", exit_code=2)
     with _session(args, ui) as client:
         result = _fetch(client, ui, args.video_id, args.output, args.variant, args.timeout)
     ui.emit(_download_json(result), f"saved {printable(result.path)} ({result.size} bytes)")
@@ -621,7 +624,7 @@ def _download(args: argparse.Namespace, ui: _Ui) -> int:
 
 def _remix(args: argparse.Namespace, ui: _Ui) -> int:
     if args.output is not None and not args.output.parent.is_dir():
-        raise CliError(f"--output: folder {args.output.parent} does not exist")
+        raise CliError(f"--output: folder {args.output.parent} does not exist", exit_code=2)
     with _session(args, ui) as client:
         video = api.remix(client, args.video_id, args.prompt)
         note = f"created {video.id} ({video.status}), a remix of {args.video_id}"

@@ -2,7 +2,9 @@
 
 Idempotent requests (GET, HEAD, OPTIONS, DELETE) are retried on connection errors, 429 and
 5xx, after a capped exponential backoff with jitter, or after `Retry-After` when the server
-gives one. A request that is not idempotent (a create or a remix: every accepted one is a
+gives one. Only where a retry can help: a connection refused (nothing listens at that address)
+or a host name that does not exist fails at once (`hopeless`), with no retry of any request.
+A request that is not idempotent (a create or a remix: every accepted one is a
 billed video) is retried only when the connection could not even be opened, so that nothing
 was sent; once a byte may have reached the server, its outcome is the caller's to judge.
 
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -52,6 +55,7 @@ __all__ = [
     "DeadlineExceeded",
     "RetryPolicy",
     "RetryTransport",
+    "hopeless",
 ]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
@@ -79,6 +83,22 @@ DEFAULT_MAX_BODY = MAX_ANSWER_BODY
 
 class DeadlineExceeded(httpx.ReadTimeout):
     """The call's overall deadline passed while its answer had not (completely) arrived."""
+
+
+def hopeless(exc: BaseException) -> bool:
+    """Whether a connection error is one that no retry mends: the address refused the
+    connection (nothing listens there) or the host name does not exist. A temporary failure of
+    name resolution (`EAI_AGAIN`) and a connection that timed out may pass, and are retried."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # httpx's error, httpcore's, then the socket's
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionRefusedError):
+            return True
+        if isinstance(seen, socket.gaierror):
+            return seen.errno != socket.EAI_AGAIN
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _describe(request: httpx.Request) -> str:
@@ -218,6 +238,8 @@ class RetryPolicy:
 
     def delay_for_error(self, request: httpx.Request, exc: Exception, attempt: int) -> float | None:
         """Seconds to wait before retrying after a transport error, or None to give up."""
+        if isinstance(exc, httpx.ConnectError) and hopeless(exc):
+            return None
         if isinstance(exc, NOT_SENT_ERRORS):
             return self.backoff(attempt)
         if isinstance(exc, httpx.TransportError) and request.method.upper() in IDEMPOTENT_METHODS:

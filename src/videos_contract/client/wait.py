@@ -89,12 +89,17 @@ class _Poll:
     def transient(self, problem: str, *, cut_by_deadline: bool = False) -> None:
         """A poll that failed for a passing reason: poll on, unless the deadline is here.
 
-        A poll whose timeout was cut short by the deadline says nothing new about the
-        server; the problem seen before it is the one worth reporting.
+        A poll whose timeout was cut short by the wait's own deadline says nothing new about
+        the server: the problem seen before it is the one worth reporting, and when the server
+        did answer an earlier poll, there is none (the job was simply not finished in time).
         """
-        if not (cut_by_deadline and self.last_problem):
+        at_deadline = self.deadline - self.clock() <= 0
+        if cut_by_deadline and at_deadline:
+            if self.last_problem is None and self.last is None:
+                self.last_problem = f"the server did not answer a poll within {self.timeout:g} s"
+        else:
             self.last_problem = problem
-        if self.deadline - self.clock() <= 0:
+        if at_deadline:
             raise self.timed_out()
 
     def read(self, response: httpx.Response) -> Video | None:

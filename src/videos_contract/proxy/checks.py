@@ -266,6 +266,7 @@ class TrafficChecker:
         exchange identical to one judged before (in everything a check reads) gets that
         judgement again without being judged, which is most of the proxy's time per poll.
         """
+        self._count_billed(seen)
         key = self._key(seen, body)
         with self._lock:
             known = self._judgements.get(key)
@@ -303,6 +304,7 @@ class TrafficChecker:
 
     def streamed(self, seen: Seen) -> None:
         """Judge an exchange whose answer is a streamed asset, up to its body (`asset`)."""
+        self._count_billed(seen)
         out = _Judgement()
         self._upstream_answered(out, seen)
         valid = self._request(out, seen)
@@ -533,11 +535,19 @@ class TrafficChecker:
     # -- failures -----------------------------------------------------------------------
     def upstream_failed(self, seen: Seen, expected: str, actual: str) -> None:
         """The upstream gave no usable answer (reported; the client got a 502 or 504)."""
+        self._count_billed(seen)
         out = _Judgement()
         self._verdict(
             out, seen, UPSTREAM, [Breach(f"{self._what(seen)}: answer", expected, actual)]
         )
         self._apply(out)
+
+    def _count_billed(self, seen: Seen) -> None:
+        """A request to a billed operation went to the upstream (accepted: it answered 2xx)."""
+        op = self.operation(seen)
+        if op is not None and op.billed:
+            status = seen.status
+            self.findings.count_billed(accepted=status is not None and 200 <= status < 300)
 
     def _upstream_answered(self, out: _Judgement, seen: Seen) -> None:
         self._verdict(out, seen, UPSTREAM, [])

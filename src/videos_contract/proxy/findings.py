@@ -54,6 +54,10 @@ class Findings:
         self._notes: list[str] = []
         self._secrets = Secrets()
         self.requests = 0
+        # Requests to billed operations (creates, remixes) that went to the upstream, and
+        # those it accepted (2xx): summary.json's `cost`, as the audit counts them.
+        self.billed_sent = 0
+        self.billed_accepted = 0
         self._started_at = datetime.now(UTC).isoformat(timespec="seconds")
         self._started = time.monotonic()
 
@@ -67,6 +71,11 @@ class Findings:
     def count_request(self) -> None:
         with self._lock:
             self.requests += 1
+
+    def count_billed(self, *, accepted: bool) -> None:
+        with self._lock:
+            self.billed_sent += 1
+            self.billed_accepted += accepted
 
     def passed_all(self, passes: Iterable[tuple[str, str]]) -> None:
         """A pass for each (operation, check), under one lock."""
@@ -141,4 +150,6 @@ class Findings:
             outcomes=outcomes,
             requests=requests,
             notes=notes,
+            billed_sent=self.billed_sent,
+            billed_accepted=self.billed_accepted,
         )

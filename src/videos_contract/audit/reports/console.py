@@ -26,7 +26,10 @@ __all__ = ["ConsoleReporter", "verdict_line"]
 
 
 def verdict_line(result: AuditResult) -> str:
-    """One sentence: conformant or not, and how many checks the user's settings left out."""
+    """One sentence: conformant or not, and how many checks the user's settings left out (or,
+    when the run was settled otherwise, the reason it was)."""
+    if result.final.reason:
+        return result.final.reason
     if not result.conformant:
         return f"{len(result.violations)} violation(s) shown: not conformant."
     not_run, in_part = len(result.not_run), len(result.run_in_part)
@@ -50,9 +53,12 @@ _STYLE = {
 class ConsoleReporter:
     """An audit listener printing to a rich console, every line redacted."""
 
-    def __init__(self, console: Console, redact: Callable[[str], str]) -> None:
+    def __init__(
+        self, console: Console, redact: Callable[[str], str], *, embedded_mock: bool = False
+    ) -> None:
         self.console = console
         self._redact = redact
+        self._target = "the embedded mock at " if embedded_mock else ""
 
     def _print(self, text: str) -> None:
         # Lines quote the server (messages, bodies): every control character made visible.
@@ -63,7 +69,7 @@ class ConsoleReporter:
         if isinstance(event, AuditStarted):
             cap = "unlimited" if event.max_creates is None else str(event.max_creates)
             self._print(
-                f"[bold]Auditing {escape(event.target)}[/] (profile {event.profile}, "
+                f"[bold]Auditing {self._target}{escape(event.target)}[/] (profile {event.profile}, "
                 f"max creates {cap})"
             )
         elif isinstance(event, BehaviourCheckFinished):

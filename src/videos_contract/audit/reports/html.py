@@ -97,13 +97,20 @@ def _failed_without_evidence(outcome: CheckOutcome) -> str:
     )
 
 
+def _settled(result: AuditResult) -> str:
+    """`cut short: ` or `could not audit: `, before the reason of a run that did not finish."""
+    word = result.final.word
+    return "" if word in ("conformant", "violations") else f"{word}: "
+
+
 def render_html(result: AuditResult) -> str:
     e = escape
     verdict = (
         f'<p class="verdict ok">{e(verdict_line(result))}</p>'
-        if result.conformant
-        else f'<p class="verdict bad">{e(verdict_line(result))}</p>'
+        if result.final.exit_code == 0
+        else f'<p class="verdict bad">{e(_settled(result))}{e(verdict_line(result))}</p>'
     )
+    target = ("the embedded mock at " if result.embedded_mock else "") + result.target
     counts = Counter(o.outcome for o in result.outcomes)
     count_line = "".join(
         f"<span class='{outcome.value.replace(' ', '-')}'>{counts[outcome]} {outcome.value}</span>"
@@ -113,8 +120,8 @@ def render_html(result: AuditResult) -> str:
     out = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width,initial-scale=1'>",
-        f"<title>Audit of {e(result.target)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>videos-contract audit of {e(result.target)}</h1>",
+        f"<title>Audit of {e(target)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>videos-contract audit of {e(target)}</h1>",
         verdict,
         f"<p class='counts'>{count_line}</p>",
         f"<p><small>Profile {e(result.profile)}, seed {result.seed}, started {e(result.started_at)}"

@@ -1,7 +1,9 @@
 """junit.xml: one test suite per operation, one test case per check, for CI dashboards.
 
 passed -> a plain test case; failed -> `<failure>`; not run -> `<skipped message="not run:
-REASON">`; not offered -> `<skipped message="not offered: HOW">`.
+REASON">`; not offered -> `<skipped message="not offered: HOW">`. A run that did not finish
+(exit 2: cut short, or could not audit) adds a suite `audit` whose one case holds an `<error>`
+with the reason, so that a dashboard never shows it green.
 """
 
 from __future__ import annotations
@@ -20,14 +22,21 @@ _NEUTRAL = (Outcome.NOT_RUN, Outcome.NOT_OFFERED)
 
 
 def render_junit(result: AuditResult) -> str:
+    final = result.final
+    unfinished = final.exit_code == 2
     root = ET.Element(
         "testsuites",
         name="videos-contract audit",
-        tests=str(len(result.outcomes)),
+        tests=str(len(result.outcomes) + unfinished),
         failures=str(sum(o.outcome is Outcome.FAILED for o in result.outcomes)),
+        errors=str(int(unfinished)),
         skipped=str(sum(o.outcome in _NEUTRAL for o in result.outcomes)),
         time=f"{result.duration:.2f}",
     )
+    if unfinished:
+        suite = ET.SubElement(root, "testsuite", name="audit", tests="1", errors="1")
+        case = ET.SubElement(suite, "testcase", classname="audit", name="the audit ran to its end")
+        ET.SubElement(case, "error", message=f"{final.word}: {final.reason}", type=final.word)
     for operation, outcomes in by_operation(result):
         suite = ET.SubElement(
             root,

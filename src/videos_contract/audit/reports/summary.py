@@ -11,6 +11,7 @@ from typing import Any
 
 from videos_contract import __version__
 from videos_contract.audit.curl import to_curl
+from videos_contract.audit.reports.console import verdict_line
 from videos_contract.audit.reports.grouping import by_operation
 from videos_contract.audit.results import AuditResult, Outcome, Violation
 
@@ -32,16 +33,19 @@ def _violation(violation: Violation) -> dict[str, Any]:
 
 def summary_dict(result: AuditResult) -> dict[str, Any]:
     outcomes = result.outcomes
+    final = result.final
     return {
         "schema_version": SUMMARY_VERSION,
         "tool": {"name": "videos-contract", "version": __version__},
         "target": result.target,
+        "embedded_mock": result.embedded_mock,
         "profile": result.profile,
         "seed": result.seed,
         "started_at": result.started_at,
         "duration_seconds": result.duration,
-        "verdict": "conformant" if result.conformant else "violations",
-        "exit_code": result.exit_code,
+        "verdict": final.word,
+        "exit_code": final.exit_code,
+        "reason": verdict_line(result),
         "totals": {
             "checks": len(outcomes),
             "passed": sum(o.outcome is Outcome.PASSED for o in outcomes),

@@ -23,7 +23,7 @@ from videos_contract.protocol import KEY_ENV, URL_ENV
 def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            for sub in set(action.choices.values()):
+            for sub in dict.fromkeys(action.choices.values()):  # aliases share a parser
                 yield sub
                 yield from _parsers(sub)
 

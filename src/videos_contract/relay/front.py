@@ -27,7 +27,7 @@ import logging
 import signal
 import threading
 from collections.abc import Generator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import h11
 import uvicorn
@@ -77,14 +77,44 @@ def error_answer(status: int, code: str, message: str) -> bytes:
     return head.encode("latin-1") + body
 
 
+class _Coalescing:
+    """A transport whose writes within one turn of the loop go out as one: an answer's head
+    and body in one segment, not two (each segment wakes its reader once more)."""
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._pending:
+            self._loop.call_soon(self._flush)
+        self._pending.append(data)
+
+    def _flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class GuardedH11Protocol(H11Protocol):
     """`H11Protocol` whose parser-level refusals are JSON errors that never cut an answer
-    under way, with a head timeout."""
+    under way, with a head timeout; an answer's writes coalesced (`_Coalescing`)."""
 
     _head_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self.transport = cast(asyncio.Transport, _Coalescing(transport, self.loop))
         self._watch_head()
 
     def data_received(self, data: bytes) -> None:

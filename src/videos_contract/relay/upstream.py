@@ -115,10 +115,10 @@ class _Connection(asyncio.Protocol):
     def usable(self) -> bool:
         return not self.closed and self.transport is not None and not self.transport.is_closing()
 
-    async def send(self, event: h11.Event) -> None:
-        """Send one h11 event, waiting while the upstream takes no more."""
+    async def send(self, *events: h11.Event) -> None:
+        """Send h11 events in one write, waiting while the upstream takes no more."""
         try:
-            data = self.h11.send(event)
+            data = b"".join([self.h11.send(event) or b"" for event in events])
         except h11.LocalProtocolError as exc:
             raise UpstreamError("closed", f"the request could not be forwarded: {exc}") from None
         if not data:
@@ -297,15 +297,18 @@ class Upstream:
                 raise UpstreamError(
                     "closed", f"the request could not be forwarded: {exc}"
                 ) from None
-            await connection.send(request)
             if isinstance(body, bytes):
+                # A whole request in one write.
+                events: list[h11.Event] = [request]
                 if body:
-                    await connection.send(h11.Data(data=body))
+                    events.append(h11.Data(data=body))
+                await connection.send(*events, h11.EndOfMessage())
             else:
+                await connection.send(request)
                 async for chunk in body:
                     if chunk:
                         await connection.send(h11.Data(data=chunk))
-            await connection.send(h11.EndOfMessage())
+                await connection.send(h11.EndOfMessage())
             while True:
                 event = await connection.next_event()
                 if isinstance(event, h11.InformationalResponse):

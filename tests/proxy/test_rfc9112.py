@@ -408,3 +408,26 @@ def test_a_fault_of_a_check_is_the_proxys_own(
     failed = {(o.operation, o.check) for o in result.outcomes if o.failed}
     assert failed == {("(the proxy)", INTERNAL_CHECK)}
     assert result.exit_code != 0
+
+
+def test_bytes_after_an_asset_reach_no_other_request(proxy_for: ProxyFactory) -> None:
+    """Catches a client to the upstream that, reading an asset's body past its parser,
+    passes on more than the declared length or reuses the connection after it."""
+    asset = bytes(range(256)) * 1024  # 256 KiB: read past the parser
+
+    def asset_then_stray(arrived: Arrived) -> Reply:
+        fields = [("Content-Type", "video/mp4"), ("Content-Length", str(len(asset)))]
+        return Reply([head(200, fields) + asset + STRAY])
+
+    routes = {"/v1/videos/video_1/content": asset_then_stray}
+    with RawUpstream(routed(routes)) as upstream:
+        proxied = proxy_for(upstream.url)
+        with connected(proxied.url) as wire:
+            wire.sock.sendall(
+                request("GET", "/v1/videos/video_1/content")
+                + request("GET", "/v1/videos/video_next")
+            )
+            first = read_answer(wire)
+            second = read_answer(wire)
+    assert first.body == asset
+    assert _target(second.body) == "/v1/videos/video_next"

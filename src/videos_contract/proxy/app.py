@@ -560,6 +560,8 @@ class _Exchange:
         try:
             self._book()
             self.proxy.checker.whole(self.seen, body)
+        except Exception as exc:  # a check's own fault: the proxy's, reported before settling
+            self.proxy.internal_error(f"checking {self.method} {self.seen.path}", exc)
         finally:
             self.settle()
 

@@ -338,6 +338,7 @@ class Upstream:
     def _release(self, connection: _Connection) -> None:
         connection.busy = False
         connection.h11.start_next_cycle()
+        connection._resume()  # idle, it is read: a stray byte or the close is seen at once
         if len(self._idle) < _MAX_IDLE:
             self._idle.append(connection)
         else:

@@ -49,7 +49,7 @@ from videos_contract.audit.answers import (
 from videos_contract.credentials import masked_headers
 from videos_contract.http_rules import error_bytes, hop_by_hop
 from videos_contract.proxy.checks import Seen, TrafficChecker
-from videos_contract.relay.front import Refusal, request_refusal
+from videos_contract.relay.front import GRACEFUL_SECONDS, Refusal, request_refusal
 from videos_contract.relay.upstream import Answer, Upstream, UpstreamError
 
 __all__ = [
@@ -307,6 +307,12 @@ class ValidatingProxy:
                 if message["type"] == "lifespan.startup":
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
+                    # The server stopped taking exchanges; those still being checked (an
+                    # asset being decoded) get the graceful time to end.
+                    loop = asyncio.get_running_loop()
+                    deadline = loop.time() + GRACEFUL_SECONDS
+                    while self._busy and loop.time() < deadline:
+                        await asyncio.sleep(0.02)
                     self.close()
                     await send({"type": "lifespan.shutdown.complete"})
                     return

@@ -292,6 +292,8 @@ class RelayServer(uvicorn.Server):
             log_config=None,
             log_level="error",
             access_log=False,
+            # A relay passes X-Forwarded-For on; it does not act on it.
+            proxy_headers=False,
             server_header=False,
             date_header=False,
             timeout_keep_alive=int(head_timeout),

@@ -16,8 +16,8 @@ leaves to chance, it decides:
   `UpstreamError("closed", ...)`: what the upstream really did;
 * the body is read no faster than the caller takes it (`Answer.chunks`): one read is held at
   a time, the socket is not read meanwhile. A body of declared length from 64 KiB on (an
-  asset) is read past the parser, its bytes only counted (h11 copies each piece it frames:
-  it halved a download's throughput); its connection is not reused after it.
+  asset) is read past the parser, its bytes only counted (h11 would copy each piece it
+  frames out of its buffer); its connection is not reused after it.
 """
 
 from __future__ import annotations

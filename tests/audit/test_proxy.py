@@ -143,3 +143,23 @@ def test_the_budget_is_settled_before_the_caller_sees_the_answer() -> None:
     with serve_in_thread(upstream) as upstream_url:
         asyncio.run(drive(_relay(upstream_url, 1)))
     assert seen_at_start == [(1, 1)], "accepted was still 0 when the answer began"
+
+
+def test_a_second_answer_to_one_request_reaches_no_other_request() -> None:
+    """Catches a relay whose client to the server reuses a connection with bytes left after an
+    answer (httpx's pool did: the stray answer became the next request's)."""
+    from tests.support.rawhttp import Arrived, RawUpstream, Reply, head
+
+    def answer(target: str) -> bytes:
+        body = json.dumps({"target": target}).encode()
+        fields = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        return head(200, fields) + body
+
+    def twice(arrived: Arrived) -> Reply:
+        return Reply([answer(arrived.target) + answer("/stray")])
+
+    with RawUpstream(twice) as upstream, serve_in_thread(_relay(upstream.url, None)) as url:
+        with httpx.Client() as client:
+            targets = [client.get(f"{url}/v1/videos/video_{n}").json()["target"] for n in range(3)]
+    assert targets == [f"/v1/videos/video_{n}" for n in range(3)]
+    assert upstream.accepted == 3  # no connection that sent two answers carried another

@@ -1,7 +1,10 @@
 """The relay every audit request goes through on its way to the server under audit.
 
 The fuzzer and the behaviour checks talk to this local relay, never to the server directly,
-so that one place enforces what must hold for all of them:
+so that one place enforces what must hold for all of them. It is an ASGI app on the relay
+core (`videos_contract.relay`: served by its front, `audit.serving`, and forwarding with its
+upstream client, one per origin), like the validating proxy; what is here is the audit's
+policy:
 
 * the key: callers send a placeholder; only the relay swaps in the real key, so the key never
   reaches the fuzzer's reports, cassettes or the checks' reproductions, and any echo of the key
@@ -34,8 +37,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
-import httpx
 from starlette.types import Message, Receive, Scope, Send
 
 from videos_contract.audit.answers import DEFAULT_MAX_BODY, DEFAULT_REQUEST_TIMEOUT, MEDIA_PREFIXES
@@ -43,6 +46,7 @@ from videos_contract.audit.gate import CreateBudget, TokenBucket
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.credentials import Secrets, StreamScrubber
 from videos_contract.http_rules import error_bytes, hop_by_hop, retry_after_seconds
+from videos_contract.relay.upstream import Answer, Upstream, UpstreamError
 
 __all__ = [
     "BUDGET_MARK",
@@ -118,7 +122,8 @@ class _Refused(Exception):
 
 
 class _Cut(Exception):
-    """A streamed answer broke off after its headers went out; the connection is dropped."""
+    """A streamed answer broke off after its headers went out; the connection is dropped
+    (the app returns without ending the answer)."""
 
 
 @dataclass
@@ -155,6 +160,34 @@ def _not_passed_on(headers: list[tuple[bytes, bytes]]) -> frozenset[bytes]:
     return frozenset(name.encode("latin-1") for name in hop_by_hop(text))
 
 
+@dataclass
+class _Request:
+    """A request to the server (or where a redirect leads): its URL whole."""
+
+    method: str
+    url: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def _get(headers: list[tuple[str, str]], name: str) -> str | None:
+    """A header's value (names in lower case)."""
+    return next((value for key, value in headers if key == name), None)
+
+
+def _raw(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+
+
 class AuditRelay:
     """ASGI app forwarding each request to `upstream`, gated as the module says."""
 
@@ -185,7 +218,8 @@ class AuditRelay:
         self.deadline: float | None = None
         self.stats = RelayStats()
         self._stats_lock = threading.Lock()
-        self._client: httpx.AsyncClient | None = None
+        # One client per origin (the audited server's, and those redirects lead to).
+        self._upstreams: dict[str, Upstream] | None = None
         # request id -> (mark, kind, message) of streamed answers that broke off.
         self._outcomes: dict[str, tuple[str, str, str]] = {}
 
@@ -246,6 +280,10 @@ class AuditRelay:
             settle(answer.status)
             if not answer.streamed:
                 await self._relay_response(send, method, answer)
+        except _Cut:
+            # The answer broke off after its head went out: returning without ending it
+            # drops the connection (the caller asks why with OUTCOME_HEADER).
+            return
         finally:
             settle(None)  # cancelled before the server answered: the slot goes back
 
@@ -281,14 +319,12 @@ class AuditRelay:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self._client = httpx.AsyncClient(
-                    timeout=httpx.Timeout(self._timeout, connect=min(self._timeout, 10.0)),
-                    follow_redirects=False,
-                )
+                self._upstreams = {}
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._client is not None:
-                    await self._client.aclose()
+                for upstream in (self._upstreams or {}).values():
+                    upstream.close()
+                self._upstreams = None
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -302,8 +338,8 @@ class AuditRelay:
             more = bool(message.get("more_body", False))
         return b"".join(chunks)
 
-    def _headers(self, scope: Scope) -> list[tuple[bytes, bytes]]:
-        headers: list[tuple[bytes, bytes]] = []
+    def _headers(self, scope: Scope) -> list[tuple[str, str]]:
+        headers: list[tuple[str, str]] = []
         # The upstream's Host comes from its URL; identity only, whatever the caller accepts:
         # nothing is ever decoded here.
         dropped = _not_passed_on(scope["headers"]) | {
@@ -317,27 +353,41 @@ class AuditRelay:
                 continue
             if lower == b"authorization" and value == f"Bearer {PLACEHOLDER_KEY}".encode():
                 value = f"Bearer {self._key}".encode()
-            headers.append((name, value))
-        headers.append((b"accept-encoding", b"identity"))
+            headers.append((lower.decode("latin-1"), bytes(value).decode("latin-1")))
+        headers.append(("accept-encoding", "identity"))
         return headers
+
+    def _client_for(self, url: str) -> tuple[Upstream, str]:
+        """The client to `url`'s origin, and the target to send it."""
+        assert self._upstreams is not None, "the relay serves only between startup and shutdown"
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        upstream = self._upstreams.get(origin)
+        if upstream is None:
+            upstream = Upstream(origin, connect_timeout=min(self._timeout, 10.0))
+            self._upstreams[origin] = upstream
+        target = parts.path or "/"
+        if parts.query:
+            target += "?" + parts.query
+        return upstream, target
 
     async def _forward(
         self, scope: Scope, method: str, body: bytes, downstream: _Downstream
     ) -> _Answer:
-        assert self._client is not None, "the relay serves only between startup and shutdown"
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
         url = self.upstream + raw_path.decode("latin-1")
         if scope.get("query_string"):
             url += "?" + scope["query_string"].decode("latin-1")
         headers = self._headers(scope)
+        if body and not any(name == "content-length" for name, _ in headers):
+            headers.append(("content-length", str(len(body))))
         for attempt in range(_MAX_RATE_LIMIT_RETRIES + 1):
             wait = self._bucket.reserve()
             if wait:
                 await asyncio.sleep(wait)
             with self._stats_lock:
                 self.stats.requests += 1
-            request = self._client.build_request(method, url, headers=headers, content=body)
-            answer = await self._bounded(request, downstream)
+            answer = await self._bounded(_Request(method, url, headers, body), downstream)
             if answer.status != 429 or attempt == _MAX_RATE_LIMIT_RETRIES:
                 return answer
             with self._stats_lock:
@@ -345,24 +395,21 @@ class AuditRelay:
             await asyncio.sleep(_retry_after(answer.headers))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _bounded(self, request: httpx.Request, downstream: _Downstream) -> _Answer:
+    async def _bounded(self, request: _Request, downstream: _Downstream) -> _Answer:
         """Send `request` (following redirects) and read its answer within every bound."""
         now = time.monotonic()
         limit = now + self.request_timeout
         by_deadline = self.deadline is not None and self.deadline < limit
         if self.deadline is not None:
             limit = min(limit, self.deadline)
-        what = f"{request.method} {request.url.path}"
+        what = f"{request.method} {request.path}"
         progress: dict[str, Any] = {"stage": "no-answer", "bytes": 0, "status": None}
         try:
             async with asyncio.timeout(max(0.0, limit - now)):
                 return await self._send(request, progress, downstream)
-        except (TimeoutError, httpx.TimeoutException) as exc:
-            if isinstance(exc, httpx.ConnectTimeout):
-                message = f"{what}: cannot reach the server (connect timeout)"
-                raise _Failed("cannot-reach", message) from None
+        except TimeoutError:
             seconds = time.monotonic() - now
-            if by_deadline and isinstance(exc, TimeoutError):
+            if by_deadline:
                 raise _Failed(
                     "deadline", f"{what}: cut off by the audit's deadline after {seconds:.1f} s"
                 ) from None
@@ -379,104 +426,101 @@ class AuditRelay:
                 f"within {seconds:.0f} s",
                 progress["status"],
             ) from None
-        except httpx.ConnectError as exc:
-            raise _Failed("cannot-reach", f"{what}: cannot reach the server: {exc}") from None
-        except httpx.RemoteProtocolError as exc:
+        except UpstreamError as exc:
+            if exc.kind == "cannot-reach":
+                raise _Failed(
+                    "cannot-reach", f"{what}: {exc}".replace("upstream", "server")
+                ) from None
             raise _Failed("closed", f"{what}: the server closed the connection: {exc}") from None
-        except httpx.HTTPError as exc:
-            raise _Failed(type(exc).__name__, f"{what}: {type(exc).__name__}: {exc}") from None
 
     async def _send(
-        self, request: httpx.Request, progress: dict[str, Any], downstream: _Downstream
+        self, request: _Request, progress: dict[str, Any], downstream: _Downstream
     ) -> _Answer:
-        assert self._client is not None
-        origin = request.url.copy_with(path="/", query=None, fragment=None)
+        origin = _origin(request.url)
         for hop in range(MAX_REDIRECTS + 1):
-            response = await self._client.send(request, stream=True)
+            upstream, target = self._client_for(request.url)
+            response = await upstream.send(request.method, target, request.headers, request.body)
             progress["stage"] = "body"
-            progress["status"] = response.status_code
+            progress["status"] = response.status
             try:
-                location = response.headers.get("location")
+                location = _get(response.headers, "location")
                 if (
                     request.method == "GET"
-                    and response.status_code in _REDIRECTS
+                    and response.status in _REDIRECTS
                     and location
                     and hop < MAX_REDIRECTS
                 ):
                     request = self._redirected(request, location, origin)
                     continue
-                ctype = response.headers.get("content-type", "").lower()
+                ctype = (_get(response.headers, "content-type") or "").lower()
                 if (
                     ctype.startswith(MEDIA_PREFIXES)
                     and downstream.method != "HEAD"
-                    and response.status_code != 429
+                    and response.status != 429
                 ):
                     await self._stream(request, response, progress, downstream)
-                    return _Answer(response.status_code, [], b"", streamed=True)
+                    return _Answer(response.status, [], b"", streamed=True)
                 body = await self._read(request, response, progress)
-                return _Answer(response.status_code, list(response.headers.raw), body)
+                return _Answer(response.status, _raw(response.headers), body)
             finally:
-                await response.aclose()
+                response.close()
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _redirected(
-        self, request: httpx.Request, location: str, origin: httpx.URL
-    ) -> httpx.Request:
+    def _redirected(self, request: _Request, location: str, origin: str) -> _Request:
         """The next hop; the key goes only to the audited server's own origin."""
-        target = request.url.join(location)
-        if target.scheme not in ("http", "https"):
-            raise _Refused("redirect", f"redirect to a {target.scheme!r} URL", None)
-        same = target.copy_with(path="/", query=None, fragment=None) == origin
+        target = urljoin(request.url, location)
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https"):
+            raise _Refused("redirect", f"redirect to a {parts.scheme!r} URL", None)
+        same = _origin(target) == origin
         headers = [
             (name, value)
-            for name, value in request.headers.raw
-            if name.lower() not in (b"host", b"content-length", b"content-type")
-            and (same or name.lower() != b"authorization")
+            for name, value in request.headers
+            if name not in ("host", "content-length", "content-type")
+            and (same or name != "authorization")
         ]
-        shown = f"{target.scheme}://{target.netloc.decode('ascii')}{target.path}"
+        shown = f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}{parts.path}"
         with self._stats_lock:
-            self.stats.redirects.append(f"GET {request.url.path} -> {shown}")
-        return httpx.Request("GET", target, headers=headers, extensions=request.extensions)
+            self.stats.redirects.append(f"GET {request.path} -> {shown}")
+        return _Request("GET", target, headers, b"")
 
-    def _limit(self, request: httpx.Request, response: httpx.Response) -> int:
+    def _limit(self, request: _Request, response: Answer) -> int:
         """The cap for this answer's body, after refusing what may not be read at all."""
-        what = f"{request.method} {request.url.path}"
-        encoding = response.headers.get("content-encoding", "").strip().lower()
+        what = f"{request.method} {request.path}"
+        encoding = (_get(response.headers, "content-encoding") or "").strip().lower()
         if encoding not in ("", "identity"):
             raise _Refused(
                 "content-encoding",
                 f"{what}: the answer came in Content-Encoding {encoding!r} although the request "
                 "accepted only identity; not decoded",
-                response.status_code,
+                response.status,
             )
-        ctype = response.headers.get("content-type", "").lower()
+        ctype = (_get(response.headers, "content-type") or "").lower()
         limit = self.max_media if ctype.startswith(MEDIA_PREFIXES) else self.max_body
-        declared = response.headers.get("content-length", "").strip()
+        declared = (_get(response.headers, "content-length") or "").strip()
         if declared.isdigit() and int(declared) > limit:
             raise _Refused(
                 "too-large",
                 f"{what}: the answer declares {declared} bytes, more than the audit reads "
                 f"({limit} bytes for {ctype or 'an untyped answer'})",
-                response.status_code,
+                response.status,
             )
         return limit
 
-    def _too_large(self, request: httpx.Request, response: httpx.Response, limit: int) -> _Refused:
-        ctype = response.headers.get("content-type", "").lower()
+    def _too_large(self, request: _Request, response: Answer, limit: int) -> _Refused:
+        ctype = (_get(response.headers, "content-type") or "").lower()
         return _Refused(
             "too-large",
-            f"{request.method} {request.url.path}: the answer passed {limit} bytes "
+            f"{request.method} {request.path}: the answer passed {limit} bytes "
             f"({ctype or 'untyped'}) and was still coming; cut off",
-            response.status_code,
+            response.status,
         )
 
-    async def _read(
-        self, request: httpx.Request, response: httpx.Response, progress: dict[str, Any]
-    ) -> bytes:
+    async def _read(self, request: _Request, response: Answer, progress: dict[str, Any]) -> bytes:
         """The raw body, never decoded, within the cap of its kind."""
         limit = self._limit(request, response)
         chunks: list[bytes] = []
-        async for chunk in response.aiter_raw():
+        async for chunk in response.chunks():
             progress["bytes"] += len(chunk)
             if progress["bytes"] > limit:
                 raise self._too_large(request, response, limit)
@@ -485,8 +529,8 @@ class AuditRelay:
 
     async def _stream(
         self,
-        request: httpx.Request,
-        response: httpx.Response,
+        request: _Request,
+        response: Answer,
         progress: dict[str, Any],
         downstream: _Downstream,
     ) -> None:
@@ -495,20 +539,21 @@ class AuditRelay:
         Its length is unknown until the end, so it goes out chunked; the server's own
         Content-Length and Content-Encoding go in the marks."""
         limit = self._limit(request, response)
-        dropped = _not_passed_on(list(response.headers.raw))
+        raw = _raw(response.headers)
+        dropped = _not_passed_on(raw)
         headers = [
             (name, self._scrub(value))
-            for name, value in response.headers.raw
+            for name, value in raw
             if name.lower() not in dropped
             and name.lower() not in (b"content-length", b"content-encoding")
         ]
-        headers += self._upstream_marks(list(response.headers.raw))
+        headers += self._upstream_marks(raw)
         await downstream.send(
-            {"type": "http.response.start", "status": response.status_code, "headers": headers}
+            {"type": "http.response.start", "status": response.status, "headers": headers}
         )
         downstream.started = True
         scrubber = StreamScrubber(self._secrets, short=False)
-        async for chunk in response.aiter_raw():
+        async for chunk in response.chunks():
             progress["bytes"] += len(chunk)
             if progress["bytes"] > limit:
                 raise self._too_large(request, response, limit)

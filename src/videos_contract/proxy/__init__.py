@@ -8,9 +8,9 @@ with running_proxy(ProxyConfig(upstream="http://127.0.0.1:8000")) as proxy:
 ```
 
 Layers: `findings` (the tally and the audit's result), `checks` (the audit's rules applied to
-each exchange), `upstream` (the HTTP/1.1 client to the upstream), `app` (the exchanges: each
-request forwarded, its answer passed back and judged), `front` (the HTTP/1.1 server clients
-talk to, and the loop serving it), `server` (a run: serving it, writing reports on exit).
+each exchange), `app` (the ASGI app: each request forwarded, its answer passed back and
+judged), `server` (a run: serving it, writing reports on exit). The HTTP under them is the
+relay core's (`videos_contract.relay`: uvicorn with h11 in front, an h11 client behind).
 """
 
 from videos_contract.proxy.app import (

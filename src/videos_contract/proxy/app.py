@@ -1,43 +1,45 @@
 """The validating reverse proxy's exchanges: each request forwarded to the upstream as the
 client sent it, each answer passed back, both sides checked on the way through.
 
-What it promises:
+A plain ASGI app (no routing: every request is an exchange) served by the relay core's front
+(`videos_contract.relay.front`, uvicorn with h11) and forwarding with its upstream client
+(`videos_contract.relay.upstream`, h11). What it promises:
 
 * it sends upstream exactly the requests its clients send, one each, with their headers
   (the key included, unchanged) less the hop-by-hop ones; it asks for `Accept-Encoding:
   identity` so that it never has to inflate an answer to check it, follows no redirect and
-  retries nothing;
+  retries nothing; a request RFC 9112 says to refuse never goes upstream (`request_refusal`);
 * the key goes to the upstream only; it is masked in everything the proxy keeps, and every
   credential value it saw is blanked from every line and report;
 * bounded: an answer that is not media is read up to `max_body` bytes (as the audit's relay
   does) within `request_timeout` seconds; a media answer streams through as it comes to the
   client (its memory flat whatever its size: the upstream is read no faster than the client
-  takes it) while a thread copies it to a temporary file of at most `max_spool` bytes, which
-  is decoded once the last byte went by (an MP4's `moov` box may come last) and then deleted;
-  a request body is forwarded as it comes and kept for checking up to `max_request_body`
-  bytes;
-* an upstream that cannot be reached, closes without answering or sends too much is answered
-  with an OpenAI-style error (502; 504 when it is too slow), marked with `PROXY_ERROR_HEADER`
-  and reported; once an answer's head went out, a failure can only break the connection.
-
-Each exchange is driven by the callbacks of its two connections (`front` for the client's,
-`upstream` for the upstream's): the bytes of an answer go out in the callback that read them,
-and the checks of an answer that is not media run once it went out, while the client reads it.
+  takes it, and time the client takes is not counted against the upstream) while it is
+  copied to a temporary file of at most `max_spool` bytes, which is decoded once the last
+  byte went by (an MP4's `moov` box may come last) and then deleted; a request body is
+  forwarded as it comes, each piece within `request_timeout` seconds of the last (else 408),
+  and kept for checking up to `max_request_body` bytes;
+* an upstream that cannot be reached, closes without answering, breaks HTTP/1.1 or sends too
+  much is answered with an OpenAI-style error (502; 504 when it is too slow), marked with
+  `PROXY_ERROR_HEADER` and reported against it; once an answer's head went out, a failure
+  can only break the connection;
+* a fault of the proxy itself is never blamed on the upstream: it is logged, answered 500
+  marked `internal` (or the connection broken, once the head went out), and reported as the
+  proxy's own (`INTERNAL_CHECK`), which makes the run's exit status non-zero.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
+import logging
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from http import HTTPStatus
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, Any, Protocol
 
 from videos_contract.audit.answers import (
     DEFAULT_MAX_BODY,
@@ -47,25 +49,24 @@ from videos_contract.audit.answers import (
 from videos_contract.credentials import masked_headers
 from videos_contract.http_rules import error_bytes, hop_by_hop
 from videos_contract.proxy.checks import Seen, TrafficChecker
-from videos_contract.proxy.upstream import Connection, Upstream, UpstreamError
-
-if TYPE_CHECKING:
-    from videos_contract.proxy.front import ClientConnection, Request
+from videos_contract.relay.front import GRACEFUL_SECONDS, Refusal, request_refusal
+from videos_contract.relay.upstream import Answer, Upstream, UpstreamError
 
 __all__ = [
     "DEFAULT_MAX_REQUEST_BODY",
     "DEFAULT_MAX_SPOOL",
+    "INTERNAL_CHECK",
     "PROXY_ERROR_HEADER",
-    "Exchange",
     "ExchangeRecord",
     "ProxyLimits",
     "RecordingSink",
     "ValidatingProxy",
-    "answer_head",
 ]
 
 # Marks an answer the proxy made itself (the upstream gave none); its value says why.
 PROXY_ERROR_HEADER = "x-videos-contract-proxy-error"
+# The check under which a fault of the proxy itself is reported (never the upstream's).
+INTERNAL_CHECK = "proxy_internal_error"
 # Request bodies are forwarded as they come; this much is kept to check (a create with a
 # reference image is a few MiB).
 DEFAULT_MAX_REQUEST_BODY = 32 * 1024 * 1024
@@ -73,16 +74,19 @@ DEFAULT_MAX_REQUEST_BODY = 32 * 1024 * 1024
 DEFAULT_MAX_SPOOL = 4 * 1024 * 1024 * 1024
 # A request body up to this size is read whole before it is sent (one write upstream).
 _SMALL_BODY = 256 * 1024
-# Bytes of a request body held while the upstream connection is not ready: past these, the
-# client is not read meanwhile.
-_HELD = 1024 * 1024
 
 # Request headers the proxy sets itself towards the upstream (besides the hop-by-hop ones).
 _REPLACED = frozenset({"host", "accept-encoding", "expect"})
 # How long after an answer went out it is judged, at most (a poll's next request, arriving
 # meanwhile, goes first).
 _JUDGE_DELAY = 0.0005
-_REASONS = {status.value: status.phrase for status in HTTPStatus}
+_BODILESS = frozenset({204, 304})
+_log = logging.getLogger("videos_contract.proxy")
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Any]
+Send = Callable[[Message], Any]
 
 
 class ExchangeRecord(Protocol):
@@ -128,25 +132,29 @@ class _Failure(Exception):
         return cls(status, error.kind, f"{error}{suffix}")
 
 
+class _ClientGone(Exception):
+    """The client went away (mid-request or mid-answer)."""
+
+
+class _ClientTooSlow(Exception):
+    """The client's request body stopped coming."""
+
+
 class _Spool:
     """A bounded temporary copy of a streamed asset; no file once it passed the cap.
 
     Written in the loop's thread as each piece passes: a page-cache write costs less than
-    handing the piece to another thread (measured: about 0.05 s of CPU per 256 MiB, against
-    several times that in thread hand-offs).
+    handing the piece to another thread. Nothing is allocated ahead of the bytes: a size an
+    upstream declares is only a claim.
     """
 
-    def __init__(self, cap: int, expected: int | None) -> None:
+    def __init__(self, cap: int) -> None:
         self.cap = cap
         self.size = 0
         self._file: IO[bytes] | None = tempfile.NamedTemporaryFile(
             prefix="videos-contract-proxy-", suffix=".asset", delete=False, buffering=0
         )
         self.path: Path | None = Path(self._file.name)
-        if expected is not None and 0 < expected <= cap:
-            with contextlib.suppress(OSError, AttributeError):
-                # The blocks at once, not one write at a time (where the system can).
-                os.posix_fallocate(self._file.fileno(), 0, expected)
 
     def write(self, data: bytes) -> None:
         self.size += len(data)
@@ -166,9 +174,6 @@ class _Spool:
     def close(self) -> Path | None:
         """The file's path, every piece in it (None when it passed the cap or failed)."""
         if self._file is not None:
-            if self.path is not None:
-                # What was allocated ahead and not written (a short answer) is no asset.
-                self._file.truncate(self.size)
             self._file.close()
             self._file = None
         return self.path
@@ -190,14 +195,6 @@ def _without(
     return [(name, value) for name, value in headers if name not in gone]
 
 
-def answer_head(status: int, headers: Sequence[tuple[str, str]]) -> bytes:
-    """The status line and headers of an answer to the client."""
-    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, '')}".rstrip()]
-    lines += [f"{name}: {value}" for name, value in headers]
-    lines.append("\r\n")
-    return "\r\n".join(lines).encode("latin-1")
-
-
 def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
     """The value of header `name` (names in lower case on both sides)."""
     for key, value in headers:
@@ -206,9 +203,12 @@ def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
     return None
 
 
+def _encoded(headers: Sequence[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+
+
 class ValidatingProxy:
-    """Forwards to `upstream`, checking every exchange with `checker`; its connections come
-    from `front.ClientConnection`."""
+    """The ASGI app forwarding to `upstream`, checking every exchange with `checker`."""
 
     def __init__(
         self,
@@ -223,36 +223,28 @@ class ValidatingProxy:
         self.findings = checker.findings
         self.limits = limits or ProxyLimits()
         self.recorder = recorder
-        self._client: Upstream | None = None
+        self._upstream: Upstream | None = None
         # Exchanges not yet checked to the end (their client may already have its answer).
         self._busy = 0
-        # Exchanges waiting for the upstream, each with the moment it times out (`sweep`).
-        self.waiting: set[Exchange] = set()
         # Answers that went out, waiting to be judged (`later`).
-        self._judging: deque[tuple[Callable[[bytes], None], bytes]] = deque()
+        self._judging: deque[Callable[[], None]] = deque()
         self._judge_scheduled = False
 
     @property
-    def client(self) -> Upstream:
-        if self._client is None:
+    def upstream_client(self) -> Upstream:
+        if self._upstream is None:
             limits = self.limits
-            self._client = Upstream(
+            self._upstream = Upstream(
                 self.upstream,
                 connect_timeout=min(limits.connect_timeout, limits.request_timeout),
             )
-        return self._client
+        return self._upstream
 
     def close(self) -> None:
         """Close the kept-alive connections to the upstream."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    def begun(self) -> None:
-        self._busy += 1  # only ever changed in the loop's thread
-
-    def ended(self) -> None:
-        self._busy -= 1
+        if self._upstream is not None:
+            self._upstream.close()
+            self._upstream = None
 
     @property
     def busy(self) -> int:
@@ -268,14 +260,16 @@ class ValidatingProxy:
             time.sleep(0.01)
         return True
 
-    def exchange(self, client: ClientConnection, request: Request) -> Exchange:
-        return Exchange(self, client, request)
+    def begun(self) -> None:
+        self._busy += 1  # only ever changed in the loop's thread
 
-    def later(self, judge: Callable[[bytes], None], body: bytes) -> None:
+    def ended(self) -> None:
+        self._busy -= 1
+
+    def later(self, judge: Callable[[], None]) -> None:
         """Judge an answer once the loop has passed on what was waiting: a client's next
-        request is forwarded before the last answer is checked (the checks wait at most
-        `_JUDGE_DELAY` seconds)."""
-        self._judging.append((judge, body))
+        request is forwarded before the last answer is checked."""
+        self._judging.append(judge)
         if not self._judge_scheduled:
             self._judge_scheduled = True
             asyncio.get_running_loop().call_later(_JUDGE_DELAY, self._judge)
@@ -284,143 +278,111 @@ class ValidatingProxy:
         self._judge_scheduled = False
         judging = self._judging
         while judging:
-            judge, body = judging.popleft()
-            judge(body)
+            judge = judging.popleft()
+            try:
+                judge()
+            except Exception as exc:  # a check's own fault: the proxy's, not the upstream's
+                self.internal_error("checking an answer", exc)
 
-    def sweep(self, now: float) -> None:
-        """Time out the exchanges whose upstream is too slow (called a few times a second:
-        one timer for all, not one per exchange)."""
-        for exchange in [e for e in self.waiting if e.due <= now]:
-            exchange.tick(now)
+    def internal_error(self, what: str, exc: BaseException) -> None:
+        """A fault of the proxy itself: logged, and reported as the proxy's own."""
+        _log.error("videos-contract proxy: internal error %s", what, exc_info=exc)
+        message = self.findings.secrets(f"{type(exc).__name__}: {exc}")
+        self.findings.failed(
+            "(the proxy)",
+            INTERNAL_CHECK,
+            "videos-contract proxy",
+            f"no internal error while {what}",
+            message,
+        )
+
+    # -- ASGI ---------------------------------------------------------------------------
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    # The server stopped taking exchanges; those still being checked (an
+                    # asset being decoded) get the graceful time to end.
+                    loop = asyncio.get_running_loop()
+                    deadline = loop.time() + GRACEFUL_SECONDS
+                    while self._busy and loop.time() < deadline:
+                        await asyncio.sleep(0.02)
+                    self.close()
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        target = scope["raw_path"].decode("latin-1")
+        query: bytes = scope["query_string"]
+        if query:
+            target += "?" + query.decode("latin-1")
+        refusal = request_refusal(scope["method"], target, scope["http_version"], scope["headers"])
+        if refusal is not None:
+            await _refuse(send, refusal)
+            return
+        if not target.startswith("/"):
+            # Absolute form (RFC 9112 §3.2.2): the path and query go to the upstream.
+            target = "/" + target.split("://", 1)[1].partition("/")[2]
+        exchange = _Exchange(self, scope, target, receive, send)
+        self.begun()
+        try:
+            await exchange.run()
+        except Exception as exc:
+            exchange.internal(exc)
+            if not exchange.answered:
+                await exchange.answer_internal()
+        finally:
+            exchange.settle()
 
 
-class _Tracked:
-    """An exchange being recorded, and whether it was finished (exactly once)."""
-
-    def __init__(self, record: ExchangeRecord) -> None:
-        self.record = record
-        self.finished = False
-
-    def response(self, status: int, headers: Sequence[tuple[str, str]]) -> None:
-        self.record.response(status, headers, at=time.monotonic())
-
-    def body(self, chunk: bytes) -> None:
-        self.record.response_body(chunk)
-
-    def finish(self, error: str | None = None) -> None:
-        if not self.finished:
-            self.finished = True
-            self.record.finish(at=time.monotonic(), error=error)
+async def _refuse(send: Send, refusal: Refusal) -> None:
+    body = error_bytes(str(refusal), "invalid_request_error", code=refusal.code)
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": refusal.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
-class Exchange:
-    """One request and its answer, driven by the callbacks of both connections.
+class _Exchange:
+    """One request and its answer: `run` forwards, passes back, and hands the answer to the
+    checks; `settle` ends it in the proxy's count (once every check of it is done)."""
 
-    The front calls `start` once the exchange is its connection's current one, then
-    `client_body`/`client_body_done` as the request's body comes, `client_writable` when
-    the client takes bytes again and `client_lost` if it goes away; the upstream connection
-    calls the `upstream_*` methods (`upstream.Listener`); the proxy's sweep calls `tick`.
-    """
-
-    # Made for every request: slots make it quicker to build and to read.
-    __slots__ = (
-        "_begun",
-        "_body",
-        "_body_done",
-        "_booked",
-        "_chunked",
-        "_chunked_out",
-        "_connecting",
-        "_connection",
-        "_head_sent",
-        "_held",
-        "_held_size",
-        "_kept",
-        "_kept_size",
-        "_last",
-        "_last_client",
-        "_loop",
-        "_media",
-        "_out_headers",
-        "_record",
-        "_seen",
-        "_size",
-        "_small",
-        "_spool",
-        "_status",
-        "_upstream_paused",
-        "client",
-        "done",
-        "due",
-        "limits",
-        "proxy",
-        "request",
-        "started",
-    )
-
-    def __init__(self, proxy: ValidatingProxy, client: ClientConnection, request: Request) -> None:
+    def __init__(
+        self, proxy: ValidatingProxy, scope: Scope, target: str, receive: Receive, send: Send
+    ) -> None:
         self.proxy = proxy
-        self.client = client
-        self.request = request
         self.limits = proxy.limits
-        self.done = False
-        self.started = False
-        self.due = 0.0
-        self._loop = asyncio.get_running_loop()
-        self._record: _Tracked | None = None
-        self._seen = Seen(request.method, request.target, (), b"")
-        self._booked = False
-        # The request's body: what is kept to check, and what waits for the upstream.
+        self.receive = receive
+        self.send = send
+        self.method: str = scope["method"]
+        self.target = target
+        self.headers = [
+            (name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]
+        ]
+        self.seen = Seen(self.method, target, (), b"")
+        self.answered = False  # an answer's head went out
         self._kept: list[bytes] = []
         self._kept_size = 0
-        self._held: list[bytes] = []
-        self._held_size = 0
-        self._body_done = not request.has_body
-        self._small = not request.has_body or (
-            request.declared is not None and request.declared <= _SMALL_BODY
-        )
-        self._chunked = request.has_body and request.declared is None
-        self._connection: Connection | None = None
-        self._connecting: asyncio.Task[None] | None = None
-        # The answer.
-        self._status = 0
-        self._out_headers: list[tuple[str, str]] = []
-        self._media = False
-        self._head_sent = False
-        self._chunked_out = False
-        self._body: list[bytes] = []
+        self._booked = False
+        self._pending = 1  # what must end before the exchange is settled: itself, its checks
+        self._record: ExchangeRecord | None = None
+        self._finished = False
         self._size = 0
-        self._spool: _Spool | None = None
-        self._upstream_paused = False
-        # When the request was sent, and when bytes last came from each side.
-        self._begun = 0.0
-        self._last = 0.0
-        self._last_client = 0.0
 
-    @property
-    def body_done(self) -> bool:
-        """The request's body was read to its end (else its connection cannot go on)."""
-        return self._body_done
-
-    # -- the request --------------------------------------------------------------------
-    def start(self) -> None:
-        """The exchange is the connection's current one: begin forwarding."""
-        self.started = True
-        self.proxy.begun()
-        recorder = self.proxy.recorder
-        if recorder is not None:
-            request = self.request
-            self._record = _Tracked(
-                recorder.begin(
-                    request.method, request.target, request.headers, started=time.monotonic()
-                )
-            )
-        for chunk in self._held:
-            self._keep(chunk)
-        if self.request.expects_continue and not self._body_done and not self._held:
-            self.client.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        if not self._small or self._body_done:
-            self._send()
+    # -- bookkeeping --------------------------------------------------------------------
+    def settle(self) -> None:
+        self._pending -= 1
+        if self._pending == 0:
+            self.proxy.ended()
 
     def _book(self) -> None:
         """Credentials noted (to be blanked everywhere), the request counted and masked."""
@@ -428,47 +390,17 @@ class Exchange:
             return
         self._booked = True
         findings = self.proxy.findings
-        headers = self.request.headers
         secrets = findings.secrets
-        for name, value in headers:
+        for name, value in self.headers:
             secrets.add_header(name, value)
-        secrets.add_target(self.request.target)
+        secrets.add_target(self.target)
         findings.count_request()
-        self._seen.headers = masked_headers(headers)
-
-    def client_body(self, chunk: bytes) -> None:
-        if self.started:
-            self._keep(chunk)
-        self._last_client = self._loop.time()
-        connection = self._connection
-        if connection is not None and not self._small:
-            connection.write(b"%x\r\n%b\r\n" % (len(chunk), chunk) if self._chunked else chunk)
-            if connection.write_paused:
-                self.client.pause_reading()
-            return
-        self._held.append(chunk)
-        self._held_size += len(chunk)
-        if not self._small and self._held_size > _HELD:
-            self.client.pause_reading()
-
-    def client_body_done(self) -> None:
-        self._body_done = True
-        if not self.started or self.done:
-            return
-        connection = self._connection
-        if self._small:
-            if connection is None and self._connecting is None:
-                self._send()
-        elif connection is not None and self._chunked:
-            connection.write(b"0\r\n\r\n")
-
-    def upstream_writable(self) -> None:
-        if not self.done:
-            self.client.resume_reading()
+        self.seen.headers = masked_headers(self.headers)
+        self.seen.body = self._kept_body()
 
     def _keep(self, chunk: bytes) -> None:
         if self._record is not None:
-            self._record.record.request_body(chunk)
+            self._record.request_body(chunk)
         self._kept_size += len(chunk)
         if self._kept_size <= self.limits.max_request_body:
             self._kept.append(chunk)
@@ -478,302 +410,288 @@ class Exchange:
             return None
         return b"".join(self._kept)
 
-    def _send(self) -> None:
-        self._begun = self._last = self._loop.time()
-        self.due = self._begun + self.limits.request_timeout
-        self.proxy.waiting.add(self)
-        connection = self.proxy.client.idle()
-        if connection is not None:
-            self._forward(connection)
-        else:
-            self._connecting = self._loop.create_task(self._connect())
+    def _finish_record(self, error: str | None) -> None:
+        if self._record is not None and not self._finished:
+            self._finished = True
+            self._record.finish(at=time.monotonic(), error=error)
 
-    async def _connect(self) -> None:
-        try:
-            connection = await self.proxy.client.connect()
-        except UpstreamError as exc:
-            self._connecting = None
-            self._fail(_Failure.of(exc))
-            return
-        self._connecting = None
-        if self.done:
-            connection.close()
-            return
-        self._forward(connection)
+    # -- the request --------------------------------------------------------------------
+    async def _body(self) -> AsyncIterator[bytes]:
+        """The request's body as it comes, each piece within the timeout of the last."""
+        timeout = self.limits.request_timeout
+        more = True
+        while more:
+            try:
+                async with asyncio.timeout(timeout):
+                    message = await self.receive()
+            except TimeoutError:
+                raise _ClientTooSlow(
+                    f"the request body did not arrive within {timeout:g} seconds"
+                ) from None
+            if message["type"] == "http.disconnect":
+                raise _ClientGone("the client went away before its request body ended")
+            chunk: bytes = message.get("body", b"")
+            more = bool(message.get("more_body", False))
+            if chunk:
+                self._keep(chunk)
+                yield chunk
 
-    def _forward(self, connection: Connection) -> None:
-        request = self.request
-        headers = _without(request.headers, _REPLACED)
-        headers.append(("accept-encoding", "identity"))
-        body = b"".join(self._held) if self._small else b""
-        try:
-            head = self.proxy.client.head(
-                request.method,
-                request.target,
-                headers,
-                length=len(body) if self._small else request.declared,
+    async def _disconnected(self) -> None:
+        """Return once the client went away (what is left of its request, if any, read)."""
+        while (await self.receive())["type"] != "http.disconnect":
+            pass
+
+    async def _whole_body(self) -> bytes:
+        return b"".join([chunk async for chunk in self._body()])
+
+    async def run(self) -> None:
+        recorder = self.proxy.recorder
+        if recorder is not None:
+            self._record = recorder.begin(
+                self.method, self.target, self.headers, started=time.monotonic()
             )
-        except UpstreamError as exc:
-            connection.close()
-            self._fail(_Failure.of(exc))
-            return
-        self._connection = connection
-        connection.start(self, head + body, head_only=request.method == "HEAD")
-        if self._small:
-            self._held.clear()
-            return
-        if self._held:
-            for chunk in self._held:
-                connection.write(b"%x\r\n%b\r\n" % (len(chunk), chunk) if self._chunked else chunk)
-            self._held.clear()
-            self._held_size = 0
-            self.client.resume_reading()
-        if self._body_done and self._chunked:
-            connection.write(b"0\r\n\r\n")
+        headers = _without(self.headers, _REPLACED)
+        declared = _header(self.headers, "content-length")
+        chunked = _header(self.headers, "transfer-encoding") is not None
+        body: bytes | AsyncIterator[bytes] = b""
+        try:
+            if chunked:
+                headers.append(("transfer-encoding", "chunked"))
+                body = self._body()
+            elif declared is not None and int(declared) > _SMALL_BODY:
+                body = self._body()
+            elif declared is not None and int(declared) > 0:
+                body = await self._whole_body()
+            headers.append(("accept-encoding", "identity"))
+            await self._forward(headers, body)
+        except _ClientTooSlow as exc:
+            await self._client_too_slow(str(exc))
+        except _ClientGone as exc:
+            self._client_lost(str(exc))
+        except _Failure as failure:
+            await self._fail(failure)
+
+    async def _forward(
+        self, headers: list[tuple[str, str]], body: bytes | AsyncIterator[bytes]
+    ) -> None:
+        timeout = self.limits.request_timeout
+        loop = asyncio.get_running_loop()
+        answer: Answer | None = None
+        try:
+            try:
+                async with asyncio.timeout(timeout) as budget:
+                    if not isinstance(body, bytes):
+                        body = self._extending(body, budget, timeout)
+                    answer = await self.proxy.upstream_client.send(
+                        self.method, self.target, headers, body
+                    )
+                    media = (_header(answer.headers, "content-type") or "").lower().startswith(
+                        MEDIA_PREFIXES
+                    ) and self.method != "HEAD"
+                    if not media:
+                        whole = await self._read_whole(answer)
+            except TimeoutError:
+                what = "the upstream's answer" if answer is None else "the upstream's answer's body"
+                raise _Failure(504, "too-slow", f"{what} did not arrive in time") from None
+            except UpstreamError as exc:
+                suffix = f" (after {self._size} bytes of the body)" if self._size else ""
+                raise _Failure.of(exc, suffix) from None
+            self.seen.status = answer.status
+            self.seen.response_headers = tuple(answer.headers)
+            if media:
+                await self._stream(answer, loop)
+            else:
+                await self._pass_whole(answer, whole)
+        finally:
+            if answer is not None:
+                answer.close()
+
+    async def _extending(
+        self, body: AsyncIterator[bytes], budget: asyncio.Timeout, timeout: float
+    ) -> AsyncIterator[bytes]:
+        """`body` for the upstream: the time spent waiting for the client is not the
+        upstream's (the client's own timeout covers it), and the upstream's time runs again
+        from each piece sent."""
+        loop = asyncio.get_running_loop()
+        while True:
+            budget.reschedule(None)
+            chunk = await anext(body, None)
+            budget.reschedule(loop.time() + timeout)
+            if chunk is None:
+                return
+            yield chunk
+
+    async def _read_whole(self, answer: Answer) -> bytes:
+        limit = self.limits.max_body
+        declared = (_header(answer.headers, "content-length") or "").strip()
+        if declared.isdigit() and int(declared) > limit and self.method != "HEAD":
+            raise _Failure(
+                502,
+                "too-large",
+                f"the upstream's answer declares {declared} bytes, more than {limit}",
+            )
+        pieces: list[bytes] = []
+        async for chunk in answer.chunks():
+            self._size += len(chunk)
+            if self._size > limit:
+                raise _Failure(
+                    502,
+                    "too-large",
+                    f"the upstream's answer passed {limit} bytes and was still coming",
+                )
+            pieces.append(chunk)
+        return b"".join(pieces)
 
     # -- the answer ---------------------------------------------------------------------
-    def upstream_head(self, status: int, headers: list[tuple[str, str]]) -> None:
-        if self.done:
-            return
-        self._last = self._loop.time()
-        self._status = status
-        seen = self._seen
-        seen.status = status
-        seen.response_headers = tuple(headers)
-        self._out_headers = _without(headers)
-        ctype = (_header(headers, "content-type") or "").lower()
-        self._media = ctype.startswith(MEDIA_PREFIXES) and self.request.method != "HEAD"
-        if not self._media:
-            declared = (_header(headers, "content-length") or "").strip()
-            if declared.isdigit() and int(declared) > self.limits.max_body:
-                self._fail(
-                    _Failure(
-                        502,
-                        "too-large",
-                        f"the upstream's answer declares {declared} bytes, "
-                        f"more than {self.limits.max_body}",
-                    )
-                )
-            return
-        # A media answer goes out as it comes; each read must come in time, not the whole.
-        out = self._out_headers
+    async def _pass_whole(self, answer: Answer, body: bytes) -> None:
+        status = answer.status
+        out = _without(answer.headers)
         if self._record is not None:
-            self._record.response(status, out)  # as the upstream framed it: no framing header
-        length = _header(out, "content-length")
-        if length is None:
-            if self.request.http10:
-                self.request.keep_alive = False  # the close ends the body
-            else:
-                out = [*out, ("transfer-encoding", "chunked")]
-                self._chunked_out = True
-        if status == 200:
-            expected = int(length) if length is not None and length.strip().isdigit() else None
-            self._spool = _Spool(self.limits.max_spool, expected)
-        self._head_sent = True
-        self.due = self._last + self.limits.request_timeout
-        self.client.write(answer_head(status, self.client.framed(out)))
-
-    def upstream_body(self, data: bytes) -> None:
-        if self.done:
-            return
-        self._last = self._loop.time()
-        self._size += len(data)
-        if not self._media:
-            if self._size > self.limits.max_body:
-                self._fail(
-                    _Failure(
-                        502,
-                        "too-large",
-                        f"the upstream's answer passed {self.limits.max_body} bytes "
-                        "and was still coming",
-                    )
-                )
-                return
-            self._body.append(data)
-            return
-        if self._record is not None:
-            self._record.body(data)
-        self.client.write(b"%x\r\n%b\r\n" % (len(data), data) if self._chunked_out else data)
-        if self._spool is not None:
-            self._spool.write(data)
-        if self.client.write_paused:
-            self._pause_upstream()
-
-    def client_writable(self) -> None:
-        """The client takes bytes again: read the upstream again."""
-        if self._upstream_paused and not self.client.write_paused:
-            self._upstream_paused = False
-            self._last = self._loop.time()  # the upstream's time runs again from here
-            if self._connection is not None:
-                self._connection.resume()
-
-    def _pause_upstream(self) -> None:
-        if not self._upstream_paused and self._connection is not None:
-            self._upstream_paused = True
-            self._connection.pause()
-
-    def upstream_done(self) -> None:
-        if self.done:
-            return
-        self.proxy.waiting.discard(self)
-        seen = self._seen
-        if not self._media:
-            body = b"".join(self._body)
-            self._body.clear()
-            out = self._out_headers
-            status = self._status
-            if self._record is not None:
-                self._record.response(status, out)  # as the upstream framed it
-                if body:
-                    self._record.body(body)
-            if (
-                self.request.method != "HEAD"
-                and status not in (204, 304)
-                and _header(out, "content-length") is None
-            ):
-                out = [*out, ("content-length", str(len(body)))]
-            self._release()
-            self.client.write(answer_head(status, self.client.framed(out)) + body)
-            self._finish_record(None)
-            self._end()
-            # Checked once the answer is out, when the proxy has nothing to pass on.
-            self.proxy.later(self._judge_whole, body)
-            return
-        if self._chunked_out:
-            self.client.write(b"0\r\n\r\n")
-        self._release()
+            self._record.response(status, out, at=time.monotonic())  # as the upstream framed it
+            if body:
+                self._record.response_body(body)
+        if status in _BODILESS:
+            out = [(k, v) for k, v in out if k != "content-length"]
+        elif self.method != "HEAD":
+            out = [(k, v) for k, v in out if k != "content-length"]
+            out.append(("content-length", str(len(body))))
+        self.answered = True
+        await self.send({"type": "http.response.start", "status": status, "headers": _encoded(out)})
+        await self.send({"type": "http.response.body", "body": body})
         self._finish_record(None)
-        self._end()
-        self._book()
-        seen.body = self._kept_body()
-        self.proxy.checker.streamed(seen)
-        spool, self._spool = self._spool, None
-        if spool is None:
-            self.proxy.ended()
-            return
-        self._loop.create_task(self._decode(spool, self._size))
+        self._pending += 1
+        self.proxy.later(lambda: self._judge_whole(body))
 
     def _judge_whole(self, body: bytes) -> None:
-        self._book()
-        self._seen.body = self._kept_body()
         try:
-            self.proxy.checker.whole(self._seen, body)
+            self._book()
+            self.proxy.checker.whole(self.seen, body)
+        except Exception as exc:  # a check's own fault: the proxy's, reported before settling
+            self.proxy.internal_error(f"checking {self.method} {self.seen.path}", exc)
         finally:
-            self.proxy.ended()
+            self.settle()
+
+    async def _stream(self, answer: Answer, loop: asyncio.AbstractEventLoop) -> None:
+        """A media answer, passed on as it comes; each upstream read within the timeout."""
+        status = answer.status
+        out = _without(answer.headers)
+        if self._record is not None:
+            self._record.response(status, out, at=time.monotonic())
+        spool = _Spool(self.limits.max_spool) if status == 200 else None
+        # The client going away is heard while the answer streams (its `send` does not say).
+        gone = loop.create_task(self._disconnected())
+        timeout = self.limits.request_timeout
+        chunks = answer.chunks()
+        try:
+            self.answered = True
+            await self.send(
+                {"type": "http.response.start", "status": status, "headers": _encoded(out)}
+            )
+            while True:
+                try:
+                    async with asyncio.timeout(timeout):
+                        chunk = await anext(chunks, None)
+                except TimeoutError:
+                    raise _Failure(504, "too-slow", "the upstream sent nothing in time") from None
+                except UpstreamError as exc:
+                    raise _Failure.of(exc, f" (after {self._size} bytes of the asset)") from None
+                if gone.done():
+                    raise _ClientGone("the client went away before the answer ended")
+                if chunk is None:
+                    break
+                self._size += len(chunk)
+                if self._record is not None:
+                    self._record.response_body(chunk)
+                if spool is not None:
+                    spool.write(chunk)
+                await self.send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await self.send({"type": "http.response.body", "body": b""})
+        except BaseException:
+            if spool is not None:
+                spool.discard()
+            raise
+        finally:
+            gone.cancel()
+            await chunks.aclose()
+        self._finish_record(None)
+        self._book()
+        self.proxy.checker.streamed(self.seen)
+        if spool is not None:
+            self._pending += 1
+            loop.create_task(self._decode(spool, self._size))
 
     async def _decode(self, spool: _Spool, size: int) -> None:
         try:
             path = spool.close()
-            await asyncio.to_thread(self.proxy.checker.asset, self._seen, path, size)
+            await asyncio.to_thread(self.proxy.checker.asset, self.seen, path, size)
+        except Exception as exc:
+            self.proxy.internal_error("decoding an asset", exc)
         finally:
             spool.discard()
-            self.proxy.ended()
-
-    def upstream_failed(self, error: UpstreamError) -> None:
-        if self.done:
-            return
-        suffix = ""
-        if self._head_sent or self._size:
-            suffix = f" (after {self._size} bytes of the {'asset' if self._media else 'body'})"
-        self._fail(_Failure.of(error, suffix))
-
-    def _release(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            if self._body_done:
-                self.proxy.client.release(connection)
-            else:
-                connection.close()  # the request was cut short: the connection is unsure
-
-    # -- time ---------------------------------------------------------------------------
-    def tick(self, now: float) -> None:
-        """`due` passed: time out, unless bytes came meanwhile (then a later `due`)."""
-        if self.done:
-            self.proxy.waiting.discard(self)
-            return
-        timeout = self.limits.request_timeout
-        # A whole answer must come within the timeout; a media answer's bytes, and a
-        # request body still being sent, within the timeout of the last ones.
-        due = self._last + timeout if self._head_sent else self._begun + timeout
-        if self._upstream_paused:
-            # Not read because the client takes its bytes slowly: not the upstream's delay.
-            due = now + timeout
-        if not self._body_done:
-            due = max(due, self._last_client + timeout)
-        if now < due:
-            self.due = due
-            return
-        if self._head_sent:
-            message = "the upstream sent nothing in time"
-        else:
-            message = "the upstream's answer did not arrive in time"
-        self._fail(_Failure(504, "too-slow", message))
+            self.settle()
 
     # -- endings ------------------------------------------------------------------------
-    def _fail(self, failure: _Failure) -> None:
-        if self.done:
-            return
+    async def _fail(self, failure: _Failure) -> None:
+        """The upstream gave no usable answer: the client is told (or cut off), it is
+        reported against the upstream."""
         self._book()
-        self.proxy.waiting.discard(self)
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            connection.close()
-        spool, self._spool = self._spool, None
-        if spool is not None:
-            spool.discard()
-        seen = self._seen
-        seen.body = self._kept_body()
         message = self.proxy.findings.secrets(str(failure))
-        expected = "a complete answer" if self._head_sent else "an answer"
-        if self._head_sent:
-            # The head is out: the client can only see the connection break.
-            self._finish_record(message)
-            self._end()
-            self.client.abort()
-        else:
-            body = error_bytes(
-                f"videos-contract proxy: {message}", "upstream_error", code=failure.kind
-            )
-            headers = [
-                ("content-type", "application/json"),
-                ("content-length", str(len(body))),
-                (PROXY_ERROR_HEADER, failure.kind),
-            ]
-            if self._record is not None:
-                self._record.response(failure.status, headers)
-                self._record.body(body)
-            self._finish_record(message)
-            self.client.write(answer_head(failure.status, self.client.framed(headers)) + body)
-            self._end()
-        self.proxy.checker.upstream_failed(seen, expected, message)
-        self.proxy.ended()
+        expected = "a complete answer" if self.answered else "an answer"
+        self._finish_record(message)
+        self.proxy.checker.upstream_failed(self.seen, expected, message)
+        if self.answered:
+            return  # the head is out: the client can only see the connection break
+        body = error_bytes(f"videos-contract proxy: {message}", "upstream_error", code=failure.kind)
+        await self._answer(failure.status, failure.kind, body)
 
-    def client_lost(self) -> None:
-        """The client went away: the exchange ends here, unjudged."""
-        if self.done or not self.started:
-            self.done = True
+    async def _answer(self, status: int, kind: str, body: bytes) -> None:
+        headers = [
+            ("content-type", "application/json"),
+            ("content-length", str(len(body))),
+            (PROXY_ERROR_HEADER, kind),
+        ]
+        if self._record is not None:
+            self._record.response(status, headers, at=time.monotonic())
+            self._record.response_body(body)
+        self.answered = True
+        await self.send(
+            {"type": "http.response.start", "status": status, "headers": _encoded(headers)}
+        )
+        await self.send({"type": "http.response.body", "body": body})
+
+    async def _client_too_slow(self, message: str) -> None:
+        """The client's body stopped coming: a 408 (when no answer went out yet), and the
+        connection ends; nobody's violation but a note."""
+        self._book()
+        self._finish_record(message)
+        self.proxy.findings.note(f"{self.method} {self.seen.path}: {message}")
+        if self.answered:
             return
-        self.done = True
-        self.proxy.waiting.discard(self)
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            connection.close()
-        if self._connecting is not None:
-            self._connecting.cancel()
-        spool, self._spool = self._spool, None
-        if spool is not None:
-            spool.discard()
+        body = error_bytes(message, "invalid_request_error", code="request_timeout")
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
+        self.answered = True
+        with contextlib.suppress(Exception):
+            await self.send({"type": "http.response.start", "status": 408, "headers": headers})
+            await self.send({"type": "http.response.body", "body": body})
+
+    def _client_lost(self, message: str) -> None:
         self._finish_record("the exchange was cut short")
         self._book()
-        what = f"{self.request.method} {self._seen.path}"
-        self.proxy.findings.note(f"{what}: the client went away before the answer ended")
-        self.proxy.ended()
+        self.proxy.findings.note(f"{self.method} {self.seen.path}: {message}")
 
-    def _finish_record(self, error: str | None) -> None:
-        if self._record is not None:
-            self._record.finish(error)
+    def internal(self, exc: BaseException) -> None:
+        self._finish_record("internal error")
+        self.proxy.internal_error(f"relaying {self.method} {self.seen.path}", exc)
 
-    def _end(self) -> None:
-        """The answer went out (whole, or broken off): the connection may go on."""
-        self.done = True
-        self.client.exchange_ended(self, clean=self._body_done)
+    async def answer_internal(self) -> None:
+        body = error_bytes(
+            "videos-contract proxy: internal error (see the proxy's log)",
+            "internal_error",
+            code="internal",
+        )
+        with contextlib.suppress(Exception):
+            await self._answer(500, "internal", body)

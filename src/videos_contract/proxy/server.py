@@ -18,7 +18,7 @@ from videos_contract.listening import base_url, bind, served_in_thread
 from videos_contract.proxy.app import ProxyLimits, RecordingSink, ValidatingProxy
 from videos_contract.proxy.checks import TrafficChecker
 from videos_contract.proxy.findings import Findings
-from videos_contract.proxy.front import GRACEFUL_SECONDS, ProxyServer
+from videos_contract.relay.front import GRACEFUL_SECONDS, RelayServer
 from videos_contract.spec import load_spec
 
 __all__ = [
@@ -120,7 +120,7 @@ def serve_proxy(
     """
     sock = bind(host, port)
     try:
-        server = ProxyServer(run.app)
+        server = RelayServer(run.app)
         if on_ready is not None:
             on_ready(base_url(sock))
         server.run([sock])
@@ -149,7 +149,7 @@ def running_proxy(
     started = False
     try:
         with served_in_thread(
-            ProxyServer(run.app),
+            RelayServer(run.app),
             bind("127.0.0.1", 0),
             name="the proxy",
             stop_timeout=_START_TIMEOUT + GRACEFUL_SECONDS,

@@ -1,0 +1,319 @@
+"""The relay's side towards its clients: uvicorn's h11 protocol (h11 is the stricter of
+uvicorn's two parsers), with what a relay owes its clients that uvicorn leaves out.
+
+* Refusals of unreadable requests in the API's error shape: 431 `request_header_too_large`
+  when the head passed the parser's limit, 400 `invalid_request` otherwise; the connection
+  is closed either way. uvicorn answers a plain-text 400 itself.
+* No answer lost: when bytes that cannot be read follow a request being answered (a request
+  with `Connection: close` and more bytes in the same write, a valid request then garbage),
+  uvicorn answers them 400 at once and the answer under way never reaches its client. Here
+  the answer under way goes out first; the connection then ends (refused with a 400 when it
+  was to go on).
+* A bound on the time a client may take to send a request head (`HEAD_TIMEOUT_ATTRIBUTE` on
+  the uvicorn config): a client trickling header bytes, or connecting and sending nothing,
+  would otherwise hold its connection for ever. Past the limit a partial head is answered 408
+  `request_timeout`, and an empty connection is closed.
+
+`request_refusal` says which well-formed requests a relay must still refuse (RFC 9112/9110:
+the Host field, the request line's version and method, framing h11 accepts but a relay
+cannot forward).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Generator, Sequence
+from typing import Any, cast
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from videos_contract.http_rules import error_bytes
+
+__all__ = [
+    "DEFAULT_HEAD_TIMEOUT",
+    "GRACEFUL_SECONDS",
+    "HEAD_TIMEOUT_ATTRIBUTE",
+    "MAX_HEAD",
+    "GuardedH11Protocol",
+    "Refusal",
+    "RelayServer",
+    "error_answer",
+    "request_refusal",
+]
+
+_REASONS = {
+    400: "Bad Request",
+    408: "Request Timeout",
+    431: "Request Header Fields Too Large",
+    501: "Not Implemented",
+    505: "HTTP Version Not Supported",
+}
+# The uvicorn config attribute that holds the head timeout (it travels to worker processes
+# with the config); without it, DEFAULT_HEAD_TIMEOUT applies.
+HEAD_TIMEOUT_ATTRIBUTE = "videos_contract_head_timeout"
+DEFAULT_HEAD_TIMEOUT = 30.0
+# The largest request head accepted (request line and headers), in one piece or many.
+MAX_HEAD = 64 * 1024
+# Exchanges in flight at Ctrl-C or SIGTERM get this long to finish.
+GRACEFUL_SECONDS = 10.0
+_logger = logging.getLogger("videos_contract.relay")
+
+
+def error_answer(status: int, code: str, message: str) -> bytes:
+    """A whole HTTP/1.1 answer carrying the API's JSON error, closing the connection."""
+    body = error_bytes(message, "invalid_request_error", code=code)
+    head = (
+        f"HTTP/1.1 {status} {_REASONS.get(status, '')}\r\n"
+        "content-type: application/json\r\n"
+        f"content-length: {len(body)}\r\n"
+        "connection: close\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+class _Coalescing:
+    """A transport whose writes within one turn of the loop go out as one: an answer's head
+    and body in one segment, not two (each segment wakes its reader once more)."""
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._pending:
+            self._loop.call_soon(self._flush)
+        self._pending.append(data)
+
+    def _flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class GuardedH11Protocol(H11Protocol):
+    """`H11Protocol` whose parser-level refusals are JSON errors that never cut an answer
+    under way, with a head timeout; an answer's writes coalesced (`_Coalescing`)."""
+
+    _head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.transport = cast(asyncio.Transport, _Coalescing(transport, self.loop))
+        self._watch_head()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self._watch_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_timer()
+        super().connection_lost(exc)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._watch_head()
+
+    def _watch_head(self) -> None:
+        """Time the head while one is awaited (and the previous answer is out)."""
+        awaiting = (
+            self.conn.their_state is h11.IDLE
+            and not self.transport.is_closing()
+            and (self.cycle is None or self.cycle.response_complete)
+        )
+        if not awaiting:
+            self._stop_head_timer()
+        elif self._head_timer is None:
+            timeout = getattr(self.config, HEAD_TIMEOUT_ATTRIBUTE, DEFAULT_HEAD_TIMEOUT)
+            self._head_timer = self.loop.call_later(float(timeout), self._head_timed_out)
+
+    def _stop_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self.conn.their_state is not h11.IDLE or self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            return
+        if len(getattr(self.conn, "_receive_buffer", b"")):
+            timeout = getattr(self.config, HEAD_TIMEOUT_ATTRIBUTE, DEFAULT_HEAD_TIMEOUT)
+            self.transport.write(
+                error_answer(
+                    408,
+                    "request_timeout",
+                    f"The request head did not arrive within {float(timeout):g} seconds.",
+                )
+            )
+        self.transport.close()
+
+    def send_400_response(self, msg: str) -> None:
+        self._stop_head_timer()
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            # An answer is under way: it goes out whole, then the connection ends (the bytes
+            # after its request are not read).
+            cycle.keep_alive = False
+            self.flow.pause_reading()
+            return
+        limit = getattr(self.conn, "_max_incomplete_event_size", None)
+        buffered = len(getattr(self.conn, "_receive_buffer", b""))
+        if isinstance(limit, int) and buffered > limit:
+            answer = error_answer(
+                431,
+                "request_header_too_large",
+                f"The request head is larger than this server accepts ({limit} bytes).",
+            )
+        else:
+            answer = error_answer(400, "invalid_request", "The request is not valid HTTP/1.1.")
+        self.transport.write(answer)
+        self.transport.close()
+
+
+class Refusal(Exception):
+    """A request a relay refuses: its status, the error's code and message."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+def request_refusal(
+    method: str, target: str, http_version: str, headers: Sequence[tuple[bytes, bytes]]
+) -> Refusal | None:
+    """Why a request h11 parsed must still be refused (RFC 9112 §3.2, §6.1, §6.3; RFC 9110
+    §9.3.6), or None.
+
+    h11 refuses what it cannot frame (a malformed line or field, two different lengths, a
+    transfer coding other than `chunked`, no `Host` in HTTP/1.1, a head over `MAX_HEAD`
+    bytes still incomplete); this adds what it lets by: a head over `MAX_HEAD` bytes that
+    came in one read, two `Host` fields, an HTTP version other than 1.0 and 1.1, `CONNECT`
+    (a relay to one origin tunnels nothing), a target neither in origin form nor in
+    absolute form, both a length and chunks (the length would be forwarded), and an upgrade
+    that carries a body."""
+    size = len(method) + len(target) + sum(len(name) + len(value) + 4 for name, value in headers)
+    if size > MAX_HEAD:
+        # h11 bounds a head that comes in pieces; one that came whole is measured here.
+        return Refusal(
+            431,
+            "request_header_too_large",
+            f"The request head is larger than this server accepts ({MAX_HEAD} bytes).",
+        )
+    if http_version not in ("1.0", "1.1"):
+        return Refusal(505, "http_version_not_supported", f"HTTP/{http_version} is not served.")
+    hosts = 0
+    length = chunked = upgrade = False
+    for name, _ in headers:
+        if name == b"host":
+            hosts += 1
+        elif name == b"content-length":
+            length = True
+        elif name == b"transfer-encoding":
+            chunked = True
+        elif name == b"upgrade":
+            upgrade = True
+    if hosts > 1:
+        return Refusal(400, "invalid_request", "A request may carry one Host field, not several.")
+    if method == "CONNECT":
+        return Refusal(501, "invalid_request", "CONNECT is not served: this relay tunnels nothing.")
+    if not target.startswith("/") and not target.lower().startswith(("http://", "https://")):
+        return Refusal(400, "invalid_request", "The request target must be a path.")
+    if length and chunked:
+        return Refusal(
+            400, "invalid_request", "A request may not carry both Content-Length and chunks."
+        )
+    if upgrade and (chunked or _has_length(headers)):
+        return Refusal(
+            400, "invalid_request", "A request that asks to switch protocols may have no body."
+        )
+    return None
+
+
+def _has_length(headers: Sequence[tuple[bytes, bytes]]) -> bool:
+    return any(
+        name == b"content-length" and value.strip() not in (b"", b"0") for name, value in headers
+    )
+
+
+def quiet_uvicorn() -> None:
+    """uvicorn's own lines about a connection the relay ended on purpose are not errors."""
+    logging.getLogger("uvicorn.error").addFilter(_drop_expected)
+
+
+def _drop_expected(record: logging.LogRecord) -> bool:
+    text = str(record.msg)
+    return not (
+        text.startswith("ASGI callable returned without completing response")
+        or text.startswith("Invalid HTTP request received")
+    )
+
+
+class RelayServer(uvicorn.Server):
+    """uvicorn's server for a relay's ASGI app: `GuardedH11Protocol`, no Server or Date header
+    of its own (a relayed answer keeps the upstream's), no access log, no logging set up
+    (it would bind handlers to the stderr of the moment), heads of at most `MAX_HEAD` bytes
+    within `head_timeout` seconds, and on stop: no new connection, idle ones closed,
+    exchanges in flight given `graceful` seconds to end.
+
+    Ctrl-C or SIGTERM in the main thread stops it gracefully (a second Ctrl-C at once), and
+    `run` returns: unlike uvicorn's own, it does not raise the signal again afterwards, so
+    that its caller still writes what it must (reports, a cassette)."""
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        head_timeout: float = DEFAULT_HEAD_TIMEOUT,
+        graceful: float = GRACEFUL_SECONDS,
+    ) -> None:
+        config = uvicorn.Config(
+            app,
+            http=GuardedH11Protocol,
+            ws="none",
+            lifespan="on",
+            log_config=None,
+            log_level="error",
+            access_log=False,
+            # A relay passes X-Forwarded-For on; it does not act on it.
+            proxy_headers=False,
+            server_header=False,
+            date_header=False,
+            timeout_keep_alive=int(head_timeout),
+            timeout_graceful_shutdown=int(graceful),
+            h11_max_incomplete_event_size=MAX_HEAD,
+            backlog=2048,
+        )
+        setattr(config, HEAD_TIMEOUT_ATTRIBUTE, head_timeout)
+        super().__init__(config)
+        quiet_uvicorn()
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)

@@ -24,7 +24,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     "missing-field": ("createVideo", "created_job_reaches_terminal_status", "field created_at"),
     "status-outside-enum": ("createVideo", "created_job_reaches_terminal_status", "field status"),
     "accepts-invalid": ("createVideo", "invalid_create_is_rejected_with_param", "create with"),
-    "rejects-valid": ("createVideo", "positive_data_acceptance", "'model'"),
+    "rejects-valid": ("createVideo", "positive_data_acceptance", "'seconds'"),
     "server-error": ("deleteVideo", "deleted_video_is_gone", "list with"),
     "wrong-content-type": ("createVideo", "created_job_reaches_terminal_status", "Content-Type"),
     "no-auth": ("listVideos", "missing_or_wrong_key_is_refused", "without a key"),

@@ -9,7 +9,7 @@ a hundred earlier jobs before the audit starts.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,10 @@ import httpx
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
+from videos_contract.audit.results import Exchange, sent_model
 from videos_contract.audit.serving import serve_in_thread
 from videos_contract.cli import main
+from videos_contract.families import families
 from videos_contract.mock import MockConfig, MockServer, running_mock
 from videos_contract.spec import load_spec
 
@@ -29,10 +31,18 @@ _DROPPED_RESPONSE = {b"accept-ranges", b"content-length", b"transfer-encoding", 
 
 
 class NoRangesServer:
-    """Forwards every request to `upstream` without its Range header; never offers ranges."""
+    """Forwards every request to `upstream` without its Range header; never offers ranges.
 
-    def __init__(self, upstream: str) -> None:
+    `refuse(method, path, body)` may answer a request itself (status, JSON body) instead.
+    """
+
+    def __init__(
+        self,
+        upstream: str,
+        refuse: Callable[[str, str, bytes], tuple[int, dict[str, Any]] | None] | None = None,
+    ) -> None:
         self.upstream = upstream
+        self.refuse = refuse
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -45,6 +55,21 @@ class NoRangesServer:
             message: Message = await receive()
             chunks.append(message.get("body", b""))
             more = bool(message.get("more_body", False))
+        refusal = (
+            self.refuse(scope["method"], scope["path"], b"".join(chunks)) if self.refuse else None
+        )
+        if refusal is not None:
+            status, document = refusal
+            content = json.dumps(document).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            await send({"type": "http.response.body", "body": content})
+            return
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in _DROPPED_REQUEST]
         url = self.upstream + scope["path"]
         if scope.get("query_string"):
@@ -149,3 +174,70 @@ def test_a_server_without_ranges_and_with_history_is_conformant(tmp_path: Path) 
     assert code == 0, {n: c["violations"] for n, c in outcomes.items() if c["violations"]}
     assert outcomes["content_supports_byte_ranges"]["outcome"] == "not offered"
     assert outcomes["list_pagination_has_no_duplicates_or_gaps"]["outcome"] == "passed"
+
+
+# The models a Sora-only server offers: the default family's, as the spec lists them.
+SORA = families(load_spec()).default_family.models
+
+
+def _sora_only(names_param: bool) -> Callable[[str, str, bytes], tuple[int, dict[str, Any]] | None]:
+    """Refuses a create naming any other model, as real servers do: with `param: model`, or
+    with `param: null` and the model named only in the message."""
+
+    def refuse(method: str, path: str, body: bytes) -> tuple[int, dict[str, Any]] | None:
+        if method != "POST" or path.rstrip("/") != load_spec().operation("createVideo").path:
+            return None
+        model = sent_model(Exchange(method, path, (), body, None))
+        if model is None or model in SORA:
+            return None
+        error = {
+            "message": f"Invalid model name passed in model={model}",
+            "type": "invalid_request_error",
+            "param": "model" if names_param else None,
+            "code": "invalid_value" if names_param else None,
+        }
+        return 400, {"error": error}
+
+    return refuse
+
+
+@pytest.mark.parametrize("names_param", [True, False], ids=["param-model", "param-null"])
+@pytest.mark.parametrize("named", [False, True], ids=["unnamed", "model-flags"])
+def test_a_sora_only_server_is_conformant(
+    names_param: bool, named: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    models = [arg for model in SORA for arg in ("--model", model)] if named else []
+    with (
+        running_mock(MockConfig(render_seconds=0.2)) as mock,
+        serve_in_thread(NoRangesServer(mock.url, _sora_only(names_param))) as url,
+    ):
+        code = main(
+            ["audit", "--url", url, "--key", mock.key, "--profile", "quick",
+             "--report-dir", str(tmp_path), *models]
+        )  # fmt: skip
+    outcomes = _outcomes(tmp_path)
+    failed = {name: c["violations"] for name, c in outcomes.items() if c["outcome"] == "failed"}
+    assert code == 0, failed
+    behaviour = [c for c in outcomes.values() if c.get("source", "behaviour") == "behaviour"]
+    assert behaviour
+
+
+@pytest.mark.parametrize("names_param", [True, False], ids=["param-model", "param-null"])
+def test_the_sweep_of_a_sora_only_server_names_the_other_families_not_offered(
+    names_param: bool, tmp_path: Path
+) -> None:
+    with (
+        running_mock(MockConfig(render_seconds=0.2)) as mock,
+        serve_in_thread(NoRangesServer(mock.url, _sora_only(names_param))) as url,
+    ):
+        code = main(
+            ["audit", "--url", url, "--key", mock.key, "--profile", "standard", "--no-fuzz",
+             "--check", "parameters_are_honoured", "--check", "near_miss_values_are_refused",
+             "--report-dir", str(tmp_path)]
+        )  # fmt: skip
+    outcomes = _outcomes(tmp_path)
+    sweep = outcomes["parameters_are_honoured"]
+    assert code == 0, sweep["violations"]
+    assert sweep["outcome"] == "passed" and "not offered by the server" in sweep["reason"]
+    others = [m for m in families(load_spec()).representatives() if m not in SORA]
+    assert all(model in sweep["reason"] for model in others), sweep["reason"]

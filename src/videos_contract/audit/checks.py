@@ -25,8 +25,17 @@ from PIL import Image
 
 from videos_contract.audit.answers import job_frame, job_seconds, length_breach, video_breach
 from videos_contract.audit.client import Reply
-from videos_contract.audit.context import CheckContext, CheckFailed, CheckSkipped
+from videos_contract.audit.context import (
+    ALL_MODELS,
+    CheckContext,
+    CheckFailed,
+    CheckNotOffered,
+    CheckSkipped,
+    model_matches,
+    refuses_model,
+)
 from videos_contract.audit.proxy import UPSTREAM_ENCODING_HEADER, UPSTREAM_LENGTH_HEADER
+from videos_contract.audit.results import sent_model
 from videos_contract.families import Family, families
 from videos_contract.probe import MediaError, probe_image, probe_video
 
@@ -101,6 +110,8 @@ def _request_body(ctx: CheckContext, operation_id: str) -> dict[str, Any]:
     media = ctx.spec.operation(operation_id).request_media_types
     if "multipart/form-data" in media:
         fields = ctx.example(operation_id, "multipart/form-data")
+        if operation_id == "createVideo":
+            fields = ctx.create_fields()
         return {"files": [(k, (None, str(v))) for k, v in fields.items()]}
     if "application/json" in media:
         return {"json": ctx.example(operation_id, "application/json")}
@@ -118,7 +129,7 @@ def unknown_video_is_not_found(ctx: CheckContext) -> None:
 
 @check("createVideo", billed=True)
 def invalid_create_is_rejected_with_param(ctx: CheckContext) -> None:
-    fields = ctx.example("createVideo", "multipart/form-data")
+    fields = ctx.create_fields()
     # Values outside each enum, derived from the enum so that none can collide with a member.
     for name in ("size", "seconds", "model"):
         schema = ctx.spec.schema("CreateVideoMultipartRequest")["properties"][name]
@@ -127,7 +138,7 @@ def invalid_create_is_rejected_with_param(ctx: CheckContext) -> None:
         reply = ctx.client.post(ctx.path("createVideo"), files=parts)
         _expect_refusal_of(ctx, reply, name, f"create with {name}={bad!r}")
     required = ctx.spec.schema("CreateVideoJsonRequest")["required"]
-    reply = ctx.client.post(ctx.path("createVideo"), json={"model": ctx.spec.default("VideoModel")})
+    reply = ctx.client.post(ctx.path("createVideo"), json={"model": ctx.create_fields()["model"]})
     body = ctx.expect_error(reply, 400, "createVideo", "create without a prompt")
     if body["error"].get("param") not in required:
         ctx.fail(
@@ -165,8 +176,12 @@ def _shown(value: str) -> str:
 @check("createVideo", billed=True)
 def near_miss_values_are_refused(ctx: CheckContext) -> None:
     """One step outside the contract: 400 naming the field. Just inside it: accepted."""
+    if ctx.form_model() is None:
+        # No model of the multipart form is offered: only the families' own near misses.
+        _family_near_misses_are_refused(ctx)
+        return
     for name, value in _near_misses(ctx):
-        fields = {**ctx.example("createVideo", "multipart/form-data"), name: value}
+        fields = {**ctx.create_fields(), name: value}
         parts = [(k, (None, str(v))) for k, v in fields.items()]
         reply = ctx.client.post(ctx.path("createVideo"), files=parts)
         _record_if_created(ctx, reply)
@@ -232,6 +247,9 @@ def _family_near_misses_are_refused(ctx: CheckContext) -> None:
     catalogue = families(ctx.spec)
     for model in audited_models(ctx):
         family = catalogue.for_model(model)
+        if not ctx.offers(model):
+            ctx.absent.append(f"{model} ({family.title}): {ctx.refused_models[model]}")
+            continue
         for name, value in family_near_misses(family, model):
             what = f"create {model} ({family.title}) with {name}={value!r}"
             if ctx.creates_left() == 0:
@@ -240,7 +258,8 @@ def _family_near_misses_are_refused(ctx: CheckContext) -> None:
             reply = ctx.client.post(
                 ctx.path("createVideo"), json={**_family_body(family, model), name: value}
             )
-            if not _record_if_created(ctx, reply) and name != "model" and _refuses_model(reply):
+            refused = not _record_if_created(ctx, reply) and name != "model"
+            if refused and _refuses_model(ctx, reply, model):
                 # The server does not serve this model at all: nothing to refuse per value.
                 ctx.absent.append(f"{model} ({family.title}): {reply.status}")
                 break
@@ -257,9 +276,18 @@ def _record_if_created(ctx: CheckContext, reply: Reply) -> bool:
     return True
 
 
+def _sent_value(reply: Reply, name: str) -> str | None:
+    """The value of field `name` the request of `reply` carried (a form or a JSON body)."""
+    if name != "model" or reply.exchange is None:
+        return None
+    return sent_model(reply.exchange)
+
+
 def _expect_refusal_of(ctx: CheckContext, reply: Reply, name: str, what: str) -> None:
     """`reply` must be a 400 whose `error.param` names the field `name`."""
     body = ctx.expect_error(reply, 400, "createVideo", what)
+    if name == "model" and refuses_model(reply, _sent_value(reply, name)):
+        return  # an unknown model named in the message (`param: null`) is refused as well
     if body["error"].get("param") != name:
         ctx.fail(
             f"{what}: field error.param",
@@ -276,7 +304,7 @@ def created_job_reaches_terminal_status(ctx: CheckContext) -> None:
     if video["status"] != first:
         ctx.fail("created video: field status", repr(first), repr(video["status"]))
     for name, schema in (("size", "VideoSize"), ("seconds", "VideoSeconds")):
-        if video[name] != ctx.spec.default(schema):
+        if name in video and video[name] != ctx.spec.default(schema):
             ctx.fail(
                 f"created video: field {name} (request left it unset)",
                 f"the default {ctx.spec.default(schema)!r}",
@@ -298,6 +326,11 @@ def created_job_reaches_terminal_status(ctx: CheckContext) -> None:
         ctx.shared.setdefault("completed", None)
         ctx.shared.setdefault("completed_problem", problem)
         raise
+    if ctx.fallbacks:
+        # A valid create was refused and a retry (the other form, another model) accepted:
+        # one finding here; the checks that stood on the retried create went on.
+        what, tried, exchange = ctx.fallbacks[0]
+        ctx.fail(what, "HTTP 200 (the contract documents this create)", tried, exchange)
 
 
 def _download(ctx: CheckContext, video_id: str, variant: str, **kwargs: Any) -> Reply:
@@ -396,7 +429,7 @@ def thumbnail_and_spritesheet_are_real_images(ctx: CheckContext) -> None:
     """Each image variant decodes, has its media type, and agrees with the video's frame size."""
     video = ctx.completed_video()
     default = ctx.spec.default("ContentVariant")
-    vw, _, vh = str(video["size"]).partition("x")
+    vw, _, vh = job_frame(video).partition("x")
     aspect = _aspect(int(vw), int(vh))
     for variant in ctx.spec.enum("ContentVariant"):
         if variant == default:
@@ -420,14 +453,14 @@ def thumbnail_and_spritesheet_are_real_images(ctx: CheckContext) -> None:
             if not same:
                 ctx.fail(
                     f"{what}: dimensions",
-                    f"{video['size']} or its aspect ratio (the video's)",
+                    f"{job_frame(video)} or its aspect ratio (the video's)",
                     info.size,
                     reply.exchange,
                 )
         elif not _is_grid_of(info.width, info.height, aspect):
             ctx.fail(
                 f"{what}: dimensions",
-                f"a grid of frames whose cell has the video's aspect ratio ({video['size']})",
+                f"a grid of frames whose cell has the video's aspect ratio ({job_frame(video)})",
                 info.size,
                 reply.exchange,
             )
@@ -532,18 +565,12 @@ def remix_points_to_source(ctx: CheckContext) -> None:
 
 
 def _model_matches(ctx: CheckContext, asked: str, reported: str) -> bool:
-    """The reported model is the one asked for, or a dated snapshot name of it."""
-    listed = {*families(ctx.spec).models, asked}
-    models = sorted(listed, key=len, reverse=True)
-    best = next((m for m in models if reported == m or reported.startswith(m + "-")), None)
-    return best == asked
+    return model_matches(ctx.spec, asked, reported)
 
 
 # A family's lengths swept: every value when there are few, else the lowest, the default and
 # the highest (Wan 2.6 takes 2 to 15 seconds: three cells instead of fourteen).
 MAX_SWEPT_LENGTHS = 5
-# Models given as `--model all` stand for every model the spec lists.
-ALL_MODELS = "all"
 
 
 def _covering(axes: dict[str, list[Any]]) -> list[dict[str, Any]]:
@@ -604,16 +631,9 @@ def _excerpt_of(reply: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _refuses_model(reply: Any) -> bool:
-    """Whether a refusal is about the model itself ("unknown model"), not about a value."""
-    if reply.status not in (400, 404):
-        return False
-    try:
-        error = reply.json().get("error") or {}
-    except (ValueError, AttributeError):
-        return False
-    code = str(error.get("code") or "")
-    return error.get("param") == "model" or "model" in code
+def _refuses_model(ctx: CheckContext, reply: Any, model: str) -> bool:
+    """Whether a refusal says `model` is unknown; remembered for every later check."""
+    return ctx.note_refusal(model, reply) if refuses_model(reply, model) else False
 
 
 @check("createVideo", billed=True)
@@ -627,6 +647,9 @@ def parameters_are_honoured(ctx: CheckContext) -> None:
     swept = 0
     for model in audited_models(ctx):
         family = catalogue.for_model(model)
+        if not ctx.offers(model):
+            ctx.absent.append(f"{model} ({family.title}): {ctx.refused_models[model]}")
+            continue
         if family.default:
             swept += _sweep_form(ctx, model)
         else:
@@ -661,7 +684,11 @@ def _sweep_form(ctx: CheckContext, model: str) -> int:
         if with_image and "input_reference" in field:
             image = _reference_png(cell["size"])
             files = [("input_reference", ("reference.png", image, "image/png"))]
-        video = ctx.create_video(cell, files, what=f"create with {label} (valid)")
+        try:
+            video = ctx.create_video(cell, files, what=f"create with {label} (valid)")
+        except CheckNotOffered:
+            ctx.absent.append(f"{model}: {ctx.refused_models.get(model, 'refused')}")
+            return len(jobs)
         jobs.append((label, cell, video))
     for label, cell, video in jobs:
         for name, asked in cell.items():
@@ -756,7 +783,7 @@ def _sweep_json(ctx: CheckContext, family: Family, model: str) -> int:
         if as_number and str(body.get(length, "")).isdigit():
             body[length] = int(body[length])
         reply, video = ctx.create_json(body, f"created {family.title} video")
-        if video is None and not jobs and _refuses_model(reply):
+        if video is None and not jobs and _refuses_model(ctx, reply, model):
             ctx.absent.append(f"{model} ({family.title}): {reply.status}")
             return 0
         if video is None and with_image and 400 <= reply.status < 500:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -31,6 +31,7 @@ from videos_contract.audit.client import (
     reach,
 )
 from videos_contract.audit.context import (
+    ALL_MODELS,
     CheckContext,
     CheckFailed,
     CheckNotOffered,
@@ -45,7 +46,15 @@ from videos_contract.audit.events import (
     FuzzingStarted,
     Listener,
 )
-from videos_contract.audit.fuzz import FuzzerTimedOut, FuzzRun, read_events, run_fuzzer, translate
+from videos_contract.audit.fuzz import (
+    FuzzerTimedOut,
+    FuzzRun,
+    ModelScope,
+    read_events,
+    run_fuzzer,
+    scoped_spec,
+    translate,
+)
 from videos_contract.audit.gate import CreateBudget, TokenBucket
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.profiles import PROFILES, Profile
@@ -227,6 +236,7 @@ def _fuzz(
     relay_url: str,
     url: str,
     artefacts: Path,
+    refused: Iterable[str] = (),
 ) -> FuzzRun:
     """Run the fuzzer in the time the audit's deadline leaves (none: not run)."""
     left = clock.remaining()
@@ -234,9 +244,11 @@ def _fuzz(
         clock.fuzzing = "fuzzing not run: no time left"
         return FuzzRun([], [])
     # Not schemathesis' --max-time: that one makes it fuzz on until the time is used up.
+    artefacts.mkdir(parents=True, exist_ok=True)
+    named = tuple(m for m in dict.fromkeys(config.models) if m != ALL_MODELS)
     try:
         events = run_fuzzer(
-            config.spec_path,
+            scoped_spec(config.spec_path, named, artefacts),
             relay_url,
             config.profile,
             config.seed,
@@ -249,7 +261,8 @@ def _fuzz(
         if stopped.events is None:
             return FuzzRun([], [])
         events = stopped.events
-    return translate(read_events(events), index, relay_url, url)
+    scope = ModelScope(named, frozenset(refused))
+    return translate(read_events(events), index, relay_url, url, scope)
 
 
 def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditResult:
@@ -309,7 +322,7 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
             artefacts = config.artefacts_dir or Path(
                 stack.enter_context(tempfile.TemporaryDirectory(prefix="videos-contract-audit-"))
             )
-            fuzz = _fuzz(config, clock, index, relay_url, url, artefacts)
+            fuzz = _fuzz(config, clock, index, relay_url, url, artefacts, ctx.refused_models)
             emit(FuzzingFinished(len(fuzz.outcomes), len(fuzz.dismissals)))
         else:
             fuzz.outcomes.append(

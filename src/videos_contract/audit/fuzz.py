@@ -20,11 +20,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import yaml
+
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.profiles import Profile
 from videos_contract.audit.proxy import BUDGET_MARK, PLACEHOLDER_KEY, UPSTREAM_ERROR_MARK
-from videos_contract.audit.results import CheckOutcome, Dismissal, Exchange, Violation
+from videos_contract.audit.results import (
+    CheckOutcome,
+    Dismissal,
+    Exchange,
+    Violation,
+    sent_model,
+)
 from videos_contract.audit.wire import wire_problems
+from videos_contract.families import TABLE_KEY
 
 __all__ = [
     "STATE_DEPENDENT_INPUTS",
@@ -32,8 +41,11 @@ __all__ = [
     "UNDECLARED",
     "FuzzRun",
     "FuzzerTimedOut",
+    "ModelScope",
     "read_events",
     "run_fuzzer",
+    "scoped_spec",
+    "sent_model",
     "translate",
 ]
 
@@ -109,6 +121,112 @@ def command(
     for operation_id in without:
         args += ["--exclude-operation-id", operation_id]
     return args
+
+
+@dataclass(frozen=True)
+class ModelScope:
+    """The models the server offers, as far as the audit knows, for judging the fuzzer's creates.
+
+    `named`: the models the user says the server offers (empty: not said). `refused`: models
+    the behaviour checks saw refused as unknown.
+    """
+
+    named: tuple[str, ...] = ()
+    refused: frozenset[str] = frozenset()
+
+    def absent(self, model: str | None, interaction: dict[str, Any]) -> str | None:
+        """Why a create naming `model` tells nothing about the contract, or None."""
+        if model is None:
+            return None
+        if self.named and model not in self.named:
+            return f"model {model!r} is not among the models the server offers (--model)"
+        if model in self.refused:
+            return f"the server does not offer model {model!r} (refused as unknown)"
+        status = (interaction.get("response") or {}).get("status_code")
+        body = _response_json(interaction)
+        error = body.get("error") if isinstance(body, dict) else None
+        if status not in (400, 404):
+            return None
+        if isinstance(error, dict):
+            param = error.get("param")
+            named_other = isinstance(param, str) and param and param != "model"
+            message = str(error.get("message") or "")
+            code = str(error.get("code") or "")
+            if param == "model" or (not named_other and ("model" in code or model in message)):
+                return f"the server does not offer model {model!r} (refused as unknown)"
+            return None
+        content = _decode((interaction.get("response") or {}).get("content"))
+        if model.encode() in content:
+            return f"the server does not offer model {model!r} (refused as unknown)"
+        return None
+
+
+def scoped_spec(spec_path: Path, models: tuple[str, ...], out: Path) -> Path:
+    """A copy of the spec whose create bodies name only `models` (the ones the server offers).
+
+    Each family's `model` enum keeps only the offered models; a family left with none is
+    dropped from the JSON body's `oneOf`, the catch-all too unless an offered model is one the
+    spec does not list. Sora's enum is left whole when it would be empty (its `model` is
+    optional there; the fuzzer's findings about other models are then dismissed instead).
+    No models: the spec as it is.
+    """
+    if not models:
+        return spec_path
+    document = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    schemas = document["components"]["schemas"]
+    table = _create_operation(document).get(TABLE_KEY, {})
+    listed: set[str] = set()
+    dropped: set[str] = set()
+    for row in table.values():
+        schema = schemas[str(row["schema"])]
+        prop = schema.get("properties", {}).get("model", {})
+        if "$ref" in prop:
+            prop = schemas[str(prop["$ref"]).rsplit("/", 1)[-1]]
+        enum = prop.get("enum")
+        if enum is None:
+            continue
+        listed.update(enum)
+        kept = [m for m in enum if m in models]
+        if kept:
+            prop["enum"] = kept
+            if prop.get("default") not in kept:
+                prop.pop("default", None)
+        elif not row.get("default"):
+            dropped.add(str(row["schema"]))
+    unlisted = [m for m in models if m not in listed]
+    for row in table.values():
+        if _catch_all(schemas, row):
+            if unlisted:  # the catch-all names only the offered models the spec does not list
+                schemas[str(row["schema"])]["properties"]["model"] = {
+                    "type": "string",
+                    "enum": unlisted,
+                }
+            else:
+                dropped.add(str(row["schema"]))
+    for schema in schemas.values():
+        branches = schema.get("oneOf") if isinstance(schema, dict) else None
+        if isinstance(branches, list) and any(_ref_name(b) in dropped for b in branches):
+            schema["oneOf"] = [b for b in branches if _ref_name(b) not in dropped]
+    scoped = out / "openapi.scoped.yaml"
+    scoped.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return scoped
+
+
+def _create_operation(document: dict[str, Any]) -> dict[str, Any]:
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and operation.get("operationId") == "createVideo":
+                return operation
+    return {}
+
+
+def _catch_all(schemas: dict[str, Any], row: dict[str, Any]) -> bool:
+    prop = schemas[str(row["schema"])].get("properties", {}).get("model", {})
+    return "$ref" not in prop and "enum" not in prop
+
+
+def _ref_name(branch: Any) -> str:
+    return str(branch.get("$ref", "")).rsplit("/", 1)[-1] if isinstance(branch, dict) else ""
 
 
 class FuzzerTimedOut(RuntimeError):
@@ -339,7 +457,11 @@ class _Tally:
 
 
 def translate(
-    events: Iterator[dict[str, Any]], index: OperationIndex, relay_url: str, target_url: str
+    events: Iterator[dict[str, Any]],
+    index: OperationIndex,
+    relay_url: str,
+    target_url: str,
+    scope: ModelScope | None = None,
 ) -> FuzzRun:
     """Tally every check on every case by operation; keep the failures the wire supports."""
     tallies: dict[tuple[str, str], _Tally] = {}
@@ -398,6 +520,15 @@ def translate(
                     tally.passed += 1
                     continue
                 failure = (result.get("failure_info") or {}).get("failure") or {}
+                absent = None
+                if label == "createVideo" and scope is not None:
+                    absent = scope.absent(sent_model(exchange), interaction)
+                if absent is not None:
+                    tally.passed += 1
+                    dismissals.append(
+                        Dismissal(result["name"], label, failure.get("title", ""), absent)
+                    )
+                    continue
                 reason, broken = _recheck(result["name"], index, exchange, interaction)
                 if reason is not None:
                     tally.passed += 1

@@ -6,6 +6,8 @@ of schemathesis and HTTP-library types lets a writer be tested with hand-made re
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -16,6 +18,7 @@ __all__ = [
     "Exchange",
     "Outcome",
     "Violation",
+    "sent_model",
 ]
 
 
@@ -154,3 +157,17 @@ class AuditResult:
     def exit_code(self) -> int:
         """0 when conformant, 1 when at least one violation was found."""
         return 0 if self.conformant else 1
+
+
+def sent_model(exchange: Exchange) -> str | None:
+    """The `model` a create named, in a JSON body or a multipart form."""
+    body = exchange.body
+    try:
+        document = json.loads(body) if body else None
+    except ValueError:
+        document = None
+    if isinstance(document, dict):
+        model = document.get("model")
+        return model if isinstance(model, str) else None
+    match = re.search(rb'name="model"\r\n(?:[^\r\n]+\r\n)*\r\n([^\r\n]*)\r\n', body)
+    return match.group(1).decode("utf-8", "replace") if match else None

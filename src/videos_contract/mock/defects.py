@@ -183,13 +183,18 @@ async def _accept_invalid(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
     return await _call(app, {**scope, "headers": headers}, retry)
 
 
-async def _reject_valid_model(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
-    """Every model but the default is refused, though the spec lists it."""
+async def _reject_valid_length(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """Every Sora length but the default is refused, though the spec lists it.
+
+    (A refused model would read as a model the server does not offer, which is allowed.)
+    """
     if _is_operation(scope, "createVideo"):
-        default = load_spec().default("VideoModel")
-        others = [m for m in load_spec().enum("VideoModel") if m != default]
-        if any(f'"{m}"'.encode() in body or f"\r\n\r\n{m}\r\n".encode() in body for m in others):
-            return _error(400, "Invalid 'model'.", "model", "invalid_value")
+        default = load_spec().default("VideoSeconds")
+        others = [s for s in load_spec().enum("VideoSeconds") if s != default]
+        sent = [f'"seconds": "{s}"' for s in others] + [f'"seconds":"{s}"' for s in others]
+        form = [f'name="seconds"\r\n\r\n{s}\r\n' for s in others]
+        if any(text.encode() in body for text in sent + form):
+            return _error(400, "Invalid 'seconds'.", "seconds", "invalid_value")
     return await _call(app, scope, body)
 
 
@@ -510,7 +515,10 @@ _WRAPPERS: dict[str, tuple[str, Wrapper]] = {
         _wrap(_edit_videos(_unknown_status)),
     ),
     "accepts-invalid": ("invalid creates are accepted and billed", _wrap(_accept_invalid)),
-    "rejects-valid": ("creates with a non-default model are refused", _wrap(_reject_valid_model)),
+    "rejects-valid": (
+        "creates with a non-default Sora length are refused",
+        _wrap(_reject_valid_length),
+    ),
     "server-error": (
         "a list page of the largest allowed size answers 500",
         _wrap(_fail_on_largest_page),

@@ -33,16 +33,20 @@ _DROPPED_RESPONSE = {b"accept-ranges", b"content-length", b"transfer-encoding", 
 class NoRangesServer:
     """Forwards every request to `upstream` without its Range header; never offers ranges.
 
-    `refuse(method, path, body)` may answer a request itself (status, JSON body) instead.
+    `refuse(method, path, body)` may answer a request carrying `key` itself (status, JSON
+    body) instead.
     """
 
     def __init__(
         self,
         upstream: str,
         refuse: Callable[[str, str, bytes], tuple[int, dict[str, Any]] | None] | None = None,
+        key: str = "",
     ) -> None:
         self.upstream = upstream
         self.refuse = refuse
+        # Requests are refused only with this key (a server checks the key first).
+        self.key = key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -55,9 +59,10 @@ class NoRangesServer:
             message: Message = await receive()
             chunks.append(message.get("body", b""))
             more = bool(message.get("more_body", False))
-        refusal = (
-            self.refuse(scope["method"], scope["path"], b"".join(chunks)) if self.refuse else None
-        )
+        authorization = dict(scope["headers"]).get(b"authorization", b"")
+        refusal = None
+        if self.refuse and authorization == f"Bearer {self.key}".encode():
+            refusal = self.refuse(scope["method"], scope["path"], b"".join(chunks))
         if refusal is not None:
             status, document = refusal
             content = json.dumps(document).encode()
@@ -209,7 +214,7 @@ def test_a_sora_only_server_is_conformant(
     models = [arg for model in SORA for arg in ("--model", model)] if named else []
     with (
         running_mock(MockConfig(render_seconds=0.2)) as mock,
-        serve_in_thread(NoRangesServer(mock.url, _sora_only(names_param))) as url,
+        serve_in_thread(NoRangesServer(mock.url, _sora_only(names_param), mock.key)) as url,
     ):
         code = main(
             ["audit", "--url", url, "--key", mock.key, "--profile", "quick",
@@ -228,7 +233,7 @@ def test_the_sweep_of_a_sora_only_server_names_the_other_families_not_offered(
 ) -> None:
     with (
         running_mock(MockConfig(render_seconds=0.2)) as mock,
-        serve_in_thread(NoRangesServer(mock.url, _sora_only(names_param))) as url,
+        serve_in_thread(NoRangesServer(mock.url, _sora_only(names_param), mock.key)) as url,
     ):
         code = main(
             ["audit", "--url", url, "--key", mock.key, "--profile", "standard", "--no-fuzz",
@@ -241,3 +246,60 @@ def test_the_sweep_of_a_sora_only_server_names_the_other_families_not_offered(
     assert sweep["outcome"] == "passed" and "not offered by the server" in sweep["reason"]
     others = [m for m in families(load_spec()).representatives() if m not in SORA]
     assert all(model in sweep["reason"] for model in others), sweep["reason"]
+
+
+def _pro_only(method: str, path: str, body: bytes) -> tuple[int, dict[str, Any]] | None:
+    """Offers only the last Sora model; any other is unknown (`param: model`)."""
+    model = sent_model(Exchange(method, path, (), body, None))
+    if method == "POST" and model is not None and model != SORA[-1]:
+        error = {"message": f"unknown model {model}", "type": "invalid_request_error",
+                 "param": "model", "code": "model_not_found"}  # fmt: skip
+        return 400, {"error": error}
+    return None
+
+
+def test_the_audit_s_jobs_are_made_with_a_model_the_server_offers(tmp_path: Path) -> None:
+    with (
+        running_mock(MockConfig(render_seconds=0.2)) as mock,
+        serve_in_thread(NoRangesServer(mock.url, _pro_only, mock.key)) as url,
+    ):
+        code = main(
+            ["audit", "--url", url, "--key", mock.key, "--profile", "quick", "--no-fuzz",
+             "--report-dir", str(tmp_path)]
+        )  # fmt: skip
+    outcomes = _outcomes(tmp_path)
+    assert code == 0, {n: c["violations"] for n, c in outcomes.items() if c["violations"]}
+    assert outcomes["created_job_reaches_terminal_status"]["outcome"] == "passed"
+    assert (
+        f"not offered by the server: {SORA[0]}"
+        in outcomes["near_miss_values_are_refused"]["reason"]
+    )
+
+
+def _json_only(method: str, path: str, body: bytes) -> tuple[int, dict[str, Any]] | None:
+    """Refuses every multipart create, though the contract documents the form."""
+    if method == "POST" and path.rstrip("/").endswith("/videos") and body.startswith(b"--"):
+        error = {"message": "unsupported content type", "type": "invalid_request_error",
+                 "param": None, "code": None}  # fmt: skip
+        return 400, {"error": error}
+    return None
+
+
+def test_a_refused_form_is_one_finding_and_the_checks_go_on_with_json(tmp_path: Path) -> None:
+    checks = [
+        "created_job_reaches_terminal_status",
+        "content_is_real_mp4_matching_size_and_seconds",
+    ]
+    with (
+        running_mock(MockConfig(render_seconds=0.2)) as mock,
+        serve_in_thread(NoRangesServer(mock.url, _json_only, mock.key)) as url,
+    ):
+        code = main(
+            ["audit", "--url", url, "--key", mock.key, "--profile", "quick", "--no-fuzz",
+             "--report-dir", str(tmp_path), *(a for c in checks for a in ("--check", c))]
+        )  # fmt: skip
+    outcomes = _outcomes(tmp_path)
+    assert code == 1
+    (violation,) = outcomes[checks[0]]["violations"]
+    assert "multipart form" in violation["actual"] and "JSON body" in violation["actual"]
+    assert outcomes[checks[1]]["outcome"] == "passed", outcomes[checks[1]]

@@ -129,13 +129,11 @@ def unknown_video_is_not_found(ctx: CheckContext) -> None:
 
 @check("createVideo", billed=True)
 def invalid_create_is_rejected_with_param(ctx: CheckContext) -> None:
-    fields = ctx.create_fields()
     # Values outside each enum, derived from the enum so that none can collide with a member.
     for name in ("size", "seconds", "model"):
         schema = ctx.spec.schema("CreateVideoMultipartRequest")["properties"][name]
         bad = "-".join(schema["enum"]) + "-not-a-member"
-        parts = [(k, (None, str(v))) for k, v in {**fields, name: bad}.items()]
-        reply = ctx.client.post(ctx.path("createVideo"), files=parts)
+        reply = ctx.post_form({name: bad})
         _expect_refusal_of(ctx, reply, name, f"create with {name}={bad!r}")
     required = ctx.spec.schema("CreateVideoJsonRequest")["required"]
     reply = ctx.client.post(ctx.path("createVideo"), json={"model": ctx.create_fields()["model"]})
@@ -181,9 +179,7 @@ def near_miss_values_are_refused(ctx: CheckContext) -> None:
         _family_near_misses_are_refused(ctx)
         return
     for name, value in _near_misses(ctx):
-        fields = {**ctx.create_fields(), name: value}
-        parts = [(k, (None, str(v))) for k, v in fields.items()]
-        reply = ctx.client.post(ctx.path("createVideo"), files=parts)
+        reply = ctx.post_form({name: value})
         _record_if_created(ctx, reply)
         _expect_refusal_of(ctx, reply, name, f"create with {name}={_shown(value)}")
     _family_near_misses_are_refused(ctx)

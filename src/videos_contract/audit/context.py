@@ -210,6 +210,22 @@ class CheckContext:
         chosen = model or self.form_model() or self.spec.default("VideoModel")
         return {**self.example("createVideo", "multipart/form-data"), "model": chosen}
 
+    def post_form(self, extra: dict[str, str]) -> Reply:
+        """POST the minimal multipart create with `extra` fields, naming an offered model.
+
+        A refusal that calls the model unknown (not about `extra`) is remembered and the
+        create is sent again with the next model of the form the server may offer.
+        """
+        while True:
+            fields = {**self.create_fields(), **extra}
+            parts = [(k, (None, str(v))) for k, v in fields.items()]
+            reply = self.client.post(self.path("createVideo"), files=parts)
+            model = fields["model"]
+            if "model" in extra or not self.note_refusal(model, reply):
+                return reply
+            if self.form_model() is None:
+                return reply
+
     def create_video(
         self,
         extra: dict[str, str] | None = None,

@@ -6,13 +6,15 @@ import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.audit.conftest import CountedMock
 from videos_contract.audit.engine import REMOTE_MAX_CREATES, default_max_creates
+from videos_contract.audit.serving import serve_in_thread
 from videos_contract.cli import main
-from videos_contract.mock import MockServer
+from videos_contract.mock import MockConfig, MockServer, create_app
 
 SECRET = "sk-gateway-TopSecretAuditKey42"
 
@@ -44,8 +46,60 @@ def test_rejected_key_exits_2(
     with counted_mock() as (server, created):
         code = main(["audit", "--url", server.url, "--key", SECRET, "--report-dir", str(tmp_path)])
     err = capsys.readouterr().err
-    assert code == 2 and "key was refused" in err and SECRET not in err
+    assert code == 2 and "key seems refused" in err and SECRET not in err
+    assert err.count("\n") == 1 and "HTTP 401" in err
     assert created == []
+
+
+def _no_db(app: Any) -> Any:
+    """A gateway whose key lookup fails: every authenticated request is 400 "No connected db."."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or b"authorization" not in dict(scope["headers"]):
+            await app(scope, receive, send)
+            return
+        body = b'{"error": {"message": "No connected db.", "type": "auth_error"}}'
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 400, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return wrapped
+
+
+def test_a_key_refused_with_400_is_one_reason_not_violations(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    app = _no_db(create_app(MockConfig(render_seconds=0.1)))
+    with serve_in_thread(app) as url:
+        code = main(["audit", "--url", url, "--key", SECRET, "--report-dir", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert code == 2 and "the key seems refused" in captured.err
+    assert "No connected db." in captured.err and SECRET not in captured.err
+    assert "violation" not in captured.out
+
+
+def _same_without_key(app: Any) -> Any:
+    """A server that answers every request, with a key or without, with the same 500."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        body = b'{"error": {"message": "upstream auth failed", "type": "server_error"}}'
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 500, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return wrapped
+
+
+def test_a_key_answered_like_no_key_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with serve_in_thread(_same_without_key(create_app(MockConfig()))) as url:
+        code = main(["audit", "--url", url, "--key", SECRET, "--report-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "key seems refused" in err and "without a key" in err
 
 
 @pytest.mark.parametrize(

@@ -92,8 +92,13 @@ class TargetUnusable(Exception):
     """The first request found no server to audit; the message says which way it failed."""
 
 
-def reach(url: str, key: str, path: str, timeout: float = 30.0) -> int:
-    """One authenticated read of `path`, bounded in time and size; its status.
+# How much of an answer `reach` keeps as the server's words.
+WORDS_KEPT = 300
+
+
+def reach(url: str, key: str, path: str, timeout: float = 30.0) -> tuple[int, str]:
+    """One read of `path` (authenticated unless `key` is empty), bounded in time and size;
+    its status and the start of its body (the server's words, the key masked).
 
     Raises `TargetUnusable` saying "cannot reach" (no connection), "no answer" (connected,
     nothing came back) or "answer too slow" (the answer did not finish within `timeout`).
@@ -115,17 +120,24 @@ def reach(url: str, key: str, path: str, timeout: float = 30.0) -> int:
                 "GET",
                 target,
                 params={"limit": 1},
-                headers={"Authorization": f"Bearer {key}", "Accept-Encoding": "identity"},
+                headers=(
+                    {"Authorization": f"Bearer {key}", "Accept-Encoding": "identity"}
+                    if key
+                    else {"Accept-Encoding": "identity"}
+                ),
             ) as response,
         ):
             received = 0
+            head = b""
             for chunk in response.iter_raw():
                 received += len(chunk)
+                head = (head + chunk)[:WORDS_KEPT]
                 if time.monotonic() - started > timeout:
                     raise httpx.ReadTimeout("past the deadline")
                 if received > 1024 * 1024:
                     break  # a list page of one video; the status is what matters here
-            return response.status_code
+            words = " ".join(head.decode("utf-8", "replace").split())
+            return response.status_code, masked(words)
     except httpx.ConnectError as exc:
         reason = masked(str(exc))
         kind = "TLS handshake failed" if "SSL" in reason or "certificate" in reason else None

@@ -68,6 +68,8 @@ __all__ = ["REMOTE_MAX_CREATES", "AuditAborted", "AuditConfig", "default_max_cre
 
 # Billed jobs an audit of a non-loopback server may have accepted, unless told otherwise.
 REMOTE_MAX_CREATES = 5
+# Statuses that say "later", not "no": they do not make a key look refused.
+RETRY_STATUSES = (408, 429)
 # Where the fuzzer's outcome is tallied when it did not run at all.
 FUZZ_ALL = "(all operations)"
 # The embedded mock renders fast so that an audit of it takes seconds, not minutes.
@@ -127,15 +129,31 @@ def default_max_creates(url: str) -> int | None:
 
 
 def preflight(url: str, key: str, list_path: str, timeout: float = 30.0) -> None:
-    """One authenticated read, so that an unusable target aborts before any verdict."""
+    """One authenticated read, so that an unusable target aborts before any verdict.
+
+    A key the server seems to refuse stops the audit with the server's words instead of a
+    list of violations that all stand on it: a 4xx other than "no such path" (404, 405) and
+    "too many requests" (429), 401 and 400 "No connected db." alike, or an error answered
+    exactly as the same request without a key is answered.
+    """
     try:
-        status = reach(url, key, list_path, timeout)
+        status, words = reach(url, key, list_path, timeout)
+        if status >= 500:
+            anonymous = reach(url, "", list_path, timeout)
+        else:
+            anonymous = None
     except TargetUnusable as exc:
         raise AuditAborted(str(exc)) from None
-    if status in (401, 403):
-        raise AuditAborted(f"the key was refused by {url} (HTTP {status})")
     if status in (404, 405):
         raise AuditAborted(f"no Videos API at {url}: GET {list_path} answered HTTP {status}")
+    said = f"GET {list_path} answered HTTP {status}" + (f": {words}" if words else "")
+    if 400 <= status < 500 and status not in RETRY_STATUSES:
+        raise AuditAborted(f"could not audit {url}: the key seems refused ({said})")
+    if anonymous is not None and anonymous == (status, words):
+        raise AuditAborted(
+            f"could not audit {url}: the key seems refused: the server answers as it does "
+            f"without a key ({said})"
+        )
 
 
 @contextmanager

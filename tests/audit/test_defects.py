@@ -145,3 +145,28 @@ def test_failures_marked_expected_leave_their_checks_not_run(tmp_path: Path) -> 
     media = outcomes["content_is_real_mp4_matching_size_and_seconds"]
     assert media["outcome"] == "not run" and "--expect-failures" in media["reason"]
     assert code == 0, [c for c in outcomes.values() if c["outcome"] == "failed"]
+
+
+def test_one_cause_is_reported_once_with_the_checks_it_blocked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every job fails: the check that made the job reports it; the checks that needed a
+    completed job are not run, "blocked by" it, in every report."""
+    cause = "created_job_reaches_terminal_status"
+    needing = ["content_is_real_mp4_matching_size_and_seconds", "remix_points_to_source"]
+    with running_mock(MockConfig(render_seconds=0.2, defects=("failed-jobs",))) as server:
+        code = main(audit_args(server.url, server.key, tmp_path, "failed-jobs"))
+    assert code == 1
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["schema_version"] == 3
+    (root,) = summary["root_causes"]
+    assert root["check"] == cause and set(needing) <= set(root["blocked"])
+    outcomes = {c["check"]: c for g in summary["operations"] for c in g["checks"]}
+    for name in needing:
+        assert outcomes[name]["outcome"] == "not run" and outcomes[name]["blocked_by"] == cause
+        assert outcomes[name]["reason"].startswith(f"blocked by {cause}")
+    out = capsys.readouterr().out
+    assert out.count("✗ ") == 1 and "blocked: " in out and "1 root cause(s)" in out
+    junit = (tmp_path / "junit.xml").read_text()
+    assert f"blocked by {cause}" in junit and "blocked (not run, same cause)" in junit
+    assert "Blocked (not run, same cause)" in (tmp_path / "report.html").read_text()

@@ -321,6 +321,7 @@ def created_job_reaches_terminal_status(ctx: CheckContext) -> None:
         # Later checks that need a completed video report this job, not a second billed one.
         ctx.shared.setdefault("completed", None)
         ctx.shared.setdefault("completed_problem", problem)
+        ctx.shared.setdefault("completed_owner", ctx.current)
         raise
     if ctx.fallbacks:
         # A valid create was refused and a retry (the other form, another model) accepted:

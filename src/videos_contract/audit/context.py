@@ -25,6 +25,7 @@ from videos_contract.spec import Spec, SpecError
 
 __all__ = [
     "ALL_MODELS",
+    "CheckBlocked",
     "CheckContext",
     "CheckFailed",
     "CheckNotOffered",
@@ -50,6 +51,14 @@ class CheckFailed(Exception):
         self.expected = expected
         self.actual = actual
         self.exchange = exchange
+
+
+class CheckBlocked(Exception):
+    """Another check's violation keeps this one from running: `cause` names that check."""
+
+    def __init__(self, cause: str, what: str) -> None:
+        super().__init__(f"blocked by {cause}: {what}")
+        self.cause = cause
 
 
 class CheckSkipped(Exception):
@@ -90,6 +99,8 @@ class CheckContext:
     absent: list[str] = field(default_factory=list)
     # What the running check observed and the outcome should say (a form the server needs).
     notes: list[str] = field(default_factory=list)
+    # The check running now (set by the engine), to name the cause of a shared failure.
+    current: str = ""
     # Models the server refused as unknown, in any check (model -> what it answered).
     refused_models: dict[str, str] = field(default_factory=dict)
     # Creates that were accepted only after other tries (what was tried, and the refusals).
@@ -393,6 +404,7 @@ class CheckContext:
         """
         if "completed" not in self.shared:
             self.shared["completed"] = None
+            self.shared["completed_owner"] = self.current
             try:
                 video = self.create_video()
                 done = self.wait_terminal(video["id"], "the created video")
@@ -403,6 +415,10 @@ class CheckContext:
             self.shared["completed"] = done
         if self.shared["completed"] is None:
             problem = self.shared.get("completed_problem")
+            owner = self.shared.get("completed_owner") or ""
+            if isinstance(problem, CheckFailed) and owner and owner != self.current:
+                # One cause, reported once by the check it happened in.
+                raise CheckBlocked(owner, f"no completed video could be made ({problem.at_fault})")
             if isinstance(problem, CheckFailed):
                 self.fail(
                     f"a completed video to check (none could be made): {problem.at_fault}",

@@ -32,6 +32,7 @@ from videos_contract.audit.client import (
 )
 from videos_contract.audit.context import (
     ALL_MODELS,
+    CheckBlocked,
     CheckContext,
     CheckFailed,
     CheckNotOffered,
@@ -208,8 +209,11 @@ def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
     ctx.left_out.clear()
     ctx.absent.clear()
     ctx.notes.clear()
+    ctx.current = name
     try:
         registered.function(ctx)
+    except CheckBlocked as blocked:
+        return replace(base, skipped=1, skip_reason=str(blocked), blocked_by=blocked.cause)
     except CheckFailed as failure:
         return failed(failure.at_fault, failure.expected, failure.actual, failure.exchange)
     except CheckSkipped as skip:
@@ -245,6 +249,33 @@ def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
         skipped = len(ctx.left_out) + len(ctx.absent)
         return replace(base, passed=1, skipped=skipped, skip_reason="; ".join(notes))
     return replace(base, passed=1)
+
+
+def _evidence(violation: Violation) -> tuple[object, ...]:
+    exchange = violation.exchange
+    sent = (exchange.method, exchange.url, exchange.body, exchange.status) if exchange else None
+    return violation.expected, violation.actual, sent
+
+
+def _once(outcome: CheckOutcome, earlier: list[CheckOutcome]) -> CheckOutcome:
+    """A failure whose every violation an earlier check already reported, with the same
+    evidence (the same request, answer and expectation), has that one cause: it is reported
+    once, there, and this check is "blocked by" it."""
+    if not outcome.violations:
+        return outcome
+    for before in earlier:
+        seen = {_evidence(v) for v in before.violations}
+        if seen and all(_evidence(v) in seen for v in outcome.violations):
+            first = outcome.violations[0]
+            return CheckOutcome(
+                outcome.check,
+                outcome.operation,
+                outcome.source,
+                skipped=1,
+                skip_reason=f"blocked by {before.check}: {first.at_fault}",
+                blocked_by=before.check,
+            )
+    return outcome
 
 
 def _fuzz(
@@ -332,6 +363,7 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
                 outcome = clock.run_check(
                     name, CHECKS[name].operation, client, relay, partial(_run_check, ctx, name)
                 )
+            outcome = _once(outcome, outcomes)
             outcomes.append(outcome)
             emit(BehaviourCheckFinished(outcome))
         fuzz = FuzzRun([], [])

@@ -17,6 +17,7 @@ __all__ = [
     "Dismissal",
     "Exchange",
     "Outcome",
+    "RootCause",
     "Violation",
     "sent_model",
 ]
@@ -92,6 +93,8 @@ class CheckOutcome:
     skip_reason: str = ""
     violations: tuple[Violation, ...] = ()
     not_offered: str = ""
+    # The check whose violation kept this one from running ("blocked by ..."): not run.
+    blocked_by: str = ""
 
     @property
     def outcome(self) -> Outcome:
@@ -114,6 +117,18 @@ class CheckOutcome:
         ):
             return self.skip_reason
         return ""
+
+
+@dataclass(frozen=True)
+class RootCause:
+    """A failed check's violations, reported once, and the checks they kept from running."""
+
+    outcome: CheckOutcome
+    blocked: tuple[CheckOutcome, ...] = ()
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        return self.outcome.violations
 
 
 @dataclass(frozen=True)
@@ -140,13 +155,27 @@ class AuditResult:
         return tuple(v for o in self.outcomes for v in o.violations)
 
     @property
+    def root_causes(self) -> tuple[RootCause, ...]:
+        """One per failed check, in the order they failed, with the checks each blocked."""
+        return tuple(
+            RootCause(o, tuple(b for b in self.outcomes if b.blocked_by == o.check))
+            for o in self.outcomes
+            if o.outcome is Outcome.FAILED
+        )
+
+    @property
+    def blocked(self) -> tuple[CheckOutcome, ...]:
+        """Checks a violation of another check kept from running."""
+        return tuple(o for o in self.outcomes if o.blocked_by)
+
+    @property
     def conformant(self) -> bool:
         return not any(o.outcome is Outcome.FAILED for o in self.outcomes)
 
     @property
     def not_run(self) -> tuple[CheckOutcome, ...]:
-        """Checks the user's settings left out (never the server's doing)."""
-        return tuple(o for o in self.outcomes if o.outcome is Outcome.NOT_RUN)
+        """Checks the user's settings left out (blocked ones are the server's doing)."""
+        return tuple(o for o in self.outcomes if o.outcome is Outcome.NOT_RUN and not o.blocked_by)
 
     @property
     def run_in_part(self) -> tuple[CheckOutcome, ...]:

@@ -1,7 +1,8 @@
 """junit.xml: one test suite per operation, one test case per check, for CI dashboards.
 
-passed -> a plain test case; failed -> `<failure>`; not run -> `<skipped message="not run:
-REASON">`; not offered -> `<skipped message="not offered: HOW">`.
+passed -> a plain test case; failed -> `<failure>` (its text ends with the checks its cause
+blocked); not run -> `<skipped message="not run: REASON">` ("blocked by CHECK: ..." for a check
+another's violation kept from running); not offered -> `<skipped message="not offered: HOW">`.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ def render_junit(result: AuditResult) -> str:
                     + (f"\n  reproduce: {to_curl(v.exchange)}" if v.exchange else "")
                     for v in outcome.violations
                 )
+                blocked = [o.check for o in result.outcomes if o.blocked_by == outcome.check]
+                if blocked:
+                    failure.text += "\n\nblocked (not run, same cause): " + ", ".join(blocked)
             elif outcome.outcome is Outcome.NOT_RUN:
                 ET.SubElement(case, "skipped", message=f"not run: {outcome.reason}")
             elif outcome.outcome is Outcome.NOT_OFFERED:

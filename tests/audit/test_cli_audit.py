@@ -283,3 +283,35 @@ def test_a_check_selection_leaves_the_others_not_run(tmp_path: Path) -> None:
     assert outcomes["deleted_video_is_gone"]["reason"] == "not selected (--check)"
     assert outcomes["schemathesis"]["reason"] == "--no-fuzz"
     assert code == 0 and summary["verdict"] == "conformant"
+
+
+def _bad_key_handling(app: Any, key: str) -> Any:
+    """No key: 500. A wrong key: 400. The right key: the mock."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        authorization = dict(scope.get("headers", [])).get(b"authorization")
+        if scope["type"] != "http" or authorization == f"Bearer {key}".encode():
+            await app(scope, receive, send)
+            return
+        status = 500 if authorization is None else 400
+        body = b'{"error": {"message": "no", "type": "x", "param": null, "code": null}}'
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return wrapped
+
+
+def test_the_key_check_tries_every_case_after_a_failing_one(tmp_path: Path) -> None:
+    config = MockConfig(render_seconds=0.1)
+    with serve_in_thread(_bad_key_handling(create_app(config), config.keys[0])) as url:
+        code = main(
+            ["audit", "--url", url, "--key", config.keys[0], "--no-fuzz", "--check",
+             "missing_or_wrong_key_is_refused", "--report-dir", str(tmp_path)]
+        )  # fmt: skip
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    (check,) = [c for g in summary["operations"] for c in g["checks"] if c["violations"]]
+    faults = [v["at_fault"] for v in check["violations"]]
+    assert code == 1
+    assert any("without a key" in f for f in faults) and any("wrong key" in f for f in faults)
+    assert check["cases"]["failed"] > len(faults) >= 2

@@ -97,8 +97,9 @@ def missing_or_wrong_key_is_refused(ctx: CheckContext) -> None:
         path = ctx.path(op.operation_id, video_id=_unknown_id())
         body = _request_body(ctx, op.operation_id)
         for how, kwargs in attempts:
-            reply = ctx.client.request(op.method, path, **kwargs, **body)
-            ctx.expect_error(reply, 401, op.operation_id, f"{op.method} {op.path} {how}")
+            with ctx.case():
+                reply = ctx.client.request(op.method, path, **kwargs, **body)
+                ctx.expect_error(reply, 401, op.operation_id, f"{op.method} {op.path} {how}")
 
 
 # A header that names no Bearer token at all.
@@ -123,7 +124,10 @@ def unknown_video_is_not_found(ctx: CheckContext) -> None:
     video_id = _unknown_id()
     for op in ("retrieveVideo", "downloadVideoContent", "deleteVideo"):
         spec_op = ctx.spec.operation(op)
-        with ctx.client.request(spec_op.method, ctx.path(op, video_id=video_id)) as reply:
+        with (
+            ctx.case(),
+            ctx.client.request(spec_op.method, ctx.path(op, video_id=video_id)) as reply,
+        ):
             ctx.expect_error(reply, 404, op, f"{spec_op.method} {spec_op.path} of an unknown id")
 
 
@@ -133,8 +137,9 @@ def invalid_create_is_rejected_with_param(ctx: CheckContext) -> None:
     for name in ("size", "seconds", "model"):
         schema = ctx.spec.schema("CreateVideoMultipartRequest")["properties"][name]
         bad = "-".join(schema["enum"]) + "-not-a-member"
-        reply = ctx.post_form({name: bad})
-        _expect_refusal_of(ctx, reply, name, f"create with {name}={bad!r}")
+        with ctx.case():
+            reply = ctx.post_form({name: bad})
+            _expect_refusal_of(ctx, reply, name, f"create with {name}={bad!r}")
     required = ctx.spec.schema("CreateVideoJsonRequest")["required"]
     reply = ctx.client.post(ctx.path("createVideo"), json={"model": ctx.create_fields()["model"]})
     body = ctx.expect_error(reply, 400, "createVideo", "create without a prompt")
@@ -179,9 +184,10 @@ def near_miss_values_are_refused(ctx: CheckContext) -> None:
         _family_near_misses_are_refused(ctx)
         return
     for name, value in _near_misses(ctx):
-        reply = ctx.post_form({name: value})
-        _record_if_created(ctx, reply)
-        _expect_refusal_of(ctx, reply, name, f"create with {name}={_shown(value)}")
+        with ctx.case():
+            reply = ctx.post_form({name: value})
+            _record_if_created(ctx, reply)
+            _expect_refusal_of(ctx, reply, name, f"create with {name}={_shown(value)}")
     _family_near_misses_are_refused(ctx)
     cap = ctx.spec.schema("VideoPrompt")["maxLength"]
     boundary = (
@@ -259,7 +265,8 @@ def _family_near_misses_are_refused(ctx: CheckContext) -> None:
                 # The server does not serve this model at all: nothing to refuse per value.
                 ctx.absent.append(f"{model} ({family.title}): {reply.status}")
                 break
-            _expect_refusal_of(ctx, reply, name, what)
+            with ctx.case():
+                _expect_refusal_of(ctx, reply, name, what)
 
 
 def _record_if_created(ctx: CheckContext, reply: Reply) -> bool:
@@ -431,36 +438,44 @@ def thumbnail_and_spritesheet_are_real_images(ctx: CheckContext) -> None:
     for variant in ctx.spec.enum("ContentVariant"):
         if variant == default:
             continue
-        with _download(ctx, video["id"], variant) as reply:
-            what = f"{variant} of a completed video"
-            ctype = _expect_asset(ctx, reply, what, variant)
-            try:
-                info = probe_image(reply.source)
-            except MediaError as exc:
-                ctx.fail(f"{what}: body", f"a decodable image ({ctype})", str(exc), reply.exchange)
-        if ctype != f"image/{info.format}":
-            ctx.fail(
-                f"{what}: body",
-                f"an image of type {ctype}",
-                f"a {info.format} image",
-                reply.exchange,
-            )
-        if variant == "thumbnail":
-            same = abs(_aspect(info.width, info.height) - aspect) / aspect <= ASPECT_TOLERANCE
-            if not same:
-                ctx.fail(
-                    f"{what}: dimensions",
-                    f"{job_frame(video)} or its aspect ratio (the video's)",
-                    info.size,
-                    reply.exchange,
-                )
-        elif not _is_grid_of(info.width, info.height, aspect):
+        with ctx.case():
+            _expect_image_variant(ctx, video, variant, aspect)
+
+
+def _expect_image_variant(
+    ctx: CheckContext, video: dict[str, Any], variant: str, aspect: float
+) -> None:
+    """One image variant of a completed video: its media type, a decodable image, its size."""
+    with _download(ctx, video["id"], variant) as reply:
+        what = f"{variant} of a completed video"
+        ctype = _expect_asset(ctx, reply, what, variant)
+        try:
+            info = probe_image(reply.source)
+        except MediaError as exc:
+            ctx.fail(f"{what}: body", f"a decodable image ({ctype})", str(exc), reply.exchange)
+    if ctype != f"image/{info.format}":
+        ctx.fail(
+            f"{what}: body",
+            f"an image of type {ctype}",
+            f"a {info.format} image",
+            reply.exchange,
+        )
+    if variant == "thumbnail":
+        same = abs(_aspect(info.width, info.height) - aspect) / aspect <= ASPECT_TOLERANCE
+        if not same:
             ctx.fail(
                 f"{what}: dimensions",
-                f"a grid of frames whose cell has the video's aspect ratio ({job_frame(video)})",
+                f"{job_frame(video)} or its aspect ratio (the video's)",
                 info.size,
                 reply.exchange,
             )
+    elif not _is_grid_of(info.width, info.height, aspect):
+        ctx.fail(
+            f"{what}: dimensions",
+            f"a grid of frames whose cell has the video's aspect ratio ({job_frame(video)})",
+            info.size,
+            reply.exchange,
+        )
 
 
 @check("downloadVideoContent")
@@ -1039,7 +1054,10 @@ def deleted_video_is_gone(ctx: CheckContext) -> None:
         ctx.fail("delete confirmation: field id", repr(video_id), repr(body["id"]), reply.exchange)
     for op in ("retrieveVideo", "downloadVideoContent", "deleteVideo"):
         spec_op = ctx.spec.operation(op)
-        with ctx.client.request(spec_op.method, ctx.path(op, video_id=video_id)) as reply:
+        with (
+            ctx.case(),
+            ctx.client.request(spec_op.method, ctx.path(op, video_id=video_id)) as reply,
+        ):
             ctx.expect_error(reply, 404, op, f"{spec_op.method} {spec_op.path} after delete")
     listed, reply = _page(
         ctx, limit=ctx.spec.operation("listVideos").parameter("limit")["schema"]["maximum"]

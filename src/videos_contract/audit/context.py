@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -99,6 +101,8 @@ class CheckContext:
     absent: list[str] = field(default_factory=list)
     # What the running check observed and the outcome should say (a form the server needs).
     notes: list[str] = field(default_factory=list)
+    # Failures of the running check's independent cases (`case`), each reported.
+    failures: list[CheckFailed] = field(default_factory=list)
     # The check running now (set by the engine), to name the cause of a shared failure.
     current: str = ""
     # Models the server refused as unknown, in any check (model -> what it answered).
@@ -149,6 +153,15 @@ class CheckContext:
         at_fault: str, expected: str, actual: str, exchange: Exchange | None = None
     ) -> NoReturn:
         raise CheckFailed(at_fault, expected, actual, exchange)
+
+    @contextmanager
+    def case(self) -> Iterator[None]:
+        """One case that does not depend on the others: its failure is kept and the check
+        goes on to the next case (every failing case is reported, not only the first)."""
+        try:
+            yield
+        except CheckFailed as failure:
+            self.failures.append(failure)
 
     @staticmethod
     def skip(reason: str) -> NoReturn:

@@ -69,6 +69,8 @@ __all__ = ["REMOTE_MAX_CREATES", "AuditAborted", "AuditConfig", "default_max_cre
 
 # Billed jobs an audit of a non-loopback server may have accepted, unless told otherwise.
 REMOTE_MAX_CREATES = 5
+# Failing cases of one behaviour check shown (every one is counted).
+MAX_CASES_SHOWN = 8
 # Statuses that say "later", not "no": they do not make a key look refused.
 RETRY_STATUSES = (408, 429)
 # Where the fuzzer's outcome is tallied when it did not run at all.
@@ -188,7 +190,33 @@ def _not_offered_reason(operation: str) -> str:
 
 
 def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
-    """Run one check; only the user's settings may leave it without a verdict."""
+    """Run one check; only the user's settings may leave it without a verdict.
+
+    The failures of its independent cases (`ctx.case()`) are reported with the outcome,
+    every one, not only the first.
+    """
+    ctx.failures.clear()
+    outcome = _run_once(ctx, name)
+    if not ctx.failures:
+        return outcome
+    found = tuple(
+        Violation(
+            check=name,
+            operation=outcome.operation,
+            title=name.replace("_", " "),
+            at_fault=f.at_fault,
+            expected=f.expected,
+            actual=f.actual,
+            exchange=f.exchange,
+        )
+        for f in ctx.failures
+    )
+    violations = found + outcome.violations
+    shown = violations[:MAX_CASES_SHOWN]
+    return replace(outcome, passed=0, failed=len(violations), violations=shown)
+
+
+def _run_once(ctx: CheckContext, name: str) -> CheckOutcome:
     registered = CHECKS[name]
     base = CheckOutcome(check=name, operation=registered.operation, source="behaviour")
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import base64
 import io
 import itertools
+import json
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -34,12 +36,16 @@ from videos_contract.audit.context import (
     model_matches,
     refuses_model,
 )
-from videos_contract.audit.proxy import UPSTREAM_ENCODING_HEADER, UPSTREAM_LENGTH_HEADER
+from videos_contract.audit.proxy import (
+    PLACEHOLDER_KEY,
+    UPSTREAM_ENCODING_HEADER,
+    UPSTREAM_LENGTH_HEADER,
+)
 from videos_contract.audit.results import sent_model
 from videos_contract.families import Family, families
 from videos_contract.probe import MediaError, probe_image, probe_video
 
-__all__ = ["CHECKS", "BehaviourCheck", "check"]
+__all__ = ["ALL_MODELS", "CHECKS", "BehaviourCheck", "check"]
 
 CheckFunction = Callable[[CheckContext], None]
 
@@ -89,6 +95,8 @@ def missing_or_wrong_key_is_refused(ctx: CheckContext) -> None:
         ("without a key", {"auth": False}),
         ("with a wrong key", {"key": wrong}),
         ("with a malformed Authorization header", {"auth": False, "headers": _MALFORMED_AUTH}),
+        # The right key in another scheme: only the contract's scheme (Bearer) is accepted.
+        ("with the key as Basic credentials", {"auth": False, "headers": _BASIC_KEY}),
     )
     for op in ctx.spec.operations():
         if op.billed and ctx.creates_left() == 0:
@@ -104,6 +112,8 @@ def missing_or_wrong_key_is_refused(ctx: CheckContext) -> None:
 
 # A header that names no Bearer token at all.
 _MALFORMED_AUTH = {"Authorization": "Basic dXNlcjpwYXNzd29yZA=="}
+# The audit's key (the relay puts it in place of the placeholder) in the Basic scheme.
+_BASIC_KEY = {"Authorization": f"Basic {PLACEHOLDER_KEY}"}
 
 
 def _request_body(ctx: CheckContext, operation_id: str) -> dict[str, Any]:
@@ -150,6 +160,84 @@ def invalid_create_is_rejected_with_param(ctx: CheckContext) -> None:
             repr(body["error"].get("param")),
             reply.exchange,
         )
+
+
+@check("createVideo", billed=True)
+def error_answers_carry_the_documented_error_object(ctx: CheckContext) -> None:
+    """Error answers carry the contract's error object, not a rewritten one.
+
+    The request of the spec's documented 400 example (its `param` set to the value its message
+    quotes) must be answered with that example's `type`, `param` and `code`, and a message
+    that names the field or the value. A 401 and a 404 must carry every field of the error
+    object (`message`, `type`, `param`, `code`), as the contract documents it.
+    """
+    fields = list(ctx.spec.schema("ErrorDetail")["properties"])
+    for documented in _documented_errors(ctx):
+        error = documented["error"]
+        param = str(error["param"])
+        quoted = [q for q in re.findall(r"'([^']+)'", str(error["message"])) if q != param]
+        if not quoted:
+            continue
+        value = quoted[0]
+        what = f"create with {param}={value!r} (the documented 400 example)"
+        with ctx.case():
+            reply = ctx.post_form({param: value})
+            _record_if_created(ctx, reply)
+            body = ctx.expect_error(reply, 400, "createVideo", what)
+            got = body["error"]
+            wrong = [n for n in ("type", "param", "code") if got.get(n) != error.get(n)]
+            expected = [f"{n}={error.get(n)!r}" for n in wrong]
+            actual = [f"{n}={got.get(n)!r}" for n in wrong]
+            message = str(got.get("message") or "")
+            if param not in message and value not in message:
+                wrong.append("message")
+                expected.append(f"a message naming {param!r} or {value!r}")
+                actual.append(f"message={message[:160]!r}")
+            if wrong:
+                ctx.fail(
+                    f"{what}: field(s) " + ", ".join(f"error.{n}" for n in wrong),
+                    ", ".join(expected) + " (as the contract's example)",
+                    ", ".join(actual),
+                    reply.exchange,
+                )
+    answers: tuple[tuple[str, str, int, dict[str, Any]], ...] = (
+        ("listVideos", "without a key", 401, {"auth": False}),
+        ("retrieveVideo", "of an unknown id", 404, {}),
+    )
+    for operation, how, status, kwargs in answers:
+        op = ctx.spec.operation(operation)
+        with ctx.case():
+            reply = ctx.client.request(
+                op.method, ctx.path(operation, video_id=_unknown_id()), **kwargs
+            )
+            what = f"{op.method} {op.path} {how}"
+            body = ctx.expect_error(reply, status, operation, what)
+            missing = [name for name in fields if name not in body["error"]]
+            if missing:
+                ctx.fail(
+                    f"{what}: error object",
+                    f"the fields {', '.join(fields)} (null where none applies)",
+                    f"no {', '.join(missing)}: {json.dumps(body['error'])[:200]}",
+                    reply.exchange,
+                )
+
+
+def _documented_errors(ctx: CheckContext) -> list[dict[str, Any]]:
+    """The error examples the spec documents for a create's 400 (BadRequest)."""
+    response = ctx.spec.operation("createVideo").responses.get("400", {})
+    found: list[dict[str, Any]] = []
+    for example in (
+        ctx.spec.resolve(response)
+        .get("content", {})
+        .get("application/json", {})
+        .get("examples", {})
+        .values()
+    ):
+        value = ctx.spec.resolve(example).get("value")
+        if isinstance(value, dict) and isinstance(value.get("error"), dict):
+            if value["error"].get("param"):
+                found.append(value)
+    return found
 
 
 def _near_misses(ctx: CheckContext) -> list[tuple[str, str]]:
@@ -479,6 +567,23 @@ def _expect_image_variant(
 
 
 @check("downloadVideoContent")
+def unknown_variant_is_refused(ctx: CheckContext) -> None:
+    """A `variant` outside the spec's enum is refused with 400 naming `variant`, not served."""
+    video = ctx.completed_video()
+    bogus = "-".join(ctx.spec.enum("ContentVariant")) + "-not-a-member"
+    with _download(ctx, video["id"], bogus) as reply:
+        what = f"variant={bogus!r} of a completed video"
+        body = ctx.expect_error(reply, 400, "downloadVideoContent", what)
+    if body["error"].get("param") != "variant":
+        ctx.fail(
+            f"{what}: field error.param",
+            "'variant'",
+            repr(body["error"].get("param")),
+            reply.exchange,
+        )
+
+
+@check("downloadVideoContent")
 def content_supports_byte_ranges(ctx: CheckContext) -> None:
     """Byte ranges are optional unless advertised with `Accept-Ranges: bytes`.
 
@@ -538,9 +643,33 @@ def _expect_range(
         )
 
 
+def _non_default_source(ctx: CheckContext) -> dict[str, Any]:
+    """A completed job whose model (where another is offered), size and length are not the
+    defaults, so that a remix that resets them shows. Its create echoes its model."""
+    ctx.completed_video()  # a failure to make any job is reported once, by its own check
+    family = families(ctx.spec).default_family
+    offered = [m for m in ctx.base_models() if m in family.models]
+    default_model = ctx.spec.default("VideoModel")
+    model = next((m for m in offered if m != default_model), offered[0] if offered else None)
+    if model is None:
+        return ctx.completed_video()
+    cell: dict[str, str] = {"model": model}
+    for name in (family.size_field, family.seconds_field):
+        default = str(family.field_default(name))
+        other = next((str(v) for v in family.allowed(model, name) if str(v) != default), None)
+        if other is not None:
+            cell[name] = other
+    label = ", ".join(f"{k}={v}" for k, v in cell.items())
+    video = ctx.create_video(cell, what=f"create of the remix's source ({label})")
+    done = ctx.wait_terminal(video["id"], f"the remix's source ({label})")
+    ctx.expect_success(done, f"the remix's source ({label})")
+    return done
+
+
 @check("remixVideo", billed=True)
 def remix_points_to_source(ctx: CheckContext) -> None:
-    source = ctx.completed_video()
+    """A remix of a source made with a non-default model, size and length inherits them."""
+    source = _non_default_source(ctx)
     reply = ctx.client.post(
         ctx.path("remixVideo", video_id=source["id"]),
         json=ctx.example("remixVideo", "application/json"),
@@ -564,6 +693,7 @@ def remix_points_to_source(ctx: CheckContext) -> None:
             "retrieved remix: field remixed_from_video_id",
             repr(source["id"]),
             repr(done["remixed_from_video_id"]),
+            ctx.last_read.get(done["id"]),
         )
     for name in ("model", "size", "seconds"):
         if done[name] != source[name]:
@@ -571,6 +701,7 @@ def remix_points_to_source(ctx: CheckContext) -> None:
                 f"retrieved remix: field {name}",
                 f"{source[name]!r} (inherited from the source)",
                 repr(done[name]),
+                ctx.last_read.get(done["id"]),
             )
     ctx.expect_success(done, "the remix")
     _expect_mp4(ctx, done, "video of the completed remix")

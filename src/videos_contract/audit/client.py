@@ -16,7 +16,9 @@ keeps only its size, its first bytes and its digest; the checks decode the file.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
+import re
 import tempfile
 import time
 import uuid
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -239,6 +242,30 @@ class Reply:
         self.close()
 
 
+_URL = re.compile(r"https?://[^\s,;\"'<>]+", re.IGNORECASE)
+
+
+def _origin(url: str) -> tuple[str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return (parts.hostname or "").lower(), port or (443 if parts.scheme == "https" else 80)
+
+
+def _internal(url: str) -> bool:
+    """Whether a URL names a loopback, private-network or link-local host."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost") or host.endswith(".internal"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
 class AuditClient:
     """Requests through the relay; `auth=False` or `key=...` to test the server's key check."""
 
@@ -263,6 +290,8 @@ class AuditClient:
         self.cut_off: str | None = None
         # Media bodies on disk whose reply was not closed: removed with the client at the latest.
         self._files: list[Path] = []
+        # Answer headers holding a loopback or private-network URL (header -> an example).
+        self.leaks: dict[str, str] = {}
 
     def close(self) -> None:
         self._http.close()
@@ -296,6 +325,7 @@ class AuditClient:
         request = self._http.build_request(method, path, headers=headers, timeout=timeout, **kwargs)
         request.read()  # multipart bodies are streams; the exchange needs their bytes
         response = self._http.send(request, stream=True)
+        self._note_leaks(request, response)
         try:
             ctype = response.headers.get("content-type", "").lower()
             if method == "HEAD" or not ctype.startswith(MEDIA_PREFIXES):
@@ -306,6 +336,18 @@ class AuditClient:
         finally:
             response.close()
         return Reply(response, self._exchange(request, response.status_code), media)
+
+    def _note_leaks(self, request: httpx.Request, response: httpx.Response) -> None:
+        """Keep answer headers that name a loopback or private-network URL other than the
+        audited server's own: they show the server's internals (information, not a fault)."""
+        own = {_origin(self.target_url), _origin(self._relay_url)}
+        for name, value in response.headers.items():
+            for url in _URL.findall(value):
+                if _origin(url) not in own and _internal(url):
+                    shown = f"{name}: {value}"[:200]
+                    self.leaks.setdefault(
+                        name.lower(), f"{shown} (answer to {request.method} {request.url.path})"
+                    )
 
     def _to_file(
         self, request: httpx.Request, response: httpx.Response, request_id: str

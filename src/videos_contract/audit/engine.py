@@ -416,6 +416,11 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
                 "(cannot reach, no answer, closed, or cut off by the deadline)",
             )
         notes += tuple(f"redirect followed: {hop}" for hop in relay.stats.redirects)
+        notes += tuple(
+            f"information: an answer header names an internal address (it shows the server's "
+            f"internals): {leak}"
+            for leak in client.leaks.values()
+        )
         notes += clock.notes()
         result = AuditResult(
             target=url,

@@ -504,6 +504,75 @@ async def _content_without_key(app: ASGIApp, scope: Scope, body: bytes) -> _Capt
     return await _call(app, scope, body)
 
 
+async def _serve_unknown_variant(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """A download's `variant` outside the enum is served as the default (the MP4)."""
+    if _is_operation(scope, "downloadVideoContent"):
+        spec = load_spec()
+        query = parse_qsl(scope.get("query_string", b"").decode())
+        if any(k == "variant" and v not in spec.enum("ContentVariant") for k, v in query):
+            kept = [(k, v) for k, v in query if k != "variant"]
+            kept.append(("variant", spec.default("ContentVariant")))
+            scope = {**scope, "query_string": urlencode(kept).encode()}
+    return await _call(app, scope, body)
+
+
+async def _rewrite_errors(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """Every 4xx error object is rewritten as a gateway's own: type, code and message replaced
+    (only `param` is passed on)."""
+    response = await _call(app, scope, body)
+    if not (400 <= response.status < 500 and _is_json(response)):
+        return response
+    try:
+        document = json.loads(response.body)
+    except ValueError:
+        return response
+    error = document.get("error") if isinstance(document, dict) else None
+    if isinstance(error, dict):
+        error.update(
+            message="Upstream request failed.", type="upstream_error", code="upstream_error"
+        )
+        response.body = json.dumps(document).encode()
+    return response
+
+
+async def _basic_as_bearer(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """`Authorization: Basic <key>` is taken as if it were `Bearer <key>`."""
+    headers = [
+        (
+            k,
+            b"Bearer " + v[len(b"Basic ") :]
+            if k.lower() == b"authorization" and v.startswith(b"Basic ")
+            else v,
+        )
+        for k, v in scope["headers"]
+    ]
+    return await _call(app, {**scope, "headers": headers}, body)
+
+
+# An upstream address of the kind a gateway leaks from its configuration.
+_INTERNAL_UPSTREAM = b"http://127.0.0.1:9301/v1"
+
+
+async def _leak_upstream(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """Every answer names the gateway's internal upstream in a header."""
+    response = await _call(app, scope, body)
+    response.set_header(b"x-upstream-base", _INTERNAL_UPSTREAM)
+    return response
+
+
+def _remix_at_defaults(video: dict[str, Any]) -> None:
+    if video.get("remixed_from_video_id"):
+        spec = load_spec()
+        video["size"] = spec.default("VideoSize")
+        video["seconds"] = spec.default("VideoSeconds")
+
+
+def _default_model(video: dict[str, Any]) -> None:
+    spec = load_spec()
+    if video.get("model") in spec.enum("VideoModel"):
+        video["model"] = spec.default("VideoModel")
+
+
 _WRAPPERS: dict[str, tuple[str, Wrapper]] = {
     "wrong-type": ("`progress` is sent as a string", _wrap(_edit_videos(_progress_as_text))),
     "missing-field": (
@@ -587,6 +656,27 @@ _WRAPPERS: dict[str, tuple[str, Wrapper]] = {
         _wrap(_ignore_range),
     ),
     "content-without-key": ("downloads are served without a key", _wrap(_content_without_key)),
+    "unknown-variant-served": (
+        "a download's unknown `variant` is served the MP4",
+        _wrap(_serve_unknown_variant),
+    ),
+    "rewritten-errors": (
+        "4xx error objects are rewritten (type, code, message; param kept)",
+        _wrap(_rewrite_errors),
+    ),
+    "basic-auth-accepted": ("the key is accepted as Basic credentials", _wrap(_basic_as_bearer)),
+    "leaks-upstream": (
+        "every answer names an internal upstream URL in a header",
+        _wrap(_leak_upstream),
+    ),
+    "remix-resets": (
+        "a remix reports the default size and length, not its source's",
+        _wrap(_edit_videos(_remix_at_defaults)),
+    ),
+    "reports-default-model": (
+        "every Sora job reports the default model",
+        _wrap(_edit_videos(_default_model)),
+    ),
 }
 
 # name -> one line saying what the broken server does wrong.

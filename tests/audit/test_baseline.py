@@ -73,7 +73,10 @@ def test_the_settings_file_names_the_baseline(
     with _mock(KNOWN) as server:
         assert _audit(server, tmp_path, "--update-baseline", str(baseline)) == 0
         assert _audit(server, tmp_path, "--config", str(settings)) == 0
-    assert "1 known violation(s) accepted, 0 new" in capsys.readouterr().out
+    # Every failing case of the delete check is an entry (its cases run on after a failure).
+    known = len(json.loads(baseline.read_text("utf-8"))["entries"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert known >= 1 and f"{known} known violation(s) accepted, 0 new" in out
 
 
 def test_a_broken_baseline_file_is_exit_2(

@@ -270,6 +270,22 @@ def test_operations_the_user_says_are_absent_are_not_offered(
     assert code == 0 and summary["verdict"] == "conformant"
 
 
+def test_without_an_operation_leaves_the_every_operation_key_check_running(
+    tmp_path: Path,
+) -> None:
+    code = main(
+        ["audit", "--profile", "quick", "--no-fuzz", "--without", "listVideos",
+         "--check", "missing_or_wrong_key_is_refused",
+         "--check", "list_pagination_has_no_duplicates_or_gaps", "--report-dir", str(tmp_path)]
+    )  # fmt: skip
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    outcomes = {c["check"]: c for group in summary["operations"] for c in group["checks"]}
+    key = outcomes["missing_or_wrong_key_is_refused"]
+    assert key["outcome"] == "passed" and "listVideos" in key["reason"]
+    assert outcomes["list_pagination_has_no_duplicates_or_gaps"]["outcome"] == "not offered"
+    assert code == 0
+
+
 def test_a_check_selection_leaves_the_others_not_run(tmp_path: Path) -> None:
     code = main(
         ["audit", "--profile", "quick", "--no-fuzz", "--check", "unknown_video_is_not_found",

@@ -105,6 +105,8 @@ class CheckContext:
     failures: list[CheckFailed] = field(default_factory=list)
     # The check running now (set by the engine), to name the cause of a shared failure.
     current: str = ""
+    # Operations the user says the server does not offer (`--without`).
+    without: tuple[str, ...] = ()
     # Models the server refused as unknown, in any check (model -> what it answered).
     refused_models: dict[str, str] = field(default_factory=dict)
     # Creates that were accepted only after other tries (what was tried, and the refusals).

@@ -370,12 +370,13 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
             poll_timeout=config.poll_timeout,
             failures_expected=config.failures_expected,
             models=config.models,
+            without=config.without,
         )
         outcomes: list[CheckOutcome] = []
         for name in CHECKS:
             reason = _not_run_reason(config, name)
             registered = CHECKS[name]
-            if registered.operation in config.without:
+            if registered.operation in config.without and not registered.every_operation:
                 # An optional capability the user says is absent: no effect on the verdict.
                 outcome = CheckOutcome(
                     name,

@@ -15,6 +15,7 @@ import pytest
 
 from tests.audit.test_families import FAMILY_DEFECTS
 from videos_contract.cli import main
+from videos_contract.families import families
 from videos_contract.mock import MockConfig, running_mock
 from videos_contract.mock.defects import DEFECTS
 
@@ -85,6 +86,9 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
 }
 # Defects reported as information (a note), not as a violation: the audit stays conformant.
 INFORMATION_DEFECTS = {"leaks-upstream": "x-upstream-base: http://127.0.0.1:9301/v1"}
+# Defects where the server follows the docs page and the contract deviates on purpose: a
+# warning naming the deviation, never a violation.
+DEVIATION_DEFECTS = {"follows-the-page": "1024x1792"}
 # Defects only the fuzzer sees; those only the parameter sweep (profile standard) sees, or
 # that need jobs created in different seconds (the order of same-second jobs is free).
 NEEDS_FUZZER = {"rejects-valid"}
@@ -92,7 +96,9 @@ NEEDS_STANDARD = {"ignored-size", "ignored-order"}
 
 
 def test_every_defect_has_an_expectation() -> None:
-    assert set(EXPECTED) | FAMILY_DEFECTS | set(INFORMATION_DEFECTS) == set(DEFECTS)
+    assert set(EXPECTED) | FAMILY_DEFECTS | set(INFORMATION_DEFECTS) | set(
+        DEVIATION_DEFECTS
+    ) == set(DEFECTS)
 
 
 # Checks that judge what the checks before them did: the list walk looks for every job the
@@ -204,3 +210,22 @@ def test_information_defect_is_noted_not_failed(
     assert code == 0 and summary["verdict"] == "conformant"
     assert any(INFORMATION_DEFECTS[defect] in note for note in summary["notes"]), summary["notes"]
     assert "information: an answer header names an internal address" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("defect", sorted(DEVIATION_DEFECTS))
+def test_following_the_page_where_the_contract_deviates_is_a_warning(
+    defect: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = families().default_family.models[0]
+    with running_mock(MockConfig(render_seconds=0.2, defects=(defect,))) as server:
+        code = main(
+            ["audit", "--url", server.url, "--key", server.key, "--profile", "quick",
+             "--no-fuzz", "--check", "near_miss_values_are_refused", "--model", model,
+             "--report-dir", str(tmp_path)]
+        )  # fmt: skip
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    warnings = [n for n in summary["notes"] if n.startswith("warning:")]
+    assert code == 0 and summary["verdict"] == "conformant", summary["root_causes"]
+    assert warnings and all("revisit the deviation" in w for w in warnings)
+    assert any(DEVIATION_DEFECTS[defect] in w for w in warnings)
+    assert "revisit the deviation" in " ".join(capsys.readouterr().out.split())

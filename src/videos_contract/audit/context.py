@@ -105,6 +105,11 @@ class CheckContext:
     failures: list[CheckFailed] = field(default_factory=list)
     # The check running now (set by the engine), to name the cause of a shared failure.
     current: str = ""
+    # Warnings of the running check: the server follows the docs page where the contract
+    # deviates on purpose (`x-deviation`); never a violation.
+    warnings: list[str] = field(default_factory=list)
+    # Every warning of the run, with the check that raised it.
+    all_warnings: list[str] = field(default_factory=list)
     # Operations the user says the server does not offer (`--without`).
     without: tuple[str, ...] = ()
     # Models the server refused as unknown, in any check (model -> what it answered).

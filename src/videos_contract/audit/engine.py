@@ -197,6 +197,7 @@ def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
     """
     ctx.failures.clear()
     outcome = _run_once(ctx, name)
+    ctx.all_warnings += [f"{name}: {warning}" for warning in ctx.warnings]
     if not ctx.failures:
         return outcome
     found = tuple(
@@ -237,6 +238,7 @@ def _run_once(ctx: CheckContext, name: str) -> CheckOutcome:
     ctx.left_out.clear()
     ctx.absent.clear()
     ctx.notes.clear()
+    ctx.warnings.clear()
     ctx.current = name
     try:
         registered.function(ctx)
@@ -273,6 +275,8 @@ def _run_once(ctx: CheckContext, name: str) -> CheckOutcome:
         notes.append("not offered by the server: " + "; ".join(ctx.absent))
     if ctx.notes:
         notes.append("observed: " + "; ".join(ctx.notes))
+    if ctx.warnings:
+        notes.append("warning: " + "; ".join(ctx.warnings))
     if notes:
         skipped = len(ctx.left_out) + len(ctx.absent)
         return replace(base, passed=1, skipped=skipped, skip_reason="; ".join(notes))
@@ -416,6 +420,7 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
                 f"{relay.stats.upstream_errors} request(s) got no answer from the server "
                 "(cannot reach, no answer, closed, or cut off by the deadline)",
             )
+        notes += tuple(f"warning: {warning}" for warning in ctx.all_warnings)
         notes += tuple(f"redirect followed: {hop}" for hop in relay.stats.redirects)
         notes += tuple(
             f"information: an answer header names an internal address (it shows the server's "

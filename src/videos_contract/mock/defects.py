@@ -573,6 +573,36 @@ def _default_model(video: dict[str, Any]) -> None:
         video["model"] = spec.default("VideoModel")
 
 
+async def _follow_the_page(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """A JSON create of a Sora model at a size only another Sora model takes is accepted, as
+    the gateway's page allows (the contract deviates on purpose): rendered by the model that
+    takes the size, answered with the model asked for."""
+    if not _is_operation(scope, "createVideo"):
+        return await _call(app, scope, body)
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return await _call(app, scope, body)
+    sora = families(load_spec()).default_family
+    if not isinstance(document, dict) or document.get("model") not in sora.models:
+        return await _call(app, scope, body)
+    asked, size = document["model"], document.get(sora.size_field)
+    if size in sora.allowed(asked, sora.size_field):
+        return await _call(app, scope, body)
+    taker = next((m for m in sora.models if size in sora.allowed(m, sora.size_field)), None)
+    if taker is None:
+        return await _call(app, scope, body)
+    sent = json.dumps({**document, "model": taker}).encode()
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(len(sent)).encode()))
+    response = await _call(app, {**scope, "headers": headers}, sent)
+    if response.status == 200 and _is_json(response):
+        answer = json.loads(response.body)
+        answer["model"] = asked
+        response.body = json.dumps(answer).encode()
+    return response
+
+
 _WRAPPERS: dict[str, tuple[str, Wrapper]] = {
     "wrong-type": ("`progress` is sent as a string", _wrap(_edit_videos(_progress_as_text))),
     "missing-field": (
@@ -672,6 +702,10 @@ _WRAPPERS: dict[str, tuple[str, Wrapper]] = {
     "remix-resets": (
         "a remix reports the default size and length, not its source's",
         _wrap(_edit_videos(_remix_at_defaults)),
+    ),
+    "follows-the-page": (
+        "Sora models take every size the gateway's page lists (the contract's deviation)",
+        _wrap(_follow_the_page),
     ),
     "reports-default-model": (
         "every Sora job reports the default model",

@@ -223,3 +223,30 @@ def test_range_rule_needs_the_range_to_have_been_ignored() -> None:
     assert run.outcomes[0].failed == 0 and "RFC 9110" in run.dismissals[0].reason
     run = translate(iter([accepted(206)]), INDEX, RELAY, TARGET)
     assert run.outcomes[0].failed == 1 and not run.dismissals
+
+
+def test_findings_read_in_the_user_s_terms() -> None:
+    """No schemathesis phrases: what was sent, what the contract expects, what came back."""
+    request = httpx.Request("GET", f"{RELAY}/v1/videos")
+    event = _scenario(
+        "GET", "/v1/videos", request, 500,
+        [_failure("not_a_server_error", "Server error", "Server error")],
+        response_body={"oops": "upstream exploded"},
+    )  # fmt: skip
+    (violation,) = translate(iter([event]), INDEX, RELAY, TARGET).outcomes[0].violations
+    assert "Server error" not in (violation.expected + violation.at_fault + violation.title)
+    assert violation.expected == "an answer that is not a server error (HTTP 5xx)"
+    assert violation.actual.startswith("HTTP 500") and "upstream exploded" in violation.actual
+
+
+def test_an_answer_finding_blames_the_answer_not_the_request() -> None:
+    # A request that breaks the contract, answered with an undocumented header: the answer's
+    # fault, not the request's.
+    request = httpx.Request("GET", f"{RELAY}/v1/videos", params={"limit": "0"})
+    event = _scenario(
+        "GET", "/v1/videos", request, 400,
+        [_failure("response_headers_conformance", "Response header does not conform")],
+    )  # fmt: skip
+    (violation,) = translate(iter([event]), INDEX, RELAY, TARGET).outcomes[0].violations
+    assert violation.at_fault == "the answer's headers"
+    assert not violation.at_fault.startswith("request")

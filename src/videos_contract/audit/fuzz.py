@@ -68,6 +68,8 @@ STATE_DEPENDENT_STATUSES: dict[int, str] = {
     410: "the job's assets have expired",
     416: "the range lies past the end of the asset",
 }
+# Fuzzer checks that judge how a request was handled (the others judge the answer itself).
+REQUEST_CHECKS = ("negative_data_rejection", "positive_data_acceptance")
 # Where cases of methods the spec does not list on a path are tallied.
 UNDECLARED = "(undeclared methods)"
 _RFC_RANGE = "servers may ignore an unusable Range header (RFC 9110, section 14.2)"
@@ -325,10 +327,94 @@ def _after(lines: list[str], *prefixes: str) -> str:
     return ""
 
 
+# Each fuzzer check in the user's terms: (title, what is at fault, what the contract expects).
+# Never schemathesis' own phrases ("Server error", "... accepted").
+USER_TERMS: dict[str, tuple[str, str, str]] = {
+    "not_a_server_error": (
+        "the server answered with a server error",
+        "the server's answer",
+        "an answer that is not a server error (HTTP 5xx)",
+    ),
+    "status_code_conformance": (
+        "a status the contract does not document",
+        "the answer's status",
+        "a status the contract documents for this operation",
+    ),
+    "content_type_conformance": (
+        "a media type the contract does not document",
+        "the answer's Content-Type",
+        "a media type the contract documents for this answer",
+    ),
+    "response_headers_conformance": (
+        "an answer header that breaks the contract",
+        "the answer's headers",
+        "the headers the contract documents, in their documented form",
+    ),
+    "response_schema_conformance": (
+        "an answer body that breaks the contract's schema",
+        "the answer's body",
+        "a body matching the contract's schema",
+    ),
+    "negative_data_rejection": (
+        "a request that breaks the contract was accepted",
+        "the request (it breaks the contract)",
+        "a refusal (HTTP 4xx)",
+    ),
+    "positive_data_acceptance": (
+        "a valid request was refused",
+        "the request (valid for the contract)",
+        "acceptance (HTTP 2xx)",
+    ),
+    "missing_required_header": (
+        "a request without a required header was not refused as such",
+        "a request without a header the contract requires",
+        "a refusal for the missing header (HTTP 401 for `Authorization`, else 400)",
+    ),
+    "unsupported_method": (
+        "a method the contract does not list was not refused with 405",
+        "a method the contract does not list on this path",
+        "HTTP 405 Method Not Allowed, with an `Allow` header",
+    ),
+    "allow_header_conformance": (
+        "the Allow header of a 405 does not list the contract's methods",
+        "the answer's Allow header",
+        "the methods the contract lists on this path",
+    ),
+    "ignored_auth": (
+        "a request with missing or wrong credentials was served",
+        "a request with missing or wrong credentials",
+        "a refusal (HTTP 401)",
+    ),
+    "use_after_free": (
+        "a deleted video is still served",
+        "a request for a video just deleted",
+        "HTTP 404",
+    ),
+    "ensure_resource_availability": (
+        "a video just created is not available",
+        "a request for a video just created",
+        "the video (not HTTP 404)",
+    ),
+    "max_response_time": (
+        "the answer was too slow",
+        "the server's answer",
+        "an answer within the time limit",
+    ),
+}
+
+
+def user_title(check: str, fallback: str) -> str:
+    """A fuzzer finding's title in the user's terms."""
+    return USER_TERMS[check][0] if check in USER_TERMS else fallback
+
+
 def _describe(
-    failure: dict[str, Any], exchange: Exchange, interaction: dict[str, Any]
+    failure: dict[str, Any],
+    exchange: Exchange,
+    interaction: dict[str, Any],
+    check: str = "",
 ) -> tuple[str, str, str]:
-    """(at fault, expected, actual) of a schemathesis failure."""
+    """(at fault, expected, actual) of a schemathesis failure, in the user's terms."""
     title = str(failure.get("title", ""))
     lines = [line.strip() for line in str(failure.get("message", "")).splitlines() if line.strip()]
     if "instance_path" in failure:
@@ -339,20 +425,26 @@ def _describe(
             f"{lines[0] if lines else title} (schema rule {schema_path})",
             json.dumps(failure.get("instance"))[:200],
         )
-    expected = _after(lines, "Expected", "Documented", "Allowed")
+    listed = ""
     for key in (
         "expected_statuses",
         "allowed_statuses",
         "allowed_status_codes",
         "defined_content_types",
     ):
-        if key in failure and not expected:
-            expected = ", ".join(map(str, failure[key]))
+        if key in failure and not listed:
+            listed = ", ".join(map(str, failure[key]))
     body = _response_json(interaction)
     error = body.get("error") if isinstance(body, dict) else None
-    at_fault = title
+    if check in USER_TERMS:
+        _, at_fault, expected = USER_TERMS[check]
+        if listed:
+            expected = f"{expected}: {listed}"
+    else:
+        at_fault = title
+        expected = _after(lines, "Expected", "Documented", "Allowed") or listed
     if isinstance(error, dict) and error.get("param"):
-        at_fault = f"{title} (the server blamed {error['param']!r})"
+        at_fault = f"{at_fault} (the server blamed {error['param']!r})"
     actual = f"HTTP {exchange.status}"
     received = _after(lines, "Received", "Actual", "Got")
     if received:
@@ -361,9 +453,13 @@ def _describe(
         actual += f", Content-Type {failure['content_type']}"
     if isinstance(error, dict) and error.get("message"):
         actual += f": {str(error['message'])[:200]}"
-    elif lines:
+    elif lines and check not in USER_TERMS:
         actual += f": {lines[0][:200]}"
-    return at_fault, expected or (lines[0] if lines else title), actual
+    else:  # what came back, in the server's own words
+        text = _decode((interaction.get("response") or {}).get("content"))
+        shown = " ".join(text.decode("utf-8", "replace").split())[:200]
+        actual += f": {shown}" if shown else ""
+    return at_fault, expected or "what the contract documents", actual
 
 
 def _recheck(
@@ -537,8 +633,11 @@ def translate(
                     )
                     continue
                 tally.failed += 1
-                at_fault, expected, actual = _describe(failure, exchange, interaction)
-                if broken:
+                at_fault, expected, actual = _describe(
+                    failure, exchange, interaction, result["name"]
+                )
+                if broken and result["name"] in REQUEST_CHECKS:
+                    # The fault is the request's handling; other checks judge the answer.
                     at_fault = f"request {broken}"
                 if found is None:
                     at_fault = f"{at_fault}: {method} {path}"
@@ -550,7 +649,7 @@ def translate(
                     Violation(
                         check=result["name"],
                         operation=label,
-                        title=failure.get("title", result["name"]),
+                        title=user_title(result["name"], failure.get("title", result["name"])),
                         at_fault=at_fault,
                         expected=expected,
                         actual=actual,

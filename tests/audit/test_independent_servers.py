@@ -303,3 +303,34 @@ def test_a_refused_form_is_one_finding_and_the_checks_go_on_with_json(tmp_path: 
     (violation,) = outcomes[checks[0]]["violations"]
     assert "multipart form" in violation["actual"] and "JSON body" in violation["actual"]
     assert outcomes[checks[1]]["outcome"] == "passed", outcomes[checks[1]]
+
+
+def test_several_faults_behind_a_refused_form_are_one_block_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server that refuses the multipart form (the base create), serves any variant, takes
+    the key as Basic credentials and rewrites its error objects: one block per fault, and
+    nothing else (no case standing on the form fails for it)."""
+    defects = ("unknown-variant-served", "basic-auth-accepted", "rewritten-errors")
+    with (
+        running_mock(MockConfig(render_seconds=0.2, defects=defects)) as mock,
+        serve_in_thread(NoRangesServer(mock.url, _json_only, mock.key)) as url,
+    ):
+        code = main(
+            ["audit", "--url", url, "--key", mock.key, "--profile", "quick", "--no-fuzz",
+             "--report-dir", str(tmp_path)]
+        )  # fmt: skip
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    causes = {cause["check"]: cause for cause in summary["root_causes"]}
+    assert code == 1
+    assert set(causes) == {
+        "missing_or_wrong_key_is_refused",
+        "error_answers_carry_the_documented_error_object",
+        "created_job_reaches_terminal_status",
+        "unknown_variant_is_refused",
+    }, causes
+    assert all(len(cause["violations"]) == 1 for cause in causes.values())
+    (form,) = causes["created_job_reaches_terminal_status"]["violations"]
+    assert "multipart form" in form["at_fault"]
+    assert "Basic" in causes["missing_or_wrong_key_is_refused"]["violations"][0]["at_fault"]
+    assert capsys.readouterr().out.count("✗ ") == len(causes)

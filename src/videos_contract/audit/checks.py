@@ -106,6 +106,7 @@ def missing_or_wrong_key_is_refused(ctx: CheckContext) -> None:
         # The right key in another scheme: only the contract's scheme (Bearer) is accepted.
         ("with the key as Basic credentials", {"auth": False, "headers": _BASIC_KEY}),
     )
+    failed: dict[str, list[tuple[str, CheckFailed]]] = {}
     for op in ctx.spec.operations():
         if op.operation_id in ctx.without:
             ctx.absent.append(f"{op.operation_id} (the settings say the server does not offer it)")
@@ -116,9 +117,19 @@ def missing_or_wrong_key_is_refused(ctx: CheckContext) -> None:
         path = ctx.path(op.operation_id, video_id=_unknown_id())
         body = _request_body(ctx, op.operation_id)
         for how, kwargs in attempts:
-            with ctx.case():
+            try:
                 reply = ctx.client.request(op.method, path, **kwargs, **body)
                 ctx.expect_error(reply, 401, op.operation_id, f"{op.method} {op.path} {how}")
+            except CheckFailed as failure:
+                failed.setdefault(how, []).append((f"{op.method} {op.path}", failure))
+    # One finding per way of sending a key, naming every operation it broke on.
+    for found in failed.values():
+        first = found[0][1]
+        others = [label for label, _ in found[1:]]
+        also = f" (also on {len(others)} more: {', '.join(others)})" if others else ""
+        ctx.failures.append(
+            CheckFailed(first.at_fault + also, first.expected, first.actual, first.exchange)
+        )
 
 
 # A header that names no Bearer token at all.
@@ -160,6 +171,8 @@ def invalid_create_is_rejected_with_param(ctx: CheckContext) -> None:
     for name in ("size", "seconds", "model"):
         schema = ctx.spec.schema("CreateVideoMultipartRequest")["properties"][name]
         bad = "-".join(schema["enum"]) + "-not-a-member"
+        if not _form_judges(ctx, name):
+            continue
         with ctx.case():
             reply = ctx.post_form({name: bad})
             _expect_refusal_of(ctx, reply, name, f"create with {name}={bad!r}")
@@ -285,6 +298,8 @@ def near_miss_values_are_refused(ctx: CheckContext) -> None:
         _family_near_misses_are_refused(ctx)
         return
     for name, value in _near_misses(ctx):
+        if not _form_judges(ctx, name):
+            continue
         with ctx.case():
             reply = ctx.post_form({name: value})
             _record_if_created(ctx, reply)
@@ -399,6 +414,19 @@ def _record_if_created(ctx: CheckContext, reply: Reply) -> bool:
     video = reply.json()
     if isinstance(video, dict) and isinstance(video.get("id"), str):
         ctx.record(video, new=True)
+    return True
+
+
+def _form_judges(ctx: CheckContext, name: str) -> bool:
+    """Whether a case about form field `name` can be judged: a server that refuses the form
+    itself is sent JSON instead, where an unlisted model is valid (the catch-all family), so a
+    wrong `model` cannot be judged there. Such a case is noted, not run."""
+    if ctx.form_refused and name == "model":
+        ctx.notes.append(
+            "an invalid `model` is not judged: the server refuses the multipart form, and as "
+            "JSON an unlisted model is valid"
+        )
+        return False
     return True
 
 

@@ -114,6 +114,8 @@ class CheckContext:
     without: tuple[str, ...] = ()
     # Models the server refused as unknown, in any check (model -> what it answered).
     refused_models: dict[str, str] = field(default_factory=dict)
+    # The server refuses the multipart form itself: later creates use the JSON body.
+    form_refused: bool = False
     # Creates that were accepted only after other tries (what was tried, and the refusals).
     fallbacks: list[tuple[str, str, Exchange | None]] = field(default_factory=list)
 
@@ -249,13 +251,36 @@ class CheckContext:
         """
         while True:
             fields = {**self.create_fields(), **extra}
+            if self.form_refused:
+                return self.client.post(self.path("createVideo"), json=fields)
             parts = [(k, (None, str(v))) for k, v in fields.items()]
             reply = self.client.post(self.path("createVideo"), files=parts)
             model = fields["model"]
             if "model" in extra or not self.note_refusal(model, reply):
-                return reply
+                return self._form_or_json(reply, fields, extra)
             if self.form_model() is None:
                 return reply
+
+    def _form_or_json(self, reply: Reply, fields: dict[str, str], extra: dict[str, str]) -> Reply:
+        """A form refused without naming the field at stake is sent again as JSON: when the
+        JSON body is answered otherwise (accepted, or refused naming the field), the server
+        refuses the form itself. That is one finding (kept in `fallbacks`), and every later
+        create of the audit uses JSON, so that each case judges its field, not the form."""
+        if not 400 <= reply.status < 500 or _error_param(reply) in extra or "model" in extra:
+            return reply
+        again = self.client.post(self.path("createVideo"), json=fields)
+        if not (200 <= again.status < 300 or _error_param(again) in extra):
+            return reply
+        self.form_refused = True
+        self.fallbacks.append(
+            (
+                f"the contract's {FORM} refused (a create with {', '.join(extra)})",
+                f"{FORM}: HTTP {reply.status} {_excerpt(reply, 120)}; the same fields as a "
+                f"{JSON_BODY}: HTTP {again.status} {_excerpt(again, 120)}",
+                reply.exchange,
+            )
+        )
+        return again
 
     def create_video(
         self,
@@ -285,13 +310,16 @@ class CheckContext:
         catalogue = families(self.spec)
         for model in models:
             sora = catalogue.for_model(model).default
-            for form in (FORM, JSON_BODY) if sora else (JSON_BODY,):
+            forms = (FORM, JSON_BODY) if sora and not self.form_refused else (JSON_BODY,)
+            for form in forms:
                 reply = self._post_create(model, extra, files, form, sora)
                 if 200 <= reply.status < 300:
                     self.expect_status(reply, "createVideo", 200, what)
                     video: dict[str, Any] = self.expect_schema(reply, "Video", "created video")
                     self.record(video, reply.exchange, new=True)
                     self.expect_model(model, video, f"{what} ({model})", reply.exchange)
+                    if unexplained and form == JSON_BODY and sora:
+                        self.form_refused = True
                     if unexplained:
                         self.fallbacks.append(
                             (
@@ -468,6 +496,12 @@ def _excerpt(reply: Reply, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         return text[: limit - 3] + "..."
     return short(text)
+
+
+def _error_param(reply: Reply) -> Any:
+    document = reply.json()
+    error = document.get("error") if isinstance(document, dict) else None
+    return error.get("param") if isinstance(error, dict) else None
 
 
 def model_matches(spec: Spec, asked: str, reported: str) -> bool:

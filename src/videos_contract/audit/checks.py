@@ -706,10 +706,22 @@ def _expect_range(
         )
 
 
+# Creates the budget must still allow for the remix to make a source of its own (the source,
+# the remix, and one left for the checks after it).
+MIN_CREATES_FOR_OWN_SOURCE = 3
+
+
 def _non_default_source(ctx: CheckContext) -> dict[str, Any]:
     """A completed job whose model (where another is offered), size and length are not the
     defaults, so that a remix that resets them shows. Its create echoes its model."""
-    ctx.completed_video()  # a failure to make any job is reported once, by its own check
+    completed = ctx.completed_video()  # a failure to make any job is reported once, there
+    left = ctx.creates_left()
+    if left is not None and left < MIN_CREATES_FOR_OWN_SOURCE:
+        ctx.notes.append(
+            "the remix's source is the shared job at the defaults (the --max-creates budget): "
+            "a remix that resets size and length would not show"
+        )
+        return completed
     family = families(ctx.spec).default_family
     offered = [m for m in ctx.base_models() if m in family.models]
     default_model = ctx.spec.default("VideoModel")

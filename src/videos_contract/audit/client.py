@@ -96,7 +96,7 @@ class TargetUnusable(Exception):
 
 
 # How much of an answer `reach` keeps as the server's words.
-WORDS_KEPT = 300
+WORDS_KEPT = 2000
 
 
 def reach(url: str, key: str, path: str, timeout: float = 30.0) -> tuple[int, str]:

@@ -8,6 +8,7 @@ and the rate limit. With no URL it audits the embedded mock on a free loopback p
 from __future__ import annotations
 
 import ipaddress
+import json
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -71,6 +72,8 @@ __all__ = ["REMOTE_MAX_CREATES", "AuditAborted", "AuditConfig", "default_max_cre
 REMOTE_MAX_CREATES = 5
 # Failing cases of one behaviour check shown (every one is counted).
 MAX_CASES_SHOWN = 8
+# How much of the server's words a "could not audit" line quotes.
+WORDS_SHOWN = 300
 # Statuses that say "later", not "no": they do not make a key look refused.
 RETRY_STATUSES = (408, 429)
 # Where the fuzzer's outcome is tallied when it did not run at all.
@@ -149,14 +152,27 @@ def preflight(url: str, key: str, list_path: str, timeout: float = 30.0) -> None
         raise AuditAborted(str(exc)) from None
     if status in (404, 405):
         raise AuditAborted(f"no Videos API at {url}: GET {list_path} answered HTTP {status}")
-    said = f"GET {list_path} answered HTTP {status}" + (f": {words}" if words else "")
-    if 400 <= status < 500 and status not in RETRY_STATUSES:
+    shown = words if len(words) <= WORDS_SHOWN else words[: WORDS_SHOWN - 3] + "..."
+    said = f"GET {list_path} answered HTTP {status}" + (f": {shown}" if shown else "")
+    if 400 <= status < 500 and status not in RETRY_STATUSES and not _names_a_field(words):
         raise AuditAborted(f"could not audit {url}: the key seems refused ({said})")
     if anonymous is not None and anonymous == (status, words):
         raise AuditAborted(
             f"could not audit {url}: the key seems refused: the server answers as it does "
             f"without a key ({said})"
         )
+
+
+def _names_a_field(words: str) -> bool:
+    """Whether an error answer blames a request field (`error.param`): then it is about the
+    request (a `limit` the server will not take), not the key; the checks will judge it."""
+    try:
+        document = json.loads(words)
+    except ValueError:
+        return False
+    error = document.get("error") if isinstance(document, dict) else None
+    param = error.get("param") if isinstance(error, dict) else None
+    return isinstance(param, str) and bool(param) and param.lower() != "authorization"
 
 
 @contextmanager

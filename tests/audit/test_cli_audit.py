@@ -332,3 +332,12 @@ def test_the_key_check_tries_every_case_after_a_failing_one(tmp_path: Path) -> N
     assert any("without a key" in f for f in faults) and any("wrong key" in f for f in faults)
     # One finding per way of sending a key, naming every operation it failed on.
     assert len(faults) >= 2 and any("also on" in f for f in faults)
+
+
+def test_a_first_answer_blaming_a_field_is_not_taken_for_a_refused_key() -> None:
+    from videos_contract.audit.engine import _names_a_field
+
+    blamed = {"error": {"message": "limit must be >= 10", "type": "x", "param": "limit"}}
+    assert _names_a_field(json.dumps(blamed))
+    assert not _names_a_field('{"error": {"message": "No connected db.", "param": null}}')
+    assert not _names_a_field("No connected db.")

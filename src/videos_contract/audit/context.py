@@ -476,6 +476,8 @@ class CheckContext:
                 )
             if isinstance(problem, CheckSkipped):
                 self.skip(str(problem))
+            if isinstance(problem, CheckNotOffered):
+                self.not_offered(str(problem))
             if isinstance(problem, BudgetSpent):
                 self.skip("--max-creates budget spent before a completed video could be made")
             self.fail(

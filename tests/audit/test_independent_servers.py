@@ -334,3 +334,20 @@ def test_several_faults_behind_a_refused_form_are_one_block_each(
     assert "multipart form" in form["at_fault"]
     assert "Basic" in causes["missing_or_wrong_key_is_refused"]["violations"][0]["at_fault"]
     assert capsys.readouterr().out.count("✗ ") == len(causes)
+
+
+def test_an_audit_named_to_one_other_family_is_conformant_on_the_mock(tmp_path: Path) -> None:
+    """`--model` naming a model of another family only: the audit's jobs are made with it,
+    the remix (a Sora job's) is not offered, and the fuzzer's spec names only it."""
+    veo = families(load_spec()).named("veo").models[0]
+    with running_mock(MockConfig(render_seconds=0.2)) as mock:
+        code = main(
+            ["audit", "--url", mock.url, "--key", mock.key, "--profile", "quick",
+             "--model", veo, "--report-dir", str(tmp_path)]
+        )  # fmt: skip
+    outcomes = _outcomes(tmp_path)
+    assert code == 0, {n: c["violations"] for n, c in outcomes.items() if c["violations"]}
+    assert outcomes["remix_points_to_source"]["outcome"] == "not offered"
+    assert outcomes["created_job_reaches_terminal_status"]["outcome"] == "passed"
+    scoped = (tmp_path / "schemathesis" / "openapi.scoped.yaml").read_text()
+    assert veo in scoped

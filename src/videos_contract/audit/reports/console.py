@@ -133,7 +133,12 @@ class ConsoleReporter:
                 f"[dim]dismissed:[/] {escape(d.operation)} · {escape(d.check)}: {escape(d.reason)}"
             )
         for note in result.notes:
-            self._print(f"[yellow]note:[/] {escape(note)}")
+            label, _, rest = note.partition(": ")
+            if label in ("warning", "information") and rest:
+                # The contract's bet (a deviation), or what the answers show of the server.
+                self._print(f"[yellow]{label}:[/] {escape(rest)}")
+            else:
+                self._print(f"[yellow]note:[/] {escape(note)}")
         for o in result.outcomes:
             # Behaviour checks are named alone (their names are unique); fuzzer checks run on
             # every operation, so theirs says which.

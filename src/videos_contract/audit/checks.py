@@ -107,29 +107,34 @@ def missing_or_wrong_key_is_refused(ctx: CheckContext) -> None:
         ("with the key as Basic credentials", {"auth": False, "headers": _BASIC_KEY}),
     )
     failed: dict[str, list[tuple[str, CheckFailed]]] = {}
-    for op in ctx.spec.operations():
-        if op.operation_id in ctx.without:
-            ctx.absent.append(f"{op.operation_id} (the settings say the server does not offer it)")
-            continue
-        if op.billed and ctx.creates_left() == 0:
-            ctx.left_out.append(f"the key check of {op.operation_id}")
-            continue
-        path = ctx.path(op.operation_id, video_id=_unknown_id())
-        body = _request_body(ctx, op.operation_id)
-        for how, kwargs in attempts:
-            try:
-                reply = ctx.client.request(op.method, path, **kwargs, **body)
-                ctx.expect_error(reply, 401, op.operation_id, f"{op.method} {op.path} {how}")
-            except CheckFailed as failure:
-                failed.setdefault(how, []).append((f"{op.method} {op.path}", failure))
-    # One finding per way of sending a key, naming every operation it broke on.
-    for found in failed.values():
-        first = found[0][1]
-        others = [label for label, _ in found[1:]]
-        also = f" (also on {len(others)} more: {', '.join(others)})" if others else ""
-        ctx.failures.append(
-            CheckFailed(first.at_fault + also, first.expected, first.actual, first.exchange)
-        )
+    try:
+        for op in ctx.spec.operations():
+            if op.operation_id in ctx.without:
+                ctx.absent.append(
+                    f"{op.operation_id} (the settings say the server does not offer it)"
+                )
+                continue
+            if op.billed and ctx.creates_left() == 0:
+                ctx.left_out.append(f"the key check of {op.operation_id}")
+                continue
+            path = ctx.path(op.operation_id, video_id=_unknown_id())
+            body = _request_body(ctx, op.operation_id)
+            for how, kwargs in attempts:
+                try:
+                    reply = ctx.client.request(op.method, path, **kwargs, **body)
+                    ctx.expect_error(reply, 401, op.operation_id, f"{op.method} {op.path} {how}")
+                except CheckFailed as failure:
+                    failed.setdefault(how, []).append((f"{op.method} {op.path}", failure))
+    finally:
+        # One finding per way of sending a key, naming every operation it broke on (kept
+        # when something else stops the check part-way).
+        for found in failed.values():
+            first = found[0][1]
+            others = [label for label, _ in found[1:]]
+            also = f" (also on {len(others)} more: {', '.join(others)})" if others else ""
+            ctx.failures.append(
+                CheckFailed(first.at_fault + also, first.expected, first.actual, first.exchange)
+            )
 
 
 # A header that names no Bearer token at all.

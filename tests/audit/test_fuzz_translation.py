@@ -303,3 +303,26 @@ def test_a_refused_model_named_only_in_the_message_is_not_offered() -> None:
     )  # fmt: skip
     run = translate(iter([event]), INDEX, RELAY, TARGET, ModelScope())
     assert run.outcomes[0].failed == 1
+
+
+def test_a_create_the_page_allows_and_the_contract_deviates_from_is_a_warning() -> None:
+    sora = families().default_family
+    model = sora.models[0]
+    size = next(s for s in sora.candidates(sora.size_field) if s not in sora.allowed(model, "size"))
+    body = {"prompt": "x", "model": model, "size": size}
+    request = httpx.Request("POST", f"{RELAY}/v1/videos", json=body)
+
+    def run_with(answered_size: str) -> Any:
+        event = _scenario(
+            "POST", "/v1/videos", request, 200,
+            [_failure("negative_data_rejection", "API accepted schema-violating request")],
+            response_body={"id": "video_1", "model": model, "size": answered_size},
+        )  # fmt: skip
+        return translate(iter([event]), INDEX, RELAY, TARGET, ModelScope(spec=load_spec()))
+
+    honoured = run_with(size)
+    assert honoured.outcomes[0].failed == 0
+    (warning,) = honoured.warnings
+    assert "revisit the deviation" in warning and size in warning
+    # Accepted but given another size: not the page's behaviour, a violation.
+    assert run_with(str(load_spec().default("VideoSize"))).outcomes[0].failed == 1

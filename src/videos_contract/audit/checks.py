@@ -33,6 +33,7 @@ from videos_contract.audit.context import (
     CheckFailed,
     CheckNotOffered,
     CheckSkipped,
+    deviation_about,
     model_matches,
     refuses_model,
 )
@@ -386,7 +387,7 @@ def _family_near_misses_are_refused(ctx: CheckContext) -> None:
                 # The server does not serve this model at all: nothing to refuse per value.
                 ctx.absent.append(f"{model} ({family.title}): {reply.status}")
                 break
-            deviation = _deviation(family, name, value)
+            deviation = deviation_about(family, name, value)
             job = reply.json() if not refused else None
             honoured = isinstance(job, dict) and str(job.get(name)) == str(value)
             if honoured and 200 <= reply.status < 300 and deviation:
@@ -400,16 +401,6 @@ def _family_near_misses_are_refused(ctx: CheckContext) -> None:
                 continue
             with ctx.case():
                 _expect_refusal_of(ctx, reply, name, what)
-
-
-def _deviation(family: Family, name: str, value: Any) -> str:
-    """The `x-deviation` of the family's schema (or of its field `name`) that is about
-    `value`: the contract refuses it on purpose where the page allows it. Empty: none."""
-    texts = [family.schema.get("x-deviation"), family.properties.get(name, {}).get("x-deviation")]
-    for text in texts:
-        if isinstance(text, str) and str(value) in text:
-            return " ".join(text.split())
-    return ""
 
 
 def _record_if_created(ctx: CheckContext, reply: Reply) -> bool:

@@ -21,7 +21,7 @@ from videos_contract.audit.answers import schema_breach, short
 from videos_contract.audit.client import AuditClient, BudgetSpent, Reply
 from videos_contract.audit.gate import CreateBudget
 from videos_contract.audit.results import Exchange
-from videos_contract.families import families
+from videos_contract.families import Family, families
 from videos_contract.protocol import protocol
 from videos_contract.spec import Spec, SpecError
 
@@ -32,6 +32,7 @@ __all__ = [
     "CheckFailed",
     "CheckNotOffered",
     "CheckSkipped",
+    "deviation_about",
     "refuses_model",
 ]
 
@@ -545,3 +546,13 @@ def _text_of(reply: Any) -> str:
         return str(reply.response.text)[:2000]
     except (AttributeError, UnicodeDecodeError):
         return ""
+
+
+def deviation_about(family: Family, name: str, value: Any) -> str:
+    """The `x-deviation` of the family's schema (or of its field `name`) that is about
+    `value`: the contract refuses it on purpose where the page allows it. Empty: none."""
+    texts = [family.schema.get("x-deviation"), family.properties.get(name, {}).get("x-deviation")]
+    for text in texts:
+        if isinstance(text, str) and str(value) in text:
+            return " ".join(text.split())
+    return ""

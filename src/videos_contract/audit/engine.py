@@ -358,7 +358,7 @@ def _fuzz(
         if stopped.events is None:
             return FuzzRun([], [])
         events = stopped.events
-    scope = ModelScope(named, frozenset(refused))
+    scope = ModelScope(named, frozenset(refused), load_spec(config.spec_path))
     return translate(read_events(events), index, relay_url, url, scope)
 
 
@@ -437,6 +437,7 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
                 "(cannot reach, no answer, closed, or cut off by the deadline)",
             )
         notes += tuple(f"warning: {warning}" for warning in ctx.all_warnings)
+        notes += tuple(f"warning: fuzzer: {warning}" for warning in fuzz.warnings)
         notes += tuple(f"redirect followed: {hop}" for hop in relay.stats.redirects)
         notes += tuple(
             f"information: an answer header names an internal address (it shows the server's "

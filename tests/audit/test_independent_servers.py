@@ -336,6 +336,34 @@ def test_several_faults_behind_a_refused_form_are_one_block_each(
     assert capsys.readouterr().out.count("✗ ") == len(causes)
 
 
+def test_a_fuzzer_finding_of_the_refused_form_is_blocked_by_its_root_cause(
+    tmp_path: Path,
+) -> None:
+    checks = ["created_job_reaches_terminal_status"]
+    with (
+        running_mock(MockConfig(render_seconds=0.2)) as mock,
+        serve_in_thread(NoRangesServer(mock.url, _json_only, mock.key)) as url,
+    ):
+        code = main(
+            ["audit", "--url", url, "--key", mock.key, "--profile", "quick",
+             "--report-dir", str(tmp_path), *(a for c in checks for a in ("--check", c))]
+        )  # fmt: skip
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert code == 1
+    roots = {cause["check"]: cause for cause in summary["root_causes"]}
+    assert "created_job_reaches_terminal_status" in roots
+    # The fuzzer's refused valid forms are that cause, listed under it, not a finding.
+    assert "positive_data_acceptance" in roots["created_job_reaches_terminal_status"]["blocked"]
+    fuzzed = next(
+        c
+        for g in summary["operations"]
+        if g["operation"] == "createVideo"
+        for c in g["checks"]
+        if c["check"] == "positive_data_acceptance"
+    )
+    assert fuzzed["outcome"] == "not run" and "multipart form" in fuzzed["reason"]
+
+
 def test_an_audit_named_to_one_other_family_is_conformant_on_the_mock(tmp_path: Path) -> None:
     """`--model` naming a model of another family only: the audit's jobs are made with it,
     the remix (a Sora job's) is not offered, and the fuzzer's spec names only it."""

@@ -483,6 +483,8 @@ def created_job_reaches_terminal_status(ctx: CheckContext) -> None:
         # A valid create was refused and a retry (the other form, another model) accepted:
         # one finding here; the checks that stood on the retried create went on.
         what, tried, exchange = ctx.fallbacks[0]
+        if ctx.form_refused:
+            ctx.shared["form_refused_by"] = ctx.current
         ctx.fail(what, "HTTP 200 (the contract documents this create)", tried, exchange)
 
 

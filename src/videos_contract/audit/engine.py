@@ -326,6 +326,37 @@ def _once(outcome: CheckOutcome, earlier: list[CheckOutcome]) -> CheckOutcome:
     return outcome
 
 
+def _behind_the_form(outcome: CheckOutcome, ctx: CheckContext) -> CheckOutcome:
+    """A fuzzer finding that only shows the multipart form refused, when a behaviour check
+    already reported that cause: "blocked by" it, not a finding of its own."""
+    owner = ctx.shared.get("form_refused_by")
+    if not owner or outcome.operation != "createVideo" or not outcome.violations:
+        return outcome
+    if outcome.check != "positive_data_acceptance":
+        return outcome
+    # Only when every failing case is shown and is a refused form (none hidden behind it).
+    if outcome.failed != len(outcome.violations):
+        return outcome
+    if not all(_is_refused_form(v) for v in outcome.violations):
+        return outcome
+    return CheckOutcome(
+        outcome.check,
+        outcome.operation,
+        outcome.source,
+        skipped=outcome.failed,
+        skip_reason=f"blocked by {owner}: the server refuses the multipart form",
+        blocked_by=str(owner),
+    )
+
+
+def _is_refused_form(violation: Violation) -> bool:
+    exchange = violation.exchange
+    if exchange is None or not 400 <= (exchange.status or 0) < 500:
+        return False
+    ctype = next((v for k, v in exchange.headers if k.lower() == "content-type"), "")
+    return ctype.lower().startswith("multipart/form-data")
+
+
 def _fuzz(
     config: AuditConfig,
     clock: AuditClock,
@@ -429,7 +460,7 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
                     "schemathesis", FUZZ_ALL, "schemathesis", skipped=1, skip_reason="--no-fuzz"
                 )
             )
-        outcomes += fuzz.outcomes
+        outcomes += [_behind_the_form(o, ctx) for o in fuzz.outcomes]
         notes = tuple(f"schemathesis: {error}" for error in fuzz.errors)
         if relay.stats.upstream_errors:
             notes += (

@@ -76,8 +76,11 @@ def test_the_settings_file_names_the_baseline(
     with _mock(KNOWN) as server:
         assert _audit(server, folder, "--update-baseline", str(baseline)) == 0
         assert _audit(server, folder, "--config", str(settings)) == 0
+    # Every failing case of the delete check is an entry (its cases run on after a failure).
+    known = len(json.loads(baseline.read_text("utf-8"))["entries"])
     out = capsys.readouterr().out
-    assert f"Baseline {baseline}: 1 known violation(s) accepted, 0 new" in out.splitlines()
+    assert known >= 1
+    assert f"Baseline {baseline}: {known} known violation(s) accepted, 0 new" in out.splitlines()
     summary = json.loads((folder / "reports" / "summary.json").read_text("utf-8"))
     assert summary["exit_code"] == 0 and str(baseline) in summary["reason"]
 

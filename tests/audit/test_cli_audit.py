@@ -6,13 +6,15 @@ import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.audit.conftest import CountedMock
 from videos_contract.audit.engine import REMOTE_MAX_CREATES, default_max_creates
+from videos_contract.audit.serving import serve_in_thread
 from videos_contract.cli import main
-from videos_contract.mock import MockServer
+from videos_contract.mock import MockConfig, MockServer, create_app
 
 SECRET = "sk-gateway-TopSecretAuditKey42"
 
@@ -69,11 +71,63 @@ def test_rejected_key_exits_2(
     with counted_mock() as (server, created):
         code = main(["audit", "--url", server.url, "--key", SECRET, "--report-dir", str(tmp_path)])
     err = capsys.readouterr().err
-    assert code == 2 and "key was refused" in err and SECRET not in err
+    assert code == 2 and "key seems refused" in err and SECRET not in err
+    assert err.count("\n") == 1 and "HTTP 401" in err
     assert created == []
     _assert_reports_say(tmp_path, "could not audit", 2, "key was refused")
     for path in every_file(tmp_path):
         assert SECRET.encode() not in path.read_bytes(), path
+
+
+def _no_db(app: Any) -> Any:
+    """A gateway whose key lookup fails: every authenticated request is 400 "No connected db."."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or b"authorization" not in dict(scope["headers"]):
+            await app(scope, receive, send)
+            return
+        body = b'{"error": {"message": "No connected db.", "type": "auth_error"}}'
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 400, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return wrapped
+
+
+def test_a_key_refused_with_400_is_one_reason_not_violations(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    app = _no_db(create_app(MockConfig(render_seconds=0.1)))
+    with serve_in_thread(app) as url:
+        code = main(["audit", "--url", url, "--key", SECRET, "--report-dir", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert code == 2 and "the key seems refused" in captured.err
+    assert "No connected db." in captured.err and SECRET not in captured.err
+    assert "violation" not in captured.out
+
+
+def _same_without_key(app: Any) -> Any:
+    """A server that answers every request, with a key or without, with the same 500."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        body = b'{"error": {"message": "upstream auth failed", "type": "server_error"}}'
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 500, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return wrapped
+
+
+def test_a_key_answered_like_no_key_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with serve_in_thread(_same_without_key(create_app(MockConfig()))) as url:
+        code = main(["audit", "--url", url, "--key", SECRET, "--report-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "key seems refused" in err and "without a key" in err
 
 
 @pytest.mark.parametrize(
@@ -275,6 +329,22 @@ def test_operations_the_user_says_are_absent_are_not_offered(
     assert code == 0 and summary["verdict"] == "conformant"
 
 
+def test_without_an_operation_leaves_the_every_operation_key_check_running(
+    tmp_path: Path,
+) -> None:
+    code = main(
+        ["audit", "--profile", "quick", "--no-fuzz", "--without", "listVideos",
+         "--check", "missing_or_wrong_key_is_refused",
+         "--check", "list_pagination_has_no_duplicates_or_gaps", "--report-dir", str(tmp_path)]
+    )  # fmt: skip
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    outcomes = {c["check"]: c for group in summary["operations"] for c in group["checks"]}
+    key = outcomes["missing_or_wrong_key_is_refused"]
+    assert key["outcome"] == "passed" and "listVideos" in key["reason"]
+    assert outcomes["list_pagination_has_no_duplicates_or_gaps"]["outcome"] == "not offered"
+    assert code == 0
+
+
 def test_a_check_selection_leaves_the_others_not_run(tmp_path: Path) -> None:
     code = main(
         ["audit", "--mock", "--profile", "quick", "--no-fuzz", "--check",
@@ -289,3 +359,45 @@ def test_a_check_selection_leaves_the_others_not_run(tmp_path: Path) -> None:
     assert outcomes["deleted_video_is_gone"]["reason"] == "not selected (--check)"
     assert outcomes["schemathesis"]["reason"] == "--no-fuzz"
     assert code == 0 and summary["verdict"] == "conformant"
+
+
+def _bad_key_handling(app: Any, key: str) -> Any:
+    """No key: 500. A wrong key: 400. The right key: the mock."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        authorization = dict(scope.get("headers", [])).get(b"authorization")
+        if scope["type"] != "http" or authorization == f"Bearer {key}".encode():
+            await app(scope, receive, send)
+            return
+        status = 500 if authorization is None else 400
+        body = b'{"error": {"message": "no", "type": "x", "param": null, "code": null}}'
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return wrapped
+
+
+def test_the_key_check_tries_every_case_after_a_failing_one(tmp_path: Path) -> None:
+    config = MockConfig(render_seconds=0.1)
+    with serve_in_thread(_bad_key_handling(create_app(config), config.keys[0])) as url:
+        code = main(
+            ["audit", "--url", url, "--key", config.keys[0], "--no-fuzz", "--check",
+             "missing_or_wrong_key_is_refused", "--report-dir", str(tmp_path)]
+        )  # fmt: skip
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    (check,) = [c for g in summary["operations"] for c in g["checks"] if c["violations"]]
+    faults = [v["at_fault"] for v in check["violations"]]
+    assert code == 1
+    assert any("without a key" in f for f in faults) and any("wrong key" in f for f in faults)
+    # One finding per way of sending a key, naming every operation it failed on.
+    assert len(faults) >= 2 and any("also on" in f for f in faults)
+
+
+def test_a_first_answer_blaming_a_field_is_not_taken_for_a_refused_key() -> None:
+    from videos_contract.audit.engine import _names_a_field
+
+    blamed = {"error": {"message": "limit must be >= 10", "type": "x", "param": "limit"}}
+    assert _names_a_field(json.dumps(blamed))
+    assert not _names_a_field('{"error": {"message": "No connected db.", "param": null}}')
+    assert not _names_a_field("No connected db.")

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 
-from videos_contract.audit.fuzz import UNDECLARED, translate
+from videos_contract.audit.fuzz import UNDECLARED, ModelScope, scoped_spec, translate
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.proxy import BUDGET_MARK, UPSTREAM_ERROR_MARK
+from videos_contract.families import families
+from videos_contract.paths import SPEC_PATH
 from videos_contract.spec import load_spec
 
 RELAY = "http://127.0.0.1:9"
@@ -223,3 +227,102 @@ def test_range_rule_needs_the_range_to_have_been_ignored() -> None:
     assert run.outcomes[0].failed == 0 and "RFC 9110" in run.dismissals[0].reason
     run = translate(iter([accepted(206)]), INDEX, RELAY, TARGET)
     assert run.outcomes[0].failed == 1 and not run.dismissals
+
+
+def test_findings_read_in_the_user_s_terms() -> None:
+    """No schemathesis phrases: what was sent, what the contract expects, what came back."""
+    request = httpx.Request("GET", f"{RELAY}/v1/videos")
+    event = _scenario(
+        "GET", "/v1/videos", request, 500,
+        [_failure("not_a_server_error", "Server error", "Server error")],
+        response_body={"oops": "upstream exploded"},
+    )  # fmt: skip
+    (violation,) = translate(iter([event]), INDEX, RELAY, TARGET).outcomes[0].violations
+    assert "Server error" not in (violation.expected + violation.at_fault + violation.title)
+    assert violation.expected == "an answer that is not a server error (HTTP 5xx)"
+    assert violation.actual.startswith("HTTP 500") and "upstream exploded" in violation.actual
+
+
+def test_an_answer_finding_blames_the_answer_not_the_request() -> None:
+    # A request that breaks the contract, answered with an undocumented header: the answer's
+    # fault, not the request's.
+    request = httpx.Request("GET", f"{RELAY}/v1/videos", params={"limit": "0"})
+    event = _scenario(
+        "GET", "/v1/videos", request, 400,
+        [_failure("response_headers_conformance", "Response header does not conform")],
+    )  # fmt: skip
+    (violation,) = translate(iter([event]), INDEX, RELAY, TARGET).outcomes[0].violations
+    assert violation.at_fault == "the answer's headers"
+    assert not violation.at_fault.startswith("request")
+
+
+def test_the_fuzzer_s_spec_names_only_the_offered_models(tmp_path: Path) -> None:
+    catalogue = families()
+    sora = catalogue.default_family
+    veo = catalogue.named("veo").models[0]
+    scoped = yaml.safe_load(scoped_spec(SPEC_PATH, (sora.models[0], veo), tmp_path).read_text())
+    schemas = scoped["components"]["schemas"]
+    branches = [b["$ref"].rsplit("/", 1)[-1] for b in schemas["CreateVideoJsonBody"]["oneOf"]]
+    assert branches == [sora.schema_name, catalogue.named("veo").schema_name]
+    assert schemas["VideoModel"]["enum"] == [sora.models[0]]
+    assert schemas["VeoVideoRequest"]["properties"]["model"]["enum"] == [veo]
+    # A model the spec does not list keeps the catch-all, naming only it.
+    scoped = yaml.safe_load(scoped_spec(SPEC_PATH, ("kling-v9",), tmp_path).read_text())
+    other = schemas_of(scoped)[catalogue.catch_all.schema_name]
+    assert other["properties"]["model"]["enum"] == ["kling-v9"]
+    assert scoped_spec(SPEC_PATH, (), tmp_path) == SPEC_PATH
+
+
+def schemas_of(document: dict[str, Any]) -> dict[str, Any]:
+    schemas: dict[str, Any] = document["components"]["schemas"]
+    return schemas
+
+
+def test_a_refused_model_named_only_in_the_message_is_not_offered() -> None:
+    model = families().named("veo").models[0]
+    request = httpx.Request("POST", f"{RELAY}/v1/videos", json={"prompt": "x", "model": model})
+    error = {"error": {"message": f"Invalid model name passed in model={model}",
+                       "type": "invalid_request_error", "param": None, "code": None}}  # fmt: skip
+    event = _scenario(
+        "POST", "/v1/videos", request, 400,
+        [_failure("positive_data_acceptance", "Schema-valid request rejected")],
+        response_body=error,
+    )  # fmt: skip
+    run = translate(iter([event]), INDEX, RELAY, TARGET, ModelScope())
+    assert run.outcomes[0].failed == 0
+    assert "does not offer model" in run.dismissals[0].reason
+    # Named models: any other model is out of scope, whatever the answer.
+    run = translate(iter([event]), INDEX, RELAY, TARGET, ModelScope(named=("sora-2",)))
+    assert run.outcomes[0].failed == 0 and "--model" in run.dismissals[0].reason
+    # A refusal naming another field is about a value, not the model: kept.
+    error["error"]["param"] = "seconds"
+    event = _scenario(
+        "POST", "/v1/videos", request, 400,
+        [_failure("positive_data_acceptance", "Schema-valid request rejected")],
+        response_body=error,
+    )  # fmt: skip
+    run = translate(iter([event]), INDEX, RELAY, TARGET, ModelScope())
+    assert run.outcomes[0].failed == 1
+
+
+def test_a_create_the_page_allows_and_the_contract_deviates_from_is_a_warning() -> None:
+    sora = families().default_family
+    model = sora.models[0]
+    size = next(s for s in sora.candidates(sora.size_field) if s not in sora.allowed(model, "size"))
+    body = {"prompt": "x", "model": model, "size": size}
+    request = httpx.Request("POST", f"{RELAY}/v1/videos", json=body)
+
+    def run_with(answered_size: str) -> Any:
+        event = _scenario(
+            "POST", "/v1/videos", request, 200,
+            [_failure("negative_data_rejection", "API accepted schema-violating request")],
+            response_body={"id": "video_1", "model": model, "size": answered_size},
+        )  # fmt: skip
+        return translate(iter([event]), INDEX, RELAY, TARGET, ModelScope(spec=load_spec()))
+
+    honoured = run_with(size)
+    assert honoured.outcomes[0].failed == 0
+    (warning,) = honoured.warnings
+    assert "revisit the deviation" in warning and size in warning
+    # Accepted but given another size: not the page's behaviour, a violation.
+    assert run_with(str(load_spec().default("VideoSize"))).outcomes[0].failed == 1

@@ -16,7 +16,9 @@ keeps only its size, its first bytes and its digest; the checks decode the file.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
+import re
 import socket
 import tempfile
 import time
@@ -108,8 +110,13 @@ def _unknown_host(exc: BaseException) -> bool:
     return False
 
 
-def reach(url: str, key: str, path: str, timeout: float = 30.0) -> int:
-    """One authenticated read of `path`, bounded in time and size; its status.
+# How much of an answer `reach` keeps as the server's words.
+WORDS_KEPT = 2000
+
+
+def reach(url: str, key: str, path: str, timeout: float = 30.0) -> tuple[int, str]:
+    """One read of `path` (authenticated unless `key` is empty), bounded in time and size;
+    its status and the start of its body (the server's words, the key masked).
 
     Raises `TargetUnusable` saying "cannot reach" (no connection), "no answer" (connected,
     nothing came back) or "answer too slow" (the answer did not finish within `timeout`).
@@ -130,17 +137,24 @@ def reach(url: str, key: str, path: str, timeout: float = 30.0) -> int:
                 "GET",
                 target,
                 params={"limit": 1},
-                headers={"Authorization": f"Bearer {key}", "Accept-Encoding": "identity"},
+                headers=(
+                    {"Authorization": f"Bearer {key}", "Accept-Encoding": "identity"}
+                    if key
+                    else {"Accept-Encoding": "identity"}
+                ),
             ) as response,
         ):
             received = 0
+            head = b""
             for chunk in response.iter_raw():
                 received += len(chunk)
+                head = (head + chunk)[:WORDS_KEPT]
                 if time.monotonic() - started > timeout:
                     raise httpx.ReadTimeout("past the deadline")
                 if received > 1024 * 1024:
                     break  # a list page of one video; the status is what matters here
-            return response.status_code
+            words = " ".join(head.decode("utf-8", "replace").split())
+            return response.status_code, masked(words)
     except httpx.ConnectError as exc:
         reason = masked(str(exc))
         kind = "TLS handshake failed" if "SSL" in reason or "certificate" in reason else None
@@ -245,6 +259,30 @@ class Reply:
         self.close()
 
 
+_URL = re.compile(r"https?://[^\s,;\"'<>]+", re.IGNORECASE)
+
+
+def _origin(url: str) -> tuple[str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return (parts.hostname or "").lower(), port or (443 if parts.scheme == "https" else 80)
+
+
+def _internal(url: str) -> bool:
+    """Whether a URL names a loopback, private-network or link-local host."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost") or host.endswith(".internal"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
 class AuditClient:
     """Requests through the relay; `auth=False` or `key=...` to test the server's key check."""
 
@@ -269,6 +307,8 @@ class AuditClient:
         self.cut_off: str | None = None
         # Media bodies on disk whose reply was not closed: removed with the client at the latest.
         self._files: list[Path] = []
+        # Answer headers holding a loopback or private-network URL (header -> an example).
+        self.leaks: dict[str, str] = {}
 
     def close(self) -> None:
         self._http.close()
@@ -302,6 +342,7 @@ class AuditClient:
         request = self._http.build_request(method, path, headers=headers, timeout=timeout, **kwargs)
         request.read()  # multipart bodies are streams; the exchange needs their bytes
         response = self._http.send(request, stream=True)
+        self._note_leaks(request, response)
         try:
             ctype = response.headers.get("content-type", "").lower()
             if method == "HEAD" or not ctype.startswith(MEDIA_PREFIXES):
@@ -312,6 +353,18 @@ class AuditClient:
         finally:
             response.close()
         return Reply(response, self._exchange(request, response.status_code), media)
+
+    def _note_leaks(self, request: httpx.Request, response: httpx.Response) -> None:
+        """Keep answer headers that name a loopback or private-network URL other than the
+        audited server's own: they show the server's internals (information, not a fault)."""
+        own = {_origin(self.target_url), _origin(self._relay_url)}
+        for name, value in response.headers.items():
+            for url in _URL.findall(value):
+                if _origin(url) not in own and _internal(url):
+                    shown = f"{name}: {value}"[:200]
+                    self.leaks.setdefault(
+                        name.lower(), f"{shown} (answer to {request.method} {request.url.path})"
+                    )
 
     def _to_file(
         self, request: httpx.Request, response: httpx.Response, request_id: str

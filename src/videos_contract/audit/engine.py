@@ -8,9 +8,10 @@ and the rate limit. With no URL it audits the embedded mock on a free loopback p
 from __future__ import annotations
 
 import ipaddress
+import json
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -31,6 +32,8 @@ from videos_contract.audit.client import (
     reach,
 )
 from videos_contract.audit.context import (
+    ALL_MODELS,
+    CheckBlocked,
     CheckContext,
     CheckFailed,
     CheckNotOffered,
@@ -45,7 +48,15 @@ from videos_contract.audit.events import (
     FuzzingStarted,
     Listener,
 )
-from videos_contract.audit.fuzz import FuzzerTimedOut, FuzzRun, read_events, run_fuzzer, translate
+from videos_contract.audit.fuzz import (
+    FuzzerTimedOut,
+    FuzzRun,
+    ModelScope,
+    read_events,
+    run_fuzzer,
+    scoped_spec,
+    translate,
+)
 from videos_contract.audit.gate import CreateBudget, TokenBucket
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.profiles import PROFILES, Profile
@@ -59,6 +70,12 @@ __all__ = ["REMOTE_MAX_CREATES", "AuditAborted", "AuditConfig", "default_max_cre
 
 # Billed jobs an audit of a non-loopback server may have accepted, unless told otherwise.
 REMOTE_MAX_CREATES = 5
+# Failing cases of one behaviour check shown (every one is counted).
+MAX_CASES_SHOWN = 8
+# How much of the server's words a "could not audit" line quotes.
+WORDS_SHOWN = 300
+# Statuses that say "later", not "no": they do not make a key look refused.
+RETRY_STATUSES = (408, 429)
 # Where the fuzzer's outcome is tallied when it did not run at all.
 FUZZ_ALL = "(all operations)"
 # The embedded mock renders fast so that an audit of it takes seconds, not minutes.
@@ -118,15 +135,44 @@ def default_max_creates(url: str) -> int | None:
 
 
 def preflight(url: str, key: str, list_path: str, timeout: float = 30.0) -> None:
-    """One authenticated read, so that an unusable target aborts before any verdict."""
+    """One authenticated read, so that an unusable target aborts before any verdict.
+
+    A key the server seems to refuse stops the audit with the server's words instead of a
+    list of violations that all stand on it: a 4xx other than "no such path" (404, 405) and
+    "too many requests" (429), 401 and 400 "No connected db." alike, or an error answered
+    exactly as the same request without a key is answered.
+    """
     try:
-        status = reach(url, key, list_path, timeout)
+        status, words = reach(url, key, list_path, timeout)
+        if status >= 500:
+            anonymous = reach(url, "", list_path, timeout)
+        else:
+            anonymous = None
     except TargetUnusable as exc:
         raise AuditAborted(str(exc)) from None
-    if status in (401, 403):
-        raise AuditAborted(f"the key was refused by {url} (HTTP {status})")
     if status in (404, 405):
         raise AuditAborted(f"no Videos API at {url}: GET {list_path} answered HTTP {status}")
+    shown = words if len(words) <= WORDS_SHOWN else words[: WORDS_SHOWN - 3] + "..."
+    said = f"GET {list_path} answered HTTP {status}" + (f": {shown}" if shown else "")
+    if 400 <= status < 500 and status not in RETRY_STATUSES and not _names_a_field(words):
+        raise AuditAborted(f"could not audit {url}: the key seems refused ({said})")
+    if anonymous is not None and anonymous == (status, words):
+        raise AuditAborted(
+            f"could not audit {url}: the key seems refused: the server answers as it does "
+            f"without a key ({said})"
+        )
+
+
+def _names_a_field(words: str) -> bool:
+    """Whether an error answer blames a request field (`error.param`): then it is about the
+    request (a `limit` the server will not take), not the key; the checks will judge it."""
+    try:
+        document = json.loads(words)
+    except ValueError:
+        return False
+    error = document.get("error") if isinstance(document, dict) else None
+    param = error.get("param") if isinstance(error, dict) else None
+    return isinstance(param, str) and bool(param) and param.lower() != "authorization"
 
 
 @contextmanager
@@ -160,7 +206,34 @@ def _not_offered_reason(operation: str) -> str:
 
 
 def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
-    """Run one check; only the user's settings may leave it without a verdict."""
+    """Run one check; only the user's settings may leave it without a verdict.
+
+    The failures of its independent cases (`ctx.case()`) are reported with the outcome,
+    every one, not only the first.
+    """
+    ctx.failures.clear()
+    outcome = _run_once(ctx, name)
+    ctx.all_warnings += [f"{name}: {warning}" for warning in ctx.warnings]
+    if not ctx.failures:
+        return outcome
+    found = tuple(
+        Violation(
+            check=name,
+            operation=outcome.operation,
+            title=name.replace("_", " "),
+            at_fault=f.at_fault,
+            expected=f.expected,
+            actual=f.actual,
+            exchange=f.exchange,
+        )
+        for f in ctx.failures
+    )
+    violations = found + outcome.violations
+    shown = violations[:MAX_CASES_SHOWN]
+    return replace(outcome, passed=0, failed=len(violations), violations=shown)
+
+
+def _run_once(ctx: CheckContext, name: str) -> CheckOutcome:
     registered = CHECKS[name]
     base = CheckOutcome(check=name, operation=registered.operation, source="behaviour")
 
@@ -181,8 +254,12 @@ def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
     ctx.left_out.clear()
     ctx.absent.clear()
     ctx.notes.clear()
+    ctx.warnings.clear()
+    ctx.current = name
     try:
         registered.function(ctx)
+    except CheckBlocked as blocked:
+        return replace(base, skipped=1, skip_reason=str(blocked), blocked_by=blocked.cause)
     except CheckFailed as failure:
         return failed(failure.at_fault, failure.expected, failure.actual, failure.exchange)
     except CheckSkipped as skip:
@@ -214,10 +291,70 @@ def _run_check(ctx: CheckContext, name: str) -> CheckOutcome:
         notes.append("not offered by the server: " + "; ".join(ctx.absent))
     if ctx.notes:
         notes.append("observed: " + "; ".join(ctx.notes))
+    if ctx.warnings:
+        notes.append("warning: " + "; ".join(ctx.warnings))
     if notes:
         skipped = len(ctx.left_out) + len(ctx.absent)
         return replace(base, passed=1, skipped=skipped, skip_reason="; ".join(notes))
     return replace(base, passed=1)
+
+
+def _evidence(violation: Violation) -> tuple[object, ...]:
+    exchange = violation.exchange
+    sent = (exchange.method, exchange.url, exchange.body, exchange.status) if exchange else None
+    return violation.expected, violation.actual, sent
+
+
+def _once(outcome: CheckOutcome, earlier: list[CheckOutcome]) -> CheckOutcome:
+    """A failure whose every violation an earlier check already reported, with the same
+    evidence (the same request, answer and expectation), has that one cause: it is reported
+    once, there, and this check is "blocked by" it."""
+    if not outcome.violations:
+        return outcome
+    for before in earlier:
+        seen = {_evidence(v) for v in before.violations}
+        if seen and all(_evidence(v) in seen for v in outcome.violations):
+            first = outcome.violations[0]
+            return CheckOutcome(
+                outcome.check,
+                outcome.operation,
+                outcome.source,
+                skipped=1,
+                skip_reason=f"blocked by {before.check}: {first.at_fault}",
+                blocked_by=before.check,
+            )
+    return outcome
+
+
+def _behind_the_form(outcome: CheckOutcome, ctx: CheckContext) -> CheckOutcome:
+    """A fuzzer finding that only shows the multipart form refused, when a behaviour check
+    already reported that cause: "blocked by" it, not a finding of its own."""
+    owner = ctx.shared.get("form_refused_by")
+    if not owner or outcome.operation != "createVideo" or not outcome.violations:
+        return outcome
+    if outcome.check != "positive_data_acceptance":
+        return outcome
+    # Only when every failing case is shown and is a refused form (none hidden behind it).
+    if outcome.failed != len(outcome.violations):
+        return outcome
+    if not all(_is_refused_form(v) for v in outcome.violations):
+        return outcome
+    return CheckOutcome(
+        outcome.check,
+        outcome.operation,
+        outcome.source,
+        skipped=outcome.failed,
+        skip_reason=f"blocked by {owner}: the server refuses the multipart form",
+        blocked_by=str(owner),
+    )
+
+
+def _is_refused_form(violation: Violation) -> bool:
+    exchange = violation.exchange
+    if exchange is None or not 400 <= (exchange.status or 0) < 500:
+        return False
+    ctype = next((v for k, v in exchange.headers if k.lower() == "content-type"), "")
+    return ctype.lower().startswith("multipart/form-data")
 
 
 def _fuzz(
@@ -227,6 +364,7 @@ def _fuzz(
     relay_url: str,
     url: str,
     artefacts: Path,
+    refused: Iterable[str] = (),
 ) -> FuzzRun:
     """Run the fuzzer in the time the audit's deadline leaves (none: not run)."""
     left = clock.remaining()
@@ -234,9 +372,11 @@ def _fuzz(
         clock.fuzzing = "fuzzing not run: no time left"
         return FuzzRun([], [])
     # Not schemathesis' --max-time: that one makes it fuzz on until the time is used up.
+    artefacts.mkdir(parents=True, exist_ok=True)
+    named = tuple(m for m in dict.fromkeys(config.models) if m != ALL_MODELS)
     try:
         events = run_fuzzer(
-            config.spec_path,
+            scoped_spec(config.spec_path, named, artefacts),
             relay_url,
             config.profile,
             config.seed,
@@ -249,7 +389,8 @@ def _fuzz(
         if stopped.events is None:
             return FuzzRun([], [])
         events = stopped.events
-    return translate(read_events(events), index, relay_url, url)
+    scope = ModelScope(named, frozenset(refused), load_spec(config.spec_path))
+    return translate(read_events(events), index, relay_url, url, scope)
 
 
 def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditResult:
@@ -280,12 +421,13 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
             poll_timeout=config.poll_timeout,
             failures_expected=config.failures_expected,
             models=config.models,
+            without=config.without,
         )
         outcomes: list[CheckOutcome] = []
         for name in CHECKS:
             reason = _not_run_reason(config, name)
             registered = CHECKS[name]
-            if registered.operation in config.without:
+            if registered.operation in config.without and not registered.every_operation:
                 # An optional capability the user says is absent: no effect on the verdict.
                 outcome = CheckOutcome(
                     name,
@@ -301,6 +443,7 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
                 outcome = clock.run_check(
                     name, CHECKS[name].operation, client, relay, partial(_run_check, ctx, name)
                 )
+            outcome = _once(outcome, outcomes)
             outcomes.append(outcome)
             emit(BehaviourCheckFinished(outcome))
         fuzz = FuzzRun([], [])
@@ -309,7 +452,7 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
             artefacts = config.artefacts_dir or Path(
                 stack.enter_context(tempfile.TemporaryDirectory(prefix="videos-contract-audit-"))
             )
-            fuzz = _fuzz(config, clock, index, relay_url, url, artefacts)
+            fuzz = _fuzz(config, clock, index, relay_url, url, artefacts, ctx.refused_models)
             emit(FuzzingFinished(len(fuzz.outcomes), len(fuzz.dismissals)))
         else:
             fuzz.outcomes.append(
@@ -317,14 +460,21 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
                     "schemathesis", FUZZ_ALL, "schemathesis", skipped=1, skip_reason="--no-fuzz"
                 )
             )
-        outcomes += fuzz.outcomes
+        outcomes += [_behind_the_form(o, ctx) for o in fuzz.outcomes]
         notes = tuple(f"schemathesis: {error}" for error in fuzz.errors)
         if relay.stats.upstream_errors:
             notes += (
                 f"{relay.stats.upstream_errors} request(s) got no answer from the server "
                 "(cannot reach, no answer, closed, or cut off by the deadline)",
             )
+        notes += tuple(f"warning: {warning}" for warning in ctx.all_warnings)
+        notes += tuple(f"warning: fuzzer: {warning}" for warning in fuzz.warnings)
         notes += tuple(f"redirect followed: {hop}" for hop in relay.stats.redirects)
+        notes += tuple(
+            f"information: an answer header names an internal address (it shows the server's "
+            f"internals): {leak}"
+            for leak in client.leaks.values()
+        )
         notes += clock.notes()
         result = AuditResult(
             target=url,

@@ -20,11 +20,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import yaml
+
+from videos_contract.audit.context import deviation_about
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.profiles import Profile
 from videos_contract.audit.proxy import BUDGET_MARK, PLACEHOLDER_KEY, UPSTREAM_ERROR_MARK
-from videos_contract.audit.results import CheckOutcome, Dismissal, Exchange, Violation
-from videos_contract.audit.wire import wire_problems
+from videos_contract.audit.results import (
+    CheckOutcome,
+    Dismissal,
+    Exchange,
+    Violation,
+    sent_model,
+)
+from videos_contract.audit.wire import request_fields, wire_problems
+from videos_contract.families import TABLE_KEY, families
+from videos_contract.spec import Spec
 
 __all__ = [
     "STATE_DEPENDENT_INPUTS",
@@ -32,8 +43,11 @@ __all__ = [
     "UNDECLARED",
     "FuzzRun",
     "FuzzerTimedOut",
+    "ModelScope",
     "read_events",
     "run_fuzzer",
+    "scoped_spec",
+    "sent_model",
     "translate",
 ]
 
@@ -56,6 +70,8 @@ STATE_DEPENDENT_STATUSES: dict[int, str] = {
     410: "the job's assets have expired",
     416: "the range lies past the end of the asset",
 }
+# Fuzzer checks that judge how a request was handled (the others judge the answer itself).
+REQUEST_CHECKS = ("negative_data_rejection", "positive_data_acceptance")
 # Where cases of methods the spec does not list on a path are tallied.
 UNDECLARED = "(undeclared methods)"
 _RFC_RANGE = "servers may ignore an unusable Range header (RFC 9110, section 14.2)"
@@ -69,6 +85,8 @@ class FuzzRun:
     dismissals: list[Dismissal]
     phases: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # Where the server follows the docs page and the contract deviates on purpose.
+    warnings: list[str] = field(default_factory=list)
 
 
 def command(
@@ -109,6 +127,135 @@ def command(
     for operation_id in without:
         args += ["--exclude-operation-id", operation_id]
     return args
+
+
+@dataclass(frozen=True)
+class ModelScope:
+    """The models the server offers, as far as the audit knows, for judging the fuzzer's creates.
+
+    `named`: the models the user says the server offers (empty: not said). `refused`: models
+    the behaviour checks saw refused as unknown.
+    """
+
+    named: tuple[str, ...] = ()
+    refused: frozenset[str] = frozenset()
+    # The spec the audit runs on, to read its deliberate deviations (None: no such reading).
+    spec: Spec | None = None
+
+    def page_followed(self, exchange: Exchange, interaction: dict[str, Any]) -> str | None:
+        """The deviation a create accepted and honoured against the contract is about: the
+        contract refuses it only by a deliberate departure from the page (`x-deviation`)."""
+        if self.spec is None or not 200 <= (exchange.status or 0) < 300:
+            return None
+        fields = request_fields(exchange)
+        if not fields:
+            return None
+        family = families(self.spec).for_model(str(fields.get("model") or "") or None)
+        refused = [name for name in family.refusals(fields) if name]
+        answer = _response_json(interaction)
+        if not refused or not isinstance(answer, dict):
+            return None
+        texts = []
+        for name in refused:
+            text = deviation_about(family, name, fields.get(name))
+            if not text or str(answer.get(name)) != str(fields.get(name)):
+                return None
+            texts.append(f"{name}={fields.get(name)!r}: {text}")
+        return "; ".join(texts)
+
+    def absent(self, model: str | None, interaction: dict[str, Any]) -> str | None:
+        """Why a create naming `model` tells nothing about the contract, or None."""
+        if model is None:
+            return None
+        if self.named and model not in self.named:
+            return f"model {model!r} is not among the models the server offers (--model)"
+        if model in self.refused:
+            return f"the server does not offer model {model!r} (refused as unknown)"
+        status = (interaction.get("response") or {}).get("status_code")
+        body = _response_json(interaction)
+        error = body.get("error") if isinstance(body, dict) else None
+        if status not in (400, 404):
+            return None
+        if isinstance(error, dict):
+            param = error.get("param")
+            named_other = isinstance(param, str) and param and param != "model"
+            message = str(error.get("message") or "")
+            code = str(error.get("code") or "")
+            if param == "model" or (not named_other and ("model" in code or model in message)):
+                return f"the server does not offer model {model!r} (refused as unknown)"
+            return None
+        content = _decode((interaction.get("response") or {}).get("content"))
+        if model.encode() in content:
+            return f"the server does not offer model {model!r} (refused as unknown)"
+        return None
+
+
+def scoped_spec(spec_path: Path, models: tuple[str, ...], out: Path) -> Path:
+    """A copy of the spec whose create bodies name only `models` (the ones the server offers).
+
+    Each family's `model` enum keeps only the offered models; a family left with none is
+    dropped from the JSON body's `oneOf`, the catch-all too unless an offered model is one the
+    spec does not list. Sora's enum is left whole when it would be empty (its `model` is
+    optional there; the fuzzer's findings about other models are then dismissed instead).
+    No models: the spec as it is.
+    """
+    if not models:
+        return spec_path
+    document = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    schemas = document["components"]["schemas"]
+    table = _create_operation(document).get(TABLE_KEY, {})
+    listed: set[str] = set()
+    dropped: set[str] = set()
+    for row in table.values():
+        schema = schemas[str(row["schema"])]
+        prop = schema.get("properties", {}).get("model", {})
+        if "$ref" in prop:
+            prop = schemas[str(prop["$ref"]).rsplit("/", 1)[-1]]
+        enum = prop.get("enum")
+        if enum is None:
+            continue
+        listed.update(enum)
+        kept = [m for m in enum if m in models]
+        if kept:
+            prop["enum"] = kept
+            if prop.get("default") not in kept:
+                prop.pop("default", None)
+        elif not row.get("default"):
+            dropped.add(str(row["schema"]))
+    unlisted = [m for m in models if m not in listed]
+    for row in table.values():
+        if _catch_all(schemas, row):
+            if unlisted:  # the catch-all names only the offered models the spec does not list
+                schemas[str(row["schema"])]["properties"]["model"] = {
+                    "type": "string",
+                    "enum": unlisted,
+                }
+            else:
+                dropped.add(str(row["schema"]))
+    for schema in schemas.values():
+        branches = schema.get("oneOf") if isinstance(schema, dict) else None
+        if isinstance(branches, list) and any(_ref_name(b) in dropped for b in branches):
+            schema["oneOf"] = [b for b in branches if _ref_name(b) not in dropped]
+    scoped = out / "openapi.scoped.yaml"
+    scoped.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return scoped
+
+
+def _create_operation(document: dict[str, Any]) -> dict[str, Any]:
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and operation.get("operationId") == "createVideo":
+                return operation
+    return {}
+
+
+def _catch_all(schemas: dict[str, Any], row: dict[str, Any]) -> bool:
+    prop = schemas[str(row["schema"])].get("properties", {}).get("model", {})
+    return "$ref" not in prop and "enum" not in prop
+
+
+def _ref_name(branch: Any) -> str:
+    return str(branch.get("$ref", "")).rsplit("/", 1)[-1] if isinstance(branch, dict) else ""
 
 
 class FuzzerTimedOut(RuntimeError):
@@ -207,10 +354,94 @@ def _after(lines: list[str], *prefixes: str) -> str:
     return ""
 
 
+# Each fuzzer check in the user's terms: (title, what is at fault, what the contract expects).
+# Never schemathesis' own phrases ("Server error", "... accepted").
+USER_TERMS: dict[str, tuple[str, str, str]] = {
+    "not_a_server_error": (
+        "the server answered with a server error",
+        "the server's answer",
+        "an answer that is not a server error (HTTP 5xx)",
+    ),
+    "status_code_conformance": (
+        "a status the contract does not document",
+        "the answer's status",
+        "a status the contract documents for this operation",
+    ),
+    "content_type_conformance": (
+        "a media type the contract does not document",
+        "the answer's Content-Type",
+        "a media type the contract documents for this answer",
+    ),
+    "response_headers_conformance": (
+        "an answer header that breaks the contract",
+        "the answer's headers",
+        "the headers the contract documents, in their documented form",
+    ),
+    "response_schema_conformance": (
+        "an answer body that breaks the contract's schema",
+        "the answer's body",
+        "a body matching the contract's schema",
+    ),
+    "negative_data_rejection": (
+        "a request that breaks the contract was accepted",
+        "the request (it breaks the contract)",
+        "a refusal (HTTP 4xx)",
+    ),
+    "positive_data_acceptance": (
+        "a valid request was refused",
+        "the request (valid for the contract)",
+        "acceptance (HTTP 2xx)",
+    ),
+    "missing_required_header": (
+        "a request without a required header was not refused as such",
+        "a request without a header the contract requires",
+        "a refusal for the missing header (HTTP 401 for `Authorization`, else 400)",
+    ),
+    "unsupported_method": (
+        "a method the contract does not list was not refused with 405",
+        "a method the contract does not list on this path",
+        "HTTP 405 Method Not Allowed, with an `Allow` header",
+    ),
+    "allow_header_conformance": (
+        "the Allow header of a 405 does not list the contract's methods",
+        "the answer's Allow header",
+        "the methods the contract lists on this path",
+    ),
+    "ignored_auth": (
+        "a request with missing or wrong credentials was served",
+        "a request with missing or wrong credentials",
+        "a refusal (HTTP 401)",
+    ),
+    "use_after_free": (
+        "a deleted video is still served",
+        "a request for a video just deleted",
+        "HTTP 404",
+    ),
+    "ensure_resource_availability": (
+        "a video just created is not available",
+        "a request for a video just created",
+        "the video (not HTTP 404)",
+    ),
+    "max_response_time": (
+        "the answer was too slow",
+        "the server's answer",
+        "an answer within the time limit",
+    ),
+}
+
+
+def user_title(check: str, fallback: str) -> str:
+    """A fuzzer finding's title in the user's terms."""
+    return USER_TERMS[check][0] if check in USER_TERMS else fallback
+
+
 def _describe(
-    failure: dict[str, Any], exchange: Exchange, interaction: dict[str, Any]
+    failure: dict[str, Any],
+    exchange: Exchange,
+    interaction: dict[str, Any],
+    check: str = "",
 ) -> tuple[str, str, str]:
-    """(at fault, expected, actual) of a schemathesis failure."""
+    """(at fault, expected, actual) of a schemathesis failure, in the user's terms."""
     title = str(failure.get("title", ""))
     lines = [line.strip() for line in str(failure.get("message", "")).splitlines() if line.strip()]
     if "instance_path" in failure:
@@ -221,20 +452,26 @@ def _describe(
             f"{lines[0] if lines else title} (schema rule {schema_path})",
             json.dumps(failure.get("instance"))[:200],
         )
-    expected = _after(lines, "Expected", "Documented", "Allowed")
+    listed = ""
     for key in (
         "expected_statuses",
         "allowed_statuses",
         "allowed_status_codes",
         "defined_content_types",
     ):
-        if key in failure and not expected:
-            expected = ", ".join(map(str, failure[key]))
+        if key in failure and not listed:
+            listed = ", ".join(map(str, failure[key]))
     body = _response_json(interaction)
     error = body.get("error") if isinstance(body, dict) else None
-    at_fault = title
+    if check in USER_TERMS:
+        _, at_fault, expected = USER_TERMS[check]
+        if listed:
+            expected = f"{expected}: {listed}"
+    else:
+        at_fault = title
+        expected = _after(lines, "Expected", "Documented", "Allowed") or listed
     if isinstance(error, dict) and error.get("param"):
-        at_fault = f"{title} (the server blamed {error['param']!r})"
+        at_fault = f"{at_fault} (the server blamed {error['param']!r})"
     actual = f"HTTP {exchange.status}"
     received = _after(lines, "Received", "Actual", "Got")
     if received:
@@ -243,9 +480,13 @@ def _describe(
         actual += f", Content-Type {failure['content_type']}"
     if isinstance(error, dict) and error.get("message"):
         actual += f": {str(error['message'])[:200]}"
-    elif lines:
+    elif lines and check not in USER_TERMS:
         actual += f": {lines[0][:200]}"
-    return at_fault, expected or (lines[0] if lines else title), actual
+    else:  # what came back, in the server's own words
+        text = _decode((interaction.get("response") or {}).get("content"))
+        shown = " ".join(text.decode("utf-8", "replace").split())[:200]
+        actual += f": {shown}" if shown else ""
+    return at_fault, expected or "what the contract documents", actual
 
 
 def _recheck(
@@ -339,7 +580,11 @@ class _Tally:
 
 
 def translate(
-    events: Iterator[dict[str, Any]], index: OperationIndex, relay_url: str, target_url: str
+    events: Iterator[dict[str, Any]],
+    index: OperationIndex,
+    relay_url: str,
+    target_url: str,
+    scope: ModelScope | None = None,
 ) -> FuzzRun:
     """Tally every check on every case by operation; keep the failures the wire supports."""
     tallies: dict[tuple[str, str], _Tally] = {}
@@ -398,6 +643,29 @@ def translate(
                     tally.passed += 1
                     continue
                 failure = (result.get("failure_info") or {}).get("failure") or {}
+                absent = None
+                if label == "createVideo" and scope is not None:
+                    absent = scope.absent(sent_model(exchange), interaction)
+                if absent is not None:
+                    tally.passed += 1
+                    dismissals.append(
+                        Dismissal(result["name"], label, failure.get("title", ""), absent)
+                    )
+                    continue
+                followed = None
+                if label == "createVideo" and scope is not None:
+                    if result["name"] == "negative_data_rejection":
+                        followed = scope.page_followed(exchange, interaction)
+                if followed is not None:
+                    # The contract's bet, not the server's fault: a warning, never a violation.
+                    tally.passed += 1
+                    warning = (
+                        f"{label}: {followed}. The server follows the page here: revisit the "
+                        "deviation"
+                    )
+                    if warning not in run.warnings:
+                        run.warnings.append(warning)
+                    continue
                 reason, broken = _recheck(result["name"], index, exchange, interaction)
                 if reason is not None:
                     tally.passed += 1
@@ -406,8 +674,11 @@ def translate(
                     )
                     continue
                 tally.failed += 1
-                at_fault, expected, actual = _describe(failure, exchange, interaction)
-                if broken:
+                at_fault, expected, actual = _describe(
+                    failure, exchange, interaction, result["name"]
+                )
+                if broken and result["name"] in REQUEST_CHECKS:
+                    # The fault is the request's handling; other checks judge the answer.
                     at_fault = f"request {broken}"
                 if found is None:
                     at_fault = f"{at_fault}: {method} {path}"
@@ -419,7 +690,7 @@ def translate(
                     Violation(
                         check=result["name"],
                         operation=label,
-                        title=failure.get("title", result["name"]),
+                        title=user_title(result["name"], failure.get("title", result["name"])),
                         at_fault=at_fault,
                         expected=expected,
                         actual=actual,

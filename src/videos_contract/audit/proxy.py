@@ -353,6 +353,9 @@ class AuditRelay:
                 continue
             if lower == b"authorization" and value == f"Bearer {PLACEHOLDER_KEY}".encode():
                 value = f"Bearer {self._key}".encode()
+            elif lower == b"authorization" and value == f"Basic {PLACEHOLDER_KEY}".encode():
+                # The key in the wrong scheme: the audit checks that the server refuses it.
+                value = f"Basic {self._key}".encode()
             headers.append((lower.decode("latin-1"), bytes(value).decode("latin-1")))
         headers.append(("accept-encoding", "identity"))
         return headers

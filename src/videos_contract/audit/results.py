@@ -6,6 +6,8 @@ of schemathesis and HTTP-library types lets a writer be tested with hand-made re
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -15,8 +17,10 @@ __all__ = [
     "Dismissal",
     "Exchange",
     "Outcome",
+    "RootCause",
     "Verdict",
     "Violation",
+    "sent_model",
 ]
 
 
@@ -90,6 +94,8 @@ class CheckOutcome:
     skip_reason: str = ""
     violations: tuple[Violation, ...] = ()
     not_offered: str = ""
+    # The check whose violation kept this one from running ("blocked by ..."): not run.
+    blocked_by: str = ""
 
     @property
     def outcome(self) -> Outcome:
@@ -125,6 +131,18 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class RootCause:
+    """A failed check's violations, reported once, and the checks they kept from running."""
+
+    outcome: CheckOutcome
+    blocked: tuple[CheckOutcome, ...] = ()
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        return self.outcome.violations
+
+
+@dataclass(frozen=True)
 class AuditResult:
     """Everything one audit run established, in the order it was established."""
 
@@ -153,13 +171,27 @@ class AuditResult:
         return tuple(v for o in self.outcomes for v in o.violations)
 
     @property
+    def root_causes(self) -> tuple[RootCause, ...]:
+        """One per failed check, in the order they failed, with the checks each blocked."""
+        return tuple(
+            RootCause(o, tuple(b for b in self.outcomes if b.blocked_by == o.check))
+            for o in self.outcomes
+            if o.outcome is Outcome.FAILED
+        )
+
+    @property
+    def blocked(self) -> tuple[CheckOutcome, ...]:
+        """Checks a violation of another check kept from running."""
+        return tuple(o for o in self.outcomes if o.blocked_by)
+
+    @property
     def conformant(self) -> bool:
         return not any(o.outcome is Outcome.FAILED for o in self.outcomes)
 
     @property
     def not_run(self) -> tuple[CheckOutcome, ...]:
-        """Checks the user's settings left out (never the server's doing)."""
-        return tuple(o for o in self.outcomes if o.outcome is Outcome.NOT_RUN)
+        """Checks the user's settings left out (blocked ones are the server's doing)."""
+        return tuple(o for o in self.outcomes if o.outcome is Outcome.NOT_RUN and not o.blocked_by)
 
     @property
     def run_in_part(self) -> tuple[CheckOutcome, ...]:
@@ -178,3 +210,17 @@ class AuditResult:
         if self.ending is not None:
             return self.ending
         return Verdict("conformant" if self.conformant else "violations", self.exit_code, "")
+
+
+def sent_model(exchange: Exchange) -> str | None:
+    """The `model` a create named, in a JSON body or a multipart form."""
+    body = exchange.body
+    try:
+        document = json.loads(body) if body else None
+    except ValueError:
+        document = None
+    if isinstance(document, dict):
+        model = document.get("model")
+        return model if isinstance(model, str) else None
+    match = re.search(rb'name="model"\r\n(?:[^\r\n]+\r\n)*\r\n([^\r\n]*)\r\n', body)
+    return match.group(1).decode("utf-8", "replace") if match else None

@@ -174,8 +174,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="sweep this model's lengths and sizes (repeatable; any name, listed or not) "
-        "instead of one model per family",
+        help="a model the server offers (repeatable; any name, listed or not): the audit's "
+        "creates, the sweep and the fuzzer keep to these, instead of one model per family",
     )
     parser.add_argument(
         "--models",

@@ -182,13 +182,18 @@ async def _accept_invalid(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
     return await _call(app, {**scope, "headers": headers}, retry)
 
 
-async def _reject_valid_model(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
-    """Every model but the default is refused, though the spec lists it."""
+async def _reject_valid_length(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """Every Sora length but the default is refused, though the spec lists it.
+
+    (A refused model would read as a model the server does not offer, which is allowed.)
+    """
     if _is_operation(scope, "createVideo"):
-        default = load_spec().default("VideoModel")
-        others = [m for m in load_spec().enum("VideoModel") if m != default]
-        if any(f'"{m}"'.encode() in body or f"\r\n\r\n{m}\r\n".encode() in body for m in others):
-            return _error(400, "Invalid 'model'.", "model", "invalid_value")
+        default = load_spec().default("VideoSeconds")
+        others = [s for s in load_spec().enum("VideoSeconds") if s != default]
+        sent = [f'"seconds": "{s}"' for s in others] + [f'"seconds":"{s}"' for s in others]
+        form = [f'name="seconds"\r\n\r\n{s}\r\n' for s in others]
+        if any(text.encode() in body for text in sent + form):
+            return _error(400, "Invalid 'seconds'.", "seconds", "invalid_value")
     return await _call(app, scope, body)
 
 
@@ -498,6 +503,105 @@ async def _content_without_key(app: ASGIApp, scope: Scope, body: bytes) -> _Capt
     return await _call(app, scope, body)
 
 
+async def _serve_unknown_variant(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """A download's `variant` outside the enum is served as the default (the MP4)."""
+    if _is_operation(scope, "downloadVideoContent"):
+        spec = load_spec()
+        query = parse_qsl(scope.get("query_string", b"").decode())
+        if any(k == "variant" and v not in spec.enum("ContentVariant") for k, v in query):
+            kept = [(k, v) for k, v in query if k != "variant"]
+            kept.append(("variant", spec.default("ContentVariant")))
+            scope = {**scope, "query_string": urlencode(kept).encode()}
+    return await _call(app, scope, body)
+
+
+async def _rewrite_errors(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """Every 4xx error object is rewritten as a gateway's own: type, code and message replaced
+    (only `param` is passed on)."""
+    response = await _call(app, scope, body)
+    if not (400 <= response.status < 500 and _is_json(response)):
+        return response
+    try:
+        document = json.loads(response.body)
+    except ValueError:
+        return response
+    error = document.get("error") if isinstance(document, dict) else None
+    if isinstance(error, dict):
+        error.update(
+            message="Upstream request failed.", type="upstream_error", code="upstream_error"
+        )
+        response.body = json.dumps(document).encode()
+    return response
+
+
+async def _basic_as_bearer(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """`Authorization: Basic <key>` is taken as if it were `Bearer <key>`."""
+    headers = [
+        (
+            k,
+            b"Bearer " + v[len(b"Basic ") :]
+            if k.lower() == b"authorization" and v.startswith(b"Basic ")
+            else v,
+        )
+        for k, v in scope["headers"]
+    ]
+    return await _call(app, {**scope, "headers": headers}, body)
+
+
+# An upstream address of the kind a gateway leaks from its configuration.
+_INTERNAL_UPSTREAM = b"http://127.0.0.1:9301/v1"
+
+
+async def _leak_upstream(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """Every answer names the gateway's internal upstream in a header."""
+    response = await _call(app, scope, body)
+    response.set_header(b"x-upstream-base", _INTERNAL_UPSTREAM)
+    return response
+
+
+def _remix_at_defaults(video: dict[str, Any]) -> None:
+    if video.get("remixed_from_video_id"):
+        spec = load_spec()
+        video["size"] = spec.default("VideoSize")
+        video["seconds"] = spec.default("VideoSeconds")
+
+
+def _default_model(video: dict[str, Any]) -> None:
+    spec = load_spec()
+    if video.get("model") in spec.enum("VideoModel"):
+        video["model"] = spec.default("VideoModel")
+
+
+async def _follow_the_page(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    """A JSON create of a Sora model at a size only another Sora model takes is accepted, as
+    the gateway's page allows (the contract deviates on purpose): rendered by the model that
+    takes the size, answered with the model asked for."""
+    if not _is_operation(scope, "createVideo"):
+        return await _call(app, scope, body)
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return await _call(app, scope, body)
+    sora = families(load_spec()).default_family
+    if not isinstance(document, dict) or document.get("model") not in sora.models:
+        return await _call(app, scope, body)
+    asked, size = document["model"], document.get(sora.size_field)
+    if size in sora.allowed(asked, sora.size_field):
+        return await _call(app, scope, body)
+    taker = next((m for m in sora.models if size in sora.allowed(m, sora.size_field)), None)
+    if taker is None:
+        return await _call(app, scope, body)
+    sent = json.dumps({**document, "model": taker}).encode()
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(len(sent)).encode()))
+    response = await _call(app, {**scope, "headers": headers}, sent)
+    if response.status == 200 and _is_json(response):
+        answer = json.loads(response.body)
+        answer["model"] = asked
+        response.body = json.dumps(answer).encode()
+    return response
+
+
 _WRAPPERS: dict[str, tuple[str, Wrapper]] = {
     "wrong-type": ("`progress` is sent as a string", _wrap(_edit_videos(_progress_as_text))),
     "missing-field": (
@@ -509,7 +613,10 @@ _WRAPPERS: dict[str, tuple[str, Wrapper]] = {
         _wrap(_edit_videos(_unknown_status)),
     ),
     "accepts-invalid": ("invalid creates are accepted and billed", _wrap(_accept_invalid)),
-    "rejects-valid": ("creates with a non-default model are refused", _wrap(_reject_valid_model)),
+    "rejects-valid": (
+        "creates with a non-default Sora length are refused",
+        _wrap(_reject_valid_length),
+    ),
     "server-error": (
         "a list page of the largest allowed size answers 500",
         _wrap(_fail_on_largest_page),
@@ -578,6 +685,31 @@ _WRAPPERS: dict[str, tuple[str, Wrapper]] = {
         _wrap(_ignore_range),
     ),
     "content-without-key": ("downloads are served without a key", _wrap(_content_without_key)),
+    "unknown-variant-served": (
+        "a download's unknown `variant` is served the MP4",
+        _wrap(_serve_unknown_variant),
+    ),
+    "rewritten-errors": (
+        "4xx error objects are rewritten (type, code, message; param kept)",
+        _wrap(_rewrite_errors),
+    ),
+    "basic-auth-accepted": ("the key is accepted as Basic credentials", _wrap(_basic_as_bearer)),
+    "leaks-upstream": (
+        "every answer names an internal upstream URL in a header",
+        _wrap(_leak_upstream),
+    ),
+    "remix-resets": (
+        "a remix reports the default size and length, not its source's",
+        _wrap(_edit_videos(_remix_at_defaults)),
+    ),
+    "follows-the-page": (
+        "Sora models take every size the gateway's page lists (the contract's deviation)",
+        _wrap(_follow_the_page),
+    ),
+    "reports-default-model": (
+        "every Sora job reports the default model",
+        _wrap(_edit_videos(_default_model)),
+    ),
 }
 
 # name -> one line saying what the broken server does wrong.

@@ -31,7 +31,7 @@ def verdict_line(result: AuditResult) -> str:
     if result.final.reason:
         return result.final.reason
     if not result.conformant:
-        return f"{len(result.violations)} violation(s) shown: not conformant."
+        return _not_conformant(result)
     not_run, in_part = len(result.not_run), len(result.run_in_part)
     if not_run and in_part:
         return f"Conformant, {not_run} check(s) not run and {in_part} run in part by your settings."
@@ -40,6 +40,15 @@ def verdict_line(result: AuditResult) -> str:
     if in_part:
         return f"Conformant, {in_part} check(s) run in part by your settings."
     return "Conformant: no violation found."
+
+
+def _not_conformant(result: AuditResult) -> str:
+    causes, blocked = len(result.root_causes), len(result.blocked)
+    also = f", {blocked} check(s) blocked by them" if blocked else ""
+    return (
+        f"{len(result.violations)} violation(s) shown from {causes} root cause(s){also}: "
+        "not conformant."
+    )
 
 
 _STYLE = {
@@ -108,13 +117,18 @@ class ConsoleReporter:
                     f"{sum(o.passed for o in folded)}/0/{sum(o.skipped for o in folded)}",
                 )
         self.console.print(table)
-        for v in result.violations:
-            self._print(f"\n[bold red]✗ {escape(v.operation)} · {escape(v.check)}[/]")
-            self._print(f"  at fault: {escape(v.at_fault)}")
-            self._print(f"  expected: {escape(v.expected)}")
-            self._print(f"  actual:   {escape(v.actual)}")
-            if v.exchange is not None:
-                self._print(f"  reproduce: {escape(to_curl(v.exchange))}")
+        # One block per root cause: its violations, then the checks it kept from running.
+        for cause in result.root_causes:
+            for v in cause.violations:
+                self._print(f"\n[bold red]✗ {escape(v.operation)} · {escape(v.check)}[/]")
+                self._print(f"  at fault: {escape(v.at_fault)}")
+                self._print(f"  expected: {escape(v.expected)}")
+                self._print(f"  actual:   {escape(v.actual)}")
+                if v.exchange is not None:
+                    self._print(f"  reproduce: {escape(to_curl(v.exchange))}")
+            if cause.blocked:
+                names = ", ".join(o.check for o in cause.blocked)
+                self._print(f"  [yellow]blocked:[/] {escape(names)} (not run: same cause)")
         cap = "unlimited" if result.max_creates is None else str(result.max_creates)
         self._print(
             f"\nBilled requests: {result.billed_accepted} accepted / {result.billed_sent} sent, "
@@ -126,11 +140,18 @@ class ConsoleReporter:
                 f"[dim]dismissed:[/] {escape(d.operation)} · {escape(d.check)}: {escape(d.reason)}"
             )
         for note in result.notes:
-            self._print(f"[yellow]note:[/] {escape(note)}")
+            label, _, rest = note.partition(": ")
+            if label in ("warning", "information") and rest:
+                # The contract's bet (a deviation), or what the answers show of the server.
+                self._print(f"[yellow]{label}:[/] {escape(rest)}")
+            else:
+                self._print(f"[yellow]note:[/] {escape(note)}")
         for o in result.outcomes:
             # Behaviour checks are named alone (their names are unique); fuzzer checks run on
             # every operation, so theirs says which.
             name = escape(o.check if o.source == "behaviour" else f"{o.operation} · {o.check}")
+            if o.blocked_by:
+                continue  # listed under its root cause
             if o.outcome is Outcome.NOT_RUN:
                 self._print(f"[yellow]not run:[/] {name} ({escape(o.reason)})")
             elif o.outcome is Outcome.NOT_OFFERED:
@@ -143,6 +164,4 @@ class ConsoleReporter:
         if result.conformant:
             self._print(f"[bold green]{escape(verdict_line(result))}[/]")
         else:
-            self._print(
-                f"[bold red]{len(result.violations)} violation(s) shown: not conformant.[/]"
-            )
+            self._print(f"[bold red]{escape(_not_conformant(result))}[/]")

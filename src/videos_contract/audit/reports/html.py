@@ -73,9 +73,14 @@ def _root_causes(result: AuditResult) -> list[tuple[Violation, list[Violation]]]
     return [(members[0], members) for members in groups.values()]
 
 
-def _failure(first: Violation, members: list[Violation]) -> str:
+def _failure(first: Violation, members: list[Violation], result: AuditResult) -> str:
     e = escape
     places = sorted({f"{v.operation} / {v.check}" for v in members})
+    checks = {v.check for v in members}
+    blocked = [o.check for o in result.outcomes if o.blocked_by in checks]
+    also = (
+        f"<small>Blocked (not run, same cause): {e(', '.join(blocked))}</small>" if blocked else ""
+    )
     code = f" ({e(first.code)})" if first.code else ""
     repro = f"<pre>{e(to_curl(first.exchange))}</pre>" if first.exchange else ""
     seen = f"{len(members)} times" if len(members) > 1 else "once"
@@ -84,7 +89,7 @@ def _failure(first: Violation, members: list[Violation]) -> str:
         f"<small>Seen {seen}: {e(', '.join(places))}</small><dl>"
         f"<dt>At fault</dt><dd>{e(first.at_fault)}</dd>"
         f"<dt>Expected</dt><dd>{e(first.expected)}</dd>"
-        f"<dt>Actual</dt><dd>{e(_actual(first))}</dd></dl>{repro}</section>"
+        f"<dt>Actual</dt><dd>{e(_actual(first))}</dd></dl>{repro}{also}</section>"
     )
 
 
@@ -133,7 +138,7 @@ def render_html(result: AuditResult) -> str:
     bare = [o for o in result.outcomes if o.outcome is Outcome.FAILED and not o.violations]
     if causes or bare:
         out.append(f"<h2>Failures ({len(causes) + len(bare)})</h2>")
-        out += [_failure(first, members) for first, members in causes]
+        out += [_failure(first, members, result) for first, members in causes]
         out += [_failed_without_evidence(o) for o in bare]
     out.append(
         "<h2>All checks</h2><table><colgroup><col class='check'><col class='source'>"

@@ -1,9 +1,10 @@
 """junit.xml: one test suite per operation, one test case per check, for CI dashboards.
 
-passed -> a plain test case; failed -> `<failure>`; not run -> `<skipped message="not run:
-REASON">`; not offered -> `<skipped message="not offered: HOW">`. A run that did not finish
-(exit 2: cut short, or could not audit) adds a suite `audit` whose one case holds an `<error>`
-with the reason, so that a dashboard never shows it green.
+passed -> a plain test case; failed -> `<failure>` (its text ends with the checks its cause
+blocked); not run -> `<skipped message="not run: REASON">` ("blocked by CHECK: ..." for a check
+another's violation kept from running); not offered -> `<skipped message="not offered: HOW">`.
+A run that did not finish (exit 2: cut short, or could not audit) adds a suite `audit` whose one
+case holds an `<error>` with the reason, so that a dashboard never shows it green.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ def render_junit(result: AuditResult) -> str:
                     + (f"\n  reproduce: {to_curl(v.exchange)}" if v.exchange else "")
                     for v in outcome.violations
                 )
+                blocked = [o.check for o in result.outcomes if o.blocked_by == outcome.check]
+                if blocked:
+                    failure.text += "\n\nblocked (not run, same cause): " + ", ".join(blocked)
             elif outcome.outcome is Outcome.NOT_RUN:
                 ET.SubElement(case, "skipped", message=f"not run: {outcome.reason}")
             elif outcome.outcome is Outcome.NOT_OFFERED:

@@ -17,7 +17,7 @@ from videos_contract.audit.results import AuditResult, Outcome, Violation
 
 __all__ = ["SUMMARY_VERSION", "render_summary", "summary_dict"]
 
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 
 
 def _violation(violation: Violation) -> dict[str, Any]:
@@ -54,6 +54,8 @@ def summary_dict(result: AuditResult) -> dict[str, Any]:
             "not_offered": sum(o.outcome is Outcome.NOT_OFFERED for o in outcomes),
             "run_in_part": len(result.run_in_part),
             "violations": len(result.violations),
+            "root_causes": len(result.root_causes),
+            "blocked": len(result.blocked),
             "dismissed": len(result.dismissals),
         },
         "cost": {
@@ -74,12 +76,23 @@ def summary_dict(result: AuditResult) -> dict[str, Any]:
                         "outcome": o.outcome.value,
                         "cases": {"passed": o.passed, "failed": o.failed, "not_run": o.skipped},
                         "reason": o.reason or None,
+                        "blocked_by": o.blocked_by or None,
                         "violations": [_violation(v) for v in o.violations],
                     }
                     for o in group
                 ],
             }
             for operation, group in by_operation(result)
+        ],
+        "root_causes": [
+            {
+                "check": cause.outcome.check,
+                "operation": cause.outcome.operation,
+                "source": cause.outcome.source,
+                "violations": [_violation(v) for v in cause.violations],
+                "blocked": [o.check for o in cause.blocked],
+            }
+            for cause in result.root_causes
         ],
         "dismissed": [
             {"check": d.check, "operation": d.operation, "title": d.title, "reason": d.reason}

@@ -74,7 +74,7 @@ def test_rejected_key_exits_2(
     assert code == 2 and "key seems refused" in err and SECRET not in err
     assert err.count("\n") == 1 and "HTTP 401" in err
     assert created == []
-    _assert_reports_say(tmp_path, "could not audit", 2, "key was refused")
+    _assert_reports_say(tmp_path, "could not audit", 2, "the key seems refused")
     for path in every_file(tmp_path):
         assert SECRET.encode() not in path.read_bytes(), path
 
@@ -333,7 +333,7 @@ def test_without_an_operation_leaves_the_every_operation_key_check_running(
     tmp_path: Path,
 ) -> None:
     code = main(
-        ["audit", "--profile", "quick", "--no-fuzz", "--without", "listVideos",
+        ["audit", "--mock", "--profile", "quick", "--no-fuzz", "--without", "listVideos",
          "--check", "missing_or_wrong_key_is_refused",
          "--check", "list_pagination_has_no_duplicates_or_gaps", "--report-dir", str(tmp_path)]
     )  # fmt: skip

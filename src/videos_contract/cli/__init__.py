@@ -96,7 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     except CliError as exc:
         # Error messages quote servers (an error's code, message, param, a body): one sanitiser.
-        print(f"videos-contract {args.command}: error: {printable(exc)}", file=sys.stderr)
+        text = printable(exc, keep_newlines=exc.lines)
+        print(f"videos-contract {args.command}: error: {text}", file=sys.stderr)
         return exc.exit_code
     except Terminated as exc:
         name = signal.Signals(exc.signum).name

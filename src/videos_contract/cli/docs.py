@@ -67,7 +67,7 @@ def _diff(args: argparse.Namespace) -> int:
         old = load_spec_source(args.old)
         new = load_spec_source(args.new)
     except ReleaseError as exc:
-        raise CliError(str(exc), exit_code=2) from exc
+        raise CliError(str(exc), exit_code=2, lines=True) from exc
     changes = diff_specs(old, new)
     breaking = {entry(c.rule, c.where) for c in changes if c.level is Level.BREAKING}
     if args.format == "github":

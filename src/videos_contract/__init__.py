@@ -5,8 +5,17 @@ validation, the audit's expectations and the docs tools, and builds on the clien
 from it (`aihubmix_videos`).
 """
 
-from importlib.metadata import version
-
 __all__ = ["__version__"]
 
-__version__ = version("videos-contract")
+__version__: str
+
+
+def __getattr__(name: str) -> str:
+    # Read from the installed metadata when first asked for: importing importlib.metadata
+    # costs a command that never prints the version (`diff` in a hook) a noticeable share.
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import version
+
+    globals()["__version__"] = found = version("videos-contract")
+    return found

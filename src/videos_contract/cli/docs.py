@@ -5,36 +5,31 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from videos_contract.audit.reports.github import annotation
-from videos_contract.baseline import (
-    BaselineError,
-    Entry,
-    compare,
-    entry,
-    read_baseline,
-    write_baseline,
-)
 from videos_contract.cli.common import CliError
-from videos_contract.docs.drift import compare_page, find_operation
-from videos_contract.docs.page import PageError, read_page
 from videos_contract.docs.report import FORMATS as FINDING_FORMATS
-from videos_contract.docs.report import render_findings
-from videos_contract.docs.unified import compare_unified, is_unified, read_unified
-from videos_contract.families import CREATE_OPERATION
 from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, PROJECT_ROOT, SPEC_PATH
-from videos_contract.release.gate import ReleaseError
 from videos_contract.release.report import FORMATS as CHANGE_FORMATS
-from videos_contract.release.report import render_changes
-from videos_contract.release.sources import load_spec_source
-from videos_contract.release.specdiff import Change, Level, diff_specs, highest_level
-from videos_contract.spec import Spec, SpecError
+
+if TYPE_CHECKING:
+    from videos_contract.baseline import Entry
+    from videos_contract.release.specdiff import Change
+
+# Each handler imports what it runs, so that `diff` (wanted fast in hooks and editors) loads
+# neither the docs tools nor the audit's writers, and `docs-check` not the release tools.
 
 __all__ = ["register"]
 
 
 def _docs_check(args: argparse.Namespace) -> int:
+    from videos_contract.docs.drift import compare_page, find_operation
+    from videos_contract.docs.page import PageError, read_page
+    from videos_contract.docs.report import render_findings
+    from videos_contract.docs.unified import compare_unified, is_unified, read_unified
+    from videos_contract.families import CREATE_OPERATION
+    from videos_contract.spec import Spec, SpecError
+
     page_path = Path(args.page)
     try:
         spec = Spec.from_file(Path(args.spec))
@@ -63,6 +58,18 @@ def _docs_check(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from videos_contract.baseline import (
+        BaselineError,
+        compare,
+        entry,
+        read_baseline,
+        write_baseline,
+    )
+    from videos_contract.release.gate import ReleaseError
+    from videos_contract.release.report import render_changes
+    from videos_contract.release.sources import load_spec_source
+    from videos_contract.release.specdiff import Level, diff_specs, highest_level
+
     try:
         old = load_spec_source(args.old)
         new = load_spec_source(args.new)
@@ -108,18 +115,18 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 # GitHub annotations: a breaking change fails (error) unless the baseline accepts it (warning).
-_ANNOTATION_LEVELS = {
-    Level.BREAKING: "error",
-    Level.ADDITIVE: "notice",
-    Level.DOCUMENTATION: "notice",
-}
+_ANNOTATION_LEVELS = {"breaking": "error", "additive": "notice", "documentation": "notice"}
 
 
 def _annotations(changes: list[Change], accepted: set[Entry], *, old: str, new: str) -> str:
     """One workflow command per change, written by the audit's annotation writer."""
+    from videos_contract.audit.reports.github import annotation
+    from videos_contract.baseline import entry
+    from videos_contract.release.specdiff import Level
+
     lines = []
     for change in changes:
-        level = _ANNOTATION_LEVELS[change.level]
+        level = _ANNOTATION_LEVELS[change.level.label]
         if change.level is Level.BREAKING and entry(change.rule, change.where) in accepted:
             level = "warning"
         title = f"videos-contract diff: {change.level.label} ({change.rule})"
@@ -131,8 +138,10 @@ def _annotations(changes: list[Change], accepted: set[Entry], *, old: str, new: 
 
 def _regen(args: argparse.Namespace) -> int:
     # Imported here: regeneration pulls in the generator machinery the other commands skip.
+    from videos_contract.release.gate import ReleaseError
     from videos_contract.release.generation import GenerationError
     from videos_contract.release.regen import committed_state, regen
+    from videos_contract.release.report import render_changes
 
     root = Path(args.project)
     spec, generated, config = (

@@ -76,6 +76,12 @@ def _diff(args: argparse.Namespace) -> int:
     except ReleaseError as exc:
         raise CliError(str(exc), exit_code=2, lines=True) from exc
     changes = diff_specs(old, new)
+    client = None
+    if args.client:
+        from videos_contract.release.surface import generate_and_compare, merged
+
+        client = generate_and_compare(old, new, changes, config=GENERATOR_CONFIG)
+        changes = merged(changes, client)
     breaking = {entry(c.rule, c.where) for c in changes if c.level is Level.BREAKING}
     if args.format == "github":
         accepted: set[Entry] = set()
@@ -85,8 +91,13 @@ def _diff(args: argparse.Namespace) -> int:
             except BaselineError as exc:
                 raise CliError(str(exc), exit_code=2) from None
         print(_annotations(changes, accepted, old=args.old, new=args.new))
+        if client is not None:
+            from videos_contract.audit.reports.github import annotation
+
+            for note in client.notes:
+                print(annotation("notice", "videos-contract diff: generated client", note))
     else:
-        print(render_changes(changes, args.format, old=args.old, new=args.new))
+        print(render_changes(changes, args.format, old=args.old, new=args.new, client=client))
     try:
         if args.update_baseline is not None:
             written = write_baseline(args.update_baseline, "diff", breaking)
@@ -168,7 +179,15 @@ def _regen(args: argparse.Namespace) -> int:
         f"released {result.version} (was {result.previous_version}; largest change: {level}); "
         "review generated/CHANGELOG.md and the diff, then commit"
     )
-    print(render_changes(result.changes, "text", old=result.previous_version, new=result.version))
+    print(
+        render_changes(
+            result.changes,
+            "text",
+            old=result.previous_version,
+            new=result.version,
+            client=result.client,
+        )
+    )
     return 0
 
 
@@ -235,6 +254,15 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         default=None,
         metavar="FILE",
         help="write this diff's breaking changes to FILE as accepted (exit 0)",
+    )
+    diff.add_argument(
+        "--client",
+        action="store_true",
+        help=(
+            "second opinion: generate the client of both specs in a temporary folder and "
+            "compare its public surface; a disagreement with the rules is reported, and the "
+            "larger level counts (needs openapi-python-client and generator-config.yaml)"
+        ),
     )
     diff.set_defaults(handler=_diff)
 

@@ -345,7 +345,11 @@ class _Differ:
             self.add(Level.ADDITIVE, "deprecation", where, f"now {state}" + _sunset(new))
             return
         before, after = _sunset_date(old), _sunset_date(new)
-        if not now or before == after:
+        if before == after:
+            return
+        if not now:
+            # A date on an element that is not deprecated only documents a plan.
+            self.add(Level.DOCUMENTATION, "documentation", where, "sunset date changed")
             return
         text = f"sunset {before or 'none'} -> {after or 'none'}"
         if before and after and after < before:
@@ -785,7 +789,14 @@ class _Differ:
             old_list = [s for s in old.get(key) or () if not _is_null(s)]
             new_list = [s for s in new.get(key) or () if not _is_null(s)]
             if len(old_list) <= 1 and len(new_list) <= 1:
-                continue  # a single variant was merged into the core by _normal
+                # One part beside other keywords (not merged into the core by _normal).
+                if old_list and new_list:
+                    self.schema(old_list[0], new_list[0], f"{where}<{key}>", d)
+                elif new_list:
+                    self.narrowed(d, "variant-added", where, f"`{key}` with one part added")
+                elif old_list:
+                    self.widened(d, "variant-removed", where, f"`{key}` with one part removed")
+                continue
             old_sigs = {self.signature(s, self.old): s for s in old_list}
             new_sigs = {self.signature(s, self.new): s for s in new_list}
             for sig in old_sigs:
@@ -895,22 +906,21 @@ def _normal(schema: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
         members = core.get(key)
         if not isinstance(members, list):
             continue
-        rest = [m for m in members if not _is_null(m)]
-        if key != "allOf" and len(rest) < len(members):
+        # A null branch of oneOf/anyOf is "or null"; in allOf it would mean "only null".
+        rest = members if key == "allOf" else [m for m in members if not _is_null(m)]
+        if len(rest) < len(members):
             nullable = True
-        if len(rest) == 1 and isinstance(rest[0], Mapping):
+        if len(rest) == 1 and isinstance(rest[0], Mapping) and _mergeable(core, key, rest[0]):
             del core[key]
             only = rest[0]
-            if "$ref" in only and "$ref" not in core:
+            if "$ref" in only:
                 core["$ref"] = only["$ref"]
                 core.update({k: v for k, v in only.items() if k != "$ref" and k not in core})
-            elif "$ref" not in only:
+            else:
                 inner, inner_null = _normal(only)
-                if key != "allOf":
+                if key != "allOf" or "type" not in core:
                     nullable = nullable or inner_null
                 core = {**inner, **core}
-            else:
-                core[key] = rest
         elif len(rest) < len(members):
             core[key] = rest
     if "const" in core and "enum" not in core:
@@ -939,6 +949,19 @@ def _normal(schema: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
             else:
                 core[bound] = max(current, inclusive) if step > 0 else min(current, inclusive)
     return core, nullable
+
+
+# Keywords beside a one-part oneOf/anyOf/allOf that do not constrain values.
+_ANNOTATIONS = frozenset({"readOnly", "writeOnly", "deprecated", "default"})
+
+
+def _mergeable(core: Mapping[str, Any], key: str, only: Mapping[str, Any]) -> bool:
+    """Whether a one-part `key` can be written as its part without changing the meaning:
+    nothing beside it constrains values (for a `$ref`), or no keyword is on both sides."""
+    own = {k for k in _strip_docs(core) if k != key} - _ANNOTATIONS
+    if "$ref" in only:
+        return not own
+    return not own & set(_strip_docs(only))
 
 
 def _type_text(types: frozenset[str]) -> str:

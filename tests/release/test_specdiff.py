@@ -1090,8 +1090,34 @@ def _one_of_nullable(doc: Doc) -> None:
     created["oneOf"] = [{"type": kind}, {"type": "null"}]
 
 
+def _global_security(doc: Doc) -> None:
+    """The operations' common requirement written once at the top instead."""
+    requirements = {
+        json.dumps(op.pop("security"))
+        for item in doc["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "security" in op
+    }
+    (only,) = requirements
+    doc["security"] = json.loads(only)
+
+
 EQUIVALENT = [
     pytest.param(_inline_status, id="ref-replaced-by-the-same-inline-schema"),
+    pytest.param(_global_security, id="security-moved-to-the-document"),
+    pytest.param(
+        lambda d: _schemas(d)["VideoStatus"]["enum"].reverse(), id="enum-values-reordered"
+    ),
+    pytest.param(lambda d: _schemas(d)["Video"]["required"].reverse(), id="required-reordered"),
+    pytest.param(
+        lambda d: _op(d, "/v1/videos", "get")["parameters"].reverse(), id="parameters-reordered"
+    ),
+    pytest.param(
+        lambda d: d["components"]["parameters"].update(
+            Unused={"name": "x", "in": "query", "schema": {"type": "string"}}
+        ),
+        id="unused-parameter-component",
+    ),
     pytest.param(_parameter_onto_operations, id="path-parameter-moved-onto-operations"),
     pytest.param(_exclusive_minimum, id="integer-exclusiveMinimum-0-is-minimum-1"),
     pytest.param(_error_as_nullable_ref, id="oneOf-ref-null-is-nullable-ref"),

@@ -1008,6 +1008,9 @@ class _Canon:
                     out = {str(k): self.walk(v, refs) for k, v in core.items()}
                     if nullable:
                         out["nullable"] = True
+                    for key in ("enum", "required"):  # sets, written as lists
+                        if isinstance(out.get(key), list):
+                            out[key] = sorted(out[key], key=_show)
                     return out
                 return {str(k): self.walk(v, refs) for k, v in node.items()}
             finally:
@@ -1033,8 +1036,12 @@ def _canonical(doc: Mapping[str, Any]) -> dict[str, Any]:
         if key in ("paths", "webhooks", "components"):
             continue
         out[key] = canon.walk(value, ())
+    # Each operation with its effective security: the document's, unless it has its own.
+    out.pop("security", None)
     out["paths"] = {
-        f"{method} {shape}": canon.walk(_keyed_parameters(canon, op), ())
+        f"{method} {shape}": canon.walk(
+            {**_keyed_parameters(canon, op), "security": _security(doc, op)}, ()
+        )
         for (method, shape), (_, op) in _operations(doc).items()
     }
     out["webhooks"] = canon.walk(doc.get("webhooks") or {}, ())

@@ -1236,6 +1236,23 @@ def test_recursive_references_terminate(base: Doc) -> None:
     assert highest_level(diff_specs(old, alias)) is Level.DOCUMENTATION
 
 
+def test_a_scheme_of_another_kind_is_one_change(base: Doc) -> None:
+    new = copy.deepcopy(base)
+    new["components"]["securitySchemes"]["bearerAuth"] = {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Api-Key",
+    }
+    found = [c for c in diff_specs(base, new) if c.level is Level.BREAKING]
+    assert [(c.rule, c.where) for c in found] == [
+        ("security-scheme-changed", "security scheme bearerAuth")
+    ]
+    assert found[0].message == (
+        "type 'http' -> 'apiKey'; scheme removed; in added; name added"
+        " (clients send credentials differently)"
+    )
+
+
 def test_an_unknown_keyword_is_located_and_named(base: Doc) -> None:
     new = copy.deepcopy(base)
     _schemas(new)["VideoPrompt"]["$anchor"] = "prompt"

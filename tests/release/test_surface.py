@@ -61,10 +61,22 @@ def test_surface_changes_carry_the_least_level_they_imply(
     )
     values = surface["models.video_seconds.VideoSeconds"][1]
     changed["models.video_seconds.VideoSeconds"] = ("constant", values.replace("]", ', "16"]'))
+    # A new response model: the return types gain a member.
+    for function, kind in (
+        ("sync_detailed", "Response[ErrorResponse | VideoList"),
+        ("asyncio", ""),
+    ):
+        name = f"api.videos.list_videos.{function}"
+        signature = surface[name][1]
+        grown = signature.replace("VideoList", "VideoList | Teapot", 1)
+        assert grown != signature and kind in signature
+        changed[name] = ("function", grown)
     found = {c.name: (c.kind, c.level) for c in compare_surfaces(surface, changed)}
     assert found == {
         "models.video_error.VideoError.code": ("removed", Level.BREAKING),
         "api.videos.list_videos.sync": ("changed", Level.BREAKING),
+        "api.videos.list_videos.sync_detailed": ("changed", Level.ADDITIVE),
+        "api.videos.list_videos.asyncio": ("changed", Level.ADDITIVE),
         "models.video_seconds.VideoSeconds": ("widened", Level.ADDITIVE),
     }
 

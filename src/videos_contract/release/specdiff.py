@@ -1530,10 +1530,10 @@ _FLOW_URLS = ("authorizationUrl", "tokenUrl", "refreshUrl")
 def _diff_scheme(d: _Differ, at: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> None:
     d.docs(at, a, b)
     d.unclassified(at, a, b, frozenset({*_SCHEME_WIRE, "bearerFormat", "flows"}))
-    for key in _SCHEME_WIRE:
-        if a.get(key) != b.get(key):
-            text = f"{key} {_brief(a.get(key), b.get(key))} (clients send credentials differently)"
-            d.add(Level.BREAKING, "security-scheme-changed", at, text)
+    wire = [f"{k} {_brief(a.get(k), b.get(k))}" for k in _SCHEME_WIRE if a.get(k) != b.get(k)]
+    if wire:
+        text = "; ".join(wire) + " (clients send credentials differently)"
+        d.add(Level.BREAKING, "security-scheme-changed", at, text)
     if a.get("bearerFormat") != b.get("bearerFormat"):
         d.add(Level.DOCUMENTATION, "documentation", at, "`bearerFormat` changed")
     old_flows: Mapping[str, Any] = a.get("flows") or {}

@@ -185,7 +185,11 @@ def _members(text: str) -> frozenset[str] | None:
 
 
 def _grown_or_shrunk(before: str, after: str) -> str | None:
-    """`widened` / `narrowed` when `after` only gains / only loses members of `before`."""
+    """`widened` / `narrowed` when `after` only gains / only loses members of `before`
+    (inside the same generic too: `Response[A | B]` -> `Response[A | B | C]`)."""
+    inner = _same_generic(before, after)
+    if inner is not None:
+        return _grown_or_shrunk(*inner)
     a, b = _members(before), _members(after)
     if a is None or b is None:
         # A single type against a union that contains it.
@@ -195,6 +199,22 @@ def _grown_or_shrunk(before: str, after: str) -> str | None:
         return "widened"
     if b < a:
         return "narrowed"
+    return None
+
+
+def _same_generic(before: str, after: str) -> tuple[str, str] | None:
+    """The arguments of two subscripts of the same generic (not `Literal`), else None."""
+    try:
+        a = ast.parse(before, mode="eval").body
+        b = ast.parse(after, mode="eval").body
+    except SyntaxError:
+        return None
+    if (
+        isinstance(a, ast.Subscript)
+        and isinstance(b, ast.Subscript)
+        and ast.unparse(a.value) == ast.unparse(b.value) != "Literal"
+    ):
+        return ast.unparse(a.slice), ast.unparse(b.slice)
     return None
 
 
@@ -229,16 +249,36 @@ def _arg_text(arg: ast.arg, default: ast.expr | None) -> str:
 
 
 def _function_change(name: str, before: str, after: str) -> SurfaceChange:
+    """Breaking when a call that worked may not any more: a parameter removed, a new required
+    one, a parameter's type narrowed or its default changed. A return type that only gains or
+    loses members is at least additive (whether it breaks depends on the data's direction)."""
     old, new = _parameters(before), _parameters(after)
     level = Level.BREAKING
     if old is not None and new is not None:
         removed = [p for p in old if p not in new]
         required_added = [p for p in new if p not in old and new[p][1]]
-        changed = [p for p in old if p in new and old[p] != new[p]]
-        same_return = before.partition(" -> ")[2] == after.partition(" -> ")[2]
-        if not removed and not required_added and not changed and same_return:
-            level = Level.ADDITIVE  # only new optional parameters
+        incompatible = [
+            p
+            for p in old
+            if p in new and old[p] != new[p] and not _parameter_widened(old[p][0], new[p][0])
+        ]
+        old_return, new_return = before.partition(" -> ")[2], after.partition(" -> ")[2]
+        same_return = old_return == new_return or _grown_or_shrunk(old_return, new_return)
+        if not removed and not required_added and not incompatible and same_return:
+            level = Level.ADDITIVE
     return SurfaceChange(name, "changed", before, after, level)
+
+
+def _parameter_widened(before: str, after: str) -> bool:
+    """A parameter that accepts more than before, with the same default."""
+    old_type, old_default = _split_default(before)
+    new_type, new_default = _split_default(after)
+    return old_default == new_default and _grown_or_shrunk(old_type, new_type) == "widened"
+
+
+def _split_default(text: str) -> tuple[str, str | None]:
+    annotation, sep, default = text.partition(" = ")
+    return annotation, default if sep else None
 
 
 def _changed(name: str, kind: str, before: str, after: str) -> SurfaceChange:

@@ -638,16 +638,13 @@ RULES = [
         id="changed-type",
     ),
     pytest.param(
-        _set(_limit, schema={"type": ["integer", "string"]}),
+        _set(_limit_schema, type=["integer", "string"]),
         Level.ADDITIVE,
         "type-widened",
         id="request-type-widened",
     ),
     pytest.param(
-        (
-            _set(_limit, schema={"type": ["integer", "string"]}),
-            _set(_limit, schema={"type": "integer"}),
-        ),
+        _undo(_set(_limit_schema, type=["integer", "string"])),
         Level.BREAKING,
         "type-narrowed",
         id="request-type-narrowed",
@@ -799,7 +796,7 @@ RULES = [
     ),
     pytest.param(
         _set(_schema("VideoError"), additionalProperties=False),
-        Level.ADDITIVE,
+        Level.BREAKING,
         "additional-properties-forbidden",
         id="response-extra-fields-refused",
     ),

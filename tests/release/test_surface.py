@@ -147,3 +147,32 @@ def test_judge_without_any_change_says_so() -> None:
     opinion = judge([], [])
     assert opinion.notes == ("the generated client's public surface is unchanged",)
     assert opinion.disagreements == ()
+
+
+def test_a_required_parameter_made_optional_is_compatible(
+    surface: dict[str, tuple[str, str]],
+) -> None:
+    """An optional request body: `body: X` becomes `body: X | Unset=UNSET` (and the reverse
+    breaks)."""
+    name = "api.videos.remix_video.sync"
+    signature = surface[name][1]
+    assert "body: RemixVideoRequest)" in signature
+    optional = dict(surface)
+    optional[name] = (
+        "function",
+        signature.replace("RemixVideoRequest)", "RemixVideoRequest | Unset=UNSET)"),
+    )
+    (change,) = compare_surfaces(surface, optional)
+    assert change.level is Level.ADDITIVE
+    (change,) = compare_surfaces(optional, surface)
+    assert change.level is Level.BREAKING
+
+
+def test_a_respelled_type_is_no_change(surface: dict[str, tuple[str, str]]) -> None:
+    name = "models.other_video_request.OtherVideoRequest.image_list"
+    kind, text = surface[name]
+    assert kind == "field" and text.startswith("list[Any] | Unset")
+    respelled = {**surface, name: (kind, text.replace("list[Any]", "list[Any | str]", 1))}
+    (change,) = compare_surfaces(surface, respelled)
+    assert (change.kind, change.level) == ("respelled", Level.DOCUMENTATION)
+    assert judge([], [change]).disagreements == ()

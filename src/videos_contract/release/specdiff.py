@@ -689,6 +689,11 @@ class _Differ:
         )
         if old_extra is False or (new_extra is True and old_extra is not True):
             self.widened(d, f"{rule}-allowed", where, f"extra fields allowed (`{key}`)")
+        elif new_extra is False and key == "additionalProperties":
+            # Whoever sends the data: the generated model loses `additional_properties`, which
+            # code reading a response may use.
+            text = "extra fields refused (the model's `additional_properties` goes)"
+            self.add(Level.BREAKING, f"{rule}-forbidden", where, text)
         elif new_extra is False:
             self.narrowed(d, f"{rule}-forbidden", where, f"extra fields refused (`{key}`)")
         else:

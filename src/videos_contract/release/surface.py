@@ -82,7 +82,7 @@ class ClientOpinion:
 
     @property
     def level(self) -> Level | None:
-        return max((c.level for c in self.surface), default=None)
+        return max((c.level for c in self.surface if c.level > Level.DOCUMENTATION), default=None)
 
     def as_dict(self) -> dict[str, Any]:
         level = self.level
@@ -184,9 +184,35 @@ def _members(text: str) -> frozenset[str] | None:
     return frozenset(found) if len(found) > 1 or isinstance(node, ast.BinOp) else None
 
 
+class _AnyAbsorbs(ast.NodeTransformer):
+    """`X | Any` is `Any`: a union with `Any` in it accepts everything."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.BitOr) and "Any" in _union_parts(node):
+            return ast.Name(id="Any", ctx=ast.Load())
+        return node
+
+
+def _union_parts(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return [*_union_parts(node.left), *_union_parts(node.right)]
+    return [ast.unparse(node)]
+
+
+def _type_text(text: str) -> str:
+    """A type annotation in one spelling (`list[Any | str]` is `list[Any]`)."""
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return text
+    return ast.unparse(_AnyAbsorbs().visit(tree))
+
+
 def _grown_or_shrunk(before: str, after: str) -> str | None:
     """`widened` / `narrowed` when `after` only gains / only loses members of `before`
     (inside the same generic too: `Response[A | B]` -> `Response[A | B | C]`)."""
+    before, after = _type_text(before), _type_text(after)
     inner = _same_generic(before, after)
     if inner is not None:
         return _grown_or_shrunk(*inner)
@@ -270,10 +296,13 @@ def _function_change(name: str, before: str, after: str) -> SurfaceChange:
 
 
 def _parameter_widened(before: str, after: str) -> bool:
-    """A parameter that accepts more than before, with the same default."""
+    """A parameter that accepts what it did and more: its type the same or wider, and its
+    default the same (or a required parameter made optional)."""
     old_type, old_default = _split_default(before)
     new_type, new_default = _split_default(after)
-    return old_default == new_default and _grown_or_shrunk(old_type, new_type) == "widened"
+    if old_default is not None and old_default != new_default:
+        return False
+    return old_type == new_type or _grown_or_shrunk(old_type, new_type) == "widened"
 
 
 def _split_default(text: str) -> tuple[str, str | None]:
@@ -287,6 +316,8 @@ def _changed(name: str, kind: str, before: str, after: str) -> SurfaceChange:
     if kind == "field":
         old_type, old_default = _split_field(before)
         new_type, new_default = _split_field(after)
+        if _type_text(old_type) == _type_text(new_type) and old_default == new_default:
+            return SurfaceChange(name, "respelled", before, after, Level.DOCUMENTATION)
         if old_type == new_type:
             # A model's default: what `from_dict` fills in or what a request sends.
             return SurfaceChange(name, "changed", before, after, Level.ADDITIVE)
@@ -325,7 +356,8 @@ def judge(changes: Sequence[Change], surface: Sequence[SurfaceChange]) -> Client
     """The rules' changes beside the client's: notes, and a change for each surface
     difference that implies more than the rules' verdict."""
     rules = highest_level(changes)
-    client = max((c.level for c in surface), default=None)
+    # A respelled type (documentation level) changes nothing a caller can see.
+    client = max((c.level for c in surface if c.level > Level.DOCUMENTATION), default=None)
     rules_text = rules.label if rules else "no change"
     notes: list[str] = []
     extra: list[Change] = []
@@ -335,7 +367,7 @@ def judge(changes: Sequence[Change], surface: Sequence[SurfaceChange]) -> Client
             f"the rules say {rules_text}; the larger level counts"
         )
         for item in surface:
-            if rules is None or item.level > rules:
+            if item.level > (rules or Level.DOCUMENTATION):
                 extra.append(
                     Change(
                         item.level,

@@ -5,12 +5,21 @@ validation, the audit's expectations and the docs tools, and builds on the clien
 from it (`aihubmix_videos`).
 """
 
-from importlib.metadata import version
-
 __all__ = ["POSIX_ONLY", "__version__"]
 
-__version__ = version("videos-contract")
+__version__: str
 
 #: What a Windows user is told: the toolkit runs on POSIX systems only (downloads lock their
 #: `.part` file with `flock`, the servers stop on POSIX signals).
 POSIX_ONLY = "videos-contract runs on POSIX systems (Linux, macOS); Windows is not supported"
+
+
+def __getattr__(name: str) -> str:
+    # Read from the installed metadata when first asked for: importing importlib.metadata
+    # costs a command that never prints the version (`diff` in a hook) a noticeable share.
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import version
+
+    globals()["__version__"] = found = version("videos-contract")
+    return found

@@ -169,6 +169,10 @@ def test_regen_releases_and_passes_the_gate(project: Path) -> None:
     assert "- request schema VideoSeconds: new enum value '16'" in entries[0].body
     assert (generated / RELEASED_SPEC_NAME).read_bytes() == spec.read_bytes()
     assert check(generated, spec=spec, config=config) == []
+    # The released client's surface against the new one: a Literal gains a value.
+    assert result.client is not None
+    assert result.client.notes == ("the generated client agrees (additive)",)
+    assert any(c.name == "models.video_seconds.VideoSeconds" for c in result.client.surface)
 
     again = regen(spec=spec, generated=generated, config=config, today=DAY)
     assert (again.released, again.version) == (False, MINOR)
@@ -220,6 +224,10 @@ def test_regen_command(project: Path, capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert f"released {PATCH} (was {CURRENT}; largest change: documentation)" in out
     assert "request schema VideoPrompt: `description` changed [documentation]" in out
+    assert (
+        "Generated client (second opinion):\n  the generated client's public surface is unchanged"
+        in out
+    )
     assert read_version(project / "generator-config.yaml") == PATCH
 
 

@@ -71,6 +71,10 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
    fuzzing).
 8. **Regeneration**: `python -m videos_contract.release.generation check` plus `generate_into` a
    temporary folder; baseline: the generation alone.
+8. **diff**: `videos-contract diff --help` (start-up alone) and `videos-contract diff OLD NEW`
+   on the spec and a copy with one limit narrowed, each a fresh process, interleaved with
+   `python -c pass` (the baseline) over 11 rounds; the medians count. The run's target is on
+   its value (0.5 s), the ceiling for a pre-commit hook or an editor.
 
 Each run adds a line to `bench/history.jsonl` (the machine and every figure, without the
 details); the last column of the table compares each figure with the previous complete run

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from videos_contract.bench.client_cost import measure_client_cost
+from videos_contract.bench.diffspeed import measure_diff
 from videos_contract.bench.machine import calibrate, describe_machine
 from videos_contract.bench.proxy_overhead import measure_proxy_overhead
 from videos_contract.bench.results import Figure, not_measured
@@ -34,6 +35,7 @@ BENCHMARKS: dict[str, tuple[str, Benchmark]] = {
     "transfers": ("Upload and download of large bodies", measure_transfers),
     "audit": ("Audit of the embedded mock", measure_audit),
     "generation": ("Regeneration and drift check", measure_generation),
+    "diff": ("Start-up and run time of videos-contract diff", measure_diff),
     "proxy": ("Validating proxy against direct", measure_proxy_overhead),
 }
 

@@ -17,9 +17,9 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from videos_contract import POSIX_ONLY, __version__
+from videos_contract import POSIX_ONLY
 from videos_contract.cli.common import CliError, HelpFormatter, exit_codes_epilog
 from videos_contract.terminal import printable
 
@@ -31,7 +31,7 @@ Handler = Callable[[argparse.Namespace], int]
 _GROUPS = ("mock", "videos", "audit", "proxy", "docs")
 # Commands whose group is all a run of them loads: the proxy runs for hours beside the
 # user's tests, and its memory should be its own, not the audit's and the mock's.
-_ALONE = {"proxy": "proxy"}
+_ALONE = {"proxy": "proxy", "diff": "docs"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +62,20 @@ class _UsageError(SystemExit):
         self.message = message
 
 
+class _Version(argparse.Action):
+    """`--version`: the package's version, read only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.update(nargs=0, default=argparse.SUPPRESS)
+        super().__init__(option_strings, argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> NoReturn:
+        from videos_contract import __version__
+
+        print(f"{parser.prog} {__version__}")
+        parser.exit()
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole command line; for a `command` of `_ALONE`, only its group."""
     parser = _Parser(
@@ -71,7 +85,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
             "video commands and docs tools, all derived from openapi.yaml."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     alone = _ALONE.get(command or "")
     for name in (alone,) if alone else _GROUPS:
@@ -119,7 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     except CliError as exc:
         # Error messages quote servers (an error's code, message, param, a body): one sanitiser.
-        print(f"videos-contract {args.command}: error: {printable(exc)}", file=sys.stderr)
+        text = printable(exc, keep_newlines=exc.lines)
+        print(f"videos-contract {args.command}: error: {text}", file=sys.stderr)
         return exc.exit_code
     except Terminated as exc:
         name = signal.Signals(exc.signum).name

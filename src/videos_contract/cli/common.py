@@ -111,11 +111,17 @@ def _isatty(stream: IO[str]) -> bool:
 
 
 class CliError(Exception):
-    """A failure the user can act on; printed as one line, exits with `exit_code`."""
+    """A failure the user can act on; printed as one line, exits with `exit_code`.
 
-    def __init__(self, message: str, exit_code: int = 1) -> None:
+    `lines=True` marks a message laid out on several lines by us (a YAML parser's report
+    with its excerpt): its line feeds are printed as line breaks, every other control
+    character is still made visible.
+    """
+
+    def __init__(self, message: str, exit_code: int = 1, *, lines: bool = False) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+        self.lines = lines
 
 
 def finite(text: str) -> float:

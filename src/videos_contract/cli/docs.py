@@ -5,31 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from videos_contract.audit.reports.github import annotation
-from videos_contract.baseline import (
-    BaselineError,
-    Entry,
-    compare,
-    entry,
-    read_baseline,
-    write_baseline,
-)
 from videos_contract.cli.common import CliError
-from videos_contract.docs.drift import compare_page, find_operation
-from videos_contract.docs.page import PageError, read_page
 from videos_contract.docs.report import FORMATS as FINDING_FORMATS
-from videos_contract.docs.report import render_findings
-from videos_contract.docs.unified import compare_unified, is_unified, read_unified
-from videos_contract.families import CREATE_OPERATION
 from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, PROJECT_ROOT, SPEC_PATH
-from videos_contract.release.gate import ReleaseError
 from videos_contract.release.report import FORMATS as CHANGE_FORMATS
-from videos_contract.release.report import render_changes
-from videos_contract.release.sources import load_spec_source
-from videos_contract.release.specdiff import Change, Level, diff_specs, highest_level
-from videos_contract.spec import Spec, SpecError
+
+if TYPE_CHECKING:
+    from videos_contract.baseline import Entry
+    from videos_contract.release.specdiff import Change
+
+# Each handler imports what it runs, so that `diff` (wanted fast in hooks and editors) loads
+# neither the docs tools nor the audit's writers, and `docs-check` not the release tools.
 
 __all__ = ["PACKAGED", "register"]
 
@@ -48,6 +36,13 @@ def _spec_source(word: str) -> str:
 
 
 def _docs_check(args: argparse.Namespace) -> int:
+    from videos_contract.docs.drift import compare_page, find_operation
+    from videos_contract.docs.page import PageError, read_page
+    from videos_contract.docs.report import render_findings
+    from videos_contract.docs.unified import compare_unified, is_unified, read_unified
+    from videos_contract.families import CREATE_OPERATION
+    from videos_contract.spec import Spec, SpecError
+
     page_path = Path(args.page)
     try:
         spec = Spec.from_file(Path(_spec_source(args.spec)))
@@ -76,12 +71,30 @@ def _docs_check(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from videos_contract.baseline import (
+        BaselineError,
+        compare,
+        entry,
+        read_baseline,
+        write_baseline,
+    )
+    from videos_contract.release.gate import ReleaseError
+    from videos_contract.release.report import render_changes
+    from videos_contract.release.sources import load_spec_source
+    from videos_contract.release.specdiff import Level, diff_specs, highest_level
+
     try:
         old = load_spec_source(_spec_source(args.old))
         new = load_spec_source(_spec_source(args.new))
     except ReleaseError as exc:
-        raise CliError(str(exc), exit_code=2) from exc
+        raise CliError(str(exc), exit_code=2, lines=True) from exc
     changes = diff_specs(old, new)
+    client = None
+    if args.client:
+        from videos_contract.release.surface import generate_and_compare, merged
+
+        client = generate_and_compare(old, new, changes, config=GENERATOR_CONFIG)
+        changes = merged(changes, client)
     breaking = {entry(c.rule, c.where) for c in changes if c.level is Level.BREAKING}
     if args.format == "github":
         accepted: set[Entry] = set()
@@ -91,8 +104,13 @@ def _diff(args: argparse.Namespace) -> int:
             except BaselineError as exc:
                 raise CliError(str(exc), exit_code=2) from None
         print(_annotations(changes, accepted, old=args.old, new=args.new))
+        if client is not None:
+            from videos_contract.audit.reports.github import annotation
+
+            for note in client.notes:
+                print(annotation("notice", "videos-contract diff: generated client", note))
     else:
-        print(render_changes(changes, args.format, old=args.old, new=args.new))
+        print(render_changes(changes, args.format, old=args.old, new=args.new, client=client))
     try:
         if args.update_baseline is not None:
             written = write_baseline(args.update_baseline, "diff", breaking)
@@ -121,18 +139,18 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 # GitHub annotations: a breaking change fails (error) unless the baseline accepts it (warning).
-_ANNOTATION_LEVELS = {
-    Level.BREAKING: "error",
-    Level.ADDITIVE: "notice",
-    Level.DOCUMENTATION: "notice",
-}
+_ANNOTATION_LEVELS = {"breaking": "error", "additive": "notice", "documentation": "notice"}
 
 
 def _annotations(changes: list[Change], accepted: set[Entry], *, old: str, new: str) -> str:
     """One workflow command per change, written by the audit's annotation writer."""
+    from videos_contract.audit.reports.github import annotation
+    from videos_contract.baseline import entry
+    from videos_contract.release.specdiff import Level
+
     lines = []
     for change in changes:
-        level = _ANNOTATION_LEVELS[change.level]
+        level = _ANNOTATION_LEVELS[change.level.label]
         if change.level is Level.BREAKING and entry(change.rule, change.where) in accepted:
             level = "warning"
         title = f"videos-contract diff: {change.level.label} ({change.rule})"
@@ -144,8 +162,10 @@ def _annotations(changes: list[Change], accepted: set[Entry], *, old: str, new: 
 
 def _regen(args: argparse.Namespace) -> int:
     # Imported here: regeneration pulls in the generator machinery the other commands skip.
+    from videos_contract.release.gate import ReleaseError
     from videos_contract.release.generation import GenerationError
     from videos_contract.release.regen import committed_state, regen
+    from videos_contract.release.report import render_changes
 
     root = Path(args.project)
     spec, generated, config = (
@@ -172,7 +192,15 @@ def _regen(args: argparse.Namespace) -> int:
         f"released {result.version} (was {result.previous_version}; largest change: {level}); "
         "review generated/CHANGELOG.md and the diff, then commit"
     )
-    print(render_changes(result.changes, "text", old=result.previous_version, new=result.version))
+    print(
+        render_changes(
+            result.changes,
+            "text",
+            old=result.previous_version,
+            new=result.version,
+            client=result.client,
+        )
+    )
     return 0
 
 
@@ -248,6 +276,15 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         default=None,
         metavar="FILE",
         help="write this diff's breaking changes to FILE as accepted (exit 0)",
+    )
+    diff.add_argument(
+        "--client",
+        action="store_true",
+        help=(
+            "second opinion: generate the client of both specs in a temporary folder and "
+            "compare its public surface; a disagreement with the rules is reported, and the "
+            "larger level counts (needs openapi-python-client and generator-config.yaml)"
+        ),
     )
     diff.set_defaults(handler=_diff)
 

@@ -4,15 +4,44 @@ The spec's own history (the breaking-change diff, the release gate, regeneration
 `videos_contract.release`.
 """
 
-from videos_contract.docs.drift import Finding, compare_page, find_operation
-from videos_contract.docs.page import DocsPage, PageError, PageField, read_page
-from videos_contract.docs.unified import (
-    Statement,
-    UnifiedPage,
-    compare_unified,
-    is_unified,
-    read_unified,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from videos_contract.docs.drift import Finding, compare_page, find_operation
+    from videos_contract.docs.page import DocsPage, PageError, PageField, read_page
+    from videos_contract.docs.unified import (
+        Statement,
+        UnifiedPage,
+        compare_unified,
+        is_unified,
+        read_unified,
+    )
+
+# Each name's module, loaded when the name is first asked for: `docs.unified` brings in the
+# families and the validator, which a command that only reads a page format does not need.
+_HOMES = {
+    "Finding": "drift",
+    "compare_page": "drift",
+    "find_operation": "drift",
+    "DocsPage": "page",
+    "PageError": "page",
+    "PageField": "page",
+    "read_page": "page",
+    "Statement": "unified",
+    "UnifiedPage": "unified",
+    "compare_unified": "unified",
+    "is_unified": "unified",
+    "read_unified": "unified",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "DocsPage",

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from videos_contract.docs.drift import Finding
+if TYPE_CHECKING:
+    from videos_contract.docs.drift import Finding
 
 __all__ = ["FORMATS", "render_findings"]
 

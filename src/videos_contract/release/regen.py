@@ -35,6 +35,17 @@ from videos_contract.release.gate import (
 from videos_contract.release.generation import generate
 from videos_contract.release.sources import git_show
 from videos_contract.release.specdiff import Change, Level, diff_specs, highest_level
+from videos_contract.release.surface import (
+    ClientOpinion,
+    Surface,
+    SurfaceError,
+    client_surface,
+    compare_surfaces,
+    judge,
+    merged,
+    package_in,
+    surface_of,
+)
 
 __all__ = ["RegenResult", "ReleaseState", "committed_state", "regen"]
 
@@ -75,12 +86,14 @@ def committed_state(
 
 @dataclass(frozen=True)
 class RegenResult:
-    """What `regen` did: the versions before and after, and the changes that decided it."""
+    """What `regen` did: the versions before and after, the changes that decided it, and the
+    generated client's second opinion on them (None for an initial or unchanged release)."""
 
     previous_version: str | None
     version: str
     changes: tuple[Change, ...]
     released: bool
+    client: ClientOpinion | None = None
 
     @property
     def level(self) -> Level | None:
@@ -120,6 +133,7 @@ def regen(
     changelog = generated / CHANGELOG_NAME
     configured = read_version(config)
     changes: tuple[Change, ...] = ()
+    released_surface: Surface | None = None
     if not snapshot.exists():
         # The first release: the configured version, with every operation listed.
         previous, version = None, configured
@@ -136,14 +150,31 @@ def regen(
             generate(generated, spec=spec, config=config)
             return RegenResult(previous, previous, (), released=False)
         version = bump(previous, level)
-        entry = render_changes_entry(version, changes, date, fingerprint)
+        try:
+            released_surface = surface_of(released, config=config)
+        except SurfaceError:
+            released_surface = None  # no second opinion; the rules alone decide
     original_config = config.read_text(encoding="utf-8")
-    write_version(config, version)
+    client: ClientOpinion | None = None
     try:
+        write_version(config, version)
         generate(generated, spec=spec, config=config)
+        if released_surface is not None and previous is not None:
+            # The second opinion: the released client's surface against the new one.
+            fresh = client_surface(package_in(generated))
+            client = judge(changes, compare_surfaces(released_surface, fresh))
+            if client.disagreements:
+                changes = tuple(merged(changes, client))
+                widened = bump(previous, highest_level(changes) or Level.DOCUMENTATION)
+                if widened != version:
+                    version = widened
+                    write_version(config, version)
+                    generate(generated, spec=spec, config=config)
     except BaseException:
         config.write_text(original_config, encoding="utf-8")
         raise
+    if previous is not None:
+        entry = render_changes_entry(version, changes, date, fingerprint)
     snapshot.write_bytes(spec.read_bytes())
     changelog.write_text(_with_entry(changelog, entry), encoding="utf-8")
-    return RegenResult(previous, version, changes, released=True)
+    return RegenResult(previous, version, changes, released=True, client=client)

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from videos_contract.release.gate import ReleaseError, load_document
+from videos_contract.release.gate import ReleaseError, check_document, load_document, parse_yaml
 
 __all__ = ["git_show", "load_spec_source"]
 
@@ -62,9 +62,7 @@ def load_spec_source(source: str, *, cwd: Path | None = None) -> dict[str, Any]:
         reason = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "git show failed"
         raise ReleaseError(f"{source}: {reason}")
     try:
-        raw = yaml.safe_load(proc.stdout)
+        raw = parse_yaml(proc.stdout)
     except yaml.YAMLError as exc:
         raise ReleaseError(f"{source}: not YAML: {exc}") from exc
-    if not isinstance(raw, dict) or "paths" not in raw:
-        raise ReleaseError(f"{source} is not an OpenAPI document")
-    return raw
+    return check_document(raw, source)

@@ -9,6 +9,7 @@ from typing import Any
 
 from videos_contract.bench.client_cost import measure_client_cost
 from videos_contract.bench.machine import calibrate, describe_machine
+from videos_contract.bench.peers import measure_fuzz_peer, measure_mock_peers, measure_proxy_peers
 from videos_contract.bench.proxy_overhead import measure_proxy_overhead
 from videos_contract.bench.results import Figure, not_measured
 from videos_contract.bench.sizes import Sizes
@@ -33,6 +34,9 @@ BENCHMARKS: dict[str, tuple[str, Benchmark]] = {
     "audit": ("Audit of the embedded mock", measure_audit),
     "generation": ("Regeneration and drift check", measure_generation),
     "proxy": ("Validating proxy against direct", measure_proxy_overhead),
+    "peer-mock": ("The mock against `prism mock`", measure_mock_peers),
+    "peer-proxy": ("The validating proxy against `prism proxy` and mitmproxy", measure_proxy_peers),
+    "peer-fuzz": ("The audit's fuzzing phase against `schemathesis run`", measure_fuzz_peer),
 }
 
 

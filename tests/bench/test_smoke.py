@@ -29,7 +29,8 @@ _NO_BASELINE = {"audit"}
 # The audit's smoke run is a real `--profile quick` audit (about 8 s); the audit's own tests
 # run the same command, so here it only runs with the slow tests, and a fast test checks that
 # the command line the benchmark builds is still one the CLI accepts.
-_SLOW = {"audit", *_PEERS}
+# Start-up runs every command's --help several times; test_startup.py holds its property.
+_SLOW = {"audit", "startup", *_PEERS}
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ from videos_contract.audit.events import (
 from videos_contract.audit.fuzz import FuzzerTimedOut, FuzzRun, read_events, run_fuzzer, translate
 from videos_contract.audit.gate import CreateBudget, TokenBucket
 from videos_contract.audit.operations import OperationIndex
-from videos_contract.audit.profiles import PROFILES, Profile
+from videos_contract.audit.profiles import PROFILES, REMOTE_MAX_CREATES, Profile
 from videos_contract.audit.proxy import AuditRelay
 from videos_contract.audit.results import AuditResult, CheckOutcome, Exchange, Violation
 from videos_contract.audit.serving import serve_in_thread
@@ -57,8 +57,6 @@ from videos_contract.spec import load_spec
 
 __all__ = ["REMOTE_MAX_CREATES", "AuditAborted", "AuditConfig", "default_max_creates", "run_audit"]
 
-# Billed jobs an audit of a non-loopback server may have accepted, unless told otherwise.
-REMOTE_MAX_CREATES = 5
 # Where the fuzzer's outcome is tallied when it did not run at all.
 FUZZ_ALL = "(all operations)"
 # The embedded mock renders fast so that an audit of it takes seconds, not minutes.

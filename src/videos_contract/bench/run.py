@@ -13,6 +13,7 @@ from videos_contract.bench.peers import measure_fuzz_peer, measure_mock_peers, m
 from videos_contract.bench.proxy_overhead import measure_proxy_overhead
 from videos_contract.bench.results import Figure, not_measured
 from videos_contract.bench.sizes import Sizes
+from videos_contract.bench.startup import measure_startup
 from videos_contract.bench.stores import measure_stores
 from videos_contract.bench.throughput import measure_throughput
 from videos_contract.bench.tooling import measure_audit, measure_generation
@@ -34,6 +35,7 @@ BENCHMARKS: dict[str, tuple[str, Benchmark]] = {
     "audit": ("Audit of the embedded mock", measure_audit),
     "generation": ("Regeneration and drift check", measure_generation),
     "proxy": ("Validating proxy against direct", measure_proxy_overhead),
+    "startup": ("Start-up of each command's --help against schemathesis --help", measure_startup),
     "peer-mock": ("The mock against `prism mock`", measure_mock_peers),
     "peer-proxy": ("The validating proxy against `prism proxy` and mitmproxy", measure_proxy_peers),
     "peer-fuzz": ("The audit's fuzzing phase against `schemathesis run`", measure_fuzz_peer),

@@ -13,24 +13,10 @@ import contextlib
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
-from videos_contract.audit import (
-    CHECKS,
-    PROFILES,
-    REMOTE_MAX_CREATES,
-    AuditAborted,
-    AuditConfig,
-    ConsoleReporter,
-    Redactor,
-    run_audit,
-    write_reports,
-)
+from videos_contract.audit import CHECKS, PROFILES, REMOTE_MAX_CREATES
 from videos_contract.audit.checks import ALL_MODELS
-from videos_contract.audit.deadline import DEADLINE_NOTE
-from videos_contract.audit.reports.github import render_github
 from videos_contract.audit.results import AuditResult, CheckOutcome, Outcome, Violation
 from videos_contract.baseline import (
     BaselineError,
@@ -46,6 +32,13 @@ from videos_contract.cli.config import CONFIG_FILE, Settings
 from videos_contract.paths import SPEC_PATH
 from videos_contract.protocol import KEY_ENV, URL_ENV
 from videos_contract.spec import SpecError, load_spec
+
+# The engine (the embedded mock's server, schemathesis' runner), the reports and rich are
+# loaded when an audit runs, not by `--help`.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from videos_contract.audit import Redactor
 
 __all__ = ["register"]
 
@@ -248,6 +241,18 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings, spec_path: Path) -> int:
+    from rich.console import Console
+
+    from videos_contract.audit import (
+        AuditAborted,
+        AuditConfig,
+        ConsoleReporter,
+        Redactor,
+        run_audit,
+        write_reports,
+    )
+    from videos_contract.audit.deadline import DEADLINE_NOTE
+
     url, key, report_dir = settings.url, settings.key, settings.report_dir
     config = AuditConfig(
         url=url,
@@ -314,6 +319,8 @@ def _verdict(
     redact: Redactor,
 ) -> int:
     """The exit code after the settings' severities and the baseline have had their say."""
+    from videos_contract.audit.reports.github import render_github
+
     code, accepted = _judge(result, settings, args.update_baseline, console)
     if args.format == "github":
         warning = set(settings.checks_with("warning"))

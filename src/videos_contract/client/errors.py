@@ -9,10 +9,11 @@ from __future__ import annotations
 import email.utils
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-from aihubmix_videos.models import Video
+if TYPE_CHECKING:  # annotations only: `mask_key` users load no HTTP client
+    import httpx
+    from aihubmix_videos.models import Video
 
 __all__ = [
     "ApiError",

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from videos_contract.client.defaults import DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_BODY
 from videos_contract.client.errors import (
     EncodingRefusedError,
     ResponseTooLargeError,
@@ -69,12 +70,6 @@ STREAMED = "videos_contract.streamed"
 DEADLINE = "videos_contract.deadline"
 # Below this much time left, no new attempt is started: it could not get an answer anyway.
 _MIN_ATTEMPT = 0.01
-# The overall deadline of a call that names none: a retrieve, list or delete answers in well
-# under a second; this leaves room for retries and a slow network, never for a trickle.
-DEFAULT_CALL_TIMEOUT = 120.0
-# The largest JSON answer read: a Video is about 1 kB and a full list page (100 videos) about
-# 100 kB, so 8 MiB is far above any real answer and far below what would hurt.
-DEFAULT_MAX_BODY = 8 * 1024 * 1024
 
 
 class DeadlineExceeded(httpx.ReadTimeout):

@@ -23,14 +23,15 @@ _PEERS = {"peer-mock", "peer-proxy", "peer-fuzz"}
 
 # Benchmarks whose smoke run has no same-run baseline (the audit's baseline profile is only
 # run at full size).
-_NO_BASELINE = {"audit"}
+_NO_BASELINE = {"audit", "audit_peak_rss"}
 
 
 # The audit's smoke run is a real `--profile quick` audit (about 8 s); the audit's own tests
 # run the same command, so here it only runs with the slow tests, and a fast test checks that
 # the command line the benchmark builds is still one the CLI accepts.
-# Start-up runs every command's --help several times; test_startup.py holds its property.
-_SLOW = {"audit", "startup", *_PEERS}
+# Start-up runs every command's --help several times (test_startup.py holds its property);
+# memory starts a mock, a job app, a stream app and the proxy.
+_SLOW = {"audit", "startup", "memory", *_PEERS}
 
 
 @pytest.mark.parametrize(

@@ -92,6 +92,10 @@ class Compiled:
             self._python = _ecma_validator()(self.schema)
         return self._python
 
+    @python.setter
+    def python(self, validator: Any) -> None:
+        self._python = validator
+
     def is_valid(self, instance: Any) -> bool:
         return bool(self.fast.is_valid(instance))
 

@@ -4,7 +4,7 @@
   (1 GiB at full size). The mock renders short clips of a few hundred kB, so the server is a
   job app (`apps.job_app`): create and retrieve answer a completed job that the mock made, and
   the content streams the full size. Baseline: the same command without `--output` (create
-  and wait, no download). Peak RSS is `ru_maxrss` of the command's process, from `wait4`.
+  and wait, no download). Peak RSS is `ru_maxrss` of the command's process (`procs.run_measured`).
 - The validating proxy passing on a body of that size (a streaming app behind it): its peak
   RSS (`VmHWM`) against its own before the transfer.
 
@@ -22,11 +22,10 @@ from typing import Any
 
 import httpx
 
-from videos_contract.bench.procs import BenchProcessError, peak_rss_kib, served
+from videos_contract.bench.procs import BenchProcessError, peak_rss_kib, run_measured, served
 from videos_contract.bench.proxy_overhead import proxy_process
 from videos_contract.bench.results import Figure, Target
 from videos_contract.bench.sizes import MIB, Sizes
-from videos_contract.bench.startup import run_measured
 from videos_contract.bench.throughput import PROMPT
 from videos_contract.mock import DEFAULT_KEY
 from videos_contract.protocol import KEY_ENV, URL_ENV, protocol

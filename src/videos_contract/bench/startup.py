@@ -3,24 +3,22 @@ run (and `python -c pass`, the interpreter alone).
 
 Each command runs as users run it (the console scripts beside the interpreter), in rounds that
 take turns over every command, so that a burst of other work on the machine hits all alike;
-the median of each counts. The peak RSS of each is its `ru_maxrss` from `wait4`.
+the median of each counts. The peak RSS of each is its `ru_maxrss` (`procs.run_measured`).
 """
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from videos_contract.bench.peer_tools import schemathesis
+from videos_contract.bench.procs import run_measured
 from videos_contract.bench.results import Figure, Target
 from videos_contract.bench.sizes import Sizes
 
-__all__ = ["COMMANDS", "measure_startup", "run_measured"]
+__all__ = ["COMMANDS", "measure_startup"]
 
 # The commands whose `--help` is measured.
 COMMANDS: tuple[tuple[str, ...], ...] = (
@@ -32,26 +30,6 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("docs-check", "--help"),
 )
 _AT_MOST_SCHEMATHESIS = Target(1.0, at_least=False)
-
-
-def run_measured(
-    command: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
-) -> dict[str, Any]:
-    """Wall seconds, exit code and peak RSS (KiB: the largest of the process and the children
-    it waited for) of `command`, its output discarded."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return {"seconds": seconds, "exit_code": process.returncode, "peak_rss_kib": usage.ru_maxrss}
 
 
 def measure_startup(sizes: Sizes) -> list[Figure]:

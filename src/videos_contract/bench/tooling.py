@@ -9,14 +9,12 @@ absolute (seconds); the same-run baseline says what part of the time is the floo
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
+from videos_contract.bench.procs import run_measured
 from videos_contract.bench.results import Figure, Target
 from videos_contract.bench.sizes import Sizes
 from videos_contract.protocol import KEY_ENV, URL_ENV
@@ -33,26 +31,11 @@ def timed_command(
     command: list[str], cwd: Path, *, env: dict[str, str] | None = None, timeout: float = 600.0
 ) -> dict[str, Any]:
     """Wall seconds, exit status and peak RSS (KiB: the largest of the process and the children
-    it waited for, `wait4`'s `ru_maxrss`) of `command`; the end of its output when it failed."""
+    it waited for) of `command`; the end of its output when it failed."""
     with tempfile.TemporaryFile("w+") as output:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=output
-        )
-        watchdog = threading.Timer(timeout, process.kill)
-        watchdog.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            watchdog.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)
-        result: dict[str, Any] = {
-            "seconds": time.perf_counter() - started,
-            "exit_code": process.returncode,
-            "command": " ".join(command[1:]),
-            "peak_rss_kib": usage.ru_maxrss,
-        }
-        if process.returncode != 0:
+        result = run_measured(command, cwd=cwd, env=env, output=output, timeout=timeout)
+        result["command"] = " ".join(command[1:])
+        if result["exit_code"] != 0:
             output.seek(0)
             result["output_tail"] = output.read()[-1500:]
     return result

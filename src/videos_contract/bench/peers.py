@@ -420,19 +420,19 @@ def _audit_fuzzing_seconds(
     env = {**os.environ, URL_ENV: mock.url, KEY_ENV: DEFAULT_KEY, "PYTHONUNBUFFERED": "1"}
     started = time.perf_counter()
     marks: dict[str, float] = {}
-    process = subprocess.Popen(
-        command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert process.stdout is not None
     tail: list[str] = []
-    for line in _lines(process.stdout):
-        now = time.perf_counter()
-        if "fuzzing with schemathesis" in line:
-            marks["start"] = now
-        elif "fuzzing done" in line:
-            marks["end"] = now
-        tail = [*tail, line][-20:]
-    exit_code = process.wait()
+    with subprocess.Popen(
+        command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+        assert process.stdout is not None
+        for line in _lines(process.stdout):
+            now = time.perf_counter()
+            if "fuzzing with schemathesis" in line:
+                marks["start"] = now
+            elif "fuzzing done" in line:
+                marks["end"] = now
+            tail = [*tail, line][-20:]
+        exit_code = process.wait()
     total = time.perf_counter() - started
     if "start" not in marks or "end" not in marks or exit_code not in (0, 1):
         raise BenchProcessError(

@@ -97,5 +97,6 @@ dist: env ## Build sdist and wheel of videos-contract and of the generated clien
 pages: env ## After a new copy of the page: write its HTML and Markdown forms for the tests
 	$(RUN) python -m videos_contract.docs.forms $(PAGE) tests/docs/pages
 
+# The peer comparisons install pinned Prism (npm) and mitmproxy (pip, own venv) into .bench-tools/.
 bench: env ## Benchmarks; writes bench/results.json and docs/benchmarks.md
 	$(RUN) python -m videos_contract.bench

@@ -12,10 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
-import av
-import av.error
-from PIL import Image, UnidentifiedImageError
-
 __all__ = ["MediaError", "MediaInfo", "probe_image", "probe_video"]
 
 ImageFormat = Literal["webp", "jpeg", "png"]
@@ -52,6 +48,10 @@ def _open(source: bytes | Path | IO[bytes]) -> IO[bytes]:
 
 def probe_video(source: bytes | Path | IO[bytes]) -> MediaInfo:
     """Decode every frame of an MP4 and report its codec, frame size and duration."""
+    # Imported where media is decoded: a command's `--help` loads no codec library.
+    import av
+    import av.error
+
     stream_in = _open(source)
     try:
         with av.open(stream_in, mode="r") as container:
@@ -88,6 +88,8 @@ def probe_video(source: bytes | Path | IO[bytes]) -> MediaInfo:
 def probe_image(source: bytes | Path | IO[bytes], *, decode: bool = True) -> MediaInfo:
     """Decode an image fully and report its format and pixel size; `decode=False` reads the
     header only (format and size, the pixels unchecked)."""
+    from PIL import Image, UnidentifiedImageError
+
     stream_in = _open(source)
     try:
         with Image.open(stream_in) as img:

@@ -19,6 +19,8 @@ from videos_contract.schema import refs
 
 __all__ = ["HTTP_METHODS", "Operation", "Spec", "SpecError", "load_spec"]
 
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -78,7 +80,9 @@ class Spec:
     @classmethod
     def from_file(cls, path: Path) -> Spec:
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            # libyaml's safe loader where PyYAML has it: the same documents, ten times faster,
+            # and every command reads the spec as it starts.
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
         except (OSError, yaml.YAMLError) as exc:
             raise SpecError(f"cannot read spec {path}: {exc}") from exc
         if not isinstance(raw, dict) or "paths" not in raw:

@@ -17,14 +17,17 @@ agree on every input:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
-from jsonschema.validators import extend  # type: ignore[import-untyped]
 
 from videos_contract.schema import ecma_regex
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+
+    EcmaValidator: Any
 
 __all__ = ["Compiled", "EcmaValidator", "ValidationError", "by_path"]
 
@@ -33,12 +36,30 @@ def _ecma_pattern(
     validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]
 ) -> Iterator[ValidationError]:
     """`pattern` read as ECMA-262, as JSON Schema (and jsonschema-rs) reads it."""
+    from jsonschema.exceptions import ValidationError
+
     if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-# Draft 2020-12 with `pattern` in the spec's regex dialect.
-EcmaValidator = extend(Draft202012Validator, {"pattern": _ecma_pattern})
+@cache
+def _ecma_validator() -> Any:
+    """Draft 2020-12 with `pattern` in the spec's regex dialect. jsonschema is imported on
+    first use: it takes longer to import than a command's `--help` takes to print."""
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+    from jsonschema.validators import extend  # type: ignore[import-untyped]
+
+    return extend(Draft202012Validator, {"pattern": _ecma_pattern})
+
+
+def __getattr__(name: str) -> Any:
+    if name == "EcmaValidator":
+        return _ecma_validator()
+    if name == "ValidationError":
+        from jsonschema.exceptions import ValidationError
+
+        return ValidationError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _at(instance: Any, path: list[Any]) -> Any:
@@ -55,14 +76,25 @@ def by_path(errors: list[ValidationError]) -> list[ValidationError]:
 class Compiled:
     """One schema compiled once: a fast validity test and jsonschema for the errors."""
 
-    __slots__ = ("fast", "python", "schema")
+    __slots__ = ("_python", "fast", "schema")
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.schema = schema
-        self.python = EcmaValidator(schema)
+        self._python: Any = None
         self.fast = jsonschema_rs.Draft202012Validator(
             dict(schema), validate_formats=False, offline=True
         )
+
+    @property
+    def python(self) -> Any:
+        """jsonschema's validator of the schema, built when first needed (for errors)."""
+        if self._python is None:
+            self._python = _ecma_validator()(self.schema)
+        return self._python
+
+    @python.setter
+    def python(self, validator: Any) -> None:
+        self._python = validator
 
     def is_valid(self, instance: Any) -> bool:
         return bool(self.fast.is_valid(instance))
@@ -74,6 +106,8 @@ class Compiled:
         errors = list(self.python.iter_errors(instance))
         if errors:
             return errors
+        from jsonschema.exceptions import ValidationError
+
         found = next(iter(self.fast.iter_errors(instance)))
         path = list(found.instance_path)
         return [

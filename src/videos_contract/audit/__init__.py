@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from videos_contract.audit.checks import CHECKS, BehaviourCheck, check
     from videos_contract.audit.engine import (
-        REMOTE_MAX_CREATES,
         AuditAborted,
         AuditConfig,
         default_max_creates,
         run_audit,
     )
-    from videos_contract.audit.profiles import PROFILES, Profile
+    from videos_contract.audit.profiles import PROFILES, REMOTE_MAX_CREATES, Profile
     from videos_contract.audit.reports import ConsoleReporter, write_reports
     from videos_contract.audit.results import (
         AuditResult,
@@ -41,7 +40,7 @@ _WHERE = {
     "CHECKS": "checks",
     "BehaviourCheck": "checks",
     "check": "checks",
-    "REMOTE_MAX_CREATES": "engine",
+    "REMOTE_MAX_CREATES": "profiles",
     "AuditAborted": "engine",
     "AuditConfig": "engine",
     "default_max_creates": "engine",

@@ -19,7 +19,7 @@ from videos_contract.http_rules import MAX_ANSWER_BODY
 from videos_contract.probe import MediaInfo
 from videos_contract.schema import coerce_text
 from videos_contract.spec import Operation, Spec
-from videos_contract.validator import Compiled, EcmaValidator, by_path
+from videos_contract.validator import Compiled, by_path
 
 # How answers are read, by the audit's relay and by the proxy alike. A JSON answer (a Video, a
 # list page, an error) is a few kB; 8 MiB is far above any real one.
@@ -68,6 +68,8 @@ def schema_breach(
     body: Any, schema: Mapping[str, Any] | Compiled, schema_name: str, what: str
 ) -> Breach | None:
     """The first way `body` breaks `schema` (a required field first named as absent)."""
+    from videos_contract.validator import EcmaValidator  # jsonschema, on first use
+
     if isinstance(schema, Compiled):
         errors = by_path(schema.iter_errors(body))
     else:
@@ -189,6 +191,8 @@ class AnswerRules:
         self, op: Operation, status: int, headers: Sequence[tuple[str, str]], what: str
     ) -> list[Breach]:
         """Each header the response documents: present when required, valid when present."""
+        from videos_contract.validator import EcmaValidator
+
         response = self._response(op, status) or {}
         given: dict[str, str] = {}
         for key, text in headers:

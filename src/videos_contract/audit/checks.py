@@ -21,12 +21,9 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from PIL import Image
+from typing import TYPE_CHECKING, Any
 
 from videos_contract.audit.answers import job_frame, job_seconds, length_breach, video_breach
-from videos_contract.audit.client import Reply
 from videos_contract.audit.context import (
     ALL_MODELS,
     CheckContext,
@@ -45,6 +42,9 @@ from videos_contract.audit.proxy import (
 from videos_contract.audit.results import sent_model
 from videos_contract.families import Family, families
 from videos_contract.probe import MediaError, probe_image, probe_video
+
+if TYPE_CHECKING:  # the audit's HTTP client (httpx) is loaded by the engine that runs checks
+    from videos_contract.audit.client import Reply
 
 __all__ = ["ALL_MODELS", "CHECKS", "BehaviourCheck", "check"]
 
@@ -503,6 +503,8 @@ def _variant_media_type(ctx: CheckContext, variant: str) -> str:
 
 
 def _expect_asset(ctx: CheckContext, reply: Any, what: str, variant: str) -> str:
+    # The relay's module loads httpx and Starlette; the registry of checks loads neither.
+
     ctx.expect_status(reply, "downloadVideoContent", 200, what)
     ctype: str = reply.response.headers.get("content-type", "").split(";")[0].strip()
     expected = _variant_media_type(ctx, variant)
@@ -839,6 +841,8 @@ def audited_models(ctx: CheckContext) -> list[str]:
 
 
 def _reference_png(size: str) -> bytes:
+    from PIL import Image
+
     width, _, height = size.partition("x")
     buffer = io.BytesIO()
     Image.new("RGB", (int(width), int(height)), (40, 90, 160)).save(buffer, format="PNG")

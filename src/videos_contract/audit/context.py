@@ -15,15 +15,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from videos_contract.audit.answers import schema_breach, short
-from videos_contract.audit.client import AuditClient, BudgetSpent, Reply
 from videos_contract.audit.gate import CreateBudget
 from videos_contract.audit.results import Exchange
 from videos_contract.families import Family, families
 from videos_contract.protocol import protocol
 from videos_contract.spec import Spec, SpecError
+
+if TYPE_CHECKING:  # httpx is loaded by the engine, which builds the client
+    from videos_contract.audit.client import AuditClient, Reply
 
 __all__ = [
     "ALL_MODELS",
@@ -451,6 +453,8 @@ class CheckContext:
         every check that needs it fails with that same evidence; a budget or a user's
         setting that prevented it leaves them not run, for the same reason.
         """
+        from videos_contract.audit.client import BudgetSpent
+
         if "completed" not in self.shared:
             self.shared["completed"] = None
             self.shared["completed_owner"] = self.current

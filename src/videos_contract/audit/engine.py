@@ -59,7 +59,7 @@ from videos_contract.audit.fuzz import (
 )
 from videos_contract.audit.gate import CreateBudget, TokenBucket
 from videos_contract.audit.operations import OperationIndex
-from videos_contract.audit.profiles import PROFILES, Profile
+from videos_contract.audit.profiles import PROFILES, REMOTE_MAX_CREATES, Profile
 from videos_contract.audit.proxy import AuditRelay
 from videos_contract.audit.results import AuditResult, CheckOutcome, Exchange, Violation
 from videos_contract.audit.serving import serve_in_thread
@@ -68,8 +68,6 @@ from videos_contract.spec import load_spec
 
 __all__ = ["REMOTE_MAX_CREATES", "AuditAborted", "AuditConfig", "default_max_creates", "run_audit"]
 
-# Billed jobs an audit of a non-loopback server may have accepted, unless told otherwise.
-REMOTE_MAX_CREATES = 5
 # Failing cases of one behaviour check shown (every one is counted).
 MAX_CASES_SHOWN = 8
 # How much of the server's words a "could not audit" line quotes.

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PROFILES", "Profile"]
+__all__ = ["PROFILES", "REMOTE_MAX_CREATES", "Profile"]
+
+
+# Billed jobs an audit of a non-loopback server may have accepted, unless told otherwise.
+REMOTE_MAX_CREATES = 5
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.results import Exchange
 from videos_contract.schema import coerce_text
-from videos_contract.validator import EcmaValidator, by_path
+from videos_contract.validator import by_path
 
 __all__ = ["WireProblem", "request_fields", "wire_problems"]
 
@@ -34,6 +34,8 @@ class WireProblem:
 
 
 def _first_error(instance: Any, schema: dict[str, Any]) -> str | None:
+    from videos_contract.validator import EcmaValidator  # jsonschema, on first use
+
     errors = by_path(list(EcmaValidator(schema).iter_errors(instance)))
     if not errors:
         return None

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from videos_contract.protocol import protocol
 
-__all__ = ["BENCH_VIDEO_ID", "CHUNK_BYTES", "bare_app", "pattern_block", "stream_app"]
+__all__ = ["BENCH_VIDEO_ID", "CHUNK_BYTES", "bare_app", "job_app", "pattern_block", "stream_app"]
 
 BENCH_VIDEO_ID = "video_bench"
 # One chunk of a streamed body, as an httpx client reads it (64 KiB) times 16.
@@ -52,6 +52,29 @@ def bare_app(video: dict[str, object]) -> Starlette:
 
 def stream_app(total_bytes: int) -> Starlette:
     """`GET /v1/videos/{id}/content` streams `total_bytes` with a `Content-Length`."""
+    return Starlette(routes=[_content_route(total_bytes)])
+
+
+def job_app(video: dict[str, object], total_bytes: int) -> Starlette:
+    """A job whose video is `total_bytes` long: create and retrieve answer `video` (a completed
+    job), its content streams as `stream_app` does. What `create --wait --output` needs of a
+    server, for a video larger than the mock renders."""
+    body = json.dumps(video).encode("utf-8")
+
+    async def answer(request: Request) -> Response:
+        await request.body()
+        return Response(body, media_type="application/json")
+
+    return Starlette(
+        routes=[
+            _content_route(total_bytes),
+            Route("/v1/videos/{video_id}", answer, methods=["GET"]),
+            Route("/v1/videos", answer, methods=["POST"]),
+        ]
+    )
+
+
+def _content_route(total_bytes: int) -> Route:
     block = pattern_block()
 
     async def chunks() -> AsyncIterator[bytes]:
@@ -68,4 +91,4 @@ def stream_app(total_bytes: int) -> Starlette:
             headers={"Content-Length": str(total_bytes)},
         )
 
-    return Starlette(routes=[Route("/v1/videos/{video_id}/content", content, methods=["GET"])])
+    return Route("/v1/videos/{video_id}/content", content, methods=["GET"])

@@ -3,7 +3,8 @@ and time, on loopback.
 
 `python -m videos_contract.bench.load SPECS_JSON` runs each spec of a JSON list in turn (one
 process start for all) and prints one JSON line: per spec, requests completed, seconds,
-statuses, and the CPU seconds the client and (when its pid is given) the server spent during
+statuses, latency (median and 99th percentile, each request timed from its send to the end of
+its answer), and the CPU seconds the client and (when its pid is given) the server spent during
 the measured phase. A warm-up phase first opens every connection and is not counted.
 
 Two clients: `httpx` (an `AsyncClient`), and `raw`, asyncio streams sending a request built
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import statistics
 import sys
 import time
 from collections import Counter
@@ -28,7 +31,7 @@ import httpx
 
 from videos_contract.bench.procs import cpu_seconds
 
-__all__ = ["LoadSpec", "main", "run_load"]
+__all__ = ["LoadSpec", "latency_summary", "main", "run_load"]
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,14 @@ class LoadSpec:
         return {**self.__dict__, "headers": [list(pair) for pair in self.headers]}
 
 
+Phase = tuple[int, float, Counter[int], list[float]]
+
+
 async def _phase(
     client: httpx.AsyncClient, spec: LoadSpec, body: bytes | None, count: int, seconds: float
-) -> tuple[int, float, Counter[int]]:
+) -> Phase:
     statuses: Counter[int] = Counter()
+    latencies: list[float] = []
     started = time.perf_counter()
     deadline = started + seconds
     issued = 0
@@ -67,13 +74,15 @@ async def _phase(
         nonlocal issued
         while issued < count and time.perf_counter() < deadline:
             issued += 1
+            sent = time.perf_counter()
             response = await client.request(
                 spec.method, spec.url, headers=dict(spec.headers), content=body
             )
+            latencies.append(time.perf_counter() - sent)
             statuses[response.status_code] += 1
 
     await asyncio.gather(*(worker() for _ in range(spec.concurrency)))
-    return sum(statuses.values()), time.perf_counter() - started, statuses
+    return sum(statuses.values()), time.perf_counter() - started, statuses, latencies
 
 
 def _raw_request(spec: LoadSpec, body: bytes | None) -> tuple[str, int, bytes]:
@@ -91,8 +100,9 @@ async def _raw_phase(
     request: bytes,
     count: int,
     seconds: float,
-) -> tuple[int, float, Counter[int]]:
+) -> Phase:
     statuses: Counter[int] = Counter()
+    latencies: list[float] = []
     started = time.perf_counter()
     deadline = started + seconds
     issued = 0
@@ -101,6 +111,7 @@ async def _raw_phase(
         nonlocal issued
         while issued < count and time.perf_counter() < deadline:
             issued += 1
+            sent = time.perf_counter()
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
             length = 0
@@ -108,22 +119,32 @@ async def _raw_phase(
                 if line.startswith(b"content-length:"):
                     length = int(line.partition(b":")[2])
             await reader.readexactly(length)
+            latencies.append(time.perf_counter() - sent)
             statuses[int(head[9:12])] += 1
 
     await asyncio.gather(*(worker(reader, writer) for reader, writer in streams))
-    return sum(statuses.values()), time.perf_counter() - started, statuses
+    return sum(statuses.values()), time.perf_counter() - started, statuses, latencies
+
+
+def latency_summary(latencies: list[float]) -> dict[str, float]:
+    """Median and 99th percentile of request latencies, in milliseconds."""
+    if not latencies:
+        return {"median_ms": 0.0, "p99_ms": 0.0}
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)) - 1)]
+    return {"median_ms": statistics.median(ordered) * 1e3, "p99_ms": p99 * 1e3}
 
 
 async def _measure(
-    spec: LoadSpec, phase: Callable[[int, float], Awaitable[tuple[int, float, Counter[int]]]]
-) -> tuple[int, float, Counter[int], float, float]:
+    spec: LoadSpec, phase: Callable[[int, float], Awaitable[Phase]]
+) -> tuple[int, float, Counter[int], float, float, dict[str, float]]:
     await phase(10**9, spec.warmup_seconds)
     client_cpu = cpu_seconds()
     server_cpu = cpu_seconds(spec.server_pid) if spec.server_pid else 0.0
-    done, elapsed, statuses = await phase(spec.count, spec.seconds)
+    done, elapsed, statuses, latencies = await phase(spec.count, spec.seconds)
     client_cpu = cpu_seconds() - client_cpu
     server_cpu = (cpu_seconds(spec.server_pid) - server_cpu) if spec.server_pid else 0.0
-    return done, elapsed, statuses, client_cpu, server_cpu
+    return done, elapsed, statuses, client_cpu, server_cpu, latency_summary(latencies)
 
 
 async def run_load(spec: LoadSpec) -> dict[str, Any]:
@@ -133,7 +154,7 @@ async def run_load(spec: LoadSpec) -> dict[str, Any]:
         host, port, request = _raw_request(spec, body)
         streams = [await asyncio.open_connection(host, port) for _ in range(spec.concurrency)]
         try:
-            done, elapsed, statuses, client_cpu, server_cpu = await _measure(
+            done, elapsed, statuses, client_cpu, server_cpu, latency = await _measure(
                 spec, lambda count, seconds: _raw_phase(streams, request, count, seconds)
             )
         finally:
@@ -144,7 +165,7 @@ async def run_load(spec: LoadSpec) -> dict[str, Any]:
             max_connections=spec.concurrency, max_keepalive_connections=spec.concurrency
         )
         async with httpx.AsyncClient(limits=limits, timeout=60.0) as client:
-            done, elapsed, statuses, client_cpu, server_cpu = await _measure(
+            done, elapsed, statuses, client_cpu, server_cpu, latency = await _measure(
                 spec, lambda count, seconds: _phase(client, spec, body, count, seconds)
             )
     return {
@@ -154,6 +175,7 @@ async def run_load(spec: LoadSpec) -> dict[str, Any]:
         "statuses": {str(code): n for code, n in sorted(statuses.items())},
         "client_cpu_seconds": client_cpu,
         "server_cpu_seconds": server_cpu,
+        "latency": latency,
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,7 @@ __all__ = [
     "cpu_seconds",
     "loopback_copy",
     "peak_rss_kib",
+    "run_measured",
     "run_worker",
     "served",
 ]
@@ -99,6 +101,54 @@ def served(
                     process.wait()
             if process.stdout is not None:
                 process.stdout.close()
+
+
+# Runs the command as its child and writes its wall time, exit code and peak RSS. A process's
+# `ru_maxrss` keeps the high-water mark of the memory it was forked with, even across exec: a
+# command forked by the benchmark (a hundred MiB or more by then) would report at least that.
+# This wrapper is a bare interpreter, so the command starts from its few MiB.
+_MEASURE = """
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.call(sys.argv[2:])
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+with open(sys.argv[1], "w") as out:
+    json.dump({"seconds": seconds, "exit_code": code, "peak_rss_kib": peak}, out)
+"""
+
+
+def run_measured(
+    command: list[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    output: Any = subprocess.DEVNULL,
+    timeout: float = 600.0,
+) -> dict[str, Any]:
+    """Wall seconds, exit code and peak RSS (KiB; the largest of the command's process and the
+    children it waited for) of `command`, its output to `output` (discarded by default)."""
+    with tempfile.TemporaryDirectory(prefix="bench-measured-") as tmp:
+        result_file = Path(tmp) / "result.json"
+        process = subprocess.Popen(
+            [sys.executable, "-c", _MEASURE, str(result_file), *command],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=output,
+            start_new_session=True,  # a timeout stops the command's whole group
+        )
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return {"seconds": timeout, "exit_code": -signal.SIGKILL, "peak_rss_kib": 0}
+        if not result_file.exists():
+            raise BenchProcessError(f"no measurement of {' '.join(command[:3])}")
+        result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+    return result
 
 
 def run_worker(module: str, *args: str, timeout: float = 600.0) -> dict[str, Any]:

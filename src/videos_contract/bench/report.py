@@ -68,10 +68,34 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
    process's peak with the same process before the transfer.
 7. **Audit**: `videos-contract audit --profile standard` on the embedded mock, in a temporary
    folder, sweeping one model per family (the default); baseline: `--profile quick` (no
-   fuzzing).
-8. **Regeneration**: `python -m videos_contract.release.generation check` plus `generate_into` a
+   fuzzing). Its peak RSS is `wait4`'s `ru_maxrss`: the largest process of the audit's tree
+   (the audit with its embedded mock, or its schemathesis child).
+7. **Regeneration**: `python -m videos_contract.release.generation check` plus `generate_into` a
    temporary folder; baseline: the generation alone.
-8. **diff**: `videos-contract diff --help` (start-up alone) and `videos-contract diff OLD NEW`
+8. **Proxy against direct**: sequential retrieves on a kept-alive httpx client through
+   `videos-contract proxy` and straight to the mock, in alternating blocks; a 256 MiB download
+   through it and direct, best of two.
+9. **Start-up**: each command's `--help` through its console script, in rounds that take turns
+   with `schemathesis --help` and `python -c pass`; the median of each, and its peak RSS.
+10. **Memory**: `videos-contract create --wait --output` of a 1 GiB video (a job app answers a
+   completed job the mock made and streams the content at full size, which the mock's own
+   rendered clips are far from), against the same command without `--output`; and the
+   validating proxy's peak RSS passing on 1 GiB, against its own before the transfer.
+11. **Peers**: the tools users would pick instead, each in the same run. Prism
+   (`@stoplight/prism-cli`) and mitmproxy are pinned (`bench/peer_tools.py`) and installed for
+   the benchmark alone under `.bench-tools/` (npm; pip into a virtual environment of its own),
+   by a full run only; where one cannot be installed its rows say why. The mock and `prism
+   mock openapi.yaml` take the lean load of item 1 (16 connections), retrieve and create, in
+   turns; each request's latency is timed from its send to the end of its answer (median and
+   99th percentile). The validating proxy, `prism proxy` and `mitmdump --mode reverse` (no
+   addon; `stream_large_bodies` so that a large body is passed on as it comes) stand in front
+   of the same mock in alternating blocks of sequential retrieves; the latency each adds is
+   its median minus the direct median. Download throughput is a 256 MiB body through each,
+   best of two, counted in the bytes the server sent. The audit's fuzzing phase (from its
+   "fuzzing with schemathesis" line to its "fuzzing done" line: the relay, schemathesis as
+   its child, the re-checks) runs against `schemathesis run` with the same phases, checks,
+   seed and cases per operation, both against the same mock.
+12. **diff**: `videos-contract diff --help` (start-up alone) and `videos-contract diff OLD NEW`
    on the spec and a copy with one limit narrowed, each a fresh process, interleaved with
    `python -c pass` (the baseline) over 11 rounds; the medians count. The run's target is on
    its value (0.5 s), the ceiling for a pre-commit hook or an editor.

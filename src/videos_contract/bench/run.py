@@ -10,10 +10,13 @@ from typing import Any
 from videos_contract.bench.client_cost import measure_client_cost
 from videos_contract.bench.diffspeed import measure_diff
 from videos_contract.bench.machine import calibrate, describe_machine
+from videos_contract.bench.memory import measure_memory
+from videos_contract.bench.peers import measure_fuzz_peer, measure_mock_peers, measure_proxy_peers
 from videos_contract.bench.proxy_overhead import measure_proxy_overhead
 from videos_contract.bench.results import Figure, not_measured
 from videos_contract.bench.shared_store import measure_shared_store
 from videos_contract.bench.sizes import Sizes
+from videos_contract.bench.startup import measure_startup
 from videos_contract.bench.stores import measure_stores
 from videos_contract.bench.throughput import measure_throughput
 from videos_contract.bench.tooling import measure_audit, measure_generation
@@ -37,6 +40,14 @@ BENCHMARKS: dict[str, tuple[str, Benchmark]] = {
     "generation": ("Regeneration and drift check", measure_generation),
     "diff": ("Start-up and run time of videos-contract diff", measure_diff),
     "proxy": ("Validating proxy against direct", measure_proxy_overhead),
+    "startup": ("Start-up of each command's --help against schemathesis --help", measure_startup),
+    "memory": (
+        "Peak RSS of create --wait --output and of the proxy on a large video",
+        measure_memory,
+    ),
+    "peer-mock": ("The mock against `prism mock`", measure_mock_peers),
+    "peer-proxy": ("The validating proxy against `prism proxy` and mitmproxy", measure_proxy_peers),
+    "peer-fuzz": ("The audit's fuzzing phase against `schemathesis run`", measure_fuzz_peer),
 }
 
 

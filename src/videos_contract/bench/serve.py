@@ -29,7 +29,7 @@ import uvicorn
 from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
-from videos_contract.bench.apps import bare_app, stream_app
+from videos_contract.bench.apps import bare_app, job_app, stream_app
 from videos_contract.listening import bind
 
 __all__ = ["build_app", "main", "uvicorn_config"]
@@ -44,7 +44,8 @@ def _paths(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_app(kind: str, options: dict[str, Any]) -> Starlette:
-    """`mock` (options are `MockConfig` fields), `bare` (`video`) or `stream` (`bytes`)."""
+    """`mock` (options are `MockConfig` fields), `bare` (`video`), `stream` (`bytes`) or `job`
+    (`video` and `bytes`)."""
     if kind == "mock":
         # Imported here: the mock loads PyAV, Pillow and the spec, which other kinds do not use.
         from videos_contract.mock import MockConfig, create_app
@@ -54,6 +55,8 @@ def build_app(kind: str, options: dict[str, Any]) -> Starlette:
         return bare_app(options["video"])
     if kind == "stream":
         return stream_app(int(options["bytes"]))
+    if kind == "job":
+        return job_app(options["video"], int(options["bytes"]))
     raise ValueError(f"unknown app kind {kind!r}")
 
 

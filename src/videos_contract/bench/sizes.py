@@ -31,6 +31,10 @@ class Sizes:
     audit_profile: str
     audit_baseline_profile: str | None
     audit_max_creates: int | None
+    # Install the peers (Prism, mitmproxy) when missing; otherwise use them only if present.
+    install_peers: bool
+    # Start-up of each command's `--help`: runs of each, the median counts.
+    startup_runs: int
 
 
 FULL = Sizes(
@@ -50,6 +54,8 @@ FULL = Sizes(
     audit_profile="standard",
     audit_baseline_profile="quick",
     audit_max_creates=None,
+    install_peers=True,
+    startup_runs=7,
 )
 
 SMOKE = Sizes(
@@ -69,4 +75,6 @@ SMOKE = Sizes(
     audit_profile="quick",
     audit_baseline_profile=None,
     audit_max_creates=0,
+    install_peers=False,
+    startup_runs=1,
 )

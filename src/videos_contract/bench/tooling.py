@@ -9,13 +9,12 @@ absolute (seconds); the same-run baseline says what part of the time is the floo
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
+from videos_contract.bench.procs import run_measured
 from videos_contract.bench.results import Figure, Target
 from videos_contract.bench.sizes import Sizes
 from videos_contract.protocol import KEY_ENV, URL_ENV
@@ -31,18 +30,14 @@ _GENERATE_INTO = (
 def timed_command(
     command: list[str], cwd: Path, *, env: dict[str, str] | None = None, timeout: float = 600.0
 ) -> dict[str, Any]:
-    """Wall seconds and exit status of `command`; the end of its output when it failed."""
-    started = time.perf_counter()
-    proc = subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    result: dict[str, Any] = {
-        "seconds": time.perf_counter() - started,
-        "exit_code": proc.returncode,
-        "command": " ".join(command[1:]),
-    }
-    if proc.returncode != 0:
-        result["output_tail"] = (proc.stdout + proc.stderr)[-1500:]
+    """Wall seconds, exit status and peak RSS (KiB: the largest of the process and the children
+    it waited for) of `command`; the end of its output when it failed."""
+    with tempfile.TemporaryFile("w+") as output:
+        result = run_measured(command, cwd=cwd, env=env, output=output, timeout=timeout)
+        result["command"] = " ".join(command[1:])
+        if result["exit_code"] != 0:
+            output.seek(0)
+            result["output_tail"] = output.read()[-1500:]
     return result
 
 
@@ -107,6 +102,19 @@ def measure_audit(sizes: Sizes) -> list[Figure]:
             details={"run": run, "baseline": baseline},
         ),
         *_quick_figure(baseline),
+        Figure(
+            "audit_peak_rss",
+            f"`videos-contract audit --profile {sizes.audit_profile}`: peak RSS",
+            "MiB",
+            run["peak_rss_kib"] / 1024,
+            f"`--profile {sizes.audit_baseline_profile}`, same mock"
+            if baseline
+            else "no baseline in a smoke run",
+            baseline["peak_rss_kib"] / 1024 if baseline else None,
+            note="the largest process of the audit's tree: the audit with its embedded mock, "
+            "or schemathesis, its child",
+            details={"run_kib": run["peak_rss_kib"]},
+        ),
     ]
 
 

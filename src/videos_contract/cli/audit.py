@@ -16,23 +16,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from rich.console import Console
-
-from videos_contract.audit import (
-    CHECKS,
-    PROFILES,
-    REMOTE_MAX_CREATES,
-    AuditAborted,
-    AuditConfig,
-    ConsoleReporter,
-    run_audit,
-    write_reports,
-)
+from videos_contract.audit import CHECKS, PROFILES, REMOTE_MAX_CREATES
 from videos_contract.audit.checks import ALL_MODELS
 from videos_contract.audit.deadline import DEADLINE_NOTE
-from videos_contract.audit.reports.github import render_github
 from videos_contract.audit.results import AuditResult, CheckOutcome, Outcome, Verdict, Violation
 from videos_contract.baseline import (
     BaselineError,
@@ -50,6 +38,11 @@ from videos_contract.credentials import Secrets
 from videos_contract.paths import SPEC_PATH
 from videos_contract.protocol import KEY_ENV, URL_ENV
 from videos_contract.spec import SpecError, load_spec
+
+# The engine (the embedded mock's server, schemathesis' runner), the reports and rich are
+# loaded when an audit runs, not by `--help`.
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["register"]
 
@@ -271,6 +264,8 @@ def _run(
     args: argparse.Namespace, settings: Settings, url: str | None, key: str | None, spec_path: Path
 ) -> int:
     report_dir = settings.report_dir
+    from videos_contract.audit import AuditAborted, AuditConfig, ConsoleReporter, run_audit
+
     config = AuditConfig(
         url=url,
         key=key,
@@ -328,6 +323,8 @@ def _run(
 
 
 def _write(result: AuditResult, report_dir: Path, secrets: list[str], console: Console) -> None:
+    from videos_contract.audit import write_reports
+
     written = write_reports(result, report_dir, secrets)
     console.print(f"Reports: {', '.join(str(p) for p in written)}")
 
@@ -366,6 +363,8 @@ def _verdict(
             if entry(v.check, v.operation, v.at_fault) in accepted:
                 return "notice"
             return "warning" if v.check in warning else "error"
+
+        from videos_contract.audit.reports.github import render_github
 
         print(redact(render_github(result, level)), file=out, flush=True)
     if code == 0 and any(note.startswith(DEADLINE_NOTE) for note in result.notes):

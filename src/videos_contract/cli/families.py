@@ -6,11 +6,13 @@ import argparse
 import base64
 import mimetypes
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from videos_contract.cli.common import CliError
-from videos_contract.client.families import BodyError, JsonBody, json_body
 from videos_contract.families import Families, Family
+
+if TYPE_CHECKING:  # the generated client (httpx) is loaded when a body is built
+    from videos_contract.client.families import JsonBody
 
 __all__ = ["check_family_values", "families_help", "family_body"]
 
@@ -87,6 +89,8 @@ def _reference_url(value: str) -> str:
 
 def family_body(family: Family, args: argparse.Namespace) -> JsonBody:
     """The JSON body of a non-default family from `create`'s options."""
+    from videos_contract.client.families import BodyError, json_body
+
     fields: dict[str, Any] = {}
     if args.seconds is not None:
         fields[family.seconds_field] = _typed(family, family.seconds_field, args.seconds)

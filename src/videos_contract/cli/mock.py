@@ -12,7 +12,7 @@ from typing import Any
 from videos_contract.cassette import CassetteError
 from videos_contract.cli.common import CliError, finite, non_negative, positive
 from videos_contract.credentials import mask_key, masked_url
-from videos_contract.mock import DEFAULT_KEY, MockConfig, serve
+from videos_contract.mock import DEFAULT_KEY, MockConfig
 from videos_contract.mock.config import is_postgres_url
 from videos_contract.mock.defects import DEFECTS
 from videos_contract.mock.store import StoreUnavailable
@@ -224,6 +224,9 @@ def mock_config(args: argparse.Namespace) -> MockConfig:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # The server (uvicorn, Starlette, PyAV) is loaded to serve, not for `--help`.
+    from videos_contract.mock import serve
+
     config = mock_config(args)
     if args.spec is not None:
         try:

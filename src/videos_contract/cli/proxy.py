@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from videos_contract.audit.reports.console import verdict_line
 from videos_contract.cassette import CassetteError
 from videos_contract.cli.common import CliError, positive
 from videos_contract.proxy import (
@@ -92,6 +91,13 @@ def _print(line: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # The proxy decodes the media it passes on: PyAV and Pillow load before it serves (as
+    # they did when every command loaded them), not in the middle of the first download.
+    import av  # noqa: F401
+    import PIL.Image  # noqa: F401
+
+    from videos_contract.audit.reports.console import verdict_line  # rich, when it runs
+
     if not 0 <= args.port <= 65535:
         raise CliError(f"--port must be between 0 and 65535, got {args.port}", exit_code=2)
     try:

@@ -23,40 +23,26 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
-from aihubmix_videos import AuthenticatedClient
-from aihubmix_videos.models import Video
-from aihubmix_videos.models.content_variant import check_content_variant
-from aihubmix_videos.models.list_order import check_list_order
-from aihubmix_videos.models.video_model import check_video_model
-from aihubmix_videos.models.video_seconds import check_video_seconds
-from aihubmix_videos.models.video_size import check_video_size
-from aihubmix_videos.types import UNSET
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TransferSpeedColumn,
-)
 
 from videos_contract import client as api
 from videos_contract.cli.common import CliError, positive
 from videos_contract.cli.common import console as make_console
 from videos_contract.cli.families import check_family_values, families_help, family_body
-from videos_contract.client import DownloadResult, VideosClientError
-from videos_contract.client.families import create_json
-from videos_contract.client.wait import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
+from videos_contract.client.defaults import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
 from videos_contract.families import families
 from videos_contract.spec import Spec, load_spec
 from videos_contract.terminal import printable
+
+# httpx, the generated client and rich are imported where a command runs, not by `--help`.
+if TYPE_CHECKING:
+    import httpx
+    from aihubmix_videos import AuthenticatedClient
+    from aihubmix_videos.models import Video
+    from rich.console import Console
+
+    from videos_contract.client import DownloadResult
 
 __all__ = ["register"]
 
@@ -341,6 +327,16 @@ class _Ui:
     @contextlib.contextmanager
     def bar(self, description: str, *, transfer: bool) -> Iterator[Callable[..., None]]:
         """A progress bar; yields `update(completed=..., total=..., description=...)`."""
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TransferSpeedColumn,
+        )
+
         if not self.progress:
             yield lambda **_: None
             return
@@ -379,6 +375,10 @@ def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]
 
     Client-side errors become `CliError` here, so that every command fails with one line.
     """
+    import httpx
+
+    from videos_contract.client import VideosClientError
+
     if args.mock and args.url:
         raise CliError("--mock and --url name two servers: pass one", exit_code=2)
     url = None if args.mock else args.url or os.environ.get(api.URL_ENV)
@@ -453,6 +453,8 @@ def _download_json(result: DownloadResult) -> dict[str, Any]:
 
 
 def _wait(client: AuthenticatedClient, ui: _Ui, video: Video, args: argparse.Namespace) -> Video:
+    from rich.markup import escape
+
     with ui.bar(escape(printable(f"{video.id} {video.status}")), transfer=False) as update:
 
         def show(seen: Video) -> None:
@@ -473,6 +475,9 @@ def _fetch(
     variant: str,
     timeout: float = api.DEFAULT_DOWNLOAD_TIMEOUT,
 ) -> DownloadResult:
+    from aihubmix_videos.models.content_variant import check_content_variant
+    from rich.markup import escape
+
     with ui.bar(escape(printable(f"{variant} → {dest.name}")), transfer=True) as update:
         return api.download(
             client,
@@ -522,6 +527,13 @@ def _finish_job(
 
 
 def _create(args: argparse.Namespace, ui: _Ui) -> int:
+    from aihubmix_videos.models.video_model import check_video_model
+    from aihubmix_videos.models.video_seconds import check_video_seconds
+    from aihubmix_videos.models.video_size import check_video_size
+    from aihubmix_videos.types import UNSET
+
+    from videos_contract.client.families import create_json
+
     if args.output is not None and not args.output.parent.is_dir():
         raise CliError(f"--output: folder {args.output.parent} does not exist", exit_code=2)
     with contextlib.ExitStack() as files:
@@ -560,6 +572,9 @@ def _reference(value: str, files: contextlib.ExitStack) -> api.Reference:
 
 
 def _list(args: argparse.Namespace, ui: _Ui) -> int:
+    from aihubmix_videos.models.list_order import check_list_order
+    from aihubmix_videos.types import UNSET
+
     limit = UNSET if args.limit is None else args.limit
     order = UNSET if args.order is None else check_list_order(args.order)
     with _session(args, ui) as client:

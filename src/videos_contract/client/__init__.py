@@ -5,56 +5,135 @@ checked models or raises; `wait` polls a job to the end; `download` streams an a
 file atomically. The generator never touches this package.
 """
 
-from videos_contract.client.calls import (
-    Reference,
-    acreate,
-    adelete,
-    aiter_videos,
-    alist_page,
-    aremix,
-    aretrieve,
-    async_create,
-    async_delete,
-    async_iter_videos,
-    async_list_page,
-    async_remix,
-    async_retrieve,
-    create,
-    delete,
-    iter_videos,
-    list_page,
-    reference_from,
-    remix,
-    retrieve,
-)
-from videos_contract.client.connection import KEY_ENV, URL_ENV, connect
-from videos_contract.client.download import (
-    DEFAULT_DOWNLOAD_TIMEOUT,
-    DownloadResult,
-    async_download,
-    download,
-)
-from videos_contract.client.errors import (
-    ApiError,
-    ConfigError,
-    DownloadError,
-    EncodingRefusedError,
-    JobFailedError,
-    OutcomeUnknownError,
-    PaginationCycleError,
-    ResponseTooLargeError,
-    UnexpectedResponseError,
-    VideosClientError,
-    WaitTimeoutError,
-)
-from videos_contract.client.retry import (
-    DEFAULT_CALL_TIMEOUT,
-    DEFAULT_MAX_BODY,
-    DeadlineExceeded,
-    RetryPolicy,
-    RetryTransport,
-)
-from videos_contract.client.wait import async_wait, wait
+import importlib
+import sys
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from videos_contract.client.calls import (
+        Reference,
+        acreate,
+        adelete,
+        aiter_videos,
+        alist_page,
+        aremix,
+        aretrieve,
+        async_create,
+        async_delete,
+        async_iter_videos,
+        async_list_page,
+        async_remix,
+        async_retrieve,
+        create,
+        delete,
+        iter_videos,
+        list_page,
+        reference_from,
+        remix,
+        retrieve,
+    )
+    from videos_contract.client.connection import KEY_ENV, URL_ENV, connect
+    from videos_contract.client.download import (
+        DEFAULT_DOWNLOAD_TIMEOUT,
+        DownloadResult,
+        async_download,
+        download,
+    )
+    from videos_contract.client.errors import (
+        ApiError,
+        ConfigError,
+        DownloadError,
+        EncodingRefusedError,
+        JobFailedError,
+        OutcomeUnknownError,
+        PaginationCycleError,
+        ResponseTooLargeError,
+        UnexpectedResponseError,
+        VideosClientError,
+        WaitTimeoutError,
+    )
+    from videos_contract.client.retry import (
+        DEFAULT_CALL_TIMEOUT,
+        DEFAULT_MAX_BODY,
+        DeadlineExceeded,
+        RetryPolicy,
+        RetryTransport,
+    )
+    from videos_contract.client.wait import async_wait, wait
+
+# Loaded when first asked for: an error class or a default does not load httpx, the generated
+# client and the retry transport.
+_WHERE = {
+    "Reference": "calls",
+    "acreate": "calls",
+    "adelete": "calls",
+    "aiter_videos": "calls",
+    "alist_page": "calls",
+    "aremix": "calls",
+    "aretrieve": "calls",
+    "async_create": "calls",
+    "async_delete": "calls",
+    "async_iter_videos": "calls",
+    "async_list_page": "calls",
+    "async_remix": "calls",
+    "async_retrieve": "calls",
+    "create": "calls",
+    "delete": "calls",
+    "iter_videos": "calls",
+    "list_page": "calls",
+    "reference_from": "calls",
+    "remix": "calls",
+    "retrieve": "calls",
+    "KEY_ENV": "defaults",
+    "URL_ENV": "defaults",
+    "connect": "connection",
+    "DEFAULT_DOWNLOAD_TIMEOUT": "defaults",
+    "DownloadResult": "download",
+    "async_download": "download",
+    "download": "download",
+    "ApiError": "errors",
+    "ConfigError": "errors",
+    "DownloadError": "errors",
+    "EncodingRefusedError": "errors",
+    "JobFailedError": "errors",
+    "OutcomeUnknownError": "errors",
+    "PaginationCycleError": "errors",
+    "ResponseTooLargeError": "errors",
+    "UnexpectedResponseError": "errors",
+    "VideosClientError": "errors",
+    "WaitTimeoutError": "errors",
+    "DEFAULT_CALL_TIMEOUT": "defaults",
+    "DEFAULT_MAX_BODY": "defaults",
+    "DeadlineExceeded": "retry",
+    "RetryPolicy": "retry",
+    "RetryTransport": "retry",
+    "async_wait": "wait",
+    "wait": "wait",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+class _Package(ModuleType):
+    """`wait` and `download` are functions named as their modules: when such a module loads,
+    the import system binds the module to the package's name, and the function is put back."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, ModuleType) and _WHERE.get(name) == name:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "DEFAULT_CALL_TIMEOUT",

@@ -57,6 +57,7 @@ from aihubmix_videos import AuthenticatedClient
 from aihubmix_videos.models import ContentVariant
 
 from videos_contract.client.arguments import check_seconds
+from videos_contract.client.defaults import DEFAULT_DOWNLOAD_TIMEOUT, DEFAULT_MAX_DOWNLOAD_BYTES
 from videos_contract.client.errors import ApiError, DownloadError, VideosClientError
 from videos_contract.client.generated_requests import content_request
 from videos_contract.client.retry import DEADLINE, STREAMED
@@ -74,10 +75,6 @@ __all__ = [
 ]
 
 MAX_RESUMES = 5
-# An hour: a long clip over a slow link, never a server trickling for ever.
-DEFAULT_DOWNLOAD_TIMEOUT = 3600.0
-# Far above any clip the API makes (a 12 s 1792x1024 MP4 is tens of MB), far below a full disk.
-DEFAULT_MAX_DOWNLOAD_BYTES = 8 * 1024**3
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # How far a clip's decoded duration may stray from the job's `seconds` (the last frame rounds).

@@ -7,10 +7,11 @@ server and never contains the API key (see `redact` and `videos_contract.credent
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-from aihubmix_videos.models import Video
+if TYPE_CHECKING:  # annotations only: `mask_key` users load no HTTP client
+    import httpx
+    from aihubmix_videos.models import Video
 
 from videos_contract.credentials import Secrets
 from videos_contract.http_rules import retry_after_seconds

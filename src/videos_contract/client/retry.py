@@ -36,12 +36,13 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from videos_contract.client.defaults import DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_BODY
 from videos_contract.client.errors import (
     EncodingRefusedError,
     ResponseTooLargeError,
 )
 from videos_contract.client.pool import PoolGate
-from videos_contract.http_rules import MAX_ANSWER_BODY, retry_after_seconds
+from videos_contract.http_rules import retry_after_seconds
 from videos_contract.sockets import LARGE_READ_BYTES, READ_SIZE, reads_until, transport
 
 __all__ = [
@@ -73,12 +74,6 @@ STREAMED = "videos_contract.streamed"
 DEADLINE = "videos_contract.deadline"
 # Below this much time left, no new attempt is started: it could not get an answer anyway.
 _MIN_ATTEMPT = 0.01
-# The overall deadline of a call that names none: a retrieve, list or delete answers in well
-# under a second; this leaves room for retries and a slow network, never for a trickle.
-DEFAULT_CALL_TIMEOUT = 120.0
-# The largest JSON answer read: a Video is about 1 kB and a full list page (100 videos) about
-# 100 kB, so 8 MiB is far above any real answer and far below what would hurt.
-DEFAULT_MAX_BODY = MAX_ANSWER_BODY
 
 
 class DeadlineExceeded(httpx.ReadTimeout):

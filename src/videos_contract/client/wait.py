@@ -24,6 +24,7 @@ from aihubmix_videos import AuthenticatedClient
 from aihubmix_videos.models import Video
 
 from videos_contract.client.arguments import check_seconds
+from videos_contract.client.defaults import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
 from videos_contract.client.errors import (
     ApiError,
     JobFailedError,
@@ -46,8 +47,6 @@ __all__ = [
 ]
 
 POLL_AFTER_HEADER = protocol().poll_after_header
-DEFAULT_INTERVAL = 2.0
-DEFAULT_TIMEOUT = 600.0
 # Floor under any pause, so that a server advising 0 ms cannot make the client spin.
 MIN_INTERVAL = MIN_POLL_PAUSE
 

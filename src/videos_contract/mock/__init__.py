@@ -13,11 +13,41 @@ restarts and can be shared by several worker processes; `MockConfig(store_url=
 then) shared by mocks on several hosts.
 """
 
-from videos_contract.mock.app import create_app
-from videos_contract.mock.config import DEFAULT_KEY, MockConfig
-from videos_contract.mock.server import MockServer, running_mock, serve
-from videos_contract.mock.sqlite_store import SqliteJobStore
-from videos_contract.mock.store import FAIL_MARKER, Job, JobStore, MemoryJobStore
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from videos_contract.mock.app import create_app
+    from videos_contract.mock.config import DEFAULT_KEY, MockConfig
+    from videos_contract.mock.server import MockServer, running_mock, serve
+    from videos_contract.mock.sqlite_store import SqliteJobStore
+    from videos_contract.mock.store import FAIL_MARKER, Job, JobStore, MemoryJobStore
+
+# Loaded when first asked for: `DEFAULT_KEY` or `MockConfig` does not load Starlette, uvicorn,
+# PyAV and Pillow.
+_WHERE = {
+    "create_app": "app",
+    "DEFAULT_KEY": "config",
+    "MockConfig": "config",
+    "MockServer": "server",
+    "running_mock": "server",
+    "serve": "server",
+    "SqliteJobStore": "sqlite_store",
+    "FAIL_MARKER": "store",
+    "Job": "store",
+    "JobStore": "store",
+    "MemoryJobStore": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_KEY",

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from PIL import Image
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from videos_contract.families import families
@@ -415,6 +414,8 @@ async def _cap_prompts(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
 
 async def _square_thumbnail(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
     """Thumbnails are squeezed into a small square, whatever the video's frame size."""
+    from PIL import Image  # only this defect decodes an image
+
     response = await _call(app, scope, body)
     media_type = load_spec().schema("ContentVariant")["x-media-types"]["thumbnail"]
     if (response.header(b"content-type") or b"").startswith(media_type.encode()):

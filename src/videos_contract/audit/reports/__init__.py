@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from videos_contract.audit.reports.console import ConsoleReporter
 from videos_contract.audit.reports.html import render_html
 from videos_contract.audit.reports.junit import render_junit
 from videos_contract.audit.reports.summary import SUMMARY_VERSION, render_summary, summary_dict
 from videos_contract.audit.results import AuditResult
 from videos_contract.credentials import Secrets
+
+if TYPE_CHECKING:
+    from videos_contract.audit.reports.console import ConsoleReporter
 
 __all__ = [
     "SUMMARY_VERSION",
@@ -26,6 +29,15 @@ __all__ = [
     "summary_dict",
     "write_reports",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The terminal reporter loads rich; a writer of files (the proxy's reports) does not need it.
+    if name == "ConsoleReporter":
+        from videos_contract.audit.reports.console import ConsoleReporter
+
+        return ConsoleReporter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def write_reports(result: AuditResult, folder: Path, secrets: Iterable[str] = ()) -> list[Path]:

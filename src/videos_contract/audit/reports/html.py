@@ -12,7 +12,6 @@ from collections import Counter
 from html import escape
 
 from videos_contract.audit.curl import to_curl
-from videos_contract.audit.reports.console import verdict_line
 from videos_contract.audit.reports.grouping import by_operation
 from videos_contract.audit.results import AuditResult, CheckOutcome, Outcome, Violation
 
@@ -109,6 +108,9 @@ def _settled(result: AuditResult) -> str:
 
 
 def render_html(result: AuditResult) -> str:
+    # Its module loads rich, for the terminal; the proxy writes this file without one.
+    from videos_contract.audit.reports.console import verdict_line
+
     e = escape
     verdict = (
         f'<p class="verdict ok">{e(verdict_line(result))}</p>'

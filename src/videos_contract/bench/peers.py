@@ -1,0 +1,518 @@
+"""Benchmarks against the tools users would pick instead, each in the same run on the same machine.
+
+- The mock against `prism mock openapi.yaml`: retrieve and create under the same load (the lean
+  load generator of the throughput benchmark, 16 keep-alive connections), throughput and
+  latency (median and 99th percentile).
+- The validating proxy against `prism proxy` and mitmproxy in reverse mode (`mitmdump`, no
+  addon), each in front of the same server: the latency each adds to a retrieve (its median
+  minus the direct median, in alternating blocks), and download throughput.
+- The audit's fuzzing phase against `schemathesis run` with the same phases, checks, seed and
+  case count, against the same mock.
+
+Prism and mitmproxy are installed for the benchmark alone (`peer_tools`); where one cannot be,
+its figures are "not measured" with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+from videos_contract.bench.peer_tools import (
+    PeerTool,
+    PeerUnavailable,
+    mitmdump,
+    prism,
+    schemathesis,
+)
+from videos_contract.bench.procs import BenchProcessError, ServedApp, run_worker, served
+from videos_contract.bench.proxy_overhead import proxy_process
+from videos_contract.bench.results import Figure, Target, not_measured
+from videos_contract.bench.sizes import Sizes
+from videos_contract.bench.throughput import create_request, load_spec_for
+from videos_contract.mock import DEFAULT_KEY
+from videos_contract.paths import PROJECT_ROOT
+from videos_contract.protocol import KEY_ENV, URL_ENV
+
+__all__ = [
+    "measure_fuzz_peer",
+    "measure_mock_peers",
+    "measure_proxy_peers",
+    "peer_process",
+]
+
+_AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
+_FASTER = Target(1.0, at_least=True)
+_LESS = Target(1.0, at_least=False)
+_START_TIMEOUT = 120.0
+_BLOCK = 50
+SPEC = PROJECT_ROOT / "openapi.yaml"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _answers(url: str) -> bool:
+    try:
+        httpx.get(url, timeout=2.0)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
+@contextmanager
+def peer_process(name: str, command: Callable[[int], list[str]]) -> Iterator[ServedApp]:
+    """A peer's server on a free loopback port (`command(port)`), once it answers HTTP."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(
+            command(port), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+        try:
+            deadline = time.monotonic() + _START_TIMEOUT
+            while not _answers(url + "/v1/videos"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    tail = log.read()[-1500:]
+                    raise BenchProcessError(f"{name} did not start: {tail}")
+                time.sleep(0.2)
+            yield ServedApp(url, process.pid)
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+def _prism_mock(tool: PeerTool) -> Callable[[int], list[str]]:
+    # Logging at warn: the mock logs no access line either.
+    def command(port: int) -> list[str]:
+        arguments = ["mock", str(SPEC), "-h", "127.0.0.1", "-p", str(port), "-v", "warn"]
+        return [str(tool.executable), *arguments]
+
+    return command
+
+
+def _prism_proxy(tool: PeerTool, upstream: str) -> Callable[[int], list[str]]:
+    def command(port: int) -> list[str]:
+        arguments = ["proxy", str(SPEC), upstream, "-h", "127.0.0.1", "-p", str(port)]
+        return [str(tool.executable), *arguments, "-v", "warn"]
+
+    return command
+
+
+def _mitm_reverse(tool: PeerTool, upstream: str) -> Callable[[int], list[str]]:
+    # Plain forwarding: no addon, no script. `stream_large_bodies` passes a large body on as
+    # it comes instead of holding it whole in memory, which is what a user proxying videos sets.
+    def command(port: int) -> list[str]:
+        arguments = ["--mode", f"reverse:{upstream}", "--listen-host", "127.0.0.1"]
+        arguments += ["--listen-port", str(port), "--quiet", "--set", "stream_large_bodies=1m"]
+        return [str(tool.executable), *arguments]
+
+    return command
+
+
+def _tools(sizes: Sizes) -> tuple[dict[str, PeerTool], dict[str, str]]:
+    """The peers that can run here, and for the others why not."""
+    found: dict[str, PeerTool] = {}
+    missing: dict[str, str] = {}
+    for name, get in (("prism", prism), ("mitmproxy", mitmdump)):
+        try:
+            found[name] = get(sizes.install_peers)
+        except (PeerUnavailable, OSError, subprocess.SubprocessError) as exc:
+            missing[name] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return found, missing
+
+
+def _skipped(key: str, title: str, peer: str, reason: str) -> Figure:
+    figure = not_measured(key, title, "", peer, f"skipped: {reason}")
+    return Figure(**{**figure.__dict__, "details": {"skipped_peer": peer, "reason": reason}})
+
+
+# --- the mock against `prism mock` ---------------------------------------------------------
+
+
+def _mock_figures(
+    operation: str, ours: dict[str, Any], theirs: dict[str, Any], tool: PeerTool
+) -> list[Figure]:
+    statuses = f"statuses: ours {ours['statuses']}, Prism {theirs['statuses']}"
+    latency = (
+        f"median / p99: ours {ours['latency']['median_ms']:.2f} / "
+        f"{ours['latency']['p99_ms']:.2f} ms, Prism {theirs['latency']['median_ms']:.2f} / "
+        f"{theirs['latency']['p99_ms']:.2f} ms"
+    )
+    ours_cpu, theirs_cpu = (
+        run["server_cpu_seconds"] / max(1, run["requests"]) * 1e3 for run in (ours, theirs)
+    )
+    cpu = f"server CPU per request: ours {ours_cpu:.2f} ms, Prism {theirs_cpu:.2f} ms"
+    details = {"ours": ours, "prism": theirs, "peer": tool.label}
+    return [
+        Figure(
+            key=f"peer_mock_{operation}_throughput",
+            title=f"Mock {operation} throughput against `prism mock`, same load",
+            unit="req/s",
+            value=ours["per_second"],
+            baseline_title=f"`prism mock openapi.yaml` ({tool.label}), same load",
+            baseline=theirs["per_second"],
+            target=_FASTER,
+            note=f"16 keep-alive connections, lean load; {cpu}; {statuses}",
+            details=details,
+        ),
+        Figure(
+            key=f"peer_mock_{operation}_latency",
+            title=f"Mock {operation} latency under that load (median) against `prism mock`",
+            unit="ms",
+            value=ours["latency"]["median_ms"],
+            baseline_title=f"`prism mock` ({tool.label}), same load",
+            baseline=theirs["latency"]["median_ms"],
+            target=_LESS,
+            note=latency,
+            details=details,
+        ),
+    ]
+
+
+def measure_mock_peers(sizes: Sizes) -> list[Figure]:
+    """Retrieve and create on the mock and on `prism mock`, under the same load."""
+    found, missing = _tools(sizes)
+    if "prism" not in found:
+        return [
+            _skipped(f"peer_mock_{operation}_{what}", f"Mock {operation} against `prism mock`",
+                     "prism", missing["prism"])
+            for operation in ("retrieve", "create")
+            for what in ("throughput", "latency")
+        ]  # fmt: skip
+    tool = found["prism"]
+    with (
+        served("mock", {"render_seconds": 1.0}) as mock,
+        peer_process("prism mock", _prism_mock(tool)) as peer,
+        tempfile.TemporaryDirectory(prefix="bench-peers-") as tmp,
+    ):
+        body, content_type = create_request(mock.url)
+        with httpx.Client(base_url=mock.url, headers=_AUTH, timeout=30.0) as http:
+            created = http.post("/v1/videos", content=body, headers={"Content-Type": content_type})
+            created.raise_for_status()
+        body_file = Path(tmp) / "create.body"
+        body_file.write_bytes(body)
+        create_headers = {**_AUTH, "Content-Type": content_type}
+        requests = {
+            "retrieve": ("GET", f"/v1/videos/{created.json()['id']}", _AUTH, None),
+            "create": ("POST", "/v1/videos", create_headers, str(body_file)),
+        }
+        # Ours and Prism's take turns, so that a burst of other work hits both alike.
+        order = [
+            (operation, name, server)
+            for operation in requests
+            for name, server in (("ours", mock), ("prism", peer))
+        ]
+        specs = [load_spec_for(server, sizes, *requests[op]) for op, _, server in order]
+        results = run_worker("videos_contract.bench.load", json.dumps(specs))["runs"]
+    runs = {(op, name): result for (op, name, _), result in zip(order, results, strict=True)}
+    figures: list[Figure] = []
+    for operation in requests:
+        figures += _mock_figures(
+            operation, runs[(operation, "ours")], runs[(operation, "prism")], tool
+        )
+    return figures
+
+
+# --- the validating proxy against `prism proxy` and mitmproxy ------------------------------
+
+
+def _latencies(http: httpx.Client, url: str, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        begun = time.perf_counter()
+        reply = http.get(url)
+        times.append(time.perf_counter() - begun)
+        reply.raise_for_status()
+    return times
+
+
+def _read(http: httpx.Client, url: str) -> tuple[int, float]:
+    begun = time.perf_counter()
+    size = 0
+    with http.stream("GET", url) as reply:
+        reply.raise_for_status()
+        for chunk in reply.iter_raw():
+            size += len(chunk)
+    return size, time.perf_counter() - begun
+
+
+@contextmanager
+def _fronts(upstream: str, found: dict[str, PeerTool]) -> Iterator[dict[str, ServedApp]]:
+    """Our proxy and every available peer, each in front of `upstream`."""
+    with ExitStack() as stack:
+        fronts = {"ours": stack.enter_context(proxy_process(upstream))}
+        if "prism" in found:
+            command = _prism_proxy(found["prism"], upstream)
+            fronts["prism"] = stack.enter_context(peer_process("prism proxy", command))
+        if "mitmproxy" in found:
+            command = _mitm_reverse(found["mitmproxy"], upstream)
+            fronts["mitmproxy"] = stack.enter_context(peer_process("mitmdump", command))
+        yield fronts
+
+
+_PEER_TITLES = {
+    "prism": "`prism proxy openapi.yaml UPSTREAM`",
+    "mitmproxy": "mitmproxy in reverse mode (`mitmdump --mode reverse:UPSTREAM`, no addon)",
+}
+
+
+def _added_latency(sizes: Sizes, found: dict[str, PeerTool]) -> dict[str, Any]:
+    calls = max(_BLOCK, min(sizes.client_calls, 1000))
+    with served("mock", {"render_seconds": 1.0}) as mock, _fronts(mock.url, found) as fronts:
+        with httpx.Client(headers=_AUTH, timeout=30.0) as http:
+            created = http.post(f"{mock.url}/v1/videos", json={"prompt": "a red fox"})
+            created.raise_for_status()
+            path = f"/v1/videos/{created.json()['id']}"
+            bases = {"direct": mock.url, **{name: front.url for name, front in fronts.items()}}
+            times: dict[str, list[float]] = {name: [] for name in bases}
+            cpu = {name: 0.0 for name in fronts}
+            for base in bases.values():
+                _latencies(http, base + path, _BLOCK)  # warm every path up
+            for _ in range(calls // _BLOCK):
+                for name, base in bases.items():
+                    before = fronts[name].cpu_seconds() if name in fronts else 0.0
+                    times[name] += _latencies(http, base + path, _BLOCK)
+                    if name in fronts:
+                        cpu[name] += fronts[name].cpu_seconds() - before
+    medians = {name: statistics.median(values) * 1e3 for name, values in times.items()}
+    return {
+        "calls": calls,
+        "median_ms": medians,
+        "p90_ms": {n: statistics.quantiles(v, n=10)[-1] * 1e3 for n, v in times.items()},
+        "added_ms": {n: medians[n] - medians["direct"] for n in fronts},
+        "cpu_ms_per_retrieve": {n: s * 1e3 / len(times[n]) for n, s in cpu.items()},
+    }
+
+
+def _download(sizes: Sizes, found: dict[str, PeerTool]) -> dict[str, Any]:
+    total = max(1024 * 1024, sizes.transfer_bytes // 4)
+    with (
+        served("stream", {"bytes": total}) as stream,
+        _fronts(stream.url, found) as fronts,
+        httpx.Client(headers=_AUTH, timeout=600.0) as http,
+    ):
+        path = "/v1/videos/video_bench/content"
+        bases = {"direct": stream.url, **{name: front.url for name, front in fronts.items()}}
+        runs: dict[str, list[float]] = {name: [] for name in bases}
+        delivered: dict[str, int] = {}
+        for _ in range(2):
+            for name, base in bases.items():
+                size, seconds = _read(http, base + path)
+                if size != total and name in ("direct", "ours"):
+                    raise BenchProcessError(f"{name}: read {size} of {total} bytes")
+                # A peer that changes the body is measured on the bytes the server sent; the
+                # note says what it delivered.
+                delivered[name] = size
+                runs[name].append(total / seconds / 1e6)
+    return {
+        "bytes": total,
+        "delivered_bytes": delivered,
+        "runs_mb_per_s": runs,
+        "best": {n: max(v) for n, v in runs.items()},
+    }
+
+
+def _mangled(peer: str, download: dict[str, Any]) -> str:
+    """What a peer did to the body, when it did not pass it on unchanged."""
+    delivered = download["delivered_bytes"][peer]
+    if delivered == download["bytes"]:
+        return ""
+    return (
+        f"; {peer} did not pass the body on unchanged: it delivered {delivered:,} bytes for the "
+        f"server's {download['bytes']:,} (a binary body re-encoded as text), so the client's "
+        "video is corrupt"
+    )
+
+
+def measure_proxy_peers(sizes: Sizes) -> list[Figure]:
+    """Added retrieve latency and download throughput: ours against each peer."""
+    found, missing = _tools(sizes)
+    latency = _added_latency(sizes, found)
+    download = _download(sizes, found)
+    figures: list[Figure] = []
+    ours_added = latency["added_ms"]["ours"]
+    mib = download["bytes"] // (1024 * 1024)
+    for peer in ("prism", "mitmproxy"):
+        latency_key, download_key = f"peer_proxy_{peer}_latency", f"peer_proxy_{peer}_download"
+        latency_title = f"Latency the validating proxy adds to a retrieve, against {peer}"
+        download_title = (
+            f"Download throughput through the validating proxy ({mib} MiB), against {peer}"
+        )
+        if peer not in found:
+            figures += [
+                _skipped(latency_key, latency_title, peer, missing[peer]),
+                _skipped(download_key, download_title, peer, missing[peer]),
+            ]
+            continue
+        label = found[peer].label
+        medians = latency["median_ms"]
+        cpu = latency["cpu_ms_per_retrieve"]
+        figures.append(
+            Figure(
+                key=latency_key,
+                title=latency_title,
+                unit="ms",
+                value=ours_added,
+                baseline_title=f"{_PEER_TITLES[peer]} ({label}), same server, added latency",
+                baseline=latency["added_ms"][peer],
+                target=_LESS,
+                note=(
+                    f"median per retrieve: direct {medians['direct']:.2f} ms, ours "
+                    f"{medians['ours']:.2f} ms, {peer} {medians[peer]:.2f} ms; "
+                    f"{latency['calls']} sequential retrieves each, alternating blocks; CPU per "
+                    f"retrieve: ours {cpu['ours']:.2f} ms, {peer} {cpu[peer]:.2f} ms"
+                ),
+                details={**latency, "peer": label},
+            )
+        )
+        best = download["best"]
+        figures.append(
+            Figure(
+                key=download_key,
+                title=download_title,
+                unit="MB/s",
+                value=best["ours"],
+                baseline_title=f"{_PEER_TITLES[peer]} ({label}), same server",
+                baseline=best[peer],
+                target=_FASTER,
+                note=f"best of two each; direct {best['direct']:,.0f} MB/s; ours also spools the "
+                "body to disk and decodes it" + _mangled(peer, download),
+                details={**download, "peer": label},
+            )
+        )
+    return figures
+
+
+# --- the audit's fuzzing phase against `schemathesis run` ----------------------------------
+
+
+def _audit_fuzzing_seconds(
+    mock: ServedApp, profile: str, seed: int, folder: Path
+) -> dict[str, Any]:
+    """Run the audit on `mock`; the seconds between its "fuzzing with schemathesis" and
+    "fuzzing done" lines (the fuzzing phase: relay, schemathesis, translation)."""
+    command = [sys.executable, "-m", "videos_contract", "audit"]
+    command += ["--profile", profile, "--seed", str(seed), "--report-dir", str(folder / "reports")]
+    env = {**os.environ, URL_ENV: mock.url, KEY_ENV: DEFAULT_KEY, "PYTHONUNBUFFERED": "1"}
+    started = time.perf_counter()
+    marks: dict[str, float] = {}
+    tail: list[str] = []
+    with subprocess.Popen(
+        command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+        assert process.stdout is not None
+        for line in _lines(process.stdout):
+            now = time.perf_counter()
+            if "fuzzing with schemathesis" in line:
+                marks["start"] = now
+            elif "fuzzing done" in line:
+                marks["end"] = now
+            tail = [*tail, line][-20:]
+        exit_code = process.wait()
+    total = time.perf_counter() - started
+    if "start" not in marks or "end" not in marks or exit_code not in (0, 1):
+        raise BenchProcessError(
+            f"the audit did not fuzz (exit {exit_code}): {''.join(tail)[-800:]}"
+        )
+    return {
+        "seconds": marks["end"] - marks["start"],
+        "audit_seconds": total,
+        "exit_code": exit_code,
+    }
+
+
+def _lines(stream: IO[str]) -> Iterator[str]:
+    yield from iter(stream.readline, "")
+
+
+def _schemathesis_seconds(command: list[str], folder: Path) -> dict[str, Any]:
+    started = time.perf_counter()
+    proc = subprocess.run(command, cwd=folder, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    # 0: no failure found, 1: failures found; either is a complete run.
+    if proc.returncode not in (0, 1):
+        raise BenchProcessError(f"schemathesis exited {proc.returncode}: {proc.stdout[-800:]}")
+    return {"seconds": seconds, "exit_code": proc.returncode}
+
+
+def measure_fuzz_peer(sizes: Sizes) -> list[Figure]:
+    """The audit's fuzzing phase and `schemathesis run` with the same settings, same mock."""
+    # The audit's own settings, so that both run the same phases, checks, seed and cases.
+    from videos_contract.audit.fuzz import EXCLUDED_CHECKS
+    from videos_contract.audit.profiles import PROFILES
+
+    profile = PROFILES[sizes.audit_profile]
+    tool = schemathesis()
+    seed = 0
+    with (
+        served("mock", {"render_seconds": 0.2, "seed": seed}) as mock,
+        tempfile.TemporaryDirectory(prefix="bench-fuzz-") as tmp,
+    ):
+        folder = Path(tmp)
+        command = [str(tool.executable), "run", str(SPEC), "--url", mock.url]
+        command += ["--header", f"Authorization: Bearer {DEFAULT_KEY}"]
+        command += [
+            "--phases",
+            ",".join(profile.phases),
+            "--max-examples",
+            str(profile.max_examples),
+        ]
+        command += [
+            "--seed",
+            str(seed),
+            "--checks",
+            "all",
+            "--exclude-checks",
+            ",".join(EXCLUDED_CHECKS),
+        ]
+        command += ["--workers", "1", "--generation-database", "none", "--no-color"]
+        audit = _audit_fuzzing_seconds(mock, profile.name, seed, folder)
+        plain = _schemathesis_seconds(command, folder)
+    return [
+        Figure(
+            key="peer_fuzz",
+            title=f"The audit's fuzzing phase (`--profile {profile.name}`) against "
+            "`schemathesis run`",
+            unit="s",
+            value=audit["seconds"],
+            baseline_title=f"`schemathesis run` ({tool.label}): same phases, checks, seed, "
+            "cases, same mock",
+            baseline=plain["seconds"],
+            target=Target(1.2, at_least=False),
+            note=(
+                f"phases {','.join(profile.phases)}, {profile.max_examples} cases per operation, "
+                f"seed {seed}; the audit also relays every exchange, writes four report formats "
+                f"and re-checks failures; whole audit {audit['audit_seconds']:.1f} s"
+            ),
+            details={
+                "audit": audit,
+                "schemathesis": plain,
+                "command": command[1:],
+                "peer": tool.label,
+            },
+        )
+    ]

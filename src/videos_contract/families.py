@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from videos_contract.schema import type_keyword
 from videos_contract.spec import Spec, SpecError, load_spec
-from videos_contract.validator import Compiled
+
+if TYPE_CHECKING:  # jsonschema is loaded when a family's body is validated, not for --help
+    from videos_contract.validator import Compiled
 
 __all__ = ["Families", "Family", "families"]
 
@@ -80,16 +82,15 @@ class Family:
 
     def refusals(self, body: Mapping[str, Any]) -> list[str]:
         """The fields (first path element) the family's schema refuses in `body`."""
-        errors = self.validator().iter_errors(dict(body))
-        return sorted({str(e.absolute_path[0]) if e.absolute_path else "" for e in errors})
+        return sorted(self.validator().fields_at_fault(dict(body)))
 
     def allowed(self, model: str, name: str, **others: Any) -> tuple[Any, ...]:
         """The values of field `name` that `model` takes (given the other fields `others`)."""
         base = {"prompt": _PROBE_PROMPT, "model": model, **others}
         out = []
+        validator = self.validator()
         for value in self.candidates(name):
-            errors = self.validator().iter_errors({**base, name: value})
-            if not any(e.absolute_path and e.absolute_path[0] == name for e in errors):
+            if name not in validator.fields_at_fault({**base, name: value}):
                 out.append(value)
         return tuple(out)
 
@@ -196,6 +197,8 @@ class Families:
 
 @lru_cache(maxsize=32)
 def _validator(family: Family) -> Compiled:
+    from videos_contract.validator import Compiled
+
     return Compiled(dict(family.schema))
 
 

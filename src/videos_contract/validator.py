@@ -99,6 +99,17 @@ class Compiled:
     def is_valid(self, instance: Any) -> bool:
         return bool(self.fast.is_valid(instance))
 
+    def fields_at_fault(self, instance: Any) -> set[str]:
+        """The first element of the path of each error of `instance` ("" for the instance as a
+        whole): which fields the schema refuses, decided and located by jsonschema-rs alone,
+        so asking loads no jsonschema (`create --help` asks it for every model's values)."""
+        if self.fast.is_valid(instance):
+            return set()
+        return {
+            str(error.instance_path[0]) if error.instance_path else ""
+            for error in self.fast.iter_errors(instance)
+        }
+
     def iter_errors(self, instance: Any) -> list[ValidationError]:
         """Every error of `instance`; empty when it is valid."""
         if self.fast.is_valid(instance):

@@ -96,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
     import av  # noqa: F401
     import PIL.Image  # noqa: F401
 
-    from videos_contract.audit.reports.console import verdict_line  # rich, when it runs
+    from videos_contract.audit.reports.words import verdict_line
 
     if not 0 <= args.port <= 65535:
         raise CliError(f"--port must be between 0 and 65535, got {args.port}", exit_code=2)

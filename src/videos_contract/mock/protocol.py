@@ -10,10 +10,7 @@ past it a partial head is answered 408 `request_timeout`, and an empty connectio
 
 from __future__ import annotations
 
-from videos_contract.relay.front import (
-    DEFAULT_HEAD_TIMEOUT,
-    HEAD_TIMEOUT_ATTRIBUTE,
-    GuardedH11Protocol,
-)
+from videos_contract.relay.front import GuardedH11Protocol
+from videos_contract.relay.rules import DEFAULT_HEAD_TIMEOUT, HEAD_TIMEOUT_ATTRIBUTE
 
 __all__ = ["DEFAULT_HEAD_TIMEOUT", "HEAD_TIMEOUT_ATTRIBUTE", "GuardedH11Protocol"]

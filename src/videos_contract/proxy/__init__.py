@@ -13,24 +13,30 @@ judged), `server` (a run: serving it, writing reports on exit). The HTTP under t
 relay core's (`videos_contract.relay`: uvicorn with h11 in front, an h11 client behind).
 """
 
-from videos_contract.proxy.app import (
-    PROXY_ERROR_HEADER,
-    ExchangeRecord,
-    ProxyLimits,
-    RecordingSink,
-    ValidatingProxy,
-)
-from videos_contract.proxy.checks import CHECK_NAMES, TrafficChecker
-from videos_contract.proxy.findings import Findings
-from videos_contract.proxy.server import (
-    DEFAULT_REPORT_DIR,
-    ProxyConfig,
-    ProxyRun,
-    RunningProxy,
-    running_proxy,
-    serve_proxy,
-    shown_url,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Each layer loads when first asked for: `proxy --help` and the audit's use of the checks do
+# not load the server (uvicorn).
+if TYPE_CHECKING:
+    from videos_contract.proxy.app import (
+        PROXY_ERROR_HEADER,
+        ExchangeRecord,
+        ProxyLimits,
+        RecordingSink,
+        ValidatingProxy,
+    )
+    from videos_contract.proxy.checks import CHECK_NAMES, TrafficChecker
+    from videos_contract.proxy.findings import Findings
+    from videos_contract.proxy.server import (
+        DEFAULT_REPORT_DIR,
+        ProxyConfig,
+        ProxyRun,
+        RunningProxy,
+        running_proxy,
+        serve_proxy,
+        shown_url,
+    )
 
 __all__ = [
     "CHECK_NAMES",
@@ -49,3 +55,30 @@ __all__ = [
     "serve_proxy",
     "shown_url",
 ]
+
+_WHERE = {
+    "PROXY_ERROR_HEADER": "app",
+    "ExchangeRecord": "app",
+    "ProxyLimits": "app",
+    "RecordingSink": "app",
+    "ValidatingProxy": "app",
+    "CHECK_NAMES": "checks",
+    "TrafficChecker": "checks",
+    "Findings": "findings",
+    "DEFAULT_REPORT_DIR": "server",
+    "ProxyConfig": "server",
+    "ProxyRun": "server",
+    "RunningProxy": "server",
+    "running_proxy": "server",
+    "serve_proxy": "server",
+    "shown_url": "server",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -49,7 +49,7 @@ from videos_contract.audit.answers import (
 from videos_contract.credentials import masked_headers
 from videos_contract.http_rules import error_bytes, hop_by_hop
 from videos_contract.proxy.checks import Seen, TrafficChecker
-from videos_contract.relay.front import GRACEFUL_SECONDS, Refusal, request_refusal
+from videos_contract.relay.rules import GRACEFUL_SECONDS, Refusal, request_refusal
 from videos_contract.relay.upstream import Answer, Upstream, UpstreamError
 
 __all__ = [

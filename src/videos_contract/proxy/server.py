@@ -18,7 +18,7 @@ from videos_contract.listening import base_url, bind, served_in_thread
 from videos_contract.proxy.app import ProxyLimits, RecordingSink, ValidatingProxy
 from videos_contract.proxy.checks import TrafficChecker
 from videos_contract.proxy.findings import Findings
-from videos_contract.relay.front import GRACEFUL_SECONDS, RelayServer
+from videos_contract.relay.rules import GRACEFUL_SECONDS
 from videos_contract.spec import load_spec
 
 __all__ = [
@@ -120,6 +120,8 @@ def serve_proxy(
     """
     sock = bind(host, port)
     try:
+        from videos_contract.relay.front import RelayServer  # uvicorn: to serve, not for --help
+
         server = RelayServer(run.app)
         if on_ready is not None:
             on_ready(base_url(sock))
@@ -145,6 +147,8 @@ def running_proxy(
     recorder: RecordingSink | None = None,
 ) -> Iterator[RunningProxy]:
     """The proxy on a free 127.0.0.1 port for the `with` block; reports written at its end."""
+    from videos_contract.relay.front import RelayServer
+
     run = ProxyRun(config, on_line, recorder)
     started = False
     try:

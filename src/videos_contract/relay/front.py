@@ -26,55 +26,24 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Generator, Sequence
+from collections.abc import Generator
 from typing import Any, cast
 
 import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from videos_contract.http_rules import error_bytes
+from videos_contract.relay.rules import (
+    DEFAULT_HEAD_TIMEOUT,
+    GRACEFUL_SECONDS,
+    HEAD_TIMEOUT_ATTRIBUTE,
+    MAX_HEAD,
+    error_answer,
+)
 
-__all__ = [
-    "DEFAULT_HEAD_TIMEOUT",
-    "GRACEFUL_SECONDS",
-    "HEAD_TIMEOUT_ATTRIBUTE",
-    "MAX_HEAD",
-    "GuardedH11Protocol",
-    "Refusal",
-    "RelayServer",
-    "error_answer",
-    "request_refusal",
-]
+__all__ = ["GuardedH11Protocol", "RelayServer"]
 
-_REASONS = {
-    400: "Bad Request",
-    408: "Request Timeout",
-    431: "Request Header Fields Too Large",
-    501: "Not Implemented",
-    505: "HTTP Version Not Supported",
-}
-# The uvicorn config attribute that holds the head timeout (it travels to worker processes
-# with the config); without it, DEFAULT_HEAD_TIMEOUT applies.
-HEAD_TIMEOUT_ATTRIBUTE = "videos_contract_head_timeout"
-DEFAULT_HEAD_TIMEOUT = 30.0
-# The largest request head accepted (request line and headers), in one piece or many.
-MAX_HEAD = 64 * 1024
-# Exchanges in flight at Ctrl-C or SIGTERM get this long to finish.
-GRACEFUL_SECONDS = 10.0
 _logger = logging.getLogger("videos_contract.relay")
-
-
-def error_answer(status: int, code: str, message: str) -> bytes:
-    """A whole HTTP/1.1 answer carrying the API's JSON error, closing the connection."""
-    body = error_bytes(message, "invalid_request_error", code=code)
-    head = (
-        f"HTTP/1.1 {status} {_REASONS.get(status, '')}\r\n"
-        "content-type: application/json\r\n"
-        f"content-length: {len(body)}\r\n"
-        "connection: close\r\n\r\n"
-    )
-    return head.encode("latin-1") + body
 
 
 class _Coalescing:
@@ -185,72 +154,6 @@ class GuardedH11Protocol(H11Protocol):
             answer = error_answer(400, "invalid_request", "The request is not valid HTTP/1.1.")
         self.transport.write(answer)
         self.transport.close()
-
-
-class Refusal(Exception):
-    """A request a relay refuses: its status, the error's code and message."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-
-
-def request_refusal(
-    method: str, target: str, http_version: str, headers: Sequence[tuple[bytes, bytes]]
-) -> Refusal | None:
-    """Why a request h11 parsed must still be refused (RFC 9112 §3.2, §6.1, §6.3; RFC 9110
-    §9.3.6), or None.
-
-    h11 refuses what it cannot frame (a malformed line or field, two different lengths, a
-    transfer coding other than `chunked`, no `Host` in HTTP/1.1, a head over `MAX_HEAD`
-    bytes still incomplete); this adds what it lets by: a head over `MAX_HEAD` bytes that
-    came in one read, two `Host` fields, an HTTP version other than 1.0 and 1.1, `CONNECT`
-    (a relay to one origin tunnels nothing), a target neither in origin form nor in
-    absolute form, both a length and chunks (the length would be forwarded), and an upgrade
-    that carries a body."""
-    size = len(method) + len(target) + sum(len(name) + len(value) + 4 for name, value in headers)
-    if size > MAX_HEAD:
-        # h11 bounds a head that comes in pieces; one that came whole is measured here.
-        return Refusal(
-            431,
-            "request_header_too_large",
-            f"The request head is larger than this server accepts ({MAX_HEAD} bytes).",
-        )
-    if http_version not in ("1.0", "1.1"):
-        return Refusal(505, "http_version_not_supported", f"HTTP/{http_version} is not served.")
-    hosts = 0
-    length = chunked = upgrade = False
-    for name, _ in headers:
-        if name == b"host":
-            hosts += 1
-        elif name == b"content-length":
-            length = True
-        elif name == b"transfer-encoding":
-            chunked = True
-        elif name == b"upgrade":
-            upgrade = True
-    if hosts > 1:
-        return Refusal(400, "invalid_request", "A request may carry one Host field, not several.")
-    if method == "CONNECT":
-        return Refusal(501, "invalid_request", "CONNECT is not served: this relay tunnels nothing.")
-    if not target.startswith("/") and not target.lower().startswith(("http://", "https://")):
-        return Refusal(400, "invalid_request", "The request target must be a path.")
-    if length and chunked:
-        return Refusal(
-            400, "invalid_request", "A request may not carry both Content-Length and chunks."
-        )
-    if upgrade and (chunked or _has_length(headers)):
-        return Refusal(
-            400, "invalid_request", "A request that asks to switch protocols may have no body."
-        )
-    return None
-
-
-def _has_length(headers: Sequence[tuple[bytes, bytes]]) -> bool:
-    return any(
-        name == b"content-length" and value.strip() not in (b"", b"0") for name, value in headers
-    )
 
 
 def quiet_uvicorn() -> None:

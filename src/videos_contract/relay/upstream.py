@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 import h11
 
-from videos_contract.relay.front import MAX_HEAD
+from videos_contract.relay.rules import MAX_HEAD
 
 __all__ = ["MAX_HEAD", "Answer", "Upstream", "UpstreamError"]
 

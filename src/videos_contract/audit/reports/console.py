@@ -19,36 +19,11 @@ from videos_contract.audit.events import (
     FuzzingStarted,
 )
 from videos_contract.audit.reports.grouping import by_operation
+from videos_contract.audit.reports.words import not_conformant, verdict_line
 from videos_contract.audit.results import AuditResult, Outcome
 from videos_contract.terminal import printable
 
-__all__ = ["ConsoleReporter", "verdict_line"]
-
-
-def verdict_line(result: AuditResult) -> str:
-    """One sentence: conformant or not, and how many checks the user's settings left out (or,
-    when the run was settled otherwise, the reason it was)."""
-    if result.final.reason:
-        return result.final.reason
-    if not result.conformant:
-        return _not_conformant(result)
-    not_run, in_part = len(result.not_run), len(result.run_in_part)
-    if not_run and in_part:
-        return f"Conformant, {not_run} check(s) not run and {in_part} run in part by your settings."
-    if not_run:
-        return f"Conformant, {not_run} check(s) not run by your settings."
-    if in_part:
-        return f"Conformant, {in_part} check(s) run in part by your settings."
-    return "Conformant: no violation found."
-
-
-def _not_conformant(result: AuditResult) -> str:
-    causes, blocked = len(result.root_causes), len(result.blocked)
-    also = f", {blocked} check(s) blocked by them" if blocked else ""
-    return (
-        f"{len(result.violations)} violation(s) shown from {causes} root cause(s){also}: "
-        "not conformant."
-    )
+__all__ = ["ConsoleReporter"]
 
 
 _STYLE = {
@@ -164,4 +139,4 @@ class ConsoleReporter:
         if result.conformant:
             self._print(f"[bold green]{escape(verdict_line(result))}[/]")
         else:
-            self._print(f"[bold red]{escape(_not_conformant(result))}[/]")
+            self._print(f"[bold red]{escape(not_conformant(result))}[/]")

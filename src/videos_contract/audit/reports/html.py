@@ -109,7 +109,7 @@ def _settled(result: AuditResult) -> str:
 
 def render_html(result: AuditResult) -> str:
     # Its module loads rich, for the terminal; the proxy writes this file without one.
-    from videos_contract.audit.reports.console import verdict_line
+    from videos_contract.audit.reports.words import verdict_line
 
     e = escape
     verdict = (

@@ -11,8 +11,8 @@ from typing import Any
 
 from videos_contract import __version__
 from videos_contract.audit.curl import to_curl
-from videos_contract.audit.reports.console import verdict_line
 from videos_contract.audit.reports.grouping import by_operation
+from videos_contract.audit.reports.words import verdict_line
 from videos_contract.audit.results import AuditResult, Outcome, Violation
 
 __all__ = ["SUMMARY_VERSION", "render_summary", "summary_dict"]

@@ -74,3 +74,79 @@ def test_seedance_fields_inside_a_literal_extra_body(mock_server: MockServer) ->
     frame = seedance.frame(str(resolution))
     assert frame is not None
     assert (job["width"], job["height"], job["duration"]) == (*frame, 4)
+
+
+def _adapter_only(source: str) -> list[str]:
+    """The models whose only sources are `source` and others that are not pages."""
+    catalogue = families()
+    pages = {name for name, s in catalogue.sources.items() if s.kind == "page"}
+    return [
+        model
+        for family in catalogue
+        for model in family.models
+        if source in family.sources.get(model, ()) and not pages & set(family.sources[model])
+    ]
+
+
+@pytest.mark.parametrize("model", [*_adapter_only("adapter"), *_adapter_only("news-page")])
+def test_each_model_the_news_page_or_the_adapter_names_renders(
+    model: str, mock_server: MockServer
+) -> None:
+    family = families().for_model(model)
+    body: dict[str, Any] = {"prompt": "a fox", "model": model}
+    for name in family.requires(model):
+        body[name] = "https://example.com/first.png"
+    answer = _post(mock_server, json=body)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["model"] == model
+
+
+def test_the_adapter_s_fields_are_taken() -> None:
+    """Veo's `generate_audio` and `seed`, Seedance's `seed`, `camera_fixed` and `9:21`."""
+    catalogue = families()
+    veo, seedance = catalogue.named("veo"), catalogue.named("seedance")
+    assert {"generate_audio", "seed"} <= set(veo.properties)
+    assert {"seed", "camera_fixed"} <= set(seedance.properties)
+    assert "9:21" in seedance.candidates("ratio")
+
+
+def test_new_fields_and_a_size_spelled_with_a_star_through_the_mock(
+    mock_server: MockServer,
+) -> None:
+    catalogue = families()
+    veo = catalogue.named("veo").models[0]
+    seedance = catalogue.named("seedance").models[-1]
+    wan = catalogue.named("wan").models[0]
+    star = next(v for v in catalogue.named("wan").allowed(wan, "size") if "*" in str(v))
+    answers = [
+        _post(mock_server, json={"prompt": "a", "model": veo, "generate_audio": True, "seed": 7}),
+        _post(
+            mock_server,
+            json={
+                "prompt": "a",
+                "model": seedance,
+                "seed": 7,
+                "camera_fixed": True,
+                "ratio": "9:21",
+            },
+        ),
+        _post(mock_server, json={"prompt": "a", "model": wan, "size": star}),
+    ]
+    for answer in answers:
+        assert answer.status_code == 200, answer.text
+    width, _, height = str(star).partition("*")
+    assert (answers[2].json()["width"], answers[2].json()["height"]) == (int(width), int(height))
+    tall = answers[1].json()
+    assert tall["height"] > tall["width"]  # 9:21 is a portrait frame
+    # A Seedance 1.x model takes no last frame, a Veo model no unknown field.
+    refused = _post(
+        mock_server,
+        json={
+            "prompt": "a",
+            "model": seedance,
+            "content": [{"type": "image_url", "image_url": {"url": "u"}, "role": "last_frame"}],
+        },
+    )
+    assert refused.status_code == 400 and refused.json()["error"]["param"].startswith("content")
+    odd = _post(mock_server, json={"prompt": "a", "model": veo, "camera_fixed": True})
+    assert odd.status_code == 400 and odd.json()["error"]["param"] == "camera_fixed"

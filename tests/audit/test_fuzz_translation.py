@@ -11,6 +11,7 @@ import httpx
 from videos_contract.audit.fuzz import UNDECLARED, translate
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.proxy import BUDGET_MARK, UPSTREAM_ERROR_MARK
+from videos_contract.families import families
 from videos_contract.spec import load_spec
 
 RELAY = "http://127.0.0.1:9"
@@ -142,6 +143,22 @@ def test_refusal_of_a_valid_model_is_kept() -> None:
     )  # fmt: skip
     run = translate(iter([event]), INDEX, RELAY, TARGET)
     assert run.outcomes[0].failed == 1 and "'model'" in run.outcomes[0].violations[0].at_fault
+
+
+def test_refusal_of_a_model_the_spec_does_not_list_is_dismissed() -> None:
+    # The same refusal for a name no family lists: which new models a server serves is its own.
+    unlisted = "0"
+    assert not families().known(unlisted)
+    request = httpx.Request("POST", f"{RELAY}/v1/videos", json={"prompt": "x", "model": unlisted})
+    error = {"error": {"message": "unknown model", "type": "invalid_request_error",
+                       "param": "model", "code": "invalid_value"}}  # fmt: skip
+    event = _scenario(
+        "POST", "/v1/videos", request, 400,
+        [_failure("positive_data_acceptance", "Schema-valid request rejected")],
+        response_body=error,
+    )  # fmt: skip
+    run = translate(iter([event]), INDEX, RELAY, TARGET)
+    assert run.outcomes[0].failed == 0 and "does not list" in run.dismissals[0].reason
 
 
 def test_undeclared_methods_are_grouped() -> None:

@@ -25,6 +25,7 @@ from videos_contract.audit.profiles import Profile
 from videos_contract.audit.proxy import BUDGET_MARK, PLACEHOLDER_KEY, UPSTREAM_ERROR_MARK
 from videos_contract.audit.results import CheckOutcome, Dismissal, Exchange, Violation
 from videos_contract.audit.wire import wire_problems
+from videos_contract.families import families
 
 __all__ = [
     "STATE_DEPENDENT_INPUTS",
@@ -294,7 +295,24 @@ def _recheck(
             )
         if name in STATE_DEPENDENT_INPUTS and name in _sent_fields(exchange):
             return f"the server refused {param!r}: {STATE_DEPENDENT_INPUTS[name]}", ""
+        model = _sent_model(exchange)
+        if name == "model" and model is not None and not families(index.spec).known(model):
+            return (
+                "the server refused a model the spec does not list: which new models a server "
+                "serves is its own",
+                "",
+            )
     return None, broken
+
+
+def _sent_model(exchange: Exchange) -> str | None:
+    """The `model` of a JSON body as sent, if it is a string."""
+    try:
+        document = json.loads(exchange.body) if exchange.body else None
+    except ValueError:
+        return None
+    model = document.get("model") if isinstance(document, dict) else None
+    return model if isinstance(model, str) else None
 
 
 def _sent_fields(exchange: Exchange) -> set[str]:

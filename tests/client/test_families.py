@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aihubmix_videos.models import OtherVideoRequest, VeoVideoRequest
 
-from videos_contract.client import connect, download, wait
+from videos_contract.client import ApiError, connect, download, wait
 from videos_contract.client.families import BodyError, create_json, json_body
 from videos_contract.families import Family, families
 from videos_contract.mock import MockServer
@@ -60,6 +60,14 @@ def test_each_family_creates_waits_and_downloads(
     assert clip.duration == pytest.approx(seconds, abs=0.2)
 
 
+def test_an_unlisted_model_is_refused_by_default(mock_server: MockServer) -> None:
+    body = json_body("a kite", "kling-v2-1", image_list=["https://example.com/a.png"])
+    with connect(mock_server.url, mock_server.key) as client, pytest.raises(ApiError) as refused:
+        create_json(client, body)
+    assert refused.value.status_code == 400 and refused.value.param == "model"
+
+
+@pytest.mark.videos_mock(accept_unlisted_models=True)
 def test_an_unlisted_model_is_usable(mock_server: MockServer) -> None:
     body = json_body("a kite", "kling-v2-1", image_list=["https://example.com/a.png"])
     assert isinstance(body, OtherVideoRequest)

@@ -150,3 +150,42 @@ def test_new_fields_and_a_size_spelled_with_a_star_through_the_mock(
     assert refused.status_code == 400 and refused.json()["error"]["param"].startswith("content")
     odd = _post(mock_server, json={"prompt": "a", "model": veo, "camera_fixed": True})
     assert odd.status_code == 400 and odd.json()["error"]["param"] == "camera_fixed"
+
+
+UNLISTED = "kling-v2-1"  # a model name no family lists (the spec's own check below)
+
+
+def test_an_unlisted_model_is_refused_naming_the_model(mock_server: MockServer) -> None:
+    assert not families().known(UNLISTED)
+    answer = _post(mock_server, json={"prompt": "a kite", "model": UNLISTED})
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error["param"] == "model" and UNLISTED in error["message"]
+    typo = families().named("wan").models[0].rsplit("-", 1)[0]  # `wan2.6`: a typo
+    assert _post(mock_server, json={"prompt": "a", "model": typo}).status_code == 400
+
+
+@pytest.mark.videos_mock(accept_unlisted_models=True)
+def test_unlisted_models_take_the_generic_rules_when_accepted(mock_server: MockServer) -> None:
+    catch_all = families().catch_all
+    answer = _post(
+        mock_server,
+        json={"prompt": "a kite", "model": UNLISTED, "image_list": ["https://e.com/a.png"]},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["model"] == UNLISTED
+    too_many = ["https://e.com/a.png"] * (catch_all.properties["image_list"]["maxItems"] + 1)
+    refused = _post(
+        mock_server, json={"prompt": "a kite", "model": UNLISTED, "image_list": too_many}
+    )
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "image_list"
+
+
+def test_the_mock_command_takes_the_unlisted_models_option() -> None:
+    from videos_contract.cli import build_parser
+    from videos_contract.cli.mock import mock_config
+
+    parser = build_parser()
+    assert not mock_config(parser.parse_args(["mock"])).accept_unlisted_models
+    accepted = mock_config(parser.parse_args(["mock", "--accept-unlisted-models"]))
+    assert accepted.accept_unlisted_models

@@ -250,11 +250,12 @@ ROWS = [
             "content": [{"type": "audio_url", "audio_url": {"url": "u"}, "role": "reference_audio"}],
         }),
         []),
-    # --- Kling
-    Row("kling", "image fields", EN, "Kling uses image / image_tail / image_list to pass images",
-        lambda f: (f.named("kling").fields, f.named("kling").catch_all,
-                   f.named("kling").properties["image_list"]["maxItems"]),
-        (("image", "image_tail", "image_list"), True, 4)),
+    # --- Unlisted models: Kling's image fields, named without any Kling model
+    Row("unlisted", "image fields", EN, "Kling uses image / image_tail / image_list to pass images",
+        lambda f: (f.named("unlisted").fields, f.named("unlisted").catch_all,
+                   f.named("unlisted").vendor,
+                   f.named("unlisted").properties["image_list"]["maxItems"]),
+        (("image", "image_tail", "image_list"), True, "", 4)),
 ]  # fmt: skip
 
 

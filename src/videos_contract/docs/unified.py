@@ -47,6 +47,9 @@ PAGE_NAMES: dict[str, tuple[str, ...]] = {
     "wan": ("通义万相", "万相", "tongyi wanxiang"),
     "jimeng": ("即梦",),
     "seedance": ("豆包",),
+    # The English page names Kling with its image fields but no model: those fields belong to
+    # the rules for models the contract does not list.
+    "unlisted": ("kling", "可灵"),
 }
 # Row labels that name a field without writing its name, by the field's role in the family.
 ROLE_LABELS: dict[str, tuple[str, ...]] = {
@@ -169,7 +172,9 @@ class _Reader:
         """The family a heading, a bullet's lead or a row's first cell names."""
         low = text.lower()
         for family in self.catalogue:
-            names = [family.name, *family.title.lower().split(), *PAGE_NAMES.get(family.name, ())]
+            # The catch-all's title ("Unlisted models") names no family a page writes about.
+            title = () if family.catch_all else family.title.lower().split()
+            names = [family.name, *title, *PAGE_NAMES.get(family.name, ())]
             if family.vendor:
                 names.append(family.vendor.lower())
             for name in names:

@@ -293,6 +293,7 @@ class Handlers:
         else:
             body = rules.check(await read_json(request, limit, self.config.body_timeout_seconds))
             reference = None
+            self._require_listed(body.get("model"))
         if reference is None and isinstance(body.get("input_reference"), dict):
             reference = {"type": "object", **body["input_reference"]}
         family = self._families.for_model(body.get("model"))
@@ -306,6 +307,19 @@ class Handlers:
             reference=reference,
         )
         return JSONResponse(self._video(job, accepted=True))
+
+    def _require_listed(self, model: Any) -> None:
+        """A model the spec does not list is refused, unless the mock accepts unlisted ones."""
+        if not isinstance(model, str) or self.config.accept_unlisted_models:
+            return
+        if not self._families.known(model):
+            raise ApiError(
+                400,
+                f"Invalid 'model': '{model[:80]}' is not a model this server serves. Expected "
+                f"one of {', '.join(self._families.models)}.",
+                param="model",
+                code="model_not_found",
+            )
 
     async def _list_videos(self, request: Request, call: Call) -> Response:
         try:

@@ -189,3 +189,31 @@ def test_the_mock_command_takes_the_unlisted_models_option() -> None:
     assert not mock_config(parser.parse_args(["mock"])).accept_unlisted_models
     accepted = mock_config(parser.parse_args(["mock", "--accept-unlisted-models"]))
     assert accepted.accept_unlisted_models
+
+
+ALIASED = [f for f in LISTED if f.seconds_field != "duration" and "duration" in f.properties]
+
+
+@pytest.mark.parametrize("family", ALIASED, ids=[f.name for f in ALIASED])
+def test_the_duration_alias_is_honoured_or_refused(family: Family, mock_server: MockServer) -> None:
+    """`{"model": ..., "duration": N}` renders N seconds; never the default in its place."""
+    model = family.models[0]
+    default = int(family.field_default(family.seconds_field))
+    other = next(int(v) for v in family.allowed(model, "duration") if int(v) != default)
+    body: dict[str, Any] = {"prompt": "a fox", "model": model, "duration": other}
+    for name in family.requires(model):
+        body[name] = "https://example.com/first.png"
+    job = _post(mock_server, json=body).json()
+    assert str(job.get("duration", job.get("seconds"))) == str(other), job
+    # A typed client fills `seconds` with its default: `duration` still decides.
+    filled = {**body, family.seconds_field: family.field_default(family.seconds_field)}
+    job = _post(mock_server, json=filled).json()
+    assert str(job.get("duration", job.get("seconds"))) == str(other), job
+    # Two different chosen lengths: refused, naming the alias, not one of them dropped.
+    lengths = [int(v) for v in family.allowed(model, "duration")]
+    third = next((n for n in lengths if n not in (default, other)), None)
+    if third is None:  # two lengths only (Jimeng): no chosen `seconds` can differ from both
+        return
+    clash = {**body, family.seconds_field: str(third)}
+    answer = _post(mock_server, json=clash)
+    assert answer.status_code == 400 and answer.json()["error"]["param"] == "duration"

@@ -272,6 +272,7 @@ class Handlers:
         kind, boundary = self._require_media_type(request, call.operation)
         rules = self._bodies[(call.operation.operation_id, kind)]
         limit = self.config.max_body_bytes
+        sent: Any = None  # the JSON body as sent, before defaults were filled in
         if kind == "multipart/form-data":
             form = await read_multipart(
                 request,
@@ -291,13 +292,19 @@ class Handlers:
             finally:
                 form.close()
         else:
-            body = rules.check(await read_json(request, limit, self.config.body_timeout_seconds))
+            sent = await read_json(request, limit, self.config.body_timeout_seconds)
+            body = rules.check(sent)
             reference = None
             self._require_listed(body.get("model"))
         if reference is None and isinstance(body.get("input_reference"), dict):
             reference = {"type": "object", **body["input_reference"]}
         family = self._families.for_model(body.get("model"))
-        width, height, seconds = plan_render(family, body, self._families.default_family)
+        width, height, seconds = plan_render(
+            family,
+            body,
+            self._families.default_family,
+            sent if isinstance(sent, dict) else body,
+        )
         job = await self._new_job(
             call.owner,
             prompt=str(body["prompt"]),

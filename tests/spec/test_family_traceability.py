@@ -20,6 +20,7 @@ import pytest
 from videos_contract.families import Families, families
 from videos_contract.paths import PROJECT_ROOT
 from videos_contract.spec import load_spec
+from videos_contract.validator import Compiled
 
 PAGES = PROJECT_ROOT / "tests" / "docs" / "pages" / "video-gen"
 CN = "video-gen.cn.mdx"
@@ -268,6 +269,20 @@ def test_page_statement_is_in_the_spec(row: Row) -> None:
     text = (PAGES / row.page).read_text(encoding="utf-8")
     assert _norm(row.quote) in _norm(text), f"{row.page} no longer says {row.quote!r}"
     assert row.check(families()) == row.expected
+
+
+def test_the_page_s_failed_job_is_a_valid_video() -> None:
+    """The unified page's failed job carries `{"message", "type"}`: valid, `code` optional."""
+    quote = '"error": { "message": "Video generation failed due to content policy violation", "type": "video_generation_error" }'
+    text = (PAGES / CN).read_text(encoding="utf-8")
+    assert _norm(quote) in _norm(text)
+    spec = load_spec()
+    job = {"id": "eyJ", "object": "video", "model": families().named("wan").models[0],
+           "status": "failed",
+           "error": {"message": "Video generation failed due to content policy violation",
+                     "type": "video_generation_error"}}  # fmt: skip
+    assert list(Compiled(spec.schema("Video")).iter_errors(job)) == []
+    assert list(Compiled(spec.schema("VideoError")).iter_errors({"type": "x"})) != []
 
 
 def test_every_family_has_rows() -> None:

@@ -51,6 +51,7 @@ from videos_contract import client as api
 from videos_contract.cli.common import CliError, positive
 from videos_contract.cli.families import check_family_values, families_help, family_body
 from videos_contract.client import DownloadResult, VideosClientError
+from videos_contract.client.errors import failure_code
 from videos_contract.client.families import create_json
 from videos_contract.client.wait import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
 from videos_contract.families import families
@@ -433,7 +434,7 @@ def _summary(video: Video) -> str:
     if video.remixed_from_video_id:
         parts.append(f"remix of {video.remixed_from_video_id}")
     if video.error:
-        parts.append(f"error {video.error.code}: {video.error.message}")
+        parts.append(f"error {failure_code(video.error) or '-'}: {video.error.message}")
     if video.prompt:
         prompt = video.prompt if len(video.prompt) <= 60 else video.prompt[:59] + "…"
         parts.append(repr(prompt))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aihubmix_videos.models import OtherVideoRequest, VeoVideoRequest
 
-from videos_contract.client import ApiError, connect, download, wait
+from videos_contract.client import ApiError, RetiredModelWarning, connect, download, wait
 from videos_contract.client.families import BodyError, create_json, json_body
+from videos_contract.client.lifecycle import today
 from videos_contract.families import Family, families
 from videos_contract.mock import MockServer
 from videos_contract.probe import probe_video
@@ -49,8 +51,10 @@ def test_each_family_creates_waits_and_downloads(
     model, fields, frame, seconds = _case(family)
     body = json_body("a heron at dawn", model, **fields)
     assert type(body).__name__ == (family.schema.get("title") or family.schema_name)
+    retired = families().retired(model, today())
     with connect(mock_server.url, mock_server.key) as client:
-        job = create_json(client, body)
+        with pytest.warns(RetiredModelWarning) if retired else contextlib.nullcontext():
+            job = create_json(client, body)
         assert job.model == model
         done = wait(client, job.id, interval=POLL, timeout=60)
         assert done.status == "completed"
@@ -98,3 +102,24 @@ def test_a_value_the_family_refuses_is_named(
 ) -> None:
     with pytest.raises(BodyError, match=f"^{named}="):
         json_body("a fox", model, **fields)
+
+
+def test_a_retired_model_warns_and_a_current_one_does_not(mock_server: MockServer) -> None:
+    from videos_contract.client.lifecycle import retirement_notice
+
+    catalogue = families()
+    retired = [m for m in catalogue.models if catalogue.retired(m, today())]
+    current = next(m for m in catalogue.models if catalogue.retired_on(m) is None)
+    assert retired, "the spec gives past retirement dates (Sora's sunset, Veo 2)"
+    assert retirement_notice(current) is None
+    assert retirement_notice(retired[0], on="2000-01-01") is None  # not yet, then
+    with connect(mock_server.url, mock_server.key) as client:
+        for model in retired:
+            family = catalogue.for_model(model)
+            body = json_body("a kite", model, **dict.fromkeys(family.requires(model), _URL))
+            with pytest.warns(RetiredModelWarning, match=model):
+                create_json(client, body)
+        create_json(client, json_body("a kite", current))  # no warning (they are errors here)
+
+
+_URL = "https://example.com/first.png"

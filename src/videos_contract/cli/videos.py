@@ -20,6 +20,7 @@ import re
 import shlex
 import signal
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,10 +50,12 @@ from rich.progress import (
 
 from videos_contract import client as api
 from videos_contract.cli.common import CliError, positive
+from videos_contract.cli.config import find_config, read_config
 from videos_contract.cli.families import check_family_values, families_help, family_body
-from videos_contract.client import DownloadResult, VideosClientError
+from videos_contract.client import DownloadResult, RetiredModelWarning, VideosClientError
 from videos_contract.client.errors import failure_code
 from videos_contract.client.families import create_json
+from videos_contract.client.lifecycle import retirement_notice
 from videos_contract.client.wait import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
 from videos_contract.families import families
 from videos_contract.spec import Spec, load_spec
@@ -147,8 +150,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     create.add_argument(
         "--model",
         metavar="MODEL",
-        help=f"a model of a family below, or any other model name (default: "
-        f"{catalogue.default_family.field_default('model')})",
+        help="a model of a family below, or any other model name (default: `model` in "
+        "the settings file, videos-contract.toml; without either, create refuses)",
     )
     create.add_argument("--seconds", metavar="N", help="clip length; values per family below")
     create.add_argument("--size", metavar="SIZE", help="frame size; values per family below")
@@ -519,9 +522,24 @@ def _finish_job(
     return 0
 
 
+def _chosen_model(args: argparse.Namespace) -> str:
+    """`--model`, else the settings file's `model`; a `CliError` naming the flag otherwise."""
+    if args.model is not None:
+        return str(args.model)
+    path = find_config(Path.cwd())
+    model = read_config(path).values.get("model") if path is not None else None
+    if not model:
+        raise CliError(
+            "create: no model given: pass --model MODEL (or set model in videos-contract.toml)",
+            exit_code=2,
+        )
+    return str(model)
+
+
 def _create(args: argparse.Namespace, ui: _Ui) -> int:
     if args.output is not None and not args.output.parent.is_dir():
         raise CliError(f"--output: folder {args.output.parent} does not exist")
+    args.model = _chosen_model(args)
     with contextlib.ExitStack() as files:
         reference: api.Reference | None = None
         if args.reference:
@@ -530,7 +548,9 @@ def _create(args: argparse.Namespace, ui: _Ui) -> int:
         body = None if family.default else family_body(family, args)
         if body is None:
             check_family_values(family, args)
-        with _session(args, ui) as client:
+        with _session(args, ui) as client, warnings.catch_warnings():
+            # The retirement is told below, once, as a note.
+            warnings.simplefilter("ignore", RetiredModelWarning)
             if body is not None:
                 video = create_json(client, body)
             else:
@@ -542,7 +562,12 @@ def _create(args: argparse.Namespace, ui: _Ui) -> int:
                     size=UNSET if args.size is None else check_video_size(args.size),
                     reference=reference,
                 )
-            return _finish_job(client, ui, video, args, f"created {video.id} ({video.status})")
+            code = _finish_job(client, ui, video, args, f"created {video.id} ({video.status})")
+    # Once the job's own lines are out: the model asked for is past its retirement date.
+    notice = retirement_notice(args.model)
+    if notice is not None:
+        ui.note(f"warning: {notice}")
+    return code
 
 
 def _reference(value: str, files: contextlib.ExitStack) -> api.Reference:

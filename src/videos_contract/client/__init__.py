@@ -48,6 +48,7 @@ from videos_contract.client.errors import (
     WaitTimeoutError,
     mask_key,
 )
+from videos_contract.client.lifecycle import RetiredModelWarning
 from videos_contract.client.retry import (
     DEFAULT_CALL_TIMEOUT,
     DEFAULT_MAX_BODY,
@@ -74,6 +75,7 @@ __all__ = [
     "PaginationCycleError",
     "Reference",
     "ResponseTooLargeError",
+    "RetiredModelWarning",
     "RetryPolicy",
     "RetryTransport",
     "UnexpectedResponseError",

@@ -37,6 +37,7 @@ from videos_contract.client.generated_requests import (
     remix_request,
     retrieve_request,
 )
+from videos_contract.client.lifecycle import warn_if_retired
 from videos_contract.client.parsing import parse_deleted, parse_list, parse_video
 from videos_contract.client.retry import NOT_SENT_ERRORS
 
@@ -136,6 +137,7 @@ def create(
 
     Raises `OutcomeUnknownError` when the connection fails after the request went out.
     """
+    warn_if_retired(model)
     kwargs = _create_kwargs(prompt, model, seconds, size, reference)
     return parse_video(_send_once(client, "the create", kwargs), client.token)
 
@@ -149,6 +151,7 @@ async def acreate(
     size: VideoSize | Unset = UNSET,
     reference: Reference | None = None,
 ) -> Video:
+    warn_if_retired(model)
     kwargs = _create_kwargs(prompt, model, seconds, size, reference)
     return parse_video(await _asend_once(client, "the create", kwargs), client.token)
 

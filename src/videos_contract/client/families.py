@@ -16,6 +16,7 @@ from aihubmix_videos.models import Video
 
 from videos_contract.client.calls import _asend_once, _send_once
 from videos_contract.client.generated_requests import JsonBody, create_request
+from videos_contract.client.lifecycle import warn_if_retired
 from videos_contract.client.parsing import parse_video
 from videos_contract.families import Family, families
 
@@ -58,9 +59,11 @@ def json_body(prompt: str, model: str | None = None, **fields: Any) -> JsonBody:
 
 def create_json(client: AuthenticatedClient, body: JsonBody) -> Video:
     """Start a job of any family (billed), sent once like `calls.create`."""
+    warn_if_retired(getattr(body, "model", None))
     return parse_video(_send_once(client, "the create", create_request(body)), client.token)
 
 
 async def acreate_json(client: AuthenticatedClient, body: JsonBody) -> Video:
+    warn_if_retired(getattr(body, "model", None))
     response = await _asend_once(client, "the create", create_request(body))
     return parse_video(response, client.token)

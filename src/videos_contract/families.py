@@ -28,6 +28,8 @@ __all__ = ["Families", "Family", "Source", "families"]
 CREATE_OPERATION = "createVideo"
 TABLE_KEY = "x-video-families"
 SOURCES_KEY = "x-sources"
+# The download variant every job has (the clip itself).
+DEFAULT_VARIANT = "video"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,9 @@ class Family:
     # (ISO `YYYY-MM-DD`) where a source gives one.
     sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     retirements: Mapping[str, str] = field(default_factory=dict)
+    # The companion operations its jobs take: remix, and the download variants.
+    remix: bool = False
+    variants: tuple[str, ...] = (DEFAULT_VARIANT,)
 
     def retired_on(self, model: str) -> str | None:
         """The date `model` is retired on: its own, else the family's sunset, else None."""
@@ -191,6 +196,8 @@ class Families:
                         for m, entry in listed.items()
                         if (entry or {}).get("retired")
                     },
+                    remix=bool(row.get("remix", False)),
+                    variants=tuple(str(v) for v in row.get("variants", (DEFAULT_VARIANT,))),
                 )
             )
         self.all: tuple[Family, ...] = tuple(found)

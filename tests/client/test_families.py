@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from pathlib import Path
 from typing import Any
@@ -123,3 +124,25 @@ def test_a_retired_model_warns_and_a_current_one_does_not(mock_server: MockServe
 
 
 _URL = "https://example.com/first.png"
+
+
+def test_a_remix_or_variant_the_family_lacks_is_refused_before_sending(tmp_path: Path) -> None:
+    from videos_contract.client import UnsupportedOperationError, aremix, async_download, remix
+
+    catalogue = families()
+    other = next(f for f in catalogue if f.models and not f.remix)
+    sora = next(f for f in catalogue if f.remix)
+    image = next(v for v in sora.variants if v not in other.variants)
+    # Nothing listens here: a request that went out would fail otherwise than refused.
+    with connect("http://127.0.0.1:9", "sk-gateway-x") as client:
+        with pytest.raises(UnsupportedOperationError, match="remix"):
+            remix(client, "v", "again", model=other.models[0])
+        with pytest.raises(UnsupportedOperationError, match=image):
+            download(client, "v", tmp_path / "x", variant=image, model=other.models[0])  # type: ignore[arg-type]
+        with pytest.raises(UnsupportedOperationError):
+            asyncio.run(aremix(client, "v", "again", model=other.models[0]))
+        with pytest.raises(UnsupportedOperationError):
+            asyncio.run(
+                async_download(client, "v", tmp_path / "x", variant=image, model=other.models[0])  # type: ignore[arg-type]
+            )
+    assert not (tmp_path / "x").exists()

@@ -7,6 +7,7 @@ integer branch, or both; the multipart form is the default family's only), never
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ import pytest
 
 from videos_contract.families import Family, families
 from videos_contract.mock import MockServer
+from videos_contract.spec import load_spec
 
 LISTED = [f for f in families() if f.models]
 
@@ -196,7 +198,7 @@ ALIASED = [f for f in LISTED if f.seconds_field != "duration" and "duration" in 
 
 @pytest.mark.parametrize("family", ALIASED, ids=[f.name for f in ALIASED])
 def test_the_duration_alias_is_honoured_or_refused(family: Family, mock_server: MockServer) -> None:
-    """`{"model": ..., "duration": N}` renders N seconds; never the default in its place."""
+    """`{"model": ..., "duration": N}` renders N seconds; never `seconds` in its place."""
     model = family.models[0]
     default = int(family.field_default(family.seconds_field))
     other = next(int(v) for v in family.allowed(model, "duration") if int(v) != default)
@@ -209,11 +211,52 @@ def test_the_duration_alias_is_honoured_or_refused(family: Family, mock_server: 
     filled = {**body, family.seconds_field: family.field_default(family.seconds_field)}
     job = _post(mock_server, json=filled).json()
     assert str(job.get("duration", job.get("seconds"))) == str(other), job
-    # Two different chosen lengths: refused, naming the alias, not one of them dropped.
+    # The alias decides whatever `seconds` says, and the job says what it renders.
     lengths = [int(v) for v in family.allowed(model, "duration")]
-    third = next((n for n in lengths if n not in (default, other)), None)
-    if third is None:  # two lengths only (Jimeng): no chosen `seconds` can differ from both
-        return
-    clash = {**body, family.seconds_field: str(third)}
-    answer = _post(mock_server, json=clash)
-    assert answer.status_code == 400 and answer.json()["error"]["param"] == "duration"
+    third = next((n for n in lengths if n not in (default, other)), default)
+    job = _post(mock_server, json={**body, family.seconds_field: str(third)}).json()
+    assert str(job.get("duration", job.get("seconds"))) == str(other), job
+
+
+def _completed(server: MockServer, model: str) -> str:
+    family = families().for_model(model)
+    body: dict[str, Any] = {"prompt": "a fox", "model": model}
+    for name in family.requires(model):
+        body[name] = "https://example.com/first.png"
+    job = _post(server, json=body).json()
+    headers = {"Authorization": f"Bearer {server.key}"}
+    for _ in range(600):
+        state = httpx.get(f"{server.url}/v1/videos/{job['id']}", headers=headers).json()
+        if state["status"] == "completed":
+            return str(job["id"])
+        time.sleep(0.05)
+    raise AssertionError(f"{model} job never completed")
+
+
+@pytest.mark.videos_mock(render_seconds=0.05)
+def test_remix_and_image_variants_only_where_the_family_offers_them(
+    mock_server: MockServer,
+) -> None:
+    headers = {"Authorization": f"Bearer {mock_server.key}"}
+    for family in LISTED:
+        job = _completed(mock_server, family.models[0])
+        remix = httpx.post(
+            f"{mock_server.url}/v1/videos/{job}/remix", headers=headers, json={"prompt": "b"}
+        )
+        if family.remix:
+            assert remix.status_code == 200, remix.text
+        else:
+            assert remix.status_code == 400, remix.text
+            assert remix.json()["error"]["param"] == "video_id"
+        for variant in load_spec().enum("ContentVariant"):
+            answer = httpx.get(
+                f"{mock_server.url}/v1/videos/{job}/content",
+                params={"variant": variant},
+                headers=headers,
+            )
+            if variant in family.variants:
+                assert answer.status_code == 200, (family.name, variant, answer.text)
+            else:
+                assert answer.status_code == 400, (family.name, variant)
+                assert answer.json()["error"]["param"] == "variant"
+    assert any(f.remix for f in LISTED) and not all(f.remix for f in LISTED)

@@ -271,6 +271,21 @@ def test_page_statement_is_in_the_spec(row: Row) -> None:
     assert row.check(families()) == row.expected
 
 
+def test_remix_and_image_variants_are_sora_s_only() -> None:
+    """The unified page lists create, retrieve, download (the MP4) and delete for every family;
+    remix and the image variants are the OpenAI-compatible API's, so Sora's only."""
+    text = _norm((PAGES / CN).read_text(encoding="utf-8"))
+    for quote in ("| 下载视频 | GET | `/v1/videos/{video_id}/content` | 下载生成的 MP4 视频 |",
+                  "| 删除任务 | DELETE | `/v1/videos/{video_id}` |"):  # fmt: skip
+        assert _norm(quote) in text
+    assert "/remix" not in text and "thumbnail" not in text
+    catalogue = families()
+    variants = tuple(load_spec().enum("ContentVariant"))
+    for family in catalogue:
+        assert family.remix == family.default, family.name
+        assert family.variants == (variants if family.default else variants[:1]), family.name
+
+
 def test_the_page_s_failed_job_is_a_valid_video() -> None:
     """The unified page's failed job carries `{"message", "type"}`: valid, `code` optional."""
     quote = '"error": { "message": "Video generation failed due to content policy violation", "type": "video_generation_error" }'

@@ -48,7 +48,7 @@ from videos_contract.client.errors import (
     WaitTimeoutError,
     mask_key,
 )
-from videos_contract.client.lifecycle import RetiredModelWarning
+from videos_contract.client.lifecycle import RetiredModelWarning, UnsupportedOperationError
 from videos_contract.client.retry import (
     DEFAULT_CALL_TIMEOUT,
     DEFAULT_MAX_BODY,
@@ -79,6 +79,7 @@ __all__ = [
     "RetryPolicy",
     "RetryTransport",
     "UnexpectedResponseError",
+    "UnsupportedOperationError",
     "VideosClientError",
     "WaitTimeoutError",
     "acreate",

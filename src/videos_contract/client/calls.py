@@ -37,7 +37,7 @@ from videos_contract.client.generated_requests import (
     remix_request,
     retrieve_request,
 )
-from videos_contract.client.lifecycle import warn_if_retired
+from videos_contract.client.lifecycle import check_operation, warn_if_retired
 from videos_contract.client.parsing import parse_deleted, parse_list, parse_video
 from videos_contract.client.retry import NOT_SENT_ERRORS
 
@@ -166,13 +166,23 @@ async def aretrieve(client: AuthenticatedClient, video_id: str) -> Video:
     return parse_video(await _ahttp(client).request(**kwargs), client.token, video_id)
 
 
-def remix(client: AuthenticatedClient, video_id: str, prompt: str) -> Video:
-    """Start a remix job (billed, never re-sent)."""
+def remix(
+    client: AuthenticatedClient, video_id: str, prompt: str, *, model: str | None = None
+) -> Video:
+    """Start a remix job (billed, never re-sent).
+
+    `model`, the source job's model when the caller knows it: a family that offers no remix
+    (every one but Sora) raises `UnsupportedOperationError` before anything is sent.
+    """
+    check_operation(model, remix=True)
     kwargs = remix_request(video_id, RemixVideoRequest(prompt=prompt))
     return parse_video(_send_once(client, f"the remix of {video_id}", kwargs), client.token)
 
 
-async def aremix(client: AuthenticatedClient, video_id: str, prompt: str) -> Video:
+async def aremix(
+    client: AuthenticatedClient, video_id: str, prompt: str, *, model: str | None = None
+) -> Video:
+    check_operation(model, remix=True)
     kwargs = remix_request(video_id, RemixVideoRequest(prompt=prompt))
     return parse_video(await _asend_once(client, f"the remix of {video_id}", kwargs), client.token)
 

@@ -375,6 +375,16 @@ class Handlers:
 
     async def _download_content(self, request: Request, call: Call) -> Response:
         job = await self._job(call)
+        variant = str(call.params["variant"])
+        family = self._families.for_model(job.model)
+        if variant not in family.variants:
+            raise ApiError(
+                400,
+                f"Invalid 'variant': '{variant}' is not available for {family.title} jobs "
+                f"({job.model}); they offer {', '.join(family.variants)}.",
+                param="variant",
+                code="unsupported_for_model",
+            )
         now = time.time()
         self._require_completed(job, now)
         if job.expired(now):
@@ -406,6 +416,17 @@ class Handlers:
             await read_json(request, self.config.max_body_bytes, self.config.body_timeout_seconds)
         )
         source = await self._job(call)
+        family = self._families.for_model(source.model)
+        if not family.remix:
+            raise ApiError(
+                400,
+                f"Invalid 'video_id': {family.title} jobs ({source.model}) cannot be remixed; "
+                "remix is for "
+                + ", ".join(f.title for f in self._families if f.remix)
+                + " jobs only.",
+                param="video_id",
+                code="unsupported_for_model",
+            )
         self._require_completed(source, time.time())
         job = await self._new_job(
             call.owner,

@@ -9,10 +9,9 @@ default family's default size, and for its `seconds` when that is a whole number
 for the default family's default length.
 
 `duration`, the alias of `seconds` the families but Sora accept, is honoured: a body that
-sends it renders its length unless `seconds` was sent too with another value than its
-default, which is refused (400 naming `duration`) rather than one of the two dropped. A
-`seconds` equal to its default next to a `duration` is what a typed client fills in, not a
-choice, so `duration` wins then.
+sends it renders its length, whatever `seconds` says (a typed client fills `seconds` with its
+default, so the alias, sent on purpose, decides). Both are valid for the schema, so a body
+with two different lengths is not refused; the job's own `duration` says which was taken.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from videos_contract.families import Family
-from videos_contract.mock.errors import ApiError
 
 __all__ = ["plan_render"]
 
@@ -64,19 +62,7 @@ def _alias_length(family: Family, sent: Mapping[str, Any]) -> int | None:
     name = family.seconds_field
     if name == _ALIAS or _ALIAS not in sent or _ALIAS not in family.properties:
         return None
-    alias = _whole(sent[_ALIAS])
-    if name in sent:
-        given = _whole(sent[name])
-        default = _whole(family.field_default(name))
-        if given != alias and given != default:
-            raise ApiError(
-                400,
-                f"Invalid '{_ALIAS}': {sent[_ALIAS]!r} contradicts '{name}' {sent[name]!r}; "
-                f"'{_ALIAS}' is an alias of '{name}': send one, or both with the same value.",
-                param=_ALIAS,
-                code="invalid_value",
-            )
-    return alias
+    return _whole(sent[_ALIAS])
 
 
 def plan_render(

@@ -450,3 +450,29 @@ def test_create_with_a_retired_model_warns(
     current = _current_model()
     code, _, err = run(capsys, "create", "--model", current, "--prompt", "a fox")
     assert code == 0 and "retired" not in err
+
+
+def test_create_sends_extra_fields_as_given(
+    on_mock: MockServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    veo = families().named("veo")
+    model = next(m for m in veo.models if families().retired_on(m) is None)
+    created = run_json(
+        capsys, "create", "--model", model, "--prompt", "a garden", "--extra", "seed=42",
+        "--extra", "generate_audio=false",
+    )  # fmt: skip
+    assert created["model"] == model
+    # Not checked here: the server's refusal of a field Veo does not take is what comes back.
+    code, _, err = run(
+        capsys, "create", "--model", model, "--prompt", "x", "--extra", "camera_fixed=true"
+    )
+    assert code == 1 and "camera_fixed" in err
+
+
+@pytest.mark.parametrize("value", ["seed", "=1", "style=anime"])
+def test_a_malformed_extra_is_one_line(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["create", "--model", MODEL, "--prompt", "x", "--extra", value])
+    assert caught.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "--extra" in err and "Traceback" not in err

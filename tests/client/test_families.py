@@ -146,3 +146,36 @@ def test_a_remix_or_variant_the_family_lacks_is_refused_before_sending(tmp_path:
                 async_download(client, "v", tmp_path / "x", variant=image, model=other.models[0])  # type: ignore[arg-type]
             )
     assert not (tmp_path / "x").exists()
+
+
+def test_extra_body_is_sent_as_given(mock_server: MockServer) -> None:
+    """Fields the client does not type reach the server; the server decides, not the client."""
+    from videos_contract.client import acreate, create
+    from videos_contract.client.families import acreate_json
+
+    catalogue = families()
+    veo = catalogue.named("veo")
+    model = next(m for m in veo.models if catalogue.retired_on(m) is None)
+    assert "camera_fixed" not in veo.properties  # a field Veo does not take
+    sora = catalogue.default_family
+    seconds = [str(v) for v in sora.allowed(sora.models[0], "seconds")]
+    with connect(mock_server.url, mock_server.key) as client:
+        job = create_json(client, json_body("a garden", model), extra_body={"seed": 7})
+        assert job.model == model
+        with pytest.raises(ApiError) as refused:
+            create_json(client, json_body("a garden", model), extra_body={"camera_fixed": True})
+        assert refused.value.param == "camera_fixed"
+        # A multipart create: the extra field replaces the typed one of the same name.
+        job = create(client, "a fox", extra_body={"seconds": seconds[-1]})
+        assert job.seconds == seconds[-1]
+
+    async def twins() -> None:
+        async with connect(mock_server.url, mock_server.key) as client:
+            body = json_body("a garden", model)
+            with pytest.raises(ApiError) as refused:
+                await acreate_json(client, body, extra_body={"camera_fixed": 1})
+            assert refused.value.param == "camera_fixed"
+            job = await acreate(client, "a fox", extra_body={"seconds": seconds[-1]})
+            assert job.seconds == seconds[-1]
+
+    asyncio.run(twins())

@@ -154,6 +154,16 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "the settings file, videos-contract.toml; without either, create refuses)",
     )
     create.add_argument("--seconds", metavar="N", help="clip length; values per family below")
+    create.add_argument(
+        "--extra",
+        action="append",
+        type=_extra_field,
+        default=[],
+        metavar="NAME=JSON",
+        help="a further body field, sent as given and not checked here (repeatable), as the "
+        "openai SDKs' extra_body: --extra seed=42 --extra 'metadata={\"a\": 1}'; text "
+        "needs JSON quotes: --extra 'style=\"anime\"'",
+    )
     create.add_argument("--size", metavar="SIZE", help="frame size; values per family below")
     create.formatter_class = argparse.RawDescriptionHelpFormatter
     create.epilog = families_help(catalogue)
@@ -522,6 +532,20 @@ def _finish_job(
     return 0
 
 
+def _extra_field(text: str) -> tuple[str, Any]:
+    """`NAME=JSON` of `--extra`: the field's name and its value, parsed as JSON."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=JSON, got {text[:60]!r}")
+    name = name.strip()
+    try:
+        return name, json.loads(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{name}: {raw[:60]!r} is not JSON (text needs quotes: {name}='\"...\"')"
+        ) from None
+
+
 def _chosen_model(args: argparse.Namespace) -> str:
     """`--model`, else the settings file's `model`; a `CliError` naming the flag otherwise."""
     if args.model is not None:
@@ -551,8 +575,9 @@ def _create(args: argparse.Namespace, ui: _Ui) -> int:
         with _session(args, ui) as client, warnings.catch_warnings():
             # The retirement is told below, once, as a note.
             warnings.simplefilter("ignore", RetiredModelWarning)
+            extra = dict(args.extra) or None
             if body is not None:
-                video = create_json(client, body)
+                video = create_json(client, body, extra_body=extra)
             else:
                 video = api.create(
                     client,
@@ -561,6 +586,7 @@ def _create(args: argparse.Namespace, ui: _Ui) -> int:
                     seconds=UNSET if args.seconds is None else check_video_seconds(args.seconds),
                     size=UNSET if args.size is None else check_video_size(args.size),
                     reference=reference,
+                    extra_body=extra,
                 )
             code = _finish_job(client, ui, video, args, f"created {video.id} ({video.status})")
     # Once the job's own lines are out: the model asked for is past its retirement date.

@@ -9,7 +9,7 @@ The generated functions return `ErrorResponse | Video | None` and crash with a b
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -36,6 +36,7 @@ from videos_contract.client.generated_requests import (
     list_request,
     remix_request,
     retrieve_request,
+    with_extra_body,
 )
 from videos_contract.client.lifecycle import check_operation, warn_if_retired
 from videos_contract.client.parsing import parse_deleted, parse_list, parse_video
@@ -132,13 +133,16 @@ def create(
     seconds: VideoSeconds | Unset = UNSET,
     size: VideoSize | Unset = UNSET,
     reference: Reference | None = None,
+    extra_body: Mapping[str, Any] | None = None,
 ) -> Video:
     """Start a job (billed). Sent once: see `retry` for why it is never re-sent.
 
-    Raises `OutcomeUnknownError` when the connection fails after the request went out.
+    `extra_body`: further form fields, sent as given (see `with_extra_body`), for fields the
+    contract does not know. Raises `OutcomeUnknownError` when the connection fails after the
+    request went out.
     """
     warn_if_retired(model)
-    kwargs = _create_kwargs(prompt, model, seconds, size, reference)
+    kwargs = with_extra_body(_create_kwargs(prompt, model, seconds, size, reference), extra_body)
     return parse_video(_send_once(client, "the create", kwargs), client.token)
 
 
@@ -150,9 +154,10 @@ async def acreate(
     seconds: VideoSeconds | Unset = UNSET,
     size: VideoSize | Unset = UNSET,
     reference: Reference | None = None,
+    extra_body: Mapping[str, Any] | None = None,
 ) -> Video:
     warn_if_retired(model)
-    kwargs = _create_kwargs(prompt, model, seconds, size, reference)
+    kwargs = with_extra_body(_create_kwargs(prompt, model, seconds, size, reference), extra_body)
     return parse_video(await _asend_once(client, "the create", kwargs), client.token)
 
 

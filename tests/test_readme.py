@@ -25,10 +25,10 @@ from typing import Any
 import httpx
 import pytest
 
+from videos_contract.families import families
 from videos_contract.mock import DEFAULT_KEY, MockConfig, running_mock
 from videos_contract.paths import PROJECT_ROOT
 from videos_contract.probe import probe_video
-from videos_contract.spec import load_spec
 
 README = PROJECT_ROOT / "README.md"
 VENV_BIN = Path(sys.executable).parent
@@ -205,12 +205,20 @@ def _help(command: str) -> None:
     assert "usage:" in _ok(_run(command))
 
 
+def _expected_clip(model: str) -> tuple[str, float]:
+    """(frame, seconds) a job of `model` with only its defaults renders (the family's)."""
+    family = families().for_model(model)
+    frame = family.frame(str(family.field_default(family.size_field)))
+    assert frame is not None
+    return f"{frame[0]}x{frame[1]}", float(family.field_default(family.seconds_field))
+
+
 def _create_fox(command: str, tmp: Path) -> None:
     _ok(_run(command, cwd=tmp, timeout=120))
     info = probe_video(tmp / "fox.mp4")
-    spec = load_spec()
-    assert info.size == spec.default("VideoSize")
-    assert info.duration == pytest.approx(float(spec.default("VideoSeconds")), abs=0.2)
+    size, seconds = _expected_clip(command.split("--model ", 1)[1].split()[0])
+    assert info.size == size
+    assert info.duration == pytest.approx(seconds, abs=0.2)
 
 
 def _create_garden(command: str, tmp: Path) -> None:
@@ -319,14 +327,16 @@ RUNNERS: dict[str, Callable[..., None]] = {
     ".venv/bin/videos-contract mock --store jobs.db --workers 2": _durable_mock,
     'curl -s http://127.0.0.1:8000/v1/videos -H "Authorization: Bearer sk-gateway-localmock" '
     '-F prompt="a red fox"': _curl,
-    '.venv/bin/videos-contract create --prompt "a red fox" --wait --output fox.mp4': _create_fox,
+    '.venv/bin/videos-contract create --model wan2.6-t2v --prompt "a red fox" --wait '
+    "--output fox.mp4": _create_fox,
     '.venv/bin/videos-contract create --prompt "a garden" --model veo-3.1-generate-preview '
     "--seconds 8 --size 1920x1080 --wait --output garden.mp4": _create_garden,
     ".venv/bin/videos-contract proxy --upstream http://127.0.0.1:8000 --record cassette": (
         _proxy_record_replay
     ),
     "VIDEOS_API_URL=http://127.0.0.1:8001 VIDEOS_API_KEY=sk-gateway-localmock "
-    '.venv/bin/videos-contract create --prompt "a red fox" --wait --output fox.mp4': _with_proxy,
+    '.venv/bin/videos-contract create --model wan2.6-t2v --prompt "a red fox" --wait '
+    "--output fox.mp4": _with_proxy,
     ".venv/bin/videos-contract mock --replay cassette": _with_proxy,
     ".venv/bin/videos-contract docs-check ../shared/docs-pages/create-a-video.txt": _docs_check,
     ".venv/bin/videos-contract docs-check tests/docs/pages/video-gen/video-gen.cn.mdx": (
@@ -389,7 +399,9 @@ def test_readme_python_example_runs(tmp_path: Path) -> None:
             check=False,
         )
     _ok(result)
-    assert probe_video(tmp_path / "fox.mp4").size == load_spec().default("VideoSize")
+    model = re.search(r'json_body\("[^"]*", "([^"]+)"\)', block)
+    assert model is not None
+    assert probe_video(tmp_path / "fox.mp4").size == _expected_clip(model.group(1))[0]
 
 
 def test_readme_links_point_at_files() -> None:

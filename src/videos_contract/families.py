@@ -4,9 +4,12 @@ The spec gives each family its own JSON request schema (a branch of `CreateVideo
 with per-model rules as `if`/`then`) and lists the facts JSON Schema cannot hold in the
 operation's `x-video-families` table: the family's name and vendor, its lifecycle (a
 deprecation and its sunset date), its response style, which fields carry the length and the
-frame size, and the pixel frame each size token renders at. Everything else, the models and
-the values each model takes, is derived here from the schemas themselves, so the mock, the
-audit, docs-check, the CLI and the client read one source.
+frame size, the pixel frame each size token renders at, and per model the sources that name
+it and a retirement date where a source gives one. The sources themselves (pages, the news
+page, the adapter's model list, vendors' lifecycle pages) are the operation's `x-sources`
+table. Everything else, the models and the values each model takes, is derived here from the
+schemas themselves, so the mock, the audit, docs-check, the CLI and the client read one
+source.
 """
 
 from __future__ import annotations
@@ -22,10 +25,26 @@ from videos_contract.spec import Spec, SpecError, load_spec
 if TYPE_CHECKING:  # jsonschema is loaded when a family's body is validated, not for --help
     from videos_contract.validator import Compiled
 
-__all__ = ["Families", "Family", "families"]
+__all__ = ["Families", "Family", "Source", "families"]
 
 CREATE_OPERATION = "createVideo"
 TABLE_KEY = "x-video-families"
+SOURCES_KEY = "x-sources"
+# The download variant every job has (the clip itself).
+DEFAULT_VARIANT = "video"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source the contract is kept against (the operation's `x-sources` table)."""
+
+    name: str
+    kind: str
+    title: str
+    url: str
+    copy: str | None
+
+
 # A probe body needs a prompt; its text is irrelevant to every rule.
 _PROBE_PROMPT = "probe"
 
@@ -49,6 +68,17 @@ class Family:
     frames: Mapping[str, str]
     fields: tuple[str, ...]
     page: str
+    # Per model: the sources (names in `x-sources`) that name it, and its retirement date
+    # (ISO `YYYY-MM-DD`) where a source gives one.
+    sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    retirements: Mapping[str, str] = field(default_factory=dict)
+    # The companion operations its jobs take: remix, and the download variants.
+    remix: bool = False
+    variants: tuple[str, ...] = (DEFAULT_VARIANT,)
+
+    def retired_on(self, model: str) -> str | None:
+        """The date `model` is retired on: its own, else the family's sunset, else None."""
+        return self.retirements.get(model) or self.sunset
 
     @property
     def catch_all(self) -> bool:
@@ -107,10 +137,10 @@ class Family:
         return tuple(dict.fromkeys(names))
 
     def frame(self, size: str | None) -> tuple[int, int] | None:
-        """The pixel frame a size value renders at: the `frames` table, else `WxH` itself."""
+        """The pixel frame a size value renders at: the `frames` table, else `WxH` (or `W*H`)."""
         if size is None:
             return None
-        text = self.frames.get(size, size)
+        text = self.frames.get(size, size).replace("*", "x")  # `1920*1080`: Wan's spelling
         width, sep, height = text.partition("x")
         if not sep or not width.isdigit() or not height.isdigit():
             return None
@@ -125,10 +155,22 @@ class Families:
         table = operation.data.get(TABLE_KEY)
         if not isinstance(table, dict) or not table:
             raise SpecError(f"{CREATE_OPERATION} has no {TABLE_KEY} table")
+        sources = operation.data.get(SOURCES_KEY) or {}
+        self.sources: dict[str, Source] = {
+            str(name): Source(
+                name=str(name),
+                kind=str(entry.get("kind", "")),
+                title=str(entry.get("title", "")),
+                url=str(entry.get("url", "")),
+                copy=str(entry["copy"]) if entry.get("copy") else None,
+            )
+            for name, entry in sources.items()
+        }
         found = []
         for name, row in table.items():
             schema = spec.schema(str(row["schema"]))
             model = schema.get("properties", {}).get("model", {})
+            listed = row.get("models") or {}
             found.append(
                 Family(
                     name=str(name),
@@ -146,6 +188,17 @@ class Families:
                     frames={str(k): str(v) for k, v in (row.get("frames") or {}).items()},
                     fields=tuple(str(f) for f in row.get("fields", ())),
                     page=str(row.get("page", "")),
+                    sources={
+                        str(m): tuple(str(s) for s in (entry or {}).get("sources", ()))
+                        for m, entry in listed.items()
+                    },
+                    retirements={
+                        str(m): str(entry["retired"])
+                        for m, entry in listed.items()
+                        if (entry or {}).get("retired")
+                    },
+                    remix=bool(row.get("remix", False)),
+                    variants=tuple(str(v) for v in row.get("variants", (DEFAULT_VARIANT,))),
                 )
             )
         self.all: tuple[Family, ...] = tuple(found)
@@ -189,6 +242,26 @@ class Families:
 
     def known(self, model: str) -> bool:
         return model in self.models
+
+    def retired_on(self, model: str) -> str | None:
+        """The retirement date of a listed model (its own or its family's sunset), or None."""
+        if not self.known(model):
+            return None
+        return self.for_model(model).retired_on(model)
+
+    def retired(self, model: str, today: str) -> bool:
+        """Whether `model` is past its retirement date on `today` (ISO dates compare as text)."""
+        date = self.retired_on(model)
+        return date is not None and date <= today
+
+    def named_by(self, source: str) -> tuple[str, ...]:
+        """The models whose entry names `source` (a name of `x-sources`)."""
+        return tuple(
+            model
+            for family in self.all
+            for model in family.models
+            if source in family.sources.get(model, ())
+        )
 
     def representatives(self) -> tuple[str, ...]:
         """One model per family that lists models: the first of each."""

@@ -39,7 +39,15 @@ __all__ = ["VideosTarget"]
 # module-level lines would count as never run in our own coverage report.
 
 DEFAULT_RENDER_SECONDS = 0.2
-_MOCK_OPTIONS = ("render_seconds", "fail_rate", "fault_rate", "defects", "seed", "keys")
+_MOCK_OPTIONS = (
+    "render_seconds",
+    "fail_rate",
+    "fault_rate",
+    "defects",
+    "seed",
+    "keys",
+    "accept_unlisted_models",
+)
 _BUDGET = pytest.StashKey[list[int]]()
 
 

@@ -148,6 +148,44 @@ def test_refusal_of_a_valid_model_is_kept() -> None:
     assert run.outcomes[0].failed == 1 and "'model'" in run.outcomes[0].violations[0].at_fault
 
 
+def test_refusal_of_a_model_the_spec_does_not_list_is_dismissed() -> None:
+    # The same refusal for a name no family lists: which new models a server serves is its own.
+    unlisted = "0"
+    assert not families().known(unlisted)
+    request = httpx.Request("POST", f"{RELAY}/v1/videos", json={"prompt": "x", "model": unlisted})
+    error = {"error": {"message": "unknown model", "type": "invalid_request_error",
+                       "param": "model", "code": "invalid_value"}}  # fmt: skip
+    event = _scenario(
+        "POST", "/v1/videos", request, 400,
+        [_failure("positive_data_acceptance", "Schema-valid request rejected")],
+        response_body=error,
+    )  # fmt: skip
+    run = translate(iter([event]), INDEX, RELAY, TARGET)
+    assert run.outcomes[0].failed == 0 and "does not list" in run.dismissals[0].reason
+
+
+def test_refusal_of_a_remix_the_job_s_family_lacks_is_dismissed() -> None:
+    request = httpx.Request("POST", f"{RELAY}/v1/videos/eyJ/remix", json={"prompt": "x"})
+    error = {"error": {"message": "not for this family", "type": "invalid_request_error",
+                       "param": "video_id", "code": "unsupported_for_model"}}  # fmt: skip
+    event = _scenario(
+        "POST", "/v1/videos/{video_id}/remix", request, 400,
+        [_failure("positive_data_acceptance", "Schema-valid request rejected")],
+        response_body=error,
+    )  # fmt: skip
+    run = translate(iter([event]), INDEX, RELAY, TARGET)
+    assert run.outcomes[0].failed == 0 and "some model" in run.dismissals[0].reason
+    # The same refusal of a retrieve is no per-family operation: kept.
+    request = httpx.Request("GET", f"{RELAY}/v1/videos/eyJ")
+    event = _scenario(
+        "GET", "/v1/videos/{video_id}", request, 400,
+        [_failure("positive_data_acceptance", "Schema-valid request rejected")],
+        response_body=error,
+    )  # fmt: skip
+    run = translate(iter([event]), INDEX, RELAY, TARGET)
+    assert run.outcomes[0].failed == 1
+
+
 def test_undeclared_methods_are_grouped() -> None:
     request = httpx.Request("PUT", f"{RELAY}/v1/videos")
     event = _scenario(

@@ -14,8 +14,13 @@ from pathlib import Path
 import pytest
 
 from videos_contract.cli import main
+from videos_contract.families import families
 from videos_contract.protocol import KEY_ENV, URL_ENV
 from videos_contract.spec import load_spec
+
+# `create` names its model (none is defaulted): the default family's first, whose
+# multipart form these tests exercise.
+MODEL = families().default_family.models[0]
 
 
 class _Counting(http.server.ThreadingHTTPServer):
@@ -72,11 +77,11 @@ def test_prompt_length_limits_come_from_the_spec(
 ) -> None:
     schema = load_spec().schema("VideoPrompt")
     too_long = "x" * (schema["maxLength"] + 1)
-    err = _refused(["create", "--prompt", too_long], capsys)
+    err = _refused(["create", "--model", MODEL, "--prompt", too_long], capsys)
     assert str(schema["maxLength"]) in err and "--prompt" in err
     err = _refused(["remix", "video_1", "--prompt", too_long], capsys)
     assert str(schema["maxLength"]) in err
-    err = _refused(["create", "--prompt", ""], capsys)
+    err = _refused(["create", "--model", MODEL, "--prompt", ""], capsys)
     assert "minLength" in err
     assert counting.requests == 0
 
@@ -97,7 +102,7 @@ def test_list_limit_comes_from_the_spec(
 def test_reference_urls_the_spec_forbids(
     url: str, counting: _Counting, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    err = _refused(["create", "--prompt", "x", "--reference", url], capsys)
+    err = _refused(["create", "--model", MODEL, "--prompt", "x", "--reference", url], capsys)
     assert "https://" in err
     assert counting.requests == 0
 

@@ -10,8 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from videos_contract.families import families
 from videos_contract.mock import MockServer
 from videos_contract.protocol import KEY_ENV, URL_ENV
+
+# `create` names its model (none is defaulted): the default family's first, whose
+# multipart form these tests exercise.
+MODEL = families().default_family.models[0]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
@@ -20,7 +25,17 @@ def test_interrupting_create_wait_names_the_job_and_how_to_resume(
 ) -> None:
     target = tmp_path / "fox.mp4"
     env = {**os.environ, URL_ENV: mock_server.url, KEY_ENV: mock_server.key}
-    argv = ["create", "--prompt", "a fox", "-o", str(target), "--progress", "never"]
+    argv = [
+        "create",
+        "--model",
+        MODEL,
+        "--prompt",
+        "a fox",
+        "-o",
+        str(target),
+        "--progress",
+        "never",
+    ]
     with mock_server.service.holding():  # the job stays queued until the signal has come
         process = subprocess.Popen(
             [sys.executable, "-m", "videos_contract", *argv],

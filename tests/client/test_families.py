@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aihubmix_videos.models import OtherVideoRequest, VeoVideoRequest
 
-from videos_contract.client import connect, download, wait
+from videos_contract.client import ApiError, RetiredModelWarning, connect, download, wait
 from videos_contract.client.families import BodyError, create_json, json_body
+from videos_contract.client.lifecycle import today
 from videos_contract.families import Family, families
 from videos_contract.mock import MockServer
 from videos_contract.probe import probe_video
@@ -49,8 +52,10 @@ def test_each_family_creates_waits_and_downloads(
     model, fields, frame, seconds = _case(family)
     body = json_body("a heron at dawn", model, **fields)
     assert type(body).__name__ == (family.schema.get("title") or family.schema_name)
+    retired = families().retired(model, today())
     with connect(mock_server.url, mock_server.key) as client:
-        job = create_json(client, body)
+        with pytest.warns(RetiredModelWarning) if retired else contextlib.nullcontext():
+            job = create_json(client, body)
         assert job.model == model
         done = wait(client, job.id, interval=POLL, timeout=60)
         assert done.status == "completed"
@@ -60,6 +65,14 @@ def test_each_family_creates_waits_and_downloads(
     assert clip.duration == pytest.approx(seconds, abs=0.2)
 
 
+def test_an_unlisted_model_is_refused_by_default(mock_server: MockServer) -> None:
+    body = json_body("a kite", "kling-v2-1", image_list=["https://example.com/a.png"])
+    with connect(mock_server.url, mock_server.key) as client, pytest.raises(ApiError) as refused:
+        create_json(client, body)
+    assert refused.value.status_code == 400 and refused.value.param == "model"
+
+
+@pytest.mark.videos_mock(accept_unlisted_models=True)
 def test_an_unlisted_model_is_usable(mock_server: MockServer) -> None:
     body = json_body("a kite", "kling-v2-1", image_list=["https://example.com/a.png"])
     assert isinstance(body, OtherVideoRequest)
@@ -90,3 +103,79 @@ def test_a_value_the_family_refuses_is_named(
 ) -> None:
     with pytest.raises(BodyError, match=f"^{named}="):
         json_body("a fox", model, **fields)
+
+
+def test_a_retired_model_warns_and_a_current_one_does_not(mock_server: MockServer) -> None:
+    from videos_contract.client.lifecycle import retirement_notice
+
+    catalogue = families()
+    retired = [m for m in catalogue.models if catalogue.retired(m, today())]
+    current = next(m for m in catalogue.models if catalogue.retired_on(m) is None)
+    assert retired, "the spec gives past retirement dates (Sora's sunset, Veo 2)"
+    assert retirement_notice(current) is None
+    assert retirement_notice(retired[0], on="2000-01-01") is None  # not yet, then
+    with connect(mock_server.url, mock_server.key) as client:
+        for model in retired:
+            family = catalogue.for_model(model)
+            body = json_body("a kite", model, **dict.fromkeys(family.requires(model), _URL))
+            with pytest.warns(RetiredModelWarning, match=model):
+                create_json(client, body)
+        create_json(client, json_body("a kite", current))  # no warning (they are errors here)
+
+
+_URL = "https://example.com/first.png"
+
+
+def test_a_remix_or_variant_the_family_lacks_is_refused_before_sending(tmp_path: Path) -> None:
+    from videos_contract.client import UnsupportedOperationError, aremix, async_download, remix
+
+    catalogue = families()
+    other = next(f for f in catalogue if f.models and not f.remix)
+    sora = next(f for f in catalogue if f.remix)
+    image = next(v for v in sora.variants if v not in other.variants)
+    # Nothing listens here: a request that went out would fail otherwise than refused.
+    with connect("http://127.0.0.1:9", "sk-gateway-x") as client:
+        with pytest.raises(UnsupportedOperationError, match="remix"):
+            remix(client, "v", "again", model=other.models[0])
+        with pytest.raises(UnsupportedOperationError, match=image):
+            download(client, "v", tmp_path / "x", variant=image, model=other.models[0])  # type: ignore[arg-type]
+        with pytest.raises(UnsupportedOperationError):
+            asyncio.run(aremix(client, "v", "again", model=other.models[0]))
+        with pytest.raises(UnsupportedOperationError):
+            asyncio.run(
+                async_download(client, "v", tmp_path / "x", variant=image, model=other.models[0])  # type: ignore[arg-type]
+            )
+    assert not (tmp_path / "x").exists()
+
+
+def test_extra_body_is_sent_as_given(mock_server: MockServer) -> None:
+    """Fields the client does not type reach the server; the server decides, not the client."""
+    from videos_contract.client import acreate, create
+    from videos_contract.client.families import acreate_json
+
+    catalogue = families()
+    veo = catalogue.named("veo")
+    model = next(m for m in veo.models if catalogue.retired_on(m) is None)
+    assert "camera_fixed" not in veo.properties  # a field Veo does not take
+    sora = catalogue.default_family
+    seconds = [str(v) for v in sora.allowed(sora.models[0], "seconds")]
+    with connect(mock_server.url, mock_server.key) as client:
+        job = create_json(client, json_body("a garden", model), extra_body={"seed": 7})
+        assert job.model == model
+        with pytest.raises(ApiError) as refused:
+            create_json(client, json_body("a garden", model), extra_body={"camera_fixed": True})
+        assert refused.value.param == "camera_fixed"
+        # A multipart create: the extra field replaces the typed one of the same name.
+        job = create(client, "a fox", extra_body={"seconds": seconds[-1]})
+        assert job.seconds == seconds[-1]
+
+    async def twins() -> None:
+        async with connect(mock_server.url, mock_server.key) as client:
+            body = json_body("a garden", model)
+            with pytest.raises(ApiError) as refused:
+                await acreate_json(client, body, extra_body={"camera_fixed": 1})
+            assert refused.value.param == "camera_fixed"
+            job = await acreate(client, "a fox", extra_body={"seconds": seconds[-1]})
+            assert job.seconds == seconds[-1]
+
+    asyncio.run(twins())

@@ -156,6 +156,18 @@ def test_failed_raises_with_the_server_reason(
     assert failed_example["error"]["message"] in str(caught.value)
 
 
+def test_the_gateway_s_failure_body_is_read(
+    helpers: Helpers, make_client: ClientFactory, failed_example: dict[str, Any]
+) -> None:
+    """The unified page's failed job: `{"message", "type"}`, no `code`."""
+    gateway = {"message": "Video generation failed", "type": "video_generation_error"}
+    job = Job({**failed_example, "error": gateway})
+    with pytest.raises(JobFailedError) as caught:
+        helpers.wait(make_client(job), failed_example["id"])
+    assert caught.value.code == gateway["type"]
+    assert caught.value.message == gateway["message"]
+
+
 def test_timeout_carries_the_last_state(
     helpers: Helpers, make_client: ClientFactory, make_video: VideoFactory
 ) -> None:

@@ -36,7 +36,12 @@ from tests.support.hostile import (
     unsafe_characters,
 )
 from videos_contract.cli import main
+from videos_contract.families import families
 from videos_contract.mock import MockServer
+
+# `create` names its model (none is defaulted): the default family's first, whose
+# multipart form these tests exercise.
+MODEL = families().default_family.models[0]
 
 RSS_LIMIT_MIB = 300
 
@@ -191,7 +196,7 @@ def test_every_command_prints_server_strings_defused(
         ["get", source],
         ["list"],
         ["list", "--all"],
-        ["create", "--prompt", "a fox"],
+        ["create", "--model", MODEL, "--prompt", "a fox"],
         ["remix", source, "--prompt", "at night"],
         ["delete", victim],
         ["get", "video_unknown"],  # an error line: code, message and param

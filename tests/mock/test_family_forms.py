@@ -7,6 +7,7 @@ integer branch, or both; the multipart form is the default family's only), never
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ import pytest
 
 from videos_contract.families import Family, families
 from videos_contract.mock import MockServer
+from videos_contract.spec import load_spec
 
 LISTED = [f for f in families() if f.models]
 
@@ -74,3 +76,187 @@ def test_seedance_fields_inside_a_literal_extra_body(mock_server: MockServer) ->
     frame = seedance.frame(str(resolution))
     assert frame is not None
     assert (job["width"], job["height"], job["duration"]) == (*frame, 4)
+
+
+def _adapter_only(source: str) -> list[str]:
+    """The models whose only sources are `source` and others that are not pages."""
+    catalogue = families()
+    pages = {name for name, s in catalogue.sources.items() if s.kind == "page"}
+    return [
+        model
+        for family in catalogue
+        for model in family.models
+        if source in family.sources.get(model, ()) and not pages & set(family.sources[model])
+    ]
+
+
+@pytest.mark.parametrize("model", [*_adapter_only("adapter"), *_adapter_only("news-page")])
+def test_each_model_the_news_page_or_the_adapter_names_renders(
+    model: str, mock_server: MockServer
+) -> None:
+    family = families().for_model(model)
+    body: dict[str, Any] = {"prompt": "a fox", "model": model}
+    for name in family.requires(model):
+        body[name] = "https://example.com/first.png"
+    answer = _post(mock_server, json=body)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["model"] == model
+
+
+def test_the_adapter_s_fields_are_taken() -> None:
+    """Veo's `generate_audio` and `seed`, Seedance's `seed`, `camera_fixed` and `9:21`."""
+    catalogue = families()
+    veo, seedance = catalogue.named("veo"), catalogue.named("seedance")
+    assert {"generate_audio", "seed"} <= set(veo.properties)
+    assert {"seed", "camera_fixed"} <= set(seedance.properties)
+    assert "9:21" in seedance.candidates("ratio")
+
+
+def test_new_fields_and_a_size_spelled_with_a_star_through_the_mock(
+    mock_server: MockServer,
+) -> None:
+    catalogue = families()
+    veo = catalogue.named("veo").models[0]
+    seedance = catalogue.named("seedance").models[-1]
+    wan = catalogue.named("wan").models[0]
+    star = next(v for v in catalogue.named("wan").allowed(wan, "size") if "*" in str(v))
+    answers = [
+        _post(mock_server, json={"prompt": "a", "model": veo, "generate_audio": True, "seed": 7}),
+        _post(
+            mock_server,
+            json={
+                "prompt": "a",
+                "model": seedance,
+                "seed": 7,
+                "camera_fixed": True,
+                "ratio": "9:21",
+            },
+        ),
+        _post(mock_server, json={"prompt": "a", "model": wan, "size": star}),
+    ]
+    for answer in answers:
+        assert answer.status_code == 200, answer.text
+    width, _, height = str(star).partition("*")
+    assert (answers[2].json()["width"], answers[2].json()["height"]) == (int(width), int(height))
+    tall = answers[1].json()
+    assert tall["height"] > tall["width"]  # 9:21 is a portrait frame
+    # A Seedance 1.x model takes no last frame, a Veo model no unknown field.
+    refused = _post(
+        mock_server,
+        json={
+            "prompt": "a",
+            "model": seedance,
+            "content": [{"type": "image_url", "image_url": {"url": "u"}, "role": "last_frame"}],
+        },
+    )
+    assert refused.status_code == 400 and refused.json()["error"]["param"].startswith("content")
+    odd = _post(mock_server, json={"prompt": "a", "model": veo, "camera_fixed": True})
+    assert odd.status_code == 400 and odd.json()["error"]["param"] == "camera_fixed"
+
+
+UNLISTED = "kling-v2-1"  # a model name no family lists (the spec's own check below)
+
+
+def test_an_unlisted_model_is_refused_naming_the_model(mock_server: MockServer) -> None:
+    assert not families().known(UNLISTED)
+    answer = _post(mock_server, json={"prompt": "a kite", "model": UNLISTED})
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error["param"] == "model" and UNLISTED in error["message"]
+    typo = families().named("wan").models[0].rsplit("-", 1)[0]  # `wan2.6`: a typo
+    assert _post(mock_server, json={"prompt": "a", "model": typo}).status_code == 400
+
+
+@pytest.mark.videos_mock(accept_unlisted_models=True)
+def test_unlisted_models_take_the_generic_rules_when_accepted(mock_server: MockServer) -> None:
+    catch_all = families().catch_all
+    answer = _post(
+        mock_server,
+        json={"prompt": "a kite", "model": UNLISTED, "image_list": ["https://e.com/a.png"]},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["model"] == UNLISTED
+    too_many = ["https://e.com/a.png"] * (catch_all.properties["image_list"]["maxItems"] + 1)
+    refused = _post(
+        mock_server, json={"prompt": "a kite", "model": UNLISTED, "image_list": too_many}
+    )
+    assert refused.status_code == 400 and refused.json()["error"]["param"] == "image_list"
+
+
+def test_the_mock_command_takes_the_unlisted_models_option() -> None:
+    from videos_contract.cli import build_parser
+    from videos_contract.cli.mock import mock_config
+
+    parser = build_parser()
+    assert not mock_config(parser.parse_args(["mock"])).accept_unlisted_models
+    accepted = mock_config(parser.parse_args(["mock", "--accept-unlisted-models"]))
+    assert accepted.accept_unlisted_models
+
+
+ALIASED = [f for f in LISTED if f.seconds_field != "duration" and "duration" in f.properties]
+
+
+@pytest.mark.parametrize("family", ALIASED, ids=[f.name for f in ALIASED])
+def test_the_duration_alias_is_honoured_or_refused(family: Family, mock_server: MockServer) -> None:
+    """`{"model": ..., "duration": N}` renders N seconds; never `seconds` in its place."""
+    model = family.models[0]
+    default = int(family.field_default(family.seconds_field))
+    other = next(int(v) for v in family.allowed(model, "duration") if int(v) != default)
+    body: dict[str, Any] = {"prompt": "a fox", "model": model, "duration": other}
+    for name in family.requires(model):
+        body[name] = "https://example.com/first.png"
+    job = _post(mock_server, json=body).json()
+    assert str(job.get("duration", job.get("seconds"))) == str(other), job
+    # A typed client fills `seconds` with its default: `duration` still decides.
+    filled = {**body, family.seconds_field: family.field_default(family.seconds_field)}
+    job = _post(mock_server, json=filled).json()
+    assert str(job.get("duration", job.get("seconds"))) == str(other), job
+    # The alias decides whatever `seconds` says, and the job says what it renders.
+    lengths = [int(v) for v in family.allowed(model, "duration")]
+    third = next((n for n in lengths if n not in (default, other)), default)
+    job = _post(mock_server, json={**body, family.seconds_field: str(third)}).json()
+    assert str(job.get("duration", job.get("seconds"))) == str(other), job
+
+
+def _completed(server: MockServer, model: str) -> str:
+    family = families().for_model(model)
+    body: dict[str, Any] = {"prompt": "a fox", "model": model}
+    for name in family.requires(model):
+        body[name] = "https://example.com/first.png"
+    job = _post(server, json=body).json()
+    headers = {"Authorization": f"Bearer {server.key}"}
+    for _ in range(600):
+        state = httpx.get(f"{server.url}/v1/videos/{job['id']}", headers=headers).json()
+        if state["status"] == "completed":
+            return str(job["id"])
+        time.sleep(0.05)
+    raise AssertionError(f"{model} job never completed")
+
+
+@pytest.mark.videos_mock(render_seconds=0.05)
+def test_remix_and_image_variants_only_where_the_family_offers_them(
+    mock_server: MockServer,
+) -> None:
+    headers = {"Authorization": f"Bearer {mock_server.key}"}
+    for family in LISTED:
+        job = _completed(mock_server, family.models[0])
+        remix = httpx.post(
+            f"{mock_server.url}/v1/videos/{job}/remix", headers=headers, json={"prompt": "b"}
+        )
+        if family.remix:
+            assert remix.status_code == 200, remix.text
+        else:
+            assert remix.status_code == 400, remix.text
+            assert remix.json()["error"]["param"] == "video_id"
+        for variant in load_spec().enum("ContentVariant"):
+            answer = httpx.get(
+                f"{mock_server.url}/v1/videos/{job}/content",
+                params={"variant": variant},
+                headers=headers,
+            )
+            if variant in family.variants:
+                assert answer.status_code == 200, (family.name, variant, answer.text)
+            else:
+                assert answer.status_code == 400, (family.name, variant)
+                assert answer.json()["error"]["param"] == "variant"
+    assert any(f.remix for f in LISTED) and not all(f.remix for f in LISTED)

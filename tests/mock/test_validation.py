@@ -113,8 +113,9 @@ def test_json_body_constraint_broken_names_the_field(
 ) -> None:
     body = {"prompt": "A fox.", field: value}
     if field == "model":
-        # In JSON a model the contract does not list is served, not refused (its own branch).
-        assert client.post("/v1/videos", json=body).status_code == 200
+        # In JSON a model the contract does not list takes its own branch, and the mock,
+        # serving only the listed models by default, refuses it as unknown.
+        assert_error(client.post("/v1/videos", json=body), 400, field, "model_not_found")
         return
     assert_error(client.post("/v1/videos", json=body), 400, field, code)
 

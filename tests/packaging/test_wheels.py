@@ -17,10 +17,15 @@ import httpx
 import pytest
 
 from tests.packaging.conftest import Installed
+from videos_contract.families import families
 from videos_contract.mock import DEFAULT_KEY
 from videos_contract.paths import GENERATED_DIR, PROJECT_ROOT
 from videos_contract.probe import probe_video
 from videos_contract.protocol import KEY_ENV, URL_ENV
+
+# `create` names its model (none is defaulted): the default family's first, whose
+# multipart form these tests exercise.
+MODEL = families().default_family.models[0]
 
 # One worker builds and installs the wheels once for the whole module (pytest-xdist).
 pytestmark = pytest.mark.xdist_group("packaging")
@@ -93,7 +98,14 @@ def test_installed_mock_serves_the_users_spec(installed: Installed, tmp_path: Pa
         env = {**installed.env(), URL_ENV: match.group(1), KEY_ENV: DEFAULT_KEY}
         created = subprocess.run(
             [
-                *(str(installed.bin / "videos-contract"), "create", "--prompt", "a red fox"),
+                *(
+                    str(installed.bin / "videos-contract"),
+                    "create",
+                    "--model",
+                    MODEL,
+                    "--prompt",
+                    "a red fox",
+                ),
                 *("--wait", "--interval", "0.1", "-o", "fox.mp4"),
             ],
             cwd=installed.workdir,

@@ -270,6 +270,26 @@ def _install_hooks(schema: Any, spec: Spec, outcome: ContractRun) -> None:
         ):
             outcome.dropped[f"{POSITIVE}: after names no video"] += 1
             return False
+        if (
+            is_positive
+            and response.status_code == 400
+            and error.get("param") == "model"
+            and error.get("code") == "model_not_found"
+        ):
+            # The catch-all branch lets a client send any model; the mock serves only those
+            # the spec lists unless told otherwise (`accept_unlisted_models`).
+            outcome.dropped[f"{POSITIVE}: a model the spec does not list"] += 1
+            return False
+        if (
+            is_positive
+            and response.status_code == 400
+            and error.get("param") in ("video_id", "variant")
+            and error.get("code") == "unsupported_for_model"
+        ):
+            # Remix and the image variants are for Sora jobs only (x-video-families); a
+            # stateful link may remix or download a job of another family.
+            outcome.dropped[f"{POSITIVE}: an operation the job's family lacks"] += 1
+            return False
         if is_positive and response.status_code == 416:
             outcome.dropped[f"{POSITIVE}: range beyond the asset"] += 1
             return False

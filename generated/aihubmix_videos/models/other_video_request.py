@@ -17,9 +17,12 @@ T = TypeVar("T", bound="OtherVideoRequest")
 
 @_attrs_define
 class OtherVideoRequest:
-    """A model this contract does not list (the gateway adds models every month), and Kling,
-    whose section names only its image fields: `image` (first frame), `image_tail` (end
-    frame) and `image_list` (up to 4 images). Any further field is passed on.
+    """A model this contract does not list: no family, only generic rules. The gateway adds
+    models every month, so a client may send any model name; a server that does not serve
+    it refuses it with 400 and `param: model` (the toolkit's mock does so unless told to
+    accept unlisted models). The English page names Kling's image fields without any Kling
+    model: `image` (first frame), `image_tail` (end frame) and `image_list` (up to 4
+    images) are typed here. Any further field is passed on.
 
         Attributes:
             prompt (str): What the video should show, in plain language.

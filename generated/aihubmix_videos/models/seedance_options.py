@@ -28,6 +28,8 @@ class SeedanceOptions:
         ratio (SeedanceOptionsRatio | Unset):
         watermark (bool | Unset):
         generate_audio (bool | Unset):
+        seed (int | Unset): Seed for a repeatable render; -1 lets the model choose.
+        camera_fixed (bool | Unset):
     """
 
     content: list[SeedanceReference] | Unset = UNSET
@@ -36,6 +38,8 @@ class SeedanceOptions:
     ratio: SeedanceOptionsRatio | Unset = UNSET
     watermark: bool | Unset = UNSET
     generate_audio: bool | Unset = UNSET
+    seed: int | Unset = UNSET
+    camera_fixed: bool | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         content: list[dict[str, Any]] | Unset = UNSET
@@ -61,6 +65,10 @@ class SeedanceOptions:
 
         generate_audio = self.generate_audio
 
+        seed = self.seed
+
+        camera_fixed = self.camera_fixed
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -76,6 +84,10 @@ class SeedanceOptions:
             field_dict["watermark"] = watermark
         if generate_audio is not UNSET:
             field_dict["generate_audio"] = generate_audio
+        if seed is not UNSET:
+            field_dict["seed"] = seed
+        if camera_fixed is not UNSET:
+            field_dict["camera_fixed"] = camera_fixed
 
         return field_dict
 
@@ -118,6 +130,10 @@ class SeedanceOptions:
 
         generate_audio = d.pop("generate_audio", UNSET)
 
+        seed = d.pop("seed", UNSET)
+
+        camera_fixed = d.pop("camera_fixed", UNSET)
+
         seedance_options = cls(
             content=content,
             duration=duration,
@@ -125,6 +141,8 @@ class SeedanceOptions:
             ratio=ratio,
             watermark=watermark,
             generate_audio=generate_audio,
+            seed=seed,
+            camera_fixed=camera_fixed,
         )
 
         return seedance_options

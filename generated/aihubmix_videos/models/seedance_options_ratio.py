@@ -1,6 +1,6 @@
 from typing import Literal
 
-SeedanceOptionsRatio = Literal["16:9", "1:1", "21:9", "3:4", "4:3", "9:16", "adaptive"]
+SeedanceOptionsRatio = Literal["16:9", "1:1", "21:9", "3:4", "4:3", "9:16", "9:21", "adaptive"]
 
 SEEDANCE_OPTIONS_RATIO_VALUES: set[SeedanceOptionsRatio] = {
     "16:9",
@@ -9,6 +9,7 @@ SEEDANCE_OPTIONS_RATIO_VALUES: set[SeedanceOptionsRatio] = {
     "3:4",
     "4:3",
     "9:16",
+    "9:21",
     "adaptive",
 }
 

@@ -25,7 +25,8 @@ T = TypeVar("T", bound="SeedanceVideoRequest")
 @_attrs_define
 class SeedanceVideoRequest:
     """Doubao Seedance. References go in `content`; `duration` is an integer from 4 to 15, or
-    -1 to let the model decide; the fast model has no `1080p`.
+    -1 to let the model decide; the fast model has no `1080p`; the 1.x models take a first
+    frame only, at `480p` or `720p`.
 
         Attributes:
             prompt (str): What the video should show, in plain language.
@@ -37,6 +38,8 @@ class SeedanceVideoRequest:
             ratio (SeedanceVideoRequestRatio | Unset):  Default: 'adaptive'.
             watermark (bool | Unset):  Default: False.
             generate_audio (bool | Unset):  Default: True.
+            seed (int | Unset): Seed for a repeatable render; -1 lets the model choose.
+            camera_fixed (bool | Unset): Whether the camera stays still.
             extra_body (SeedanceOptions | Unset): The members the page's example sends inside a literal `extra_body` object.
     """
 
@@ -48,6 +51,8 @@ class SeedanceVideoRequest:
     ratio: SeedanceVideoRequestRatio | Unset = "adaptive"
     watermark: bool | Unset = False
     generate_audio: bool | Unset = True
+    seed: int | Unset = UNSET
+    camera_fixed: bool | Unset = UNSET
     extra_body: SeedanceOptions | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,6 +83,10 @@ class SeedanceVideoRequest:
 
         generate_audio = self.generate_audio
 
+        seed = self.seed
+
+        camera_fixed = self.camera_fixed
+
         extra_body: dict[str, Any] | Unset = UNSET
         if not isinstance(self.extra_body, Unset):
             extra_body = self.extra_body.to_dict()
@@ -102,6 +111,10 @@ class SeedanceVideoRequest:
             field_dict["watermark"] = watermark
         if generate_audio is not UNSET:
             field_dict["generate_audio"] = generate_audio
+        if seed is not UNSET:
+            field_dict["seed"] = seed
+        if camera_fixed is not UNSET:
+            field_dict["camera_fixed"] = camera_fixed
         if extra_body is not UNSET:
             field_dict["extra_body"] = extra_body
 
@@ -151,6 +164,10 @@ class SeedanceVideoRequest:
 
         generate_audio = d.pop("generate_audio", UNSET)
 
+        seed = d.pop("seed", UNSET)
+
+        camera_fixed = d.pop("camera_fixed", UNSET)
+
         _extra_body = d.pop("extra_body", UNSET)
         extra_body: SeedanceOptions | Unset
         if isinstance(_extra_body, Unset):
@@ -167,6 +184,8 @@ class SeedanceVideoRequest:
             ratio=ratio,
             watermark=watermark,
             generate_audio=generate_audio,
+            seed=seed,
+            camera_fixed=camera_fixed,
             extra_body=extra_body,
         )
 

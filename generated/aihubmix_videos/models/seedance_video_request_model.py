@@ -1,8 +1,17 @@
 from typing import Literal
 
-SeedanceVideoRequestModel = Literal["doubao-seedance-2-0-260128", "doubao-seedance-2-0-fast-260128"]
+SeedanceVideoRequestModel = Literal[
+    "doubao-seedance-1-0-pro-250528",
+    "doubao-seedance-1-0-pro-fast-251015",
+    "doubao-seedance-1-5-pro-251215",
+    "doubao-seedance-2-0-260128",
+    "doubao-seedance-2-0-fast-260128",
+]
 
 SEEDANCE_VIDEO_REQUEST_MODEL_VALUES: set[SeedanceVideoRequestModel] = {
+    "doubao-seedance-1-0-pro-250528",
+    "doubao-seedance-1-0-pro-fast-251015",
+    "doubao-seedance-1-5-pro-251215",
     "doubao-seedance-2-0-260128",
     "doubao-seedance-2-0-fast-260128",
 }

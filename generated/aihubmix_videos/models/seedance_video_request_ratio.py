@@ -1,6 +1,6 @@
 from typing import Literal
 
-SeedanceVideoRequestRatio = Literal["16:9", "1:1", "21:9", "3:4", "4:3", "9:16", "adaptive"]
+SeedanceVideoRequestRatio = Literal["16:9", "1:1", "21:9", "3:4", "4:3", "9:16", "9:21", "adaptive"]
 
 SEEDANCE_VIDEO_REQUEST_RATIO_VALUES: set[SeedanceVideoRequestRatio] = {
     "16:9",
@@ -9,6 +9,7 @@ SEEDANCE_VIDEO_REQUEST_RATIO_VALUES: set[SeedanceVideoRequestRatio] = {
     "3:4",
     "4:3",
     "9:16",
+    "9:21",
     "adaptive",
 }
 

@@ -50,6 +50,8 @@ class VeoVideoRequest:
                 type and base64 data.
             duration (Unset | VeoVideoRequestDurationType0 | VeoVideoRequestDurationType1): Alias of `seconds` (the page
                 accepts both names except for Sora).
+            generate_audio (bool | Unset): Whether the clip gets a soundtrack (the adapter sends it for Veo 3.1).
+            seed (int | Unset): Seed for a repeatable render.
     """
 
     prompt: str
@@ -58,6 +60,8 @@ class VeoVideoRequest:
     size: VeoVideoRequestSize | Unset = "720p"
     input_reference: InlineImage | str | Unset = UNSET
     duration: Unset | VeoVideoRequestDurationType0 | VeoVideoRequestDurationType1 = UNSET
+    generate_audio: bool | Unset = UNSET
+    seed: int | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.inline_image import InlineImage  # noqa: PLC0415
@@ -94,6 +98,10 @@ class VeoVideoRequest:
         else:
             duration = self.duration
 
+        generate_audio = self.generate_audio
+
+        seed = self.seed
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -110,6 +118,10 @@ class VeoVideoRequest:
             field_dict["input_reference"] = input_reference
         if duration is not UNSET:
             field_dict["duration"] = duration
+        if generate_audio is not UNSET:
+            field_dict["generate_audio"] = generate_audio
+        if seed is not UNSET:
+            field_dict["seed"] = seed
 
         return field_dict
 
@@ -182,6 +194,10 @@ class VeoVideoRequest:
 
         duration = _parse_duration(d.pop("duration", UNSET))
 
+        generate_audio = d.pop("generate_audio", UNSET)
+
+        seed = d.pop("seed", UNSET)
+
         veo_video_request = cls(
             prompt=prompt,
             model=model,
@@ -189,6 +205,8 @@ class VeoVideoRequest:
             size=size,
             input_reference=input_reference,
             duration=duration,
+            generate_audio=generate_audio,
+            seed=seed,
         )
 
         return veo_video_request

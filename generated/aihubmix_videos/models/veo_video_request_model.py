@@ -1,7 +1,11 @@
 from typing import Literal
 
 VeoVideoRequestModel = Literal[
-    "veo-2.0-generate-001", "veo-3.0-generate-preview", "veo-3.1-fast-generate-preview", "veo-3.1-generate-preview"
+    "veo-2.0-generate-001",
+    "veo-3.0-generate-preview",
+    "veo-3.1-fast-generate-preview",
+    "veo-3.1-generate-preview",
+    "veo-3.1-lite-generate-preview",
 ]
 
 VEO_VIDEO_REQUEST_MODEL_VALUES: set[VeoVideoRequestModel] = {
@@ -9,6 +13,7 @@ VEO_VIDEO_REQUEST_MODEL_VALUES: set[VeoVideoRequestModel] = {
     "veo-3.0-generate-preview",
     "veo-3.1-fast-generate-preview",
     "veo-3.1-generate-preview",
+    "veo-3.1-lite-generate-preview",
 }
 
 

@@ -28,15 +28,18 @@ T = TypeVar("T", bound="WanVideoRequest")
 class WanVideoRequest:
     """Alibaba Wan, text-to-video (`-t2v`) and image-to-video (`-i2v`, which need
     `input_reference`). wan2.6 takes 2 to 15 seconds and the 720P and 1080P sizes; wan2.5
-    5 or 10 seconds and every size; wan2.2 5 seconds and the 480P and 1080P sizes.
+    5 or 10 seconds and every size; wan2.2 5 seconds and the 480P and 1080P sizes; wan2.7
+    2 to 15 seconds and its own ten sizes. A size is `WIDTHxHEIGHT` or `WIDTH*HEIGHT`.
 
         Attributes:
             prompt (str): What the video should show, in plain language.
             model (WanVideoRequestModel):
             seconds (int | Unset | WanVideoRequestSecondsType0): Length in seconds, as a string (the page's form) or an
                 integer. Default: '5'.
-            size (WanVideoRequestSize | Unset): `WIDTHxHEIGHT` from the 480P, 720P or 1080P set of the model. Default:
-                '1280x720'.
+            size (WanVideoRequestSize | Unset): `WIDTHxHEIGHT` (or `WIDTH*HEIGHT`, the page's other spelling) from the 480P,
+                720P
+                or 1080P set of the model, or wan2.7's own sizes.
+                 Default: '1280x720'.
             input_reference (InlineImage | str | Unset): A reference image: an `https:` URL, a `data:` URL, or an object
                 with the image's media
                 type and base64 data.

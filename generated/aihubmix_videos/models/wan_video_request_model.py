@@ -1,7 +1,16 @@
 from typing import Literal
 
 WanVideoRequestModel = Literal[
-    "wan2.2-i2v-plus", "wan2.2-t2v-plus", "wan2.5-i2v-preview", "wan2.5-t2v-preview", "wan2.6-i2v", "wan2.6-t2v"
+    "wan2.2-i2v-plus",
+    "wan2.2-t2v-plus",
+    "wan2.5-i2v-preview",
+    "wan2.5-t2v-preview",
+    "wan2.6-i2v",
+    "wan2.6-t2v",
+    "wan2.7-i2v",
+    "wan2.7-r2v",
+    "wan2.7-t2v",
+    "wan2.7-videoedit",
 ]
 
 WAN_VIDEO_REQUEST_MODEL_VALUES: set[WanVideoRequestModel] = {
@@ -11,6 +20,10 @@ WAN_VIDEO_REQUEST_MODEL_VALUES: set[WanVideoRequestModel] = {
     "wan2.5-t2v-preview",
     "wan2.6-i2v",
     "wan2.6-t2v",
+    "wan2.7-i2v",
+    "wan2.7-r2v",
+    "wan2.7-t2v",
+    "wan2.7-videoedit",
 }
 
 

@@ -535,7 +535,40 @@ def _recheck(
             )
         if name in STATE_DEPENDENT_INPUTS and name in _sent_fields(exchange):
             return f"the server refused {param!r}: {STATE_DEPENDENT_INPUTS[name]}", ""
+        if op is not None and _per_family(index, op.operation_id, name):
+            return (
+                f"the server refused {param!r}: the spec offers this operation to some model "
+                "families only (x-video-families: remix, variants)",
+                "",
+            )
+        model = _sent_model(exchange)
+        if name == "model" and model is not None and not families(index.spec).known(model):
+            return (
+                "the server refused a model the spec does not list: which new models a server "
+                "serves is its own",
+                "",
+            )
     return None, broken
+
+
+def _per_family(index: OperationIndex, operation_id: str, param: str) -> bool:
+    """Whether a refusal naming `param` may be the job's family lacking the operation."""
+    catalogue = families(index.spec)
+    if operation_id == "remixVideo" and param == "video_id":
+        return not all(family.remix for family in catalogue)
+    if operation_id == "downloadVideoContent" and param == "variant":
+        return len({family.variants for family in catalogue}) > 1
+    return False
+
+
+def _sent_model(exchange: Exchange) -> str | None:
+    """The `model` of a JSON body as sent, if it is a string."""
+    try:
+        document = json.loads(exchange.body) if exchange.body else None
+    except ValueError:
+        return None
+    model = document.get("model") if isinstance(document, dict) else None
+    return model if isinstance(model, str) else None
 
 
 def _sent_fields(exchange: Exchange) -> set[str]:

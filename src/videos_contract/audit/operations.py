@@ -23,6 +23,7 @@ class OperationIndex:
     """Matches method and path against the spec's path templates."""
 
     def __init__(self, spec: Spec) -> None:
+        self.spec = spec
         self._routes = [(self._compile(op.path), op) for op in spec.operations()]
 
     @staticmethod

@@ -49,6 +49,7 @@ _KEYS = {
     "rate_limit": float,
     "without": list,
     "models": list,
+    "model": str,
     "severity": dict,
     "report_dir": str,
     "spec": str,

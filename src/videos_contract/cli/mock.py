@@ -173,6 +173,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="with --replay: refuse any request the cassette does not hold (code not_recorded)",
     )
+    parser.add_argument(
+        "--accept-unlisted-models",
+        action="store_true",
+        help="serve a model the spec does not list with the generic rules, for a model "
+        "released after the contract (default: refused with 400, param model)",
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -218,6 +224,7 @@ def mock_config(args: argparse.Namespace) -> MockConfig:
             replay_path=args.replay,
             replay_speed=1.0 if args.speed is None else args.speed,
             replay_strict=args.strict,
+            accept_unlisted_models=args.accept_unlisted_models,
         )
     except ValueError as exc:
         raise CliError(str(exc), exit_code=2) from None

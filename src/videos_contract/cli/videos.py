@@ -20,6 +20,7 @@ import re
 import shlex
 import signal
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from urllib.parse import urlsplit
 from videos_contract import client as api
 from videos_contract.cli.common import CliError, positive
 from videos_contract.cli.common import console as make_console
+from videos_contract.cli.config import find_config, read_config
 from videos_contract.cli.families import check_family_values, families_help, family_body
 from videos_contract.client.defaults import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
 from videos_contract.families import families
@@ -133,10 +135,20 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     create.add_argument(
         "--model",
         metavar="MODEL",
-        help=f"a model of a family below, or any other model name (default: "
-        f"{catalogue.default_family.field_default('model')})",
+        help="a model of a family below, or any other model name (default: `model` in "
+        "the settings file, videos-contract.toml; without either, create refuses)",
     )
     create.add_argument("--seconds", metavar="N", help="clip length; values per family below")
+    create.add_argument(
+        "--extra",
+        action="append",
+        type=_extra_field,
+        default=[],
+        metavar="NAME=JSON",
+        help="a further body field, sent as given and not checked here (repeatable), as the "
+        "openai SDKs' extra_body: --extra seed=42 --extra 'metadata={\"a\": 1}'; text "
+        "needs JSON quotes: --extra 'style=\"anime\"'",
+    )
     create.add_argument("--size", metavar="SIZE", help="frame size; values per family below")
     # Worked out when the help is shown, not at every start of the command line.
     create.set_defaults(help_epilog=lambda: families_help(catalogue))
@@ -436,7 +448,9 @@ def _summary(video: Video) -> str:
     if video.remixed_from_video_id:
         parts.append(f"remix of {video.remixed_from_video_id}")
     if video.error:
-        parts.append(f"error {video.error.code}: {video.error.message}")
+        from videos_contract.client.errors import failure_code
+
+        parts.append(f"error {failure_code(video.error) or '-'}: {video.error.message}")
     if video.prompt:
         prompt = video.prompt if len(video.prompt) <= 60 else video.prompt[:59] + "…"
         parts.append(repr(prompt))
@@ -526,6 +540,34 @@ def _finish_job(
     return 0
 
 
+def _extra_field(text: str) -> tuple[str, Any]:
+    """`NAME=JSON` of `--extra`: the field's name and its value, parsed as JSON."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=JSON, got {text[:60]!r}")
+    name = name.strip()
+    try:
+        return name, json.loads(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{name}: {raw[:60]!r} is not JSON (text needs quotes: {name}='\"...\"')"
+        ) from None
+
+
+def _chosen_model(args: argparse.Namespace) -> str:
+    """`--model`, else the settings file's `model`; a `CliError` naming the flag otherwise."""
+    if args.model is not None:
+        return str(args.model)
+    path = find_config(Path.cwd())
+    model = read_config(path).values.get("model") if path is not None else None
+    if not model:
+        raise CliError(
+            "create: no model given: pass --model MODEL (or set model in videos-contract.toml)",
+            exit_code=2,
+        )
+    return str(model)
+
+
 def _create(args: argparse.Namespace, ui: _Ui) -> int:
     from aihubmix_videos.models.video_model import check_video_model
     from aihubmix_videos.models.video_seconds import check_video_seconds
@@ -533,9 +575,11 @@ def _create(args: argparse.Namespace, ui: _Ui) -> int:
     from aihubmix_videos.types import UNSET
 
     from videos_contract.client.families import create_json
+    from videos_contract.client.lifecycle import RetiredModelWarning, retirement_notice
 
     if args.output is not None and not args.output.parent.is_dir():
         raise CliError(f"--output: folder {args.output.parent} does not exist", exit_code=2)
+    args.model = _chosen_model(args)
     with contextlib.ExitStack() as files:
         reference: api.Reference | None = None
         if args.reference:
@@ -544,9 +588,12 @@ def _create(args: argparse.Namespace, ui: _Ui) -> int:
         body = None if family.default else family_body(family, args)
         if body is None:
             check_family_values(family, args)
-        with _session(args, ui) as client:
+        with _session(args, ui) as client, warnings.catch_warnings():
+            # The retirement is told below, once, as a note.
+            warnings.simplefilter("ignore", RetiredModelWarning)
+            extra = dict(args.extra) or None
             if body is not None:
-                video = create_json(client, body)
+                video = create_json(client, body, extra_body=extra)
             else:
                 video = api.create(
                     client,
@@ -555,8 +602,14 @@ def _create(args: argparse.Namespace, ui: _Ui) -> int:
                     seconds=UNSET if args.seconds is None else check_video_seconds(args.seconds),
                     size=UNSET if args.size is None else check_video_size(args.size),
                     reference=reference,
+                    extra_body=extra,
                 )
-            return _finish_job(client, ui, video, args, f"created {video.id} ({video.status})")
+            code = _finish_job(client, ui, video, args, f"created {video.id} ({video.status})")
+    # Once the job's own lines are out: the model asked for is past its retirement date.
+    notice = retirement_notice(args.model)
+    if notice is not None:
+        ui.note(f"warning: {notice}")
+    return code
 
 
 def _reference(value: str, files: contextlib.ExitStack) -> api.Reference:

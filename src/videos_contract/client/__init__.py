@@ -53,6 +53,7 @@ if TYPE_CHECKING:
         VideosClientError,
         WaitTimeoutError,
     )
+    from videos_contract.client.lifecycle import RetiredModelWarning, UnsupportedOperationError
     from videos_contract.client.retry import (
         DEFAULT_CALL_TIMEOUT,
         DEFAULT_MAX_BODY,
@@ -103,6 +104,8 @@ _WHERE = {
     "UnexpectedResponseError": "errors",
     "VideosClientError": "errors",
     "WaitTimeoutError": "errors",
+    "RetiredModelWarning": "lifecycle",
+    "UnsupportedOperationError": "lifecycle",
     "DEFAULT_CALL_TIMEOUT": "defaults",
     "DEFAULT_MAX_BODY": "defaults",
     "DeadlineExceeded": "retry",
@@ -152,9 +155,11 @@ __all__ = [
     "PaginationCycleError",
     "Reference",
     "ResponseTooLargeError",
+    "RetiredModelWarning",
     "RetryPolicy",
     "RetryTransport",
     "UnexpectedResponseError",
+    "UnsupportedOperationError",
     "VideosClientError",
     "WaitTimeoutError",
     "acreate",

@@ -9,7 +9,7 @@ The generated functions return `ErrorResponse | Video | None` and crash with a b
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -36,7 +36,9 @@ from videos_contract.client.generated_requests import (
     list_request,
     remix_request,
     retrieve_request,
+    with_extra_body,
 )
+from videos_contract.client.lifecycle import check_operation, warn_if_retired
 from videos_contract.client.parsing import parse_deleted, parse_list, parse_video
 from videos_contract.client.retry import NOT_SENT_ERRORS
 
@@ -131,12 +133,16 @@ def create(
     seconds: VideoSeconds | Unset = UNSET,
     size: VideoSize | Unset = UNSET,
     reference: Reference | None = None,
+    extra_body: Mapping[str, Any] | None = None,
 ) -> Video:
     """Start a job (billed). Sent once: see `retry` for why it is never re-sent.
 
-    Raises `OutcomeUnknownError` when the connection fails after the request went out.
+    `extra_body`: further form fields, sent as given (see `with_extra_body`), for fields the
+    contract does not know. Raises `OutcomeUnknownError` when the connection fails after the
+    request went out.
     """
-    kwargs = _create_kwargs(prompt, model, seconds, size, reference)
+    warn_if_retired(model)
+    kwargs = with_extra_body(_create_kwargs(prompt, model, seconds, size, reference), extra_body)
     return parse_video(_send_once(client, "the create", kwargs), client.token)
 
 
@@ -148,8 +154,10 @@ async def acreate(
     seconds: VideoSeconds | Unset = UNSET,
     size: VideoSize | Unset = UNSET,
     reference: Reference | None = None,
+    extra_body: Mapping[str, Any] | None = None,
 ) -> Video:
-    kwargs = _create_kwargs(prompt, model, seconds, size, reference)
+    warn_if_retired(model)
+    kwargs = with_extra_body(_create_kwargs(prompt, model, seconds, size, reference), extra_body)
     return parse_video(await _asend_once(client, "the create", kwargs), client.token)
 
 
@@ -163,13 +171,23 @@ async def aretrieve(client: AuthenticatedClient, video_id: str) -> Video:
     return parse_video(await _ahttp(client).request(**kwargs), client.token, video_id)
 
 
-def remix(client: AuthenticatedClient, video_id: str, prompt: str) -> Video:
-    """Start a remix job (billed, never re-sent)."""
+def remix(
+    client: AuthenticatedClient, video_id: str, prompt: str, *, model: str | None = None
+) -> Video:
+    """Start a remix job (billed, never re-sent).
+
+    `model`, the source job's model when the caller knows it: a family that offers no remix
+    (every one but Sora) raises `UnsupportedOperationError` before anything is sent.
+    """
+    check_operation(model, remix=True)
     kwargs = remix_request(video_id, RemixVideoRequest(prompt=prompt))
     return parse_video(_send_once(client, f"the remix of {video_id}", kwargs), client.token)
 
 
-async def aremix(client: AuthenticatedClient, video_id: str, prompt: str) -> Video:
+async def aremix(
+    client: AuthenticatedClient, video_id: str, prompt: str, *, model: str | None = None
+) -> Video:
+    check_operation(model, remix=True)
     kwargs = remix_request(video_id, RemixVideoRequest(prompt=prompt))
     return parse_video(await _asend_once(client, f"the remix of {video_id}", kwargs), client.token)
 

@@ -60,6 +60,7 @@ from videos_contract.client.arguments import check_seconds
 from videos_contract.client.defaults import DEFAULT_DOWNLOAD_TIMEOUT, DEFAULT_MAX_DOWNLOAD_BYTES
 from videos_contract.client.errors import ApiError, DownloadError, VideosClientError
 from videos_contract.client.generated_requests import content_request
+from videos_contract.client.lifecycle import check_operation
 from videos_contract.client.retry import DEADLINE, STREAMED
 
 __all__ = [
@@ -589,14 +590,20 @@ def download(
     max_resumes: int = MAX_RESUMES,
     timeout: float | None = DEFAULT_DOWNLOAD_TIMEOUT,
     max_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
+    model: str | None = None,
 ) -> DownloadResult:
     """Download `variant` of `video_id` to `dest` atomically, resuming after drops.
+
+    `model`, the job's model when the caller knows it: a variant its family does not offer
+    (`thumbnail` and `spritesheet` are Sora's only) raises `UnsupportedOperationError` before
+    anything is sent.
 
     Raises `ApiError` for an error answer (e.g. 409 `video_not_ready`) and `DownloadError`
     when the body cannot be completed intact, or not within `timeout` seconds (None: no
     overall limit), or passes `max_bytes`; `dest` is then left as it was (an unverifiable
     close-delimited body is kept as `NAME.part`, see the module).
     """
+    check_operation(model, variant=str(variant))
     check_seconds("timeout", timeout, optional=True)
     dest = Path(dest)
     method, url, params = _request(video_id, variant)
@@ -647,8 +654,10 @@ async def async_download(
     max_resumes: int = MAX_RESUMES,
     timeout: float | None = DEFAULT_DOWNLOAD_TIMEOUT,
     max_bytes: int | None = DEFAULT_MAX_DOWNLOAD_BYTES,
+    model: str | None = None,
 ) -> DownloadResult:
     """`download` for asyncio code; file writes (and a verification) run in a worker thread."""
+    check_operation(model, variant=str(variant))
     check_seconds("timeout", timeout, optional=True)
     dest = Path(dest)
     method, url, params = _request(video_id, variant)

@@ -116,14 +116,27 @@ class UnexpectedResponseError(VideosClientError):
 
 
 class JobFailedError(VideosClientError):
-    """The job ended in `failed`; `code` and `message` are the server's reason."""
+    """The job ended in `failed`; `code` and `message` are the server's reason.
+
+    `code` is OpenAI's `code`, else the gateway's `type` (its failure body is
+    `{"message", "type"}`), else None.
+    """
 
     def __init__(self, video: Video) -> None:
         self.video = video
         error = video.error or None  # null, or absent (`UNSET`, which is falsy)
-        self.code = error.code if error is not None else None
+        self.code = failure_code(error)
         self.message = error.message if error is not None else "no reason given"
         super().__init__(f"video {video.id} failed ({self.code or 'no code'}): {self.message}")
+
+
+def failure_code(error: Any) -> str | None:
+    """A failed job's reason code: `code` (OpenAI), else `type` (the gateway), else None."""
+    for name in ("code", "type_"):
+        value = getattr(error, name, None)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 class WaitTimeoutError(VideosClientError):

@@ -8,6 +8,7 @@ from the spec) and check the values with it; `create_json` sends it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 import aihubmix_videos.models as generated_models
@@ -15,7 +16,8 @@ from aihubmix_videos import AuthenticatedClient
 from aihubmix_videos.models import Video
 
 from videos_contract.client.calls import _asend_once, _send_once
-from videos_contract.client.generated_requests import JsonBody, create_request
+from videos_contract.client.generated_requests import JsonBody, create_request, with_extra_body
+from videos_contract.client.lifecycle import warn_if_retired
 from videos_contract.client.parsing import parse_video
 from videos_contract.families import Family, families
 
@@ -56,11 +58,23 @@ def json_body(prompt: str, model: str | None = None, **fields: Any) -> JsonBody:
         raise BodyError(f"not a {family.title} body: {exc}") from exc
 
 
-def create_json(client: AuthenticatedClient, body: JsonBody) -> Video:
-    """Start a job of any family (billed), sent once like `calls.create`."""
-    return parse_video(_send_once(client, "the create", create_request(body)), client.token)
+def create_json(
+    client: AuthenticatedClient, body: JsonBody, *, extra_body: Mapping[str, Any] | None = None
+) -> Video:
+    """Start a job of any family (billed), sent once like `calls.create`.
+
+    `extra_body`: further JSON members, sent as given (as the openai SDKs' `extra_body`):
+    fields the contract does not know reach the server unvalidated, which decides.
+    """
+    warn_if_retired(getattr(body, "model", None))
+    kwargs = with_extra_body(create_request(body), extra_body)
+    return parse_video(_send_once(client, "the create", kwargs), client.token)
 
 
-async def acreate_json(client: AuthenticatedClient, body: JsonBody) -> Video:
-    response = await _asend_once(client, "the create", create_request(body))
+async def acreate_json(
+    client: AuthenticatedClient, body: JsonBody, *, extra_body: Mapping[str, Any] | None = None
+) -> Video:
+    warn_if_retired(getattr(body, "model", None))
+    kwargs = with_extra_body(create_request(body), extra_body)
+    response = await _asend_once(client, "the create", kwargs)
     return parse_video(response, client.token)

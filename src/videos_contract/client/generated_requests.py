@@ -15,6 +15,8 @@ spec defines them.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any, TypeAlias
 
 from aihubmix_videos.api.videos import (
@@ -47,6 +49,7 @@ __all__ = [
     "list_request",
     "remix_request",
     "retrieve_request",
+    "with_extra_body",
 ]
 
 
@@ -64,6 +67,29 @@ JsonBody: TypeAlias = (
 def create_request(body: CreateVideoMultipartRequest | JsonBody) -> dict[str, Any]:
     """`POST /v1/videos` with a multipart body, or a JSON body of any model family."""
     return create_video._get_kwargs(body=body)
+
+
+def with_extra_body(kwargs: dict[str, Any], extra_body: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The request with `extra_body`'s fields added as given (as the openai SDKs' `extra_body`).
+
+    A JSON body gets them as members (replacing a member of the same name); a multipart body
+    as form fields: a string as text, any other value as a JSON part. Nothing is validated:
+    fields the contract does not know reach the server, which decides.
+    """
+    if not extra_body:
+        return kwargs
+    out = dict(kwargs)
+    if "json" in out:
+        out["json"] = {**dict(out["json"]), **dict(extra_body)}
+        return out
+    files = [part for part in out.get("files", []) if part[0] not in extra_body]
+    for name, value in extra_body.items():
+        if isinstance(value, str):
+            files.append((name, (None, value.encode(), "text/plain")))
+        else:
+            files.append((name, (None, json.dumps(value).encode(), "application/json")))
+    out["files"] = files
+    return out
 
 
 def retrieve_request(video_id: str) -> dict[str, Any]:

@@ -47,6 +47,9 @@ PAGE_NAMES: dict[str, tuple[str, ...]] = {
     "wan": ("通义万相", "万相", "tongyi wanxiang"),
     "jimeng": ("即梦",),
     "seedance": ("豆包",),
+    # The English page names Kling with its image fields but no model: those fields belong to
+    # the rules for models the contract does not list.
+    "unlisted": ("kling", "可灵"),
 }
 # Row labels that name a field without writing its name, by the field's role in the family.
 ROLE_LABELS: dict[str, tuple[str, ...]] = {
@@ -169,7 +172,9 @@ class _Reader:
         """The family a heading, a bullet's lead or a row's first cell names."""
         low = text.lower()
         for family in self.catalogue:
-            names = [family.name, *family.title.lower().split(), *PAGE_NAMES.get(family.name, ())]
+            # The catch-all's title ("Unlisted models") names no family a page writes about.
+            title = () if family.catch_all else family.title.lower().split()
+            names = [family.name, *title, *PAGE_NAMES.get(family.name, ())]
             if family.vendor:
                 names.append(family.vendor.lower())
             for name in names:
@@ -609,7 +614,8 @@ def _allowed(family: Family, name: str, models: Sequence[str]) -> list[str]:
             text = _text(value)
             if text not in out:
                 out.append(text)
-    return out
+    # `1920*1080` is the page's other spelling of `1920x1080` (Wan), not another value.
+    return [v for v in out if not ("*" in v and v.replace("*", "x") in out)]
 
 
 def _text(value: Any) -> str:
@@ -642,7 +648,14 @@ def _find_property(
     return None
 
 
-def _compare(statement: Statement, family: Family) -> list[Finding]:
+def _on_pages(family: Family, model: str, pages: frozenset[str]) -> bool:
+    """Whether a page is among the sources of `model` (a model no page names, one only the
+    news page or the adapter's model list names, is not missing from a page's table)."""
+    named = family.sources.get(model)
+    return named is None or any(source in pages for source in named)
+
+
+def _compare(statement: Statement, family: Family, pages: frozenset[str]) -> list[Finding]:
     """The findings of one statement, before deciding which are known."""
     out = []
     models = statement.models
@@ -650,7 +663,9 @@ def _compare(statement: Statement, family: Family) -> list[Finding]:
     label = _label(family, name, models)
     if name == "model":
         extra = [m for m in statement.values if m not in family.models]
-        missing = [m for m in family.models if m not in statement.values]
+        missing = [
+            m for m in family.models if m not in statement.values and _on_pages(family, m, pages)
+        ]
         if extra or missing:
             out.append(_values_finding(label, "models", statement, extra, missing, family.models))
         return out
@@ -783,9 +798,10 @@ def compare_unified(
                     label, "models", f"{model} [not in the spec: {model}]", ", ".join(owner.models)
                 )
             )
+    pages = frozenset(name for name, source in catalogue.sources.items() if source.kind == "page")
     for statement in page.statements:
         family = catalogue.named(statement.family)
-        findings += _compare(statement, family)
+        findings += _compare(statement, family, pages)
     texts = {family.name: _deviation_texts(spec, family) for family in catalogue}
     agreeing = _agreeing(page, spec, folder, _depth) if page.superseded else {}
     out = []

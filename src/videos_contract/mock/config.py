@@ -55,6 +55,10 @@ class MockConfig:
     `slow_seconds`). `replay_path` serves a cassette's recorded jobs first
     (`videos_contract.mock.replay`), `replay_speed` times faster than recorded; with
     `replay_strict` a request the cassette does not hold is refused instead of answered.
+
+    `accept_unlisted_models` serves a model the spec does not list with the generic rules
+    (`OtherVideoRequest`), for a model released after the contract; by default such a model
+    is refused with 400 and `param: model`, as a server that does not serve it answers.
     """
 
     keys: tuple[str, ...] = (DEFAULT_KEY,)
@@ -81,6 +85,7 @@ class MockConfig:
     replay_path: Path | None = None
     replay_speed: float = 1.0
     replay_strict: bool = False
+    accept_unlisted_models: bool = False
 
     def __post_init__(self) -> None:
         if not self.keys or any(not key or key != key.strip() for key in self.keys):

@@ -275,6 +275,7 @@ class Handlers:
         kind, boundary = self._require_media_type(request, call.operation)
         rules = self._bodies[(call.operation.operation_id, kind)]
         limit = self.config.max_body_bytes
+        sent: Any = None  # the JSON body as sent, before defaults were filled in
         if kind == "multipart/form-data":
             form = await read_multipart(
                 request,
@@ -294,12 +295,19 @@ class Handlers:
             finally:
                 form.close()
         else:
-            body = rules.check(await read_json(request, limit, self.config.body_timeout_seconds))
+            sent = await read_json(request, limit, self.config.body_timeout_seconds)
+            body = rules.check(sent)
             reference = None
+            self._require_listed(body.get("model"))
         if reference is None and isinstance(body.get("input_reference"), dict):
             reference = {"type": "object", **body["input_reference"]}
         family = self._families.for_model(body.get("model"))
-        width, height, seconds = plan_render(family, body, self._families.default_family)
+        width, height, seconds = plan_render(
+            family,
+            body,
+            self._families.default_family,
+            sent if isinstance(sent, dict) else body,
+        )
         job = await self._new_job(
             call.owner,
             prompt=str(body["prompt"]),
@@ -309,6 +317,19 @@ class Handlers:
             reference=reference,
         )
         return JSONResponse(self._video(job, accepted=True))
+
+    def _require_listed(self, model: Any) -> None:
+        """A model the spec does not list is refused, unless the mock accepts unlisted ones."""
+        if not isinstance(model, str) or self.config.accept_unlisted_models:
+            return
+        if not self._families.known(model):
+            raise ApiError(
+                400,
+                f"Invalid 'model': '{model[:80]}' is not a model this server serves. Expected "
+                f"one of {', '.join(self._families.models)}.",
+                param="model",
+                code="model_not_found",
+            )
 
     async def _list_videos(self, request: Request, call: Call) -> Response:
         try:
@@ -357,6 +378,16 @@ class Handlers:
 
     async def _download_content(self, request: Request, call: Call) -> Response:
         job = await self._job(call)
+        variant = str(call.params["variant"])
+        family = self._families.for_model(job.model)
+        if variant not in family.variants:
+            raise ApiError(
+                400,
+                f"Invalid 'variant': '{variant}' is not available for {family.title} jobs "
+                f"({job.model}); they offer {', '.join(family.variants)}.",
+                param="variant",
+                code="unsupported_for_model",
+            )
         now = self.now()
         self._require_completed(job, now)
         if job.expired(now):
@@ -388,6 +419,17 @@ class Handlers:
             await read_json(request, self.config.max_body_bytes, self.config.body_timeout_seconds)
         )
         source = await self._job(call)
+        family = self._families.for_model(source.model)
+        if not family.remix:
+            raise ApiError(
+                400,
+                f"Invalid 'video_id': {family.title} jobs ({source.model}) cannot be remixed; "
+                "remix is for "
+                + ", ".join(f.title for f in self._families if f.remix)
+                + " jobs only.",
+                param="video_id",
+                code="unsupported_for_model",
+            )
         self._require_completed(source, self.now())
         job = await self._new_job(
             call.owner,

@@ -7,6 +7,11 @@ its resolution's frame so that the short side keeps the resolution's height. A m
 contract does not list renders at its `size` when that is `WIDTHxHEIGHT`, otherwise at the
 default family's default size, and for its `seconds` when that is a whole number, otherwise
 for the default family's default length.
+
+`duration`, the alias of `seconds` the families but Sora accept, is honoured: a body that
+sends it renders its length, whatever `seconds` says (a typed client fills `seconds` with its
+default, so the alias, sent on purpose, decides). Both are valid for the schema, so a body
+with two different lengths is not refused; the job's own `duration` says which was taken.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from typing import Any
 from videos_contract.families import Family
 
 __all__ = ["plan_render"]
+
+_ALIAS = "duration"
 
 # Seedance's `adaptive` ratio lets the model choose; the mock renders it as the first listed
 # fixed ratio's frame (the resolution's own frame).
@@ -50,8 +57,25 @@ def _ratio(frame: tuple[int, int], ratio: Any) -> tuple[int, int]:
     return short, 2 * round(short * rh / rw / 2)
 
 
-def plan_render(family: Family, body: Mapping[str, Any], fallback: Family) -> tuple[int, int, int]:
-    """(width, height, seconds) of the clip a checked create body asks for."""
+def _alias_length(family: Family, sent: Mapping[str, Any]) -> int | None:
+    """The length `duration` asks for, when it is the alias of `seconds` and was sent."""
+    name = family.seconds_field
+    if name == _ALIAS or _ALIAS not in sent or _ALIAS not in family.properties:
+        return None
+    return _whole(sent[_ALIAS])
+
+
+def plan_render(
+    family: Family,
+    body: Mapping[str, Any],
+    fallback: Family,
+    sent: Mapping[str, Any] | None = None,
+) -> tuple[int, int, int]:
+    """(width, height, seconds) of the clip a checked create body asks for.
+
+    `sent` is the body as the client sent it (before defaults were filled in), which tells a
+    `seconds` the client chose from one the validation added.
+    """
     extra = body.get("extra_body")
     nested: Mapping[str, Any] = extra if isinstance(extra, Mapping) else {}
 
@@ -71,7 +95,9 @@ def plan_render(family: Family, body: Mapping[str, Any], fallback: Family) -> tu
         frame = fallback.frame(str(default_size)) or (1280, 720)
     if "ratio" in family.properties:
         frame = _ratio(frame, value("ratio"))
-    seconds = _whole(value(family.seconds_field))
+    seconds = _alias_length(family, sent if sent is not None else body)
+    if seconds is None:
+        seconds = _whole(value(family.seconds_field))
     if seconds is None and family.seconds_field != "duration":
         seconds = _whole(value("duration"))
     if seconds is None or seconds < 1:

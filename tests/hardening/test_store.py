@@ -388,7 +388,7 @@ def test_the_mock_command_names_an_unreachable_database_in_one_line() -> None:
         )
     finally:
         port.close()
-    assert done.returncode == 1 and done.stdout == ""
+    assert done.returncode == 2 and done.stdout == ""  # an unusable store: exit 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert "cannot use the job store postgresql://nobody:***@" in lines[0]

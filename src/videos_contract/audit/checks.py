@@ -586,11 +586,20 @@ def thumbnail_and_spritesheet_are_real_images(ctx: CheckContext) -> None:
     """Each image variant decodes, has its media type, and agrees with the video's frame size."""
     video = ctx.completed_video()
     default = ctx.spec.default("ContentVariant")
+    # The contract offers image variants per family (`x-video-families`: `variants`); a job of
+    # a family without them may be refused them, so only the family's own are asked for.
+    catalogue = families(ctx.spec)
+    family = catalogue.for_model(str(video.get("model")))
+    offered = [v for v in ctx.spec.enum("ContentVariant") if v != default and v in family.variants]
+    if not offered:
+        takers = ", ".join(f.title for f in catalogue if len(f.variants) > 1) or "no family"
+        ctx.not_offered(
+            f"{family.title} jobs ({video.get('model')}) take no image variant in the contract "
+            f"(only {takers} jobs do)"
+        )
     vw, _, vh = job_frame(video).partition("x")
     aspect = _aspect(int(vw), int(vh))
-    for variant in ctx.spec.enum("ContentVariant"):
-        if variant == default:
-            continue
+    for variant in offered:
         with ctx.case():
             _expect_image_variant(ctx, video, variant, aspect)
 

@@ -7,6 +7,13 @@ file atomically. The generator never touches this package.
 
 import importlib
 import sys
+
+try:
+    import fcntl  # noqa: F401  (downloads lock their `.part` file with it)
+except ModuleNotFoundError:  # Windows: say so, instead of "No module named 'fcntl'" later
+    from videos_contract import POSIX_ONLY
+
+    raise ImportError(POSIX_ONLY) from None
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 

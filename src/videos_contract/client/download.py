@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl  # POSIX only: the package says so on import where it is missing
 import json
 import os
 import re
@@ -44,13 +45,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
-
-try:
-    import fcntl
-except ModuleNotFoundError:  # Windows: say so, instead of "No module named 'fcntl'"
-    from videos_contract import POSIX_ONLY
-
-    raise ImportError(POSIX_ONLY) from None
 
 import httpx
 from aihubmix_videos import AuthenticatedClient

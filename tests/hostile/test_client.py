@@ -37,8 +37,8 @@ from videos_contract.client import (
     EncodingRefusedError,
     PaginationCycleError,
     ResponseTooLargeError,
-    aiter_videos,
-    aretrieve,
+    async_iter_videos,
+    async_retrieve,
     connect,
     create,
     download,
@@ -92,7 +92,7 @@ def test_endless_chunked_json_is_cut_at_the_cap_async(mock: MockServer) -> None:
     async def run(url: str) -> None:
         client = connect(url, mock.key, max_body=MIB)
         try:
-            await aretrieve(client, "video_x")
+            await async_retrieve(client, "video_x")
         finally:
             await client.get_async_httpx_client().aclose()
 
@@ -119,7 +119,7 @@ def test_trickle_ends_at_the_call_deadline(mock: MockServer, asynchronous: bool,
 
                 async def run() -> None:
                     try:
-                        await aretrieve(client, video_id)
+                        await async_retrieve(client, video_id)
                     finally:
                         await client.get_async_httpx_client().aclose()
 
@@ -150,7 +150,7 @@ def test_cycling_cursors_stop_with_an_error(mock: MockServer) -> None:
         async def walk() -> list[str]:
             ids = []
             try:
-                async for video in aiter_videos(client):
+                async for video in async_iter_videos(client):
                     ids.append(video.id)
             finally:
                 await client.get_async_httpx_client().aclose()

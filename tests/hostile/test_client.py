@@ -7,7 +7,6 @@ Memory is shown bounded by what the server managed to send before the client sto
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
@@ -113,7 +112,6 @@ def test_trickle_ends_at_the_call_deadline(mock: MockServer, asynchronous: bool,
     rule = lambda seen: slow if is_retrieve(seen) else None  # noqa: E731
     with hostile(mock.url, rule) as server:
         client = connect(server.url, mock.key, call_timeout=2.0)
-        started = time.monotonic()
         with pytest.raises(DeadlineExceeded, match=r"within 2 s .*too slow"):
             if asynchronous:
 
@@ -127,8 +125,10 @@ def test_trickle_ends_at_the_call_deadline(mock: MockServer, asynchronous: bool,
             else:
                 with client:
                     retrieve(client, video_id)
-        elapsed = time.monotonic() - started
-    assert elapsed < 2 * 2.0 + 1.0, "the deadline, overrun by at most one read"
+    # The answer trickles for minutes (a byte a second): the deadline error, not the answer,
+    # ended the call. That it overruns the deadline by at most the read in progress is held on
+    # a fake clock by `test_each_read_waits_at_most_until_the_deadline_on_a_fake_clock`.
+    assert server.requests_to(f"/videos/{video_id}"), "the retrieve never reached the server"
 
 
 def test_server_that_never_answers_ends_at_the_call_deadline(mock: MockServer) -> None:

@@ -3,7 +3,9 @@
 The table ("Who may import whom") is read from the document itself, so the prose and the
 check cannot drift apart. Every import of every module under `src/videos_contract` is found
 by walking its syntax tree (imports inside functions included) and compared with the row of
-the package it belongs to.
+the package it belongs to. A permission of the table that no import uses fails too (the table
+says what the code does, no more), and so does an import cycle between modules of ours (the
+imports a module runs when it is imported: not those inside functions or `if TYPE_CHECKING:`).
 """
 
 from __future__ import annotations
@@ -312,3 +314,142 @@ def test_a_planted_second_mask_fails(tmp_path: Path) -> None:
     )
     problems = owned_literal_copies(src, OWNED_LITERALS)
     assert len(problems) == 2 and all("videos_contract.proxy.findings" in p for p in problems)
+
+
+# ---- no permission nobody uses, no import cycle
+
+
+def unused_permissions(src: Path, allowed: Mapping[str, frozenset[str]]) -> list[str]:
+    """`package may import target` for each permission of the table no import uses."""
+    used: dict[str, set[str]] = {}
+    for found in iter_imports(src):
+        source, target = _unit(found.module), _unit(found.target)
+        if source is not None and target is not None:
+            used.setdefault(source, set()).add(target)
+    return [
+        f"`{source}` may import `{target}`, and nothing does: strike it from the table"
+        for source, permitted in sorted(allowed.items())
+        for target in sorted(permitted - {ANYTHING})
+        if target not in used.get(source, set())
+    ]
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _loaded_on_import(body: list[ast.stmt]) -> Iterator[ast.Import | ast.ImportFrom]:
+    """The imports a module runs when it is imported: at its top level, in top-level `try`
+    and `if` blocks, never in functions, classes or `if TYPE_CHECKING:`."""
+    for node in body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        elif isinstance(node, ast.If):
+            if not _is_type_checking(node):
+                yield from _loaded_on_import(node.body)
+            yield from _loaded_on_import(node.orelse)
+        elif isinstance(node, ast.Try):
+            for block in (node.body, node.orelse, node.finalbody):
+                yield from _loaded_on_import(block)
+            for handler in node.handlers:
+                yield from _loaded_on_import(handler.body)
+        elif isinstance(node, ast.With):
+            yield from _loaded_on_import(node.body)
+
+
+def module_graph(src: Path) -> dict[str, set[str]]:
+    """Module -> the modules of ours it imports when it is imported."""
+    paths = {_module_name(p, src): p for p in sorted((src / PACKAGE).rglob("*.py"))}
+    graph: dict[str, set[str]] = {name: set() for name in paths}
+    for module, path in paths.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in _loaded_on_import(tree.body):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            else:
+                base = _absolute(node, module, path.name == "__init__.py")
+                targets = [
+                    f"{base}.{alias.name}" if f"{base}.{alias.name}" in paths else base
+                    for alias in node.names
+                ]
+            graph[module] |= {t for t in targets if t in paths and t != module}
+    return graph
+
+
+def import_cycles(src: Path) -> list[str]:
+    """Each set of our modules that import one another when imported (Tarjan's SCCs)."""
+    graph = module_graph(src)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[str] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            members = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                members.append(member)
+                if member == node:
+                    break
+            if len(members) > 1:
+                cycles.append(" <-> ".join(sorted(members)))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(cycles)
+
+
+def test_every_permission_of_the_table_is_used() -> None:
+    assert unused_permissions(SRC, TABLE) == []
+
+
+def test_no_import_cycle_between_our_modules() -> None:
+    assert import_cycles(SRC) == []
+
+
+def test_a_planted_unused_permission_fails(tmp_path: Path) -> None:
+    src = _plant(tmp_path, {"spec.py": "from videos_contract import paths\n"})
+    table = {"spec": frozenset({"paths", "schema"}), "cli": frozenset({ANYTHING})}
+    assert unused_permissions(src, table) == [
+        "`spec` may import `schema`, and nothing does: strike it from the table"
+    ]
+
+
+def test_a_planted_import_cycle_fails(tmp_path: Path) -> None:
+    src = _plant(
+        tmp_path,
+        {
+            "proxy/__init__.py": "",
+            "proxy/app.py": "from videos_contract.proxy.front import serve\n",
+            "proxy/front.py": "from videos_contract.proxy import app\n",
+            # Not cycles: imported inside a function, or only for the type checker.
+            "audit/results.py": "def f():\n    from videos_contract.audit import verdict\n",
+            "audit/verdict.py": "from videos_contract.audit.results import AuditResult\n",
+            "audit/engine.py": (
+                "from typing import TYPE_CHECKING\n"
+                "from videos_contract.audit.client import C\n"
+                "if TYPE_CHECKING:\n    from videos_contract.audit.engine import x\n"
+            ),
+            "audit/client.py": (
+                "import typing\nif typing.TYPE_CHECKING:\n"
+                "    from videos_contract.audit.engine import AuditConfig\n"
+            ),
+        },
+    )
+    assert import_cycles(src) == ["videos_contract.proxy.app <-> videos_contract.proxy.front"]

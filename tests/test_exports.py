@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 from types import ModuleType
 
@@ -61,3 +62,35 @@ def test_package_reexports_names_its_modules_declare(name: str) -> None:
             assert any(
                 item in _declared(module) and getattr(module, item) is member for module in modules
             ), item
+
+
+def aliases(module: ModuleType) -> list[tuple[str, str]]:
+    """Pairs of public names bound to one function or class: one name per thing."""
+    first: dict[int, str] = {}
+    pairs = []
+    for item in _declared(module):
+        member = getattr(module, item, None)
+        if not (inspect.isfunction(member) or inspect.isclass(member)):
+            continue  # equal constants may well be one object
+        if id(member) in first:
+            pairs.append((first[id(member)], item))
+        else:
+            first[id(member)] = item
+    return pairs
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_no_two_public_names_for_one_thing(name: str) -> None:
+    assert aliases(importlib.import_module(name)) == []
+
+
+def test_a_planted_alias_fails() -> None:
+    planted = ModuleType("planted")
+
+    async def async_create() -> None: ...
+
+    planted.async_create = async_create  # type: ignore[attr-defined]
+    planted.acreate = async_create  # type: ignore[attr-defined]
+    planted.LIMIT = planted.OTHER_LIMIT = 8  # type: ignore[attr-defined]
+    planted.__all__ = ["LIMIT", "OTHER_LIMIT", "acreate", "async_create"]  # type: ignore[attr-defined]
+    assert aliases(planted) == [("acreate", "async_create")]

@@ -1,15 +1,20 @@
-"""Deadlines reach the retry transport, and `Retry-After` may be an HTTP date."""
+"""Deadlines reach the retry transport and each read of the socket, and `Retry-After` may
+be an HTTP date."""
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import time
+from types import SimpleNamespace
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 
 from tests.client.conftest import ClientFactory, Helpers, VideoFactory
+from videos_contract import sockets
 from videos_contract.client import WaitTimeoutError
 from videos_contract.http_rules import retry_after_seconds
 
@@ -85,3 +90,52 @@ def test_a_transient_error_is_polled_through_until_the_job_completes(
     client = make_client(lambda request: next(answers), max_retries=0)
     video = helpers.wait(client, video_id, timeout=30, interval=0.01)
     assert video.status == "completed"
+
+
+class _Recorded(httpcore.NetworkStream):
+    """A stream that answers every read at once and remembers the timeout it was given."""
+
+    def __init__(self) -> None:
+        self.timeouts: list[float | None] = []
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        self.timeouts.append(timeout)
+        return b"x"
+
+
+class _AsyncRecorded(httpcore.AsyncNetworkStream):
+    def __init__(self) -> None:
+        self.timeouts: list[float | None] = []
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        self.timeouts.append(timeout)
+        return b"x"
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+def test_each_read_waits_at_most_until_the_deadline_on_a_fake_clock(
+    monkeypatch: pytest.MonkeyPatch, asynchronous: bool
+) -> None:
+    """What keeps a trickled answer (a byte a second, head or body) to its call deadline: each
+    read of the socket is given the time left, never its own longer timeout, and past the
+    deadline a read fails at once. So a call overruns its deadline by at most the one read in
+    progress, whatever the machine's speed."""
+    now = [100.0]
+    monkeypatch.setattr(sockets, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    inner: _Recorded | _AsyncRecorded = _AsyncRecorded() if asynchronous else _Recorded()
+
+    def read() -> bytes:
+        if isinstance(inner, _AsyncRecorded):
+            return asyncio.run(sockets._AsyncStream(inner).read(1, timeout=30.0))
+        return sockets._Stream(inner).read(1, timeout=30.0)
+
+    assert read() == b"x" and inner.timeouts == [30.0]  # no deadline: the read's own timeout
+    with sockets.reads_until(102.0):
+        assert read() == b"x"
+        now[0] = 101.5
+        assert read() == b"x"
+        now[0] = 102.0
+        with pytest.raises(httpcore.ReadTimeout, match="deadline passed"):
+            read()
+    assert inner.timeouts == [30.0, 2.0, 0.5]  # the read past the deadline never waited
+    assert read() == b"x" and inner.timeouts[-1] == 30.0  # the deadline ends with its block

@@ -127,7 +127,7 @@ _URL = "https://example.com/first.png"
 
 
 def test_a_remix_or_variant_the_family_lacks_is_refused_before_sending(tmp_path: Path) -> None:
-    from videos_contract.client import UnsupportedOperationError, aremix, async_download, remix
+    from videos_contract.client import UnsupportedOperationError, async_download, async_remix, remix
 
     catalogue = families()
     other = next(f for f in catalogue if f.models and not f.remix)
@@ -140,7 +140,7 @@ def test_a_remix_or_variant_the_family_lacks_is_refused_before_sending(tmp_path:
         with pytest.raises(UnsupportedOperationError, match=image):
             download(client, "v", tmp_path / "x", variant=image, model=other.models[0])  # type: ignore[arg-type]
         with pytest.raises(UnsupportedOperationError):
-            asyncio.run(aremix(client, "v", "again", model=other.models[0]))
+            asyncio.run(async_remix(client, "v", "again", model=other.models[0]))
         with pytest.raises(UnsupportedOperationError):
             asyncio.run(
                 async_download(client, "v", tmp_path / "x", variant=image, model=other.models[0])  # type: ignore[arg-type]
@@ -150,8 +150,8 @@ def test_a_remix_or_variant_the_family_lacks_is_refused_before_sending(tmp_path:
 
 def test_extra_body_is_sent_as_given(mock_server: MockServer) -> None:
     """Fields the client does not type reach the server; the server decides, not the client."""
-    from videos_contract.client import acreate, create
-    from videos_contract.client.families import acreate_json
+    from videos_contract.client import async_create, create
+    from videos_contract.client.families import async_create_json
 
     catalogue = families()
     veo = catalogue.named("veo")
@@ -173,9 +173,9 @@ def test_extra_body_is_sent_as_given(mock_server: MockServer) -> None:
         async with connect(mock_server.url, mock_server.key) as client:
             body = json_body("a garden", model)
             with pytest.raises(ApiError) as refused:
-                await acreate_json(client, body, extra_body={"camera_fixed": 1})
+                await async_create_json(client, body, extra_body={"camera_fixed": 1})
             assert refused.value.param == "camera_fixed"
-            job = await acreate(client, "a fox", extra_body={"seconds": seconds[-1]})
+            job = await async_create(client, "a fox", extra_body={"seconds": seconds[-1]})
             assert job.seconds == seconds[-1]
 
     asyncio.run(twins())

@@ -1,5 +1,5 @@
 """The client helpers come in sync/async twins named `name` / `async_name`; each twin takes
-exactly what its other half takes, and the earlier short names are the same functions."""
+exactly what its other half takes, and each has that one name."""
 
 from __future__ import annotations
 
@@ -12,15 +12,8 @@ import pytest
 import videos_contract.client as client
 from tests.client.conftest import TWINS
 
-# Names the async twins were first published under: aliases, kept for callers.
-ALIASES = {
-    "acreate": "async_create",
-    "aretrieve": "async_retrieve",
-    "aremix": "async_remix",
-    "adelete": "async_delete",
-    "alist_page": "async_list_page",
-    "aiter_videos": "async_iter_videos",
-}
+# Names the async twins were once also published under: gone, one name per function.
+RETIRED = ("acreate", "aretrieve", "aremix", "adelete", "alist_page", "aiter_videos")
 
 
 def _as_sync(annotation: str) -> str:
@@ -60,13 +53,13 @@ def test_every_async_helper_has_its_twin() -> None:
         for name, member in public.items()
         if inspect.iscoroutinefunction(member) or inspect.isasyncgenfunction(member)
     }
-    assert asynchronous - set(ALIASES) == set(TWINS.values())
+    assert asynchronous == set(TWINS.values())
 
 
-@pytest.mark.parametrize(("old", "new"), list(ALIASES.items()))
-def test_the_short_names_are_aliases(old: str, new: str) -> None:
-    assert old in client.__all__
-    assert getattr(client, old) is getattr(client, new)
+@pytest.mark.parametrize("old", RETIRED)
+def test_the_short_names_are_gone(old: str) -> None:
+    assert old not in client.__all__
+    assert not hasattr(client, old)
 
 
 def test_the_parity_check_sees_a_difference() -> None:

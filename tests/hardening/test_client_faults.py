@@ -4,6 +4,12 @@ and `download` either succeed or raise a clear error within their deadline.
 The jobs are set up through a clean app and driven through a faulty one that shares its job
 store, so that every fault lands on the helper under test. The server counts every request it
 receives: that count, not the client's word, proves a create went out once.
+
+No test reads a clock. That a helper keeps to its deadline is shown by what it does, on any
+machine: the pauses it takes (its own and its retry transport's, recorded by `Pauses`) add up
+to no more than the deadline, since each is cut to the time left; and an answer slower than
+the deadline would have made the call succeed, so a deadline error proves it was not waited
+for.
 """
 
 from __future__ import annotations
@@ -36,8 +42,21 @@ from videos_contract.mock import DEFAULT_KEY, MemoryJobStore, MockConfig, create
 from videos_contract.mock.media import render_asset
 
 CREATE = ("POST", "/v1/videos")
-# Time a helper may overrun its deadline: one scheduling slice, far below any fault's delay.
-SLACK = 1.5
+
+
+class Pauses:
+    """A `sleep` that sleeps and remembers each pause, for `wait` and the retry policy."""
+
+    def __init__(self) -> None:
+        self.taken: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.taken.append(seconds)
+        time.sleep(seconds)
+
+    def total(self) -> float:
+        taken, self.taken = sum(self.taken), []
+        return taken
 
 
 @dataclass
@@ -50,8 +69,14 @@ class Pair:
     store: MemoryJobStore
     made: list[AuthenticatedClient]
 
-    def client(self, *, read_timeout: float = 5.0, url: str | None = None) -> AuthenticatedClient:
-        policy = RetryPolicy(base_delay=0.05, max_delay=0.3, rng=random.Random(3))
+    def client(
+        self,
+        *,
+        read_timeout: float = 5.0,
+        url: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> AuthenticatedClient:
+        policy = RetryPolicy(base_delay=0.05, max_delay=0.3, rng=random.Random(3), sleep=sleep)
         client = connect(
             url or self.faulty,
             DEFAULT_KEY,
@@ -143,20 +168,22 @@ def test_wait_and_download_succeed_or_fail_clearly_within_their_deadline(
 ) -> None:
     pair = pair_factory(**MODES[mode])
     job = pair.ready_job()
-    client = pair.client(read_timeout=0.5)
+    pauses = Pauses()
+    client = pair.client(read_timeout=0.5, sleep=pauses)
     expected = _asset(pair, job)
     results: list[str] = []
     for attempt in range(2):
-        started = time.monotonic()
         try:
-            video = wait(client, job, timeout=4.0, interval=0.1)
+            video = wait(client, job, timeout=4.0, interval=0.1, sleep=pauses)
             assert video.status == "completed"
             results.append("waited")
-        except (WaitTimeoutError, ApiError) as exc:
+        except WaitTimeoutError as exc:
+            assert exc.timeout == 4.0 and "after 4 s" in str(exc)
             results.append(type(exc).__name__)
-        assert time.monotonic() - started < 4.0 + SLACK
+        except ApiError as exc:
+            results.append(type(exc).__name__)
+        assert pauses.total() <= 4.0, "a pause ran past the deadline"
         dest = tmp_path / f"clip{attempt}.mp4"
-        started = time.monotonic()
         try:
             result = download(client, job, dest, timeout=4.0)
             assert dest.read_bytes() == expected and result.size == len(expected)
@@ -164,7 +191,7 @@ def test_wait_and_download_succeed_or_fail_clearly_within_their_deadline(
         except (DownloadError, ApiError) as exc:
             assert not dest.exists(), "a failed download left a file behind"
             results.append(type(exc).__name__)
-        assert time.monotonic() - started < 4.0 + SLACK
+        assert pauses.total() <= 4.0, "a pause ran past the deadline"
     assert pair.counting.requests[CREATE] == 0
     # Below 100% faults, retries and resumptions get each helper through at least once.
     assert "waited" in results and "downloaded" in results, results
@@ -191,11 +218,18 @@ def test_every_answer_an_error_ends_wait_at_its_deadline_saying_why(
 ) -> None:
     pair = pair_factory(fault_rate=1.0)
     job = pair.ready_job()
-    started = time.monotonic()
+    pauses = Pauses()
+    retrieve = ("GET", f"/v1/videos/{job}")
     with pytest.raises(WaitTimeoutError) as caught:
-        wait(pair.client(), job, timeout=1.0, interval=0.1)
-    assert time.monotonic() - started < 1.0 + SLACK
+        # Not a whole number of the mock's `Retry-After: 1`: a pause past the deadline shows.
+        wait(pair.client(sleep=pauses), job, timeout=1.5, interval=0.1, sleep=pauses)
+    assert caught.value.timeout == 1.5 and "not finished after 1.5 s" in str(caught.value)
     assert caught.value.problem is not None and "HTTP 50" in str(caught.value)
+    # It paused after the errors (as their Retry-After says) rather than give up at the first,
+    # and every pause it took, its own and its transport's backoffs, fit in the deadline: none
+    # ran past it.
+    assert pair.counting.requests[retrieve] >= 2 and pauses.taken
+    assert pauses.total() <= 1.5
 
 
 def test_an_answer_slower_than_the_deadline_is_not_waited_for(
@@ -203,16 +237,15 @@ def test_an_answer_slower_than_the_deadline_is_not_waited_for(
 ) -> None:
     pair = pair_factory(slow_rate=1.0, slow_seconds=3.0)
     job = pair.ready_job()
-    started = time.monotonic()
     # The client's own read timeout (30 s) is longer than the deadline: the deadline wins.
+    # Waited for, the answer (after 3 s) says `completed` and the asset is whole: both calls
+    # would succeed. Their deadline errors show they stopped waiting at 1 s.
     with pytest.raises(WaitTimeoutError) as caught:
         wait(pair.client(read_timeout=30.0), job, timeout=1.0)
-    assert time.monotonic() - started < 1.0 + SLACK
-    assert "did not answer" in str(caught.value)
-    started = time.monotonic()
+    assert "did not answer a poll within 1 s" in str(caught.value)
+    assert caught.value.video is None
     with pytest.raises(DownloadError, match="not complete after 1 s"):
         download(pair.client(read_timeout=30.0), job, tmp_path / "clip.mp4", timeout=1.0)
-    assert time.monotonic() - started < 1.0 + SLACK
     assert list(tmp_path.iterdir()) == []
 
 

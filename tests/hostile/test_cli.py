@@ -91,8 +91,8 @@ def test_get_of_a_trickle(mock: MockServer, record: Callable[..., None]) -> None
     with hostile(mock.url, rule) as server:
         result = _cli(server.url, mock, "get", video_id, "--call-timeout", "3")
     _bounded(result, mock, record, behaviour="retrieve trickles one byte a second")
+    # The call deadline's error, not the trickle's end (minutes away), ended the command.
     assert result.code == 1 and "within 3 s (the server is too slow)" in result.err
-    assert result.seconds < 2 * 3 + 10, "twice the deadline, plus the interpreter's start"
 
 
 @pytest.mark.slow

@@ -7,7 +7,6 @@ Memory is shown bounded by what the server managed to send before the client sto
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
@@ -37,8 +36,8 @@ from videos_contract.client import (
     EncodingRefusedError,
     PaginationCycleError,
     ResponseTooLargeError,
-    aiter_videos,
-    aretrieve,
+    async_iter_videos,
+    async_retrieve,
     connect,
     create,
     download,
@@ -92,7 +91,7 @@ def test_endless_chunked_json_is_cut_at_the_cap_async(mock: MockServer) -> None:
     async def run(url: str) -> None:
         client = connect(url, mock.key, max_body=MIB)
         try:
-            await aretrieve(client, "video_x")
+            await async_retrieve(client, "video_x")
         finally:
             await client.get_async_httpx_client().aclose()
 
@@ -113,13 +112,12 @@ def test_trickle_ends_at_the_call_deadline(mock: MockServer, asynchronous: bool,
     rule = lambda seen: slow if is_retrieve(seen) else None  # noqa: E731
     with hostile(mock.url, rule) as server:
         client = connect(server.url, mock.key, call_timeout=2.0)
-        started = time.monotonic()
         with pytest.raises(DeadlineExceeded, match=r"within 2 s .*too slow"):
             if asynchronous:
 
                 async def run() -> None:
                     try:
-                        await aretrieve(client, video_id)
+                        await async_retrieve(client, video_id)
                     finally:
                         await client.get_async_httpx_client().aclose()
 
@@ -127,8 +125,10 @@ def test_trickle_ends_at_the_call_deadline(mock: MockServer, asynchronous: bool,
             else:
                 with client:
                     retrieve(client, video_id)
-        elapsed = time.monotonic() - started
-    assert elapsed < 2 * 2.0 + 1.0, "the deadline, overrun by at most one read"
+    # The answer trickles for minutes (a byte a second): the deadline error, not the answer,
+    # ended the call. That it overruns the deadline by at most the read in progress is held on
+    # a fake clock by `test_each_read_waits_at_most_until_the_deadline_on_a_fake_clock`.
+    assert server.requests_to(f"/videos/{video_id}"), "the retrieve never reached the server"
 
 
 def test_server_that_never_answers_ends_at_the_call_deadline(mock: MockServer) -> None:
@@ -150,7 +150,7 @@ def test_cycling_cursors_stop_with_an_error(mock: MockServer) -> None:
         async def walk() -> list[str]:
             ids = []
             try:
-                async for video in aiter_videos(client):
+                async for video in async_iter_videos(client):
                     ids.append(video.id)
             finally:
                 await client.get_async_httpx_client().aclose()

@@ -64,7 +64,6 @@ def test_a_slow_client_is_not_timed_out(fast_upstream: str, proxy_for: ProxyFact
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
         sock.sendall(f"GET {PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
         received = 0
-        begun = time.monotonic()
         paused = False
         while True:
             data = sock.recv(256 * 1024)
@@ -76,8 +75,8 @@ def test_a_slow_client_is_not_timed_out(fast_upstream: str, proxy_for: ProxyFact
                 # asset waits in the buffers and the proxy reads no more of the upstream.
                 paused = True
                 time.sleep(2.5)
-    took = time.monotonic() - begun
-    assert took > 2.0, f"the client was not slow enough to test anything ({took:.1f} s)"
+    # The pause (2.5 s of no reading, more than twice the timeout) did happen mid-asset.
+    assert paused, "the client never paused: nothing was tested"
     assert received > TOTAL, f"only {received} bytes (head and body) of {TOTAL} came"
     failed = proxied.checks("failed")
     assert not any(check == "upstream_answers" for _, check in failed), failed
@@ -88,14 +87,15 @@ def test_an_upstream_that_stalls_mid_asset_is_cut_off(
 ) -> None:
     """Catches a proxy that never times out an asset once its head went out."""
     proxied = proxy_for(stalling_upstream, request_timeout=1.0)
-    begun = time.monotonic()
     received = 0
-    with pytest.raises(httpx.HTTPError):  # the connection breaks: the head went out already
+    # The proxy closes the connection (the head went out already): the body ends short. Had
+    # the proxy waited on, the client's own 30 s timer would end it with `ReadTimeout`
+    # instead, so the kind of error says who cut it off, with no clock read here.
+    with pytest.raises(httpx.RemoteProtocolError, match=r"incomplete|closed"):
         with httpx.stream("GET", proxied.url + PATH, timeout=30.0) as reply:
             assert reply.status_code == 200
             for chunk in reply.iter_raw():
                 received += len(chunk)
-    assert time.monotonic() - begun < 10
     assert 4 * MIB <= received < TOTAL
     failed = proxied.checks("failed")
     assert any(check == "upstream_answers" for _, check in failed), failed

@@ -9,7 +9,8 @@ write_reports(result, Path("reports"))
 
 Layers (each imports only those above it): `results` and `events` (plain values);
 `gate`, `operations`, `wire`, `answers`, `curl`; `proxy` and `client`; `context` and `checks`;
-`fuzz`; `engine`; `reports` (reads results, never the engine).
+`fuzz`; `verdict` (the one verdict: severities, baseline, deadline); `engine`; `reports`
+(reads results, never the engine).
 """
 
 import importlib
@@ -31,8 +32,10 @@ if TYPE_CHECKING:
         Dismissal,
         Exchange,
         Outcome,
+        Verdict,
         Violation,
     )
+    from videos_contract.audit.verdict import Decision, decide
 
 # Loaded when first asked for: a user of one layer (the proxy uses `answers`, `wire` and
 # `reports`) does not load the engine, its checks and their HTTP client.
@@ -54,7 +57,10 @@ _WHERE = {
     "Dismissal": "results",
     "Exchange": "results",
     "Outcome": "results",
+    "Verdict": "results",
     "Violation": "results",
+    "Decision": "verdict",
+    "decide": "verdict",
 }
 
 
@@ -77,12 +83,15 @@ __all__ = [
     "BehaviourCheck",
     "CheckOutcome",
     "ConsoleReporter",
+    "Decision",
     "Dismissal",
     "Exchange",
     "Outcome",
     "Profile",
+    "Verdict",
     "Violation",
     "check",
+    "decide",
     "default_max_creates",
     "run_audit",
     "write_reports",

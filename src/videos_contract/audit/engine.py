@@ -63,6 +63,7 @@ from videos_contract.audit.profiles import PROFILES, REMOTE_MAX_CREATES, Profile
 from videos_contract.audit.proxy import AuditRelay
 from videos_contract.audit.results import AuditResult, CheckOutcome, Exchange, Violation
 from videos_contract.audit.serving import serve_in_thread
+from videos_contract.audit.verdict import decide
 from videos_contract.paths import SPEC_PATH
 from videos_contract.spec import load_spec
 
@@ -115,6 +116,11 @@ class AuditConfig:
     # Seconds for the whole audit and for each check; None: the profile's (see `deadline`).
     deadline: float | None = None
     check_deadline: float | None = None
+    # The settings' say in the verdict (`audit.verdict.decide`): checks of severity warning,
+    # the accepted baseline to compare with, a file to write this run's violations to as one.
+    warning_checks: tuple[str, ...] = ()
+    baseline: Path | None = None
+    update_baseline: Path | None = None
 
 
 def is_loopback(url: str) -> bool:
@@ -392,7 +398,11 @@ def _fuzz(
 
 
 def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditResult:
-    """Audit the target; raise `AuditAborted` when it cannot be audited at all."""
+    """Audit the target; raise `AuditAborted` when it cannot be audited at all.
+
+    The result's `final` is the verdict `audit.verdict.decide` gives under the config's
+    severities and baseline, as the command line's; `BaselineError` when the baseline cannot
+    be read or written."""
     emit: Listener = listener or (lambda event: None)
     spec = load_spec(config.spec_path)
     index = OperationIndex(spec)
@@ -491,4 +501,10 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
             notes=notes,
         )
     emit(AuditFinished(result))
-    return result
+    decision = decide(
+        result,
+        warning_checks=config.warning_checks,
+        baseline=config.baseline,
+        update_baseline=config.update_baseline,
+    )
+    return replace(result, ending=decision.verdict)

@@ -162,8 +162,9 @@ class AuditResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
     # True when the target was the embedded mock (`audit --mock`), not a server the user named.
     embedded_mock: bool = False
-    # The verdict once the settings' severities and the baseline have had their say, or the
-    # reason a run could not finish; None: the outcomes alone decide (`exit_code`).
+    # The verdict once the settings' severities and the baseline have had their say
+    # (`audit.verdict.decide`), or the reason a run could not finish; None: `final` asks
+    # `decide` with no settings.
     ending: Verdict | None = None
 
     @property
@@ -200,16 +201,19 @@ class AuditResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when conformant, 1 when at least one violation was found."""
-        return 0 if self.conformant else 1
+        """The verdict's exit code: 0 conformant, 1 violations, 2 cut short or not audited."""
+        return self.final.exit_code
 
     @property
     def final(self) -> Verdict:
-        """The verdict the command exits with: `ending`, else the outcomes' own (its reason
-        left empty for the writers to word)."""
+        """The verdict the command exits with: `ending`, else the one `audit.verdict.decide`
+        gives with no settings (its reason left empty for the writers to word)."""
         if self.ending is not None:
             return self.ending
-        return Verdict("conformant" if self.conformant else "violations", self.exit_code, "")
+        # Imported here: `verdict` reads these values, so it imports this module.
+        from videos_contract.audit.verdict import decide
+
+        return decide(self).verdict
 
 
 def sent_model(exchange: Exchange) -> str | None:

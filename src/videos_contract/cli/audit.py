@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,16 +19,9 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from videos_contract.audit import CHECKS, PROFILES, REMOTE_MAX_CREATES
 from videos_contract.audit.checks import ALL_MODELS
-from videos_contract.audit.deadline import DEADLINE_NOTE
-from videos_contract.audit.results import AuditResult, CheckOutcome, Outcome, Verdict, Violation
-from videos_contract.baseline import (
-    BaselineError,
-    Entry,
-    compare,
-    entry,
-    read_baseline,
-    write_baseline,
-)
+from videos_contract.audit.results import AuditResult, Verdict
+from videos_contract.audit.verdict import decide
+from videos_contract.baseline import BaselineError
 from videos_contract.cli import config as settings_file
 from videos_contract.cli.common import CliError, PipeSafe, positive
 from videos_contract.cli.common import console as make_console
@@ -329,23 +321,6 @@ def _write(result: AuditResult, report_dir: Path, secrets: list[str], console: C
     console.print(f"Reports: {', '.join(str(p) for p in written)}")
 
 
-def _entries(outcomes: Iterable[CheckOutcome]) -> set[Entry]:
-    """Baseline entries of failed outcomes: check, operation and the field at fault."""
-    found: set[Entry] = set()
-    for outcome in outcomes:
-        if outcome.outcome is not Outcome.FAILED:
-            continue
-        found |= {entry(v.check, v.operation, v.at_fault) for v in outcome.violations}
-        if not outcome.violations:
-            found.add(entry(outcome.check, outcome.operation, ""))
-    return found
-
-
-def _describe(item: Entry) -> str:
-    check, operation, field = item
-    return f"{check} on {operation}" + (f": {field}" if field else "")
-
-
 def _verdict(
     result: AuditResult,
     settings: Settings,
@@ -355,72 +330,19 @@ def _verdict(
     out: PipeSafe,
 ) -> Verdict:
     """The verdict after the settings' severities and the baseline have had their say."""
-    code, accepted, reason = _judge(result, settings, args.update_baseline, console)
-    if args.format == "github":
-        warning = set(settings.checks_with("warning"))
-
-        def level(v: Violation) -> str:
-            if entry(v.check, v.operation, v.at_fault) in accepted:
-                return "notice"
-            return "warning" if v.check in warning else "error"
-
-        from videos_contract.audit.reports.github import render_github
-
-        print(redact(render_github(result, level)), file=out, flush=True)
-    if code == 0 and any(note.startswith(DEADLINE_NOTE) for note in result.notes):
-        return Verdict(
-            "cut short",
-            2,
-            "the audit's deadline cut it short; the reports hold the checks that ran",
-        )
-    return Verdict("conformant" if code == 0 else "violations", code, reason)
-
-
-def _judge(
-    result: AuditResult, settings: Settings, update: Path | None, console: Console
-) -> tuple[int, set[Entry], str]:
-    """The exit code, the baseline's entries the run matched (accepted violations), and the
-    reason when it is not the outcomes' own."""
-    failed = [o for o in result.outcomes if o.outcome is Outcome.FAILED]
-    if update is not None:
-        try:
-            written = write_baseline(update, "audit", _entries(failed))
-        except BaselineError as exc:
-            raise CliError(str(exc), exit_code=2) from None
-        console.print(f"Baseline: {written} violation(s) written to {update}", highlight=False)
-        return 0, _entries(failed), f"{written} violation(s) written to {update} as accepted"
-    warning = set(settings.checks_with("warning"))
-    warned = sorted({o.check for o in failed if o.check in warning})
-    if warned:
-        console.print(
-            f"Warnings only (severity warning in the settings): {', '.join(warned)}",
-            highlight=False,
-        )
-    blocking = [o for o in failed if o.check not in warning]
-    only_warned = f"only checks of severity warning failed: {', '.join(warned)}"
-    if settings.baseline is None:
-        return (1 if blocking else 0), set(), "" if blocking or not warned else only_warned
     try:
-        accepted = read_baseline(settings.baseline, "audit")
+        decision = decide(
+            result,
+            warning_checks=settings.checks_with("warning"),
+            baseline=settings.baseline,
+            update_baseline=args.update_baseline,
+        )
     except BaselineError as exc:
         raise CliError(str(exc), exit_code=2) from None
-    seen = compare(_entries(failed), accepted)
-    new = compare(_entries(blocking), accepted).new
-    console.print(
-        f"Baseline {settings.baseline}: {len(seen.known)} known violation(s) accepted, "
-        f"{len(new)} new",
-        highlight=False,
-    )
-    for item in new:
-        console.print(f"  new: {_describe(item)}", highlight=False)
-    for item in seen.gone:
-        console.print(f"  no longer occurs: {_describe(item)}", highlight=False)
-    if new:
-        reason = f"{len(new)} violation(s) not in the baseline {settings.baseline}"
-    elif seen.known:
-        reason = (
-            f"{len(seen.known)} known violation(s) accepted by the baseline {settings.baseline}"
-        )
-    else:
-        reason = only_warned if warned else ""
-    return (1 if new else 0), set(seen.known), reason
+    for line in decision.lines:
+        console.print(line, highlight=False)
+    if args.format == "github":
+        from videos_contract.audit.reports.github import render_github
+
+        print(redact(render_github(result, decision.level)), file=out, flush=True)
+    return decision.verdict

@@ -20,12 +20,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from videos_contract.client.calls import (
         Reference,
-        acreate,
-        adelete,
-        aiter_videos,
-        alist_page,
-        aremix,
-        aretrieve,
         async_create,
         async_delete,
         async_iter_videos,
@@ -74,12 +68,6 @@ if TYPE_CHECKING:
 # client and the retry transport.
 _WHERE = {
     "Reference": "calls",
-    "acreate": "calls",
-    "adelete": "calls",
-    "aiter_videos": "calls",
-    "alist_page": "calls",
-    "aremix": "calls",
-    "aretrieve": "calls",
     "async_create": "calls",
     "async_delete": "calls",
     "async_iter_videos": "calls",
@@ -169,12 +157,6 @@ __all__ = [
     "UnsupportedOperationError",
     "VideosClientError",
     "WaitTimeoutError",
-    "acreate",
-    "adelete",
-    "aiter_videos",
-    "alist_page",
-    "aremix",
-    "aretrieve",
     "async_create",
     "async_delete",
     "async_download",

@@ -44,12 +44,6 @@ from videos_contract.client.retry import NOT_SENT_ERRORS
 
 __all__ = [
     "Reference",
-    "acreate",
-    "adelete",
-    "aiter_videos",
-    "alist_page",
-    "aremix",
-    "aretrieve",
     "async_create",
     "async_delete",
     "async_iter_videos",
@@ -146,7 +140,7 @@ def create(
     return parse_video(_send_once(client, "the create", kwargs), client.token)
 
 
-async def acreate(
+async def async_create(
     client: AuthenticatedClient,
     prompt: str,
     *,
@@ -166,7 +160,7 @@ def retrieve(client: AuthenticatedClient, video_id: str) -> Video:
     return parse_video(_http(client).request(**kwargs), client.token, video_id)
 
 
-async def aretrieve(client: AuthenticatedClient, video_id: str) -> Video:
+async def async_retrieve(client: AuthenticatedClient, video_id: str) -> Video:
     kwargs = retrieve_request(video_id)
     return parse_video(await _ahttp(client).request(**kwargs), client.token, video_id)
 
@@ -184,7 +178,7 @@ def remix(
     return parse_video(_send_once(client, f"the remix of {video_id}", kwargs), client.token)
 
 
-async def aremix(
+async def async_remix(
     client: AuthenticatedClient, video_id: str, prompt: str, *, model: str | None = None
 ) -> Video:
     check_operation(model, remix=True)
@@ -197,7 +191,7 @@ def delete(client: AuthenticatedClient, video_id: str) -> DeletedVideo:
     return parse_deleted(_http(client).request(**kwargs), client.token)
 
 
-async def adelete(client: AuthenticatedClient, video_id: str) -> DeletedVideo:
+async def async_delete(client: AuthenticatedClient, video_id: str) -> DeletedVideo:
     kwargs = delete_request(video_id)
     return parse_deleted(await _ahttp(client).request(**kwargs), client.token)
 
@@ -217,7 +211,7 @@ def list_page(
     return parse_list(_http(client).request(**kwargs), client.token)
 
 
-async def alist_page(
+async def async_list_page(
     client: AuthenticatedClient,
     *,
     after: str | None = None,
@@ -268,7 +262,7 @@ def iter_videos(
             return
 
 
-async def aiter_videos(
+async def async_iter_videos(
     client: AuthenticatedClient,
     *,
     limit: int | Unset = UNSET,
@@ -277,19 +271,9 @@ async def aiter_videos(
 ) -> AsyncIterator[Video]:
     cursors = _Cursors(after)
     while True:
-        page = await alist_page(client, after=after, limit=limit, order=order)
+        page = await async_list_page(client, after=after, limit=limit, order=order)
         for video in page.data:
             yield video
         after = cursors.next(page)
         if after is None:
             return
-
-
-# The async twins are named `async_<name>`, as `async_wait` and `async_download` are; the
-# short names they were first published under stay as aliases of the same functions.
-async_create = acreate
-async_retrieve = aretrieve
-async_remix = aremix
-async_delete = adelete
-async_list_page = alist_page
-async_iter_videos = aiter_videos

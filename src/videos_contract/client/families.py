@@ -21,7 +21,7 @@ from videos_contract.client.lifecycle import warn_if_retired
 from videos_contract.client.parsing import parse_video
 from videos_contract.families import Family, families
 
-__all__ = ["BodyError", "JsonBody", "acreate_json", "body_class", "create_json", "json_body"]
+__all__ = ["BodyError", "JsonBody", "async_create_json", "body_class", "create_json", "json_body"]
 
 
 class BodyError(ValueError):
@@ -71,7 +71,7 @@ def create_json(
     return parse_video(_send_once(client, "the create", kwargs), client.token)
 
 
-async def acreate_json(
+async def async_create_json(
     client: AuthenticatedClient, body: JsonBody, *, extra_body: Mapping[str, Any] | None = None
 ) -> Video:
     warn_if_retired(getattr(body, "model", None))

@@ -3,6 +3,7 @@ lost, nothing kept for ever."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -499,3 +500,45 @@ def test_the_postgres_driver_is_loaded_only_for_a_postgres_store(tmp_path: Path)
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_mock_takes_its_store_from_the_settings_file(tmp_path: Path) -> None:
+    # Every host of a shared mock runs the same command in the same checkout; the password
+    # comes from the environment (`${NAME}`), never from the file.
+    port = bind("127.0.0.1", 0)  # bound, never listening: the store the file names is tried
+    try:
+        (tmp_path / "videos-contract.toml").write_text(
+            f'store = "postgresql://nobody:${{STORE_PASSWORD}}@127.0.0.1:'
+            f'{port.getsockname()[1]}/nowhere"\n',
+            encoding="utf-8",
+        )
+        done = subprocess.run(
+            [*CLI, "mock", "--port", "0"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=tmp_path,
+            env={**os.environ, "STORE_PASSWORD": "hunter2secret"},
+        )
+    finally:
+        port.close()
+    assert done.returncode == 2, done.stderr
+    assert "cannot use the job store postgresql://nobody:***@" in done.stderr
+    assert "hunter2secret" not in done.stderr
+
+
+def test_a_settings_file_may_not_write_out_the_stores_password(tmp_path: Path) -> None:
+    (tmp_path / "videos-contract.toml").write_text(
+        'store = "postgresql://nobody:hunter2secret@127.0.0.1/videos"\n', encoding="utf-8"
+    )
+    done = subprocess.run(
+        [*CLI, "mock", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2 and "must not hold the database password" in done.stderr
+    assert "hunter2secret" not in done.stderr

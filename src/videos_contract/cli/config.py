@@ -54,6 +54,8 @@ _KEYS = {
     "report_dir": str,
     "spec": str,
     "baseline": str,
+    # The mock's job store (`mock --store`): a SQLite file or a PostgreSQL URL.
+    "store": str,
 }
 # Names under which a key itself might be written; the file must only name its variable.
 _SECRET_NAMES = ("key", "api_key", "apikey", "token", "secret", "password")
@@ -157,11 +159,26 @@ def read_config(path: Path, environ: dict[str, str] | None = None) -> FileSettin
         if isinstance(value, float) and not (math.isfinite(value) and value > 0):
             # TOML has nan and inf; `nan <= 0` is false, so say it here.
             raise CliError(f"{where}: must be a finite number above 0, got {value!r}", 2)
+        if name == "store" and isinstance(value, str) and _literal_password(value):
+            raise CliError(
+                f"{where}: a settings file must not hold the database password; write it as "
+                "${NAME} of an environment variable, or leave it out for $PGPASSWORD",
+                2,
+            )
         if isinstance(value, str):
             value = _substitute(value, where, environ)
         values[name] = value
     _check_values(path, values)
     return FileSettings(source=path, values=values)
+
+
+def _literal_password(url: str) -> bool:
+    """Whether a store URL carries a password written out (not a `${NAME}` reference)."""
+    userinfo = url.partition("://")[2].partition("@")
+    if not userinfo[1]:
+        return False
+    password = userinfo[0].partition(":")[2]
+    return bool(password) and not _REFERENCE.fullmatch(password)
 
 
 def _models(where: str, value: Any) -> tuple[str, ...]:

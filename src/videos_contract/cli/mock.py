@@ -79,7 +79,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="PATH|URL",
         help="keep jobs in this SQLite file (kept across restarts; shared by --workers), or in "
         "the PostgreSQL database postgresql://USER@HOST/DB shared by mocks on several hosts "
-        "(password: in the URL, or $PGPASSWORD)",
+        "(password: in the URL, or $PGPASSWORD); default: `store` in videos-contract.toml, "
+        "else in memory",
     )
     parser.add_argument(
         "--store-connections",
@@ -182,6 +183,16 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.set_defaults(handler=_run)
 
 
+def _store_from_settings() -> str | None:
+    """The settings file's `store` (a file or a PostgreSQL URL, `${NAME}` expanded), if any:
+    every host of a shared mock can run the same command in the same checkout."""
+    from videos_contract.cli.config import find_config, read_config
+
+    path = find_config(Path.cwd())
+    store = read_config(path).values.get("store") if path is not None else None
+    return str(store) if store else None
+
+
 def _keys(args: argparse.Namespace) -> tuple[str, ...]:
     if args.keys:
         return tuple(args.keys)
@@ -234,6 +245,8 @@ def _run(args: argparse.Namespace) -> int:
     # The server (uvicorn, Starlette, PyAV) is loaded to serve, not for `--help`.
     from videos_contract.mock import serve
 
+    if args.store is None:
+        args.store = _store_from_settings()
     config = mock_config(args)
     if args.spec is not None:
         try:

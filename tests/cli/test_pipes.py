@@ -21,9 +21,13 @@ import httpx
 import pytest
 
 from videos_contract.cli import build_parser
+from videos_contract.families import families
 from videos_contract.mock import MockConfig, MockServer, running_mock
 from videos_contract.paths import SPEC_PATH
 from videos_contract.protocol import KEY_ENV, URL_ENV
+
+# The image variants are Sora's.
+MODEL = families().default_family.models[0]
 
 # Servers run until stopped: they are started, read up to their banner's last line, stopped.
 SERVERS = {"mock": "Stop with Ctrl-C.", "proxy": "Stop with Ctrl-C"}
@@ -144,7 +148,7 @@ def test_every_command_is_run_through_a_pipe() -> None:
 
 def test_video_commands_keep_paths_whole(server: MockServer, deep: Path) -> None:
     fox = deep / "fox.mp4"
-    created = _run(["create", "--prompt", "a fox", "-o", str(fox)], server, deep)
+    created = _run(["create", "--model", MODEL, "--prompt", "a fox", "-o", str(fox)], server, deep)
     assert created.code == 0, created.text
     _whole(created, f"saved {fox}")
     video_id = created.out.split()[0]
@@ -160,7 +164,9 @@ def test_video_commands_keep_paths_whole(server: MockServer, deep: Path) -> None
         ran = _run(args, server, deep)
         assert ran.code == 0 and video_id in ran.out, ran.text
     missing = deep / "no-such-folder" / "x.mp4"
-    refused = _run(["create", "--prompt", "a fox", "-o", str(missing)], server, deep)
+    refused = _run(
+        ["create", "--model", MODEL, "--prompt", "a fox", "-o", str(missing)], server, deep
+    )
     assert refused.code == 2
     _whole(refused, missing.parent)
 

@@ -278,7 +278,7 @@ def _near_misses(ctx: CheckContext) -> list[tuple[str, str]]:
     off_seconds = [*sorted({v + 1 for v in seconds} - set(seconds))[:1], max(seconds) + 4]
     sizes = ctx.spec.enum("VideoSize")
     width, _, height = sizes[0].partition("x")
-    model = ctx.spec.default("VideoModel")
+    model = ctx.spec.enum("VideoModel")[0]
     off_model = model[:-1] + ("x" if model[-1] != "x" else "y")
     cap = ctx.spec.schema("VideoPrompt")["maxLength"]
     misses = [("seconds", str(v)) for v in off_seconds]
@@ -731,7 +731,7 @@ def _non_default_source(ctx: CheckContext) -> dict[str, Any]:
         )
         return completed
     offered = [m for m in ctx.base_models() if m in family.models]
-    default_model = ctx.spec.default("VideoModel")
+    default_model = ctx.spec.enum("VideoModel")[0]
     model = next((m for m in offered if m != default_model), offered[0] if offered else None)
     if model is None:
         return ctx.completed_video()

@@ -146,7 +146,7 @@ class CheckContext:
         if named:
             models = sorted(named, key=lambda m: catalogue.for_model(m) is not default)
         else:
-            first = self.spec.default("VideoModel")
+            first = self.spec.enum("VideoModel")[0]
             models = [first, *(m for m in default.models if m != first)]
             # A server without the default family: one model of each other family.
             models += [m for m in catalogue.representatives() if m not in models]
@@ -242,8 +242,8 @@ class CheckContext:
 
     def create_fields(self, model: str | None = None) -> dict[str, str]:
         """The spec's minimal multipart example, naming a model (of the default family) the
-        server offers; the spec's default model when it offers none."""
-        chosen = model or self.form_model() or self.spec.default("VideoModel")
+        server offers; the first Sora model the spec lists when it offers none."""
+        chosen = model or self.form_model() or self.spec.enum("VideoModel")[0]
         return {**self.example("createVideo", "multipart/form-data"), "model": chosen}
 
     def post_form(self, extra: dict[str, str]) -> Reply:

@@ -71,7 +71,7 @@ def _upload_raw(url: str, key: str, file: Path, size: str) -> dict[str, Any]:
         with file.open("rb") as handle:
             response = http.post(
                 f"{url}/v1/videos",
-                data={"prompt": _PROMPT, "size": size},
+                data={"prompt": _PROMPT, "model": MODEL, "size": size},
                 files={"input_reference": (file.name, handle, "image/png")},
             )
             answer = response.json()

@@ -585,6 +585,13 @@ def _is_grid_of(width: int, height: int, aspect: float) -> bool:
 def thumbnail_and_spritesheet_are_real_images(ctx: CheckContext) -> None:
     """Each image variant decodes, has its media type, and agrees with the video's frame size."""
     video = ctx.completed_video()
+    family = families(ctx.spec).default_family
+    if ctx.form_model() is None:
+        # The image variants are the default family's only (x-video-families `variants`).
+        ctx.not_offered(
+            f"the image variants answer a {family.title} job, and the server offers no "
+            f"{family.title} model (--model)"
+        )
     default = ctx.spec.default("ContentVariant")
     vw, _, vh = job_frame(video).partition("x")
     aspect = _aspect(int(vw), int(vh))

@@ -43,7 +43,7 @@ def test_the_surface_names_modules_functions_fields_and_values(
     assert surface["api.videos.list_videos"] == ("module", "module")
     kind, signature = surface["api.videos.list_videos.sync"]
     assert kind == "function" and "limit: int | Unset=20" in signature
-    assert surface["models.video_error.VideoError.code"] == ("field", "str")
+    assert surface["models.video_error.VideoError.message"] == ("field", "str")
     kind, values = surface["models.video_seconds.VideoSeconds"]
     assert kind == "constant" and values.startswith("Literal[")
     assert not any(name.rsplit(".", 1)[-1].startswith("_") for name in surface)

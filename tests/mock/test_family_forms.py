@@ -196,7 +196,8 @@ def test_the_mock_command_takes_the_unlisted_models_option() -> None:
 def test_the_mock_command_takes_a_default_model() -> None:
     """Without `--default-model` a create must name its model; with it, the older pages'
     behaviour comes back. A blank model is refused in one line (exit 2)."""
-    from videos_contract.cli import CliError, build_parser
+    from videos_contract.cli import build_parser
+    from videos_contract.cli.common import CliError
     from videos_contract.cli.mock import mock_config
 
     parser = build_parser()

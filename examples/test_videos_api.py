@@ -24,9 +24,13 @@ from pathlib import Path
 import pytest
 from aihubmix_videos import AuthenticatedClient
 
-from videos_contract.client import JobFailedError, connect, create, download, list_page, wait
+from videos_contract.client import JobFailedError, connect, download, list_page, wait
+from videos_contract.client.families import create_json, json_body
 from videos_contract.mock import MockServer
 from videos_contract.probe import probe_video
+
+# The gateway's newest page requires `model` in every create.
+MODEL = "wan2.6-t2v"
 
 
 def test_listing_answers_with_a_page(videos_client: AuthenticatedClient) -> None:
@@ -36,7 +40,7 @@ def test_listing_answers_with_a_page(videos_client: AuthenticatedClient) -> None
 
 @pytest.mark.videos_billed(jobs=1)
 def test_a_video_is_made_and_downloaded(videos_client: AuthenticatedClient, tmp_path: Path) -> None:
-    job = create(videos_client, "a red fox running through snow")
+    job = create_json(videos_client, json_body("a red fox running through snow", MODEL))
     done = wait(videos_client, job.id, interval=0.2, timeout=1800)
     clip = download(videos_client, done.id, tmp_path / "fox.mp4")
     assert probe_video(clip.path).codec == "h264"
@@ -46,7 +50,7 @@ def test_a_video_is_made_and_downloaded(videos_client: AuthenticatedClient, tmp_
 def test_a_failed_job_carries_the_servers_reason(videos_mock: MockServer) -> None:
     # Always the mock (never a live server), configured so that every job fails.
     with connect(videos_mock.url, videos_mock.key) as client:
-        job = create(client, "a job that will fail")
+        job = create_json(client, json_body("a job that will fail", MODEL))
         with pytest.raises(JobFailedError) as failure:
             wait(client, job.id, interval=0.1, timeout=60)
     assert failure.value.message

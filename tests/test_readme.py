@@ -29,6 +29,9 @@ from videos_contract.families import families
 from videos_contract.mock import DEFAULT_KEY, MockConfig, running_mock
 from videos_contract.paths import PROJECT_ROOT
 from videos_contract.probe import probe_video
+from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 README = PROJECT_ROOT / "README.md"
 VENV_BIN = Path(sys.executable).parent
@@ -177,7 +180,8 @@ def _make_mock(command: str) -> None:
         if shutil.which("curl") is None:
             pytest.skip("curl is not installed")
         video = json.loads(_ok(_run(curl)))
-        assert video["object"] == "video" and video["status"] == "queued"
+        assert video["object"] == "video" and video["model"] == "wan2.6-t2v"
+        assert video["status"] in load_spec().enum("VideoStatus")
 
 
 def _durable_mock(command: str, tmp: Path) -> None:
@@ -186,7 +190,9 @@ def _durable_mock(command: str, tmp: Path) -> None:
     url = "http://127.0.0.1:8000/v1/videos"
     with _serving(command, tmp, signal.SIGKILL):
         ids = [
-            httpx.post(url, headers=headers, json={"prompt": f"job {n}"}, timeout=30).json()["id"]
+            httpx.post(
+                url, headers=headers, json={"model": MODEL, "prompt": f"job {n}"}, timeout=30
+            ).json()["id"]
             for n in range(10)
         ]
     assert (tmp / "jobs.db").exists()
@@ -326,7 +332,8 @@ RUNNERS: dict[str, Callable[..., None]] = {
     ".venv/bin/videos-contract mock --help": _help,
     ".venv/bin/videos-contract mock --store jobs.db --workers 2": _durable_mock,
     'curl -s http://127.0.0.1:8000/v1/videos -H "Authorization: Bearer sk-gateway-localmock" '
-    '-F prompt="a red fox"': _curl,
+    '-H "Content-Type: application/json" '
+    '-d \'{"model": "wan2.6-t2v", "prompt": "a red fox"}\'': _curl,
     '.venv/bin/videos-contract create --model wan2.6-t2v --prompt "a red fox" --wait '
     "--output fox.mp4": _create_fox,
     '.venv/bin/videos-contract create --prompt "a garden" --model veo-3.1-generate-preview '

@@ -47,6 +47,7 @@ _MOCK_OPTIONS = (
     "seed",
     "keys",
     "accept_unlisted_models",
+    "default_model",
 )
 _BUDGET = pytest.StashKey[list[int]]()
 
@@ -92,7 +93,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "videos_mock(**options): MockConfig options of this test's videos_mock "
-        "(render_seconds, fail_rate, fault_rate, defects, seed, keys)",
+        "(render_seconds, fail_rate, fault_rate, defects, seed, keys, accept_unlisted_models, "
+        "default_model)",
     )
     config.addinivalue_line(
         "markers",

@@ -20,6 +20,8 @@ from videos_contract.audit.context import CheckContext
 from videos_contract.families import families
 from videos_contract.spec import load_spec
 
+MODEL = families().default_family.models[0]
+
 SPEC = load_spec()
 
 
@@ -44,7 +46,7 @@ def test_the_sweep_covers_every_size_and_the_lengths_of_each_model(model: str) -
     reference = {"input_reference": "https://example.com/a.png"}
     needs = reference if "input_reference" in family.requires(model) else {}
     for cell in cells:
-        assert family.refusals({"prompt": "x", **needs, **cell}) == [], cell
+        assert family.refusals({"model": MODEL, "prompt": "x", **needs, **cell}) == [], cell
 
 
 def test_one_model_per_family_by_default_and_every_listed_one_for_all() -> None:
@@ -66,7 +68,7 @@ def test_near_misses_lie_just_outside_the_contract() -> None:
     for name, value in misses:
         if name in enums:
             assert value not in SPEC.enum(enums[name])
-    model = SPEC.default("VideoModel")
+    model = SPEC.enum("VideoModel")[0]
     off = [v for n, v in misses if n == "model"]
     assert off and all(len(v) == len(model) and v != model for v in off)
 

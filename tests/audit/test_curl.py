@@ -19,6 +19,9 @@ import pytest
 from videos_contract.audit.curl import to_curl
 from videos_contract.audit.proxy import PLACEHOLDER_KEY
 from videos_contract.audit.results import Exchange
+from videos_contract.families import families
+
+MODEL = families().default_family.models[0]
 
 
 def test_key_is_read_from_the_environment() -> None:
@@ -111,7 +114,7 @@ def test_multipart_reproduction_is_readable_and_sends_the_same_fields(tmp_path: 
             "input_reference": ("reference.png", png, "image/png"),
             "meta": (None, '{"image_url": "https://x.test/a.png"}', "application/json"),
         },
-        data={"prompt": 'it\'s a "red" fox; size=1', "seconds": "8"},
+        data={"model": MODEL, "prompt": 'it\'s a "red" fox; size=1', "seconds": "8"},
     )
     command = to_curl(exchange)
     assert "--form-string seconds=8" in command and "--data-binary" not in command
@@ -136,7 +139,7 @@ def test_multipart_reproduction_is_readable_and_sends_the_same_fields(tmp_path: 
 
 
 def test_unusual_multipart_framing_keeps_the_exact_bytes() -> None:
-    exchange = _multipart(files={"prompt": (None, "a fox")}, data={})
+    exchange = _multipart(files={"model": (None, MODEL), "prompt": (None, "a fox")}, data={})
     boundary = dict(exchange.headers)["Content-Type"].split("boundary=")[1]
     odd = exchange.body.replace(b'name="prompt"', b'name="prompt"; x="1"')
     command = to_curl(Exchange(exchange.method, exchange.url, exchange.headers, odd))

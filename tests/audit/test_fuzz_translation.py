@@ -17,6 +17,8 @@ from videos_contract.families import families
 from videos_contract.paths import SPEC_PATH
 from videos_contract.spec import load_spec
 
+MODEL = families().default_family.models[0]
+
 RELAY = "http://127.0.0.1:9"
 TARGET = "https://api.test"
 INDEX = OperationIndex(load_spec())
@@ -72,7 +74,7 @@ def _form(fields: dict[str, str]) -> httpx.Request:
 
 def test_accepted_text_that_is_valid_on_the_wire_is_dismissed() -> None:
     event = _scenario(
-        "POST", "/v1/videos", _form({"prompt": "false"}), 200,
+        "POST", "/v1/videos", _form({"model": MODEL, "prompt": "false"}), 200,
         [_failure("negative_data_rejection", "API accepted schema-violating request")],
     )  # fmt: skip
     run = translate(iter([event]), INDEX, RELAY, TARGET)
@@ -83,7 +85,7 @@ def test_accepted_text_that_is_valid_on_the_wire_is_dismissed() -> None:
 
 def test_accepted_value_outside_the_enum_is_reported_with_the_field() -> None:
     event = _scenario(
-        "POST", "/v1/videos", _form({"prompt": "x", "size": "1x1"}), 200,
+        "POST", "/v1/videos", _form({"model": MODEL, "prompt": "x", "size": "1x1"}), 200,
         [_failure("negative_data_rejection", "API accepted schema-violating request")],
     )  # fmt: skip
     run = translate(iter([event]), INDEX, RELAY, TARGET)
@@ -96,7 +98,7 @@ def test_accepted_value_outside_the_enum_is_reported_with_the_field() -> None:
 
 def test_cases_the_budget_stopped_are_not_run_not_passed() -> None:
     event = _scenario(
-        "POST", "/v1/videos", _form({"prompt": "x"}), 429,
+        "POST", "/v1/videos", _form({"model": MODEL, "prompt": "x"}), 429,
         [{"name": "not_a_server_error", "status": "success"}],
         response_headers={BUDGET_MARK: ["max-creates"]},
     )  # fmt: skip
@@ -134,8 +136,8 @@ def test_refusal_naming_a_state_dependent_input_is_dismissed() -> None:
 
 
 def test_refusal_of_a_valid_model_is_kept() -> None:
-    # The spec's non-default model, refused: the server is at fault.
-    model = [m for m in load_spec().enum("VideoModel") if m != load_spec().default("VideoModel")]
+    # A model the spec lists (not the first), refused: the server is at fault.
+    model = load_spec().enum("VideoModel")[1:]
     request = httpx.Request("POST", f"{RELAY}/v1/videos", json={"prompt": "x", "model": model[0]})
     error = {"error": {"message": "bad model", "type": "invalid_request_error",
                        "param": "model", "code": "invalid_value"}}  # fmt: skip
@@ -213,7 +215,7 @@ def _error(param: str | None) -> dict[str, Any]:
 
 def test_valid_create_refused_with_413_415_or_503_is_a_violation() -> None:
     for status in (413, 415, 503):
-        request = _form({"prompt": "a valid prompt"})
+        request = _form({"model": MODEL, "prompt": "a valid prompt"})
         run = translate(iter([_rejected(request, status, _error(None))]), INDEX, RELAY, TARGET)
         assert run.outcomes[0].failed == 1 and not run.dismissals, status
 
@@ -238,13 +240,15 @@ def test_cursor_rule_needs_a_400_and_a_cursor_that_was_sent() -> None:
 
 
 def test_reference_image_rule_needs_an_image_that_was_sent() -> None:
-    request = _form({"prompt": "x"})
+    request = _form({"model": MODEL, "prompt": "x"})
     run = translate(
         iter([_rejected(request, 400, _error("input_reference"))]), INDEX, RELAY, TARGET
     )
     assert run.outcomes[0].failed == 1 and not run.dismissals
     files = {"input_reference": ("a.png", b"not an image", "image/png")}
-    request = httpx.Request("POST", f"{RELAY}/v1/videos", data={"prompt": "x"}, files=files)
+    request = httpx.Request(
+        "POST", f"{RELAY}/v1/videos", data={"model": MODEL, "prompt": "x"}, files=files
+    )
     run = translate(
         iter([_rejected(request, 400, _error("input_reference"))]), INDEX, RELAY, TARGET
     )

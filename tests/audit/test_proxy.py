@@ -12,7 +12,10 @@ from videos_contract.audit.gate import CreateBudget, TokenBucket
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.proxy import BUDGET_MARK, PLACEHOLDER_KEY, AuditRelay
 from videos_contract.audit.serving import serve_in_thread
+from videos_contract.families import families
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 SECRET = "sk-gateway-RelaySecret"
 
@@ -99,7 +102,7 @@ def test_spent_budget_answers_locally_and_marks_it() -> None:
     with serve_in_thread(upstream) as upstream_url:
         relay = _relay(upstream_url, 0)
         with serve_in_thread(relay) as url:
-            billed = httpx.post(f"{url}/v1/videos", json={"prompt": "x"})
+            billed = httpx.post(f"{url}/v1/videos", json={"model": MODEL, "prompt": "x"})
             free = httpx.get(f"{url}/v1/videos")
     assert billed.status_code == 429 and billed.headers[BUDGET_MARK] == "max-creates"
     assert free.status_code == 200

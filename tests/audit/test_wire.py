@@ -10,7 +10,13 @@ import pytest
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.results import Exchange
 from videos_contract.audit.wire import wire_problems
+from videos_contract.families import families
 from videos_contract.spec import load_spec
+
+# The multipart form is Sora's, and `model` is required.
+MODEL_PART = ("model", (None, families().default_family.models[0]))
+
+MODEL = families().default_family.models[0]
 
 INDEX = OperationIndex(load_spec())
 
@@ -27,27 +33,34 @@ def _multipart(fields: Sequence[tuple[str, object]]) -> Exchange:
 
 def test_boolean_prompt_is_valid_text_in_a_form() -> None:
     # The fuzzer's `prompt: false` arrives as the string "false": valid.
-    assert wire_problems(INDEX, _multipart([("prompt", (None, "false"))])) == []
+    assert wire_problems(INDEX, _multipart([MODEL_PART, ("prompt", (None, "false"))])) == []
 
 
 def test_size_outside_the_enum_is_invalid_in_a_form() -> None:
-    problems = wire_problems(INDEX, _multipart([("prompt", (None, "x")), ("size", (None, "1x1"))]))
+    problems = wire_problems(
+        INDEX, _multipart([MODEL_PART, ("prompt", (None, "x")), ("size", (None, "1x1"))])
+    )
     assert problems and "is not one of" in problems[0].message
 
 
-def test_missing_prompt_and_extra_field_are_invalid() -> None:
+def test_missing_prompt_or_model_and_extra_field_are_invalid() -> None:
+    assert wire_problems(INDEX, _multipart([("prompt", (None, "x"))]))
     assert wire_problems(INDEX, _multipart([("size", (None, load_spec().default("VideoSize")))]))
     assert wire_problems(INDEX, _multipart([("prompt", (None, "x")), ("colour", (None, "red"))]))
 
 
 def test_any_bytes_are_a_valid_reference_file() -> None:
-    fields = [("prompt", (None, "x")), ("input_reference", ("a.png", b"\x00\x01", "image/png"))]
+    fields = [
+        MODEL_PART,
+        ("prompt", (None, "x")),
+        ("input_reference", ("a.png", b"\x00\x01", "image/png")),
+    ]
     assert wire_problems(INDEX, _multipart(fields)) == []
 
 
 def test_json_body_is_validated_exactly() -> None:
-    ok = _exchange("POST", "http://h/v1/videos", json={"prompt": "x"})
-    bad = _exchange("POST", "http://h/v1/videos", json={"prompt": False})
+    ok = _exchange("POST", "http://h/v1/videos", json={"model": MODEL, "prompt": "x"})
+    bad = _exchange("POST", "http://h/v1/videos", json={"model": MODEL, "prompt": False})
     assert wire_problems(INDEX, ok) == []
     assert wire_problems(INDEX, bad)
 

@@ -26,6 +26,9 @@ from videos_contract.mock import MockConfig, MockServer, running_mock
 from videos_contract.paths import SPEC_PATH
 from videos_contract.protocol import KEY_ENV, URL_ENV
 
+# The image variants are Sora's.
+MODEL = families().default_family.models[0]
+
 # Servers run until stopped: they are started, read up to their banner's last line, stopped.
 SERVERS = {"mock": "Stop with Ctrl-C.", "proxy": "Stop with Ctrl-C"}
 MODEL = families().default_family.models[0]

@@ -78,7 +78,7 @@ def test_lifecycle_as_json(
     on_mock: MockServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     spec = load_spec()
-    size = families().default_family.allowed(spec.default("VideoModel"), "size")[-1]
+    size = families().default_family.allowed(MODEL, "size")[-1]
     created = run_json(capsys, "create", "--model", MODEL, "--prompt", "a heron", "--size", size)
     assert created["status"] in spec.enum("VideoStatus")
     assert created["size"] == size

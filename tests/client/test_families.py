@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from aihubmix_videos.models import OtherVideoRequest, VeoVideoRequest
+from aihubmix_videos.models.video_model import check_video_model
 
 from videos_contract.client import ApiError, RetiredModelWarning, connect, download, wait
 from videos_contract.client.families import BodyError, create_json, json_body
@@ -16,6 +17,12 @@ from videos_contract.client.lifecycle import today
 from videos_contract.families import Family, families
 from videos_contract.mock import MockServer
 from videos_contract.probe import probe_video
+
+MODEL = check_video_model(families().default_family.models[0])
+# The multipart create helper is Sora's, past its sunset: its warning is tested elsewhere.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::videos_contract.client.lifecycle.RetiredModelWarning"
+)
 
 POLL = 0.05
 FAMILIES = families()
@@ -166,7 +173,7 @@ def test_extra_body_is_sent_as_given(mock_server: MockServer) -> None:
             create_json(client, json_body("a garden", model), extra_body={"camera_fixed": True})
         assert refused.value.param == "camera_fixed"
         # A multipart create: the extra field replaces the typed one of the same name.
-        job = create(client, "a fox", extra_body={"seconds": seconds[-1]})
+        job = create(client, model=MODEL, prompt="a fox", extra_body={"seconds": seconds[-1]})
         assert job.seconds == seconds[-1]
 
     async def twins() -> None:
@@ -175,7 +182,9 @@ def test_extra_body_is_sent_as_given(mock_server: MockServer) -> None:
             with pytest.raises(ApiError) as refused:
                 await async_create_json(client, body, extra_body={"camera_fixed": 1})
             assert refused.value.param == "camera_fixed"
-            job = await async_create(client, "a fox", extra_body={"seconds": seconds[-1]})
+            job = await async_create(
+                client, model=MODEL, prompt="a fox", extra_body={"seconds": seconds[-1]}
+            )
             assert job.seconds == seconds[-1]
 
     asyncio.run(twins())

@@ -6,9 +6,13 @@ from typing import Any
 
 import pytest
 from aihubmix_videos.models import CreateVideoMultipartRequest, RemixVideoRequest
+from aihubmix_videos.models.video_model import check_video_model
 
 from videos_contract.client import generated_requests as gr
+from videos_contract.families import families
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 SPEC = load_spec()
 
@@ -16,7 +20,12 @@ SPEC = load_spec()
 @pytest.mark.parametrize(
     ("operation_id", "kwargs"),
     [
-        ("createVideo", gr.create_request(CreateVideoMultipartRequest(prompt="p"))),
+        (
+            "createVideo",
+            gr.create_request(
+                CreateVideoMultipartRequest(model=check_video_model(MODEL), prompt="p")
+            ),
+        ),
         ("retrieveVideo", gr.retrieve_request("video_1")),
         ("remixVideo", gr.remix_request("video_1", RemixVideoRequest(prompt="p"))),
         ("deleteVideo", gr.delete_request("video_1")),

@@ -19,7 +19,6 @@ from videos_contract.spec import load_spec
 SPEC = load_spec()
 SECONDS = SPEC.enum("VideoSeconds")
 NEW_SECONDS = str(max(int(s) for s in SECONDS) + 4)
-MODELS = SPEC.enum("VideoModel")
 STATUSES = SPEC.enum("VideoStatus")
 SIZE_DEFAULT = SPEC.default("VideoSize")
 OTHER_SIZE = next(s for s in SPEC.enum("VideoSize") if s != SIZE_DEFAULT)
@@ -77,11 +76,11 @@ MUTATIONS = [
         id="enum-value-added",
     ),
     pytest.param(
-        f"(allowed values: {', '.join(MODELS)})",
-        f"(allowed values: {', '.join(MODELS[:-1])})",
-        "request body field `model`",
+        f"(allowed values: {', '.join(SECONDS)})",
+        f"(allowed values: {', '.join(SECONDS[:-1])})",
+        "request body field `seconds`",
         "allowed values (allowed values in the text)",
-        f"missing on the page: {MODELS[-1]}",
+        f"missing on the page: {SECONDS[-1]}",
         id="enum-value-removed",
     ),
     pytest.param(
@@ -126,9 +125,9 @@ MUTATIONS = [
         id="field-added",
     ),
     pytest.param(
-        "model\n\nThe video generation model to use",
-        "model\nerforderlich\n\nThe video generation model to use",
-        "request body field `model`",
+        "seconds\nenum<string>\n\nClip duration",
+        "seconds\nenum<string>\nerforderlich\n\nClip duration",
+        "request body field `seconds`",
         "required",
         "required",
         id="field-made-required",

@@ -31,7 +31,10 @@ from aihubmix_videos.models.video_seconds import check_video_seconds
 from aihubmix_videos.models.video_size import check_video_size
 from aihubmix_videos.types import File
 
+from videos_contract.families import families
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 KEY = "sk-gateway-wiretest0001"
 PNG = (
@@ -92,18 +95,23 @@ def _text(part: EmailMessage) -> str:
     return payload.decode()
 
 
-def test_create_with_defaults_only_sends_the_prompt_alone() -> None:
+def test_create_with_defaults_sends_only_the_prompt_and_the_model() -> None:
     recorder = Recorder()
     with _client(recorder) as client:
-        video = create_video.sync(client=client, body=CreateVideoMultipartRequest(prompt="a fox"))
+        video = create_video.sync(
+            client=client,
+            body=CreateVideoMultipartRequest(model=check_video_model(MODEL), prompt="a fox"),
+        )
     assert isinstance(video, Video)
     (request,) = recorder.requests
     assert request.method == "POST"
     assert request.url.path == "/v1/videos"
     assert request.headers["authorization"] == f"Bearer {KEY}"
     parts = _parts(request)
-    # Defaults are left to the server: nothing but the prompt goes over the wire.
-    assert list(parts) == ["prompt"]
+    # Defaults are left to the server: nothing but the prompt and the model (required) goes
+    # over the wire.
+    assert sorted(parts) == ["model", "prompt"]
+    assert _text(parts["model"]) == MODEL
     assert _text(parts["prompt"]) == "a fox"
     assert parts["prompt"].get_filename() is None
 
@@ -132,7 +140,10 @@ def test_create_with_a_file_upload_sends_a_named_file_part() -> None:
     upload = File(payload=io.BytesIO(PNG), file_name="ref.png", mime_type="image/png")
     with _client(recorder) as client:
         create_video.sync(
-            client=client, body=CreateVideoMultipartRequest(prompt="x", input_reference=upload)
+            client=client,
+            body=CreateVideoMultipartRequest(
+                model=check_video_model(MODEL), prompt="x", input_reference=upload
+            ),
         )
     part = _parts(recorder.requests[0])["input_reference"]
     assert part.get_filename() == "ref.png"
@@ -145,7 +156,10 @@ def test_create_with_a_reference_object_sends_a_json_part() -> None:
     reference = ImageReference(image_url="https://example.com/ref.png")
     with _client(recorder) as client:
         create_video.sync(
-            client=client, body=CreateVideoMultipartRequest(prompt="x", input_reference=reference)
+            client=client,
+            body=CreateVideoMultipartRequest(
+                model=check_video_model(MODEL), prompt="x", input_reference=reference
+            ),
         )
     part = _parts(recorder.requests[0])["input_reference"]
     assert part.get_filename() is None
@@ -156,13 +170,17 @@ def test_create_with_a_reference_object_sends_a_json_part() -> None:
 def test_create_with_a_json_body() -> None:
     recorder = Recorder()
     body = SoraVideoRequest(
-        prompt="x", seconds="8", input_reference=ImageReference(file_id="file_123")
+        model=check_video_model(MODEL),
+        prompt="x",
+        seconds="8",
+        input_reference=ImageReference(file_id="file_123"),
     )
     with _client(recorder) as client:
         create_video.sync(client=client, body=body)
     request = recorder.requests[0]
     assert request.headers["content-type"] == "application/json"
     assert json.loads(request.content) == {
+        "model": MODEL,
         "prompt": "x",
         "seconds": "8",
         "input_reference": {"file_id": "file_123"},
@@ -193,7 +211,8 @@ def test_an_error_status_is_a_typed_error_with_the_server_message() -> None:
     error = {"error": {"message": "bad size", "type": "invalid_request_error", "param": "size"}}
     with _client(Recorder(status=400, body=error)) as client:
         response = create_video.sync_detailed(
-            client=client, body=CreateVideoMultipartRequest(prompt=body["prompt"])
+            client=client,
+            body=CreateVideoMultipartRequest(model=check_video_model(MODEL), prompt=body["prompt"]),
         )
     assert response.status_code == 400
     assert isinstance(response.parsed, ErrorResponse)

@@ -13,8 +13,11 @@ from pathlib import Path
 import httpx
 
 from tests.support.hardening import KEY, CliMock, start_cli_mock, wait_until_serving
+from videos_contract.families import families
 from videos_contract.mock import MockConfig, running_mock
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 CREATES = 200
 
@@ -27,7 +30,7 @@ async def _create_all(url: str, key: str, count: int) -> list[httpx.Response]:
     ) as client:
         return await asyncio.gather(
             *(
-                client.post("/v1/videos", json={"prompt": f"A fox, take {index}."})
+                client.post("/v1/videos", json={"model": MODEL, "prompt": f"A fox, take {index}."})
                 for index in range(count)
             )
         )

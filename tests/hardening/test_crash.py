@@ -15,7 +15,10 @@ import httpx
 import pytest
 
 from tests.support.hardening import KEY, CliMock, start_cli_mock, wait_until_serving
+from videos_contract.families import families
 from videos_contract.mock.sqlite_store import SqliteJobStore
+
+MODEL = families().default_family.models[0]
 
 JOBS = 60
 
@@ -27,8 +30,12 @@ async def _create(url: str, count: int) -> list[str]:
 
         async def one(index: int) -> httpx.Response:
             if index % 2:
-                return await client.post("/v1/videos", json={"prompt": f"Fox {index}."})
-            return await client.post("/v1/videos", files={"prompt": (None, f"Fox {index}.")})
+                return await client.post(
+                    "/v1/videos", json={"model": MODEL, "prompt": f"Fox {index}."}
+                )
+            return await client.post(
+                "/v1/videos", files={"model": (None, MODEL), "prompt": (None, f"Fox {index}.")}
+            )
 
         responses = await asyncio.gather(*(one(index) for index in range(count)))
     assert {response.status_code for response in responses} == {200}
@@ -77,7 +84,7 @@ def test_sigterm_lets_a_request_in_flight_finish(tmp_path: Path, cli_mocks: list
     mock = start_cli_mock("--store", str(store), "--render-seconds", "0.2")
     cli_mocks.append(mock)
     parts = urlsplit(mock.url)
-    body = json.dumps({"prompt": "A fox that arrives slowly."}).encode()
+    body = json.dumps({"model": MODEL, "prompt": "A fox that arrives slowly."}).encode()
     upload = socket.create_connection((parts.hostname, parts.port), timeout=30)
     with upload:
         upload.sendall(

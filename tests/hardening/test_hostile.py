@@ -20,8 +20,11 @@ from PIL import Image
 from starlette.applications import Starlette
 
 from tests.support.hardening import Counting, serving
+from videos_contract.families import families
 from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
 CLOSED = "closed"
@@ -42,7 +45,9 @@ class Mock:
     def serves_others(self) -> None:
         """A normal create and retrieve succeed."""
         with self.client() as client:
-            created = client.post("/v1/videos", json={"prompt": "A fox in the snow."})
+            created = client.post(
+                "/v1/videos", json={"model": MODEL, "prompt": "A fox in the snow."}
+            )
             assert created.status_code == 200, created.text
             video_id = created.json()["id"]
             assert client.get(f"/v1/videos/{video_id}").status_code == 200
@@ -149,7 +154,9 @@ def test_an_upload_that_stalls_halfway_is_cut_off_and_others_are_served(
     mock: Mock, kind: str
 ) -> None:
     if kind == "json":
-        body = json.dumps({"prompt": "A fox that never finishes arriving."}).encode()
+        body = json.dumps(
+            {"model": MODEL, "prompt": "A fox that never finishes arriving."}
+        ).encode()
         media = "application/json"
     else:
         body = (
@@ -210,7 +217,7 @@ def test_an_upload_file_name_is_never_a_path(mock: Mock, template: str) -> None:
     with mock.client() as client:
         response = client.post(
             "/v1/videos",
-            data={"prompt": "A fox.", "size": size},
+            data={"model": MODEL, "prompt": "A fox.", "size": size},
             files={"input_reference": (name, _png(size, noise=True), "image/png")},
         )
     assert response.status_code == 200, response.text
@@ -245,6 +252,7 @@ def test_json_nested_deeply_is_a_400(mock: Mock, depth: int) -> None:
         response = client.post(
             "/v1/videos",
             files={
+                "model": (None, MODEL),
                 "prompt": (None, "A fox."),
                 "input_reference": (None, f'{{"image_url": {deep}}}', "application/json"),
             },
@@ -269,7 +277,7 @@ def _multipart(fields: list[tuple[bytes, bytes, bytes | None]]) -> bytes:
 def test_invalid_utf8_in_every_field_is_a_4xx(mock: Mock) -> None:
     fields = list(load_spec().schema("CreateVideoMultipartRequest")["properties"])
     assert "prompt" in fields and "input_reference" in fields
-    good = {"prompt": b"A fox."}
+    good = {"model": MODEL.encode(), "prompt": b"A fox."}
     results: dict[str, int | str] = {}
     multipart = {"Content-Type": "multipart/form-data; boundary=b"}
     with mock.client() as client:

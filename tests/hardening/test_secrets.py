@@ -11,7 +11,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.support.hardening import KEY, CliMock, start_cli_mock, wait_until_serving
+from videos_contract.families import families
 from videos_contract.mock import MockConfig, create_app
+
+MODEL = families().default_family.models[0]
 
 
 def test_every_key_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,8 +47,8 @@ def test_no_answer_or_log_line_echoes_a_key(tmp_path: Path, cli_mocks: list[CliM
                 headers = {"Authorization": f"{scheme} {key}"}
                 for method, path, body in [
                     ("GET", "/v1/videos", None),
-                    ("POST", "/v1/videos", {"prompt": "A fox."}),
-                    ("POST", "/v1/videos", {"prompt": key}),
+                    ("POST", "/v1/videos", {"model": MODEL, "prompt": "A fox."}),
+                    ("POST", "/v1/videos", {"model": MODEL, "prompt": key}),
                     ("GET", f"/v1/videos/{key}", None),
                     ("GET", "/v1/videos/nothing/content", None),
                     ("DELETE", "/v1/videos", None),

@@ -20,8 +20,11 @@ import pytest
 
 from tests.support.hardening import CliMock, start_cli_mock, wait_until_serving
 from tests.support.postgres import GROUP, LocalPostgres
+from videos_contract.families import families
 from videos_contract.probe import probe_video
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 pytestmark = pytest.mark.xdist_group(GROUP)
 
@@ -114,7 +117,9 @@ def _listing(client: httpx.Client, *, after_from: httpx.Client | None = None) ->
 def test_the_whole_lifecycle_crosses_hosts(hosts: list[CliMock], postgres: LocalPostgres) -> None:
     balancer = RoundRobin([mock.url for mock in hosts], KEYS["lifecycle"])
     try:
-        created = balancer.request("POST", "/v1/videos", json={"prompt": "A fox in snow."})
+        created = balancer.request(
+            "POST", "/v1/videos", json={"model": MODEL, "prompt": "A fox in snow."}
+        )
         assert created.status_code == 200, created.text
         video_id = created.json()["id"]
         video = _until(balancer, video_id, "completed")
@@ -152,7 +157,7 @@ async def _create_spread(urls: list[str], key: str, count: int) -> list[str]:
         answers = await asyncio.gather(
             *(
                 clients[index % len(clients)].post(
-                    "/v1/videos", json={"prompt": f"Fox number {index}."}
+                    "/v1/videos", json={"model": MODEL, "prompt": f"Fox number {index}."}
                 )
                 for index in range(count)
             )
@@ -211,7 +216,9 @@ def test_a_database_restart_is_answered_503_then_served_again(
 ) -> None:
     balancer = RoundRobin([mock.url for mock in hosts], KEYS["restart"])
     try:
-        created = balancer.request("POST", "/v1/videos", json={"prompt": "A patient fox."})
+        created = balancer.request(
+            "POST", "/v1/videos", json={"model": MODEL, "prompt": "A patient fox."}
+        )
         assert created.status_code == 200, created.text
         video_id = created.json()["id"]
         postgres.stop()
@@ -222,7 +229,7 @@ def test_a_database_restart_is_answered_503_then_served_again(
                 error = down.json()["error"]
                 assert error["type"] == "server_error" and error["code"] == "store_unavailable"
                 assert "database" in error["message"] and down.headers["Retry-After"]
-                refused = client.post("/v1/videos", json={"prompt": "Not now."})
+                refused = client.post("/v1/videos", json={"model": MODEL, "prompt": "Not now."})
                 assert refused.status_code == 503, refused.text
         finally:
             postgres.start()

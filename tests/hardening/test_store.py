@@ -18,11 +18,14 @@ from starlette.testclient import TestClient
 from tests.support.hardening import CLI
 from tests.support.postgres import GROUP, LocalPostgres
 from videos_contract.credentials import masked_url
+from videos_contract.families import families
 from videos_contract.listening import bind
 from videos_contract.mock import DEFAULT_KEY, Job, MemoryJobStore, MockConfig, create_app
 from videos_contract.mock.config import CONFIG_ENV, config_from_env, config_to_env
 from videos_contract.mock.sqlite_store import SqliteJobStore
 from videos_contract.mock.store import JobStore, StoreUnavailable, UnknownCursor
+
+MODEL = families().default_family.models[0]
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
 
@@ -162,7 +165,7 @@ def test_a_restarted_mock_reads_its_jobs_by_the_clock(
     config = _config(kind, request, tmp_path, render_seconds=0.3)
     first = create_app(config)
     with TestClient(first, headers=AUTH) as client:
-        video_id = client.post("/v1/videos", json={"prompt": "A fox."}).json()["id"]
+        video_id = client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).json()["id"]
     first.state.store.close()
     time.sleep(0.5)
     second = create_app(config)
@@ -186,7 +189,7 @@ def test_expired_assets_answer_410_and_pruned_jobs_404(
     )
     app = create_app(config)
     with TestClient(app, headers=AUTH) as client:
-        video_id = client.post("/v1/videos", json={"prompt": "A fox."}).json()["id"]
+        video_id = client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).json()["id"]
         video = _until(client, video_id, lambda v: v["status"] == "completed")
         assert video["expires_at"] is not None
         content = client.get(f"/v1/videos/{video_id}/content")
@@ -197,7 +200,9 @@ def test_expired_assets_answer_410_and_pruned_jobs_404(
         assert expired.json()["error"]["code"] == "video_expired"
         assert client.get(f"/v1/videos/{video_id}").status_code == 200  # the job is still known
         time.sleep(0.5)  # past expiry + prune_after_seconds
-        client.post("/v1/videos", json={"prompt": "Another fox."})  # a create prunes
+        client.post(
+            "/v1/videos", json={"model": MODEL, "prompt": "Another fox."}
+        )  # a create prunes
         gone = client.get(f"/v1/videos/{video_id}")
         assert gone.status_code == 404 and gone.json()["error"]["code"] == "video_not_found"
     assert len(app.state.store) == 1

@@ -23,6 +23,8 @@ from videos_contract.mock import FAIL_MARKER, MockServer
 from videos_contract.probe import probe_image, probe_video
 from videos_contract.spec import load_spec
 
+MODEL = families().default_family.models[0]
+
 pytestmark = pytest.mark.filterwarnings(
     "ignore:The Sora API is scheduled to permanently shut down:DeprecationWarning"
 )
@@ -40,13 +42,13 @@ def sdk(mock_server: MockServer) -> Iterator[openai.OpenAI]:
 def test_create_retrieve_and_create_and_poll(sdk: openai.OpenAI) -> None:
     spec = load_spec()
     size, seconds = spec.enum("VideoSize")[1], spec.enum("VideoSeconds")[1]
-    created = sdk.videos.create(prompt="a red fox", size=size, seconds=seconds)  # type: ignore[arg-type]
+    created = sdk.videos.create(model=MODEL, prompt="a red fox", size=size, seconds=seconds)  # type: ignore[arg-type]
     assert created.status in spec.enum("VideoStatus")
     assert (created.size, created.seconds) == (size, seconds)
     assert not created.model_extra, "fields the SDK does not know about"
     assert sdk.videos.retrieve(created.id).id == created.id
 
-    done = sdk.videos.create_and_poll(prompt="a heron", poll_interval_ms=50)
+    done = sdk.videos.create_and_poll(model=MODEL, prompt="a heron", poll_interval_ms=50)
     assert done.status == "completed"
     assert done.progress == 100
     assert done.size == spec.default("VideoSize")
@@ -54,20 +56,22 @@ def test_create_retrieve_and_create_and_poll(sdk: openai.OpenAI) -> None:
 
 def test_poll_follows_the_server_pace(sdk: openai.OpenAI) -> None:
     """Without an interval the SDK sleeps as `openai-poll-after-ms` says (1 s when absent)."""
-    created = sdk.videos.create(prompt="a kite")
+    created = sdk.videos.create(model=MODEL, prompt="a kite")
     raw = sdk.videos.with_raw_response.retrieve(created.id)
     assert raw.headers.get("openai-poll-after-ms", "").isdigit()
     assert sdk.videos.poll(created.id).status == "completed"
 
 
 def test_failed_job(sdk: openai.OpenAI) -> None:
-    failed = sdk.videos.create_and_poll(prompt=f"a storm {FAIL_MARKER}", poll_interval_ms=50)
+    failed = sdk.videos.create_and_poll(
+        model=MODEL, prompt=f"a storm {FAIL_MARKER}", poll_interval_ms=50
+    )
     assert failed.status == "failed"
     assert failed.error is not None and failed.error.code and failed.error.message
 
 
 def test_list_with_pagination(sdk: openai.OpenAI) -> None:
-    made = [sdk.videos.create(prompt=f"clip {n}").id for n in range(5)]
+    made = [sdk.videos.create(model=MODEL, prompt=f"clip {n}").id for n in range(5)]
     first = sdk.videos.list(limit=2)
     assert len(first.data) == 2 and first.has_more
     assert [v.id for v in first.data] == made[::-1][:2]  # newest first by default
@@ -76,7 +80,7 @@ def test_list_with_pagination(sdk: openai.OpenAI) -> None:
 
 
 def test_download_every_variant(sdk: openai.OpenAI, tmp_path: Path) -> None:
-    done = sdk.videos.create_and_poll(prompt="a lighthouse", poll_interval_ms=50)
+    done = sdk.videos.create_and_poll(model=MODEL, prompt="a lighthouse", poll_interval_ms=50)
     clip = sdk.videos.download_content(done.id)
     info = probe_video(clip.content)
     assert (info.size, info.duration) == (done.size, float(done.seconds))
@@ -90,7 +94,7 @@ def test_download_every_variant(sdk: openai.OpenAI, tmp_path: Path) -> None:
 
 
 def test_streamed_download(sdk: openai.OpenAI, tmp_path: Path) -> None:
-    done = sdk.videos.create_and_poll(prompt="a waterfall", poll_interval_ms=50)
+    done = sdk.videos.create_and_poll(model=MODEL, prompt="a waterfall", poll_interval_ms=50)
     target = tmp_path / "clip.mp4"
     with sdk.videos.with_streaming_response.download_content(done.id) as response:
         assert response.headers["content-type"] == "video/mp4"
@@ -101,7 +105,7 @@ def test_streamed_download(sdk: openai.OpenAI, tmp_path: Path) -> None:
 
 def test_download_before_completion(sdk: openai.OpenAI, mock_server: MockServer) -> None:
     with mock_server.service.holding():
-        created = sdk.videos.create(prompt="a snail")
+        created = sdk.videos.create(model=MODEL, prompt="a snail")
         with pytest.raises(openai.ConflictError) as caught:
             sdk.videos.download_content(created.id)
     assert caught.value.code == "video_not_ready"
@@ -130,7 +134,7 @@ def test_sdk_default_retries_wait_out_a_not_ready_download(mock_server: MockServ
         ) as client,
     ):
         mock_server.service.hold()
-        created = client.videos.create(prompt="an impatient fox")
+        created = client.videos.create(model=MODEL, prompt="an impatient fox")
         clip = client.videos.download_content(created.id)
     assert probe_video(clip.content).frames > 0
     content_path = f"/v1/videos/{created.id}/content"
@@ -139,7 +143,7 @@ def test_sdk_default_retries_wait_out_a_not_ready_download(mock_server: MockServ
 
 
 def test_remix_and_delete(sdk: openai.OpenAI) -> None:
-    source = sdk.videos.create_and_poll(prompt="a paper boat", poll_interval_ms=50)
+    source = sdk.videos.create_and_poll(model=MODEL, prompt="a paper boat", poll_interval_ms=50)
     remixed = sdk.videos.remix(source.id, prompt="the same boat at night")
     assert remixed.remixed_from_video_id == source.id
     assert sdk.videos.poll(remixed.id, poll_interval_ms=50).status == "completed"
@@ -156,14 +160,16 @@ def test_reference_upload(sdk: openai.OpenAI) -> None:
     png = io.BytesIO()
     Image.new("RGB", (width, height), (10, 120, 200)).save(png, format="PNG")
     created = sdk.videos.create(
-        prompt="a fox", input_reference=("first-frame.png", png.getvalue(), "image/png")
+        model=MODEL,
+        prompt="a fox",
+        input_reference=("first-frame.png", png.getvalue(), "image/png"),
     )
     assert created.status in load_spec().enum("VideoStatus")
 
 
 def test_invalid_request_is_a_readable_error(sdk: openai.OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
-        sdk.videos.create(prompt="a fox", size="640x480")  # type: ignore[arg-type]
+        sdk.videos.create(model=MODEL, prompt="a fox", size="640x480")  # type: ignore[arg-type]
     assert caught.value.param == "size"
     assert "640x480" in caught.value.message
 
@@ -183,7 +189,9 @@ def test_async_client(mock_server: MockServer) -> None:
         async with openai.AsyncOpenAI(
             base_url=mock_server.url + "/v1", api_key=mock_server.key, max_retries=0
         ) as client:
-            done = await client.videos.create_and_poll(prompt="an owl", poll_interval_ms=50)
+            done = await client.videos.create_and_poll(
+                model=MODEL, prompt="an owl", poll_interval_ms=50
+            )
             content = await client.videos.download_content(done.id)
             ids = [v.id async for v in client.videos.list(limit=1)]
             assert ids == [done.id]
@@ -246,3 +254,17 @@ def test_a_family_without_a_multipart_form_is_refused_by_name(sdk: openai.OpenAI
         sdk.videos.create(prompt="a garden", model=veo.models[0])
     assert caught.value.status_code == 400
     assert isinstance(caught.value.body, dict) and caught.value.body.get("param") == "model"
+
+
+def test_a_create_without_a_model_is_refused_naming_it(sdk: openai.OpenAI) -> None:
+    """The SDK sends `model` only when given; the newest page requires it."""
+    with pytest.raises(openai.BadRequestError) as caught:
+        sdk.videos.create(prompt="a fox")
+    error = caught.value.body
+    assert isinstance(error, dict) and error["param"] == "model", error
+
+
+@pytest.mark.videos_mock(default_model=MODEL)
+def test_the_mock_s_default_model_serves_clients_of_the_older_pages(sdk: openai.OpenAI) -> None:
+    done = sdk.videos.create_and_poll(prompt="a heron", poll_interval_ms=50)
+    assert (done.status, done.model) == ("completed", MODEL)

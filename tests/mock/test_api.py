@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 import videos_contract.mock as mock
+from videos_contract.families import families
 from videos_contract.mock import (
     DEFAULT_KEY,
     JobStore,
@@ -21,6 +22,8 @@ from videos_contract.mock import (
 )
 from videos_contract.mock.defects import DEFECTS
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 
 def test_exported_names() -> None:
@@ -82,7 +85,9 @@ def test_a_store_can_be_supplied() -> None:
     app = create_app(MockConfig(), store=store)
     assert app.state.store is store
     with TestClient(app, headers={"Authorization": f"Bearer {DEFAULT_KEY}"}) as client:
-        assert client.post("/v1/videos", json={"prompt": "A fox."}).status_code == 200
+        assert (
+            client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).status_code == 200
+        )
     assert len(store) == 1
 
 

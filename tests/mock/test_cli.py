@@ -14,6 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from videos_contract.families import families
+
+MODEL = families().default_family.models[0]
+
 KEY = "sk-gateway-clitest42"
 CLI = [sys.executable, "-m", "videos_contract"]
 
@@ -65,7 +69,9 @@ def test_serves_then_stops_cleanly_without_logging_the_key(
 ) -> None:
     process, url = cli_mock
     headers = {"Authorization": f"Bearer {KEY}"}
-    created = httpx.post(f"{url}/v1/videos", json={"prompt": "A fox."}, headers=headers)
+    created = httpx.post(
+        f"{url}/v1/videos", json={"model": MODEL, "prompt": "A fox."}, headers=headers
+    )
     assert created.status_code == 200
     assert (
         httpx.get(f"{url}/v1/videos", headers={"Authorization": "Bearer sk-gateway-no"}).status_code

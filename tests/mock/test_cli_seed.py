@@ -12,14 +12,19 @@ from starlette.testclient import TestClient
 
 from videos_contract.cli import build_parser
 from videos_contract.cli.mock import mock_config
+from videos_contract.families import families
 from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
+
+MODEL = families().default_family.models[0]
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
 
 
 def _first_id(config: MockConfig) -> str:
     with TestClient(create_app(config), headers=AUTH) as client:
-        return str(client.post("/v1/videos", json={"prompt": "A fox."}).json()["id"])
+        return str(
+            client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).json()["id"]
+        )
 
 
 def _config(*args: str) -> MockConfig:
@@ -56,7 +61,9 @@ def test_the_banner_names_the_seed_that_repeats_the_run() -> None:
         url = re.search(r"listening on (http://\S+)", banner[0])
         seed = re.search(r"^Seed: (\d+) \(repeat this run with --seed \1\)$", "".join(banner), re.M)
         assert url and seed, banner
-        reply = httpx.post(f"{url[1]}/v1/videos", json={"prompt": "A fox."}, headers=AUTH)
+        reply = httpx.post(
+            f"{url[1]}/v1/videos", json={"model": MODEL, "prompt": "A fox."}, headers=AUTH
+        )
         assert reply.status_code == 200, reply.text
     finally:
         process.terminate()

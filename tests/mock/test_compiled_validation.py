@@ -13,12 +13,15 @@ from starlette.testclient import TestClient
 from videos_contract.audit.answers import schema_breach
 from videos_contract.audit.wire import _first_error as wire_first_error
 from videos_contract.client.parsing import contract_problems
+from videos_contract.families import families
 from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
 from videos_contract.mock.errors import ApiError
 from videos_contract.mock.validation import BodyRules
 from videos_contract.schema import ecma_regex
 from videos_contract.spec import load_spec
 from videos_contract.validator import Compiled
+
+MODEL = families().default_family.models[0]
 
 SPEC = load_spec()
 CREATE = SPEC.operation("createVideo")
@@ -61,7 +64,7 @@ def test_a_reference_url_with_a_final_newline_is_refused() -> None:
     with TestClient(create_app(MockConfig(render_seconds=0.0))) as client:
         answer = client.post(
             "/v1/videos",
-            json={"prompt": "a fox", "input_reference": {"image_url": NEWLINE_URL}},
+            json={"model": MODEL, "prompt": "a fox", "input_reference": {"image_url": NEWLINE_URL}},
             headers={"Authorization": f"Bearer {DEFAULT_KEY}"},
         )
     assert answer.status_code == 400
@@ -101,15 +104,15 @@ def test_the_client_names_a_problem_where_the_engines_disagree(
     "instance",
     [
         {},
-        {"prompt": ""},
-        {"prompt": "a fox", "seconds": "5"},
-        {"prompt": "a fox", "size": "1x1"},
+        {"model": MODEL, "prompt": ""},
+        {"model": MODEL, "prompt": "a fox", "seconds": "5"},
+        {"model": MODEL, "prompt": "a fox", "size": "1x1"},
         {"prompt": "a fox", "model": 3},
-        {"prompt": "a fox", "unknown": "x"},
-        {"prompt": "a fox", "input_reference": {"image_url": "ftp://x"}},
-        {"prompt": "a fox", "input_reference": {"image_url": NEWLINE_URL}},
-        {"prompt": "a fox", "input_reference": {"image_url": "https://x.test/a"}},
-        {"prompt": True},
+        {"model": MODEL, "prompt": "a fox", "unknown": "x"},
+        {"model": MODEL, "prompt": "a fox", "input_reference": {"image_url": "ftp://x"}},
+        {"model": MODEL, "prompt": "a fox", "input_reference": {"image_url": NEWLINE_URL}},
+        {"model": MODEL, "prompt": "a fox", "input_reference": {"image_url": "https://x.test/a"}},
+        {"model": MODEL, "prompt": True},
         [],
         "text",
     ],

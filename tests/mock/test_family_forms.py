@@ -193,6 +193,41 @@ def test_the_mock_command_takes_the_unlisted_models_option() -> None:
     assert accepted.accept_unlisted_models
 
 
+def test_the_mock_command_takes_a_default_model() -> None:
+    """Without `--default-model` a create must name its model; with it, the older pages'
+    behaviour comes back. A blank model is refused in one line (exit 2)."""
+    from videos_contract.cli import build_parser
+    from videos_contract.cli.common import CliError
+    from videos_contract.cli.mock import mock_config
+
+    parser = build_parser()
+    model = LISTED[-1].models[0]
+    assert mock_config(parser.parse_args(["mock"])).default_model is None
+    chosen = mock_config(parser.parse_args(["mock", "--default-model", model]))
+    assert chosen.default_model == model
+    with pytest.raises(CliError) as refused:
+        mock_config(parser.parse_args(["mock", "--default-model", " "]))
+    assert "default_model" in str(refused.value)
+
+
+@pytest.mark.parametrize("default", [None, LISTED[-1].models[0]])
+def test_a_create_without_a_model_is_refused_or_takes_the_default(default: str | None) -> None:
+    from videos_contract.mock import MockConfig, running_mock
+
+    with running_mock(MockConfig(render_seconds=0.2, default_model=default)) as server:
+        answer = httpx.post(
+            f"{server.url}/v1/videos",
+            json={"prompt": "a kite"},
+            headers={"Authorization": f"Bearer {server.key}"},
+        )
+    if default is None:
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"]["param"] == "model"
+    else:
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["model"] == default
+
+
 ALIASED = [f for f in LISTED if f.seconds_field != "duration" and "duration" in f.properties]
 
 

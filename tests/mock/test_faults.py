@@ -7,9 +7,12 @@ from collections import Counter
 import pytest
 from starlette.testclient import TestClient
 
+from videos_contract.families import families
 from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
 from videos_contract.mock.errors import ApiError
 from videos_contract.mock.faults import RateLimiter
+
+MODEL = families().default_family.models[0]
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
 
@@ -19,7 +22,7 @@ def _statuses(config: MockConfig, count: int = 40) -> tuple[list[int], int]:
     with TestClient(app, headers=AUTH) as client:
         statuses = []
         for _ in range(count):
-            response = client.post("/v1/videos", json={"prompt": "A fox."})
+            response = client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."})
             statuses.append(response.status_code)
             if response.status_code >= 500:
                 error = response.json()["error"]

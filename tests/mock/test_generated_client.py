@@ -38,9 +38,12 @@ from aihubmix_videos.models.video_size import check_video_size
 from aihubmix_videos.types import File, Response
 from PIL import Image
 
+from videos_contract.families import families
 from videos_contract.mock import MockConfig, MockServer, running_mock
 from videos_contract.probe import probe_image, probe_video
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 SPEC = load_spec()
 # Read from the spec; the check functions hold the generated models to the same values.
@@ -119,7 +122,9 @@ def test_reference_object_as_a_json_part_and_in_a_json_body(
     server: MockServer, reference: ImageReference
 ) -> None:
     with client_for(server) as client:
-        multipart = CreateVideoMultipartRequest(prompt="A fox.", input_reference=reference)
+        multipart = CreateVideoMultipartRequest(
+            model=check_video_model(MODEL), prompt="A fox.", input_reference=reference
+        )
         as_json = SoraVideoRequest(
             prompt="A fox.",
             model=MODELS[0],
@@ -138,7 +143,9 @@ def test_reference_object_as_a_json_part_and_in_a_json_body(
 
 def test_list_retrieve_download_remix_delete(server: MockServer) -> None:
     with client_for(server) as client:
-        created = create_video.sync(client=client, body=SoraVideoRequest(prompt="A fox."))
+        created = create_video.sync(
+            client=client, body=SoraVideoRequest(model=check_video_model(MODEL), prompt="A fox.")
+        )
         assert isinstance(created, Video)
         done = completed(client, created.id)
         assert done.completed_at is not None and done.expires_at is not None
@@ -180,18 +187,26 @@ def _assert_typed_error(response: Response[Any], status: int) -> ErrorResponse:
 def test_each_error_status_arrives_as_a_typed_error_response(server: MockServer) -> None:
     with client_for(server) as client:
         bad = _assert_typed_error(
-            create_video.sync_detailed(client=client, body=CreateVideoMultipartRequest(prompt="")),
+            create_video.sync_detailed(
+                client=client,
+                body=CreateVideoMultipartRequest(model=check_video_model(MODEL), prompt=""),
+            ),
             400,
         )
         assert bad.error.param == "prompt"
         other_size = File(payload=png(SIZES[1]), file_name="r.png", mime_type="image/png")
         wrong_image = CreateVideoMultipartRequest(
-            prompt="A fox.", size=SIZES[0], input_reference=other_size
+            model=check_video_model(MODEL),
+            prompt="A fox.",
+            size=SIZES[0],
+            input_reference=other_size,
         )
         bad = _assert_typed_error(create_video.sync_detailed(client=client, body=wrong_image), 400)
         assert bad.error.param == "input_reference" and SIZES[1] in bad.error.message
         unnamed = File(payload=png(SIZES[0]), mime_type="image/png")
-        no_name = CreateVideoMultipartRequest(prompt="A fox.", input_reference=unnamed)
+        no_name = CreateVideoMultipartRequest(
+            model=check_video_model(MODEL), prompt="A fox.", input_reference=unnamed
+        )
         bad = _assert_typed_error(create_video.sync_detailed(client=client, body=no_name), 400)
         assert bad.error.code == "missing_filename"
         _assert_typed_error(create_video.sync_detailed(client=client), 415)
@@ -204,7 +219,9 @@ def test_each_error_status_arrives_as_a_typed_error_response(server: MockServer)
             404,
         )
         _assert_typed_error(list_videos.sync_detailed(client=client, after="video_nope"), 400)
-        video = create_video.sync(client=client, body=SoraVideoRequest(prompt="A fox."))
+        video = create_video.sync(
+            client=client, body=SoraVideoRequest(model=check_video_model(MODEL), prompt="A fox.")
+        )
         assert isinstance(video, Video)
         completed(client, video.id)
         _assert_typed_error(
@@ -223,7 +240,9 @@ def test_each_error_status_arrives_as_a_typed_error_response(server: MockServer)
 def test_states_and_limits_arrive_as_typed_errors() -> None:
     config = MockConfig(render_seconds=3600.0, max_body_bytes=64 * 1024)
     with running_mock(config) as server, client_for(server) as client:
-        video = create_video.sync(client=client, body=SoraVideoRequest(prompt="A fox."))
+        video = create_video.sync(
+            client=client, body=SoraVideoRequest(model=check_video_model(MODEL), prompt="A fox.")
+        )
         assert isinstance(video, Video)
         _assert_typed_error(download_video_content.sync_detailed(video.id, client=client), 409)
         _assert_typed_error(
@@ -231,13 +250,17 @@ def test_states_and_limits_arrive_as_typed_errors() -> None:
             409,
         )
         big = File(payload=io.BytesIO(b"\x00" * 200_000), file_name="big.png")
-        too_big = CreateVideoMultipartRequest(prompt="A fox.", input_reference=big)
+        too_big = CreateVideoMultipartRequest(
+            model=check_video_model(MODEL), prompt="A fox.", input_reference=big
+        )
         _assert_typed_error(create_video.sync_detailed(client=client, body=too_big), 413)
     with (
         running_mock(MockConfig(render_seconds=0.0, asset_ttl_seconds=0.0)) as server,
         client_for(server) as client,
     ):
-        video = create_video.sync(client=client, body=SoraVideoRequest(prompt="A fox."))
+        video = create_video.sync(
+            client=client, body=SoraVideoRequest(model=check_video_model(MODEL), prompt="A fox.")
+        )
         assert isinstance(video, Video)
         _assert_typed_error(download_video_content.sync_detailed(video.id, client=client), 410)
 

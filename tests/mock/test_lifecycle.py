@@ -10,9 +10,12 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from videos_contract.families import families
 from videos_contract.mock import DEFAULT_KEY, FAIL_MARKER, Job, MockConfig, MockServer, create_app
 from videos_contract.probe import probe_video
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 SPEC = load_spec()
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
@@ -91,7 +94,7 @@ def test_created_job_is_queued_then_completes(
     mock_server: MockServer, wait_for_job: Callable[..., dict[str, Any]]
 ) -> None:
     with _client(mock_server) as client:
-        created = client.post("/v1/videos", json={"prompt": "A fox in the snow."})
+        created = client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox in the snow."})
         assert created.status_code == 200, created.text
         video = created.json()
         assert (video["status"], video["progress"], video["error"]) == ("queued", 0, None)
@@ -113,7 +116,9 @@ def test_created_job_is_queued_then_completes(
 
 
 def test_the_fail_marker_fails_the_job(instant: TestClient) -> None:
-    video = instant.post("/v1/videos", json={"prompt": f"A storm {FAIL_MARKER}"}).json()
+    video = instant.post(
+        "/v1/videos", json={"model": MODEL, "prompt": f"A storm {FAIL_MARKER}"}
+    ).json()
     video = instant.get(f"/v1/videos/{video['id']}").json()
     assert video["status"] == "failed"
     assert set(video["error"]) == {"code", "message"}
@@ -129,7 +134,7 @@ def test_fail_rate(rate: float, expected: int) -> None:
     app = create_app(MockConfig(render_seconds=0.0, fail_rate=rate))
     with TestClient(app, headers=AUTH) as client:
         for _ in range(20):
-            client.post("/v1/videos", json={"prompt": "A fox."})
+            client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."})
         videos = client.get("/v1/videos?limit=100").json()["data"]
     assert sum(v["status"] == "failed" for v in videos) == expected
     assert all((v["error"] is None) == (v["status"] != "failed") for v in videos)
@@ -141,7 +146,8 @@ def _ids_and_statuses(seed: int) -> list[tuple[str, str]]:
         return [
             (v["id"], v["status"])
             for v in (
-                client.post("/v1/videos", json={"prompt": "A fox."}).json() for _ in range(12)
+                client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).json()
+                for _ in range(12)
             )
             for v in [client.get(f"/v1/videos/{v['id']}").json()]
         ]
@@ -155,7 +161,7 @@ def test_ids_and_failures_repeat_under_a_seed() -> None:
 
 
 def test_content_and_remix_wait_for_completion(slow: TestClient) -> None:
-    video = slow.post("/v1/videos", json={"prompt": "A fox."}).json()
+    video = slow.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).json()
     for response in (
         slow.get(f"/v1/videos/{video['id']}/content"),
         slow.post(f"/v1/videos/{video['id']}/remix", json={"prompt": "At night."}),
@@ -169,9 +175,9 @@ def test_a_held_job_stays_queued_until_released() -> None:
     app = create_app(MockConfig(render_seconds=0.0))
     service = app.state.service
     with TestClient(app, headers=AUTH) as client:
-        before = client.post("/v1/videos", json={"prompt": "A fox."}).json()
+        before = client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).json()
         with service.holding():
-            held = client.post("/v1/videos", json={"prompt": "A held fox."}).json()
+            held = client.post("/v1/videos", json={"model": MODEL, "prompt": "A held fox."}).json()
             for _ in range(3):
                 seen = client.get(f"/v1/videos/{held['id']}").json()
                 assert (seen["status"], seen["progress"]) == ("queued", 0)
@@ -185,13 +191,13 @@ def test_a_held_job_stays_queued_until_released() -> None:
                 assert "is queued" in response.json()["error"]["message"]
         assert client.get(f"/v1/videos/{held['id']}").json()["status"] == "completed"
         assert client.get(f"/v1/videos/{held['id']}/content").status_code == 200
-        after = client.post("/v1/videos", json={"prompt": "A free fox."}).json()
+        after = client.post("/v1/videos", json={"model": MODEL, "prompt": "A free fox."}).json()
         assert client.get(f"/v1/videos/{after['id']}").json()["status"] == "completed"
 
 
 def test_remix_of_a_completed_video(instant: TestClient) -> None:
     source = instant.post(
-        "/v1/videos", json={"prompt": "A fox.", "size": "1280x720", "seconds": "8"}
+        "/v1/videos", json={"model": MODEL, "prompt": "A fox.", "size": "1280x720", "seconds": "8"}
     ).json()
     remix = instant.post(f"/v1/videos/{source['id']}/remix", json={"prompt": "At night."})
     assert remix.status_code == 200, remix.text
@@ -205,14 +211,14 @@ def test_remix_of_a_completed_video(instant: TestClient) -> None:
 def test_expired_assets_answer_410() -> None:
     app = create_app(MockConfig(render_seconds=0.0, asset_ttl_seconds=0.0))
     with TestClient(app, headers=AUTH) as client:
-        video = client.post("/v1/videos", json={"prompt": "A fox."}).json()
+        video = client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).json()
         response = client.get(f"/v1/videos/{video['id']}/content")
     assert response.status_code == 410
     assert response.json()["error"]["code"] == "video_expired"
 
 
 def test_delete_removes_from_retrieve_and_list(instant: TestClient) -> None:
-    video = instant.post("/v1/videos", json={"prompt": "A fox."}).json()
+    video = instant.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).json()
     deleted = instant.delete(f"/v1/videos/{video['id']}")
     assert deleted.status_code == 200
     assert deleted.json() == {
@@ -241,7 +247,10 @@ def _all_pages(client: TestClient, order: str, limit: int) -> list[str]:
 
 
 def test_paging_has_no_duplicates_or_gaps(instant: TestClient) -> None:
-    created = [instant.post("/v1/videos", json={"prompt": f"n{i}"}).json()["id"] for i in range(23)]
+    created = [
+        instant.post("/v1/videos", json={"model": MODEL, "prompt": f"n{i}"}).json()["id"]
+        for i in range(23)
+    ]
     assert _all_pages(instant, "asc", 5) == created
     assert _all_pages(instant, "desc", 7) == created[::-1]
     default = instant.get("/v1/videos").json()
@@ -251,7 +260,10 @@ def test_paging_has_no_duplicates_or_gaps(instant: TestClient) -> None:
 
 
 def test_a_deleted_cursor_still_pages_on(instant: TestClient) -> None:
-    created = [instant.post("/v1/videos", json={"prompt": f"n{i}"}).json()["id"] for i in range(6)]
+    created = [
+        instant.post("/v1/videos", json={"model": MODEL, "prompt": f"n{i}"}).json()["id"]
+        for i in range(6)
+    ]
     first = instant.get("/v1/videos?order=asc&limit=3").json()
     instant.delete(f"/v1/videos/{first['last_id']}")
     rest = instant.get(f"/v1/videos?order=asc&limit=3&after={first['last_id']}").json()
@@ -263,7 +275,9 @@ def test_each_key_sees_only_its_own_videos() -> None:
     with TestClient(app) as client:
         alice = {"Authorization": "Bearer sk-gateway-alice"}
         bob = {"Authorization": "Bearer sk-gateway-bob"}
-        video = client.post("/v1/videos", json={"prompt": "A fox."}, headers=alice).json()
+        video = client.post(
+            "/v1/videos", json={"model": MODEL, "prompt": "A fox."}, headers=alice
+        ).json()
         assert client.get(f"/v1/videos/{video['id']}", headers=bob).status_code == 404
         assert client.delete(f"/v1/videos/{video['id']}", headers=bob).status_code == 404
         assert client.get("/v1/videos", headers=bob).json()["data"] == []
@@ -277,7 +291,7 @@ def test_concurrent_creates_lose_nothing(mock_server: MockServer) -> None:
     def create_many() -> None:
         with _client(mock_server) as client:
             for i in range(15):
-                response = client.post("/v1/videos", json={"prompt": f"p{i}"})
+                response = client.post("/v1/videos", json={"model": MODEL, "prompt": f"p{i}"})
                 assert response.status_code == 200
                 with lock:
                     ids.append(response.json()["id"])

@@ -8,9 +8,12 @@ import openai
 import pytest
 from PIL import Image
 
+from videos_contract.families import families
 from videos_contract.mock import FAIL_MARKER, MockConfig, running_mock
 from videos_contract.probe import probe_image, probe_video
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 SPEC = load_spec()
 
@@ -27,6 +30,7 @@ def test_the_openai_sdk_drives_the_whole_lifecycle() -> None:
     with running_mock(MockConfig(render_seconds=0.3)) as server:
         client = openai.OpenAI(base_url=f"{server.url}/v1", api_key=server.key, max_retries=0)
         video = client.videos.create_and_poll(
+            model=MODEL,
             prompt="A fox.",
             size=size,  # type: ignore[arg-type]
             input_reference=("ref.png", image.getvalue(), "image/png"),
@@ -41,7 +45,7 @@ def test_the_openai_sdk_drives_the_whole_lifecycle() -> None:
         remix = client.videos.remix(video.id, prompt="At night.")
         assert remix.remixed_from_video_id == video.id
         failed = client.videos.poll(
-            client.videos.create(prompt=f"Storm {FAIL_MARKER}").id, poll_interval_ms=50
+            client.videos.create(model=MODEL, prompt=f"Storm {FAIL_MARKER}").id, poll_interval_ms=50
         )
         assert failed.status == "failed" and failed.error is not None
 
@@ -55,7 +59,7 @@ def test_the_openai_sdk_drives_the_whole_lifecycle() -> None:
         assert missing.value.body is not None
 
         with pytest.raises(openai.BadRequestError) as bad:
-            client.videos.create(prompt="A fox.", size="640x480")  # type: ignore[arg-type]
+            client.videos.create(model=MODEL, prompt="A fox.", size="640x480")  # type: ignore[arg-type]
         assert "size" in str(bad.value)
 
         wrong = openai.OpenAI(base_url=f"{server.url}/v1", api_key="sk-gateway-no", max_retries=0)

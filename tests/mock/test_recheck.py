@@ -15,10 +15,13 @@ import httpx
 import pytest
 
 from tests.support.contract import reference_png, run_contract, sent_request_problems
+from videos_contract.families import families
 from videos_contract.mock import MockConfig, create_app
 from videos_contract.mock.defects import DEFECTS
 from videos_contract.probe import probe_image
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 SPEC = load_spec()
 
@@ -33,16 +36,30 @@ def sent(method: str, path: str, **kwargs: Any) -> SimpleNamespace:
 
 def test_multipart_text_that_looks_mutated_is_valid_on_the_wire() -> None:
     # `prompt: false` becomes the text "false", which is a valid prompt.
-    request = sent("POST", "/v1/videos", files={"prompt": (None, "false")})
+    request = sent("POST", "/v1/videos", files={"model": (None, MODEL), "prompt": (None, "false")})
     assert sent_request_problems(SPEC, request) == []
 
 
 @pytest.mark.parametrize(
     ("request_", "fragment"),
     [
-        (sent("POST", "/v1/videos", files={"prompt": (None, "x"), "fps": (None, "1")}), "fps"),
-        (sent("POST", "/v1/videos", files={"prompt": (None, "x"), "size": (None, "1x1")}), "1x1"),
-        (sent("POST", "/v1/videos", json={"prompt": ""}), "body"),
+        (
+            sent(
+                "POST",
+                "/v1/videos",
+                files={"model": (None, MODEL), "prompt": (None, "x"), "fps": (None, "1")},
+            ),
+            "fps",
+        ),
+        (
+            sent(
+                "POST",
+                "/v1/videos",
+                files={"model": (None, MODEL), "prompt": (None, "x"), "size": (None, "1x1")},
+            ),
+            "1x1",
+        ),
+        (sent("POST", "/v1/videos", json={"model": MODEL, "prompt": ""}), "body"),
         (sent("POST", "/v1/videos", content=b"prompt=x"), "media type"),
         (sent("GET", "/v1/videos?limit=0"), "limit"),
         (
@@ -55,6 +72,7 @@ def test_multipart_text_that_looks_mutated_is_valid_on_the_wire() -> None:
                 "POST",
                 "/v1/videos",
                 files={
+                    "model": (None, MODEL),
                     "prompt": (None, "x"),
                     "input_reference": (
                         None,
@@ -76,16 +94,28 @@ def test_requests_that_break_the_spec_on_the_wire(request_: SimpleNamespace, fra
 def test_valid_requests_of_every_shape_pass_the_recheck() -> None:
     size = SPEC.default("VideoSize")
     requests = [
-        sent("POST", "/v1/videos", json={"prompt": "x", "input_reference": {"file_id": "f"}}),
         sent(
             "POST",
             "/v1/videos",
-            files={"prompt": (None, "x"), "input_reference": ("r.png", reference_png(size))},
+            json={"model": MODEL, "prompt": "x", "input_reference": {"file_id": "f"}},
         ),
         sent(
             "POST",
             "/v1/videos",
-            files={"prompt": (None, "x"), "input_reference[image_url]": (None, "https://a")},
+            files={
+                "model": (None, MODEL),
+                "prompt": (None, "x"),
+                "input_reference": ("r.png", reference_png(size)),
+            },
+        ),
+        sent(
+            "POST",
+            "/v1/videos",
+            files={
+                "model": (None, MODEL),
+                "prompt": (None, "x"),
+                "input_reference[image_url]": (None, "https://a"),
+            },
         ),
         sent("GET", "/v1/videos?limit=5&order=asc"),
         sent("GET", "/v1/videos/v/content?variant=thumbnail", headers={"Range": "bytes=0-"}),

@@ -19,11 +19,14 @@ import yaml
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from videos_contract.families import families
 from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
 from videos_contract.mock.sqlite_store import SqliteJobStore
 from videos_contract.mock.store import JobStore, MemoryJobStore
 from videos_contract.paths import SPEC_PATH
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
 SPEC = load_spec()
@@ -54,11 +57,12 @@ def _three_forms(url: str) -> list[tuple[str, dict[str, Any]]]:
     """A create carrying `url` as a JSON body, a JSON part and a bracketed form field."""
     reference = {"image_url": url}
     return [
-        ("json", {"json": {"prompt": "A fox.", "input_reference": reference}}),
+        ("json", {"json": {"model": MODEL, "prompt": "A fox.", "input_reference": reference}}),
         (
             "json part",
             {
                 "files": {
+                    "model": (None, MODEL),
                     "prompt": (None, "A fox."),
                     "input_reference": (None, json.dumps(reference).encode(), "application/json"),
                 }
@@ -66,7 +70,13 @@ def _three_forms(url: str) -> list[tuple[str, dict[str, Any]]]:
         ),
         (
             "brackets",
-            {"files": {"prompt": (None, "A fox."), "input_reference[image_url]": (None, url)}},
+            {
+                "files": {
+                    "model": (None, MODEL),
+                    "prompt": (None, "A fox."),
+                    "input_reference[image_url]": (None, url),
+                }
+            },
         ),
     ]
 
@@ -131,12 +141,13 @@ def test_a_json_key_given_twice_is_refused(client: TestClient, body: str, param:
 def test_a_repeated_key_in_a_json_part_or_a_remix_is_refused(client: TestClient) -> None:
     part = b'{"file_id": "file_1", "file_id": "file_2"}'
     files: dict[str, Any] = {
+        "model": (None, MODEL),
         "prompt": (None, "A fox."),
         "input_reference": (None, part, "application/json"),
     }
     response = client.post("/v1/videos", files=files)
     _error(response, "input_reference.file_id", "duplicate_parameter")
-    video = client.post("/v1/videos", json={"prompt": "A fox."}).json()
+    video = client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).json()
     remix = client.post(
         f"/v1/videos/{video['id']}/remix",
         content=b'{"prompt": "At night.", "prompt": "By day."}',
@@ -164,8 +175,8 @@ def test_the_cursor_of_a_forgotten_job_answers_as_the_spec_says(store: JobStore)
     ), after
     app = create_app(MockConfig(render_seconds=0.3), store=store)
     with _client(app) as client:
-        first = client.post("/v1/videos", json={"prompt": "A fox."}).json()["id"]
-        second = client.post("/v1/videos", json={"prompt": "A hare."}).json()["id"]
+        first = client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).json()["id"]
+        second = client.post("/v1/videos", json={"model": MODEL, "prompt": "A hare."}).json()["id"]
         assert client.get("/v1/videos", params={"after": second}).status_code == 200
         # Far past expiry and the prune window: the store forgets both jobs.
         assert store.prune(float(10**12)) == 2

@@ -14,7 +14,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tests.conftest import ApiTarget
+from videos_contract.families import families
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 SPEC = load_spec()
 
@@ -44,7 +47,10 @@ def test_an_unknown_id_is_404(api_target: ApiTarget) -> None:
 def test_a_bad_size_is_400_naming_it(api_target: ApiTarget) -> None:
     sizes = SPEC.enum("VideoSize")
     with api_target.client() as client:
-        response = client.post("/v1/videos", files={"prompt": (None, "x"), "size": (None, "1x1")})
+        response = client.post(
+            "/v1/videos",
+            files={"model": (None, MODEL), "prompt": (None, "x"), "size": (None, "1x1")},
+        )
         error = _error(response, 400)
         assert error.get("param") == "size" or "size" in error["message"]
         assert "1x1" not in sizes
@@ -62,7 +68,9 @@ def test_one_create_is_retrievable(
     api_target: ApiTarget, wait_for_job: Callable[..., dict[str, Any]]
 ) -> None:
     with api_target.client() as client:
-        created = client.post("/v1/videos", files={"prompt": (None, "A red fox in snow.")})
+        created = client.post(
+            "/v1/videos", files={"model": (None, MODEL), "prompt": (None, "A red fox in snow.")}
+        )
         assert created.status_code == 200, created.text
         video = created.json()
         _valid("Video", video)

@@ -18,10 +18,13 @@ from PIL import Image
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from videos_contract.families import families
 from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
 from videos_contract.paths import SPEC_PATH
 from videos_contract.probe import probe_image
 from videos_contract.spec import HTTP_METHODS, load_spec
+
+MODEL = families().default_family.models[0]
 
 SPEC = load_spec()
 CREATE = SPEC.operation("createVideo")
@@ -111,7 +114,7 @@ def test_the_derived_cases_cover_every_constrained_field() -> None:
 def test_json_body_constraint_broken_names_the_field(
     client: TestClient, field: str, value: Any, code: str
 ) -> None:
-    body = {"prompt": "A fox.", field: value}
+    body = {"model": MODEL, "prompt": "A fox.", field: value}
     if field == "model":
         # In JSON a model the contract does not list takes its own branch, and the mock,
         # serving only the listed models by default, refuses it as unknown.
@@ -124,13 +127,13 @@ def test_json_body_constraint_broken_names_the_field(
 def test_form_constraint_broken_names_the_field(
     client: TestClient, field: str, value: Any, code: str
 ) -> None:
-    fields = {"prompt": (None, "A fox."), field: (None, value)}
+    fields = {"model": (None, MODEL), "prompt": (None, "A fox."), field: (None, value)}
     assert_error(client.post("/v1/videos", files=fields), 400, field, code)
 
 
 @pytest.mark.parametrize("required", JSON_SCHEMA["required"])
 def test_missing_required_field(client: TestClient, required: str) -> None:
-    body = {"prompt": "A fox.", "model": SPEC.default("VideoModel")}
+    body = {"prompt": "A fox.", "model": MODEL}
     body.pop(required)
     assert_error(client.post("/v1/videos", json=body), 400, required, "missing_required_parameter")
     form = {k: (None, v) for k, v in body.items()}
@@ -139,14 +142,19 @@ def test_missing_required_field(client: TestClient, required: str) -> None:
 
 def test_unknown_fields_are_refused(client: TestClient) -> None:
     assert JSON_SCHEMA["additionalProperties"] is False
-    response = client.post("/v1/videos", json={"prompt": "A fox.", "colour": "red"})
+    response = client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox.", "colour": "red"})
     assert_error(response, 400, "colour", "unknown_parameter")
-    response = client.post("/v1/videos", files={"prompt": (None, "A fox."), "fps": (None, "24")})
+    response = client.post(
+        "/v1/videos",
+        files={"model": (None, MODEL), "prompt": (None, "A fox."), "fps": (None, "24")},
+    )
     assert_error(response, 400, "fps", "unknown_parameter")
 
 
 def test_wrong_json_types_are_refused(client: TestClient) -> None:
-    error = assert_error(client.post("/v1/videos", json={"prompt": 5}), 400, "prompt")
+    error = assert_error(
+        client.post("/v1/videos", json={"model": MODEL, "prompt": 5}), 400, "prompt"
+    )
     assert error["code"] == "invalid_type"
     assert "string" in error["message"]
     assert_error(client.post("/v1/videos", json=["prompt"]), 400, None, "invalid_type")
@@ -166,8 +174,8 @@ def test_wrong_json_types_are_refused(client: TestClient) -> None:
 
 
 def test_defaults_come_from_the_spec(client: TestClient) -> None:
-    video = client.post("/v1/videos", json={"prompt": "A fox."}).json()
-    assert video["model"] == SPEC.default("VideoModel")
+    video = client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).json()
+    assert video["model"] == MODEL
     assert video["seconds"] == SPEC.default("VideoSeconds")
     assert video["size"] == SPEC.default("VideoSize")
 
@@ -179,6 +187,7 @@ def test_defaults_come_from_the_spec(client: TestClient) -> None:
 def test_an_image_of_the_requested_size_is_accepted(client: TestClient, fmt: str) -> None:
     size = SPEC.enum("VideoSize")[1]
     files: Form = {
+        "model": (None, MODEL),
         "prompt": (None, "A fox."),
         "size": (None, size),
         "input_reference": (f"ref.{fmt.lower()}", image_bytes(size, fmt), f"image/{fmt.lower()}"),
@@ -191,6 +200,7 @@ def test_an_image_of_the_requested_size_is_accepted(client: TestClient, fmt: str
 def test_an_image_of_another_size_is_refused_saying_so(client: TestClient) -> None:
     other = SPEC.enum("VideoSize")[1]
     files: Form = {
+        "model": (None, MODEL),
         "prompt": (None, "A fox."),
         "input_reference": ("ref.png", image_bytes(other), "image/png"),
     }
@@ -202,7 +212,11 @@ def test_an_image_of_another_size_is_refused_saying_so(client: TestClient) -> No
 
 def test_a_file_that_is_not_an_accepted_image_is_refused(client: TestClient) -> None:
     gif = image_bytes(DEFAULT_SIZE, "GIF")
-    files: Form = {"prompt": (None, "A fox."), "input_reference": ("ref.gif", gif, "image/gif")}
+    files: Form = {
+        "model": (None, MODEL),
+        "prompt": (None, "A fox."),
+        "input_reference": ("ref.gif", gif, "image/gif"),
+    }
     assert_error(
         client.post("/v1/videos", files=files), 400, "input_reference", "invalid_image_format"
     )
@@ -214,6 +228,7 @@ def test_a_file_part_needs_a_file_name(client: TestClient) -> None:
     image = image_bytes(DEFAULT_SIZE)
     for filename in (None, ""):
         files: Form = {
+            "model": (None, MODEL),
             "prompt": (None, "A fox."),
             "input_reference": (filename, image, "image/png"),
         }
@@ -227,6 +242,7 @@ def test_file_names_are_never_used_as_paths(client: TestClient, tmp_path: Path) 
     target = tmp_path / "planted.png"
     name = str(target)
     files: Form = {
+        "model": (None, MODEL),
         "prompt": (None, "A fox."),
         "input_reference": (name, image_bytes(DEFAULT_SIZE), "image/png"),
     }
@@ -238,12 +254,13 @@ def test_file_names_are_never_used_as_paths(client: TestClient, tmp_path: Path) 
 
 def test_a_plain_string_where_a_file_or_object_belongs(client: TestClient) -> None:
     files: Form = {
+        "model": (None, MODEL),
         "prompt": (None, "A fox."),
         "input_reference": (None, "https://example.com/a.png"),
     }
     error = assert_error(client.post("/v1/videos", files=files), 400, "input_reference")
     assert "file" in error["message"] and "object" in error["message"]
-    body = {"prompt": "A fox.", "input_reference": "https://example.com/a.png"}
+    body = {"model": MODEL, "prompt": "A fox.", "input_reference": "https://example.com/a.png"}
     error = assert_error(client.post("/v1/videos", json=body), 400, "input_reference")
     assert "object" in error["message"]
 
@@ -254,12 +271,16 @@ def test_a_plain_string_where_a_file_or_object_belongs(client: TestClient) -> No
 def test_reference_object_in_every_form(client: TestClient, reference: dict[str, str]) -> None:
     # A JSON part without a file name, as the generated client sends it.
     json_part = (None, json.dumps(reference).encode(), "application/json")
-    as_json_part: Form = {"prompt": (None, "A fox."), "input_reference": json_part}
+    as_json_part: Form = {
+        "model": (None, MODEL),
+        "prompt": (None, "A fox."),
+        "input_reference": json_part,
+    }
     assert client.post("/v1/videos", files=as_json_part).status_code == 200
-    brackets: Form = {"prompt": (None, "A fox.")}
+    brackets: Form = {"model": (None, MODEL), "prompt": (None, "A fox.")}
     brackets.update({f"input_reference[{k}]": (None, v) for k, v in reference.items()})
     assert client.post("/v1/videos", files=brackets).status_code == 200
-    body = {"prompt": "A fox.", "input_reference": reference}
+    body = {"model": MODEL, "prompt": "A fox.", "input_reference": reference}
     assert client.post("/v1/videos", json=body).status_code == 200
 
 
@@ -269,8 +290,9 @@ def test_reference_object_in_every_form(client: TestClient, reference: dict[str,
     ids=["empty", "both", "blank", "unknown-key"],
 )
 def test_broken_reference_objects(client: TestClient, reference: dict[str, str]) -> None:
-    body = {"prompt": "A fox.", "input_reference": reference}
+    body = {"model": MODEL, "prompt": "A fox.", "input_reference": reference}
     json_part: Form = {
+        "model": (None, MODEL),
         "prompt": (None, "A fox."),
         "input_reference": ("ref.json", json.dumps(reference).encode(), "application/json"),
     }
@@ -283,13 +305,21 @@ def test_broken_reference_objects(client: TestClient, reference: dict[str, str])
 
 
 def test_reference_errors_name_the_reference(client: TestClient) -> None:
-    body = {"prompt": "A fox.", "input_reference": {"image_url": "a", "file_id": "f"}}
+    body = {
+        "model": MODEL,
+        "prompt": "A fox.",
+        "input_reference": {"image_url": "a", "file_id": "f"},
+    }
     error = client.post("/v1/videos", json=body).json()["error"]
     assert error["param"] == "input_reference"
     assert "exactly one of image_url, file_id" in error["message"]
     body["input_reference"] = {"url": "https://a"}
     assert client.post("/v1/videos", json=body).json()["error"]["param"] == "input_reference.url"
-    brackets: Form = {"prompt": (None, "A fox."), "input_reference[url]": (None, "https://a")}
+    brackets: Form = {
+        "model": (None, MODEL),
+        "prompt": (None, "A fox."),
+        "input_reference[url]": (None, "https://a"),
+    }
     response = client.post("/v1/videos", files=brackets)
     assert_error(response, 400, "input_reference.url", "unknown_parameter")
 
@@ -303,7 +333,7 @@ def test_a_field_given_twice_or_in_two_forms(client: TestClient) -> None:
         ("input_reference[image_url]", (None, "https://a")),
     ]
     assert_error(client.post("/v1/videos", files=both), 400, "input_reference")
-    as_file: Form = {"prompt": ("prompt.txt", b"A fox.", "text/plain")}
+    as_file: Form = {"model": (None, MODEL), "prompt": ("prompt.txt", b"A fox.", "text/plain")}
     assert_error(client.post("/v1/videos", files=as_file), 400, "prompt", "invalid_type")
 
 
@@ -323,6 +353,8 @@ def test_malformed_multipart_bodies(client: TestClient) -> None:
 
 def test_the_fixed_boundary_of_the_generated_client_parses(client: TestClient) -> None:
     body = (
+        b'--+++\r\nContent-Disposition: form-data; name="model"\r\n'
+        b"Content-Type: text/plain\r\n\r\n" + MODEL.encode() + b"\r\n"
         b'--+++\r\nContent-Disposition: form-data; name="prompt"\r\n'
         b"Content-Type: text/plain\r\n\r\nA fox.\r\n--+++--\r\n"
     )
@@ -344,7 +376,7 @@ def test_create_refuses_other_media_types(client: TestClient, content_type: str 
 
 
 def test_remix_takes_json_only(client: TestClient) -> None:
-    video_id = client.post("/v1/videos", json={"prompt": "A fox."}).json()["id"]
+    video_id = client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).json()["id"]
     response = client.post(f"/v1/videos/{video_id}/remix", files={"prompt": (None, "Night.")})
     assert_error(response, 415, None, "unsupported_media_type")
     response = client.post(f"/v1/videos/{video_id}/remix", json={"prompt": ""})
@@ -365,7 +397,7 @@ def test_missing_or_wrong_keys_are_401(mock_app: Starlette, authorization: str |
             ("POST", "/v1/videos"),
             ("GET", "/v1/videos/x"),
         ]:
-            response = client.request(method, path, json={"prompt": "A fox."})
+            response = client.request(method, path, json={"model": MODEL, "prompt": "A fox."})
             error = assert_error(response, 401, None)
             assert error["type"] == "authentication_error"
             assert response.headers["www-authenticate"] == "Bearer"
@@ -457,7 +489,7 @@ def test_list_limits_come_from_the_spec(client: TestClient) -> None:
 
 
 def test_content_parameters(client: TestClient) -> None:
-    video_id = client.post("/v1/videos", json={"prompt": "A fox."}).json()["id"]
+    video_id = client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).json()["id"]
     path = f"/v1/videos/{video_id}/content"
     assert_error(client.get(f"{path}?variant=poster"), 400, "variant", "invalid_value")
     assert_error(client.get(path, headers={"Range": "0"}), 400, "Range", "invalid_value")
@@ -483,11 +515,12 @@ def test_changing_an_enum_in_the_spec_changes_the_mock(tmp_path: Path) -> None:
     with TestClient(app, headers=AUTH) as client:
         video = client.post("/v1/videos", json={"prompt": "A fox.", "model": "sora-3"}).json()
         assert (video["size"], video["model"]) == ("640x480", "sora-3")
-        form = {"prompt": (None, "A fox."), "size": (None, removed)}
+        form = {"model": (None, MODEL), "prompt": (None, "A fox."), "size": (None, removed)}
         error = assert_error(client.post("/v1/videos", files=form), 400, "size")
         assert "640x480" in error["message"]
         assert_error(client.get("/v1/videos?limit=6"), 400, "limit")
         files: Form = {
+            "model": (None, MODEL),
             "prompt": (None, "A fox."),
             "input_reference": ("r.png", image_bytes("640x480"), "image/png"),
         }
@@ -501,7 +534,7 @@ def test_variant_media_types_come_from_the_spec(tmp_path: Path) -> None:
     copy = tmp_path / "openapi.yaml"
     copy.write_text(yaml.safe_dump(raw), encoding="utf-8")
     with TestClient(create_app(MockConfig(spec_path=copy, render_seconds=0.0)), headers=AUTH) as c:
-        video_id = c.post("/v1/videos", json={"prompt": "A fox."}).json()["id"]
+        video_id = c.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).json()["id"]
         for variant, media_type in table.items():
             reply = c.get(f"/v1/videos/{video_id}/content", params={"variant": variant})
             assert reply.headers["content-type"] == media_type

@@ -26,8 +26,11 @@ from starlette.routing import Route
 
 from tests.proxy.conftest import ProxyFactory, files_holding
 from videos_contract.audit.serving import serve_in_thread
+from videos_contract.families import families
 from videos_contract.proxy import PROXY_ERROR_HEADER
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 KEY = f"sk-proxy-test-{secrets.token_hex(8)}"
 
@@ -143,7 +146,7 @@ def test_no_retry_of_a_server_error(
     proxied = proxy_for(url)
     reply = httpx.post(
         f"{proxied.url}/v1/videos",
-        files={"prompt": (None, "a fox")},
+        files={"model": (None, MODEL), "prompt": (None, "a fox")},
         headers={"Authorization": f"Bearer {KEY}"},
     )
     assert reply.status_code == 500

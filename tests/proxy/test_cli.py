@@ -13,7 +13,10 @@ import httpx
 import pytest
 
 from tests.proxy.conftest import COMMAND, cli_proxy
+from videos_contract.families import families
 from videos_contract.mock import MockConfig, running_mock
+
+MODEL = families().default_family.models[0]
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
@@ -25,7 +28,7 @@ def test_stop_writes_the_reports(stop: signal.Signals, tmp_path: Path) -> None:
     ):
         reply = httpx.post(
             f"{url}/v1/videos",
-            files={"prompt": (None, "a fox")},
+            files={"model": (None, MODEL), "prompt": (None, "a fox")},
             headers={"Authorization": f"Bearer {mock.key}"},
         )
         assert reply.status_code == 200

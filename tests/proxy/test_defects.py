@@ -11,14 +11,17 @@ import httpx
 import pytest
 
 from tests.proxy.conftest import ProxyFactory
+from videos_contract.families import families
 from videos_contract.mock import MockConfig, MockServer, running_mock
 from videos_contract.spec import load_spec
+
+MODEL = families().default_family.models[0]
 
 Scenario = Callable[[httpx.Client], None]
 
 
 def _create(http: httpx.Client, **fields: str) -> dict[str, object]:
-    form = {"prompt": "a red fox", **fields}
+    form = {"model": MODEL, "prompt": "a red fox", **fields}
     reply = http.post("/v1/videos", files={k: (None, v) for k, v in form.items()})
     video: dict[str, object] = reply.json()
     return video

@@ -704,7 +704,9 @@ RULES = [
         id="new-response-enum-value",
     ),
     pytest.param(
-        lambda d: _schemas(d)["VideoModel"].update(default="sora-2-pro"),
+        lambda d: _schemas(d)["VideoSeconds"].update(
+            default=_schemas(d)["VideoSeconds"]["enum"][-1]
+        ),
         Level.BREAKING,
         "default-changed",
         id="request-default-changed",

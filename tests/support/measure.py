@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+from aihubmix_videos.models.video_model import check_video_model
 
 from tests.support.hardening import KEY, start_cli_mock, wait_until_serving
 from videos_contract.client import (
@@ -35,7 +36,10 @@ from videos_contract.client import (
     download,
     wait,
 )
+from videos_contract.families import families
 from videos_contract.mock.sqlite_store import SqliteJobStore
+
+MODEL = check_video_model(families().default_family.models[0])
 
 
 def rss_mib(pid: int) -> float:
@@ -66,7 +70,10 @@ async def creates(url: str, count: int) -> tuple[list[httpx.Response], float]:
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120, limits=limits) as c:
         started = time.monotonic()
         answers = await asyncio.gather(
-            *(c.post("/v1/videos", json={"prompt": f"Fox {n}."}) for n in range(count))
+            *(
+                c.post("/v1/videos", json={"model": MODEL, "prompt": f"Fox {n}."})
+                for n in range(count)
+            )
         )
         return list(answers), time.monotonic() - started
 
@@ -161,7 +168,10 @@ def hostile() -> None:
 
     def others() -> str:
         with httpx.Client(base_url=mock.url, headers=auth, timeout=30) as client:
-            ok = client.post("/v1/videos", json={"prompt": "A fox."}).status_code == 200
+            ok = (
+                client.post("/v1/videos", json={"model": MODEL, "prompt": "A fox."}).status_code
+                == 200
+            )
         return "yes" if ok else "NO"
 
     def attempt(label: str, send: object) -> None:
@@ -219,7 +229,7 @@ def hostile() -> None:
         )
 
     def stalled() -> str:
-        body = json.dumps({"prompt": "A fox."}).encode()
+        body = json.dumps({"model": MODEL, "prompt": "A fox."}).encode()
         with _raw(mock.url) as sock:
             sock.sendall(
                 b"POST /v1/videos HTTP/1.1\r\nHost: m\r\n"
@@ -267,7 +277,7 @@ def faults() -> None:
             created: Counter[str] = Counter()
             for n in range(20):
                 try:
-                    create(client, f"A fox {n}.")
+                    create(client, model=MODEL, prompt=f"A fox {n}.")
                     created["ok"] += 1
                 except (ApiError, OutcomeUnknownError) as exc:
                     created[type(exc).__name__] += 1
@@ -291,7 +301,7 @@ def faults() -> None:
             fetched: Counter[str] = Counter()
             longest_wait = longest_download = 0.0
             for n in range(10):
-                job = create(clean_client, f"A clean fox {n}.").id
+                job = create(clean_client, model=MODEL, prompt=f"A clean fox {n}.").id
                 started = time.monotonic()
                 try:
                     wait(client, job, timeout=4, interval=0.1)
@@ -326,7 +336,7 @@ def shutdown(folder: Path) -> None:
     )
     wait_until_serving(mock.url)
     time.sleep(2.5)  # let the probe's own slow answer finish
-    body = json.dumps({"prompt": "A fox."}).encode()
+    body = json.dumps({"model": MODEL, "prompt": "A fox."}).encode()
     with _raw(mock.url) as sock:
         sock.sendall(
             b"POST /v1/videos HTTP/1.1\r\nHost: m\r\n"

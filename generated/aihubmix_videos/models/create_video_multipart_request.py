@@ -29,8 +29,7 @@ class CreateVideoMultipartRequest:
 
         Attributes:
             prompt (str): What the video should show, in plain language.
-            model (VideoModel | Unset): Which OpenAI Sora model renders the job. Deprecated: OpenAI shuts the Sora API down
-                on
+            model (VideoModel): Which OpenAI Sora model renders the job. Deprecated: OpenAI shuts the Sora API down on
                 2026-09-24.
             input_reference (File | ImageReference | Unset): Optional image that the first frame should follow: an uploaded
                 file, or an
@@ -42,7 +41,7 @@ class CreateVideoMultipartRequest:
     """
 
     prompt: str
-    model: VideoModel | Unset = UNSET
+    model: VideoModel
     input_reference: File | ImageReference | Unset = UNSET
     seconds: VideoSeconds | Unset = UNSET
     size: VideoSize | Unset = UNSET
@@ -50,9 +49,7 @@ class CreateVideoMultipartRequest:
     def to_dict(self) -> dict[str, Any]:
         prompt = self.prompt
 
-        model: str | Unset = UNSET
-        if not isinstance(self.model, Unset):
-            model = self.model
+        model: str = self.model
 
         input_reference: dict[str, Any] | FileTypes | Unset
         if isinstance(self.input_reference, Unset):
@@ -76,10 +73,9 @@ class CreateVideoMultipartRequest:
         field_dict.update(
             {
                 "prompt": prompt,
+                "model": model,
             }
         )
-        if model is not UNSET:
-            field_dict["model"] = model
         if input_reference is not UNSET:
             field_dict["input_reference"] = input_reference
         if seconds is not UNSET:
@@ -94,8 +90,7 @@ class CreateVideoMultipartRequest:
 
         files.append(("prompt", (None, str(self.prompt).encode(), "text/plain")))
 
-        if not isinstance(self.model, Unset):
-            files.append(("model", (None, str(self.model).encode(), "text/plain")))
+        files.append(("model", (None, str(self.model).encode(), "text/plain")))
 
         if not isinstance(self.input_reference, Unset):
             if isinstance(self.input_reference, File):
@@ -120,12 +115,7 @@ class CreateVideoMultipartRequest:
         d = dict(src_dict)
         prompt = d.pop("prompt")
 
-        _model = d.pop("model", UNSET)
-        model: VideoModel | Unset
-        if isinstance(_model, Unset):
-            model = UNSET
-        else:
-            model = check_video_model(_model)
+        model = check_video_model(d.pop("model"))
 
         def _parse_input_reference(data: object) -> File | ImageReference | Unset:
             if isinstance(data, Unset):

@@ -19,13 +19,12 @@ T = TypeVar("T", bound="SoraVideoRequest")
 
 @_attrs_define
 class SoraVideoRequest:
-    """OpenAI Sora (`sora-2`, `sora-2-pro`) as `application/json`; a body without `model` is a
-    Sora body. Deprecated: OpenAI shuts the Sora API down on 2026-09-24.
+    """OpenAI Sora (`sora-2`, `sora-2-pro`) as `application/json`. Deprecated: OpenAI shuts
+    the Sora API down on 2026-09-24.
 
         Attributes:
             prompt (str): What the video should show, in plain language.
-            model (VideoModel | Unset): Which OpenAI Sora model renders the job. Deprecated: OpenAI shuts the Sora API down
-                on
+            model (VideoModel): Which OpenAI Sora model renders the job. Deprecated: OpenAI shuts the Sora API down on
                 2026-09-24.
             input_reference (ImageReference | Unset): A reference image given by location instead of by upload: either a URL
                 (an `https:`
@@ -36,7 +35,7 @@ class SoraVideoRequest:
     """
 
     prompt: str
-    model: VideoModel | Unset = UNSET
+    model: VideoModel
     input_reference: ImageReference | Unset = UNSET
     seconds: VideoSeconds | Unset = UNSET
     size: VideoSize | Unset = UNSET
@@ -44,9 +43,7 @@ class SoraVideoRequest:
     def to_dict(self) -> dict[str, Any]:
         prompt = self.prompt
 
-        model: str | Unset = UNSET
-        if not isinstance(self.model, Unset):
-            model = self.model
+        model: str = self.model
 
         input_reference: dict[str, Any] | Unset = UNSET
         if not isinstance(self.input_reference, Unset):
@@ -65,10 +62,9 @@ class SoraVideoRequest:
         field_dict.update(
             {
                 "prompt": prompt,
+                "model": model,
             }
         )
-        if model is not UNSET:
-            field_dict["model"] = model
         if input_reference is not UNSET:
             field_dict["input_reference"] = input_reference
         if seconds is not UNSET:
@@ -85,12 +81,7 @@ class SoraVideoRequest:
         d = dict(src_dict)
         prompt = d.pop("prompt")
 
-        _model = d.pop("model", UNSET)
-        model: VideoModel | Unset
-        if isinstance(_model, Unset):
-            model = UNSET
-        else:
-            model = check_video_model(_model)
+        model = check_video_model(d.pop("model"))
 
         _input_reference = d.pop("input_reference", UNSET)
         input_reference: ImageReference | Unset

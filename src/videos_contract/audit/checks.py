@@ -278,7 +278,7 @@ def _near_misses(ctx: CheckContext) -> list[tuple[str, str]]:
     off_seconds = [*sorted({v + 1 for v in seconds} - set(seconds))[:1], max(seconds) + 4]
     sizes = ctx.spec.enum("VideoSize")
     width, _, height = sizes[0].partition("x")
-    model = ctx.spec.default("VideoModel")
+    model = ctx.spec.enum("VideoModel")[0]
     off_model = model[:-1] + ("x" if model[-1] != "x" else "y")
     cap = ctx.spec.schema("VideoPrompt")["maxLength"]
     misses = [("seconds", str(v)) for v in off_seconds]
@@ -584,11 +584,18 @@ def _is_grid_of(width: int, height: int, aspect: float) -> bool:
 @check("downloadVideoContent")
 def thumbnail_and_spritesheet_are_real_images(ctx: CheckContext) -> None:
     """Each image variant decodes, has its media type, and agrees with the video's frame size."""
+    catalogue = families(ctx.spec)
+    if ctx.form_model() is None:
+        # The image variants are the default family's only (x-video-families `variants`).
+        form = catalogue.default_family
+        ctx.not_offered(
+            f"the image variants answer a {form.title} job, and the server offers no "
+            f"{form.title} model (--model)"
+        )
     video = ctx.completed_video()
     default = ctx.spec.default("ContentVariant")
     # The contract offers image variants per family (`x-video-families`: `variants`); a job of
     # a family without them may be refused them, so only the family's own are asked for.
-    catalogue = families(ctx.spec)
     family = catalogue.for_model(str(video.get("model")))
     offered = [v for v in ctx.spec.enum("ContentVariant") if v != default and v in family.variants]
     if not offered:
@@ -740,7 +747,7 @@ def _non_default_source(ctx: CheckContext) -> dict[str, Any]:
         )
         return completed
     offered = [m for m in ctx.base_models() if m in family.models]
-    default_model = ctx.spec.default("VideoModel")
+    default_model = ctx.spec.enum("VideoModel")[0]
     model = next((m for m in offered if m != default_model), offered[0] if offered else None)
     if model is None:
         return ctx.completed_video()

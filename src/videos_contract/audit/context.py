@@ -121,8 +121,22 @@ class CheckContext:
     form_refused: bool = False
     # Creates that were accepted only after other tries (what was tried, and the refusals).
     fallbacks: list[tuple[str, str, Exchange | None]] = field(default_factory=list)
+    # Models the server accepted a create of, in the order first seen.
+    served: dict[str, None] = field(default_factory=dict)
 
     # -- the models the server offers -------------------------------------------------------
+    def retired_served(self, today: str) -> list[str]:
+        """Information lines: each model past its sourced retirement date that the server
+        still accepted a create of. Serving it is the server's choice, not a violation."""
+        catalogue = families(self.spec)
+        return [
+            f"information: the server still serves {model}, retired on "
+            f"{catalogue.retired_on(model)} (x-video-families): a client may rely on it only "
+            "until the server stops"
+            for model in self.served
+            if catalogue.retired(model, today)
+        ]
+
     def named_models(self) -> tuple[str, ...]:
         """The models the user says the server offers (`--model`, the settings' `models`)."""
         return tuple(m for m in dict.fromkeys(self.models) if m != ALL_MODELS)
@@ -146,7 +160,7 @@ class CheckContext:
         if named:
             models = sorted(named, key=lambda m: catalogue.for_model(m) is not default)
         else:
-            first = self.spec.default("VideoModel")
+            first = self.spec.enum("VideoModel")[0]
             models = [first, *(m for m in default.models if m != first)]
             # A server without the default family: one model of each other family.
             models += [m for m in catalogue.representatives() if m not in models]
@@ -242,8 +256,8 @@ class CheckContext:
 
     def create_fields(self, model: str | None = None) -> dict[str, str]:
         """The spec's minimal multipart example, naming a model (of the default family) the
-        server offers; the spec's default model when it offers none."""
-        chosen = model or self.form_model() or self.spec.default("VideoModel")
+        server offers; the first Sora model the spec lists when it offers none."""
+        chosen = model or self.form_model() or self.spec.enum("VideoModel")[0]
         return {**self.example("createVideo", "multipart/form-data"), "model": chosen}
 
     def post_form(self, extra: dict[str, str]) -> Reply:
@@ -320,6 +334,7 @@ class CheckContext:
                     self.expect_status(reply, "createVideo", 200, what)
                     video: dict[str, Any] = self.expect_schema(reply, "Video", "created video")
                     self.record(video, reply.exchange, new=True)
+                    self.served.setdefault(model)
                     self.expect_model(model, video, f"{what} ({model})", reply.exchange)
                     if unexplained and form == JSON_BODY and sora:
                         self.form_refused = True
@@ -389,6 +404,8 @@ class CheckContext:
             return reply, None
         video: dict[str, Any] = self.expect_schema(reply, "Video", what)
         self.record(video, reply.exchange, new=True)
+        if isinstance(body.get("model"), str):
+            self.served.setdefault(body["model"])
         return reply, video
 
     def creates_left(self) -> int | None:

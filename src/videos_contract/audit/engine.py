@@ -478,6 +478,7 @@ def run_audit(config: AuditConfig, listener: Listener | None = None) -> AuditRes
         notes += tuple(f"warning: {warning}" for warning in ctx.all_warnings)
         notes += tuple(f"warning: fuzzer: {warning}" for warning in fuzz.warnings)
         notes += tuple(f"redirect followed: {hop}" for hop in relay.stats.redirects)
+        notes += tuple(ctx.retired_served(datetime.now(UTC).date().isoformat()))
         notes += tuple(
             f"information: an answer header names an internal address (it shows the server's "
             f"internals): {leak}"

@@ -26,7 +26,7 @@ from videos_contract.bench.procs import BenchProcessError, peak_rss_kib, run_mea
 from videos_contract.bench.proxy_overhead import proxy_process
 from videos_contract.bench.results import Figure, Target
 from videos_contract.bench.sizes import MIB, Sizes
-from videos_contract.bench.throughput import PROMPT
+from videos_contract.bench.throughput import MODEL, PROMPT
 from videos_contract.mock import DEFAULT_KEY
 from videos_contract.protocol import KEY_ENV, URL_ENV, protocol
 
@@ -43,7 +43,7 @@ def _completed_video() -> dict[str, Any]:
         served("mock", {"render_seconds": 0.2}) as mock,
         httpx.Client(base_url=mock.url, headers=_AUTH, timeout=30.0) as http,
     ):
-        created = http.post("/v1/videos", json={"prompt": PROMPT})
+        created = http.post("/v1/videos", json={"prompt": PROMPT, "model": MODEL})
         created.raise_for_status()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -64,7 +64,7 @@ def _create_output(sizes: Sizes) -> Figure:
         tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp,
     ):
         output = Path(tmp) / "video.mp4"
-        arguments = ["--url", job.url, "--prompt", PROMPT, "--wait"]
+        arguments = ["--url", job.url, "--model", MODEL, "--prompt", PROMPT, "--wait"]
         plain = run_measured([*command, *arguments], env=env)
         run = run_measured([*command, *arguments, "--output", str(output)], env=env)
         written = output.stat().st_size if output.exists() else 0

@@ -42,7 +42,7 @@ from videos_contract.bench.procs import BenchProcessError, ServedApp, run_worker
 from videos_contract.bench.proxy_overhead import proxy_process
 from videos_contract.bench.results import Figure, Target, not_measured
 from videos_contract.bench.sizes import Sizes
-from videos_contract.bench.throughput import create_request, load_spec_for
+from videos_contract.bench.throughput import MODEL, create_request, load_spec_for
 from videos_contract.mock import DEFAULT_KEY
 from videos_contract.paths import PROJECT_ROOT
 from videos_contract.protocol import KEY_ENV, URL_ENV
@@ -284,7 +284,9 @@ def _added_latency(sizes: Sizes, found: dict[str, PeerTool]) -> dict[str, Any]:
     calls = max(_BLOCK, min(sizes.client_calls, 1000))
     with served("mock", {"render_seconds": 1.0}) as mock, _fronts(mock.url, found) as fronts:
         with httpx.Client(headers=_AUTH, timeout=30.0) as http:
-            created = http.post(f"{mock.url}/v1/videos", json={"prompt": "a red fox"})
+            created = http.post(
+                f"{mock.url}/v1/videos", json={"prompt": "a red fox", "model": MODEL}
+            )
             created.raise_for_status()
             path = f"/v1/videos/{created.json()['id']}"
             bases = {"direct": mock.url, **{name: front.url for name, front in fronts.items()}}

@@ -27,6 +27,7 @@ import httpx
 from videos_contract.bench.procs import BenchProcessError, ServedApp, served
 from videos_contract.bench.results import Figure, Target
 from videos_contract.bench.sizes import Sizes
+from videos_contract.bench.throughput import MODEL
 from videos_contract.mock import DEFAULT_KEY
 
 __all__ = ["measure_proxy_overhead", "proxy_process"]
@@ -84,7 +85,9 @@ def _retrieve_latency(sizes: Sizes) -> Figure:
     calls = max(_BLOCK, min(sizes.client_calls, 1000))
     with served("mock", {"render_seconds": 1.0}) as mock, proxy_process(mock.url) as proxy:
         with httpx.Client(headers=_AUTH, timeout=30.0) as http:
-            created = http.post(f"{mock.url}/v1/videos", json={"prompt": "a red fox"})
+            created = http.post(
+                f"{mock.url}/v1/videos", json={"prompt": "a red fox", "model": MODEL}
+            )
             created.raise_for_status()
             path = f"/v1/videos/{created.json()['id']}"
             direct: list[float] = []

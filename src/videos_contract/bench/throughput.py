@@ -13,24 +13,30 @@ from typing import Any
 
 import httpx
 from aihubmix_videos.models import CreateVideoMultipartRequest
+from aihubmix_videos.models.video_model import check_video_model
 
 from videos_contract.bench.load import LoadSpec
 from videos_contract.bench.procs import ServedApp, run_worker, served
 from videos_contract.bench.results import Figure, Target
 from videos_contract.bench.sizes import Sizes
 from videos_contract.client import generated_requests
+from videos_contract.families import families
 from videos_contract.mock import DEFAULT_KEY
 
-__all__ = ["PROMPT", "create_request", "load_spec_for", "measure_throughput"]
+__all__ = ["MODEL", "PROMPT", "create_request", "load_spec_for", "measure_throughput"]
 
 PROMPT = "A red fox trotting through fresh snow at dawn."
+# The multipart form is Sora's: the first model the spec lists for it.
+MODEL = check_video_model(families().default_family.models[0])
 _TARGETS = {"retrieve": Target(0.6, at_least=True), "create": Target(0.8, at_least=True)}
 _CLIENTS = ("raw", "httpx")
 
 
 def create_request(url: str) -> tuple[bytes, str]:
     """The multipart body and Content-Type that the generated client sends for a create."""
-    kwargs = generated_requests.create_request(CreateVideoMultipartRequest(prompt=PROMPT))
+    kwargs = generated_requests.create_request(
+        CreateVideoMultipartRequest(prompt=PROMPT, model=MODEL)
+    )
     with httpx.Client(base_url=url) as client:
         request = client.build_request(**kwargs)
         return request.read(), request.headers["content-type"]

@@ -22,6 +22,7 @@ from aihubmix_videos.models import VideoSize
 
 from videos_contract.bench.apps import BENCH_VIDEO_ID
 from videos_contract.bench.procs import cpu_seconds, peak_rss_kib
+from videos_contract.bench.throughput import MODEL
 from videos_contract.client import (
     ApiError,
     VideosClientError,
@@ -41,7 +42,13 @@ def _upload(url: str, key: str, file: Path, size: str) -> dict[str, Any]:
     before = peak_rss_kib()
     started = time.perf_counter()
     try:
-        video = create(client, _PROMPT, size=cast(VideoSize, size), reference=reference_from(file))
+        video = create(
+            client,
+            _PROMPT,
+            model=MODEL,
+            size=cast(VideoSize, size),
+            reference=reference_from(file),
+        )
         status, answer = 200, str(video.status)
     except ApiError as exc:
         status, answer = exc.status_code, str(exc.code)
@@ -64,7 +71,7 @@ def _upload_raw(url: str, key: str, file: Path, size: str) -> dict[str, Any]:
         with file.open("rb") as handle:
             response = http.post(
                 f"{url}/v1/videos",
-                data={"prompt": _PROMPT, "size": size},
+                data={"prompt": _PROMPT, "model": MODEL, "size": size},
                 files={"input_reference": (file.name, handle, "image/png")},
             )
             answer = response.json()

@@ -23,7 +23,7 @@ from aihubmix_videos.models import Video
 from videos_contract.bench.procs import cpu_seconds, peak_rss_kib, run_worker, served
 from videos_contract.bench.results import Figure, Target
 from videos_contract.bench.sizes import Sizes
-from videos_contract.bench.throughput import PROMPT
+from videos_contract.bench.throughput import MODEL, PROMPT
 from videos_contract.client import async_create, async_wait, connect, iter_videos
 from videos_contract.mock import DEFAULT_KEY
 from videos_contract.spec import load_spec
@@ -42,7 +42,7 @@ async def run_jobs(url: str, jobs: int, render_seconds: float, *, cap: float) ->
         polls[video.id] += 1
 
     async def one() -> Video:
-        video = await async_create(client, PROMPT)
+        video = await async_create(client, PROMPT, model=MODEL)
         return await async_wait(
             client, video.id, timeout=render_seconds * 20 + 120, on_progress=count
         )

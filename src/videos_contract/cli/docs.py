@@ -36,6 +36,7 @@ def _spec_source(word: str) -> str:
 
 
 def _docs_check(args: argparse.Namespace) -> int:
+    from videos_contract.docs.catalogue import catalogue_source, compare_catalogue
     from videos_contract.docs.drift import compare_page, find_operation
     from videos_contract.docs.page import PageError, read_page
     from videos_contract.docs.report import render_findings
@@ -52,6 +53,13 @@ def _docs_check(args: argparse.Namespace) -> int:
         text = page_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"cannot read {page_path}: {exc}", exit_code=2) from exc
+    source = catalogue_source(page_path, spec)
+    if source is not None:
+        # The news page or the adapter's model list: the models it names, per model.
+        found = compare_catalogue(source, text, spec)
+        where = f"POST /v1/videos ({CREATE_OPERATION}), the model catalogue of {source.title}"
+        print(render_findings(found, args.format, page=page_path.name, operation=where))
+        return 1 if any(not f.known for f in found) else 0
     if is_unified(text, spec):
         # The unified video page: every model family, compared field by field.
         unified = read_unified(page_path, spec)

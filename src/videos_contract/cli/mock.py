@@ -180,6 +180,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="serve a model the spec does not list with the generic rules, for a model "
         "released after the contract (default: refused with 400, param model)",
     )
+    parser.add_argument(
+        "--default-model",
+        metavar="MODEL",
+        default=None,
+        help="the model a create without `model` takes, for clients written against the "
+        "older pages (default: none, such a create is refused with 400, param model)",
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -236,6 +243,7 @@ def mock_config(args: argparse.Namespace) -> MockConfig:
             replay_speed=1.0 if args.speed is None else args.speed,
             replay_strict=args.strict,
             accept_unlisted_models=args.accept_unlisted_models,
+            default_model=args.default_model,
         )
     except ValueError as exc:
         raise CliError(str(exc), exit_code=2) from None

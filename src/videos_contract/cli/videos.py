@@ -598,7 +598,7 @@ def _create(args: argparse.Namespace, ui: _Ui) -> int:
                 video = api.create(
                     client,
                     args.prompt,
-                    model=UNSET if args.model is None else check_video_model(args.model),
+                    model=check_video_model(args.model),
                     seconds=UNSET if args.seconds is None else check_video_seconds(args.seconds),
                     size=UNSET if args.size is None else check_video_size(args.size),
                     reference=reference,

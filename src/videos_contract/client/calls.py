@@ -75,7 +75,7 @@ def reference_from(value: str | Path, stream: BinaryIO | None = None) -> Referen
 
 def _create_kwargs(
     prompt: str,
-    model: VideoModel | Unset,
+    model: VideoModel,
     seconds: VideoSeconds | Unset,
     size: VideoSize | Unset,
     reference: Reference | None,
@@ -123,13 +123,15 @@ def create(
     client: AuthenticatedClient,
     prompt: str,
     *,
-    model: VideoModel | Unset = UNSET,
+    model: VideoModel,
     seconds: VideoSeconds | Unset = UNSET,
     size: VideoSize | Unset = UNSET,
     reference: Reference | None = None,
     extra_body: Mapping[str, Any] | None = None,
 ) -> Video:
     """Start a job (billed). Sent once: see `retry` for why it is never re-sent.
+
+    `model` is required, as the newest page marks it: no model is chosen for the caller.
 
     `extra_body`: further form fields, sent as given (see `with_extra_body`), for fields the
     contract does not know. Raises `OutcomeUnknownError` when the connection fails after the
@@ -144,7 +146,7 @@ async def async_create(
     client: AuthenticatedClient,
     prompt: str,
     *,
-    model: VideoModel | Unset = UNSET,
+    model: VideoModel,
     seconds: VideoSeconds | Unset = UNSET,
     size: VideoSize | Unset = UNSET,
     reference: Reference | None = None,

@@ -59,6 +59,10 @@ class MockConfig:
     `accept_unlisted_models` serves a model the spec does not list with the generic rules
     (`OtherVideoRequest`), for a model released after the contract; by default such a model
     is refused with 400 and `param: model`, as a server that does not serve it answers.
+
+    `default_model` is the model a create without `model` takes, as the gateway's older pages
+    said; by default (None) such a create is refused with 400 and `param: model`, as the
+    newest page marks `model` required.
     """
 
     keys: tuple[str, ...] = (DEFAULT_KEY,)
@@ -86,6 +90,7 @@ class MockConfig:
     replay_speed: float = 1.0
     replay_strict: bool = False
     accept_unlisted_models: bool = False
+    default_model: str | None = None
 
     def __post_init__(self) -> None:
         if not self.keys or any(not key or key != key.strip() for key in self.keys):
@@ -118,6 +123,10 @@ class MockConfig:
             raise ValueError("store_pool_size must be >= 1")
         if self.store_wait_seconds < 0:
             raise ValueError("store_wait_seconds must be >= 0")
+        if self.default_model is not None and (
+            not self.default_model or self.default_model != self.default_model.strip()
+        ):
+            raise ValueError("default_model must be a model name without surrounding whitespace")
         if not 0 < self.replay_speed < float("inf"):
             raise ValueError("replay_speed must be a finite number > 0")
 

@@ -166,14 +166,16 @@ def _unknown_status(video: dict[str, Any]) -> None:
 
 
 async def _accept_invalid(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
-    """A create the mock refuses as invalid is run again with only a prompt, and billed."""
+    """A create the mock refuses as invalid is run again with only a prompt and the first
+    model the spec lists, and billed."""
     response = await _call(app, scope, body)
     if not (_is_operation(scope, "createVideo") and response.status == 400):
         return response
     headers = [
         (k, v) for k, v in scope["headers"] if k.lower() not in (b"content-type", b"content-length")
     ]
-    retry = json.dumps({"prompt": "accepted although invalid"}).encode()
+    model = families(load_spec()).models[0]
+    retry = json.dumps({"prompt": "accepted although invalid", "model": model}).encode()
     headers += [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(retry)).encode()),
@@ -570,7 +572,7 @@ def _remix_at_defaults(video: dict[str, Any]) -> None:
 def _default_model(video: dict[str, Any]) -> None:
     spec = load_spec()
     if video.get("model") in spec.enum("VideoModel"):
-        video["model"] = spec.default("VideoModel")
+        video["model"] = spec.enum("VideoModel")[0]
 
 
 async def _follow_the_page(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:

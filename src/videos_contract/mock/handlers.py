@@ -286,7 +286,7 @@ class Handlers:
             )
             try:
                 instance, uploads = self._uploads.form_instance(form, rules)
-                body = rules.check(instance)
+                body = rules.check(self._with_model(instance))
                 reference = None
                 for name, part in uploads.items():
                     reference = await run_in_threadpool(
@@ -295,7 +295,9 @@ class Handlers:
             finally:
                 form.close()
         else:
-            sent = await read_json(request, limit, self.config.body_timeout_seconds)
+            sent = self._with_model(
+                await read_json(request, limit, self.config.body_timeout_seconds)
+            )
             body = rules.check(sent)
             reference = None
             self._require_listed(body.get("model"))
@@ -317,6 +319,23 @@ class Handlers:
             reference=reference,
         )
         return JSONResponse(self._video(job, accepted=True))
+
+    def _with_model(self, body: Any) -> Any:
+        """A create body that names its model, as the newest page requires.
+
+        Without `model` the body takes the mock's `default_model` when one is set (the older
+        pages' behaviour); otherwise it is refused with 400 and `param: model`.
+        """
+        if not isinstance(body, dict) or body.get("model") is not None:
+            return body
+        if self.config.default_model is not None:
+            return {**body, "model": self.config.default_model}
+        raise ApiError(
+            400,
+            "Missing required parameter: 'model'.",
+            param="model",
+            code="missing_required_parameter",
+        )
 
     def _require_listed(self, model: Any) -> None:
         """A model the spec does not list is refused, unless the mock accepts unlisted ones."""

@@ -246,14 +246,19 @@ class BodyRules:
     def branch_for(self, instance: Any) -> BodyRules:
         """The branch of a body that is a `oneOf` of objects, chosen by its `model`.
 
-        Each branch lists its models in an enum; a body without `model` takes the branch
-        where `model` is optional, and a model no branch lists takes the branch without an
-        enum (the one for models the contract does not know).
+        Each branch lists its models in an enum; a model no branch lists takes the branch
+        without an enum (the one for models the contract does not know). A body without
+        `model` takes a branch where `model` is optional, if the spec has one.
         """
         if not self.branches:
             return self
         # Not an object at all: the default branch says what the body should have been.
-        model = instance.get("model") if isinstance(instance, dict) else None
+        if not isinstance(instance, dict):
+            return next(
+                (b for b in self.branches if "model" not in b.schema.get("required", ())),
+                self.branches[0],
+            )
+        model = instance.get("model")
         for branch in self.branches:
             prop = branch.properties.get("model", {})
             if model is None and "model" not in branch.schema.get("required", ()):

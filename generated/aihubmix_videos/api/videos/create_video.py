@@ -152,8 +152,11 @@ def sync_detailed(
         body (JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest | SoraVideoRequest |
             VeoVideoRequest | WanVideoRequest): A create request as `application/json`. Each model
             family has its own schema; the
-            `model` value picks the branch (a body without `model` is a Sora body), and a model
-            this contract does not know takes the last branch, so new gateway models stay usable.
+            `model` value picks the branch, and a model this contract does not know takes the
+            last branch, so new gateway models stay usable. `model` is required in every branch:
+            the newest page marks it required (`| `model` | string | 是 |`); a server may still
+            default it for clients written against the older pages (the mock's
+            `--default-model`), which is conformant too.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -201,8 +204,11 @@ def sync(
         body (JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest | SoraVideoRequest |
             VeoVideoRequest | WanVideoRequest): A create request as `application/json`. Each model
             family has its own schema; the
-            `model` value picks the branch (a body without `model` is a Sora body), and a model
-            this contract does not know takes the last branch, so new gateway models stay usable.
+            `model` value picks the branch, and a model this contract does not know takes the
+            last branch, so new gateway models stay usable. `model` is required in every branch:
+            the newest page marks it required (`| `model` | string | 是 |`); a server may still
+            default it for clients written against the older pages (the mock's
+            `--default-model`), which is conformant too.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -245,8 +251,11 @@ async def asyncio_detailed(
         body (JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest | SoraVideoRequest |
             VeoVideoRequest | WanVideoRequest): A create request as `application/json`. Each model
             family has its own schema; the
-            `model` value picks the branch (a body without `model` is a Sora body), and a model
-            this contract does not know takes the last branch, so new gateway models stay usable.
+            `model` value picks the branch, and a model this contract does not know takes the
+            last branch, so new gateway models stay usable. `model` is required in every branch:
+            the newest page marks it required (`| `model` | string | 是 |`); a server may still
+            default it for clients written against the older pages (the mock's
+            `--default-model`), which is conformant too.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -292,8 +301,11 @@ async def asyncio(
         body (JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest | SoraVideoRequest |
             VeoVideoRequest | WanVideoRequest): A create request as `application/json`. Each model
             family has its own schema; the
-            `model` value picks the branch (a body without `model` is a Sora body), and a model
-            this contract does not know takes the last branch, so new gateway models stay usable.
+            `model` value picks the branch, and a model this contract does not know takes the
+            last branch, so new gateway models stay usable. `model` is required in every branch:
+            the newest page marks it required (`| `model` | string | 是 |`); a server may still
+            default it for clients written against the older pages (the mock's
+            `--default-model`), which is conformant too.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

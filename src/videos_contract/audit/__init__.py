@@ -13,8 +13,9 @@ Layers (each imports only those above it): `results` and `events` (plain values)
 (reads results, never the engine).
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from videos_contract.lazy import exports
 
 if TYPE_CHECKING:
     from videos_contract.audit.checks import CHECKS, BehaviourCheck, check
@@ -64,13 +65,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _WHERE)
 
 
 __all__ = [

@@ -5,7 +5,6 @@ checked models or raises; `wait` polls a job to the end; `download` streams an a
 file atomically. The generator never touches this package.
 """
 
-import importlib
 import sys
 
 try:
@@ -16,6 +15,8 @@ except ModuleNotFoundError:  # Windows: say so, instead of "No module named 'fcn
     raise ImportError(POSIX_ONLY) from None
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from videos_contract.lazy import exports
 
 if TYPE_CHECKING:
     from videos_contract.client.calls import (
@@ -111,13 +112,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _WHERE)
 
 
 class _Package(ModuleType):

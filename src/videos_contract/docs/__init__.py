@@ -4,8 +4,9 @@ The spec's own history (the breaking-change diff, the release gate, regeneration
 `videos_contract.release`.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from videos_contract.lazy import exports
 
 if TYPE_CHECKING:
     from videos_contract.docs.drift import Finding, compare_page, find_operation
@@ -36,11 +37,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+__getattr__ = exports(__name__, _HOMES)
 
 
 __all__ = [

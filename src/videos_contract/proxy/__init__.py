@@ -13,8 +13,9 @@ judged), `server` (a run: serving it, writing reports on exit). The HTTP under t
 relay core's (`videos_contract.relay`: uvicorn with h11 in front, an h11 client behind).
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from videos_contract.lazy import exports
 
 # Each layer loads when first asked for: `proxy --help` and the audit's use of the checks do
 # not load the server (uvicorn).
@@ -75,10 +76,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _WHERE)

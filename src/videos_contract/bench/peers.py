@@ -39,7 +39,7 @@ from videos_contract.bench.peer_tools import (
     schemathesis,
 )
 from videos_contract.bench.procs import BenchProcessError, ServedApp, run_worker, served
-from videos_contract.bench.proxy_overhead import proxy_process
+from videos_contract.bench.proxy_overhead import proxy_process, sequential_latencies
 from videos_contract.bench.results import Figure, Target, not_measured
 from videos_contract.bench.sizes import Sizes
 from videos_contract.bench.throughput import MODEL, create_request, load_spec_for
@@ -240,16 +240,6 @@ def measure_mock_peers(sizes: Sizes) -> list[Figure]:
 # --- the validating proxy against `prism proxy` and mitmproxy ------------------------------
 
 
-def _latencies(http: httpx.Client, url: str, count: int) -> list[float]:
-    times = []
-    for _ in range(count):
-        begun = time.perf_counter()
-        reply = http.get(url)
-        times.append(time.perf_counter() - begun)
-        reply.raise_for_status()
-    return times
-
-
 def _read(http: httpx.Client, url: str) -> tuple[int, float]:
     begun = time.perf_counter()
     size = 0
@@ -293,11 +283,11 @@ def _added_latency(sizes: Sizes, found: dict[str, PeerTool]) -> dict[str, Any]:
             times: dict[str, list[float]] = {name: [] for name in bases}
             cpu = {name: 0.0 for name in fronts}
             for base in bases.values():
-                _latencies(http, base + path, _BLOCK)  # warm every path up
+                sequential_latencies(http, base + path, _BLOCK)  # warm every path up
             for _ in range(calls // _BLOCK):
                 for name, base in bases.items():
                     before = fronts[name].cpu_seconds() if name in fronts else 0.0
-                    times[name] += _latencies(http, base + path, _BLOCK)
+                    times[name] += sequential_latencies(http, base + path, _BLOCK)
                     if name in fronts:
                         cpu[name] += fronts[name].cpu_seconds() - before
     medians = {name: statistics.median(values) * 1e3 for name, values in times.items()}

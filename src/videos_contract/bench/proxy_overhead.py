@@ -30,7 +30,11 @@ from videos_contract.bench.sizes import Sizes
 from videos_contract.bench.throughput import MODEL
 from videos_contract.mock import DEFAULT_KEY
 
-__all__ = ["measure_proxy_overhead", "proxy_process"]
+__all__ = [
+    "measure_proxy_overhead",
+    "proxy_process",
+    "sequential_latencies",
+]
 
 _LATENCY_TARGET = Target(1.3, at_least=False)
 _THROUGHPUT_TARGET = Target(0.7, at_least=True)
@@ -71,7 +75,8 @@ def proxy_process(upstream: str) -> Iterator[ServedApp]:
                 process.stdout.close()
 
 
-def _latencies(http: httpx.Client, url: str, count: int) -> list[float]:
+def sequential_latencies(http: httpx.Client, url: str, count: int) -> list[float]:
+    """The time of each of `count` GETs of `url`, one after another on one connection."""
     times = []
     for _ in range(count):
         begun = time.perf_counter()
@@ -92,13 +97,13 @@ def _retrieve_latency(sizes: Sizes) -> Figure:
             path = f"/v1/videos/{created.json()['id']}"
             direct: list[float] = []
             proxied: list[float] = []
-            _latencies(http, mock.url + path, _BLOCK)  # warm both paths up
-            _latencies(http, proxy.url + path, _BLOCK)
+            sequential_latencies(http, mock.url + path, _BLOCK)  # warm both paths up
+            sequential_latencies(http, proxy.url + path, _BLOCK)
             cpu = {"mock": 0.0, "proxy": 0.0}
             for _ in range(calls // _BLOCK):
-                direct += _latencies(http, mock.url + path, _BLOCK)
+                direct += sequential_latencies(http, mock.url + path, _BLOCK)
                 before = (mock.cpu_seconds(), proxy.cpu_seconds())
-                proxied += _latencies(http, proxy.url + path, _BLOCK)
+                proxied += sequential_latencies(http, proxy.url + path, _BLOCK)
                 cpu["mock"] += mock.cpu_seconds() - before[0]
                 cpu["proxy"] += proxy.cpu_seconds() - before[1]
     via, plain = statistics.median(proxied), statistics.median(direct)

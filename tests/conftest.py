@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -29,12 +29,19 @@ from tests.support.postgres import LocalPostgres, Unavailable, local_postgres
 from videos_contract.mock import MockConfig, MockServer, create_app
 from videos_contract.paths import PROJECT_ROOT
 from videos_contract.protocol import KEY_ENV, URL_ENV, protocol
-from videos_contract.pytest_plugin import VideosTarget
-from videos_contract.pytest_plugin import live_target as plugin_live_target
 
-# The toolkit's pytest plugin, loaded here rather than through its entry point (disabled in
-# pyproject.toml's addopts) so that coverage sees its module run.
-pytest_plugins = ["videos_contract.pytest_plugin"]
+# Loaded here, not through its entry point (addopts blocks that), so that coverage sees it
+# from its first line; and never imported above, or pytest could not rewrite its asserts.
+pytest_plugins = ["videos_contract.pytest_plugin", "tests.support.groups"]
+
+if TYPE_CHECKING:
+    from videos_contract.pytest_plugin import VideosTarget
+
+
+def plugin_live_target(config: pytest.Config) -> VideosTarget | None:
+    from videos_contract.pytest_plugin import live_target
+
+    return live_target(config)
 
 
 @dataclass(frozen=True)

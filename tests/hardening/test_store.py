@@ -456,7 +456,7 @@ def test_a_connection_broken_while_idle_is_replaced_without_an_error(pg: LocalPo
             # What a restart of the database does to the store's idle connections.
             ended = admin.execute(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                " WHERE application_name = 'videos-contract mock'"
+                " WHERE application_name = 'videos-contract mock' AND usename = current_user"
             ).fetchone()
         assert ended is not None and ended[0] >= 1
         assert store.get("alice", "video_0") == _job("video_0")  # retried on a new connection

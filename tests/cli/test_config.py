@@ -163,3 +163,16 @@ def test_severity_off_leaves_the_check_not_run(
     code, text, _ = _audit_with_settings("off", videos_mock, tmp_path, monkeypatch)
     assert code == 0
     assert "switched off (severity off in the settings file)" in text
+
+
+def test_config_show_names_the_server_the_audit_would_use_without_a_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("VIDEOS_API_URL", raising=False)
+    code, out, _ = _show(capsys)
+    assert code == 0 and "# url unset: refused, unless --mock" in out
+    code, out, _ = _show(capsys, "--mock")
+    assert code == 0 and "refused, unless --mock" not in out
+    url_line = next(line for line in out.splitlines() if "url unset" in line)
+    assert "the embedded mock" in url_line and url_line.endswith("# --mock")

@@ -294,8 +294,9 @@ def _quote(value: Any) -> str:
     return str(value)
 
 
-def render(settings: Settings) -> str:
-    """The merged settings as TOML lines with their origin; the key masked."""
+def render(settings: Settings, *, mock: bool = False) -> str:
+    """The merged settings as TOML lines with their origin; the key masked. `mock`: the
+    audit's `--mock` was given (the embedded mock is the server when no url is set)."""
     source = settings.source or "none (defaults, flags and the environment)"
     lines = [f"# settings file: {source}"]
 
@@ -306,7 +307,9 @@ def render(settings: Settings) -> str:
         lines.append(f"{shown:<48} # {origin or settings.origins.get(name, 'default')}")
 
     line("url", settings.url or None)
-    if settings.url is None:
+    if settings.url is None and mock:
+        lines[-1] = f"{'# url unset: the embedded mock':<48} # --mock"
+    elif settings.url is None:
         lines[-1] = f"{'# url unset: refused, unless --mock':<48} # default"
     line("key_env", settings.key_env)
     masked = mask_key(settings.key) if settings.key else None
@@ -332,7 +335,7 @@ def render(settings: Settings) -> str:
 
 
 def _show(args: argparse.Namespace) -> int:
-    print(render(load_settings(args)))
+    print(render(load_settings(args), mock=bool(getattr(args, "mock", False))))
     return 0
 
 

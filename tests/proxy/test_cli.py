@@ -48,6 +48,27 @@ def test_stop_writes_the_reports(stop: signal.Signals, tmp_path: Path) -> None:
     assert (reports / "junit.xml").exists() and (reports / "report.html").exists()
 
 
+def test_ctrl_c_the_moment_the_banner_says_so_still_writes_the_reports(tmp_path: Path) -> None:
+    # The banner is printed once the proxy listens and handles Ctrl-C, never before.
+    reports = tmp_path / "reports"
+    with (
+        running_mock(MockConfig(seed=0)) as mock,
+        cli_proxy(mock.url, "--report-dir", str(reports)) as (proc, _),
+    ):
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        while not line.startswith("Violations are printed"):
+            assert line, proc.stderr.read() if proc.stderr else ""
+            line = proc.stdout.readline()
+        assert "Stop with Ctrl-C" in line
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    summary = json.loads((reports / "summary.json").read_text(encoding="utf-8"))
+    assert summary["requests"] == 0
+
+
 def test_clean_traffic_exits_0(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     with (

@@ -122,10 +122,9 @@ def serve_proxy(
     try:
         from videos_contract.relay.front import RelayServer  # uvicorn: to serve, not for --help
 
-        server = RelayServer(run.app)
-        if on_ready is not None:
-            on_ready(base_url(sock))
-        server.run([sock])
+        url = base_url(sock)
+        started = None if on_ready is None else (lambda: on_ready(url))
+        RelayServer(run.app, on_started=started).run([sock])
     finally:
         sock.close()
     return run.finish()

@@ -25,8 +25,9 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any, cast
 
 import h11
@@ -186,7 +187,9 @@ class RelayServer(uvicorn.Server):
         *,
         head_timeout: float = DEFAULT_HEAD_TIMEOUT,
         graceful: float = GRACEFUL_SECONDS,
+        on_started: Callable[[], None] | None = None,
     ) -> None:
+        self._on_started = on_started
         config = uvicorn.Config(
             app,
             http=GuardedH11Protocol,
@@ -207,6 +210,13 @@ class RelayServer(uvicorn.Server):
         setattr(config, HEAD_TIMEOUT_ATTRIBUTE, head_timeout)
         super().__init__(config)
         quiet_uvicorn()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's start-up, then `on_started`: the server listens and Ctrl-C is already
+        handled, so whatever the caller announces (a URL, "stop with Ctrl-C") is true."""
+        await super().startup(sockets)
+        if self.started and self._on_started is not None:
+            self._on_started()
 
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:

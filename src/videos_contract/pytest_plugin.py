@@ -16,13 +16,18 @@ a project's own test suite gets, with no import:
   runs; on a live server it is skipped unless `--videos-max-billed N` leaves room for its jobs
   (counted over the session), so a suite never bills more than N jobs (under pytest-xdist,
   each worker gets an equal share of N).
+- `videos_audit`: audits `videos_target` (`videos_audit(profile="quick")` returns the
+  `AuditResult`); its `final` is the verdict `videos-contract audit` gives the same server with
+  the same settings file (severities, baseline), and the terminal summary prints it. On a
+  live server the audit creates at most the jobs of the test's `videos_billed` marker.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+from pathlib import Path
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -30,6 +35,7 @@ import pytest
 if TYPE_CHECKING:
     from aihubmix_videos import AuthenticatedClient
 
+    from videos_contract.audit import AuditResult
     from videos_contract.mock import MockConfig, MockServer
 
 __all__ = ["VideosTarget"]
@@ -50,6 +56,8 @@ _MOCK_OPTIONS = (
     "default_model",
 )
 _BUDGET = pytest.StashKey[list[int]]()
+# The verdicts of the session's audits, for the terminal summary: (test, server, verdict line).
+_AUDITS = pytest.StashKey[list[tuple[str, str, str]]]()
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "on a live server",
     )
     config.stash[_BUDGET] = [0]
+    config.stash[_AUDITS] = []
     live_target(config)  # a URL without a key is a usage error, reported before any test
 
 
@@ -215,3 +224,91 @@ def videos_client(videos_target: VideosTarget) -> Iterator[AuthenticatedClient]:
 
     with connect(videos_target.url, videos_target.key) as client:
         yield client
+
+
+@pytest.fixture
+def videos_audit(
+    request: pytest.FixtureRequest, videos_target: VideosTarget, tmp_path: Path
+) -> Callable[..., AuditResult]:
+    """`run(profile="quick", checks=None, fuzz=True, seed=0, models=())`: an audit of
+    `videos_target` with the settings file found in pytest's root folder (its severities,
+    baseline, models, operations left out); returns the result, whose `final` is the verdict.
+    On a live server the test must carry `videos_billed(jobs=N)`: the audit creates at most N
+    jobs (skipped otherwise)."""
+
+    def run(
+        *,
+        profile: str = "quick",
+        checks: Sequence[str] | None = None,
+        fuzz: bool = True,
+        seed: int = 0,
+        models: Sequence[str] = (),
+    ) -> AuditResult:
+        from videos_contract.audit import PROFILES, AuditAborted, AuditConfig, run_audit
+        from videos_contract.cli.audit import settings_in
+        from videos_contract.cli.common import CliError
+        from videos_contract.credentials import Secrets
+
+        try:
+            settings = settings_in(request.config.rootpath)
+        except CliError as exc:
+            pytest.fail(f"videos_audit: {exc}", pytrace=False)
+        max_creates: int | None = None
+        if videos_target.live:
+            marker = request.node.get_closest_marker("videos_billed")
+            if marker is None:
+                pytest.skip(
+                    "an audit of a live server creates billed jobs: mark the test "
+                    "videos_billed(jobs=N) and pass --videos-max-billed"
+                )
+            max_creates = int(marker.kwargs.get("jobs", marker.args[0] if marker.args else 1))
+        if profile not in PROFILES:
+            raise pytest.UsageError(
+                f"videos_audit: no profile {profile!r}; known: {', '.join(PROFILES)}"
+            )
+        config = AuditConfig(
+            url=videos_target.url,
+            key=videos_target.key,
+            profile=PROFILES[profile],
+            max_creates=max_creates,
+            rate_limit=settings.rate_limit,
+            seed=seed,
+            artefacts_dir=tmp_path / "schemathesis",
+            checks=None if checks is None else tuple(checks),
+            without=settings.without,
+            fuzz=fuzz,
+            models=tuple(models) or settings.models,
+            switched_off=settings.checks_with("off"),
+            warning_checks=settings.checks_with("warning"),
+            baseline=settings.baseline,
+        )
+        if settings.spec is not None:
+            config = replace(config, spec_path=settings.spec)
+        try:
+            result = run_audit(config)
+        except AuditAborted as exc:
+            reason = Secrets([videos_target.key])(str(exc))
+            record(f"could not audit (exit 2): {reason}")
+            pytest.fail(f"videos_audit: {reason}", pytrace=False)
+        verdict = result.final
+        line = f"{verdict.word} (exit {verdict.exit_code})"
+        if verdict.reason:
+            line += f": {verdict.reason}"
+        record(line)
+        return result
+
+    def record(line: str) -> None:
+        request.config.stash[_AUDITS].append((request.node.nodeid, videos_target.url, line))
+
+    return run
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    audits = config.stash.get(_AUDITS, [])
+    if not audits:
+        return
+    from videos_contract.terminal import printable
+
+    terminalreporter.section("videos-contract audits")
+    for test, url, line in audits:
+        terminalreporter.write_line(printable(f"{test}: {url}: {line}"))

@@ -1,9 +1,13 @@
-"""One verdict: the command line, the Python API, a result's own `final` and the proxy's exit
-code all come from `audit.verdict.decide`, and agree for the same run and settings."""
+"""One verdict: the command line, the Python API, the pytest plugin's `videos_audit`, a
+result's own `final` and the proxy's exit code all come from `audit.verdict.decide`, and agree
+for the same run and settings."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +20,7 @@ from videos_contract.audit.verdict import CUT_SHORT, decide, entries
 from videos_contract.baseline import BaselineError, write_baseline
 from videos_contract.cli import main
 from videos_contract.mock import MockConfig, running_mock
+from videos_contract.protocol import KEY_ENV, URL_ENV
 
 CHECKS = ("deleted_video_is_gone", "missing_or_wrong_key_is_refused", "unknown_video_is_not_found")
 KNOWN = "undeletable"  # breaks deleted_video_is_gone
@@ -88,6 +93,45 @@ def test_the_cli_the_python_api_and_the_reports_give_one_verdict(
     )
     assert again.verdict == api.final
     assert summary["reason"] == (api.final.reason or summary["reason"])
+    # A team's own suite, with the same settings file in its folder: the plugin's verdict.
+    plugin = _plugin_verdict(tmp_path)
+    assert plugin.returncode == (0 if code == 0 else 1), plugin.stdout[-3000:]
+    assert "test_audit.py::test_audit: http://127.0.0.1:" in plugin.stdout
+    assert f": {word} (exit {code})" in plugin.stdout, plugin.stdout[-3000:]
+
+
+_PLUGIN_TEST = f"""
+import pytest
+
+@pytest.mark.videos_mock(render_seconds=0.1, defects={[KNOWN, WARNED]!r})
+def test_audit(videos_audit):
+    verdict = videos_audit(checks={CHECKS!r}, fuzz=False).final
+    assert verdict.exit_code == 0, verdict.reason
+"""
+
+
+def _plugin_verdict(folder: Path) -> subprocess.CompletedProcess[str]:
+    """pytest in `folder` (where the settings file is) on a test that audits its mock."""
+    (folder / "test_audit.py").write_text(_PLUGIN_TEST, encoding="utf-8")
+    clean = {k: v for k, v in os.environ.items() if k not in (URL_ENV, KEY_ENV)}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            "test_audit.py",
+        ],
+        cwd=folder,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
 
 
 def test_a_result_without_settings_gets_decides_verdict_which_the_proxy_exits_with() -> None:

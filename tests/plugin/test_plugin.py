@@ -159,6 +159,35 @@ def test_on_a_live_server_billed_tests_are_skipped_by_default(
     assert len(videos_mock.store) == 0
 
 
+AUDITED = """
+import pytest
+
+
+def test_unbilled(videos_audit):
+    videos_audit(fuzz=False)
+
+
+@pytest.mark.videos_billed(jobs=2)
+def test_billed(videos_audit):
+    result = videos_audit(fuzz=False)
+    print("VERDICT", result.final.word)
+"""
+
+
+def test_an_audit_of_a_live_server_bills_no_more_than_its_marker_says(
+    tmp_path: Path, videos_mock: MockServer
+) -> None:
+    (tmp_path / "test_audited.py").write_text(AUDITED, encoding="utf-8")
+    env = {URL_ENV: videos_mock.url, KEY_ENV: videos_mock.key}
+    done = _pytest(tmp_path, "--videos-max-billed", "2", "-s", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed, 1 skipped" in done.stdout
+    assert "an audit of a live server creates billed jobs" in done.stdout
+    assert "videos-contract audits" in done.stdout and "VERDICT" in done.stdout
+    assert videos_mock.key not in done.stdout + done.stderr
+    assert 1 <= len(videos_mock.store) <= 2
+
+
 def test_a_live_url_without_its_key_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "test_billed.py").write_text(BILLED, encoding="utf-8")
     done = _pytest(tmp_path, "--videos-url", "http://127.0.0.1:9")

@@ -207,6 +207,17 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def settings_in(folder: Path) -> Settings:
+    """The settings `videos-contract audit` would use, run with no flags in `folder`: its
+    settings file (if any), the environment and the defaults. What the pytest plugin's
+    `videos_audit` audits with; `CliError` for a bad file."""
+    parser = argparse.ArgumentParser(add_help=False)
+    add_options(parser)
+    args = parser.parse_args([])
+    args.config = settings_file.find_config(folder)
+    return settings_file.load_settings(args)
+
+
 def _audit(args: argparse.Namespace) -> int:
     settings = settings_file.load_settings(args)
     if args.mock and args.url is not None:

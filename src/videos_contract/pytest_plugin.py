@@ -25,9 +25,9 @@ a project's own test suite gets, with no import:
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest

@@ -50,7 +50,7 @@ from videos_contract.credentials import masked_headers
 from videos_contract.http_rules import error_bytes, hop_by_hop
 from videos_contract.proxy.checks import Seen, TrafficChecker
 from videos_contract.relay.rules import GRACEFUL_SECONDS, Refusal, request_refusal
-from videos_contract.relay.upstream import Answer, Upstream, UpstreamError
+from videos_contract.relay.upstream import Answer, Connector, Upstream, UpstreamError
 
 __all__ = [
     "DEFAULT_MAX_REQUEST_BODY",
@@ -217,8 +217,10 @@ class ValidatingProxy:
         *,
         limits: ProxyLimits | None = None,
         recorder: RecordingSink | None = None,
+        connector: Connector | None = None,
     ) -> None:
         self.upstream = upstream.rstrip("/")
+        self._connector = connector
         self.checker = checker
         self.findings = checker.findings
         self.limits = limits or ProxyLimits()
@@ -237,6 +239,7 @@ class ValidatingProxy:
             self._upstream = Upstream(
                 self.upstream,
                 connect_timeout=min(limits.connect_timeout, limits.request_timeout),
+                connector=self._connector,
             )
         return self._upstream
 

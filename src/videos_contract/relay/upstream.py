@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -33,7 +33,12 @@ import h11
 
 from videos_contract.relay.rules import MAX_HEAD
 
-__all__ = ["MAX_HEAD", "Answer", "Upstream", "UpstreamError"]
+__all__ = ["MAX_HEAD", "Answer", "Connector", "Upstream", "UpstreamError"]
+
+# What connects a new connection's protocol to a transport (calls its `connection_made`);
+# None: a TCP (or TLS) connection to the upstream. Tests drive the relay without sockets by
+# connecting it to a scripted transport.
+Connector = Callable[[asyncio.Protocol], Awaitable[None]]
 
 # A body of declared length from this size on is read past the parser (an asset).
 _BYPASS = 64 * 1024
@@ -296,7 +301,9 @@ class Answer:
 class Upstream:
     """Requests to one origin (and base path), over kept-alive connections."""
 
-    def __init__(self, base_url: str, *, connect_timeout: float) -> None:
+    def __init__(
+        self, base_url: str, *, connect_timeout: float, connector: Connector | None = None
+    ) -> None:
         parts = urlsplit(base_url)
         self.secure = parts.scheme == "https"
         self.host = parts.hostname or ""
@@ -309,6 +316,7 @@ class Upstream:
         self.connect_timeout = connect_timeout
         self._idle: list[_Connection] = []
         self._tls = ssl.create_default_context() if self.secure else None
+        self._connector = connector
 
     async def _connection(self) -> _Connection:
         while self._idle:
@@ -320,6 +328,10 @@ class Upstream:
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self.connect_timeout):
+                if self._connector is not None:
+                    connection = _Connection()
+                    await self._connector(connection)
+                    return connection
                 _, connection = await loop.create_connection(
                     _Connection,
                     self.host,

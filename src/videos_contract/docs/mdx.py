@@ -38,7 +38,9 @@ __all__ = [
     "Statement",
     "UnifiedPage",
     "is_unified",
+    "page_families",
     "read_unified",
+    "unified_from_text",
 ]
 
 HEADER_OPEN = "<!-- page-copy"
@@ -533,19 +535,30 @@ def _value(text: str) -> str:
     return text
 
 
+def page_families(text: str, spec: Spec) -> frozenset[str]:
+    """The families whose models a page (with or without its `page-copy` header) names."""
+    catalogue = families(spec)
+    reader = _Reader(catalogue, _split_header(text)[1])
+    return frozenset(catalogue.for_model(m).name for m in reader.models if catalogue.known(m))
+
+
 def is_unified(text: str, spec: Spec) -> bool:
     """Whether a page documents families by model: it names models of two or more families
     (the unified page) or of a family other than the default one (a family's own page, such
     as Seedance's). A page that names only the default family's models is the create page."""
-    catalogue = families(spec)
-    reader = _Reader(catalogue, _split_header(text)[1])
-    named = {catalogue.for_model(m).name for m in reader.models if catalogue.known(m)}
-    return len(named) >= 2 or bool(named - {catalogue.default_family.name})
+    named = page_families(text, spec)
+    return len(named) >= 2 or bool(named - {families(spec).default_family.name})
+
+
+def unified_from_text(name: str, text: str, spec: Spec) -> UnifiedPage:
+    """The statements of a copy of the unified page (its `page-copy` header set aside), read
+    from its text; `name` is what reports call it (a file name, a URL)."""
+    header, body = _split_header(text)
+    reader = _Reader(families(spec), body)
+    statements = reader.read()
+    return UnifiedPage(name, header, reader.models, statements)
 
 
 def read_unified(path: Path, spec: Spec) -> UnifiedPage:
-    """The statements of a copy of the unified page (its `page-copy` header set aside)."""
-    header, text = _split_header(path.read_text(encoding="utf-8"))
-    reader = _Reader(families(spec), text)
-    statements = reader.read()
-    return UnifiedPage(path.name, header, reader.models, statements)
+    """The statements of a copy of the unified page in a file."""
+    return unified_from_text(path.name, path.read_text(encoding="utf-8"), spec)

@@ -5,21 +5,26 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import socket
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
-from videos_contract.cli import main
+from videos_contract.cli import build_parser, main
+from videos_contract.cli.config import read_config
 from videos_contract.docs.catalogue import models_named
 from videos_contract.docs.fetch import MAX_PAGE_BYTES, FetchError, _redirect_target, check_address
 from videos_contract.docs.kinds import KINDS
-from videos_contract.docs.sources import check_text, kind_of_url
+from videos_contract.docs.sources import check_text, kind_of_url, source_of_url
 from videos_contract.families import families
+from videos_contract.paths import PROJECT_ROOT, SPEC_PATH
 from videos_contract.spec import load_spec
 
 PAGES = Path(__file__).parent / "pages"
@@ -495,3 +500,75 @@ def test_a_page_source_is_unified_or_a_family_page_by_its_text() -> None:
     family = (PAGES / "video-gen" / "seedance.cn.txt").read_text(encoding="utf-8")
     assert check_text("u", unified, SPEC, kind="page").kind == "unified"
     assert check_text("f", family, SPEC, kind="page").kind == "family"
+
+
+# ---- the daily workflow and its sources ----------------------------------------------------
+
+WORKFLOW = PROJECT_ROOT / "examples" / "docs-drift.yml"
+
+
+def _workflow_command() -> list[str]:
+    document = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    # YAML 1.1 reads the key `on` as True; GitHub reads it as "on".
+    triggers = document.get("on", document.get(True))
+    (cron,) = [entry["cron"] for entry in triggers["schedule"]]
+    assert len(cron.split()) == 5 and cron.split()[2:] == ["*", "*", "*"], "once a day"
+    assert "workflow_dispatch" in triggers
+    steps = document["jobs"]["docs-check"]["steps"]
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    for step in steps:
+        if step.get("run", "").startswith("make "):
+            assert f"\n{step['run'].split()[1]}:" in makefile
+    (run,) = [s["run"] for s in steps if "videos-contract docs-check" in s.get("run", "")]
+    words = shlex.split(run)
+    assert words[0] == ".venv/bin/videos-contract"
+    return words[1:]
+
+
+def test_the_workflow_runs_a_command_the_cli_accepts() -> None:
+    words = _workflow_command()
+    parsed = build_parser().parse_args(words)
+    assert (parsed.command, parsed.sources, parsed.page) == ("docs-check", True, None)
+    assert (PROJECT_ROOT / parsed.config).is_file()
+    assert (PROJECT_ROOT / parsed.spec).resolve() == (PROJECT_ROOT / "openapi.yaml").resolve()
+
+
+def test_the_workflow_sources_are_those_the_spec_names() -> None:
+    parsed = build_parser().parse_args(_workflow_command())
+    listed = read_config(PROJECT_ROOT / parsed.config).values["docs_sources"]
+    kinds = {"page": ("unified", "family"), "news": ("news",), "adapter": ("adapter",)}
+    named = set()
+    for entry in listed:
+        source = source_of_url(entry["url"], SPEC)
+        if source is None:  # the adapter's code, a raw file beside the page x-sources names
+            assert entry["kind"] == "adapter" and entry["url"].endswith(".ts")
+            named.add(ADAPTER.name)
+            continue
+        assert entry["kind"] in kinds[source.kind]
+        named.add(source.name)
+    compared = {s.name for s in CATALOGUE.sources.values() if s.kind in kinds}
+    assert named == compared, "every source docs-check compares is fetched every day"
+
+
+def test_the_workflow_command_against_the_copies_served_on_loopback(
+    server: _Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each address of the sources file answered, on 127.0.0.1, by its copy in tests/docs/pages.
+    parsed = build_parser().parse_args(_workflow_command())
+    listed = read_config(PROJECT_ROOT / parsed.config).values["docs_sources"]
+    sources = []
+    for entry in listed:
+        path = urlsplit(entry["url"]).path
+        source = source_of_url(entry["url"], SPEC)
+        if source is not None and source.copy:
+            server.routes[path] = _send((PAGES / source.copy).read_text(encoding="utf-8"))
+        else:
+            server.routes[path] = _send(_adapter_code(_adapter_copy()))
+        sources.append((server.url(path), entry["kind"]))
+    config = _settings(tmp_path, sources)
+    words = _workflow_command()
+    words[words.index("--config") + 1] = str(config)
+    words[words.index("--spec") + 1] = str(SPEC_PATH)
+    code, out, err = _run(capsys, *words[1:])
+    assert code == 0, out + err
+    assert f"{len(listed)} source(s): {len(listed)} agree" in out

@@ -331,6 +331,18 @@ def test_a_redirect_from_https_down_to_http_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
+    "location",
+    ["http://169.254.169.254/latest/meta-data/", "https://127.0.0.1:8443/", "http://localhost/"],
+)
+def test_a_redirect_from_a_public_host_to_an_internal_address_is_refused(location: str) -> None:
+    with pytest.raises(FetchError, match="from a public host to an internal address") as caught:
+        _redirect_target(check_address("http://docs.example/a"), 302, location)
+    assert caught.value.reason == "redirect"
+    # Between two addresses of this machine (the tests' servers), redirects are followed.
+    assert _redirect_target(check_address("http://127.0.0.1:1/a"), 302, location)
+
+
+@pytest.mark.parametrize(
     ("url", "words"),
     [
         ("ftp://127.0.0.1/page", "ftp: refused; only http and https URLs are fetched"),

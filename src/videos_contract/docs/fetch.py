@@ -9,7 +9,8 @@ code host. What such a server sends is bounded here before anything reads it:
 - the whole fetch, redirects included, has one deadline: every socket read waits at most until
   it (`videos_contract.sockets`), so a server that answers one byte a second is cut off too;
 - at most `MAX_REDIRECTS` redirects are followed, each only to `http` or `https`, never from
-  `https` down to `http`;
+  `https` down to `http`, and never from a public host to this machine or a private network
+  named by address (`127.0.0.1`, `169.254.169.254`, `localhost`);
 - the body is read up to a cap (`http_rules.MAX_ANSWER_BODY`, the cap on answers that are not
   media); a declared or actual size above it is refused without reading further. The cap
   counts decoded bytes, so a compressed body cannot expand past it;
@@ -23,6 +24,7 @@ sanitised here: whoever prints a message puts it through `videos_contract.termin
 from __future__ import annotations
 
 import codecs
+import ipaddress
 import socket
 import time
 from dataclasses import dataclass
@@ -137,7 +139,33 @@ def _redirect_target(at: httpx.URL, status: int, location: str | None) -> httpx.
         )
     if target.userinfo:
         raise FetchError("redirect", f"{at}: a redirect to an address with a password refused")
+    if _internal(target.host) and not _internal(at.host):
+        raise FetchError(
+            "redirect",
+            f"{at}: a redirect from a public host to an internal address refused "
+            f"({_shown(target.host, 60)})",
+        )
     return target
+
+
+def _internal(host: str) -> bool:
+    """Whether `host` names this machine or a private network by itself (`localhost`, a
+    loopback, private, link-local or unspecified IP literal). A name that resolves to such an
+    address is not caught here."""
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or address.is_unspecified
+        or address.is_reserved
+    )
 
 
 def _connect_reason(exc: BaseException) -> str:

@@ -144,7 +144,9 @@ def copies(server: _Server, shared_page: Path) -> dict[str, str]:
     }
     urls = {}
     for kind, (path, file) in served.items():
-        server.routes[path] = _send(file.read_text(encoding="utf-8"))
+        # A plain file server labels `.mdx` as it labels any file it does not know.
+        labelled = "application/octet-stream" if file.suffix == ".mdx" else "text/plain"
+        server.routes[path] = _send(file.read_text(encoding="utf-8"), labelled)
         urls[kind] = server.url(path)
     server.routes["/src/seed.ts"] = _send(_adapter_code(_adapter_copy()))
     urls["adapter"] = server.url("/src/seed.ts")
@@ -408,8 +410,10 @@ def test_escapes_in_a_status_line_or_redirect_are_never_printed_raw(
         (bytes(range(256)) * 4, "text/plain", "not utf-8 text"),
         (b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png", "the answer is image/png, not a page"),
         (b"page\x00text", "text/plain", "NUL characters"),
+        (bytes(range(256)) * 4, "application/octet-stream", "not utf-8 text"),
+        ("page".encode("utf-16"), "text/plain; charset=klingon", "unknown charset 'klingon'"),
     ],
-    ids=["not-utf-8", "an-image", "nul"],
+    ids=["not-utf-8", "an-image", "nul", "binary", "unknown-charset"],
 )
 def test_garbage_is_not_a_page(
     server: _Server,

@@ -51,9 +51,11 @@ MAX_PAGE_BYTES = MAX_ANSWER_BODY
 MAX_REDIRECTS = 5
 SCHEMES = ("http", "https")
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# Media types that are never a page, whatever their bytes decode to.
+# Media types that are never a page, whatever their bytes decode to. Not among them:
+# `application/octet-stream`, which plain servers give every file they do not know (`.mdx`,
+# `.ts`); there the bytes decide.
 _BINARY_PREFIXES = ("image/", "video/", "audio/", "font/")
-_BINARY_TYPES = frozenset({"application/octet-stream", "application/pdf", "application/zip"})
+_BINARY_TYPES = frozenset({"application/pdf", "application/zip", "application/gzip"})
 _ACCEPT = "text/markdown, text/plain;q=0.9, text/html;q=0.8, */*;q=0.1"
 
 # What failed, one word each: the per-source report and the JSON output carry it.

@@ -16,6 +16,7 @@ from videos_contract.release.report import FORMATS as CHANGE_FORMATS
 if TYPE_CHECKING:
     from videos_contract.baseline import Entry
     from videos_contract.release.specdiff import Change
+    from videos_contract.spec import Spec
 
 # Each handler imports what it runs, so that `diff` (wanted fast in hooks and editors) loads
 # neither the docs tools nor the audit's writers, and `docs-check` not the release tools.
@@ -82,7 +83,7 @@ def _docs_check(args: argparse.Namespace) -> int:
     return 1 if checked.drift else 0
 
 
-def _check_sources(args: argparse.Namespace, spec: Any) -> int:
+def _check_sources(args: argparse.Namespace, spec: Spec) -> int:
     """Every source the settings file lists (`[[docs_sources]]`), each fetched and checked;
     exit 1 when any differs, else 2 when any could not be checked, else 0."""
     import json

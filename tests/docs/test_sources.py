@@ -377,16 +377,42 @@ def test_a_closed_port(capsys: pytest.CaptureFixture[str]) -> None:
 # ---- hostile text never reaches the terminal raw -------------------------------------------
 
 
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]")
+# A title change, a cleared screen and a right-to-left override.
+HOSTILE = f"{ESC}]0;owned\x07{ESC}[2J\u202e"
+
+
 def test_escapes_in_a_page_are_printed_visibly(
+    server: _Server, page_text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An allowed value the operation's page adds, escapes and all: the finding quotes it.
+    seconds = SPEC.enum("VideoSeconds")
+    options = ",\n".join(seconds)
+    assert options + "\nsize" in page_text
+    value = f"{int(seconds[-1]) + 4}{HOSTILE}"
+    server.routes["/create"] = _send(
+        page_text.replace(options + "\nsize", f"{options},\n{value}\nsize", 1)
+    )
+    code, out, _ = _run(capsys, server.url("/create"))
+    assert code == 1
+    assert "request body field `seconds`" in out and "\\x1b]0;owned\\x07\\x1b[2J\\u202e" in out
+    assert not UNSAFE.search(out)
+    config = _settings(tmp_path, [(server.url("/create"), "operation")])
+    for fmt in ("text", "json"):
+        code, out, _ = _run(capsys, "--sources", "--config", str(config), "--format", fmt)
+        assert code == 1 and "owned" in out
+        assert not UNSAFE.search(out)
+
+
+def test_escapes_around_a_model_on_the_news_page(
     server: _Server, capsys: pytest.CaptureFixture[str]
 ) -> None:
     news = (PAGES / "news" / "news.cn.mdx").read_text(encoding="utf-8")
-    hostile = f"\n{ESC}]0;owned\x07{ESC}[2J `{NEW_MODEL}`{ESC}[31m \u202e `wan\x9b9.8-t2v`\n"
-    server.routes["/news"] = _send(news + hostile)
+    server.routes["/news"] = _send(news + f"\n{HOSTILE} `{NEW_MODEL}`{ESC}[31m `wan\x9b9.8-t2v`\n")
     code, out, _ = _run(capsys, server.url("/news"), "--kind", "news")
     assert code == 1
     assert f"model `{NEW_MODEL}`" in out
-    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", out)
+    assert not UNSAFE.search(out)
 
 
 def test_escapes_in_a_status_line_or_redirect_are_never_printed_raw(

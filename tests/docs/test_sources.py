@@ -278,6 +278,25 @@ def test_an_answer_that_trickles_is_cut_at_the_deadline(
     assert "error: timeout: " in err
 
 
+def test_a_head_that_trickles_is_cut_at_the_deadline(
+    server: _Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The status line and headers a byte at a time: no read ever waits long, so only a
+    # deadline every socket read keeps ends it (after 200 bytes the server gives up anyway).
+    def trickle(handler: BaseHTTPRequestHandler) -> None:
+        head = b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 200
+        for byte in head:
+            if server.release.wait(0.05):
+                return
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+        handler.wfile.write(b"\r\nContent-Length: 0\r\n\r\n")
+
+    server.routes["/head"] = trickle
+    err = _failure(capsys, server.url("/head"), "--timeout", "0.5")
+    assert "error: timeout: " in err
+
+
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "until-close"])
 def test_an_oversized_page_is_refused(
     server: _Server, declared: bool, capsys: pytest.CaptureFixture[str]

@@ -43,6 +43,8 @@ def _show(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str
         ('[severity]\ndeleted_video_is_gone = "fatal"\n', "one of error, warning, off"),
         ('url = "${NOT_SET_ANYWHERE}"\n', "${NOT_SET_ANYWHERE} is not set"),
         ("url = [\n", "is not valid TOML"),
+        ('docs_sources = "https://docs.example/a"\n', "expected [[docs_sources]] tables"),
+        ('[[docs_sources]]\nurl = "https://u:p@docs.example/a"\n', "user name or password"),
     ],
 )
 def test_a_bad_settings_file_is_one_line_and_exit_2(
@@ -106,6 +108,22 @@ def test_models_in_the_file_map_to_the_model_flags(
     _write(tmp_path, 'models = "all"\n')
     code, out, _ = _show(capsys)
     assert code == 0 and 'models = "all"' in _shown(out) and "# file" in out
+
+
+def test_docs_sources_are_shown_with_their_variables_substituted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCS_HOST", "docs.example")
+    text = (
+        '[[docs_sources]]\nurl = "https://${DOCS_HOST}/news.md"\nkind = "news"\n\n'
+        '[[docs_sources]]\nurl = "https://docs.example/Video-Gen.md"\n'
+    )
+    code, out, _ = _show(capsys, "--config", str(_write(tmp_path, text)))
+    assert code == 0
+    shown = out[out.index("[[docs_sources]]") :]
+    assert shown.count("[[docs_sources]]") == 2
+    assert 'url = "https://docs.example/news.md"\nkind = "news"' in shown
+    assert 'url = "https://docs.example/Video-Gen.md"' in shown
 
 
 def test_the_table_in_pyproject_is_read(

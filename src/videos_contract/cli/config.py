@@ -56,7 +56,10 @@ _KEYS = {
     "baseline": str,
     # The mock's job store (`mock --store`): a SQLite file or a PostgreSQL URL.
     "store": str,
+    # The documentation sources `docs-check --sources` fetches: [[docs_sources]] url, kind.
+    "docs_sources": list,
 }
+_SOURCE_KEYS = ("url", "kind")
 # Names under which a key itself might be written; the file must only name its variable.
 _SECRET_NAMES = ("key", "api_key", "apikey", "token", "secret", "password")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -91,6 +94,8 @@ class Settings:
     source: Path | None
     # Where each setting came from: "flag", "file", "environment" or "default".
     origins: dict[str, str]
+    # What `docs-check --sources` fetches: {"url": ..., "kind": ...} per source (file only).
+    docs_sources: tuple[dict[str, str], ...] = ()
 
     def checks_with(self, severity: str) -> tuple[str, ...]:
         return tuple(sorted(name for name, level in self.severity.items() if level == severity))
@@ -152,6 +157,9 @@ def read_config(path: Path, environ: dict[str, str] | None = None) -> FileSettin
         if name == "models":
             values[name] = _models(where, value)
             continue
+        if name == "docs_sources":
+            values[name] = _docs_sources(where, value, environ)
+            continue
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, expected) or isinstance(value, bool):
@@ -188,6 +196,38 @@ def _models(where: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, list) and all(isinstance(m, str) and m.strip() for m in value):
         return tuple(value)
     raise CliError(f'{where}: expected a list of model names or "{ALL_MODELS}", got {value!r}', 2)
+
+
+def _docs_sources(where: str, value: Any, environ: dict[str, str]) -> list[dict[str, str]]:
+    """`[[docs_sources]]`: tables of an http(s) `url` (`${NAME}` allowed) and an optional
+    `kind`; the kind may be left out where the spec's x-sources or the page tells it."""
+    from videos_contract.docs.fetch import FetchError, check_address
+    from videos_contract.docs.kinds import KINDS
+
+    if not isinstance(value, list):
+        raise CliError(f"{where}: expected [[docs_sources]] tables with url and kind", 2)
+    sources = []
+    for number, entry in enumerate(value, 1):
+        at = f"{where} #{number}"
+        if not isinstance(entry, dict):
+            raise CliError(f"{at}: expected a table with url and kind, got {entry!r}", 2)
+        unknown = sorted(set(entry) - set(_SOURCE_KEYS))
+        if unknown:
+            raise CliError(f"{at}: unknown key {unknown[0]!r}; known: url, kind", 2)
+        url, kind = entry.get("url"), entry.get("kind")
+        if not isinstance(url, str) or not url.strip():
+            raise CliError(f"{at}: url must be an http(s) URL", 2)
+        try:
+            check_address(_substitute(url.strip(), at, environ))
+        except FetchError as exc:
+            raise CliError(f"{at}: {exc}", 2) from None
+        source = {"url": _substitute(url.strip(), at, environ)}
+        if kind is not None:
+            if kind not in KINDS:
+                raise CliError(f"{at}: kind {kind!r}; one of {', '.join(KINDS)}", 2)
+            source["kind"] = kind
+        sources.append(source)
+    return sources
 
 
 def _check_values(path: Path, values: dict[str, Any]) -> None:
@@ -268,6 +308,7 @@ def merge(
         baseline=None if baseline is None else Path(baseline),
         source=found.source,
         origins=origins,
+        docs_sources=tuple(file.get("docs_sources", ())),
     )
 
 
@@ -331,6 +372,9 @@ def render(settings: Settings, *, mock: bool = False) -> str:
     lines.append(f"[severity]{'':<38} # {settings.origins.get('severity', 'default')}")
     for check in CHECKS:
         lines.append(f"{check} = {_quote(settings.severity.get(check, 'error'))}")
+    for entry in settings.docs_sources:  # read by docs-check --sources
+        lines += ["", f"{'[[docs_sources]]':<48} # file"]
+        lines += [f"{name} = {_quote(value)}" for name, value in entry.items()]
     return "\n".join(lines)
 
 

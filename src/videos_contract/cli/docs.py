@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from videos_contract.cli.common import CliError
+from videos_contract.cli.common import CliError, positive
+from videos_contract.docs.kinds import DEFAULT_TIMEOUT, KINDS
 from videos_contract.docs.report import FORMATS as FINDING_FORMATS
 from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, PROJECT_ROOT, SPEC_PATH
 from videos_contract.release.report import FORMATS as CHANGE_FORMATS
@@ -15,6 +16,7 @@ from videos_contract.release.report import FORMATS as CHANGE_FORMATS
 if TYPE_CHECKING:
     from videos_contract.baseline import Entry
     from videos_contract.release.specdiff import Change
+    from videos_contract.spec import Spec
 
 # Each handler imports what it runs, so that `diff` (wanted fast in hooks and editors) loads
 # neither the docs tools nor the audit's writers, and `docs-check` not the release tools.
@@ -35,47 +37,112 @@ def _spec_source(word: str) -> str:
     return str(SPEC_PATH) if word == PACKAGED else word
 
 
-def _docs_check(args: argparse.Namespace) -> int:
-    from videos_contract.docs.catalogue import catalogue_source, compare_catalogue
-    from videos_contract.docs.drift import compare_page, find_operation
-    from videos_contract.docs.page import PageError, read_page
-    from videos_contract.docs.report import render_findings
-    from videos_contract.docs.unified import compare_unified, is_unified, read_unified
-    from videos_contract.families import CREATE_OPERATION
-    from videos_contract.spec import Spec, SpecError
+def _is_url(word: str) -> bool:
+    """A PAGE argument with a scheme (`https://...`, `file://...`) names a URL, not a file."""
+    return "://" in word
 
-    page_path = Path(args.page)
+
+def _docs_check(args: argparse.Namespace) -> int:
+    from videos_contract.docs.fetch import FetchError
+    from videos_contract.docs.report import render_findings
+    from videos_contract.docs.sources import check_text, check_url
+    from videos_contract.spec import Spec, SpecError
+    from videos_contract.terminal import printable
+
+    if args.sources == (args.page is not None):
+        raise CliError(
+            "name one PAGE (a file or an http(s) URL), or --sources for every source of the "
+            "settings file",
+            exit_code=2,
+        )
     try:
         spec = Spec.from_file(Path(_spec_source(args.spec)))
     except SpecError as exc:
         raise CliError(str(exc), exit_code=2) from exc
-    try:
-        text = page_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"cannot read {page_path}: {exc}", exit_code=2) from exc
-    source = catalogue_source(page_path, spec)
-    if source is not None:
-        # The news page or the adapter's model list: the models it names, per model.
-        found = compare_catalogue(source, text, spec)
-        where = f"POST /v1/videos ({CREATE_OPERATION}), the model catalogue of {source.title}"
-        print(render_findings(found, args.format, page=page_path.name, operation=where))
-        return 1 if any(not f.known for f in found) else 0
-    if is_unified(text, spec):
-        # The unified video page: every model family, compared field by field.
-        unified = read_unified(page_path, spec)
-        found = compare_unified(unified, spec, folder=page_path.parent)
-        where = f"POST /v1/videos ({CREATE_OPERATION}), per model family"
-        print(render_findings(found, args.format, page=page_path.name, operation=where))
-        return 1 if any(not f.known for f in found) else 0
-    try:
-        page = read_page(page_path)
-    except PageError as exc:
-        raise CliError(str(exc), exit_code=2) from exc
-    findings = compare_page(page, spec)
-    op = find_operation(spec, page.method, page.path)
-    name = f"{page.method} {page.path}" + (f" ({op.operation_id})" if op else "")
-    print(render_findings(findings, args.format, page=page_path.name, operation=name))
-    return 1 if any(not f.known for f in findings) else 0
+    if args.sources:
+        return _check_sources(args, spec)
+    if _is_url(args.page):
+        checked = check_url(args.page, spec, kind=args.kind, timeout=args.timeout)
+        if checked.error is not None:
+            raise CliError(f"{checked.error.reason}: {checked.error}", exit_code=2)
+    else:
+        page_path = Path(args.page)
+        try:
+            text = page_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"cannot read {page_path}: {exc}", exit_code=2) from exc
+        try:
+            checked = check_text(page_path.name, text, spec, kind=args.kind, path=page_path)
+        except FetchError as exc:
+            raise CliError(str(exc), exit_code=2) from None
+    report = render_findings(
+        checked.findings, args.format, page=checked.name, operation=checked.operation
+    )
+    # A page fetched from a server is someone else's text: never printed raw.
+    print(printable(report, keep_newlines=True))
+    return 1 if checked.drift else 0
+
+
+def _check_sources(args: argparse.Namespace, spec: Spec) -> int:
+    """Every source the settings file lists (`[[docs_sources]]`), each fetched and checked;
+    exit 1 when any differs, else 2 when any could not be checked, else 0."""
+    import json
+
+    from videos_contract.cli.config import CONFIG_FILE, find_config, read_config
+    from videos_contract.docs.report import findings_document, render_findings
+    from videos_contract.docs.sources import check_url
+    from videos_contract.terminal import printable
+
+    path: Path | None = args.config
+    if path is not None and not path.is_file():
+        raise CliError(f"--config {path}: no such file", 2)
+    if path is None:
+        path = find_config(Path.cwd())
+    listed = read_config(path).values.get("docs_sources", []) if path is not None else []
+    if not listed:
+        where = path if path is not None else f"no {CONFIG_FILE} here"
+        raise CliError(
+            f"--sources: {where} lists no docs_sources (a [[docs_sources]] table per source, "
+            "with url and, where the spec's x-sources does not tell, kind)",
+            2,
+        )
+    results = [
+        check_url(source["url"], spec, kind=source.get("kind"), timeout=args.timeout)
+        for source in listed
+    ]
+    failed = [r for r in results if r.error is not None]
+    differ = [r for r in results if r.drift]
+    agree = len(results) - len(failed) - len(differ)
+    summary = (
+        f"{len(results)} source(s): {agree} agree, {len(differ)} differ, "
+        f"{len(failed)} could not be checked"
+    )
+    if args.format == "json":
+        documents: list[dict[str, object]] = []
+        for r in results:
+            if r.error is not None:
+                error = {"reason": r.error.reason, "message": str(r.error)}
+                documents.append({"page": r.name, "kind": r.kind, "error": error})
+            else:
+                document = findings_document(r.findings, page=r.name, operation=r.operation)
+                documents.append({**document, "kind": r.kind})
+        counts = {"sources": len(results), "agree": agree, "differ": len(differ)}
+        document = {"sources": documents, "summary": {**counts, "failed": len(failed)}}
+        print(json.dumps(document, indent=2))
+    else:
+        blocks = []
+        for r in results:
+            if r.error is not None:
+                blocks.append(f"{r.name}: could not be checked ({r.error.reason}): {r.error}")
+            else:
+                blocks.append(
+                    f"[{r.kind}] "
+                    + render_findings(r.findings, "text", page=r.name, operation=r.operation)
+                )
+        print(printable("\n\n".join([*blocks, summary]), keep_newlines=True))
+    if differ:
+        return 1
+    return 2 if failed else 0
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -216,15 +283,60 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add `docs-check`, `diff` and `regen`."""
     check = subparsers.add_parser(
         "docs-check",
-        help="compare a copy of a documentation page with the spec",
+        help="compare a documentation page (a copy or its URL) with the spec",
         description=(
-            "Read a documentation page (browser text copy, HTML or Markdown) and compare every "
-            "parameter and field it documents with the spec's operation. Exit 0 when they agree "
-            "(known deviations recorded with x-deviation are listed, not counted), 1 on "
-            "differences, 2 when the page or the spec cannot be read."
+            "Read a documentation page (browser text copy, HTML, Markdown or Mintlify source; "
+            "a file or an http(s) URL) and compare what it documents with the spec: an "
+            "operation's parameters and fields, the unified video page per model family, "
+            "the news page's and the adapter's model lists. --sources checks every source "
+            "the settings file lists. Exit 0 when they agree (known deviations recorded with "
+            "x-deviation are listed, not counted), 1 on differences, 2 when the page or the "
+            "spec cannot be read or fetched (one line says why: dns, timeout, status, "
+            "too-big, redirect, not-text, kind)."
         ),
     )
-    check.add_argument("page", metavar="PAGE", help="the page file (.txt, .html or .md)")
+    check.add_argument(
+        "page",
+        nargs="?",
+        metavar="PAGE",
+        help="the page: a file (.txt, .html, .md, .mdx) or an http(s) URL",
+    )
+    check.add_argument(
+        "--sources",
+        action="store_true",
+        help=(
+            "check every source of the settings file ([[docs_sources]] in "
+            "videos-contract.toml): fetch each, report per source"
+        ),
+    )
+    check.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help=(
+            "settings file for --sources (default: videos-contract.toml in the current "
+            "folder, else [tool.videos-contract] in its pyproject.toml)"
+        ),
+    )
+    check.add_argument(
+        "--kind",
+        choices=KINDS,
+        default=None,
+        help=(
+            "what the page is, when it cannot be told from its address (the spec's x-sources) "
+            "or its text: unified page, a family's page, news page, adapter's model list, "
+            "an operation's page"
+        ),
+    )
+    check.add_argument(
+        "--timeout",
+        type=positive,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"the most a fetch of one URL may take, redirects included (default: "
+        f"{DEFAULT_TIMEOUT:g})",
+    )
     check.add_argument(
         "--spec",
         default=PACKAGED,

@@ -10,17 +10,13 @@ from videos_contract.lazy import exports
 
 if TYPE_CHECKING:
     from videos_contract.docs.drift import Finding, compare_page, find_operation
+    from videos_contract.docs.mdx import Statement, UnifiedPage, is_unified, read_unified
     from videos_contract.docs.page import DocsPage, PageError, PageField, read_page
-    from videos_contract.docs.unified import (
-        Statement,
-        UnifiedPage,
-        compare_unified,
-        is_unified,
-        read_unified,
-    )
+    from videos_contract.docs.unified import compare_unified
 
-# Each name's module, loaded when the name is first asked for: `docs.unified` brings in the
-# families and the validator, which a command that only reads a page format does not need.
+# Each name's module, loaded when the name is first asked for: `docs.mdx` (reading the unified
+# page) and `docs.unified` (comparing it) bring in the families and the validator, which a
+# command that only reads a page format does not need.
 _HOMES = {
     "Finding": "drift",
     "compare_page": "drift",
@@ -29,11 +25,11 @@ _HOMES = {
     "PageError": "page",
     "PageField": "page",
     "read_page": "page",
-    "Statement": "unified",
-    "UnifiedPage": "unified",
+    "Statement": "mdx",
+    "UnifiedPage": "mdx",
     "compare_unified": "unified",
-    "is_unified": "unified",
-    "read_unified": "unified",
+    "is_unified": "mdx",
+    "read_unified": "mdx",
 }
 
 

@@ -7,7 +7,9 @@ source names that the contract lacks and what the contract says comes from this 
 (`sources` of the model in `x-video-families`) that the source no longer names.
 
 A copy is recognised by its path: it ends with the source's `copy` (e.g. `news/news.cn.mdx`).
-The adapter's list is a table whose first column is the model; on the news page, a video model
+The adapter's list comes in two forms: the copy's table, whose first column is the model, or
+the code itself (`src/seed.ts` fetched by URL), whose entries name each model as `id: '...'`.
+On the news page, a video model
 is a backticked name whose stem (its leading words, e.g. `wan`, `doubao-seedance`) is the
 stem of a model the contract lists, so the page's chat and image models are not read as
 video models.
@@ -27,6 +29,8 @@ __all__ = ["CATALOGUE_KINDS", "catalogue_source", "compare_catalogue", "models_n
 CATALOGUE_KINDS = ("news", "adapter")
 _BACKTICKED = re.compile(r"`([A-Za-z0-9][A-Za-z0-9._-]*)`")
 _STEM = re.compile(r"[a-z]+(?:-[a-z]+)*")
+# An entry of the adapter's model table in its code: `{ id: 'doubao-seedance-2-0-260128', ...`.
+_CODE_ID = re.compile(r"""(?<![\w$])id\s*:\s*['"`]([A-Za-z0-9][A-Za-z0-9._:-]*)['"`]""")
 
 
 def catalogue_source(path: Path, spec: Spec) -> Source | None:
@@ -54,6 +58,9 @@ def models_named(source: Source, text: str, spec: Spec) -> tuple[str, ...]:
     """The video models a copy of `source` names, in the order first named."""
     body = _body(text)
     if source.kind == "adapter":
+        in_code = _CODE_ID.findall(body)
+        if in_code:
+            return tuple(dict.fromkeys(in_code))
         rows = [line.split("|", 1)[0].strip() for line in body.splitlines() if "|" in line]
         return tuple(dict.fromkeys(r for r in rows if r and r != "model"))
     stems = {_stem(m) for m in families(spec).models} - {""}

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 __all__ = [
     "LABELS",
@@ -27,6 +27,7 @@ __all__ = [
     "PageType",
     "lines_from_html",
     "lines_from_markdown",
+    "page_from_text",
     "parse_page",
     "read_page",
 ]
@@ -503,13 +504,10 @@ def _apply_prose(target: PageField, line: str) -> None:
     _apply_limits(target, line)
 
 
-def read_page(path: Path) -> DocsPage:
-    """Read a page file in any of its three forms, chosen by suffix or by content."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PageError(f"cannot read {path}: {exc}") from exc
-    suffix = path.suffix.lower()
+def page_from_text(text: str, name: str = "") -> DocsPage:
+    """Read a page's text in any of its three forms, chosen by the suffix of `name` (a file
+    name or a URL's path) or by content."""
+    suffix = PurePosixPath(name).suffix.lower()
     head = text.lstrip()[:200].lower()
     if suffix in (".html", ".htm") or head.startswith(("<!doctype html", "<html")):
         lines = lines_from_html(text)
@@ -518,3 +516,12 @@ def read_page(path: Path) -> DocsPage:
     else:
         lines = text.splitlines()
     return parse_page(lines)
+
+
+def read_page(path: Path) -> DocsPage:
+    """Read a page file in any of its three forms, chosen by suffix or by content."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PageError(f"cannot read {path}: {exc}") from exc
+    return page_from_text(text, path.name)

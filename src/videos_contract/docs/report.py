@@ -12,9 +12,21 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from videos_contract.docs.drift import Finding
 
-__all__ = ["FORMATS", "render_findings"]
+__all__ = ["FORMATS", "findings_document", "render_findings"]
 
 FORMATS = ("text", "json")
+
+
+def findings_document(
+    findings: Sequence[Finding], *, page: str, operation: str
+) -> dict[str, object]:
+    """A docs-check result as the JSON writer's document."""
+    return {
+        "page": page,
+        "operation": operation,
+        "differences": [f.as_dict() for f in findings if not f.known],
+        "known_deviations": [f.as_dict() for f in findings if f.known],
+    }
 
 
 def render_findings(findings: Sequence[Finding], fmt: str, *, page: str, operation: str) -> str:
@@ -22,15 +34,7 @@ def render_findings(findings: Sequence[Finding], fmt: str, *, page: str, operati
     drift = [f for f in findings if not f.known]
     known = [f for f in findings if f.known]
     if fmt == "json":
-        return json.dumps(
-            {
-                "page": page,
-                "operation": operation,
-                "differences": [f.as_dict() for f in drift],
-                "known_deviations": [f.as_dict() for f in known],
-            },
-            indent=2,
-        )
+        return json.dumps(findings_document(findings, page=page, operation=operation), indent=2)
     lines = [
         f"{page}: {operation}: "
         + (f"{len(drift)} difference(s)" if drift else "page and spec agree")

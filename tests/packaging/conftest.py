@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -70,19 +71,58 @@ def _run(command: Sequence[str], cwd: Path) -> None:
     assert done.returncode == 0, f"{' '.join(command)}: {done.stdout}{done.stderr}"
 
 
+def _constraints(folder: Path) -> Path:
+    """The dev environment's versions, pinned: a fresh venv gets the very same distributions
+    (from uv's cache, where they are), whatever the index offers today."""
+    ours = {"videos-contract", "aihubmix-videos"}
+    pins = sorted(
+        f"{dist.metadata['Name']}=={dist.version}"
+        for dist in importlib.metadata.distributions()
+        if dist.metadata["Name"].lower() not in ours
+    )
+    path = folder / "constraints.txt"
+    path.write_text("\n".join(pins) + "\n", encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    """`make dist`'s two builds, installed with uv into a new venv in a temporary folder."""
-    root = tmp_path_factory.mktemp("installed")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`make dist`'s two builds, in a temporary folder."""
+    root = tmp_path_factory.mktemp("dist")
     assert not root.resolve().is_relative_to(PROJECT_ROOT.resolve())
-    dist, venv, workdir = root / "dist", root / "venv", root / "work"
+    uv = uv_command()
+    _run([*uv, "build", "--quiet", "--out-dir", str(root), str(PROJECT_ROOT)], root)
+    _run([*uv, "build", "--quiet", "--out-dir", str(root), str(GENERATED_DIR)], root)
+    return root
+
+
+def _install(dist: Path, root: Path, extras: str) -> Installed:
+    """The two wheels, the toolkit's with `extras` ("" for the base install), in a new venv."""
+    venv, workdir = root / "venv", root / "work"
     workdir.mkdir()
     uv = uv_command()
-    _run([*uv, "build", "--quiet", "--out-dir", str(dist), str(PROJECT_ROOT)], root)
-    _run([*uv, "build", "--quiet", "--out-dir", str(dist), str(GENERATED_DIR)], root)
     _run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], root)
-    wheels = [str(p) for p in sorted(dist.glob("*.whl"))]
+    (toolkit,) = dist.glob("videos_contract-*.whl")
+    (client,) = dist.glob("aihubmix_videos-*.whl")
+    wanted = f"videos-contract{extras} @ {toolkit.as_uri()}"
     _run(
-        [*uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *wheels], root
+        [
+            *(*uv, "pip", "install", "--quiet"),
+            *("--python", str(venv / "bin" / "python"), "-c", str(_constraints(root))),
+            *(wanted, str(client)),
+        ],
+        root,
     )
     return Installed(dist=dist, venv=venv, workdir=workdir)
+
+
+@pytest.fixture(scope="session")
+def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """Both wheels with every extra (`[all]`), installed into a new venv outside the checkout."""
+    return _install(dist, tmp_path_factory.mktemp("installed"), "[all]")
+
+
+@pytest.fixture(scope="session")
+def installed_base(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """The base install: both wheels and no extra, in a new venv outside the checkout."""
+    return _install(dist, tmp_path_factory.mktemp("installed-base"), "")

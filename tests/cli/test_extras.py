@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import subprocess
 import sys
 
@@ -17,6 +18,7 @@ import pytest
 from videos_contract import extras
 from videos_contract.cli import _EXTRA_GROUPS, _GROUPS, build_parser, main
 from videos_contract.cli.common import EXIT_CODES
+from videos_contract.paths import PROJECT_ROOT
 from videos_contract.protocol import KEY_ENV, URL_ENV
 
 # Every command of a group that needs an extra, with that extra.
@@ -185,3 +187,24 @@ def test_the_audits_plain_layers_and_the_client_need_no_extra() -> None:
         "from videos_contract.client import connect, download, wait"
     )
     assert _import_without(statement, "audit") == "imported"
+
+
+def _readme_rows() -> dict[str, str]:
+    """README.md's "What to install" table: each install line's extra ("" for the base) and
+    its row."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### What to install") :]
+    rows: dict[str, str] = {}
+    for line in section.splitlines():
+        match = re.match(r"\| `pip install '?videos-contract(?:\[(\w+)\])?'?` \|", line)
+        if match:
+            rows[match[1] or ""] = line
+    return rows
+
+
+def test_the_readme_table_names_each_extra_and_its_commands() -> None:
+    rows = _readme_rows()
+    assert set(rows) == {"", "all", *extras.MODULES}
+    for command, extra in NEEDING:
+        assert f"`{command}`" in rows[extra], (command, extra)
+        assert f"`{command}`" not in rows[""], command

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -85,34 +86,39 @@ def _constraints(folder: Path) -> Path:
     return path
 
 
+# The README's two install lines ("Use it from your own project"), run as written from the
+# folder that holds `dist/`, with uv's pip in place of pip.
+README_INSTALLS = {
+    "": "pip install dist/aihubmix_videos-*.whl dist/videos_contract-*.whl",
+    "[all]": 'pip install dist/aihubmix_videos-*.whl "$(echo dist/videos_contract-*.whl)[all]"',
+}
+
+
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`make dist`'s two builds, in a temporary folder."""
-    root = tmp_path_factory.mktemp("dist")
+    """`make dist`'s two builds, in `dist/` of a temporary folder."""
+    root = tmp_path_factory.mktemp("built") / "dist"
     assert not root.resolve().is_relative_to(PROJECT_ROOT.resolve())
     uv = uv_command()
-    _run([*uv, "build", "--quiet", "--out-dir", str(root), str(PROJECT_ROOT)], root)
-    _run([*uv, "build", "--quiet", "--out-dir", str(root), str(GENERATED_DIR)], root)
+    _run([*uv, "build", "--quiet", "--out-dir", str(root), str(PROJECT_ROOT)], root.parent)
+    _run([*uv, "build", "--quiet", "--out-dir", str(root), str(GENERATED_DIR)], root.parent)
     return root
 
 
 def _install(dist: Path, root: Path, extras: str) -> Installed:
-    """The two wheels, the toolkit's with `extras` ("" for the base install), in a new venv."""
+    """The README's install line for `extras` ("" for the base install) into a new venv, the
+    versions pinned to the dev environment's."""
     venv, workdir = root / "venv", root / "work"
     workdir.mkdir()
     uv = uv_command()
     _run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], root)
-    (toolkit,) = dist.glob("videos_contract-*.whl")
-    (client,) = dist.glob("aihubmix_videos-*.whl")
-    wanted = f"videos-contract{extras} @ {toolkit.as_uri()}"
-    _run(
-        [
-            *(*uv, "pip", "install", "--quiet"),
-            *("--python", str(venv / "bin" / "python"), "-c", str(_constraints(root))),
-            *(wanted, str(client)),
-        ],
-        root,
+    pip = " ".join(
+        shlex.quote(word)
+        for word in (*uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"))
     )
+    constraints = shlex.quote(str(_constraints(root)))
+    line = README_INSTALLS[extras].replace("pip install", f"{pip} -c {constraints}", 1)
+    _run(["bash", "-c", line], dist.parent)
     return Installed(dist=dist, venv=venv, workdir=workdir)
 
 

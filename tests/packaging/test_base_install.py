@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.conftest import Installed
+from tests.packaging.conftest import README_INSTALLS, Installed
 from tests.test_dependencies import closure, normal, project
 from videos_contract import extras
 from videos_contract.cli import _EXTRA_GROUPS
@@ -47,6 +47,12 @@ def _requires(dist: Path) -> dict[str, set[str]]:
         extra = _MARKER_EXTRA.search(marker)
         found[extra.group(1) if extra else ""].add(name)
     return found
+
+
+def test_the_readme_shows_the_install_lines_these_tests_run() -> None:
+    readme = " ".join((PROJECT_ROOT / "README.md").read_text(encoding="utf-8").split())
+    for line in README_INSTALLS.values():
+        assert f"`{line}`" in readme, line
 
 
 def test_the_base_wheel_requires_no_server_decoder_or_fuzzer(dist: Path) -> None:

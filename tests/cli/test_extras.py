@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import re
 import subprocess
 import sys
@@ -64,12 +65,16 @@ def test_a_command_without_its_extra_says_which_to_install(
     _without(monkeypatch, extra)
     assert main([command, *words]) == 2
     out, err = capsys.readouterr()
-    assert out == ""
-    assert err == (
-        f"videos-contract {command}: error: needs the {extra!r} extra: "
-        f"pip install 'videos-contract[{extra}]' (not installed: "
-        f"{', '.join(extras.MODULES[extra])})\n"
+    message = (
+        f"needs the {extra!r} extra: pip install 'videos-contract[{extra}]' (not installed: "
+        f"{', '.join(extras.MODULES[extra])})"
     )
+    assert err == f"videos-contract {command}: error: {message}\n"
+    if "--json" in words:  # scripts get their one document
+        error = {"message": f"videos-contract {command}: {message}", "exit_code": 2}
+        assert json.loads(out) == {"error": error}
+    else:
+        assert out == ""
 
 
 def test_exit_code_2_says_a_missing_extra() -> None:

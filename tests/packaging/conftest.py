@@ -105,9 +105,9 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _install(dist: Path, root: Path, extras: str) -> Installed:
-    """The README's install line for `extras` ("" for the base install) into a new venv, the
-    versions pinned to the dev environment's."""
+def _install(dist: Path, root: Path, extras: str, *also: str) -> Installed:
+    """The README's install line for `extras` ("" for the base install) into a new venv, then
+    the distributions `also` names; the versions pinned to the dev environment's."""
     venv, workdir = root / "venv", root / "work"
     workdir.mkdir()
     uv = uv_command()
@@ -119,6 +119,8 @@ def _install(dist: Path, root: Path, extras: str) -> Installed:
     constraints = shlex.quote(str(_constraints(root)))
     line = README_INSTALLS[extras].replace("pip install", f"{pip} -c {constraints}", 1)
     _run(["bash", "-c", line], dist.parent)
+    if also:
+        _run(["bash", "-c", " ".join([pip, "-c", constraints, *map(shlex.quote, also)])], root)
     return Installed(dist=dist, venv=venv, workdir=workdir)
 
 
@@ -132,3 +134,9 @@ def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed
 def installed_base(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
     """The base install: both wheels and no extra, in a new venv outside the checkout."""
     return _install(dist, tmp_path_factory.mktemp("installed-base"), "")
+
+
+@pytest.fixture(scope="session")
+def installed_base_with_pytest(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """The base install and pytest, as a project's test environment with the plugin."""
+    return _install(dist, tmp_path_factory.mktemp("installed-base-pytest"), "", "pytest")

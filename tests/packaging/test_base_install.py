@@ -181,3 +181,36 @@ def test_the_spec_tools_work_in_the_base_install(installed_base: Installed) -> N
     diffed = installed_base.run("videos-contract", "diff", "packaged", "packaged")
     assert diffed.returncode == 0, diffed.stdout + diffed.stderr
     assert "no changes" in diffed.stdout
+
+
+USERS_TESTS = """
+from videos_contract.client import list_page
+
+
+def test_against_the_live_server(videos_client):
+    assert len(list_page(videos_client, limit=1).data) <= 1
+
+
+def test_against_the_mock(videos_mock):
+    pass
+"""
+
+
+def test_the_plugin_in_the_base_install(installed_base_with_pytest: Installed) -> None:
+    """With pytest beside the base install the plugin loads: `videos_client` against a server
+    works, and `videos_mock` errors naming the extra, without breaking the run."""
+    with_pytest = installed_base_with_pytest
+    (with_pytest.workdir / "test_users.py").write_text(USERS_TESTS, encoding="utf-8")
+    with running_mock(MockConfig(render_seconds=0.2)) as server:
+        done = subprocess.run(
+            [str(with_pytest.bin / "pytest"), "-q", "-p", "no:cacheprovider", "test_users.py"],
+            cwd=with_pytest.workdir,
+            env={**with_pytest.env(), URL_ENV: server.url, KEY_ENV: server.key},
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 passed, 1 error" in done.stdout, done.stdout
+    assert "needs the 'mock' extra: pip install 'videos-contract[mock]'" in done.stdout

@@ -150,10 +150,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     extra = _needed_extra(words[0]) if words else None
     if extra:  # before parsing: its options are unknown, `--help` included
-        print(
-            f"videos-contract {words[0]}: error: {extras.needs(extra, extras.missing(extra))}",
-            file=sys.stderr,
-        )
+        message = extras.needs(extra, extras.missing(extra))
+        print(f"videos-contract {words[0]}: error: {message}", file=sys.stderr)
+        if "--json" in words:  # scripts get their one document, as for a bad argument
+            error = {"message": f"videos-contract {words[0]}: {message}", "exit_code": 2}
+            print(json.dumps({"error": error}, indent=2, sort_keys=True))
         return 2
     parser = build_parser(words[0] if words else None)
     try:

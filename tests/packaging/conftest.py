@@ -117,7 +117,10 @@ def _install(dist: Path, root: Path, extras: str, *also: str) -> Installed:
         for word in (*uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"))
     )
     constraints = shlex.quote(str(_constraints(root)))
-    line = README_INSTALLS[extras].replace("pip install", f"{pip} -c {constraints}", 1)
+    line = README_INSTALLS.get(
+        extras,
+        f'pip install dist/aihubmix_videos-*.whl "$(echo dist/videos_contract-*.whl){extras}"',
+    ).replace("pip install", f"{pip} -c {constraints}", 1)
     _run(["bash", "-c", line], dist.parent)
     if also:
         _run(["bash", "-c", " ".join([pip, "-c", constraints, *map(shlex.quote, also)])], root)
@@ -140,3 +143,9 @@ def installed_base(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Inst
 def installed_base_with_pytest(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
     """The base install and pytest, as a project's test environment with the plugin."""
     return _install(dist, tmp_path_factory.mktemp("installed-base-pytest"), "", "pytest")
+
+
+@pytest.fixture(scope="session")
+def installed_proxy(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """The toolkit with the `proxy` extra alone."""
+    return _install(dist, tmp_path_factory.mktemp("installed-proxy"), "[proxy]")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.parser
 import re
+import signal
 import subprocess
 import zipfile
 from pathlib import Path
@@ -214,3 +215,56 @@ def test_the_plugin_in_the_base_install(installed_base_with_pytest: Installed) -
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 passed, 1 error" in done.stdout, done.stdout
     assert "needs the 'mock' extra: pip install 'videos-contract[mock]'" in done.stdout
+
+
+def test_the_proxy_extra_alone_runs_the_proxy(installed_proxy: Installed, tmp_path: Path) -> None:
+    """No Starlette, schemathesis or psycopg: the proxy still serves, checks and reports (it
+    uses the audit's plain layers), and the mock says it needs its own extra."""
+    absent = installed_proxy.run(
+        "python",
+        "-c",
+        "import importlib.util; print([m for m in ('starlette', 'schemathesis', 'psycopg') "
+        "if importlib.util.find_spec(m)])",
+    )
+    assert absent.stdout.strip() == "[]", absent.stderr
+    refused = installed_proxy.run("videos-contract", "mock", "--port", "0")
+    assert refused.returncode == 2 and "needs the 'mock' extra" in refused.stderr
+    reports = tmp_path / "reports"
+    with running_mock(MockConfig(render_seconds=0.2)) as server:
+        proxy = subprocess.Popen(
+            [
+                *(str(installed_proxy.bin / "videos-contract"), "proxy", "--port", "0"),
+                *("--upstream", server.url, "--report-dir", str(reports)),
+            ],
+            cwd=installed_proxy.workdir,
+            env=installed_proxy.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            assert proxy.stdout is not None
+            first = proxy.stdout.readline()
+            match = re.search(r"listening on (http://\S+),", first)
+            assert match, first
+            env = {**installed_proxy.env(), URL_ENV: match.group(1), KEY_ENV: server.key}
+            created = subprocess.run(
+                [
+                    *(str(installed_proxy.bin / "videos-contract"), "create", "--model", MODEL),
+                    *("--prompt", "a red fox", "--wait", "--interval", "0.1", "-o", "fox.mp4"),
+                ],
+                cwd=installed_proxy.workdir,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+            assert created.returncode == 0, created.stdout + created.stderr
+        finally:
+            proxy.send_signal(signal.SIGINT)
+            out, _ = proxy.communicate(timeout=60)
+    assert proxy.returncode == 0, out
+    assert "Conformant" in out
+    assert (reports / "summary.json").stat().st_size > 0
+    assert probe_video(installed_proxy.workdir / "fox.mp4").codec == "h264"

@@ -206,6 +206,11 @@ def test_what_we_reach_into_is_bounded_wherever_declared(name: str) -> None:
     assert all("<" in spec for spec in declarations), (BOUNDED[name], declarations)
 
 
+def test_the_guards_name_this_distribution() -> None:
+    data = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert data["project"]["name"] == extras.DISTRIBUTION
+
+
 def test_the_dev_environment_installs_every_extra() -> None:
     data = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert f"{extras.DISTRIBUTION}[all]" in data["dependency-groups"]["dev"]

@@ -1,7 +1,8 @@
 """Contract tests for code that calls the Videos API, using the videos-contract pytest plugin.
 
 Copy this file into your own test suite. Installing the package is all the set-up it needs
-(`pip install videos-contract aihubmix-videos pytest`): the plugin registers itself with pytest
+(`pip install 'videos-contract[mock]' aihubmix-videos pytest`;
+the `mock` extra runs the mock): the plugin registers itself with pytest
 and gives these fixtures and markers with no import:
 
 - `videos_client`: the generated client, pointed at a fresh mock for each test, or at a live

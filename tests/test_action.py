@@ -74,7 +74,8 @@ def test_the_reports_are_uploaded_always_and_the_verdict_comes_last() -> None:
 
 def test_the_default_install_builds_this_checkout_and_its_client() -> None:
     run = _step("Install videos-contract")["run"]
-    assert '"$ACTION_PATH/generated" "$ACTION_PATH"' in run
+    # The audit is an extra: the base install would refuse `videos-contract audit`.
+    assert '"$ACTION_PATH/generated" "$ACTION_PATH[audit]"' in run
     assert (PROJECT_ROOT / "pyproject.toml").exists()
     assert (GENERATED_DIR / "pyproject.toml").exists()
 
@@ -89,6 +90,16 @@ def test_the_example_uses_only_inputs_the_action_has() -> None:
     words = shlex.split(use["with"]["args"])
     parsed = build_parser().parse_args(["audit", *words])
     assert parsed.profile == "quick"
+
+
+def test_the_examples_test_job_installs_the_mock_for_the_plugin() -> None:
+    """The plugin's `videos_mock` (the tests against the mock) needs the `mock` extra."""
+    document = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    runs = [
+        s["run"] for s in document["jobs"]["tests"]["steps"] if "pip install" in s.get("run", "")
+    ]
+    (install,) = runs
+    assert '"videos-contract[mock] @ git+' in install
 
 
 def test_the_examples_pytest_options_are_the_plugins() -> None:

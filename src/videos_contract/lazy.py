@@ -11,6 +11,8 @@ __getattr__ = exports(__name__, _HOMES)
 ```
 
 A name is read from its module the first time it is asked for, and kept on the package.
+`guard(home)`, when given, runs before a module is loaded: a package whose modules need an
+extra raises there the `ImportError` that names it (`videos_contract.extras`).
 Standard library only.
 """
 
@@ -24,13 +26,17 @@ from typing import Any
 __all__ = ["exports"]
 
 
-def exports(package: str, homes: Mapping[str, str]) -> Callable[[str], Any]:
+def exports(
+    package: str, homes: Mapping[str, str], guard: Callable[[str], None] | None = None
+) -> Callable[[str], Any]:
     """A module `__getattr__` for `package`: each name of `homes` from `package.<home>`."""
 
     def __getattr__(name: str) -> Any:
         home = homes.get(name)
         if home is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        if guard is not None:
+            guard(home)
         value = getattr(importlib.import_module(f"{package}.{home}"), name)
         setattr(sys.modules[package], name, value)
         return value

@@ -7,6 +7,7 @@ Memory is shown bounded by what the server managed to send before the client sto
 from __future__ import annotations
 
 import asyncio
+import importlib
 from pathlib import Path
 
 import pytest
@@ -192,6 +193,27 @@ def test_close_delimited_body_that_is_whole_is_verified_and_kept(
     assert result.size == target.stat().st_size and probe_video(target).frames > 0
     assert thumb.size > 0
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_close_delimited_body_without_the_media_extra_is_kept_as_part(
+    mock: MockServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The base install has no decoder: a body without a length cannot be shown complete, so
+    it is not trusted, and the error names the extra that would check it."""
+    video_id = completed_video(mock)
+    # The client's question, answered as in an install without PyAV and Pillow (the mock
+    # serving the asset in this process still has them).
+    module = importlib.import_module("videos_contract.client.download")
+    monkeypatch.setattr(module, "missing", lambda extra: ("av", "PIL"))
+    rule = lambda seen: cut_halfway(1.0) if is_content(seen) else None  # noqa: E731
+    target = tmp_path / "clip.mp4"
+    with hostile(mock.url, rule) as server, connect(server.url, mock.key) as client:
+        with pytest.raises(DownloadError) as caught:
+            download(client, video_id, target)
+    assert "no Content-Length" in str(caught.value)
+    assert "needs the 'media' extra: pip install 'videos-contract[media]'" in str(caught.value)
+    assert not target.exists()
+    assert probe_video(tmp_path / "clip.mp4.part").frames > 0  # whole, yet unchecked: kept
 
 
 def test_unrequested_gzip_is_refused_and_nothing_saved(mock: MockServer, tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -70,19 +72,80 @@ def _run(command: Sequence[str], cwd: Path) -> None:
     assert done.returncode == 0, f"{' '.join(command)}: {done.stdout}{done.stderr}"
 
 
+def _constraints(folder: Path) -> Path:
+    """The dev environment's versions, pinned: a fresh venv gets the very same distributions
+    (from uv's cache, where they are), whatever the index offers today."""
+    ours = {"videos-contract", "aihubmix-videos"}
+    pins = sorted(
+        f"{dist.metadata['Name']}=={dist.version}"
+        for dist in importlib.metadata.distributions()
+        if dist.metadata["Name"].lower() not in ours
+    )
+    path = folder / "constraints.txt"
+    path.write_text("\n".join(pins) + "\n", encoding="utf-8")
+    return path
+
+
+# The README's two install lines ("Use it from your own project"), run as written from the
+# folder that holds `dist/`, with uv's pip in place of pip.
+README_INSTALLS = {
+    "": "pip install dist/aihubmix_videos-*.whl dist/videos_contract-*.whl",
+    "[all]": 'pip install dist/aihubmix_videos-*.whl "$(echo dist/videos_contract-*.whl)[all]"',
+}
+
+
 @pytest.fixture(scope="session")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    """`make dist`'s two builds, installed with uv into a new venv in a temporary folder."""
-    root = tmp_path_factory.mktemp("installed")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`make dist`'s two builds, in `dist/` of a temporary folder."""
+    root = tmp_path_factory.mktemp("built") / "dist"
     assert not root.resolve().is_relative_to(PROJECT_ROOT.resolve())
-    dist, venv, workdir = root / "dist", root / "venv", root / "work"
+    uv = uv_command()
+    _run([*uv, "build", "--quiet", "--out-dir", str(root), str(PROJECT_ROOT)], root.parent)
+    _run([*uv, "build", "--quiet", "--out-dir", str(root), str(GENERATED_DIR)], root.parent)
+    return root
+
+
+def _install(dist: Path, root: Path, extras: str, *also: str) -> Installed:
+    """The README's install line for `extras` ("" for the base install) into a new venv, then
+    the distributions `also` names; the versions pinned to the dev environment's."""
+    venv, workdir = root / "venv", root / "work"
     workdir.mkdir()
     uv = uv_command()
-    _run([*uv, "build", "--quiet", "--out-dir", str(dist), str(PROJECT_ROOT)], root)
-    _run([*uv, "build", "--quiet", "--out-dir", str(dist), str(GENERATED_DIR)], root)
     _run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], root)
-    wheels = [str(p) for p in sorted(dist.glob("*.whl"))]
-    _run(
-        [*uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *wheels], root
+    pip = " ".join(
+        shlex.quote(word)
+        for word in (*uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"))
     )
+    constraints = shlex.quote(str(_constraints(root)))
+    line = README_INSTALLS.get(
+        extras,
+        f'pip install dist/aihubmix_videos-*.whl "$(echo dist/videos_contract-*.whl){extras}"',
+    ).replace("pip install", f"{pip} -c {constraints}", 1)
+    _run(["bash", "-c", line], dist.parent)
+    if also:
+        _run(["bash", "-c", " ".join([pip, "-c", constraints, *map(shlex.quote, also)])], root)
     return Installed(dist=dist, venv=venv, workdir=workdir)
+
+
+@pytest.fixture(scope="session")
+def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """Both wheels with every extra (`[all]`), installed into a new venv outside the checkout."""
+    return _install(dist, tmp_path_factory.mktemp("installed"), "[all]")
+
+
+@pytest.fixture(scope="session")
+def installed_base(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """The base install: both wheels and no extra, in a new venv outside the checkout."""
+    return _install(dist, tmp_path_factory.mktemp("installed-base"), "")
+
+
+@pytest.fixture(scope="session")
+def installed_base_with_pytest(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """The base install and pytest, as a project's test environment with the plugin."""
+    return _install(dist, tmp_path_factory.mktemp("installed-base-pytest"), "", "pytest")
+
+
+@pytest.fixture(scope="session")
+def installed_proxy(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """The toolkit with the `proxy` extra alone."""
+    return _install(dist, tmp_path_factory.mktemp("installed-proxy"), "[proxy]")

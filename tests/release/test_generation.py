@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from videos_contract.cli import main as cli_main
 from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG
 from videos_contract.release.gate import CHANGELOG_NAME, RELEASED_SPEC_NAME, read_version
-from videos_contract.release.generation import check, diff_trees, generate, main
+from videos_contract.release.generation import (
+    GenerationError,
+    check,
+    diff_trees,
+    generate,
+    generate_into,
+    main,
+)
 
 CURRENT = read_version(GENERATOR_CONFIG)  # the project's current release
 
@@ -83,3 +92,27 @@ def test_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bogus"]) == 2
     usage = "usage: python -m videos_contract.release.generation generate|check"
     assert usage in capsys.readouterr().err
+
+
+def test_without_the_generator_regen_says_where_it_runs(
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An install without openapi-python-client (the toolkit's wheel, any extra): one line,
+    and nothing of the project touched."""
+    before = {p: p.read_bytes() for p in sorted(project.rglob("*")) if p.is_file()}
+    elsewhere = tmp_path / "bin"
+    elsewhere.mkdir()
+    monkeypatch.setattr(sys, "executable", str(elsewhere / "python"))
+    monkeypatch.setenv("PATH", str(elsewhere))
+    with pytest.raises(GenerationError, match="openapi-python-client is not installed"):
+        generate_into(tmp_path / "client")
+    assert cli_main(["regen", "--project", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "videos-contract regen: error: openapi-python-client is not installed: generating the "
+        "client runs in a checkout's dev environment (make env)\n"
+    )
+    assert {p: p.read_bytes() for p in sorted(project.rglob("*")) if p.is_file()} == before

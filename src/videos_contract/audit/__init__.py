@@ -11,10 +11,15 @@ Layers (each imports only those above it): `results` and `events` (plain values)
 `gate`, `operations`, `wire`, `answers`, `curl`; `proxy` and `client`; `context` and `checks`;
 `fuzz`; `verdict` (the one verdict: severities, baseline, deadline); `engine`; `reports`
 (reads results, never the engine).
+
+Running an audit (`run_audit`, `AuditConfig`, the checks) needs the `audit` extra, and asking
+for those names without it raises an `ImportError` that says so; the results, reports and
+profiles are plain modules that the proxy uses in its own install.
 """
 
 from typing import TYPE_CHECKING
 
+from videos_contract.extras import require
 from videos_contract.lazy import exports
 
 if TYPE_CHECKING:
@@ -65,7 +70,16 @@ _WHERE = {
 }
 
 
-__getattr__ = exports(__name__, _WHERE)
+# The layers that run an audit: the embedded mock, the relay's server, schemathesis.
+_RUNNING = ("checks", "engine")
+
+
+def _guard(home: str) -> None:
+    if home in _RUNNING:
+        require("audit", f"{__name__}.{home}")
+
+
+__getattr__ = exports(__name__, _WHERE, _guard)
 
 
 __all__ = [

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from videos_contract.audit.answers import schema_breach, short
 from videos_contract.audit.gate import CreateBudget
+from videos_contract.audit.profiles import ALL_MODELS
 from videos_contract.audit.results import Exchange
 from videos_contract.families import Family, families
 from videos_contract.protocol import protocol
@@ -38,8 +39,6 @@ __all__ = [
     "refuses_model",
 ]
 
-# Models given as `--model all` stand for every model the spec lists.
-ALL_MODELS = "all"
 # The body forms a create is tried in: the multipart form the contract documents first.
 FORM = "multipart form"
 JSON_BODY = "JSON body"

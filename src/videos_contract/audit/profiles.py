@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PROFILES", "REMOTE_MAX_CREATES", "Profile"]
+__all__ = ["ALL_MODELS", "PROFILES", "REMOTE_MAX_CREATES", "Profile"]
+
+# Models given as `--model all` (or `models = "all"` in the settings file) stand for every
+# model the spec lists.
+ALL_MODELS = "all"
 
 
 # Billed jobs an audit of a non-loopback server may have accepted, unless told otherwise.

@@ -4,6 +4,9 @@ Each command group lives in its own module with a `register(subparsers)` functio
 its subcommands; a subcommand's handler takes the parsed arguments and returns the exit code.
 Errors the user can act on are raised as `CliError` and printed as one line, never as a
 traceback.
+
+A group whose extra is not installed (`videos_contract.extras`) is not imported: its commands
+are still listed, and each says in one line which extra to install (exit code 2).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any, NoReturn
 
-from videos_contract import POSIX_ONLY
+from videos_contract import POSIX_ONLY, extras
 from videos_contract.cli.common import CliError, HelpFormatter, exit_codes_epilog
 from videos_contract.terminal import printable
 
@@ -32,6 +35,13 @@ _GROUPS = ("mock", "videos", "audit", "proxy", "docs")
 # Commands whose group is all a run of them loads: the proxy runs for hours beside the
 # user's tests, and its memory should be its own, not the audit's and the mock's.
 _ALONE = {"proxy": "proxy", "diff": "docs"}
+# The groups that need an extra, and the commands each adds (listed here so that they can be
+# named without importing the group); the other groups need only the base install.
+_EXTRA_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "mock": ("mock", ("mock",)),
+    "audit": ("audit", ("audit", "config")),
+    "proxy": ("proxy", ("proxy",)),
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,9 +99,38 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     alone = _ALONE.get(command or "")
     for name in (alone,) if alone else _GROUPS:
-        importlib.import_module(f"{__name__}.{name}").register(subparsers)
+        extra, listed = _EXTRA_GROUPS.get(name, ("", ()))
+        if extra and extras.missing(extra):
+            for each in listed:
+                _needs_extra(subparsers, each, extra)
+        else:
+            importlib.import_module(f"{__name__}.{name}").register(subparsers)
     _with_exit_codes(parser)
     return parser
+
+
+def _needs_extra(subparsers: Any, command: str, extra: str) -> None:
+    """`command`, whose extra is not installed: any arguments, `--help` too, get the line
+    naming the extra."""
+    parser = subparsers.add_parser(
+        command,
+        help=f"(needs the {extra!r} extra: {extras.install_line(extra)})",
+        add_help=False,
+    )
+    parser.add_argument("words", nargs=argparse.REMAINDER)
+
+    def refuse(args: argparse.Namespace) -> int:
+        raise CliError(extras.needs(extra, extras.missing(extra)), exit_code=2)
+
+    parser.set_defaults(handler=refuse)
+
+
+def _needed_extra(command: str) -> str | None:
+    """The extra `command` needs when it is not installed, else None."""
+    for extra, listed in _EXTRA_GROUPS.values():
+        if command in listed and extras.missing(extra):
+            return extra
+    return None
 
 
 def _with_exit_codes(parser: argparse.ArgumentParser) -> None:
@@ -109,6 +148,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"videos-contract: error: {POSIX_ONLY}", file=sys.stderr)
         return 2
     words = list(sys.argv[1:] if argv is None else argv)
+    extra = _needed_extra(words[0]) if words else None
+    if extra:  # before parsing: its options are unknown, `--help` included
+        message = extras.needs(extra, extras.missing(extra))
+        print(f"videos-contract {words[0]}: error: {message}", file=sys.stderr)
+        if "--json" in words:  # scripts get their one document, as for a bad argument
+            error = {"message": f"videos-contract {words[0]}: {message}", "exit_code": 2}
+            print(json.dumps({"error": error}, indent=2, sort_keys=True))
+        return 2
     parser = build_parser(words[0] if words else None)
     try:
         args = parser.parse_args(words)
@@ -131,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
         return 141
+    except extras.MissingExtra as exc:  # a package of an extra, asked for by a base command
+        print(f"videos-contract {args.command}: error: {exc}", file=sys.stderr)
+        return 2
     except CliError as exc:
         # Error messages quote servers (an error's code, message, param, a body): one sanitiser.
         text = printable(exc, keep_newlines=exc.lines)

@@ -41,7 +41,8 @@ EXIT_CODES: tuple[tuple[str, str], ...] = (
     (
         "2",
         "you asked for something impossible: a bad argument, value, file or URL, a missing "
-        "key, a value the spec or the model refuses (refused before sending); audit: also a "
+        "key, a value the spec or the model refuses (refused before sending), a command whose "
+        "extra is not installed; audit: also a "
         "server it could not audit (unreachable, key refused, cut short), its reports saying "
         "why; docs-check: also a source it could not fetch or read (DNS, timeout, 404, too "
         "big, unsafe redirect, not the kind expected), unless another differs",

@@ -33,6 +33,7 @@ from videos_contract.cli.common import console as make_console
 from videos_contract.cli.config import find_config, read_config
 from videos_contract.cli.families import check_family_values, families_help, family_body
 from videos_contract.client.defaults import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
+from videos_contract.extras import MissingExtra, needs
 from videos_contract.families import families
 from videos_contract.spec import Spec, load_spec
 from videos_contract.terminal import printable
@@ -407,7 +408,13 @@ def _session(args: argparse.Namespace, ui: _Ui) -> Iterator[AuthenticatedClient]
             key = args.key or os.environ.get(api.KEY_ENV)
         else:
             # Imported here: the mock (uvicorn, PyAV) is only needed when it runs.
-            from videos_contract.mock import MockConfig, running_mock
+            try:
+                from videos_contract.mock import MockConfig, running_mock
+            except MissingExtra as exc:  # the base install: the client without the mock
+                asked = "--mock: " if args.mock else f"no server: set {api.URL_ENV} (or --url); "
+                raise CliError(
+                    f"{asked}the embedded mock {needs('mock', exc.absent)}", exit_code=2
+                ) from None
 
             try:
                 server = stack.enter_context(running_mock(MockConfig()))

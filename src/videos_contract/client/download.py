@@ -56,6 +56,7 @@ from videos_contract.client.errors import ApiError, DownloadError, VideosClientE
 from videos_contract.client.generated_requests import content_request
 from videos_contract.client.lifecycle import check_operation
 from videos_contract.client.retry import DEADLINE, STREAMED
+from videos_contract.extras import missing, needs
 
 __all__ = [
     "DEFAULT_DOWNLOAD_TIMEOUT",
@@ -505,6 +506,13 @@ class _Transfer:
 
         self.file.flush()
         why: str
+        absent = missing("media")
+        if absent:  # decoding needs PyAV and Pillow, which the base install leaves out
+            raise _KeepPart(
+                f"{self.label}: the server sent no Content-Length and closed after "
+                f"{self.offset} bytes; checking that they are a complete {variant} "
+                f"{needs('media', absent)}; kept as {part_path(dest)}"
+            )
         try:
             if variant == "video":
                 info = probe_video(part)

@@ -15,7 +15,12 @@ then) shared by mocks on several hosts.
 
 from typing import TYPE_CHECKING
 
+from videos_contract.extras import require
 from videos_contract.lazy import exports
+
+# Every module serves HTTP or renders media: without the `mock` extra, one ImportError says
+# which extra to install (`videos_contract.extras`).
+require("mock", __name__)
 
 if TYPE_CHECKING:
     from videos_contract.mock.app import create_app

@@ -15,7 +15,12 @@ relay core's (`videos_contract.relay`: uvicorn with h11 in front, an h11 client 
 
 from typing import TYPE_CHECKING
 
+from videos_contract.extras import require
 from videos_contract.lazy import exports
+
+# The proxy serves HTTP and decodes the media it passes on: without the `proxy` extra, one
+# ImportError says which extra to install (`videos_contract.extras`).
+require("proxy", __name__)
 
 # Each layer loads when first asked for: `proxy --help` and the audit's use of the checks do
 # not load the server (uvicorn).

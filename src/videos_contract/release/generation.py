@@ -36,7 +36,15 @@ class GenerationError(RuntimeError):
 
 def _generator_command() -> list[str]:
     exe = Path(sys.executable).with_name("openapi-python-client")
-    return [str(exe) if exe.exists() else "openapi-python-client"]
+    if exe.exists():
+        return [str(exe)]
+    if shutil.which("openapi-python-client") is None:
+        # A dev tool, in no extra: an installed toolkit diffs specs, a checkout regenerates.
+        raise GenerationError(
+            "openapi-python-client is not installed: generating the client runs in a "
+            "checkout's dev environment (make env)"
+        )
+    return ["openapi-python-client"]
 
 
 def generate_into(dest: Path, *, spec: Path = SPEC_PATH, config: Path = GENERATOR_CONFIG) -> None:

@@ -50,16 +50,29 @@ class Installed:
         return env
 
     def run(
-        self, program: str, *args: str, timeout: float = 240
+        self, program: str, *args: str, timeout: float = 240, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
+        """`program` of the venv run to its end in `workdir`; `env` added to its environment."""
         return subprocess.run(
             [str(self.bin / program), *args],
             cwd=self.workdir,
-            env=self.env(),
+            env={**self.env(), **(env or {})},
             capture_output=True,
             text=True,
             timeout=timeout,
             check=False,
+        )
+
+    def start(self, program: str, *args: str) -> subprocess.Popen[str]:
+        """`program` of the venv started in `workdir` (a server), stdout and stderr merged;
+        the caller stops it."""
+        return subprocess.Popen(
+            [str(self.bin / program), *args],
+            cwd=self.workdir,
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
 
     def wheel(self, prefix: str) -> Path:

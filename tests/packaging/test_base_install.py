@@ -9,7 +9,6 @@ from __future__ import annotations
 import email.parser
 import re
 import signal
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -143,29 +142,15 @@ def test_the_client_commands_work_against_a_server(
     installed_base: Installed, tmp_path: Path
 ) -> None:
     with running_mock(MockConfig(render_seconds=0.2)) as server:
-        env = {**installed_base.env(), URL_ENV: server.url, KEY_ENV: server.key}
-        created = subprocess.run(
-            [
-                *(str(installed_base.bin / "videos-contract"), "create", "--model", MODEL),
-                *("--prompt", "a red fox", "--wait", "--interval", "0.1", "-o", "fox.mp4"),
-            ],
-            cwd=installed_base.workdir,
-            env=env,
-            capture_output=True,
-            text=True,
+        env = {URL_ENV: server.url, KEY_ENV: server.key}
+        created = installed_base.run(
+            *("videos-contract", "create", "--model", MODEL, "--prompt", "a red fox"),
+            *("--wait", "--interval", "0.1", "-o", "fox.mp4"),
             timeout=120,
-            check=False,
+            env=env,
         )
         assert created.returncode == 0, created.stdout + created.stderr
-        listed = subprocess.run(
-            [str(installed_base.bin / "videos-contract"), "list", "--json"],
-            cwd=installed_base.workdir,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        listed = installed_base.run("videos-contract", "list", "--json", timeout=120, env=env)
         assert listed.returncode == 0, listed.stderr
     assert probe_video(installed_base.workdir / "fox.mp4").codec == "h264"
     assert "a red fox" in listed.stdout
@@ -203,14 +188,9 @@ def test_the_plugin_in_the_base_install(installed_base_with_pytest: Installed) -
     with_pytest = installed_base_with_pytest
     (with_pytest.workdir / "test_users.py").write_text(USERS_TESTS, encoding="utf-8")
     with running_mock(MockConfig(render_seconds=0.2)) as server:
-        done = subprocess.run(
-            [str(with_pytest.bin / "pytest"), "-q", "-p", "no:cacheprovider", "test_users.py"],
-            cwd=with_pytest.workdir,
-            env={**with_pytest.env(), URL_ENV: server.url, KEY_ENV: server.key},
-            capture_output=True,
-            text=True,
-            timeout=240,
-            check=False,
+        done = with_pytest.run(
+            *("pytest", "-q", "-p", "no:cacheprovider", "test_users.py"),
+            env={URL_ENV: server.url, KEY_ENV: server.key},
         )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 passed, 1 error" in done.stdout, done.stdout
@@ -231,34 +211,20 @@ def test_the_proxy_extra_alone_runs_the_proxy(installed_proxy: Installed, tmp_pa
     assert refused.returncode == 2 and "needs the 'mock' extra" in refused.stderr
     reports = tmp_path / "reports"
     with running_mock(MockConfig(render_seconds=0.2)) as server:
-        proxy = subprocess.Popen(
-            [
-                *(str(installed_proxy.bin / "videos-contract"), "proxy", "--port", "0"),
-                *("--upstream", server.url, "--report-dir", str(reports)),
-            ],
-            cwd=installed_proxy.workdir,
-            env=installed_proxy.env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+        proxy = installed_proxy.start(
+            *("videos-contract", "proxy", "--port", "0"),
+            *("--upstream", server.url, "--report-dir", str(reports)),
         )
         try:
             assert proxy.stdout is not None
             first = proxy.stdout.readline()
             match = re.search(r"listening on (http://\S+),", first)
             assert match, first
-            env = {**installed_proxy.env(), URL_ENV: match.group(1), KEY_ENV: server.key}
-            created = subprocess.run(
-                [
-                    *(str(installed_proxy.bin / "videos-contract"), "create", "--model", MODEL),
-                    *("--prompt", "a red fox", "--wait", "--interval", "0.1", "-o", "fox.mp4"),
-                ],
-                cwd=installed_proxy.workdir,
-                env=env,
-                capture_output=True,
-                text=True,
+            created = installed_proxy.run(
+                *("videos-contract", "create", "--model", MODEL, "--prompt", "a red fox"),
+                *("--wait", "--interval", "0.1", "-o", "fox.mp4"),
                 timeout=120,
-                check=False,
+                env={URL_ENV: match.group(1), KEY_ENV: server.key},
             )
             assert created.returncode == 0, created.stdout + created.stderr
         finally:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import tomllib
 import zipfile
 from pathlib import Path
@@ -74,16 +73,9 @@ def test_installed_audit_of_the_embedded_mock(installed: Installed) -> None:
 
 def test_installed_mock_serves_the_users_spec(installed: Installed, tmp_path: Path) -> None:
     edited = _edited_spec(tmp_path)
-    process = subprocess.Popen(
-        [
-            *(str(installed.bin / "videos-contract"), "mock", "--port", "0"),
-            *("--render-seconds", "0.2", "--spec", str(edited)),
-        ],
-        cwd=installed.workdir,
-        env=installed.env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    process = installed.start(
+        *("videos-contract", "mock", "--port", "0"),
+        *("--render-seconds", "0.2", "--spec", str(edited)),
     )
     try:
         assert process.stdout is not None
@@ -95,25 +87,11 @@ def test_installed_mock_serves_the_users_spec(installed: Installed, tmp_path: Pa
         # 6 is within the packaged spec's limit and beyond the edited copy's.
         assert response.status_code == 400, response.text
         assert "limit" in response.text
-        env = {**installed.env(), URL_ENV: match.group(1), KEY_ENV: DEFAULT_KEY}
-        created = subprocess.run(
-            [
-                *(
-                    str(installed.bin / "videos-contract"),
-                    "create",
-                    "--model",
-                    MODEL,
-                    "--prompt",
-                    "a red fox",
-                ),
-                *("--wait", "--interval", "0.1", "-o", "fox.mp4"),
-            ],
-            cwd=installed.workdir,
-            env=env,
-            capture_output=True,
-            text=True,
+        created = installed.run(
+            *("videos-contract", "create", "--model", MODEL, "--prompt", "a red fox"),
+            *("--wait", "--interval", "0.1", "-o", "fox.mp4"),
             timeout=120,
-            check=False,
+            env={URL_ENV: match.group(1), KEY_ENV: DEFAULT_KEY},
         )
         assert created.returncode == 0, created.stdout + created.stderr
         assert probe_video(installed.workdir / "fox.mp4").codec == "h264"

@@ -11,7 +11,7 @@ The checks, grouped by what they check: `refusals` (keys, unknown ids, invalid a
 creates, the error object), `jobs` (a created job's way to its terminal status), `content`
 (the MP4, the image variants, byte ranges), `remix`, `sweep` (each model's lengths and
 sizes), `history` (times and progress over the run, the list, deletion). What they share:
-`registry`, `fixtures` (what a create sends: the prompt, real PNGs), `media` (downloads and
+`registry`, `_fixtures` (what a create sends: the prompt, real PNGs), `_media` (downloads and
 what an asset must be) and `plan` (the sweep's models and cells).
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from videos_contract.audit.answers import job_frame
-from videos_contract.audit.checks.media import download, expect_asset, expect_mp4
+from videos_contract.audit.checks._media import download, expect_asset, expect_mp4
 from videos_contract.audit.checks.registry import check
 from videos_contract.audit.context import CheckContext
 from videos_contract.families import families

@@ -8,7 +8,7 @@ import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from videos_contract.audit.checks.fixtures import PROMPT, reference_data_url
+from videos_contract.audit.checks._fixtures import PROMPT, reference_data_url
 from videos_contract.audit.checks.plan import audited_models
 from videos_contract.audit.checks.registry import check
 from videos_contract.audit.context import (

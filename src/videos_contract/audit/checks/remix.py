@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from videos_contract.audit.checks.media import expect_mp4
+from videos_contract.audit.checks._media import expect_mp4
 from videos_contract.audit.checks.registry import check
 from videos_contract.audit.context import CheckContext
 from videos_contract.families import families

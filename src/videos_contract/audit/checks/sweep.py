@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from videos_contract.audit.checks.fixtures import PROMPT, reference_data_url, reference_png
-from videos_contract.audit.checks.media import expect_mp4
+from videos_contract.audit.checks._fixtures import PROMPT, reference_data_url, reference_png
+from videos_contract.audit.checks._media import expect_mp4
 from videos_contract.audit.checks.plan import (
     audited_models,
     expected_clip,

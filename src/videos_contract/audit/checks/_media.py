@@ -31,8 +31,8 @@ def _variant_media_type(ctx: CheckContext, variant: str) -> str:
 
 
 def expect_asset(ctx: CheckContext, reply: Any, what: str, variant: str) -> str:
-    # The relay's module loads httpx and Starlette; the registry of checks loads neither.
-
+    """A downloaded asset's status, media type (the spec's for `variant`) and length; its
+    media type."""
     ctx.expect_status(reply, "downloadVideoContent", 200, what)
     ctype: str = reply.response.headers.get("content-type", "").split(";")[0].strip()
     expected = _variant_media_type(ctx, variant)

@@ -453,3 +453,43 @@ def test_a_planted_import_cycle_fails(tmp_path: Path) -> None:
         },
     )
     assert import_cycles(src) == ["videos_contract.proxy.app <-> videos_contract.proxy.front"]
+
+
+# ---- private modules stay inside their package
+
+
+def private_module_imports(src: Path) -> list[str]:
+    """`module:line imports target` for each import of a private module of ours (a name with
+    a leading underscore: `mock/_capture.py`) from outside the package that holds it."""
+    problems = []
+    for found in iter_imports(src):
+        parts = found.target.split(".")
+        if parts[0] != PACKAGE:
+            continue
+        private = next(
+            (i for i, p in enumerate(parts) if p.startswith("_") and not p.startswith("__")), None
+        )
+        if private is None:
+            continue
+        package = ".".join(parts[:private])
+        if not found.module.startswith(f"{package}."):
+            problems.append(f"{found.module}:{found.line} imports {found.target}")
+    return problems
+
+
+def test_private_modules_are_imported_only_inside_their_package() -> None:
+    assert private_module_imports(SRC) == []
+
+
+def test_a_planted_import_of_a_private_module_fails(tmp_path: Path) -> None:
+    src = _plant(
+        tmp_path,
+        {
+            "mock/defects.py": "from videos_contract.mock._capture import wrap\n",
+            "audit/checks/sweep.py": "from videos_contract.audit.checks._media import expect_mp4\n",
+            "proxy/app.py": "from videos_contract.mock._capture import wrap\n",
+        },
+    )
+    assert private_module_imports(src) == [
+        "videos_contract.proxy.app:1 imports videos_contract.mock._capture"
+    ]

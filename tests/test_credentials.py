@@ -25,6 +25,7 @@ from videos_contract.credentials import (
     MIN_SCRUB_LENGTH,
     Secrets,
     StreamScrubber,
+    bare_url,
     mask_key,
     masked_header,
     masked_headers,
@@ -232,3 +233,44 @@ def test_a_urls_password_and_query_keys_are_masked(password: str) -> None:
     )
     assert masked_url("https://gateway.example/v1?api_key=" + password).endswith(f"api_key={MASK}")
     assert masked_url("not a url") == "not a url"
+
+
+@SETTINGS
+@given(long_keys, st.binary(max_size=3000), st.binary(max_size=300))
+def test_a_file_is_scrubbed_in_place_and_its_new_digest_given(
+    key: str, head: bytes, tail: bytes
+) -> None:
+    import hashlib
+    import tempfile
+
+    secrets = Secrets([key])
+    whole = head + key.encode() + tail
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "body.bin"
+        path.write_bytes(whole)
+        digest = secrets.scrub_file(path, short=False)
+        kept = path.read_bytes()
+        assert [p.name for p in Path(folder).iterdir()] == ["body.bin"]  # no temporary left
+    assert kept == secrets.scrub(whole, short=False) and len(kept) == len(whole)
+    assert key.encode() not in kept and digest == hashlib.sha256(kept).hexdigest()
+
+
+@SETTINGS
+@given(keys, around)
+def test_kept_headers_and_targets_note_and_blank_every_value(key: str, text: str) -> None:
+    secrets = Secrets()
+    headers = [("Authorization", f"Bearer {key}"), ("X-Note", f"{text} {key} ")]
+    kept = secrets.kept_headers(headers)
+    assert key in secrets
+    assert kept[0] == ("Authorization", f"Bearer {MASK}")
+    assert not _standalone(key, kept[1][1]) and "*" in kept[1][1]
+    target = secrets.kept_target(f"/v1/videos?key={key}&after={key}x")
+    assert target.startswith(f"/v1/videos?key={MASK}&after=")
+    assert secrets.scrub_text(f"({key})") == "(" + "*" * len(key.encode()) + ")"
+
+
+def test_a_bare_url_keeps_the_origin_and_path_alone() -> None:
+    assert bare_url("https://user:pw@gateway.example:8443/v1/?key=sk-1#top") == (
+        "https://gateway.example:8443/v1"
+    )
+    assert bare_url("http://[::1]/v1") == "http://[::1]/v1"

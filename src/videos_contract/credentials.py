@@ -8,11 +8,14 @@ one artefact is blanked in every other. Standard library only.
   `values_in_header` and `values_in_query` take the secret strings out of them (a bearer
   token, a Basic pair and its password, every cookie value, an `api-key` header's value).
 - `masked_header`, `masked_headers` and `masked_target` write those places with `MASK`
-  instead of the values (`Bearer ***` keeps its scheme readable).
+  instead of the values (`Bearer ***` keeps its scheme readable); `bare_url` is a URL's
+  origin and path alone (no user, password, query or fragment).
 - `Secrets` holds every value seen and blanks them: in text (`secrets(text)`, each value
   becomes `MASK`), in bytes (`secrets.scrub(data)`, each byte of a value becomes `*`, so a
-  body keeps its length) and in streams (`StreamScrubber`, a value cut between two chunks
-  included). It has no cap: a long run with many keys blanks all of them.
+  body keeps its length; `scrub_text` the same in text, `scrub_file` in a file of any size)
+  and in streams (`StreamScrubber`, a value cut between two chunks included). It has no cap:
+  a long run with many keys blanks all of them. `kept_headers` and `kept_target` note the
+  values a request carries and write its headers and target as a record may keep them.
 - `mask_key(key)` is how a key may appear at all: its first characters when it is long enough
   for them to say nothing, else `MASK`.
 
@@ -26,11 +29,13 @@ chance, and the same value is masked where it really travelled (headers, query).
 from __future__ import annotations
 
 import base64
+import hashlib
+import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 __all__ = [
     "CREDENTIAL_HEADERS",
@@ -39,6 +44,7 @@ __all__ = [
     "MIN_SCRUB_LENGTH",
     "Secrets",
     "StreamScrubber",
+    "bare_url",
     "mask_key",
     "masked_header",
     "masked_headers",
@@ -161,6 +167,16 @@ def masked_url(text: str) -> str:
     return _QUERY_CREDENTIAL.sub(lambda found: f"{found.group(1)}{MASK}", text)
 
 
+def bare_url(url: str) -> str:
+    """The origin and path of `url` without user, password, query or fragment."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
 def mask_key(key: str) -> str:
     """How a key may be shown: `sk-gat…` when it is long enough for six characters to say
     nothing of it, else `MASK`."""
@@ -249,6 +265,50 @@ class Secrets:
         if pattern is not None and short:
             data = pattern.sub(lambda found: b"*" * len(found.group()), data)
         return data
+
+    def scrub_text(self, text: str, *, short: bool = True) -> str:
+        """`text` with each character of each value replaced by `*`, as `scrub` does bytes."""
+        return _decoded(self.scrub(_encoded(text), short=short))
+
+    def kept_headers(
+        self, headers: Sequence[tuple[str, str]], *, short: bool = True
+    ) -> list[tuple[str, str]]:
+        """Note the values `headers` carry, then write them as a record may keep them: a
+        credential header masked (`masked_header`), any other value scrubbed."""
+        for name, value in headers:
+            self.add_header(name, value)
+        return [
+            (
+                name,
+                masked_header(name, value)
+                if name.lower() in CREDENTIAL_HEADERS
+                else self.scrub_text(value, short=short),
+            )
+            for name, value in headers
+        ]
+
+    def kept_target(self, target: str, *, short: bool = True) -> str:
+        """Note a request target's credential query values, then write it masked and
+        scrubbed, as a record may keep it."""
+        self.add_target(target)
+        return self.scrub_text(masked_target(target), short=short)
+
+    def scrub_file(self, path: Path, *, short: bool = True) -> str:
+        """Blank the values in a file of any content and size, in place, streamed (each byte
+        of a value becomes `*`, so its length stays); the sha256 of what it now holds."""
+        scrubber = StreamScrubber(self, short=short)
+        digest = hashlib.sha256()
+        temporary = path.with_name(path.name + ".tmp")
+        with open(path, "rb") as source, open(temporary, "wb") as target:
+            while chunk := source.read(1 << 20):
+                out = scrubber.feed(chunk)
+                digest.update(out)
+                target.write(out)
+            out = scrubber.flush()
+            digest.update(out)
+            target.write(out)
+        os.replace(temporary, path)
+        return digest.hexdigest()
 
     def __call__(self, text: str) -> str:
         """`text` with each value replaced by `MASK`."""

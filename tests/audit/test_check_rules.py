@@ -6,16 +6,18 @@ from typing import Any
 
 import pytest
 
-from videos_contract.audit.checks import (
+from videos_contract.audit.checks import CHECKS, BehaviourCheck, check
+from videos_contract.audit.checks.content import _is_grid_of
+from videos_contract.audit.checks.history import _groups
+from videos_contract.audit.checks.plan import (
     ALL_MODELS,
     MAX_SWEPT_LENGTHS,
-    _groups,
-    _is_grid_of,
-    _model_matches,
-    _near_misses,
-    _sweep,
     audited_models,
+    sweep_cells,
 )
+from videos_contract.audit.checks.refusals import _near_misses
+from videos_contract.audit.checks.registry import arrange
+from videos_contract.audit.checks.sweep import _model_matches
 from videos_contract.audit.context import CheckContext
 from videos_contract.families import families
 from videos_contract.spec import load_spec
@@ -32,7 +34,7 @@ def _ctx() -> CheckContext:
 @pytest.mark.parametrize("model", families().models)
 def test_the_sweep_covers_every_size_and_the_lengths_of_each_model(model: str) -> None:
     family = families().for_model(model)
-    cells = _sweep(_ctx(), model)
+    cells = sweep_cells(_ctx(), model)
     assert {cell["model"] for cell in cells} == {model}
     sizes = set(family.allowed(model, family.size_field))
     assert {cell[family.size_field] for cell in cells} == sizes
@@ -55,7 +57,7 @@ def test_one_model_per_family_by_default_and_every_listed_one_for_all() -> None:
     assert audited_models(every) == list(families().models)
     chosen = CheckContext(SPEC, client=None, models=("kling-v2", "kling-v2"))  # type: ignore[arg-type]
     assert audited_models(chosen) == ["kling-v2"]
-    assert _sweep(chosen, "kling-v2") == [{"model": "kling-v2"}]
+    assert sweep_cells(chosen, "kling-v2") == [{"model": "kling-v2"}]
 
 
 def test_near_misses_lie_just_outside_the_contract() -> None:
@@ -100,3 +102,45 @@ def test_jobs_of_the_same_second_may_come_in_either_order() -> None:
     asc_wrong = videos(("c", 2), ("a", 1), ("b", 1))
     assert _groups(asc_ties_swapped) == _groups(desc)[::-1]
     assert _groups(asc_wrong) != _groups(desc)[::-1]
+
+
+def _home(registered: BehaviourCheck) -> str:
+    return registered.function.__module__.rsplit(".", 1)[-1]
+
+
+def test_checks_run_grouped_with_the_jobs_first_and_the_deletion_last() -> None:
+    homes = [_home(registered) for registered in CHECKS.values()]
+    assert list(dict.fromkeys(homes)) == [
+        "refusals",
+        "jobs",
+        "content",
+        "remix",
+        "sweep",
+        "history",
+    ]
+    names = list(CHECKS)
+    assert names.index("created_job_reaches_terminal_status") < names.index(
+        "content_is_real_mp4_matching_size_and_seconds"
+    )
+    # The list walk expects every job the other checks made; the deletion comes after it.
+    assert names[-2:] == ["list_pagination_has_no_duplicates_or_gaps", "deleted_video_is_gone"]
+
+
+def test_arrange_follows_the_modules_then_their_definitions() -> None:
+    from videos_contract.audit.checks import history, refusals
+
+    before = dict(CHECKS)
+    try:
+
+        @check("listVideos")
+        def a_planted_check(ctx: CheckContext) -> None:
+            del ctx
+
+        arrange(history, refusals)
+        homes = [_home(registered) for registered in CHECKS.values()]
+        assert homes[:2] == ["history", "history"] and homes[-1] == "test_check_rules"
+        assert homes.index("refusals") < homes.index("jobs")
+        assert next(iter(CHECKS)) == "time_and_progress_are_consistent"
+    finally:
+        CHECKS.clear()
+        CHECKS.update(before)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from videos_contract.audit.checks import _family_body, family_near_misses
+from videos_contract.audit.checks.refusals import _family_body, family_near_misses
 from videos_contract.audit.serving import serve_in_thread
 from videos_contract.cli import main
 from videos_contract.families import families

@@ -12,8 +12,8 @@ import yaml
 
 from videos_contract.cli import main
 from videos_contract.paths import GENERATED_DIR, GENERATOR_CONFIG, SPEC_PATH
-from videos_contract.release import specdiff
 from videos_contract.release.specdiff import Level, diff_specs, highest_level
+from videos_contract.release.specdiff.schemas import Differ
 from videos_contract.release.surface import (
     client_surface,
     compare_surfaces,
@@ -92,16 +92,14 @@ def test_the_client_catches_a_rule_that_is_wrong(
 ) -> None:
     """With the field-removal rule broken to say additive, the generated client still sees a
     field gone from a model, and the verdict is breaking with both opinions in the report."""
-    original = specdiff._Differ.add
+    original = Differ.add
 
-    def misclassify(
-        self: specdiff._Differ, level: Level, rule: str, where: str, message: str
-    ) -> None:
+    def misclassify(self: Differ, level: Level, rule: str, where: str, message: str) -> None:
         if rule == "property-removed":
             level = Level.ADDITIVE
         original(self, level, rule, where, message)
 
-    monkeypatch.setattr(specdiff._Differ, "add", misclassify)
+    monkeypatch.setattr(Differ, "add", misclassify)
     new = copy.deepcopy(base)
     _drop_progress(new)
     changes = diff_specs(base, new)

@@ -4,152 +4,46 @@ Each defect is a named ASGI wrapper around the mock's app that breaks one rule o
 the way real servers have been seen to: a field of the wrong type, a status outside the enum,
 a key check that lets anyone in... The audit's tests start the mock with one defect at a time
 and expect a report naming the broken field or behaviour. Expected values come from the spec.
+
+This module is the catalogue: each defect's rewrite and its entry in `_WRAPPERS` (name, one
+line of what the broken server does, the wrapper). The ASGI machinery they are built with
+(capturing an answer, rewriting Video objects and list pages, editing a request) is in
+`mock/_capture.py`.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import re
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from videos_contract.families import families
-from videos_contract.http_rules import error_bytes
+from videos_contract.mock._capture import (
+    Captured,
+    Rewrite,
+    Wrapper,
+    answers_json,
+    call,
+    edit_list,
+    edit_videos,
+    error_answer,
+    is_operation,
+    path_parts,
+    query_of,
+    read_request,
+    reply,
+    set_field,
+    with_body,
+    with_query,
+    wrap,
+)
 from videos_contract.protocol import protocol
 from videos_contract.spec import load_spec
 
 __all__ = ["DEFECTS", "apply_defects"]
-
-Wrapper = Callable[[ASGIApp], ASGIApp]
-
-
-@dataclass
-class _Captured:
-    status: int
-    headers: list[tuple[bytes, bytes]]
-    body: bytes
-
-    def header(self, name: bytes) -> bytes | None:
-        return next((v for k, v in self.headers if k.lower() == name), None)
-
-    def set_header(self, name: bytes, value: bytes) -> None:
-        self.headers = [(k, v) for k, v in self.headers if k.lower() != name] + [(name, value)]
-
-
-async def _call(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
-    """Run the app on a request with the given body and capture its whole response."""
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    captured = _Captured(500, [], b"")
-    chunks: list[bytes] = []
-
-    async def send(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            captured.status = message["status"]
-            captured.headers = list(message.get("headers", []))
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, send)
-    captured.body = b"".join(chunks)
-    return captured
-
-
-async def _read(receive: Receive) -> bytes:
-    chunks, more = [], True
-    while more:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        more = message.get("more_body", False)
-    return b"".join(chunks)
-
-
-async def _reply(send: Send, response: _Captured) -> None:
-    response.set_header(b"content-length", str(len(response.body)).encode())
-    await send(
-        {"type": "http.response.start", "status": response.status, "headers": response.headers}
-    )
-    await send({"type": "http.response.body", "body": response.body})
-
-
-Rewrite = Callable[[ASGIApp, Scope, bytes], Awaitable[_Captured]]
-
-
-def _wrap(rewrite: Rewrite) -> Wrapper:
-    """A wrapper that buffers each HTTP exchange and lets `rewrite` produce the answer."""
-
-    def wrapper(app: ASGIApp) -> ASGIApp:
-        async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http":
-                await app(scope, receive, send)
-                return
-            body = await _read(receive)
-            await _reply(send, await rewrite(app, scope, body))
-
-        return wrapped
-
-    return wrapper
-
-
-def _is_json(response: _Captured) -> bool:
-    return (response.header(b"content-type") or b"").startswith(b"application/json")
-
-
-def _videos(document: Any) -> list[dict[str, Any]]:
-    """The Video objects in a response body (one, or the items of a list page)."""
-    if isinstance(document, dict) and document.get("object") == protocol().object_name("Video"):
-        return [document]
-    if isinstance(document, dict) and isinstance(document.get("data"), list):
-        return [v for v in document["data"] if isinstance(v, dict)]
-    return []
-
-
-def _edit_videos(edit: Callable[[dict[str, Any]], None]) -> Rewrite:
-    async def rewrite(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
-        response = await _call(app, scope, body)
-        if _is_json(response):
-            document = json.loads(response.body)
-            for video in _videos(document):
-                edit(video)
-            response.body = json.dumps(document).encode()
-        return response
-
-    return rewrite
-
-
-def _path_parts(scope: Scope) -> list[str]:
-    return [part for part in scope["path"].split("/") if part]
-
-
-def _is_operation(scope: Scope, operation_id: str) -> bool:
-    op = load_spec().operation(operation_id)
-    template = [part for part in op.path.split("/") if part]
-    parts = _path_parts(scope)
-    return (
-        scope["method"] == op.method
-        and len(parts) == len(template)
-        and all(t.startswith("{") or t == p for t, p in zip(template, parts, strict=True))
-    )
-
-
-def _error(status: int, message: str, param: str | None, code: str) -> _Captured:
-    body = error_bytes(message, "invalid_request_error", param=param, code=code)
-    return _Captured(status, [(b"content-type", b"application/json")], body)
-
-
-# -- the defects -----------------------------------------------------------------------------
 
 
 def _progress_as_text(video: dict[str, Any]) -> None:
@@ -165,11 +59,11 @@ def _unknown_status(video: dict[str, Any]) -> None:
         video["status"] = "pending"
 
 
-async def _accept_invalid(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _accept_invalid(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """A create the mock refuses as invalid is run again with only a prompt and the first
     model the spec lists, and billed."""
-    response = await _call(app, scope, body)
-    if not (_is_operation(scope, "createVideo") and response.status == 400):
+    response = await call(app, scope, body)
+    if not (is_operation(scope, "createVideo") and response.status == 400):
         return response
     headers = [
         (k, v) for k, v in scope["headers"] if k.lower() not in (b"content-type", b"content-length")
@@ -180,118 +74,86 @@ async def _accept_invalid(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
         (b"content-type", b"application/json"),
         (b"content-length", str(len(retry)).encode()),
     ]
-    return await _call(app, {**scope, "headers": headers}, retry)
+    return await call(app, {**scope, "headers": headers}, retry)
 
 
-async def _reject_valid_length(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _reject_valid_length(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """Every Sora length but the default is refused, though the spec lists it.
 
     (A refused model would read as a model the server does not offer, which is allowed.)
     """
-    if _is_operation(scope, "createVideo"):
+    if is_operation(scope, "createVideo"):
         default = load_spec().default("VideoSeconds")
         others = [s for s in load_spec().enum("VideoSeconds") if s != default]
         sent = [f'"seconds": "{s}"' for s in others] + [f'"seconds":"{s}"' for s in others]
         form = [f'name="seconds"\r\n\r\n{s}\r\n' for s in others]
         if any(text.encode() in body for text in sent + form):
-            return _error(400, "Invalid 'seconds'.", "seconds", "invalid_value")
-    return await _call(app, scope, body)
+            return error_answer(400, "Invalid 'seconds'.", "seconds", "invalid_value")
+    return await call(app, scope, body)
 
 
-async def _fail_on_largest_page(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _fail_on_largest_page(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """A list request for the largest page the spec allows crashes the server."""
-    if _is_operation(scope, "listVideos"):
+    if is_operation(scope, "listVideos"):
         largest = load_spec().operation("listVideos").parameter("limit")["schema"]["maximum"]
-        query = dict(parse_qsl(scope.get("query_string", b"").decode()))
-        if query.get("limit") == str(largest):
-            return _error(500, "Internal error.", None, "server_error")
-    return await _call(app, scope, body)
+        if ("limit", str(largest)) in query_of(scope):
+            return error_answer(500, "Internal error.", None, "server_error")
+    return await call(app, scope, body)
 
 
-async def _json_as_text(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
-    response = await _call(app, scope, body)
-    if _is_json(response):
+async def _json_as_text(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
+    response = await call(app, scope, body)
+    if answers_json(response):
         response.set_header(b"content-type", b"text/plain; charset=utf-8")
     return response
 
 
-async def _no_auth_check(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _no_auth_check(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """Any key, or none, is taken for the mock's own key."""
     key = scope["app"].state.config.keys[0] if "app" in scope else None
     if key is None:
-        return await _call(app, scope, body)
+        return await call(app, scope, body)
     headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"authorization"]
     headers.append((b"authorization", f"Bearer {key}".encode()))
-    return await _call(app, {**scope, "headers": headers}, body)
+    return await call(app, {**scope, "headers": headers}, body)
 
 
-async def _lose_created(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
-    if _is_operation(scope, "retrieveVideo"):
-        return _error(404, "No such video.", "video_id", "not_found")
-    return await _call(app, scope, body)
+async def _lose_created(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
+    if is_operation(scope, "retrieveVideo"):
+        return error_answer(404, "No such video.", "video_id", "not_found")
+    return await call(app, scope, body)
 
 
-async def _delete_keeps(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _delete_keeps(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """DELETE confirms without deleting (after the usual checks of key and id)."""
-    if not _is_operation(scope, "deleteVideo"):
-        return await _call(app, scope, body)
-    probe = await _call(app, {**scope, "method": "GET"}, b"")
+    if not is_operation(scope, "deleteVideo"):
+        return await call(app, scope, body)
+    probe = await call(app, {**scope, "method": "GET"}, b"")
     if probe.status != 200:
         return probe
-    video_id = _path_parts(scope)[-1]
+    video_id = path_parts(scope)[-1]
     deleted = protocol().object_name("DeletedVideo")
     confirmation = {"id": video_id, "object": deleted, "deleted": True}
-    return _Captured(
+    return Captured(
         200, [(b"content-type", b"application/json")], json.dumps(confirmation).encode()
     )
 
 
-async def _ignore_cursor(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _ignore_cursor(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """`after` is ignored, so every page starts from the first video again."""
-    if _is_operation(scope, "listVideos"):
-        query = [
-            (k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode()) if k != "after"
-        ]
-        scope = {**scope, "query_string": urlencode(query).encode()}
-    return await _call(app, scope, body)
+    if is_operation(scope, "listVideos"):
+        scope = with_query(scope, _without("after")(query_of(scope)))
+    return await call(app, scope, body)
 
 
-async def _corrupt_mp4(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _corrupt_mp4(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """MP4 downloads keep their length and first bytes, but the rest is zeros."""
-    response = await _call(app, scope, body)
+    response = await call(app, scope, body)
     if (response.header(b"content-type") or b"").startswith(b"video/mp4") and len(
         response.body
     ) > 32:
         response.body = response.body[:32] + bytes(len(response.body) - 32)
     return response
-
-
-def _query(scope: Scope) -> list[tuple[str, str]]:
-    return parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True)
-
-
-def _with_query(scope: Scope, query: list[tuple[str, str]]) -> Scope:
-    return {**scope, "query_string": urlencode(query).encode()}
-
-
-def _with_body(scope: Scope, body: bytes) -> Scope:
-    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
-    return {**scope, "headers": [*headers, (b"content-length", str(len(body)).encode())]}
-
-
-def _set_field(scope: Scope, body: bytes, name: str, value: Callable[[str], str]) -> bytes:
-    """A create body with one field's value replaced (multipart or JSON); others untouched."""
-    ctype = dict(scope["headers"]).get(b"content-type", b"")
-    if ctype.startswith(b"application/json"):
-        try:
-            document = json.loads(body)
-        except ValueError:
-            return body
-        if isinstance(document, dict) and isinstance(document.get(name), str):
-            document[name] = value(document[name])
-        return json.dumps(document).encode()
-    pattern = re.compile(rb'(name="' + name.encode() + rb'"\r\n\r\n)([^\r]*)')
-    return pattern.sub(lambda m: m.group(1) + value(m.group(2).decode()).encode(), body, count=1)
 
 
 def _fail_every_job(video: dict[str, Any]) -> None:
@@ -314,9 +176,9 @@ def _truncate_mp4(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        response = await _call(app, scope, await _read(receive))
+        response = await call(app, scope, await read_request(receive))
         if not (response.header(b"content-type") or b"").startswith(b"video/mp4"):
-            await _reply(send, response)
+            await reply(send, response)
             return
         response.set_header(b"content-length", str(len(response.body)).encode())
         await send(
@@ -329,18 +191,18 @@ def _truncate_mp4(app: ASGIApp) -> ASGIApp:
     return wrapped
 
 
-async def _ignore_size(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _ignore_size(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """A create's `size` is ignored: every job renders (and reports) the default size."""
-    if _is_operation(scope, "createVideo"):
+    if is_operation(scope, "createVideo"):
         default = load_spec().default("VideoSize")
-        body = _set_field(scope, body, "size", lambda _: default)
-        scope = _with_body(scope, body)
-    return await _call(app, scope, body)
+        body = set_field(scope, body, "size", lambda _: default)
+        scope = with_body(scope, body)
+    return await call(app, scope, body)
 
 
-async def _accept_near_miss(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _accept_near_miss(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """A `seconds` value outside the enum is taken for the nearest one instead of refused."""
-    if _is_operation(scope, "createVideo"):
+    if is_operation(scope, "createVideo"):
         allowed = [int(v) for v in load_spec().enum("VideoSeconds")]
 
         def nearest(text: str) -> str:
@@ -348,19 +210,19 @@ async def _accept_near_miss(app: ASGIApp, scope: Scope, body: bytes) -> _Capture
                 return text
             return str(min(allowed, key=lambda v: abs(v - int(text))))
 
-        body = _set_field(scope, body, "seconds", nearest)
-        scope = _with_body(scope, body)
-    return await _call(app, scope, body)
+        body = set_field(scope, body, "seconds", nearest)
+        scope = with_body(scope, body)
+    return await call(app, scope, body)
 
 
-async def _accept_family_miss(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _accept_family_miss(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """A JSON create refused for a length or size its model does not take is run again with
     the family's default for that field, and billed (`sora-2` at a `sora-2-pro` size, wan2.6
     at 480P, Veo at 5 seconds...)."""
-    response = await _call(app, scope, body)
+    response = await call(app, scope, body)
     ctype = dict(scope["headers"]).get(b"content-type", b"")
     if not (
-        _is_operation(scope, "createVideo")
+        is_operation(scope, "createVideo")
         and response.status == 400
         and ctype.startswith(b"application/json")
     ):
@@ -377,16 +239,16 @@ async def _accept_family_miss(app: ASGIApp, scope: Scope, body: bytes) -> _Captu
         return response
     document[param] = family.field_default(param)
     retry = json.dumps(document).encode()
-    return await _call(app, _with_body(scope, retry), retry)
+    return await call(app, with_body(scope, retry), retry)
 
 
 def _refuse_veo(refused: Callable[[Any], bool], field: str, message: str) -> Rewrite:
     """JSON creates of a Veo model whose `field` value `refused` picks answer 400 naming it,
     as the gateway's adapter code reports for Veo (a string `seconds`, any reference)."""
 
-    async def rewrite(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+    async def rewrite(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
         ctype = dict(scope["headers"]).get(b"content-type", b"")
-        if _is_operation(scope, "createVideo") and ctype.startswith(b"application/json"):
+        if is_operation(scope, "createVideo") and ctype.startswith(b"application/json"):
             try:
                 document = json.loads(body)
             except ValueError:
@@ -398,8 +260,8 @@ def _refuse_veo(refused: Callable[[Any], bool], field: str, message: str) -> Rew
                 and field in document
                 and refused(document[field])
             ):
-                return _error(400, message, field, "invalid_value")
-        return await _call(app, scope, body)
+                return error_answer(400, message, field, "invalid_value")
+        return await call(app, scope, body)
 
     return rewrite
 
@@ -408,17 +270,17 @@ def _refuse_veo(refused: Callable[[Any], bool], field: str, message: str) -> Rew
 _PROMPT_CAP_BYTES = 4096
 
 
-async def _cap_prompts(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
-    if _is_operation(scope, "createVideo") and len(body) > _PROMPT_CAP_BYTES:
-        return _error(413, "Request too large.", None, "request_too_large")
-    return await _call(app, scope, body)
+async def _cap_prompts(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
+    if is_operation(scope, "createVideo") and len(body) > _PROMPT_CAP_BYTES:
+        return error_answer(413, "Request too large.", None, "request_too_large")
+    return await call(app, scope, body)
 
 
-async def _square_thumbnail(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _square_thumbnail(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """Thumbnails are squeezed into a small square, whatever the video's frame size."""
     from PIL import Image  # only this defect decodes an image
 
-    response = await _call(app, scope, body)
+    response = await call(app, scope, body)
     media_type = load_spec().schema("ContentVariant")["x-media-types"]["thumbnail"]
     if (response.header(b"content-type") or b"").startswith(media_type.encode()):
         with Image.open(io.BytesIO(response.body)) as image:
@@ -432,32 +294,15 @@ def _regress_status() -> Rewrite:
     """Every other read of a completed job reports it `in_progress` again."""
     reads: dict[str, int] = {}
 
-    async def rewrite(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
-        response = await _call(app, scope, body)
-        if _is_operation(scope, "retrieveVideo") and _is_json(response):
+    async def rewrite(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
+        response = await call(app, scope, body)
+        if is_operation(scope, "retrieveVideo") and answers_json(response):
             video = json.loads(response.body)
             if video.get("status") == "completed":
                 reads[video["id"]] = reads.get(video["id"], 0) + 1
                 if reads[video["id"]] % 2 == 0:
                     video.update(status="in_progress", progress=50, completed_at=None)
                     response.body = json.dumps(video).encode()
-        return response
-
-    return rewrite
-
-
-def _edit_list(edit: Callable[[Scope, dict[str, Any]], None], query: Callable[..., Any]) -> Rewrite:
-    async def rewrite(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
-        if not _is_operation(scope, "listVideos"):
-            return await _call(app, scope, body)
-        response = await _call(app, _with_query(scope, query(_query(scope))), body)
-        if response.status == 200 and _is_json(response):
-            page = json.loads(response.body)
-            edit(scope, page)
-            data = page["data"]
-            page["first_id"] = data[0]["id"] if data else None
-            page["last_id"] = data[-1]["id"] if data else None
-            response.body = json.dumps(page).encode()
         return response
 
     return rewrite
@@ -476,7 +321,7 @@ def _keep(scope: Scope, page: dict[str, Any]) -> None:
 
 
 def _skip_first_after_cursor(scope: Scope, page: dict[str, Any]) -> None:
-    if any(k == "after" for k, _ in _query(scope)):
+    if any(k == "after" for k, _ in query_of(scope)):
         page["data"] = page["data"][1:]
 
 
@@ -489,40 +334,39 @@ def _more_forever(scope: Scope, page: dict[str, Any]) -> None:
 
 
 def _drop_last_page(scope: Scope, page: dict[str, Any]) -> None:
-    if not page["has_more"] and any(k == "after" for k, _ in _query(scope)):
+    if not page["has_more"] and any(k == "after" for k, _ in query_of(scope)):
         page["data"] = []
 
 
-async def _ignore_range(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _ignore_range(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """`Accept-Ranges: bytes` is advertised, but a Range header is ignored (200, whole body)."""
     headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"range"]
-    return await _call(app, {**scope, "headers": headers}, body)
+    return await call(app, {**scope, "headers": headers}, body)
 
 
-async def _content_without_key(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _content_without_key(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """Downloads are served to anyone: the key is checked on every operation but this one."""
-    if _is_operation(scope, "downloadVideoContent"):
+    if is_operation(scope, "downloadVideoContent"):
         return await _no_auth_check(app, scope, body)
-    return await _call(app, scope, body)
+    return await call(app, scope, body)
 
 
-async def _serve_unknown_variant(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _serve_unknown_variant(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """A download's `variant` outside the enum is served as the default (the MP4)."""
-    if _is_operation(scope, "downloadVideoContent"):
+    if is_operation(scope, "downloadVideoContent"):
         spec = load_spec()
-        query = parse_qsl(scope.get("query_string", b"").decode())
+        query = query_of(scope)
         if any(k == "variant" and v not in spec.enum("ContentVariant") for k, v in query):
-            kept = [(k, v) for k, v in query if k != "variant"]
-            kept.append(("variant", spec.default("ContentVariant")))
-            scope = {**scope, "query_string": urlencode(kept).encode()}
-    return await _call(app, scope, body)
+            kept = [*_without("variant")(query), ("variant", spec.default("ContentVariant"))]
+            scope = with_query(scope, kept)
+    return await call(app, scope, body)
 
 
-async def _rewrite_errors(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _rewrite_errors(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """Every 4xx error object is rewritten as a gateway's own: type, code and message replaced
     (only `param` is passed on)."""
-    response = await _call(app, scope, body)
-    if not (400 <= response.status < 500 and _is_json(response)):
+    response = await call(app, scope, body)
+    if not (400 <= response.status < 500 and answers_json(response)):
         return response
     try:
         document = json.loads(response.body)
@@ -537,7 +381,7 @@ async def _rewrite_errors(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
     return response
 
 
-async def _basic_as_bearer(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _basic_as_bearer(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """`Authorization: Basic <key>` is taken as if it were `Bearer <key>`."""
     headers = [
         (
@@ -548,16 +392,16 @@ async def _basic_as_bearer(app: ASGIApp, scope: Scope, body: bytes) -> _Captured
         )
         for k, v in scope["headers"]
     ]
-    return await _call(app, {**scope, "headers": headers}, body)
+    return await call(app, {**scope, "headers": headers}, body)
 
 
 # An upstream address of the kind a gateway leaks from its configuration.
 _INTERNAL_UPSTREAM = b"http://127.0.0.1:9301/v1"
 
 
-async def _leak_upstream(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _leak_upstream(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """Every answer names the gateway's internal upstream in a header."""
-    response = await _call(app, scope, body)
+    response = await call(app, scope, body)
     response.set_header(b"x-upstream-base", _INTERNAL_UPSTREAM)
     return response
 
@@ -575,30 +419,30 @@ def _default_model(video: dict[str, Any]) -> None:
         video["model"] = spec.enum("VideoModel")[0]
 
 
-async def _follow_the_page(app: ASGIApp, scope: Scope, body: bytes) -> _Captured:
+async def _follow_the_page(app: ASGIApp, scope: Scope, body: bytes) -> Captured:
     """A JSON create of a Sora model at a size only another Sora model takes is accepted, as
     the gateway's page allows (the contract deviates on purpose): rendered by the model that
     takes the size, answered with the model asked for."""
-    if not _is_operation(scope, "createVideo"):
-        return await _call(app, scope, body)
+    if not is_operation(scope, "createVideo"):
+        return await call(app, scope, body)
     try:
         document = json.loads(body)
     except ValueError:
-        return await _call(app, scope, body)
+        return await call(app, scope, body)
     sora = families(load_spec()).default_family
     if not isinstance(document, dict) or document.get("model") not in sora.models:
-        return await _call(app, scope, body)
+        return await call(app, scope, body)
     asked, size = document["model"], document.get(sora.size_field)
     if size in sora.allowed(asked, sora.size_field):
-        return await _call(app, scope, body)
+        return await call(app, scope, body)
     taker = next((m for m in sora.models if size in sora.allowed(m, sora.size_field)), None)
     if taker is None:
-        return await _call(app, scope, body)
+        return await call(app, scope, body)
     sent = json.dumps({**document, "model": taker}).encode()
     headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
     headers.append((b"content-length", str(len(sent)).encode()))
-    response = await _call(app, {**scope, "headers": headers}, sent)
-    if response.status == 200 and _is_json(response):
+    response = await call(app, {**scope, "headers": headers}, sent)
+    if response.status == 200 and answers_json(response):
         answer = json.loads(response.body)
         answer["model"] = asked
         response.body = json.dumps(answer).encode()
@@ -606,112 +450,110 @@ async def _follow_the_page(app: ASGIApp, scope: Scope, body: bytes) -> _Captured
 
 
 _WRAPPERS: dict[str, tuple[str, Wrapper]] = {
-    "wrong-type": ("`progress` is sent as a string", _wrap(_edit_videos(_progress_as_text))),
+    "wrong-type": ("`progress` is sent as a string", wrap(edit_videos(_progress_as_text))),
     "missing-field": (
         "the required `created_at` is left out",
-        _wrap(_edit_videos(_drop_created_at)),
+        wrap(edit_videos(_drop_created_at)),
     ),
     "status-outside-enum": (
         "unfinished jobs report status `pending`",
-        _wrap(_edit_videos(_unknown_status)),
+        wrap(edit_videos(_unknown_status)),
     ),
-    "accepts-invalid": ("invalid creates are accepted and billed", _wrap(_accept_invalid)),
+    "accepts-invalid": ("invalid creates are accepted and billed", wrap(_accept_invalid)),
     "rejects-valid": (
         "creates with a non-default Sora length are refused",
-        _wrap(_reject_valid_length),
+        wrap(_reject_valid_length),
     ),
     "server-error": (
         "a list page of the largest allowed size answers 500",
-        _wrap(_fail_on_largest_page),
+        wrap(_fail_on_largest_page),
     ),
-    "wrong-content-type": ("JSON bodies are labelled text/plain", _wrap(_json_as_text)),
-    "no-auth": ("requests without a valid key are served", _wrap(_no_auth_check)),
-    "lost-video": ("created videos cannot be retrieved (404)", _wrap(_lose_created)),
-    "undeletable": ("deleting confirms but keeps the video", _wrap(_delete_keeps)),
-    "repeating-pages": ("`after` is ignored, so pages repeat", _wrap(_ignore_cursor)),
-    "corrupt-mp4": ("downloaded MP4s are corrupt", _wrap(_corrupt_mp4)),
-    "failed-jobs": ("every job ends `failed`", _wrap(_edit_videos(_fail_every_job))),
+    "wrong-content-type": ("JSON bodies are labelled text/plain", wrap(_json_as_text)),
+    "no-auth": ("requests without a valid key are served", wrap(_no_auth_check)),
+    "lost-video": ("created videos cannot be retrieved (404)", wrap(_lose_created)),
+    "undeletable": ("deleting confirms but keeps the video", wrap(_delete_keeps)),
+    "repeating-pages": ("`after` is ignored, so pages repeat", wrap(_ignore_cursor)),
+    "corrupt-mp4": ("downloaded MP4s are corrupt", wrap(_corrupt_mp4)),
+    "failed-jobs": ("every job ends `failed`", wrap(edit_videos(_fail_every_job))),
     "truncated-mp4": ("MP4 downloads stop half-way through their declared length", _truncate_mp4),
-    "ignored-size": ("a create's `size` is ignored; jobs get the default", _wrap(_ignore_size)),
-    "wrong-thumbnail-size": ("thumbnails are a 64x64 square", _wrap(_square_thumbnail)),
+    "ignored-size": ("a create's `size` is ignored; jobs get the default", wrap(_ignore_size)),
+    "wrong-thumbnail-size": ("thumbnails are a 64x64 square", wrap(_square_thumbnail)),
     "millisecond-timestamps": (
         "times are in milliseconds, not seconds",
-        _wrap(_edit_videos(_milliseconds)),
+        wrap(edit_videos(_milliseconds)),
     ),
     "regressing-status": (
         "every other read of a completed job says `in_progress`",
-        _wrap(_regress_status()),
+        wrap(_regress_status()),
     ),
     "skipping-pages": (
         "each page after a cursor leaves out its first video",
-        _wrap(_edit_list(_skip_first_after_cursor, _same)),
+        wrap(edit_list(_skip_first_after_cursor, _same)),
     ),
     "ignored-limit": (
         "`limit` is ignored (pages of the default size)",
-        _wrap(_edit_list(_keep, _without("limit"))),
+        wrap(edit_list(_keep, _without("limit"))),
     ),
     "ignored-order": (
         "`order` is ignored (always newest first)",
-        _wrap(_edit_list(_keep, _without("order"))),
+        wrap(edit_list(_keep, _without("order"))),
     ),
-    "has-more-stuck": ("`has_more` is always true", _wrap(_edit_list(_more_forever, _same))),
-    "empty-list": ("the list is always empty", _wrap(_edit_list(_empty, _same))),
+    "has-more-stuck": ("`has_more` is always true", wrap(edit_list(_more_forever, _same))),
+    "empty-list": ("the list is always empty", wrap(edit_list(_empty, _same))),
     "drops-last-page": (
         "the last page of a walk comes back empty",
-        _wrap(_edit_list(_drop_last_page, _same)),
+        wrap(edit_list(_drop_last_page, _same)),
     ),
-    "prompt-cap": ("create bodies over 4 KB are refused with 413", _wrap(_cap_prompts)),
+    "prompt-cap": ("create bodies over 4 KB are refused with 413", wrap(_cap_prompts)),
     "near-miss-accepted": (
         "a `seconds` value outside the enum is rounded instead of refused",
-        _wrap(_accept_near_miss),
+        wrap(_accept_near_miss),
     ),
     "family-miss-accepted": (
         "a JSON create with a length or size its model does not take gets the family's default",
-        _wrap(_accept_family_miss),
+        wrap(_accept_family_miss),
     ),
     "veo-seconds-as-number": (
         "Veo refuses `seconds` as the page's string and takes it only as an integer",
-        _wrap(_refuse_veo(lambda v: isinstance(v, str), "seconds", "seconds must be a number")),
+        wrap(_refuse_veo(lambda v: isinstance(v, str), "seconds", "seconds must be a number")),
     ),
     "veo-seconds-refused": (
         "Veo refuses every `seconds`, as a string and as an integer",
-        _wrap(_refuse_veo(lambda v: True, "seconds", "Unsupported duration.")),
+        wrap(_refuse_veo(lambda v: True, "seconds", "Unsupported duration.")),
     ),
     "veo-image-refused": (
         "Veo refuses a first-frame image (`input_reference`), which the page documents",
-        _wrap(
-            _refuse_veo(lambda v: True, "input_reference", "Reference images are not supported.")
-        ),
+        wrap(_refuse_veo(lambda v: True, "input_reference", "Reference images are not supported.")),
     ),
     "ranges-ignored": (
         "`Accept-Ranges: bytes` is advertised but Range is ignored",
-        _wrap(_ignore_range),
+        wrap(_ignore_range),
     ),
-    "content-without-key": ("downloads are served without a key", _wrap(_content_without_key)),
+    "content-without-key": ("downloads are served without a key", wrap(_content_without_key)),
     "unknown-variant-served": (
         "a download's unknown `variant` is served the MP4",
-        _wrap(_serve_unknown_variant),
+        wrap(_serve_unknown_variant),
     ),
     "rewritten-errors": (
         "4xx error objects are rewritten (type, code, message; param kept)",
-        _wrap(_rewrite_errors),
+        wrap(_rewrite_errors),
     ),
-    "basic-auth-accepted": ("the key is accepted as Basic credentials", _wrap(_basic_as_bearer)),
+    "basic-auth-accepted": ("the key is accepted as Basic credentials", wrap(_basic_as_bearer)),
     "leaks-upstream": (
         "every answer names an internal upstream URL in a header",
-        _wrap(_leak_upstream),
+        wrap(_leak_upstream),
     ),
     "remix-resets": (
         "a remix reports the default size and length, not its source's",
-        _wrap(_edit_videos(_remix_at_defaults)),
+        wrap(edit_videos(_remix_at_defaults)),
     ),
     "follows-the-page": (
         "Sora models take every size the gateway's page lists (the contract's deviation)",
-        _wrap(_follow_the_page),
+        wrap(_follow_the_page),
     ),
     "reports-default-model": (
         "every Sora job reports the default model",
-        _wrap(_edit_videos(_default_model)),
+        wrap(edit_videos(_default_model)),
     ),
 }
 

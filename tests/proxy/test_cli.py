@@ -91,6 +91,8 @@ def test_clean_traffic_exits_0(tmp_path: Path) -> None:
     [
         (["--upstream", "ftp://127.0.0.1:1"], "must be an http(s) URL"),
         (["--upstream", "http://127.0.0.1:1", "--port", "70000"], "--port must be between"),
+        # A key in the upstream's query would reach reports and lines: refused before that.
+        (["--upstream", "http://127.0.0.1:1/v1?api_key=sk-in-the-query"], "takes no query"),
     ],
 )
 def test_bad_arguments_are_one_line(args: list[str], message: str) -> None:
@@ -99,6 +101,7 @@ def test_bad_arguments_are_one_line(args: list[str], message: str) -> None:
     )
     assert done.returncode == 2
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "sk-in-the-query" not in done.stderr
 
 
 def test_a_taken_port_is_one_line(tmp_path: Path) -> None:

@@ -186,6 +186,29 @@ class Family:
             out.add(path)
         return sorted(out)
 
+    def shaped(self, flat: Mapping[str, Any]) -> dict[str, Any]:
+        """A body of this family's shape from `flat`, whose keys are top-level names, dotted
+        paths or a nested field's own name: for a flat family `flat` itself; for the
+        DashScope body `prompt` goes to `input.prompt`, `input_reference` (a URL) becomes the
+        first frame of `input.media`, `duration` goes to `parameters.duration`."""
+        if not self.nested:
+            return dict(flat)
+        body: dict[str, Any] = {}
+        for key, value in flat.items():
+            if key == "prompt":
+                body = self.put(body, self.prompt_field, value)
+            elif key in ("input_reference", self.reference_field) and isinstance(value, str):
+                body = self.put(body, self.reference_field, self.reference_value(value))
+            else:
+                body = self.put(body, self.path_of(key), value)
+        return body
+
+    def refuses(self, body: Mapping[str, Any], name: str) -> bool:
+        """Whether the family's schema refuses the field `name` (a dotted path) of `body`
+        (given flat, as `shaped` takes it)."""
+        faults = self.validator().paths_at_fault(self.shaped(body))
+        return any(_covers(name, fault) for fault in faults)
+
     def prompt_of(self, body: Mapping[str, Any]) -> Any:
         return self.get(body, self.prompt_field)
 

@@ -351,15 +351,13 @@ def family_near_misses(family: Family, model: str) -> list[tuple[str, Any]]:
         width, _, height = pixel.partition("x")
         misses.append((family.size_field, f"{width}x{int(height) + 1}"))
     base = _family_body(family, model)
-    return [
-        (name, value) for name, value in misses if name in family.refusals({**base, name: value})
-    ]
+    return [(name, value) for name, value in misses if family.refuses({**base, name: value}, name)]
 
 
 def _family_body(family: Family, model: str) -> dict[str, Any]:
     """A valid JSON create of `model` with only what its family requires."""
     body: dict[str, Any] = {"prompt": _SWEEP_PROMPT, "model": model}
-    if "input_reference" in family.requires(model):
+    if family.reference_field in family.requires(model):
         size = family.frame(str(family.field_default(family.size_field)))
         png = _reference_png(f"{size[0]}x{size[1]}" if size else "1280x720")
         body["input_reference"] = "data:image/png;base64," + base64.b64encode(png).decode()
@@ -380,7 +378,8 @@ def _family_near_misses_are_refused(ctx: CheckContext) -> None:
                 ctx.left_out.append(what)
                 continue
             reply = ctx.client.post(
-                ctx.path("createVideo"), json={**_family_body(family, model), name: value}
+                ctx.path("createVideo"),
+                json=family.shaped({**_family_body(family, model), name: value}),
             )
             refused = not _record_if_created(ctx, reply) and name != "model"
             if refused and _refuses_model(ctx, reply, model):
@@ -389,7 +388,8 @@ def _family_near_misses_are_refused(ctx: CheckContext) -> None:
                 break
             deviation = deviation_about(family, name, value)
             job = reply.json() if not refused else None
-            honoured = isinstance(job, dict) and str(job.get(name)) == str(value)
+            echoed = job.get(name.rpartition(".")[2]) if isinstance(job, dict) else None
+            honoured = str(echoed) == str(value)
             if honoured and 200 <= reply.status < 300 and deviation:
                 # The page allows it, the job has it, and the contract deviates on purpose:
                 # the contract's bet, not the server's fault.
@@ -1007,7 +1007,7 @@ def _sweep_json(ctx: CheckContext, family: Family, model: str) -> int:
         cells.append((first_frame, True))
     as_number = False
     length = family.seconds_field
-    prop = family.properties.get(length, {})
+    prop = family.field_schema(length)
     numeric = any(branch.get("type") == "integer" for branch in [prop, *prop.get("oneOf", [])])
     for cell, with_image in cells:
         label = ", ".join(f"{k}={v}" for k, v in cell.items())
@@ -1016,16 +1016,17 @@ def _sweep_json(ctx: CheckContext, family: Family, model: str) -> int:
             ctx.left_out.append(f"create with {label}")
             continue
         body: dict[str, Any] = {"prompt": _SWEEP_PROMPT, **cell}
-        if "ratio" in family.properties:
+        ratio = family.ratio_field
+        if family.has_field(ratio):
             # A fixed ratio, so that the frame is known (`adaptive` lets the model choose).
-            body["ratio"] = next(v for v in family.candidates("ratio") if ":" in str(v))
-        if with_image or "input_reference" in family.requires(model):
+            body[ratio] = next(v for v in family.candidates(ratio) if ":" in str(v))
+        if with_image or family.reference_field in family.requires(model):
             frame, _ = _expected_clip(family, cell)
             png = _reference_png(frame or ctx.spec.default("VideoSize"))
             body["input_reference"] = "data:image/png;base64," + base64.b64encode(png).decode()
         if as_number and str(body.get(length, "")).isdigit():
             body[length] = int(body[length])
-        reply, video = ctx.create_json(body, f"created {family.title} video")
+        reply, video = ctx.create_json(family.shaped(body), f"created {family.title} video")
         if video is None and not jobs and _refuses_model(ctx, reply, model):
             ctx.absent.append(f"{model} ({family.title}): {reply.status}")
             return 0
@@ -1049,7 +1050,7 @@ def _sweep_json(ctx: CheckContext, family: Family, model: str) -> int:
         ):
             first = reply
             reply, video = ctx.create_json(
-                {**body, length: int(text)}, f"created {family.title} video"
+                family.shaped({**body, length: int(text)}), f"created {family.title} video"
             )
             if video is None:
                 ctx.fail(

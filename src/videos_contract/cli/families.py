@@ -52,7 +52,13 @@ def families_help(catalogue: Families) -> str:
             for option, name in options:
                 lines += _option_lines(family, option, name)
             if family.nested:
-                needing = [m for m in family.models if family.reference_field in family.requires(m)]
+                # A body without the first frame refused there (jsonschema-rs only: --help
+                # loads no jsonschema).
+                needing = [
+                    m
+                    for m in family.models
+                    if family.refuses(family.body_of(m, "x"), family.reference_field)
+                ]
                 lines.append(
                     f"    --reference ({family.reference_field}): the first frame"
                     + (f", required by {', '.join(needing)}" if needing else "")

@@ -256,3 +256,19 @@ async def _async_create(server: MockServer, body: Any) -> Any:
 
     async with connect(server.url, server.key) as client:
         return await async_create_json(client, body)
+
+
+def test_the_generated_dashscope_classes_build_the_body_directly(mock_server: MockServer) -> None:
+    """Full typing without `json_body`: `input_` (the generator's name for `input`) and
+    `parameters` as their own classes; what goes out is the DashScope body."""
+    from aihubmix_videos.models import DashScopeInput, DashScopeParameters
+
+    body = DashScopeVideoCreate(
+        model="happyhorse-1.0-t2v",
+        input_=DashScopeInput(prompt="a white horse"),
+        parameters=DashScopeParameters(duration=4, resolution="1080P", ratio="9:16"),
+    )
+    assert body.to_dict()["input"] == {"prompt": "a white horse"}
+    with connect(mock_server.url, mock_server.key) as client:
+        job = create_json(client, body)
+    assert (job.model, job.duration, job.width, job.height) == ("happyhorse-1.0-t2v", 4, 1080, 1920)

@@ -234,6 +234,20 @@ def _create_garden(command: str, tmp: Path) -> None:
     assert info.duration == pytest.approx(8.0, abs=0.2)
 
 
+def _create_horse(command: str, tmp: Path) -> None:
+    """HappyHorse's DashScope body: the flags land in `parameters`, the clip is theirs."""
+    _ok(_run(command, cwd=tmp, timeout=120))
+    info = probe_video(tmp / "horse.mp4")
+    frame = families().named("happyhorse").frame("1080P")
+    assert frame is not None and (info.width, info.height) == frame
+    assert info.duration == pytest.approx(3.0, abs=0.2)
+
+
+def _docs_check_adapter(command: str) -> None:
+    out = _ok(_run(command))
+    assert "page and spec agree" in out and "missing" not in out
+
+
 def _proxy_record_replay(command: str, tmp: Path) -> None:
     """The proxy in front of a mock, the README's client through it, then Ctrl-C: a conformant
     verdict, reports and a cassette; `mock --replay` then gives the client the same video."""
@@ -338,6 +352,8 @@ RUNNERS: dict[str, Callable[..., None]] = {
     "--output fox.mp4": _create_fox,
     '.venv/bin/videos-contract create --prompt "a garden" --model veo-3.1-generate-preview '
     "--seconds 8 --size 1920x1080 --wait --output garden.mp4": _create_garden,
+    '.venv/bin/videos-contract create --model happyhorse-1.0-t2v --prompt "a white horse" '
+    "--seconds 3 --size 1080P --wait --output horse.mp4": _create_horse,
     ".venv/bin/videos-contract proxy --upstream http://127.0.0.1:8000 --record cassette": (
         _proxy_record_replay
     ),
@@ -348,6 +364,9 @@ RUNNERS: dict[str, Callable[..., None]] = {
     ".venv/bin/videos-contract docs-check ../shared/docs-pages/create-a-video.txt": _docs_check,
     ".venv/bin/videos-contract docs-check tests/docs/pages/video-gen/video-gen.cn.mdx": (
         _docs_check_families
+    ),
+    ".venv/bin/videos-contract docs-check tests/docs/pages/adapter/models.txt": (
+        _docs_check_adapter
     ),
     ".venv/bin/videos-contract diff generated/openapi.released.yaml openapi.yaml "
     "--format markdown": _diff,
@@ -387,7 +406,13 @@ def test_readme_command_runs(command: str, tmp_path: Path, request: pytest.Fixtu
     runner = RUNNERS[command]
     if runner in (_make_regen, _make_pages):
         runner(command, request.getfixturevalue("checkout"))
-    elif runner in (_create_fox, _create_garden, _durable_mock, _proxy_record_replay):
+    elif runner in (
+        _create_fox,
+        _create_garden,
+        _create_horse,
+        _durable_mock,
+        _proxy_record_replay,
+    ):
         runner(command, tmp_path)
     else:
         runner(command)

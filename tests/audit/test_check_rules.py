@@ -45,10 +45,11 @@ def test_the_sweep_covers_every_size_and_the_lengths_of_each_model(model: str) -
     else:
         assert {lengths[0], lengths[-1], family.field_default(family.seconds_field)} == swept
     assert len(cells) == max(len(sizes), len(swept)), "a covering set, not the full product"
-    reference = {"input_reference": "https://example.com/a.png"}
-    needs = reference if "input_reference" in family.requires(model) else {}
+    reference = {family.reference_field: "https://example.com/a.png"}
+    needs = reference if family.reference_field in family.requires(model) else {}
     for cell in cells:
-        assert family.refusals({"model": MODEL, "prompt": "x", **needs, **cell}) == [], cell
+        body = family.shaped({"model": MODEL, "prompt": "x", **needs, **cell})
+        assert family.refused_paths(body) == [], cell
 
 
 def test_one_model_per_family_by_default_and_every_listed_one_for_all() -> None:

@@ -113,6 +113,30 @@ def test_a_family_swept_at_its_own_values_passes(tmp_path: Path) -> None:
     assert outcome["outcome"] == "passed"
 
 
+def test_happyhorse_swept_in_its_dashscope_body_passes(tmp_path: Path) -> None:
+    """Every length and resolution of both models, nested in `parameters` (the image-to-video
+    model with its first frame in `input.media`): each job echoed and rendered as asked."""
+    t2v, i2v = families().named("happyhorse").models
+    with serve_in_thread(create_app(MockConfig(render_seconds=0.1))) as url:
+        code, outcome = _audit(url, tmp_path, "--model", t2v, "--model", i2v)
+    assert code == 0, outcome
+    assert outcome["outcome"] == "passed"
+
+
+def test_a_wrong_happyhorse_frame_is_a_violation(tmp_path: Path) -> None:
+    """A server that renders HappyHorse's `1080P` at 1280x720."""
+    text = SPEC_PATH.read_text(encoding="utf-8")
+    assert text.count("1080P: 1920x1080") == 1
+    changed = tmp_path / "openapi.yaml"
+    changed.write_text(text.replace("1080P: 1920x1080", "1080P: 1280x720"), encoding="utf-8")
+    app = create_app(MockConfig(render_seconds=0.1, spec_path=changed))
+    with serve_in_thread(app) as url:
+        code, outcome = _audit(url, tmp_path / "reports", "--model", "happyhorse-1.0-t2v")
+    assert code == 1
+    assert outcome["outcome"] == "failed"
+    assert "1920x1080" in json.dumps(outcome["violations"])
+
+
 def test_a_wrong_frame_for_a_family_is_a_violation(tmp_path: Path) -> None:
     """A server that renders Jimeng's `16:9` at 1920x1080, not the page's actual 1920x1088."""
     text = SPEC_PATH.read_text(encoding="utf-8")
@@ -147,7 +171,9 @@ FAMILY_DEFECTS = {"veo-seconds-as-number", "veo-seconds-refused", "veo-image-ref
     ("model", "words"),
     [("wan2.6-t2v", "create wan2.6-t2v (Alibaba Wan) with seconds='1'"),
      ("sora-2", "create sora-2 (OpenAI Sora) with size='1024x1792'"),
-     ("doubao-seedance-2-0-fast-260128", "with duration=0")],
+     ("doubao-seedance-2-0-fast-260128", "with duration=0"),
+     ("happyhorse-1.0-t2v", "(Alibaba HappyHorse) with parameters.duration=2"),
+     ("happyhorse-1.0-i2v", "happyhorse-1.0-i2v (Alibaba HappyHorse) with parameters.duration=2")],
 )  # fmt: skip
 def test_a_family_near_miss_taken_for_the_default_is_a_violation(
     tmp_path: Path, model: str, words: str
@@ -172,7 +198,10 @@ def test_every_family_s_near_misses_are_listed_from_its_schema() -> None:
     assert ("seconds", "5") in misses["veo-3.1-generate-preview"]  # Veo 3: 4, 6, 8
     for model, found in misses.items():
         family = catalogue.for_model(model)
-        assert all(family.refusals({**_family_body(family, model), k: v}) for k, v in found)
+        assert all(family.refuses({**_family_body(family, model), k: v}, k) for k, v in found)
+        assert not family.refused_paths(family.shaped(_family_body(family, model)))
+    # HappyHorse's, in the DashScope body: a length either side of 3-15, no other size.
+    assert misses["happyhorse-1.0-t2v"] == [("parameters.duration", 2), ("parameters.duration", 16)]
 
 
 def test_veo_seconds_taken_only_as_a_number_is_noted_not_failed(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.contract import reference_png
 from videos_contract.cli import main
 from videos_contract.families import families
 from videos_contract.mock import MockServer
@@ -52,7 +53,7 @@ def test_every_family_is_created_waited_for_and_downloaded_with_its_defaults(
     target = tmp_path / "heron.mp4"
     argv = ["create", "--prompt", "a heron", "--model", model, "--json"]
     argv += ["--wait", "--interval", "0.05", "--output", str(target)]
-    if "input_reference" in family.requires(model):
+    if family.reference_field in family.requires(model):
         argv += ["--reference", "https://example.com/heron.png"]
     code = main(argv)
     out, err = capsys.readouterr()
@@ -75,6 +76,10 @@ def test_every_family_is_created_waited_for_and_downloaded_with_its_defaults(
         ("sora-2", "--size", "1792x1024"),
         ("jimeng-3.0-pro", "--seconds", "7"),
         ("doubao-seedance-2-0-260128", "--seconds", "five"),
+        ("happyhorse-1.0-t2v", "--seconds", "2"),
+        ("happyhorse-1.0-t2v", "--size", "480P"),
+        ("happyhorse-1.0-t2v", "--reference", "https://example.com/first.png"),
+        ("happyhorse-1.0-i2v", "--seconds", "three"),
     ],
 )
 def test_a_value_the_family_refuses_is_one_line(
@@ -139,3 +144,51 @@ def test_help_lists_values_per_model_where_they_differ(capsys: pytest.CaptureFix
                 rows += [(model, values) for model in models.split(", ")]
             assert sorted(rows) == sorted(per_model.items()), (family.name, name)
     assert differing >= 2, "no family's models differ: the test would show nothing"
+
+
+def test_happyhorse_flags_map_onto_the_dashscope_body(
+    on_mock: MockServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`--seconds` is `parameters.duration`, `--size` `parameters.resolution`, a
+    `--reference` file the first frame of `input.media` (a data: URL); the clip is that."""
+    happyhorse = FAMILIES.named("happyhorse")
+    model = next(
+        m for m in happyhorse.models if happyhorse.reference_field in happyhorse.requires(m)
+    )
+    image = tmp_path / "first.png"
+    image.write_bytes(reference_png("320x320"))
+    target = tmp_path / "horse.mp4"
+    argv = ["create", "--prompt", "a horse", "--model", model, "--seconds", "3"]
+    argv += ["--size", "1080P", "--reference", str(image), "--json"]
+    code = main([*argv, "--wait", "--interval", "0.05", "--output", str(target)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    video = json.loads(out)
+    assert (video["model"], video["width"], video["height"], video["duration"]) == (
+        model,
+        1920,
+        1080,
+        3,
+    )
+    info = probe_video(target)
+    assert info.size == "1920x1080"
+    assert info.duration == pytest.approx(3.0, abs=0.2)
+
+
+def test_happyhorse_image_to_video_without_its_first_frame_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["create", "--prompt", "a horse", "--model", "happyhorse-1.0-i2v"])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in err and "--reference" in err and "input.media" in err
+
+
+def test_help_says_where_happyhorse_takes_its_first_frame(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["create", "--help"])
+    out = capsys.readouterr().out
+    assert "--seconds (parameters.duration): 3, 4, 5" in out
+    assert "--reference (input.media): the first frame, required by happyhorse-1.0-i2v" in out

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aihubmix_videos.models import OtherVideoRequest, VeoVideoRequest
+from aihubmix_videos.models import DashScopeVideoCreate, OtherVideoRequest, VeoVideoRequest
 from aihubmix_videos.models.video_model import check_video_model
 
 from videos_contract.client import ApiError, RetiredModelWarning, connect, download, wait
@@ -188,3 +189,86 @@ def test_extra_body_is_sent_as_given(mock_server: MockServer) -> None:
             assert job.seconds == seconds[-1]
 
     asyncio.run(twins())
+
+
+# --- HappyHorse: the DashScope-native body (the adapter's builder, src/adapters/video.ts)
+HAPPYHORSE = FAMILIES.named("happyhorse")
+HH_T2V, HH_I2V = HAPPYHORSE.models
+
+
+def test_happyhorse_fields_go_where_the_dashscope_body_nests_them() -> None:
+    """By their own names or their paths: `duration` is `parameters.duration`, a `reference`
+    URL the first frame of `input.media`, as the adapter builds the body."""
+    body = json_body("cat stretches", HH_I2V, duration=4, resolution="1080P", ratio="9:16",
+                     seed=7, watermark=False, prompt_extend=True,
+                     reference="https://example.com/first.png")  # fmt: skip
+    assert isinstance(body, DashScopeVideoCreate)
+    assert body.to_dict() == {
+        "model": HH_I2V,
+        "input": {"prompt": "cat stretches",
+                  "media": [{"type": "first_frame", "url": "https://example.com/first.png"}]},
+        "parameters": {"resolution": "1080P", "duration": 4, "ratio": "9:16", "seed": 7,
+                       "watermark": False, "prompt_extend": True},
+    }  # fmt: skip
+    dotted = json_body("a sunset", HH_T2V, **{"parameters.duration": 3})
+    assert dotted.to_dict()["parameters"]["duration"] == 3
+
+
+@pytest.mark.parametrize(
+    ("model", "fields", "named"),
+    [
+        (HH_T2V, {"duration": 2}, "parameters.duration"),
+        (HH_T2V, {"resolution": "480P"}, "parameters.resolution"),
+        (HH_T2V, {"aspect_ratio": "21:9"}, "parameters.aspect_ratio"),
+        (HH_T2V, {"reference": "https://example.com/a.png"}, "input.media"),
+        (HH_T2V, {"seconds": "5"}, "seconds"),
+        (HH_I2V, {}, "input.media"),
+    ],
+)
+def test_a_happyhorse_value_is_refused_before_sending(
+    model: str, fields: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(BodyError, match=f"^{re.escape(named)}"):
+        json_body("a fox", model, **fields)
+
+
+def test_happyhorse_image_to_video_through_the_client(
+    mock_server: MockServer, tmp_path: Path
+) -> None:
+    """The typed body, sent by the generated client's request builder, rendered by the mock
+    at the first-frame default resolution in the ratio asked, for the length asked."""
+    body = json_body("a horse", HH_I2V, duration=3, ratio="1:1",
+                     reference="https://example.com/first.png")  # fmt: skip
+    frame = HAPPYHORSE.frame(str(HAPPYHORSE.field_default(HAPPYHORSE.size_field)))
+    assert frame is not None
+    with connect(mock_server.url, mock_server.key) as client:
+        job = asyncio.run(_async_create(mock_server, body))
+        assert (job.model, job.prompt) == (HH_I2V, "a horse")
+        done = wait(client, job.id, interval=POLL, timeout=60)
+        assert done.status == "completed"
+        clip = probe_video(download(client, job.id, tmp_path / "clip.mp4").path)
+    assert clip.size == f"{min(frame)}x{min(frame)}"
+    assert clip.duration == pytest.approx(3, abs=0.2)
+
+
+async def _async_create(server: MockServer, body: Any) -> Any:
+    from videos_contract.client.families import async_create_json
+
+    async with connect(server.url, server.key) as client:
+        return await async_create_json(client, body)
+
+
+def test_the_generated_dashscope_classes_build_the_body_directly(mock_server: MockServer) -> None:
+    """Full typing without `json_body`: `input_` (the generator's name for `input`) and
+    `parameters` as their own classes; what goes out is the DashScope body."""
+    from aihubmix_videos.models import DashScopeInput, DashScopeParameters
+
+    body = DashScopeVideoCreate(
+        model="happyhorse-1.0-t2v",
+        input_=DashScopeInput(prompt="a white horse"),
+        parameters=DashScopeParameters(duration=4, resolution="1080P", ratio="9:16"),
+    )
+    assert body.to_dict()["input"] == {"prompt": "a white horse"}
+    with connect(mock_server.url, mock_server.key) as client:
+        job = create_json(client, body)
+    assert (job.model, job.duration, job.width, job.height) == ("happyhorse-1.0-t2v", 4, 1080, 1920)

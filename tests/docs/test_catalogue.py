@@ -84,6 +84,9 @@ def test_the_adapter_list_is_reported_model_by_model(capsys: pytest.CaptureFixtu
     assert code == (1 if lacking else 0)
     # Every model the contract says comes from the adapter is in its list.
     assert set(CATALOGUE.named_by(ADAPTER.name)) <= set(_adapter_rows())
+    # And the list names no model the contract lacks (HappyHorse's two were the last).
+    assert lacking == [] and code == 0
+    assert {"happyhorse-1.0-t2v", "happyhorse-1.0-i2v"} <= set(CATALOGUE.named_by(ADAPTER.name))
 
 
 def test_an_adapter_copy_with_one_more_model_reports_it_by_name(

@@ -41,7 +41,9 @@ def test_the_newest_copy_states_each_family_s_fields() -> None:
     spec = load_spec()
     page = read_unified(COPIES / NEWEST, spec)
     for family in families(spec):
-        if family.catch_all:
+        # HappyHorse is on no page of the gateway (only in its adapter code).
+        documented = any("unified-page" in family.sources.get(m, ()) for m in family.models)
+        if family.catch_all or not documented:
             continue
         stated = {s.field for s in page.statements if s.family == family.name and s.values}
         assert {"model", family.seconds_field, family.size_field} <= stated, family.name

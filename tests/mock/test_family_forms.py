@@ -21,7 +21,7 @@ LISTED = [f for f in families() if f.models]
 
 
 def _types(family: Family) -> set[str]:
-    prop = family.properties[family.seconds_field]
+    prop = family.field_schema(family.seconds_field)
     return {str(b["type"]) for b in [prop, *prop.get("oneOf", [])] if "type" in b}
 
 
@@ -37,7 +37,7 @@ def test_the_length_as_a_string_and_as_an_integer(family: Family, mock_server: M
     types = _types(family)
     for form, value in (("string", str(length)), ("integer", length)):
         answer = _post(
-            mock_server, json={"prompt": "a fox", "model": model, family.seconds_field: value}
+            mock_server, json=family.body_of(model, "a fox", {family.seconds_field: value})
         )
         if form in types:
             assert answer.status_code == 200, answer.text
@@ -47,8 +47,9 @@ def test_the_length_as_a_string_and_as_an_integer(family: Family, mock_server: M
         else:
             assert answer.status_code == 400, (form, answer.text)
             assert answer.json()["error"]["param"] == family.seconds_field
-    # The pages' form is a string, and every family but Seedance (`duration`) takes it.
-    assert "string" in types or family.seconds_field == "duration"
+    # The pages' form is a string, and every family but Seedance and HappyHorse (`duration`,
+    # an integer in both) takes it.
+    assert "string" in types or family.seconds_field.rpartition(".")[2] == "duration"
 
 
 @pytest.mark.parametrize("family", LISTED, ids=[f.name for f in LISTED])
@@ -95,9 +96,10 @@ def test_each_model_the_news_page_or_the_adapter_names_renders(
     model: str, mock_server: MockServer
 ) -> None:
     family = families().for_model(model)
-    body: dict[str, Any] = {"prompt": "a fox", "model": model}
-    for name in family.requires(model):
-        body[name] = "https://example.com/first.png"
+    url = "https://example.com/first.png"
+    body = family.body_of(
+        model, "a fox", {name: family.reference_value(url) for name in family.requires(model)}
+    )
     answer = _post(mock_server, json=body)
     assert answer.status_code == 200, answer.text
     assert answer.json()["model"] == model
@@ -210,7 +212,9 @@ def test_the_mock_command_takes_a_default_model() -> None:
     assert "default_model" in str(refused.value)
 
 
-@pytest.mark.parametrize("default", [None, LISTED[-1].models[0]])
+@pytest.mark.parametrize(
+    "default", [None, next(f for f in reversed(LISTED) if not f.nested).models[0]]
+)
 def test_a_create_without_a_model_is_refused_or_takes_the_default(default: str | None) -> None:
     from videos_contract.mock import MockConfig, running_mock
 
@@ -255,9 +259,10 @@ def test_the_duration_alias_is_honoured_or_refused(family: Family, mock_server: 
 
 def _completed(server: MockServer, model: str) -> str:
     family = families().for_model(model)
-    body: dict[str, Any] = {"prompt": "a fox", "model": model}
-    for name in family.requires(model):
-        body[name] = "https://example.com/first.png"
+    url = "https://example.com/first.png"
+    body = family.body_of(
+        model, "a fox", {name: family.reference_value(url) for name in family.requires(model)}
+    )
     job = _post(server, json=body).json()
     headers = {"Authorization": f"Bearer {server.key}"}
     for _ in range(600):
@@ -295,3 +300,97 @@ def test_remix_and_image_variants_only_where_the_family_offers_them(
                 assert answer.status_code == 400, (family.name, variant)
                 assert answer.json()["error"]["param"] == "variant"
     assert any(f.remix for f in LISTED) and not all(f.remix for f in LISTED)
+
+
+# --- HappyHorse's DashScope-native body (the adapter's builder, src/adapters/video.ts:
+# `body = { model: wireModel, input: dashInput, parameters }`)
+HAPPYHORSE = families().named("happyhorse")
+T2V, I2V = HAPPYHORSE.models
+FRAME_URL = "https://example.com/first-frame.png"
+
+
+def test_the_adapter_s_happyhorse_body_renders_its_parameters(mock_server: MockServer) -> None:
+    """The body the adapter builds (its test's `toMatchObject`), at every ratio and both
+    resolutions: the job's frame keeps the resolution's short side, its length the duration."""
+    for resolution in HAPPYHORSE.allowed(T2V, HAPPYHORSE.size_field):
+        base = HAPPYHORSE.frame(str(resolution))
+        assert base is not None
+        for ratio in HAPPYHORSE.candidates(HAPPYHORSE.ratio_field):
+            parameters = {"resolution": resolution, "duration": 3, "ratio": ratio,
+                          "prompt_extend": True, "watermark": False}  # fmt: skip
+            body = {"model": T2V, "input": {"prompt": "a sunset"}, "parameters": parameters}
+            answer = _post(mock_server, json=body)
+            assert answer.status_code == 200, answer.text
+            job = answer.json()
+            across, down = (int(n) for n in str(ratio).split(":"))
+            short = min(base)
+            assert min(job["width"], job["height"]) == short, (ratio, job)
+            assert (job["width"] >= job["height"]) == (across >= down), (ratio, job)
+            assert (job["duration"], job["prompt"], job["model"]) == (3, "a sunset", T2V)
+
+
+def test_happyhorse_image_to_video_takes_its_first_frame(mock_server: MockServer) -> None:
+    media = HAPPYHORSE.reference_value(FRAME_URL)
+    body = {"model": I2V, "input": {"prompt": "cat stretches", "media": media},
+            "parameters": {"aspect_ratio": "1:1", "seed": 7}}  # fmt: skip
+    answer = _post(mock_server, json=body)
+    assert answer.status_code == 200, answer.text
+    job = answer.json()
+    frame = HAPPYHORSE.frame(str(HAPPYHORSE.field_default(HAPPYHORSE.size_field)))
+    assert frame is not None
+    # The adapter's `aspect_ratio` is honoured like `ratio`; the defaults fill the rest.
+    assert (job["width"], job["height"]) == (min(frame), min(frame))
+    assert job["duration"] == HAPPYHORSE.field_default(HAPPYHORSE.seconds_field)
+
+
+def _hh(model: str, prompt: Any = "x", media: Any = None, **parameters: Any) -> dict[str, Any]:
+    """A DashScope body; `media` a list of (type, url)."""
+    inner: dict[str, Any] = {} if prompt is None else {"prompt": prompt}
+    if media is not None:
+        inner["media"] = [{"type": kind, "url": url} for kind, url in media]
+    body: dict[str, Any] = {"model": model, "input": inner}
+    return {**body, "parameters": parameters} if parameters else body
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        (_hh(I2V), "input.media"),
+        (_hh(T2V, prompt=""), "input.prompt"),
+        (_hh(T2V, prompt=None), "input.prompt"),
+        (_hh(T2V, media=[("first_frame", FRAME_URL)]), "input.media"),
+        (_hh(I2V, media=[("last_frame", FRAME_URL)]), "input.media[0].type"),
+        (_hh(I2V, media=[("first_frame", "ftp://e/a.png")]), "input.media[0].url"),
+        (_hh(T2V, duration=2), "parameters.duration"),
+        (_hh(T2V, duration=16), "parameters.duration"),
+        (_hh(T2V, resolution="720p"), "parameters.resolution"),
+        (_hh(T2V, ratio="21:9"), "parameters.ratio"),
+        (_hh(T2V, seed=-1), "parameters.seed"),
+        (_hh(T2V, size="1280x720"), "parameters.size"),
+        ({**_hh(T2V), "seconds": "5"}, "seconds"),
+        ({"model": T2V}, "input"),
+    ],
+)
+def test_a_bad_happyhorse_field_is_refused_by_name(
+    body: dict[str, Any], param: str, mock_server: MockServer
+) -> None:
+    answer = _post(mock_server, json=body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["param"] == param
+
+
+def test_each_shape_for_the_other_family_s_model_is_refused_clearly(
+    mock_server: MockServer,
+) -> None:
+    """The flat body for a HappyHorse model, and the DashScope body for a Wan model."""
+    flat = _post(mock_server, json={"model": T2V, "prompt": "a fox", "seconds": "5"})
+    assert flat.status_code == 400
+    error = flat.json()["error"]
+    assert error["param"] == "input"
+    assert HAPPYHORSE.prompt_field in error["message"] and T2V in error["message"]
+    wan = families().named("wan").models[0]
+    nested = _post(mock_server, json={"model": wan, "input": {"prompt": "a fox"}})
+    assert nested.status_code == 400
+    error = nested.json()["error"]
+    assert error["param"] == "input"
+    assert wan in error["message"] and "flat body" in error["message"]

@@ -134,3 +134,27 @@ def test_answers_keep_the_recorded_pace_over_speed(cassette: Path) -> None:
 
     waited = _run(cassette, 0.5, calls)  # recorded 0.02 s after the create, at half speed
     assert waited >= 0.04
+
+
+def test_a_dashscope_create_is_matched_by_its_nested_prompt(tmp_path: Path) -> None:
+    """HappyHorse's prompt is `input.prompt`: two recorded creates of one model with two
+    prompts are told apart by it, and a third prompt is not recorded (strict: refused)."""
+    model = "happyhorse-1.0-t2v"
+    jobs = {"a white horse": "video_" + "ab" * 24, "a black horse": "video_" + "ef" * 24}
+    with Recorder.create(tmp_path / "c", upstream="https://gateway.example") as rec:
+        for i, (prompt, job) in enumerate(jobs.items()):
+            body = json.dumps({"model": model, "input": {"prompt": prompt}}).encode()
+            answer = json.dumps({"id": job, "object": "video", "status": "in_progress"}).encode()
+            _exchange(rec, "POST", "/v1/videos", 200, JSON, answer, request=body, at=0.01 * i)
+
+    async def calls(client: httpx.AsyncClient) -> list[httpx.Response]:
+        asked = ["a black horse", "a white horse", "a grey horse"]
+        return [
+            await client.post("/v1/videos", json={"model": model, "input": {"prompt": p}})
+            for p in asked
+        ]
+
+    black, white, grey = _run(tmp_path / "c", 1000.0, calls)
+    assert black.json()["id"] == jobs["a black horse"]
+    assert white.json()["id"] == jobs["a white horse"]
+    assert grey.status_code == 400 and "a grey horse" in grey.text

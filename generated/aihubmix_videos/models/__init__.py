@@ -2,6 +2,15 @@
 
 from .content_variant import ContentVariant
 from .create_video_multipart_request import CreateVideoMultipartRequest
+from .dash_scope_input import DashScopeInput
+from .dash_scope_media import DashScopeMedia
+from .dash_scope_media_type import DashScopeMediaType
+from .dash_scope_parameters import DashScopeParameters
+from .dash_scope_parameters_aspect_ratio import DashScopeParametersAspectRatio
+from .dash_scope_parameters_ratio import DashScopeParametersRatio
+from .dash_scope_parameters_resolution import DashScopeParametersResolution
+from .dash_scope_video_create import DashScopeVideoCreate
+from .dash_scope_video_create_model import DashScopeVideoCreateModel
 from .deleted_video import DeletedVideo
 from .deleted_video_object import DeletedVideoObject
 from .error_detail import ErrorDetail
@@ -58,6 +67,15 @@ from .wan_video_request_size import WanVideoRequestSize
 __all__ = (
     "ContentVariant",
     "CreateVideoMultipartRequest",
+    "DashScopeInput",
+    "DashScopeMedia",
+    "DashScopeMediaType",
+    "DashScopeParameters",
+    "DashScopeParametersAspectRatio",
+    "DashScopeParametersRatio",
+    "DashScopeParametersResolution",
+    "DashScopeVideoCreate",
+    "DashScopeVideoCreateModel",
     "DeletedVideo",
     "DeletedVideoObject",
     "ErrorDetail",

@@ -376,6 +376,14 @@ class CheckContext:
             fields = {**self.create_fields(model), **extra}
         else:
             fields.setdefault("prompt", self.create_fields(model)["prompt"])
+            # The model's family shapes the body (HappyHorse's DashScope body nests the
+            # prompt and the options), with the first frame it requires.
+            family = families(self.spec).for_model(model)
+            for name in family.requires(model):
+                missing = family.get(family.shaped(fields), name) is None
+                if missing and name == family.reference_field:
+                    fields[name] = first_frame_url(family)
+            fields = family.shaped(fields)
         if form == FORM:
             # (None, value) parts: a multipart form without files, as the gateway's page shows.
             parts: list[tuple[str, Any]] = [
@@ -576,3 +584,15 @@ def deviation_about(family: Family, name: str, value: Any) -> str:
         if isinstance(text, str) and str(value) in text:
             return " ".join(text.split())
     return ""
+
+
+def first_frame_url(family: Family) -> str:
+    """A real PNG at the family's default frame, as a `data:` URL (a first-frame image)."""
+    import io
+
+    from PIL import Image
+
+    frame = family.frame(str(family.field_default(family.size_field))) or (1280, 720)
+    buffer = io.BytesIO()
+    Image.new("RGB", frame, (40, 90, 160)).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()

@@ -51,6 +51,19 @@ def families_help(catalogue: Families) -> str:
             options = (("--seconds", family.seconds_field), ("--size", family.size_field))
             for option, name in options:
                 lines += _option_lines(family, option, name)
+            if family.nested:
+                # A body without the first frame refused there (jsonschema-rs only: --help
+                # loads no jsonschema).
+                needing = [
+                    m
+                    for m in family.models
+                    if family.refuses(family.body_of(m, "x"), family.reference_field)
+                ]
+                lines.append(
+                    f"    --reference ({family.reference_field}): the first frame"
+                    + (f", required by {', '.join(needing)}" if needing else "")
+                    + "; the other models take none"
+                )
         if family.fields:
             lines.append(f"    fields: {', '.join(family.fields)} (through the Python client)")
     return "\n".join(lines)
@@ -102,6 +115,9 @@ def family_body(family: Family, args: argparse.Namespace) -> JsonBody:
             fields["content"] = [
                 {"type": "image_url", "image_url": {"url": url}, "role": "first_frame"}
             ]
+        elif family.nested:
+            # The DashScope body: the first frame of `input.media`.
+            fields[family.reference_field] = family.reference_value(url)
         else:
             fields["input_reference"] = url
     try:
@@ -112,8 +128,13 @@ def family_body(family: Family, args: argparse.Namespace) -> JsonBody:
 
 def _option_names(family: Family, message: str) -> str:
     """A body error in the words of the command line (`--size`, `--seconds`)."""
-    for field, option in ((family.size_field, "--size"), (family.seconds_field, "--seconds")):
-        if message.startswith(f"{field}="):
+    options = (
+        (family.size_field, "--size"),
+        (family.seconds_field, "--seconds"),
+        (family.reference_field, "--reference"),
+    )
+    for field, option in options:
+        if message.startswith((f"{field}=", f"{field} ")):
             return f"{option}: {message}"
     return message
 

@@ -1,7 +1,8 @@
 """Create a video of any model family with the generated client's typed JSON bodies.
 
 Each family of the spec has its own generated body class (`SoraVideoRequest`,
-`VeoVideoRequest`, ..., and `OtherVideoRequest` for models the spec does not list). Build one
+`VeoVideoRequest`, ..., `DashScopeVideoCreate` for HappyHorse's DashScope-native body, and
+`OtherVideoRequest` for models the spec does not list). Build one
 directly for full typing, or let `json_body` pick the class from the model's family (read
 from the spec) and check the values with it; `create_json` sends it.
 """
@@ -43,15 +44,34 @@ def json_body(prompt: str, model: str | None = None, **fields: Any) -> JsonBody:
     Raises `BodyError` naming the field when the family's schema refuses a value.
     """
     family = families().for_model(model)
-    data: dict[str, Any] = {"prompt": prompt, **{k: v for k, v in fields.items() if v is not None}}
-    if model is not None:
-        data["model"] = model
-    refused = [name for name in family.refusals(data) if name]
+    given = {k: v for k, v in fields.items() if v is not None}
+    if family.nested:
+        # The DashScope body: each field goes where the schema nests it (`duration` in
+        # `parameters`, a `reference` URL as `input.media`'s first frame).
+        placed = {
+            family.reference_field
+            if name == "reference"
+            else family.path_of(name): family.reference_value(str(value))
+            if name == "reference"
+            else value
+            for name, value in given.items()
+        }
+        data = family.body_of(str(model), prompt, placed)
+        missing = [p for p in family.requires(str(model)) if family.get(data, p) is None]
+        if missing:
+            raise BodyError(f"{missing[0]} is required by {family.title} {model} (reference=URL)")
+        refused = [path for path in family.refused_paths(data) if path]
+    else:
+        data = {"prompt": prompt, **given}
+        if model is not None:
+            data["model"] = model
+        refused = [name for name in family.refusals(data) if name]
     if refused:
         name = refused[0]
         allowed = family.allowed(model, name) if model and family.candidates(name) else ()
         hint = f"; {family.title} {model} takes " + ", ".join(map(str, allowed)) if allowed else ""
-        raise BodyError(f"{name}={data.get(name)!r} is not accepted by {family.title}{hint}")
+        shown = family.get(data, name) if family.nested else data.get(name)
+        raise BodyError(f"{name}={shown!r} is not accepted by {family.title}{hint}")
     try:
         return body_class(family).from_dict(data)
     except (TypeError, ValueError, KeyError) as exc:

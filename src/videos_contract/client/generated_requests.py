@@ -30,6 +30,7 @@ from aihubmix_videos.api.videos import (
 from aihubmix_videos.models import (
     ContentVariant,
     CreateVideoMultipartRequest,
+    DashScopeVideoCreate,
     JimengVideoRequest,
     ListOrder,
     OtherVideoRequest,
@@ -60,6 +61,7 @@ JsonBody: TypeAlias = (
     | WanVideoRequest
     | JimengVideoRequest
     | SeedanceVideoRequest
+    | DashScopeVideoCreate
     | OtherVideoRequest
 )
 

@@ -235,9 +235,12 @@ async def _accept_family_miss(app: ASGIApp, scope: Scope, body: bytes) -> Captur
     if not isinstance(document, dict):
         return response
     family = families().for_model(document.get("model"))
-    if param not in (family.seconds_field, family.size_field) or param not in document:
+    if (
+        param not in (family.seconds_field, family.size_field)
+        or family.get(document, param) is None
+    ):
         return response
-    document[param] = family.field_default(param)
+    document = family.put(document, param, family.field_default(param))
     retry = json.dumps(document).encode()
     return await call(app, with_body(scope, retry), retry)
 

@@ -298,6 +298,9 @@ class Handlers:
             sent = self._with_model(
                 await read_json(request, limit, self.config.body_timeout_seconds)
             )
+            mismatch = self._families.shape_refusal(sent)
+            if mismatch is not None:
+                raise ApiError(400, mismatch[1], param=mismatch[0], code="invalid_value")
             body = rules.check(sent)
             reference = None
             self._require_listed(body.get("model"))
@@ -312,7 +315,7 @@ class Handlers:
         )
         job = await self._new_job(
             call.owner,
-            prompt=str(body["prompt"]),
+            prompt=str(family.prompt_of(body)),
             model=str(body.get("model") or family.field_default("model")),
             size=f"{width}x{height}",
             seconds=str(seconds),

@@ -2,11 +2,12 @@
 
 The values come from the request body, already checked against the family's schema, with
 the family's schema defaults for fields left out. Size tokens (`720p`, `16:9`, ...) render at
-the pixel frame the spec's `x-video-families` table gives them; a Seedance `ratio` reshapes
-its resolution's frame so that the short side keeps the resolution's height. A model the
-contract does not list renders at its `size` when that is `WIDTHxHEIGHT`, otherwise at the
-default family's default size, and for its `seconds` when that is a whole number, otherwise
-for the default family's default length.
+the pixel frame the spec's `x-video-families` table gives them; a Seedance or HappyHorse
+`ratio` reshapes its resolution's frame so that the short side keeps the resolution's
+height. A model the contract does not list renders at its `size` when that is
+`WIDTHxHEIGHT`, otherwise at the default family's default size, and for its `seconds` when
+that is a whole number, otherwise for the default family's default length. The DashScope
+body's length and size are nested (`parameters.duration`), named so by `x-video-families`.
 
 `duration`, the alias of `seconds` the families but Sora accept, is honoured: a body that
 sends it renders its length, whatever `seconds` says (a typed client fills `seconds` with its
@@ -81,20 +82,23 @@ def plan_render(
 
     def value(name: str) -> Any:
         # A literal `extra_body` member first: the top level then holds only the default the
-        # validation filled in for the field the client sent inside `extra_body`.
+        # validation filled in for the field the client sent inside `extra_body`. A dotted
+        # name is a nested member (the DashScope body's `parameters.duration`).
         if name in nested:
             return nested[name]
         if name in body:
             return body[name]
-        return family.field_default(name)
+        found = family.get(body, name)
+        return found if found is not None else family.field_default(name)
 
     size = value(family.size_field)
     frame = family.frame(size if isinstance(size, str) else None)
     if frame is None:
         default_size = fallback.field_default(fallback.size_field)
         frame = fallback.frame(str(default_size)) or (1280, 720)
-    if "ratio" in family.properties:
-        frame = _ratio(frame, value("ratio"))
+    if family.has_field(family.ratio_field):
+        ratio = next((v for v in map(value, family.ratio_fields) if v is not None), None)
+        frame = _ratio(frame, ratio)
     seconds = _alias_length(family, sent if sent is not None else body)
     if seconds is None:
         seconds = _whole(value(family.seconds_field))

@@ -2,11 +2,12 @@
 
 The rules, and why (`docs/cassettes.md`, "Replaying"):
 
-* A create is matched to a recorded create by its prompt and model (the model sent, or the
-  spec's default when none is): the n-th replayed create with that pair gets the n-th
-  recorded one. Fields that clients fill in differently (defaults sent or left out, boundary
-  strings, file names) are not part of the key; the test's own order decides among equals.
-  A remix is matched the same way by its source id and prompt.
+* A create is matched to a recorded create by its prompt (where the model's family puts it:
+  HappyHorse's is `input.prompt`) and model (the model sent, or the spec's default when none
+  is): the n-th replayed create with that pair gets the n-th recorded one. Fields that
+  clients fill in differently (defaults sent or left out, boundary strings, file names) are
+  not part of the key; the test's own order decides among equals. A remix is matched the
+  same way by its source id and prompt.
 * A job's answers are served in recorded order, one tape per kind of request: the k-th
   retrieve of a job gets the k-th recorded retrieve (the last one again once the tape runs
   out), likewise deletes and each content variant. The sequence a client sees is therefore
@@ -152,7 +153,8 @@ class Replay:
         self.speed = speed
         self.strict = strict
         self._name = cassette.directory.name or str(cassette.directory)
-        self._default_model = str(families(spec).default_family.field_default("model") or "")
+        self._families = families(spec)
+        self._default_model = str(self._families.default_family.field_default("model") or "")
         variant = spec.operation("downloadVideoContent").parameter("variant")["schema"]
         self._default_variant = str(variant.get("default", ""))
         self._poll_after = protocol(spec).poll_after_header.lower()
@@ -219,7 +221,9 @@ class Replay:
 
     def _create_key(self, fields: dict[str, Any]) -> tuple[str, ...]:
         model = fields.get("model") or self._default_model
-        return ("create", str(model), str(fields.get("prompt")))
+        # The prompt where the model's family puts it (HappyHorse: `input.prompt`).
+        prompt = self._families.for_model(str(model)).prompt_of(fields)
+        return ("create", str(model), str(prompt))
 
     def _variant(self, query: str) -> str:
         values = dict(parse_qsl(query, keep_blank_values=True))

@@ -6,6 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.create_video_multipart_request import CreateVideoMultipartRequest
+from ...models.dash_scope_video_create import DashScopeVideoCreate
 from ...models.error_response import ErrorResponse
 from ...models.jimeng_video_request import JimengVideoRequest
 from ...models.other_video_request import OtherVideoRequest
@@ -20,6 +21,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     body: CreateVideoMultipartRequest
+    | DashScopeVideoCreate
     | JimengVideoRequest
     | OtherVideoRequest
     | SeedanceVideoRequest
@@ -41,7 +43,8 @@ def _get_kwargs(
         headers["Content-Type"] = "multipart/form-data; boundary=+++"
     if isinstance(
         body,
-        JimengVideoRequest
+        DashScopeVideoCreate
+        | JimengVideoRequest
         | OtherVideoRequest
         | SeedanceVideoRequest
         | SoraVideoRequest
@@ -57,6 +60,8 @@ def _get_kwargs(
         elif isinstance(body, JimengVideoRequest):
             _kwargs["json"] = body.to_dict()
         elif isinstance(body, SeedanceVideoRequest):
+            _kwargs["json"] = body.to_dict()
+        elif isinstance(body, DashScopeVideoCreate):
             _kwargs["json"] = body.to_dict()
         else:
             _kwargs["json"] = body.to_dict()
@@ -129,6 +134,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: CreateVideoMultipartRequest
+    | DashScopeVideoCreate
     | JimengVideoRequest
     | OtherVideoRequest
     | SeedanceVideoRequest
@@ -149,9 +155,9 @@ def sync_detailed(
             per-model rules of `CreateVideoJsonRequest` (its `if`/`else`) hold here too, named in
             `x-rules-from`: schemathesis cannot generate multipart bodies under `if`/`then`/`else`
             or `not`, so they are not repeated in this schema.
-        body (JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest | SoraVideoRequest |
-            VeoVideoRequest | WanVideoRequest): A create request as `application/json`. Each model
-            family has its own schema; the
+        body (DashScopeVideoCreate | JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest
+            | SoraVideoRequest | VeoVideoRequest | WanVideoRequest): A create request as
+            `application/json`. Each model family has its own schema; the
             `model` value picks the branch, and a model this contract does not know takes the
             last branch, so new gateway models stay usable. `model` is required in every branch:
             the newest page marks it required (`| `model` | string | 是 |`); a server may still
@@ -181,6 +187,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: CreateVideoMultipartRequest
+    | DashScopeVideoCreate
     | JimengVideoRequest
     | OtherVideoRequest
     | SeedanceVideoRequest
@@ -201,9 +208,9 @@ def sync(
             per-model rules of `CreateVideoJsonRequest` (its `if`/`else`) hold here too, named in
             `x-rules-from`: schemathesis cannot generate multipart bodies under `if`/`then`/`else`
             or `not`, so they are not repeated in this schema.
-        body (JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest | SoraVideoRequest |
-            VeoVideoRequest | WanVideoRequest): A create request as `application/json`. Each model
-            family has its own schema; the
+        body (DashScopeVideoCreate | JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest
+            | SoraVideoRequest | VeoVideoRequest | WanVideoRequest): A create request as
+            `application/json`. Each model family has its own schema; the
             `model` value picks the branch, and a model this contract does not know takes the
             last branch, so new gateway models stay usable. `model` is required in every branch:
             the newest page marks it required (`| `model` | string | 是 |`); a server may still
@@ -228,6 +235,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: CreateVideoMultipartRequest
+    | DashScopeVideoCreate
     | JimengVideoRequest
     | OtherVideoRequest
     | SeedanceVideoRequest
@@ -248,9 +256,9 @@ async def asyncio_detailed(
             per-model rules of `CreateVideoJsonRequest` (its `if`/`else`) hold here too, named in
             `x-rules-from`: schemathesis cannot generate multipart bodies under `if`/`then`/`else`
             or `not`, so they are not repeated in this schema.
-        body (JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest | SoraVideoRequest |
-            VeoVideoRequest | WanVideoRequest): A create request as `application/json`. Each model
-            family has its own schema; the
+        body (DashScopeVideoCreate | JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest
+            | SoraVideoRequest | VeoVideoRequest | WanVideoRequest): A create request as
+            `application/json`. Each model family has its own schema; the
             `model` value picks the branch, and a model this contract does not know takes the
             last branch, so new gateway models stay usable. `model` is required in every branch:
             the newest page marks it required (`| `model` | string | 是 |`); a server may still
@@ -278,6 +286,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: CreateVideoMultipartRequest
+    | DashScopeVideoCreate
     | JimengVideoRequest
     | OtherVideoRequest
     | SeedanceVideoRequest
@@ -298,9 +307,9 @@ async def asyncio(
             per-model rules of `CreateVideoJsonRequest` (its `if`/`else`) hold here too, named in
             `x-rules-from`: schemathesis cannot generate multipart bodies under `if`/`then`/`else`
             or `not`, so they are not repeated in this schema.
-        body (JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest | SoraVideoRequest |
-            VeoVideoRequest | WanVideoRequest): A create request as `application/json`. Each model
-            family has its own schema; the
+        body (DashScopeVideoCreate | JimengVideoRequest | OtherVideoRequest | SeedanceVideoRequest
+            | SoraVideoRequest | VeoVideoRequest | WanVideoRequest): A create request as
+            `application/json`. Each model family has its own schema; the
             `model` value picks the branch, and a model this contract does not know takes the
             last branch, so new gateway models stay usable. `model` is required in every branch:
             the newest page marks it required (`| `model` | string | 是 |`); a server may still

@@ -295,15 +295,13 @@ def family_near_misses(family: Family, model: str) -> list[tuple[str, Any]]:
         width, _, height = pixel.partition("x")
         misses.append((family.size_field, f"{width}x{int(height) + 1}"))
     base = _family_body(family, model)
-    return [
-        (name, value) for name, value in misses if name in family.refusals({**base, name: value})
-    ]
+    return [(name, value) for name, value in misses if family.refuses({**base, name: value}, name)]
 
 
 def _family_body(family: Family, model: str) -> dict[str, Any]:
     """A valid JSON create of `model` with only what its family requires."""
     body: dict[str, Any] = {"prompt": PROMPT, "model": model}
-    if "input_reference" in family.requires(model):
+    if family.reference_field in family.requires(model):
         size = family.frame(str(family.field_default(family.size_field)))
         frame = f"{size[0]}x{size[1]}" if size else "1280x720"
         body["input_reference"] = reference_data_url(frame)
@@ -324,7 +322,8 @@ def _family_near_misses_are_refused(ctx: CheckContext) -> None:
                 ctx.left_out.append(what)
                 continue
             reply = ctx.client.post(
-                ctx.path("createVideo"), json={**_family_body(family, model), name: value}
+                ctx.path("createVideo"),
+                json=family.shaped({**_family_body(family, model), name: value}),
             )
             refused = not _record_if_created(ctx, reply) and name != "model"
             if refused and ctx.note_refusal(model, reply):
@@ -333,7 +332,8 @@ def _family_near_misses_are_refused(ctx: CheckContext) -> None:
                 break
             deviation = deviation_about(family, name, value)
             job = reply.json() if not refused else None
-            honoured = isinstance(job, dict) and str(job.get(name)) == str(value)
+            echoed = job.get(name.rpartition(".")[2]) if isinstance(job, dict) else None
+            honoured = str(echoed) == str(value)
             if honoured and 200 <= reply.status < 300 and deviation:
                 # The page allows it, the job has it, and the contract deviates on purpose:
                 # the contract's bet, not the server's fault.

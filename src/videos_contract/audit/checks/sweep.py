@@ -135,7 +135,7 @@ def _sweep_json(ctx: CheckContext, family: Family, model: str) -> int:
         cells.append((first_frame, True))
     as_number = False
     length = family.seconds_field
-    prop = family.properties.get(length, {})
+    prop = family.field_schema(length)
     numeric = any(branch.get("type") == "integer" for branch in [prop, *prop.get("oneOf", [])])
     for cell, with_image in cells:
         label = ", ".join(f"{k}={v}" for k, v in cell.items())
@@ -144,15 +144,16 @@ def _sweep_json(ctx: CheckContext, family: Family, model: str) -> int:
             ctx.left_out.append(f"create with {label}")
             continue
         body: dict[str, Any] = {"prompt": PROMPT, **cell}
-        if "ratio" in family.properties:
+        ratio = family.ratio_field
+        if family.has_field(ratio):
             # A fixed ratio, so that the frame is known (`adaptive` lets the model choose).
-            body["ratio"] = next(v for v in family.candidates("ratio") if ":" in str(v))
-        if with_image or "input_reference" in family.requires(model):
+            body[ratio] = next(v for v in family.candidates(ratio) if ":" in str(v))
+        if with_image or family.reference_field in family.requires(model):
             frame, _ = expected_clip(family, cell)
             body["input_reference"] = reference_data_url(frame or ctx.spec.default("VideoSize"))
         if as_number and str(body.get(length, "")).isdigit():
             body[length] = int(body[length])
-        reply, video = ctx.create_json(body, f"created {family.title} video")
+        reply, video = ctx.create_json(family.shaped(body), f"created {family.title} video")
         if video is None and not jobs and ctx.note_refusal(model, reply):
             ctx.absent.append(f"{model} ({family.title}): {reply.status}")
             return 0
@@ -176,7 +177,7 @@ def _sweep_json(ctx: CheckContext, family: Family, model: str) -> int:
         ):
             first = reply
             reply, video = ctx.create_json(
-                {**body, length: int(text)}, f"created {family.title} video"
+                family.shaped({**body, length: int(text)}), f"created {family.title} video"
             )
             if video is None:
                 ctx.fail(

@@ -6,7 +6,7 @@ import argparse
 import base64
 import mimetypes
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from videos_contract.cli.common import CliError
 from videos_contract.families import Families, Family
@@ -69,21 +69,6 @@ def families_help(catalogue: Families) -> str:
     return "\n".join(lines)
 
 
-def _typed(family: Family, name: str, text: str) -> Any:
-    """The option's text as the family's field takes it (an integer where only those fit)."""
-    candidates = family.candidates(name)
-    if candidates and not any(isinstance(v, str) for v in candidates):
-        try:
-            return int(text)
-        except ValueError:
-            raise CliError(
-                f"--{'seconds' if name == family.seconds_field else 'size'}: "
-                f"{text!r} is not a whole number",
-                exit_code=2,
-            ) from None
-    return text
-
-
 def _reference_url(value: str) -> str:
     if value.startswith(("https://", "http://", "data:")):
         return value
@@ -101,27 +86,15 @@ def _reference_url(value: str) -> str:
 
 
 def family_body(family: Family, args: argparse.Namespace) -> JsonBody:
-    """The JSON body of a non-default family from `create`'s options."""
-    from videos_contract.client.families import BodyError, json_body
+    """The JSON body of a non-default family: `create`'s options mapped onto the client's
+    `options_body`, which places, types and checks them."""
+    from videos_contract.client.families import BodyError, options_body
 
-    fields: dict[str, Any] = {}
-    if args.seconds is not None:
-        fields[family.seconds_field] = _typed(family, family.seconds_field, args.seconds)
-    if args.size is not None:
-        fields[family.size_field] = _typed(family, family.size_field, args.size)
-    if args.reference:
-        url = _reference_url(args.reference)
-        if "content" in family.properties:
-            fields["content"] = [
-                {"type": "image_url", "image_url": {"url": url}, "role": "first_frame"}
-            ]
-        elif family.nested:
-            # The DashScope body: the first frame of `input.media`.
-            fields[family.reference_field] = family.reference_value(url)
-        else:
-            fields["input_reference"] = url
+    reference = _reference_url(args.reference) if args.reference else None
     try:
-        return json_body(args.prompt, args.model, **fields)
+        return options_body(
+            args.model, args.prompt, seconds=args.seconds, size=args.size, reference=reference
+        )
     except BodyError as exc:
         raise CliError(_option_names(family, str(exc)), exit_code=2) from None
 
@@ -140,19 +113,11 @@ def _option_names(family: Family, message: str) -> str:
 
 
 def check_family_values(family: Family, args: argparse.Namespace) -> None:
-    """Refuse, in one line, a value the default family's schema does not take."""
-    data: dict[str, Any] = {"prompt": args.prompt or "x"}
-    if args.model is not None:
-        data["model"] = args.model
-    if args.seconds is not None:
-        data[family.seconds_field] = args.seconds
-    if args.size is not None:
-        data[family.size_field] = args.size
-    refused = [name for name in family.refusals(data) if name and name != "prompt"]
-    if not refused:
-        return
-    name = refused[0]
-    model = str(data.get("model") or family.field_default("model"))
-    allowed = ", ".join(str(v) for v in family.allowed(model, name))
-    message = f"{name}={data[name]!r} is not accepted by {family.title} {model}; it takes {allowed}"
-    raise CliError(_option_names(family, message), exit_code=2)
+    """Refuse, in one line, a length or size the default family does not take for the model
+    (the client's `check_options`, which `create` runs before sending too)."""
+    from videos_contract.client.values import BodyError, check_options
+
+    try:
+        check_options(args.model, seconds=args.seconds, size=args.size)
+    except BodyError as exc:
+        raise CliError(_option_names(family, str(exc)), exit_code=2) from None

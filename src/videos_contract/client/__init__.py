@@ -63,11 +63,13 @@ if TYPE_CHECKING:
         RetryPolicy,
         RetryTransport,
     )
+    from videos_contract.client.values import BodyError
     from videos_contract.client.wait import async_wait, wait
 
 # Loaded when first asked for: an error class or a default does not load httpx, the generated
 # client and the retry transport.
 _WHERE = {
+    "BodyError": "values",
     "Reference": "calls",
     "async_create": "calls",
     "async_delete": "calls",
@@ -135,6 +137,7 @@ __all__ = [
     "KEY_ENV",
     "URL_ENV",
     "ApiError",
+    "BodyError",
     "ConfigError",
     "DeadlineExceeded",
     "DownloadError",

@@ -41,6 +41,7 @@ from videos_contract.client.generated_requests import (
 from videos_contract.client.lifecycle import check_operation, warn_if_retired
 from videos_contract.client.parsing import parse_deleted, parse_list, parse_video
 from videos_contract.client.retry import NOT_SENT_ERRORS
+from videos_contract.client.values import check_options
 
 __all__ = [
     "Reference",
@@ -135,8 +136,10 @@ def create(
 
     `extra_body`: further form fields, sent as given (see `with_extra_body`), for fields the
     contract does not know. Raises `OutcomeUnknownError` when the connection fails after the
-    request went out.
+    request went out, and `BodyError` (a `ValueError` naming the field) before anything is
+    sent when the model's family does not take `seconds` or `size` for it.
     """
+    _check(model, seconds, size)
     warn_if_retired(model)
     kwargs = with_extra_body(_create_kwargs(prompt, model, seconds, size, reference), extra_body)
     return parse_video(_send_once(client, "the create", kwargs), client.token)
@@ -152,9 +155,18 @@ async def async_create(
     reference: Reference | None = None,
     extra_body: Mapping[str, Any] | None = None,
 ) -> Video:
+    _check(model, seconds, size)
     warn_if_retired(model)
     kwargs = with_extra_body(_create_kwargs(prompt, model, seconds, size, reference), extra_body)
     return parse_video(await _asend_once(client, "the create", kwargs), client.token)
+
+
+def _check(model: str, seconds: VideoSeconds | Unset, size: VideoSize | Unset) -> None:
+    check_options(
+        model,
+        seconds=None if isinstance(seconds, Unset) else seconds,
+        size=None if isinstance(size, Unset) else size,
+    )
 
 
 def retrieve(client: AuthenticatedClient, video_id: str) -> Video:

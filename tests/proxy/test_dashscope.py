@@ -58,3 +58,39 @@ def test_the_flat_body_for_a_happyhorse_model_is_reported(
     assert answer.status_code == 400
     assert answer.json()["error"]["param"] == "input"
     assert REQUEST in proxied.checks("failed")
+
+
+def test_a_job_that_does_not_echo_the_nested_duration_is_reported() -> None:
+    """The job of a HappyHorse create echoes `parameters.duration` as its `duration`: an
+    upstream that renders another length is reported under job_echoes_its_parameters."""
+    import json
+
+    from videos_contract.proxy import Findings, TrafficChecker
+    from videos_contract.proxy.checks import ECHO, Seen
+    from videos_contract.spec import load_spec
+
+    upstream = "http://127.0.0.1:9"
+
+    def judged(rendered: int) -> list[str]:
+        lines: list[str] = []
+        checker = TrafficChecker(load_spec(), Findings(upstream, lines.append), upstream)
+        asked = {"model": T2V, "input": {"prompt": "a sunset"}, "parameters": {"duration": 5}}
+        job = {
+            "id": "video_1", "object": "video", "created": 1796506005, "model": T2V,
+            "status": "queued", "prompt": "a sunset", "duration": rendered, "width": 1280,
+            "height": 720, "url": None, "error": None,
+        }  # fmt: skip
+        seen = Seen(
+            "POST",
+            "/v1/videos",
+            (("authorization", "Bearer ***"), ("content-type", "application/json")),
+            json.dumps(asked).encode(),
+            200,
+            (("content-type", "application/json"),),
+        )
+        checker.answer(seen, json.dumps(job).encode(), True)
+        return [v.check + " " + v.at_fault + " " + v.expected for v in checker.findings.violations]
+
+    assert judged(5) == []
+    (found,) = judged(4)
+    assert found.startswith(ECHO) and "field duration" in found and "parameters.duration" in found

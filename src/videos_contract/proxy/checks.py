@@ -31,6 +31,7 @@ from videos_contract.audit.answers import (
 from videos_contract.audit.operations import OperationIndex, RouteMatch
 from videos_contract.audit.results import Exchange
 from videos_contract.audit.wire import request_fields, wire_problems
+from videos_contract.families import Family, families
 from videos_contract.probe import MediaError, probe_image, probe_video
 from videos_contract.protocol import protocol
 from videos_contract.proxy.findings import Findings
@@ -404,6 +405,16 @@ class TrafficChecker:
             for name in _ECHOED
             if name in asked and name in job and str(asked[name]) != str(job[name])
         ]
+        # A family whose body nests them (HappyHorse's `parameters.duration`): the job echoes
+        # them by their own name.
+        family = families().for_model(asked.get("model") if isinstance(asked, dict) else None)
+        for path in (family.seconds_field, family.size_field):
+            name = path.rpartition(".")[2]
+            value = Family.get(asked, path) if "." in path else None
+            if value is not None and name in _ECHOED and name in job:
+                if str(value) != str(job[name]):
+                    expected = f"{value!r} (as the request's {path} asked)"
+                    breaches.append(Breach(f"{what}: field {name}", expected, repr(job[name])))
         self._verdict(out, seen, ECHO, breaches)
 
     def _common(self, out: _Judgement, seen: Seen, op: Operation, what: str) -> None:

@@ -76,8 +76,9 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
 7. **Regeneration**: `python -m videos_contract.release.generation check` plus `generate_into` a
    temporary folder; baseline: the generation alone.
 8. **Proxy against direct**: sequential retrieves on a kept-alive httpx client through
-   `videos-contract proxy` and straight to the mock, in alternating blocks; a 256 MiB download
-   through it and direct, best of two.
+   `videos-contract proxy` and straight to the mock, in alternating blocks, five rounds (the
+   round whose ratio of medians is the median counts); a 256 MiB download through it and
+   direct, five rounds, who goes first alternating.
 9. **Start-up**: each command's `--help` through its console script, in rounds that take turns
    with `schemathesis --help` and `python -c pass`; the median of each, and its peak RSS.
 10. **Memory**: `videos-contract create --wait --output` of a 1 GiB video (a job app answers a

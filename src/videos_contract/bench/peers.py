@@ -178,6 +178,9 @@ def _mock_figures(
     )
     cpu = f"server CPU per request: ours {ours_cpu:.2f} ms, Prism {theirs_cpu:.2f} ms"
     median_ours, median_theirs = latency.median_pair
+    # What each server spends on a request, whatever share of the cores it got: the figure
+    # the machine's other work moves least.
+    work = Rounds.of([_cpu_ms(run) for run in ours], [_cpu_ms(run) for run in theirs])
     details = {"ours": ours, "prism": theirs, "peer": tool.label}
     return [
         Figure(
@@ -204,7 +207,24 @@ def _mock_figures(
             f"Prism {theirs_p99:.2f} ms",
             details={**details, "rounds": latency.details(_LESS), "p99_rounds": p99.details()},
         ),
+        Figure(
+            key=f"peer_mock_{operation}_cpu",
+            title=f"Mock server CPU per {operation} under that load against `prism mock`",
+            unit="ms",
+            value=work.median_pair[0],
+            baseline_title=f"`prism mock` ({tool.label}), same load",
+            baseline=work.median_pair[1],
+            target=_LESS,
+            note=f"{work.verdict(_LESS)}; the server process's CPU time (all its threads) over "
+            "the measured phase, per request answered",
+            details={"rounds": work.details(_LESS), "peer": tool.label},
+        ),
     ]
+
+
+def _cpu_ms(run: dict[str, Any]) -> float:
+    """A load run's server CPU per request, in milliseconds."""
+    return float(run["server_cpu_seconds"]) / max(1, int(run["requests"])) * 1e3
 
 
 def _summed(runs: list[dict[str, Any]], key: str) -> dict[str, int]:
@@ -225,7 +245,7 @@ def measure_mock_peers(sizes: Sizes) -> list[Figure]:
             _skipped(f"peer_mock_{operation}_{what}", f"Mock {operation} against `prism mock`",
                      "prism", missing["prism"])
             for operation in ("retrieve", "create")
-            for what in ("throughput", "latency")
+            for what in ("throughput", "latency", "cpu")
         ]  # fmt: skip
     tool = found["prism"]
     with (

@@ -129,18 +129,23 @@ class Spec:
 
     def operations(self) -> Iterator[Operation]:
         for path, item in self.raw.get("paths", {}).items():
-            shared = item.get("parameters", [])
             for method in HTTP_METHODS:
-                if method not in item:
-                    continue
-                data = self.resolve(item[method])
-                data["parameters"] = self.resolve(shared) + data.get("parameters", [])
-                yield Operation(data["operationId"], method.upper(), path, data)
+                if method in item:
+                    yield self._operation(path, item, method)
+
+    def _operation(self, path: str, item: dict[str, Any], method: str) -> Operation:
+        """The operation under `method` of the path item, resolved (a fresh copy)."""
+        data = self.resolve(item[method])
+        data["parameters"] = self.resolve(item.get("parameters", [])) + data.get("parameters", [])
+        return Operation(data["operationId"], method.upper(), path, data)
 
     def operation(self, operation_id: str) -> Operation:
-        for op in self.operations():
-            if op.operation_id == operation_id:
-                return op
+        # Found in the raw document first: only the operation asked for is resolved.
+        for path, item in self.raw.get("paths", {}).items():
+            for method in HTTP_METHODS:
+                raw = item.get(method)
+                if isinstance(raw, dict) and raw.get("operationId") == operation_id:
+                    return self._operation(path, item, method)
         raise SpecError(f"no operation {operation_id!r}")
 
     def methods_for(self, path: str) -> tuple[str, ...]:

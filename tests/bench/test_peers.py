@@ -28,8 +28,10 @@ def test_missing_peers_are_skipped_not_installed(
     assert [f.key for f in figures] == [
         "peer_mock_retrieve_throughput",
         "peer_mock_retrieve_latency",
+        "peer_mock_retrieve_cpu",
         "peer_mock_create_throughput",
         "peer_mock_create_latency",
+        "peer_mock_create_cpu",
     ]
     for figure in figures:
         assert figure.status == "not measured"

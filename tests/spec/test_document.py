@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
 from videos_contract.paths import SPEC_PATH
-from videos_contract.spec import Spec, load_spec
+from videos_contract.spec import Spec, SpecError, load_spec
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +136,14 @@ def test_each_content_variant_has_one_documented_media_type(spec: Spec) -> None:
     assert list(media_types) == variants["enum"]
     documented = spec.operation("downloadVideoContent").responses["200"]["content"]
     assert set(media_types.values()) == set(documented)
+
+
+def test_operation_by_id_is_the_one_operations_lists(spec: Spec) -> None:
+    listed = list(spec.operations())
+    assert listed
+    for operation in listed:
+        found = spec.operation(operation.operation_id)
+        assert found == operation
+        assert found.data is not operation.data  # each caller gets its own copy
+    with pytest.raises(SpecError, match="no operation 'noSuchOperation'"):
+        spec.operation("noSuchOperation")

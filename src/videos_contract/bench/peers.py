@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -41,6 +42,7 @@ from videos_contract.bench.peer_tools import (
 from videos_contract.bench.procs import BenchProcessError, ServedApp, run_worker, served
 from videos_contract.bench.proxy_overhead import proxy_process, sequential_latencies
 from videos_contract.bench.results import Figure, Target, not_measured
+from videos_contract.bench.rounds import Rounds
 from videos_contract.bench.sizes import Sizes
 from videos_contract.bench.throughput import MODEL, create_request, load_spec_for
 from videos_contract.mock import DEFAULT_KEY
@@ -59,6 +61,7 @@ _FASTER = Target(1.0, at_least=True)
 _LESS = Target(1.0, at_least=False)
 _START_TIMEOUT = 120.0
 _BLOCK = 50
+_FUZZ_ROUNDS = 3
 SPEC = PROJECT_ROOT / "openapi.yaml"
 
 
@@ -154,54 +157,95 @@ def _skipped(key: str, title: str, peer: str, reason: str) -> Figure:
 
 
 def _mock_figures(
-    operation: str, ours: dict[str, Any], theirs: dict[str, Any], tool: PeerTool
+    operation: str, ours: list[dict[str, Any]], theirs: list[dict[str, Any]], tool: PeerTool
 ) -> list[Figure]:
-    statuses = f"statuses: ours {ours['statuses']}, Prism {theirs['statuses']}"
-    latency = (
-        f"median / p99: ours {ours['latency']['median_ms']:.2f} / "
-        f"{ours['latency']['p99_ms']:.2f} ms, Prism {theirs['latency']['median_ms']:.2f} / "
-        f"{theirs['latency']['p99_ms']:.2f} ms"
+    """Throughput and median latency, each the round with the median ratio of `sizes.rounds`
+    rounds (`ours[i]` and `theirs[i]` measured one after the other)."""
+    throughput = Rounds.of([r["per_second"] for r in ours], [r["per_second"] for r in theirs])
+    latency = Rounds.of(
+        [r["latency"]["median_ms"] for r in ours], [r["latency"]["median_ms"] for r in theirs]
     )
+    statuses = f"statuses: ours {_summed(ours, 'statuses')}, Prism {_summed(theirs, 'statuses')}"
+    p99 = Rounds.of(
+        [r["latency"]["p99_ms"] for r in ours], [r["latency"]["p99_ms"] for r in theirs]
+    )
+    ours_p99, theirs_p99 = p99.median_pair
     ours_cpu, theirs_cpu = (
-        run["server_cpu_seconds"] / max(1, run["requests"]) * 1e3 for run in (ours, theirs)
+        sum(run["server_cpu_seconds"] for run in runs)
+        / max(1, sum(run["requests"] for run in runs))
+        * 1e3
+        for runs in (ours, theirs)
     )
     cpu = f"server CPU per request: ours {ours_cpu:.2f} ms, Prism {theirs_cpu:.2f} ms"
+    median_ours, median_theirs = latency.median_pair
+    # What each server spends on a request, whatever share of the cores it got: the figure
+    # the machine's other work moves least.
+    work = Rounds.of([_cpu_ms(run) for run in ours], [_cpu_ms(run) for run in theirs])
     details = {"ours": ours, "prism": theirs, "peer": tool.label}
     return [
         Figure(
             key=f"peer_mock_{operation}_throughput",
             title=f"Mock {operation} throughput against `prism mock`, same load",
             unit="req/s",
-            value=ours["per_second"],
+            value=throughput.median_pair[0],
             baseline_title=f"`prism mock openapi.yaml` ({tool.label}), same load",
-            baseline=theirs["per_second"],
+            baseline=throughput.median_pair[1],
             target=_FASTER,
-            note=f"16 keep-alive connections, lean load; {cpu}; {statuses}",
-            details=details,
+            note=f"{throughput.verdict(_FASTER)}; 16 keep-alive connections, lean load; {cpu}; "
+            f"{statuses}",
+            details={**details, "rounds": throughput.details(_FASTER)},
         ),
         Figure(
             key=f"peer_mock_{operation}_latency",
             title=f"Mock {operation} latency under that load (median) against `prism mock`",
             unit="ms",
-            value=ours["latency"]["median_ms"],
+            value=median_ours,
             baseline_title=f"`prism mock` ({tool.label}), same load",
-            baseline=theirs["latency"]["median_ms"],
+            baseline=median_theirs,
             target=_LESS,
-            note=latency,
-            details=details,
+            note=f"{latency.verdict(_LESS)}; p99 ({p99.spread()}): ours {ours_p99:.2f} ms, "
+            f"Prism {theirs_p99:.2f} ms",
+            details={**details, "rounds": latency.details(_LESS), "p99_rounds": p99.details()},
+        ),
+        Figure(
+            key=f"peer_mock_{operation}_cpu",
+            title=f"Mock server CPU per {operation} under that load against `prism mock`",
+            unit="ms",
+            value=work.median_pair[0],
+            baseline_title=f"`prism mock` ({tool.label}), same load",
+            baseline=work.median_pair[1],
+            target=_LESS,
+            note=f"{work.verdict(_LESS)}; the server process's CPU time (all its threads) over "
+            "the measured phase, per request answered",
+            details={"rounds": work.details(_LESS), "peer": tool.label},
         ),
     ]
 
 
+def _cpu_ms(run: dict[str, Any]) -> float:
+    """A load run's server CPU per request, in milliseconds."""
+    return float(run["server_cpu_seconds"]) / max(1, int(run["requests"])) * 1e3
+
+
+def _summed(runs: list[dict[str, Any]], key: str) -> dict[str, int]:
+    """Counters of every round added up (`statuses`)."""
+    total: dict[str, int] = {}
+    for run in runs:
+        for name, count in run[key].items():
+            total[name] = total.get(name, 0) + int(count)
+    return total
+
+
 def measure_mock_peers(sizes: Sizes) -> list[Figure]:
-    """Retrieve and create on the mock and on `prism mock`, under the same load."""
+    """Retrieve and create on the mock and on `prism mock`, under the same load, in
+    `sizes.rounds` rounds after a warm-up round that is not counted."""
     found, missing = _tools(sizes)
     if "prism" not in found:
         return [
             _skipped(f"peer_mock_{operation}_{what}", f"Mock {operation} against `prism mock`",
                      "prism", missing["prism"])
             for operation in ("retrieve", "create")
-            for what in ("throughput", "latency")
+            for what in ("throughput", "latency", "cpu")
         ]  # fmt: skip
     tool = found["prism"]
     with (
@@ -220,15 +264,24 @@ def measure_mock_peers(sizes: Sizes) -> list[Figure]:
             "retrieve": ("GET", f"/v1/videos/{created.json()['id']}", _AUTH, None),
             "create": ("POST", "/v1/videos", create_headers, str(body_file)),
         }
-        # Ours and Prism's take turns, so that a burst of other work hits both alike.
-        order = [
-            (operation, name, server)
-            for operation in requests
-            for name, server in (("ours", mock), ("prism", peer))
+        servers = {"ours": mock, "prism": peer}
+        # A warm-up round on every path first (Node.js compiles Prism's hot paths as they
+        # run), then the rounds; in each, ours and Prism's take turns, who goes first
+        # alternating, so that a burst of other work hits both alike.
+        warm = replace(sizes, load_seconds=min(sizes.load_seconds, 2.0))
+        order = [("warm-up", op, name) for op in requests for name in servers]
+        for index in range(sizes.rounds):
+            names = list(servers) if index % 2 == 0 else list(reversed(servers))
+            order += [(str(index), op, name) for op in requests for name in names]
+        specs = [
+            load_spec_for(servers[name], warm if tag == "warm-up" else sizes, *requests[op])
+            for tag, op, name in order
         ]
-        specs = [load_spec_for(server, sizes, *requests[op]) for op, _, server in order]
         results = run_worker("videos_contract.bench.load", json.dumps(specs))["runs"]
-    runs = {(op, name): result for (op, name, _), result in zip(order, results, strict=True)}
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for (tag, op, name), result in zip(order, results, strict=True):
+        if tag != "warm-up":
+            runs.setdefault((op, name), []).append(result)
     figures: list[Figure] = []
     for operation in requests:
         figures += _mock_figures(
@@ -270,8 +323,18 @@ _PEER_TITLES = {
 }
 
 
+def _rotated(names: list[str], index: int) -> list[str]:
+    """`names` starting at a different one each round, so that none is always measured first."""
+    shift = index % len(names)
+    return names[shift:] + names[:shift]
+
+
 def _added_latency(sizes: Sizes, found: dict[str, PeerTool]) -> dict[str, Any]:
+    """Sequential retrieves direct and through each front, in `sizes.rounds` rounds of
+    alternating blocks; per round, the latency each front adds (its median minus the direct
+    median of the same round)."""
     calls = max(_BLOCK, min(sizes.client_calls, 1000))
+    blocks = max(1, calls // _BLOCK // sizes.rounds)
     with served("mock", {"render_seconds": 1.0}) as mock, _fronts(mock.url, found) as fronts:
         with httpx.Client(headers=_AUTH, timeout=30.0) as http:
             created = http.post(
@@ -281,26 +344,36 @@ def _added_latency(sizes: Sizes, found: dict[str, PeerTool]) -> dict[str, Any]:
             path = f"/v1/videos/{created.json()['id']}"
             bases = {"direct": mock.url, **{name: front.url for name, front in fronts.items()}}
             times: dict[str, list[float]] = {name: [] for name in bases}
+            rounds: list[dict[str, float]] = []
             cpu = {name: 0.0 for name in fronts}
             for base in bases.values():
                 sequential_latencies(http, base + path, _BLOCK)  # warm every path up
-            for _ in range(calls // _BLOCK):
-                for name, base in bases.items():
-                    before = fronts[name].cpu_seconds() if name in fronts else 0.0
-                    times[name] += sequential_latencies(http, base + path, _BLOCK)
-                    if name in fronts:
-                        cpu[name] += fronts[name].cpu_seconds() - before
+            for index in range(sizes.rounds):
+                this_round: dict[str, list[float]] = {name: [] for name in bases}
+                for _ in range(blocks):
+                    for name in _rotated(list(bases), index):
+                        before = fronts[name].cpu_seconds() if name in fronts else 0.0
+                        this_round[name] += sequential_latencies(http, bases[name] + path, _BLOCK)
+                        if name in fronts:
+                            cpu[name] += fronts[name].cpu_seconds() - before
+                medians = {name: statistics.median(v) * 1e3 for name, v in this_round.items()}
+                rounds.append({n: medians[n] - medians["direct"] for n in fronts})
+                for name, values in this_round.items():
+                    times[name] += values
     medians = {name: statistics.median(values) * 1e3 for name, values in times.items()}
     return {
-        "calls": calls,
+        "calls": len(times["direct"]),
         "median_ms": medians,
         "p90_ms": {n: statistics.quantiles(v, n=10)[-1] * 1e3 for n, v in times.items()},
         "added_ms": {n: medians[n] - medians["direct"] for n in fronts},
+        "added_ms_per_round": rounds,
         "cpu_ms_per_retrieve": {n: s * 1e3 / len(times[n]) for n, s in cpu.items()},
     }
 
 
 def _download(sizes: Sizes, found: dict[str, PeerTool]) -> dict[str, Any]:
+    """A large download direct and through each front, `sizes.rounds` rounds (at least two),
+    who goes first rotating."""
     total = max(1024 * 1024, sizes.transfer_bytes // 4)
     with (
         served("stream", {"bytes": total}) as stream,
@@ -311,9 +384,9 @@ def _download(sizes: Sizes, found: dict[str, PeerTool]) -> dict[str, Any]:
         bases = {"direct": stream.url, **{name: front.url for name, front in fronts.items()}}
         runs: dict[str, list[float]] = {name: [] for name in bases}
         delivered: dict[str, int] = {}
-        for _ in range(2):
-            for name, base in bases.items():
-                size, seconds = _read(http, base + path)
+        for index in range(max(2, sizes.rounds)):
+            for name in _rotated(list(bases), index):
+                size, seconds = _read(http, bases[name] + path)
                 if size != total and name in ("direct", "ours"):
                     raise BenchProcessError(f"{name}: read {size} of {total} bytes")
                 # A peer that changes the body is measured on the bytes the server sent; the
@@ -346,7 +419,6 @@ def measure_proxy_peers(sizes: Sizes) -> list[Figure]:
     latency = _added_latency(sizes, found)
     download = _download(sizes, found)
     figures: list[Figure] = []
-    ours_added = latency["added_ms"]["ours"]
     mib = download["bytes"] // (1024 * 1024)
     for peer in ("prism", "mitmproxy"):
         latency_key, download_key = f"peer_proxy_{peer}_latency", f"peer_proxy_{peer}_download"
@@ -363,6 +435,11 @@ def measure_proxy_peers(sizes: Sizes) -> list[Figure]:
         label = found[peer].label
         medians = latency["median_ms"]
         cpu = latency["cpu_ms_per_retrieve"]
+        added = Rounds.of(
+            [one["ours"] for one in latency["added_ms_per_round"]],
+            [one[peer] for one in latency["added_ms_per_round"]],
+        )
+        ours_added, peer_added = added.median_pair
         figures.append(
             Figure(
                 key=latency_key,
@@ -370,30 +447,34 @@ def measure_proxy_peers(sizes: Sizes) -> list[Figure]:
                 unit="ms",
                 value=ours_added,
                 baseline_title=f"{_PEER_TITLES[peer]} ({label}), same server, added latency",
-                baseline=latency["added_ms"][peer],
+                baseline=peer_added,
                 target=_LESS,
                 note=(
-                    f"median per retrieve: direct {medians['direct']:.2f} ms, ours "
-                    f"{medians['ours']:.2f} ms, {peer} {medians[peer]:.2f} ms; "
-                    f"{latency['calls']} sequential retrieves each, alternating blocks; CPU per "
-                    f"retrieve: ours {cpu['ours']:.2f} ms, {peer} {cpu[peer]:.2f} ms"
+                    f"{added.verdict(_LESS)}; over all rounds, median per retrieve: direct "
+                    f"{medians['direct']:.2f} ms, ours {medians['ours']:.2f} ms, {peer} "
+                    f"{medians[peer]:.2f} ms; {latency['calls']} sequential retrieves each, "
+                    f"alternating blocks; CPU per retrieve: ours {cpu['ours']:.2f} ms, {peer} "
+                    f"{cpu[peer]:.2f} ms"
                 ),
-                details={**latency, "peer": label},
+                details={**latency, "peer": label, "rounds": added.details(_LESS)},
             )
         )
-        best = download["best"]
+        runs = download["runs_mb_per_s"]
+        rate = Rounds.of(runs["ours"], runs[peer])
+        ours_rate, peer_rate = rate.median_pair
         figures.append(
             Figure(
                 key=download_key,
                 title=download_title,
                 unit="MB/s",
-                value=best["ours"],
+                value=ours_rate,
                 baseline_title=f"{_PEER_TITLES[peer]} ({label}), same server",
-                baseline=best[peer],
+                baseline=peer_rate,
                 target=_FASTER,
-                note=f"best of two each; direct {best['direct']:,.0f} MB/s; ours also spools the "
-                "body to disk and decodes it" + _mangled(peer, download),
-                details={**download, "peer": label},
+                note=f"{rate.verdict(_FASTER)}; direct {statistics.median(runs['direct']):,.0f} "
+                "MB/s (median); ours also spools the body to disk and decodes it"
+                + _mangled(peer, download),
+                details={**download, "peer": label, "rounds": rate.details(_FASTER)},
             )
         )
     return figures
@@ -482,27 +563,42 @@ def measure_fuzz_peer(sizes: Sizes) -> list[Figure]:
             ",".join(EXCLUDED_CHECKS),
         ]
         command += ["--workers", "1", "--generation-database", "none", "--no-color"]
-        audit = _audit_fuzzing_seconds(mock, profile.name, seed, folder)
-        plain = _schemathesis_seconds(command, folder)
+        audits: list[dict[str, Any]] = []
+        plains: list[dict[str, Any]] = []
+        # Whole audits take most of a minute: three rounds at most, who goes first alternating.
+        for index in range(min(_FUZZ_ROUNDS, sizes.rounds)):
+            for which in ("audit", "schemathesis")[:: 1 if index % 2 == 0 else -1]:
+                place = folder / f"{which}-{index}"
+                place.mkdir()
+                if which == "audit":
+                    audits.append(_audit_fuzzing_seconds(mock, profile.name, seed, place))
+                else:
+                    plains.append(_schemathesis_seconds(command, place))
+    fuzz = Rounds.of([run["seconds"] for run in audits], [run["seconds"] for run in plains])
+    target = Target(1.2, at_least=False)
+    audit_seconds, plain_seconds = fuzz.median_pair
+    whole = statistics.median(run["audit_seconds"] for run in audits)
     return [
         Figure(
             key="peer_fuzz",
             title=f"The audit's fuzzing phase (`--profile {profile.name}`) against "
             "`schemathesis run`",
             unit="s",
-            value=audit["seconds"],
+            value=audit_seconds,
             baseline_title=f"`schemathesis run` ({tool.label}): same phases, checks, seed, "
             "cases, same mock",
-            baseline=plain["seconds"],
-            target=Target(1.2, at_least=False),
+            baseline=plain_seconds,
+            target=target,
             note=(
-                f"phases {','.join(profile.phases)}, {profile.max_examples} cases per operation, "
-                f"seed {seed}; the audit also relays every exchange, writes four report formats "
-                f"and re-checks failures; whole audit {audit['audit_seconds']:.1f} s"
+                f"{fuzz.verdict(target)}; phases {','.join(profile.phases)}, "
+                f"{profile.max_examples} cases per operation, seed {seed}; the audit also relays "
+                "every exchange, asks schemathesis for its four report formats and re-checks "
+                f"failures; whole audit {whole:.1f} s (median)"
             ),
             details={
-                "audit": audit,
-                "schemathesis": plain,
+                "audit": audits,
+                "schemathesis": plains,
+                "rounds": fuzz.details(target),
                 "command": command[1:],
                 "peer": tool.label,
             },

@@ -22,13 +22,17 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
 
 1. **Mock throughput**: the mock and a bare Starlette app (retrieve answers a fixed Video
    body; create reads the body and answers the same, with no parsing or validation) each run
-   in a subprocess under the same uvicorn settings (asyncio, h11, no access log) on a
-   loopback socket. The load generator is another process with 16 keep-alive connections, a
-   warm-up, then a bounded count and time. It runs twice: a lean asyncio client (a request
-   built once, the answer read by its `Content-Length`), which leaves the server as the
-   limit, so its ratio is the server's capacity and carries the target; and httpx, which on
-   two cores spends more CPU per request than the server and so mostly measures itself. The
-   server's CPU time per request (`/proc/PID/stat` over the measured phase) is in the note.
+   in a subprocess under the same uvicorn settings, the mock's own (`protected_config`: its
+   guarded h11 protocol, which writes an answer's head and body in one piece; uvloop; no
+   access log), on a loopback socket. The load generator is another process with 16
+   keep-alive connections, a warm-up, then a bounded count and time. It runs twice: a lean
+   asyncio client (a request built once, the answer read by its `Content-Length`), which
+   leaves the server as the limit, so its ratio is the server's capacity and carries the
+   target; and httpx, which on two cores spends more CPU per request than the server and so
+   mostly measures itself. The lean load runs in five rounds (mock and bare one after the
+   other, who goes first alternating); the round whose ratio is the median counts, and the
+   note gives the spread of the five ratios and in how many rounds the target was met. The
+   server's CPU time per request (`/proc/PID/stat` over the measured phases) is in the note.
 2. **Store and workers**: the same lean load on the mock with its jobs in a SQLite file
    (`--store`) in one process, and with two worker processes sharing the file (`--workers
    2`, uvicorn's supervisor), each against the default (in-memory store, one process)
@@ -73,8 +77,9 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
 7. **Regeneration**: `python -m videos_contract.release.generation check` plus `generate_into` a
    temporary folder; baseline: the generation alone.
 8. **Proxy against direct**: sequential retrieves on a kept-alive httpx client through
-   `videos-contract proxy` and straight to the mock, in alternating blocks; a 256 MiB download
-   through it and direct, best of two.
+   `videos-contract proxy` and straight to the mock, in alternating blocks, five rounds (the
+   round whose ratio of medians is the median counts); a 256 MiB download through it and
+   direct, five rounds, who goes first alternating.
 9. **Start-up**: each command's `--help` through its console script, in rounds that take turns
    with `schemathesis --help` and `python -c pass`; the median of each, and its peak RSS.
 10. **Memory**: `videos-contract create --wait --output` of a 1 GiB video (a job app answers a
@@ -82,19 +87,28 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
    rendered clips are far from), against the same command without `--output`; and the
    validating proxy's peak RSS passing on 1 GiB, against its own before the transfer.
 11. **Peers**: the tools users would pick instead, each in the same run. Prism
-   (`@stoplight/prism-cli`) and mitmproxy are pinned (`bench/peer_tools.py`) and installed for
-   the benchmark alone under `.bench-tools/` (npm; pip into a virtual environment of its own),
-   by a full run only; where one cannot be installed its rows say why. The mock and `prism
-   mock openapi.yaml` take the lean load of item 1 (16 connections), retrieve and create, in
-   turns; each request's latency is timed from its send to the end of its answer (median and
-   99th percentile). The validating proxy, `prism proxy` and `mitmdump --mode reverse` (no
-   addon; `stream_large_bodies` so that a large body is passed on as it comes) stand in front
-   of the same mock in alternating blocks of sequential retrieves; the latency each adds is
-   its median minus the direct median. Download throughput is a 256 MiB body through each,
-   best of two, counted in the bytes the server sent. The audit's fuzzing phase (from its
-   "fuzzing with schemathesis" line to its "fuzzing done" line: the relay, schemathesis as
-   its child, the re-checks) runs against `schemathesis run` with the same phases, checks,
-   seed and cases per operation, both against the same mock.
+   (`@stoplight/prism-cli`) and mitmproxy are pinned (`bench/peer_tools.py`) and installed
+   for the benchmark alone under `.bench-tools/` (npm; pip into a virtual environment of its
+   own), by a full run only; where one cannot be installed its rows say why. Every comparison
+   runs in rounds (`bench/rounds.py`): each round measures both sides one after the other,
+   the round whose ratio is the median counts (its two figures are the row's), and the note
+   gives the spread of the rounds' ratios and in how many the target was met, so that a
+   verdict one noisy round could flip shows as such. The mock and `prism mock openapi.yaml`
+   take the lean load of item 1 (16 connections), retrieve and create, after a warm-up round
+   on each that is not counted (Node.js compiles Prism's hot paths as they run), then five
+   rounds, who goes first alternating; each request's latency is timed from its send to the
+   end of its answer (median and 99th percentile), and each server's CPU time per request
+   answered (all its threads) is a row of its own: the one figure that does not depend on the
+   share of the cores each server got from a busy machine. The validating proxy, `prism
+   proxy` and `mitmdump --mode reverse` (no addon; `stream_large_bodies` so that a large body
+   is passed on as it comes) stand in front of the same mock; five rounds of sequential
+   retrieves in blocks of 50, who goes first rotating; the latency a front adds in a round is
+   its median minus the direct median of that round. Download throughput is a 256 MiB body
+   through each, five rounds, counted in the bytes the server sent. The audit's fuzzing phase
+   (from its "fuzzing with schemathesis" line to its "fuzzing done" line: the relay,
+   schemathesis as its child, the re-checks) runs against `schemathesis run` with the same
+   phases, checks, seed and cases per operation, both against the same mock, in three rounds
+   (a whole audit takes most of a minute), who goes first alternating.
 12. **diff**: `videos-contract diff --help` (start-up alone) and `videos-contract diff OLD NEW`
    on the spec and a copy with one limit narrowed, each a fresh process, interleaved with
    `python -c pass` (the baseline) over 11 rounds; the medians count. The run's target is on

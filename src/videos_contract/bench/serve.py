@@ -2,9 +2,11 @@
 
 `python -m videos_contract.bench.serve KIND OPTIONS_JSON [SOCKET]` prints the URL on its first
 line of stdout once the socket listens, then serves until terminated. Every kind runs under the
-same uvicorn settings as `running_mock` (h11, the loop uvicorn picks: uvloop where it is
-installed; no access log), so that a ratio between two kinds measures the apps, not the server
-stack.
+same uvicorn settings as `running_mock` and `videos-contract mock` (`mock.server.protected_config`:
+the mock's guarded h11 protocol, whose answers go out in one write, and its bound on the time a
+request head may take; the loop uvicorn picks: uvloop where it is installed), without the
+access log, so that a ratio between two kinds measures the apps, not the server stack, and the
+mock is measured on the stack it ships with.
 
 A `mock` whose options hold `workers` above 1 runs that many worker processes on the socket
 (uvicorn's supervisor, as `videos-contract mock --workers` does; they need `store_path`).
@@ -60,11 +62,13 @@ def build_app(kind: str, options: dict[str, Any]) -> Starlette:
     raise ValueError(f"unknown app kind {kind!r}")
 
 
-def uvicorn_config(app: Starlette) -> uvicorn.Config:
+def uvicorn_config(app: Any, **options: Any) -> uvicorn.Config:
     """The settings of `running_mock`, shared by every served kind."""
-    return uvicorn.Config(
-        app, http="h11", log_config=None, log_level="warning", lifespan="off", access_log=False
-    )
+    from videos_contract.mock import MockConfig
+    from videos_contract.mock.server import protected_config
+
+    quiet = {"log_config": None, "log_level": "warning", "access_log": False}
+    return protected_config(app, MockConfig(), **{**quiet, **options})
 
 
 def _serve_workers(options: dict[str, Any], workers: int) -> int:
@@ -76,15 +80,8 @@ def _serve_workers(options: dict[str, Any], workers: int) -> int:
     os.environ[CONFIG_ENV] = config_to_env(config)
     sock = bind("127.0.0.1", 0)
     sock.listen(2048)
-    settings = uvicorn.Config(
-        "videos_contract.mock.app:app_from_env",
-        factory=True,
-        http="h11",
-        workers=workers,
-        log_config=None,
-        log_level="warning",
-        lifespan="off",
-        access_log=False,
+    settings = uvicorn_config(
+        "videos_contract.mock.app:app_from_env", factory=True, workers=workers
     )
     host, port = sock.getsockname()[:2]
     # Listening already: connections made before the workers accept wait in the backlog.

@@ -35,6 +35,9 @@ class Sizes:
     install_peers: bool
     # Start-up of each command's `--help`: runs of each, the median counts.
     startup_runs: int
+    # Rounds of each comparison with a peer (`bench.rounds`): the round with the median ratio
+    # counts, the others give the spread.
+    rounds: int = 1
 
 
 FULL = Sizes(
@@ -56,6 +59,7 @@ FULL = Sizes(
     audit_max_creates=None,
     install_peers=True,
     startup_runs=7,
+    rounds=5,
 )
 
 SMOKE = Sizes(
@@ -77,4 +81,5 @@ SMOKE = Sizes(
     audit_max_creates=0,
     install_peers=False,
     startup_runs=1,
+    rounds=1,
 )

@@ -47,24 +47,39 @@ __all__ = ["GuardedH11Protocol", "RelayServer"]
 _logger = logging.getLogger("videos_contract.relay")
 
 
+# Writes are held for the turn of the loop only while they add up to less than this; a
+# larger one goes to the transport at once, so that its flow control sees it.
+COALESCE_BYTES = 64 * 1024
+
+
 class _Coalescing:
-    """A transport whose writes within one turn of the loop go out as one: an answer's head
-    and body in one segment, not two (each segment wakes its reader once more)."""
+    """A transport whose small writes within one turn of the loop go out as one: an answer's
+    head and body in one segment, not two (each segment wakes its reader once more).
+
+    Once the writes held reach `COALESCE_BYTES` they are written at once: a body streamed
+    from memory (an app that never waits between its pieces) would otherwise pile up here
+    whole, unseen by uvicorn's flow control, which pauses the app only when the transport's
+    own buffer is full."""
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
         self._loop = loop
         self._pending: list[bytes] = []
+        self._held = 0
 
     def write(self, data: bytes) -> None:
         if not self._pending:
             self._loop.call_soon(self._flush)
         self._pending.append(data)
+        self._held += len(data)
+        if self._held >= COALESCE_BYTES:
+            self._flush()
 
     def _flush(self) -> None:
         if self._pending:
             data = b"".join(self._pending)
             self._pending.clear()
+            self._held = 0
             if not self._transport.is_closing():
                 self._transport.write(data)
 

@@ -30,7 +30,9 @@ class Proxied:
         return self.proxy.url
 
     def checks(self, outcome: str = "failed") -> set[tuple[str, str]]:
-        """(operation, check) of every check with that outcome so far."""
+        """(operation, check) of every check with that outcome, once every exchange so far is
+        judged (an asset is decoded after its answer went out, so a client may be done first)."""
+        assert self.proxy.run.app.wait_idle(60), "the proxy's checks did not end"
         result = self.proxy.run.findings.result()
         return {(o.operation, o.check) for o in result.outcomes if o.outcome.value == outcome}
 

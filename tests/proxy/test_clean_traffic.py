@@ -69,8 +69,8 @@ def test_openai_sdk_lifecycle_is_clean(
         with pytest.raises(openai.NotFoundError):
             sdk.videos.retrieve(done.id)
 
-    assert proxied.lines == []
     passed = proxied.checks("passed")
+    assert proxied.lines == []
     assert ("downloadVideoContent", "content_is_real_mp4_matching_size_and_seconds") in passed
     assert ("downloadVideoContent", "thumbnail_and_spritesheet_are_real_images") in passed
     assert ("createVideo", "job_echoes_its_parameters") in passed
@@ -155,8 +155,8 @@ def test_curl_through_the_proxy_is_clean(
     curl("--http1.0", "-o", str(tmp_path / "thumb.webp"), job + "/content?variant=thumbnail")
     with Image.open(tmp_path / "thumb.webp") as thumbnail:
         assert thumbnail.format == "WEBP"
-    assert proxied.lines == []
     assert proxied.checks("failed") == set()
+    assert proxied.lines == []
     assert ("downloadVideoContent", "content_is_real_mp4_matching_size_and_seconds") in (
         proxied.checks("passed")
     )

@@ -62,24 +62,15 @@ def json_body(prompt: str, model: str | None = None, **fields: Any) -> JsonBody:
         missing = [p for p in family.requires(str(model)) if family.get(data, p) is None]
         if missing:
             raise BodyError(f"{missing[0]} is required by {family.title} {model} (reference=URL)")
-        refused = [path for path in family.refused_paths(data) if path]
-        if refused:
-            name = refused[0]
-            allowed = family.allowed(model, name) if model and family.candidates(name) else ()
-            hint = f"; {family.title} {model} takes " + ", ".join(map(str, allowed))
-            shown = family.get(data, name)
-            raise BodyError(
-                f"{name}={shown!r} is not accepted by {family.title}{hint if allowed else ''}"
-            )
     else:
         data = {"prompt": prompt, **given}
         if model is not None:
             data["model"] = model
         if reference is not None:
             data.update(_first_frame(family, str(reference)))
-        error = first_refusal(family, model, data, ignore=())
-        if error is not None:
-            raise error
+    error = first_refusal(family, model, data, ignore=())
+    if error is not None:
+        raise error
     try:
         return body_class(family).from_dict(data)
     except (TypeError, ValueError, KeyError) as exc:

@@ -41,16 +41,19 @@ def first_refusal(
     *,
     ignore: tuple[str, ...] = ("prompt",),
 ) -> BodyError | None:
-    """The first value of `data` (a flat body of `family`) its schema refuses, but those of
-    the fields in `ignore`, as an error naming the field and the values `model` takes; None
-    when it takes them all."""
-    refused = [name for name in family.refusals(data) if name and name not in ignore]
+    """The first value of `data` (a body of `family`, nested where the family nests its
+    fields) its schema refuses, but those of the fields in `ignore`, as an error naming the
+    field (by its path in a nested body) and the values `model` takes; None when it takes
+    them all."""
+    found = family.refused_paths(data) if family.nested else family.refusals(data)
+    refused = [name for name in found if name and name not in ignore]
     if not refused:
         return None
     name = refused[0]
+    shown = family.get(data, name) if family.nested else data.get(name)
     allowed = family.allowed(model, name) if model and family.candidates(name) else ()
     hint = f"; {family.title} {model} takes " + ", ".join(map(str, allowed)) if allowed else ""
-    return BodyError(f"{name}={data.get(name)!r} is not accepted by {family.title}{hint}")
+    return BodyError(f"{name}={shown!r} is not accepted by {family.title}{hint}")
 
 
 def check_options(model: str, *, seconds: Any = None, size: Any = None) -> None:
@@ -62,13 +65,6 @@ def check_options(model: str, *, seconds: Any = None, size: Any = None) -> None:
         data[family.seconds_field] = typed_option(family, family.seconds_field, seconds)
     if size is not None:
         data[family.size_field] = typed_option(family, family.size_field, size)
-    if family.nested:
-        data = family.shaped(data)
-        refused = [path for path in family.refused_paths(data) if path]
-        if refused:
-            shown = family.get(data, refused[0])
-            raise BodyError(f"{refused[0]}={shown!r} is not accepted by {family.title} {model}")
-        return
-    error = first_refusal(family, model, data)
+    error = first_refusal(family, model, family.shaped(data) if family.nested else data)
     if error is not None:
         raise error

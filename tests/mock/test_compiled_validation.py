@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from starlette.testclient import TestClient
 
 from videos_contract.audit.answers import schema_breach
@@ -17,9 +18,10 @@ from videos_contract.families import families
 from videos_contract.mock import DEFAULT_KEY, MockConfig, create_app
 from videos_contract.mock.errors import ApiError
 from videos_contract.mock.validation import BodyRules
+from videos_contract.paths import SPEC_PATH
 from videos_contract.schema import ecma_regex
 from videos_contract.spec import load_spec
-from videos_contract.validator import Compiled
+from videos_contract.validator import Compiled, check_schema
 
 MODEL = families().default_family.models[0]
 
@@ -136,3 +138,43 @@ def test_every_layer_reads_the_pattern_as_the_mock_does() -> None:
     assert wire_first_error(good, dict(reference)) is None
     assert "image_url" in (wire_first_error(bad, dict(reference)) or "")
     assert contract_problems("ImageReference", bad) != []
+
+
+def test_a_schema_is_meta_checked_once_and_an_invalid_one_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`check_schema` remembers the schemas it found valid (each mock app built on the same
+    spec asks again), never one it refused: a broken schema is refused on every call."""
+    calls: list[Any] = []
+    real = Draft202012Validator.check_schema
+
+    def counted(schema: Any, *args: Any, **kwargs: Any) -> None:
+        calls.append(schema)
+        real(schema, *args, **kwargs)
+
+    monkeypatch.setattr(Draft202012Validator, "check_schema", counted)
+    valid = {"type": "object", "properties": {"n": {"type": "integer", "minimum": 7919}}}
+    check_schema(valid)
+    check_schema({"properties": {"n": {"minimum": 7919, "type": "integer"}}, "type": "object"})
+    assert len(calls) == 1, "the same schema, keys in another order, is checked once"
+    for broken in ({"type": "object", "minimum": "x"}, {"pattern": "(unclosed"}):
+        for _ in range(2):
+            with pytest.raises(SchemaError):
+                check_schema(broken)
+    assert len(calls) == 5
+    # A schema that is not plain JSON cannot be remembered by its text: checked each time.
+    odd = {"type": "number", "maximum": float("inf")}
+    check_schema(odd)
+    check_schema(odd)
+    assert len(calls) == 7
+
+
+def test_a_mock_on_a_spec_with_a_broken_schema_is_refused_every_time(tmp_path: Any) -> None:
+    text = SPEC_PATH.read_text(encoding="utf-8")
+    anchor = "    VideoSeconds:\n"
+    assert text.count(anchor) == 1
+    broken = tmp_path / "openapi.yaml"
+    broken.write_text(text.replace(anchor, anchor + "      minLength: many\n"), encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(SchemaError, match="many"):
+            create_app(MockConfig(spec_path=broken))

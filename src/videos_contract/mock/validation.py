@@ -18,12 +18,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-
 from videos_contract.mock.errors import ApiError
 from videos_contract.schema import coerce_text, json_type, type_keyword
 from videos_contract.spec import Operation
-from videos_contract.validator import Compiled, ValidationError
+from videos_contract.validator import Compiled, ValidationError, check_schema
 
 __all__ = [
     "BodyRules",
@@ -229,13 +227,13 @@ class BodyRules:
         kept = {k: v for k, v in schema.items() if k in self._CONDITION_KEYWORDS}
         if not kept:
             return self
-        Draft202012Validator.check_schema(kept)
+        check_schema(kept)
         return BodyRules(self.schema, self.validator, self.where, self.branches, Compiled(kept))
 
     @classmethod
     def for_operation(cls, operation: Operation, media_type: str) -> BodyRules:
         schema = operation.request_schema(media_type)
-        Draft202012Validator.check_schema(schema)
+        check_schema(schema)
         branches = tuple(
             cls(branch, Compiled(branch), "request body")
             for branch in schema.get("oneOf", ())
@@ -342,7 +340,7 @@ class ParameterRules:
         for param in operation.parameters:
             where = param.get("in")
             schema = dict(param.get("schema", {}))
-            Draft202012Validator.check_schema(schema)
+            check_schema(schema)
             if where == "query":
                 query[param["name"]] = schema
             elif where == "header":

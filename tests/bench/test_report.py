@@ -129,3 +129,18 @@ def test_each_run_is_kept_and_compared_with_the_previous_one(
     ] == ["changing"]
     assert bench_main.main(arguments) == 0
     assert "| 0.60x | — | — |  | 0.40x (+50%) |" in doc.read_text()
+
+
+def test_without_the_extras_it_needs_the_bench_says_which_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        bench_main, "missing", lambda extra: ("schemathesis",) if extra == "audit" else ()
+    )
+    assert bench_main.main(["--smoke"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "python -m videos_contract.bench: error: needs the 'audit' extra: "
+        "pip install 'videos-contract[audit]' (not installed: schemathesis)\n"
+    )

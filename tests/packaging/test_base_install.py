@@ -114,6 +114,17 @@ def test_a_command_needing_an_extra_says_which_in_one_line(
     assert done.stderr.count("\n") == 1
 
 
+def test_the_benchmarks_name_the_extra_they_need(installed_base: Installed) -> None:
+    done = installed_base.run("python", "-m", "videos_contract.bench", "--smoke")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith(
+        "python -m videos_contract.bench: error: needs the 'audit' extra: "
+        "pip install 'videos-contract[audit]' (not installed: "
+    )
+    assert done.stderr.count("\n") == 1
+
+
 @pytest.mark.parametrize(
     ("statement", "extra"),
     [

@@ -43,6 +43,14 @@ from starlette.types import Message, Receive, Scope, Send
 
 from videos_contract.audit.answers import DEFAULT_MAX_BODY, DEFAULT_REQUEST_TIMEOUT, MEDIA_PREFIXES
 from videos_contract.audit.gate import CreateBudget, TokenBucket
+from videos_contract.audit.marks import (
+    BUDGET_MARK,
+    PLACEHOLDER_KEY,
+    REFUSED_MARK,
+    UPSTREAM_ENCODING_HEADER,
+    UPSTREAM_ERROR_MARK,
+    UPSTREAM_LENGTH_HEADER,
+)
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.credentials import Secrets, StreamScrubber
 from videos_contract.http_rules import error_bytes, hop_by_hop, retry_after_seconds
@@ -66,16 +74,6 @@ __all__ = [
     "RelayStats",
 ]
 
-# What callers put in `Authorization: Bearer ...`; not a secret, never sent upstream.
-PLACEHOLDER_KEY = "sk-audit-placeholder"
-# Marks an answer the relay made itself, so that the engine never mistakes it for the server's.
-BUDGET_MARK = "x-videos-contract-skipped"
-UPSTREAM_ERROR_MARK = "x-videos-contract-upstream-error"
-# Marks an answer the relay refused to pass on (its value says why); its body says what came.
-REFUSED_MARK = "x-videos-contract-refused"
-# The server's own Content-Length and Content-Encoding, before the relay rewrote them.
-UPSTREAM_LENGTH_HEADER = "x-videos-contract-upstream-content-length"
-UPSTREAM_ENCODING_HEADER = "x-videos-contract-upstream-content-encoding"
 # Media answers stream through (never held): the cap bounds disk and time, a real clip is tens
 # of MB.
 DEFAULT_MAX_MEDIA = 128 * 1024 * 1024

@@ -6,26 +6,45 @@ import argparse
 import sys
 from pathlib import Path
 
-from videos_contract.bench import run as runner
-from videos_contract.bench.report import write_markdown
-from videos_contract.bench.results import (
-    append_history,
-    previous_run,
-    read_results,
-    write_results,
-)
-from videos_contract.bench.sizes import FULL, SMOKE
+from videos_contract.extras import missing, needs
 from videos_contract.paths import PROJECT_ROOT
 
 __all__ = ["main"]
 
 BENCH_DIR = PROJECT_ROOT / "bench"
 FINDINGS = BENCH_DIR / "findings.md"
+PROG = "python -m videos_contract.bench"
+# The benchmarks run the mock, the audit and the proxy: their extras, checked before any of
+# their modules is imported, so that a missing one is one line, never a traceback.
+EXTRAS = ("audit", "proxy")
+
+
+def missing_extra() -> str | None:
+    """The sentence naming the first extra the benchmarks need that is not installed."""
+    for extra in EXTRAS:
+        absent = missing(extra)
+        if absent:
+            return needs(extra, absent)
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
+    sentence = missing_extra()
+    if sentence is not None:
+        print(f"{PROG}: error: {sentence}", file=sys.stderr)
+        return 2
+    from videos_contract.bench import run as runner
+    from videos_contract.bench.report import write_markdown
+    from videos_contract.bench.results import (
+        append_history,
+        previous_run,
+        read_results,
+        write_results,
+    )
+    from videos_contract.bench.sizes import FULL, SMOKE
+
     parser = argparse.ArgumentParser(
-        prog="python -m videos_contract.bench",
+        prog=PROG,
         description="Benchmarks of the mock, the client, transfers, the audit and generation.",
     )
     parser.add_argument(

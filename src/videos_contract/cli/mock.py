@@ -9,7 +9,6 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from videos_contract.cassette import CassetteError
 from videos_contract.cli.common import CliError, finite, non_negative, positive
 from videos_contract.credentials import mask_key, masked_url
 from videos_contract.mock import DEFAULT_KEY, MockConfig
@@ -250,7 +249,9 @@ def mock_config(args: argparse.Namespace) -> MockConfig:
 
 
 def _run(args: argparse.Namespace) -> int:
-    # The server (uvicorn, Starlette, PyAV) is loaded to serve, not for `--help`.
+    # The server (uvicorn, Starlette, PyAV) and the cassette reader are loaded to serve, not
+    # for `--help`.
+    from videos_contract.cassette import CassetteError
     from videos_contract.mock import serve
 
     if args.store is None:

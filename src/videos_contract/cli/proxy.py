@@ -7,16 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from videos_contract.cassette import CassetteError
 from videos_contract.cli.common import CliError, positive
-from videos_contract.proxy import (
-    DEFAULT_REPORT_DIR,
-    ProxyConfig,
-    ProxyLimits,
-    ProxyRun,
-    serve_proxy,
-    shown_url,
-)
+
+# The defaults `--help` shows; the server, the relay and the cassette load when a proxy runs.
+from videos_contract.proxy import DEFAULT_REPORT_DIR, ProxyLimits
 from videos_contract.spec import SpecError
 from videos_contract.terminal import printable
 
@@ -97,6 +91,8 @@ def _run(args: argparse.Namespace) -> int:
     import PIL.Image  # noqa: F401
 
     from videos_contract.audit.reports.words import verdict_line
+    from videos_contract.cassette import CassetteError
+    from videos_contract.proxy import ProxyConfig, ProxyRun, serve_proxy, shown_url
 
     if not 0 <= args.port <= 65535:
         raise CliError(f"--port must be between 0 and 65535, got {args.port}", exit_code=2)

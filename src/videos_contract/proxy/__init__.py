@@ -28,14 +28,13 @@ if TYPE_CHECKING:
     from videos_contract.proxy.app import (
         PROXY_ERROR_HEADER,
         ExchangeRecord,
-        ProxyLimits,
         RecordingSink,
         ValidatingProxy,
     )
     from videos_contract.proxy.checks import CHECK_NAMES, TrafficChecker
     from videos_contract.proxy.findings import Findings
+    from videos_contract.proxy.limits import DEFAULT_REPORT_DIR, ProxyLimits
     from videos_contract.proxy.server import (
-        DEFAULT_REPORT_DIR,
         ProxyConfig,
         ProxyRun,
         RunningProxy,
@@ -65,13 +64,13 @@ __all__ = [
 _WHERE = {
     "PROXY_ERROR_HEADER": "app",
     "ExchangeRecord": "app",
-    "ProxyLimits": "app",
+    "ProxyLimits": "limits",
     "RecordingSink": "app",
     "ValidatingProxy": "app",
     "CHECK_NAMES": "checks",
     "TrafficChecker": "checks",
     "Findings": "findings",
-    "DEFAULT_REPORT_DIR": "server",
+    "DEFAULT_REPORT_DIR": "limits",
     "ProxyConfig": "server",
     "ProxyRun": "server",
     "RunningProxy": "server",

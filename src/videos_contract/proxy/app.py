@@ -37,18 +37,16 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from videos_contract.audit.answers import (
-    DEFAULT_MAX_BODY,
-    DEFAULT_REQUEST_TIMEOUT,
     MEDIA_PREFIXES,
 )
 from videos_contract.credentials import masked_headers
 from videos_contract.http_rules import error_bytes, hop_by_hop
 from videos_contract.proxy.checks import Seen, TrafficChecker
+from videos_contract.proxy.limits import DEFAULT_MAX_REQUEST_BODY, DEFAULT_MAX_SPOOL, ProxyLimits
 from videos_contract.relay.rules import GRACEFUL_SECONDS, Refusal, request_refusal
 from videos_contract.relay.upstream import Answer, Connector, Upstream, UpstreamError
 
@@ -67,11 +65,6 @@ __all__ = [
 PROXY_ERROR_HEADER = "x-videos-contract-proxy-error"
 # The check under which a fault of the proxy itself is reported (never the upstream's).
 INTERNAL_CHECK = "proxy_internal_error"
-# Request bodies are forwarded as they come; this much is kept to check (a create with a
-# reference image is a few MiB).
-DEFAULT_MAX_REQUEST_BODY = 32 * 1024 * 1024
-# An asset up to this size is spooled to disk and decoded; a larger one still streams through.
-DEFAULT_MAX_SPOOL = 4 * 1024 * 1024 * 1024
 # A request body up to this size is read whole before it is sent (one write upstream).
 _SMALL_BODY = 256 * 1024
 
@@ -105,17 +98,6 @@ class RecordingSink(Protocol):
         self, method: str, target: str, headers: Sequence[tuple[str, str]], *, started: float
     ) -> ExchangeRecord: ...
     def close(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class ProxyLimits:
-    """The bounds of one proxy (see the module's docstring)."""
-
-    max_body: int = DEFAULT_MAX_BODY
-    max_spool: int = DEFAULT_MAX_SPOOL
-    max_request_body: int = DEFAULT_MAX_REQUEST_BODY
-    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
-    connect_timeout: float = 10.0
 
 
 class _Failure(Exception):

@@ -15,9 +15,10 @@ from videos_contract.audit.reports import write_reports
 from videos_contract.audit.results import AuditResult
 from videos_contract.cassette import Recorder
 from videos_contract.listening import base_url, bind, served_in_thread
-from videos_contract.proxy.app import ProxyLimits, RecordingSink, ValidatingProxy
+from videos_contract.proxy.app import RecordingSink, ValidatingProxy
 from videos_contract.proxy.checks import TrafficChecker
 from videos_contract.proxy.findings import Findings
+from videos_contract.proxy.limits import DEFAULT_REPORT_DIR, ProxyLimits
 from videos_contract.relay.rules import GRACEFUL_SECONDS
 from videos_contract.spec import load_spec
 
@@ -32,7 +33,6 @@ __all__ = [
     "shown_url",
 ]
 
-DEFAULT_REPORT_DIR = Path("reports") / "proxy"
 _START_TIMEOUT = 15.0
 # How long the reports wait for exchanges still being checked (an asset being decoded).
 _IDLE_TIMEOUT = 120.0

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from videos_contract.audit.answers import job_frame, job_seconds, length_breach, video_breach
 from videos_contract.audit.context import CheckContext
-from videos_contract.audit.proxy import UPSTREAM_ENCODING_HEADER, UPSTREAM_LENGTH_HEADER
+from videos_contract.audit.marks import UPSTREAM_ENCODING_HEADER, UPSTREAM_LENGTH_HEADER
 from videos_contract.probe import MediaError, probe_video
 
 if TYPE_CHECKING:  # the audit's HTTP client (httpx) is loaded by the engine that runs checks

@@ -17,7 +17,7 @@ from videos_contract.audit.context import (
     deviation_about,
     refuses_model,
 )
-from videos_contract.audit.proxy import PLACEHOLDER_KEY
+from videos_contract.audit.marks import PLACEHOLDER_KEY
 from videos_contract.audit.results import sent_model
 from videos_contract.families import Family, families
 

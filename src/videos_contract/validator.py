@@ -12,6 +12,8 @@ agree on every input:
   and word the one they report. Formats are asserted by neither (the Draft 2020-12 default).
   Should the two still disagree on an instance, the refusal stands: an instance either engine
   refuses is refused, in jsonschema's words when it has them, else in jsonschema-rs's.
+- `check_schema`: jsonschema's meta-check of a schema (`SchemaError` when it is not valid
+  Draft 2020-12), done once per distinct schema that passes.
 """
 
 from __future__ import annotations

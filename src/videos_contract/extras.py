@@ -4,7 +4,7 @@
 generated client, the video commands and the spec tools (`docs-check`, `diff`). The servers
 and the audit are extras, each named after what it runs:
 
-- `mock` (Starlette, uvicorn, python-multipart, PyAV, Pillow, psycopg): `videos_contract.mock`,
+- `mock` (Starlette, uvicorn, multipart, PyAV, Pillow, psycopg): `videos_contract.mock`,
   `videos-contract mock`, the video commands' embedded mock, the pytest plugin's `videos_mock`;
 - `audit` (the `mock` extra and schemathesis): `videos-contract audit` and `config`, running an
   audit from Python (`videos_contract.audit.run_audit`);
@@ -39,7 +39,7 @@ DISTRIBUTION = "videos-contract"
 
 _MEDIA = ("av", "PIL")
 _SERVER = ("uvicorn", *_MEDIA)
-_MOCK = ("starlette", *_SERVER, "python_multipart", "psycopg")
+_MOCK = ("starlette", *_SERVER, "multipart", "psycopg")
 
 # The top-level modules each extra makes importable. uvloop is left out: uvicorn uses it when
 # it is there, nothing needs it.

@@ -351,6 +351,36 @@ def test_malformed_multipart_bodies(client: TestClient) -> None:
     assert_error(client.post("/v1/videos", content=latin, headers=headers), 400, "prompt")
 
 
+@pytest.mark.parametrize(
+    ("head", "reason"),
+    [
+        # A part name that is not UTF-8: the bytes are not quoted back.
+        (b'Content-Disposition: form-data; name="\xff\xfe"', "Segment header failed to decode"),
+        (b"Content-Disposition: attachment; name=prompt", "Wrong type"),
+        (b"Content-Type: text/plain", "Missing Content-Disposition segment header"),
+        (
+            b'Content-Disposition: form-data; name="prompt"\r\n' + b"X-Pad: 1\r\n" * 9,
+            "Maximum segment header count exceeded",
+        ),
+        (
+            b'Content-Disposition: form-data; name="prompt"\r\nX-Pad: ' + b"a" * 5000,
+            "Maximum segment header length exceeded",
+        ),
+    ],
+)
+def test_a_refused_part_head_is_answered_with_the_parser_s_reason(
+    client: TestClient, head: bytes, reason: str
+) -> None:
+    body = b"--zz\r\n" + head + b"\r\n\r\nA fox.\r\n--zz--\r\n"
+    headers = {"content-type": "multipart/form-data; boundary=zz"}
+    error = assert_error(
+        client.post("/v1/videos", content=body, headers=headers), 400, None, "invalid_multipart"
+    )
+    assert error["message"].startswith("The multipart body is malformed: "), error
+    assert reason in error["message"], error
+    assert "\ufffd" not in error["message"] and "\\x" not in error["message"], error
+
+
 def test_the_fixed_boundary_of_the_generated_client_parses(client: TestClient) -> None:
     body = (
         b'--+++\r\nContent-Disposition: form-data; name="model"\r\n'

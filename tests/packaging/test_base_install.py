@@ -28,7 +28,7 @@ pytestmark = pytest.mark.xdist_group("packaging")
 
 MODEL = families().default_family.models[0]
 # What the base install must not bring (distribution names).
-HEAVY = ("schemathesis", "av", "pillow", "uvicorn", "starlette", "psycopg", "python-multipart")
+HEAVY = ("schemathesis", "av", "pillow", "uvicorn", "starlette", "psycopg", "multipart")
 _MARKER_EXTRA = re.compile(r"""extra\s*==\s*['"]([^'"]+)['"]""")
 
 
@@ -60,7 +60,7 @@ def test_the_base_wheel_requires_no_server_decoder_or_fuzzer(dist: Path) -> None
     assert not requires[""] & set(HEAVY), requires[""]
     assert {"httpx", "aihubmix-videos"} <= requires[""]
     assert requires["audit"] >= {"schemathesis", "starlette", "uvicorn", "av", "pillow"}
-    assert requires["mock"] >= {"starlette", "uvicorn", "av", "pillow", "python-multipart"}
+    assert requires["mock"] >= {"starlette", "uvicorn", "av", "pillow", "multipart"}
     assert requires["proxy"] >= {"uvicorn", "av", "pillow"}
     assert requires["media"] == {"av", "pillow"}
     assert "schemathesis" not in requires["mock"] | requires["proxy"]

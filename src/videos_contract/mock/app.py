@@ -60,8 +60,24 @@ def create_app(config: MockConfig | None = None, *, store: JobStore | None = Non
     app.state.config = config
     # Build the middleware stack now, so a broken defect fails at start-up, not mid-request.
     stack: Any = app.build_middleware_stack()
-    app.middleware_stack = stack
+    app.middleware_stack = stack if config.defects else _Direct(service, stack)
     return app
+
+
+class _Direct:
+    """HTTP requests straight to the service, which answers every error of its own in the
+    API's shape (Starlette's error and routing layers would only pass them on: 5% of a
+    create's time in-process); other scopes (lifespan) through Starlette's stack."""
+
+    def __init__(self, service: MockService, stack: ASGIApp) -> None:
+        self._service = service
+        self._stack = stack
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._service(scope, receive, send)
+        else:
+            await self._stack(scope, receive, send)
 
 
 def _store(config: MockConfig) -> JobStore:

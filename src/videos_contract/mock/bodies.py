@@ -16,14 +16,13 @@ import asyncio
 import functools
 import json
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from tempfile import SpooledTemporaryFile
 from typing import Any
 
-from python_multipart.exceptions import FormParserError
-from python_multipart.multipart import MultipartParser
-from python_multipart.multipart import parse_options_header as _parse_options_header
+from multipart import MultipartError, MultipartSegment, ParserError, PushMultipartParser
+from multipart import parse_options_header as _parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from videos_contract.mock.errors import ApiError
@@ -54,34 +53,29 @@ MAX_JSON_DEPTH = 32
 _FILE_TYPES = ("image/", "application/octet-stream", "video/", "audio/")
 
 
-# Header values seen again and again (the client's Content-Type, `form-data; name="prompt"`)
-# are parsed once; only short ones are kept, so the cache stays small whatever is sent.
+# A Content-Type seen again and again (every client sends its own on each request) is parsed
+# once; only short ones are kept, so the cache stays small whatever is sent.
 _CACHED_HEADER_CHARS = 256
 
 
-@functools.lru_cache(maxsize=256)
-def _cached_options(value: bytes | str) -> tuple[bytes, dict[bytes, bytes]]:
-    return _parse_options_header(value)
+def _parse_media_type(raw: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    parsed: tuple[str, dict[str, str]] = _parse_options_header(raw)
+    kind, options = parsed
+    return kind.strip().lower(), tuple((name.lower(), value) for name, value in options.items())
 
 
-def parse_options_header(value: bytes | str | None) -> tuple[bytes, dict[bytes, bytes]]:
-    """`python_multipart.multipart.parse_options_header`, remembered for short values (the
-    result is shared: read it, never change it)."""
-    if value is None:
-        return b"", {}
-    if len(value) <= _CACHED_HEADER_CHARS:
-        return _cached_options(value)
-    return _parse_options_header(value)
+_cached_media_type = functools.lru_cache(maxsize=256)(_parse_media_type)
 
 
 def media_type(request: Request) -> tuple[str, dict[str, str]]:
-    """The request's media type (lower case, no parameters) and its parameters."""
+    """The request's media type (lower case, no parameters) and its parameters (names in
+    lower case)."""
     raw = request.headers.get("content-type")
     if not raw:
         return "", {}
-    kind, options = parse_options_header(raw)
-    params = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in options.items()}
-    return kind.decode("latin-1").strip().lower(), params
+    parse = _cached_media_type if len(raw) <= _CACHED_HEADER_CHARS else _parse_media_type
+    kind, options = parse(raw)
+    return kind, dict(options)
 
 
 def _too_large(limit: int) -> ApiError:
@@ -298,69 +292,64 @@ def _is_file_part(filename: str | None, content_type: str | None) -> bool:
     return content_type is not None and content_type.startswith(_FILE_TYPES)
 
 
+def _malformed(message: str) -> ApiError:
+    return ApiError(400, message, code="invalid_multipart")
+
+
+def _parser_message(error: MultipartError) -> str:
+    """The parser's own reason, a fixed sentence (its other arguments may quote the body)."""
+    reason = error.args[0] if error.args and isinstance(error.args[0], str) else ""
+    return (
+        f"The multipart body is malformed: {reason}."
+        if reason
+        else "The multipart body is malformed."
+    )
+
+
 class _Collector:
-    """Callbacks for python-multipart's streaming parser."""
+    """The parser's events as `Part`s: a part's head checked when it ends, its data kept
+    in memory (a field, bounded by `MAX_FIELD_BYTES`) or spooled (a file)."""
 
     def __init__(self, form: MultipartForm, max_parts: int) -> None:
         self.form = form
         self.max_parts = max_parts
-        self.header_name = bytearray()
-        self.header_value = bytearray()
-        self.headers: dict[str, bytes] = {}
         self.current: Part | None = None
-        self.ended = False
 
-    def on_part_begin(self) -> None:
-        self.headers = {}
-        self.current = None
+    def feed(self, events: Iterable[MultipartSegment | bytes | None]) -> None:
+        for event in events:
+            if event is None:
+                self._end()
+            elif isinstance(event, MultipartSegment):
+                self._begin(event)
+            else:
+                self._data(event)
 
-    def on_header_field(self, data: bytes, start: int, end: int) -> None:
-        self.header_name += data[start:end]
-
-    def on_header_value(self, data: bytes, start: int, end: int) -> None:
-        self.header_value += data[start:end]
-
-    def on_header_end(self) -> None:
-        name = bytes(self.header_name).decode("latin-1").strip().lower()
-        self.headers[name] = bytes(self.header_value)
-        self.header_name.clear()
-        self.header_value.clear()
-
-    def on_headers_finished(self) -> None:
+    def _begin(self, segment: MultipartSegment) -> None:
         if len(self.form.parts) >= self.max_parts:
             raise ApiError(
                 413,
                 f"The multipart body has more than {self.max_parts} parts.",
                 code="too_many_parts",
             )
-        disposition, options = parse_options_header(self.headers.get("content-disposition"))
-        if disposition != b"form-data" or b"name" not in options:
-            raise ApiError(
-                400,
-                "Every multipart part needs 'Content-Disposition: form-data; name=...'.",
-                code="invalid_multipart",
+        # The parser refuses a part without `Content-Disposition: form-data`; without a
+        # name it gives "".
+        if not segment.name:
+            raise _malformed(
+                "Every multipart part needs 'Content-Disposition: form-data; name=...'."
             )
-        name = options[b"name"].decode("utf-8", errors="replace")
-        filename = options.get(b"filename")
-        kind: str | None = None
-        if "content-type" in self.headers:
-            parsed, _ = parse_options_header(self.headers["content-type"])
-            kind = parsed.decode("latin-1").lower() or None
         part = Part(
-            name=name,
-            filename=None if filename is None else filename.decode("utf-8", errors="replace"),
-            content_type=kind,
+            name=segment.name,
+            filename=segment.filename,
+            content_type=segment.content_type or None,
         )
-        if _is_file_part(part.filename, kind):
+        if _is_file_part(part.filename, part.content_type):
             part.file = SpooledTemporaryFile(max_size=SPOOL_BYTES)
         self.form.parts.append(part)
         self.current = part
 
-    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+    def _data(self, chunk: bytes) -> None:
         part = self.current
-        if part is None:
-            return
-        chunk = data[start:end]
+        assert part is not None  # the parser sends a part's head before its data
         part.size += len(chunk)
         if part.file is not None:
             part.file.write(chunk)
@@ -374,13 +363,10 @@ class _Collector:
             )
         part.data += chunk
 
-    def on_part_end(self) -> None:
+    def _end(self) -> None:
         if self.current is not None and self.current.file is not None:
             self.current.file.seek(0)
         self.current = None
-
-    def on_end(self) -> None:
-        self.ended = True
 
 
 async def read_multipart(
@@ -394,38 +380,20 @@ async def read_multipart(
     """Parse a multipart body as it streams in; 400 when it is malformed, 413 when too big
     or in too many parts, 408 when it does not arrive within `timeout` seconds."""
     if not boundary:
-        raise ApiError(
-            400, "The multipart Content-Type has no boundary parameter.", code="invalid_multipart"
-        )
+        raise _malformed("The multipart Content-Type has no boundary parameter.")
     form = MultipartForm()
     collector = _Collector(form, max_parts)
-    callbacks: Any = {
-        name: getattr(collector, name)
-        for name in (
-            "on_part_begin",
-            "on_header_field",
-            "on_header_value",
-            "on_header_end",
-            "on_headers_finished",
-            "on_part_data",
-            "on_part_end",
-            "on_end",
-        )
-    }
     try:
-        parser = MultipartParser(boundary.encode("latin-1"), callbacks)
+        parser = PushMultipartParser(boundary)
         async for chunk in limited_stream(request, limit, timeout):
-            parser.write(chunk)
-        parser.finalize()
-        if not collector.ended:
-            raise ApiError(
-                400,
-                "The multipart body ends before its closing boundary.",
-                code="invalid_multipart",
-            )
-    except FormParserError:
+            collector.feed(parser.parse(chunk))
+        try:
+            parser.close()
+        except ParserError:
+            raise _malformed("The multipart body ends before its closing boundary.") from None
+    except MultipartError as error:
         form.close()
-        raise ApiError(400, "The multipart body is malformed.", code="invalid_multipart") from None
+        raise _malformed(_parser_message(error)) from None
     except BaseException:
         form.close()
         raise

@@ -66,6 +66,8 @@ def uvicorn_options(config: MockConfig) -> dict[str, Any]:
         "http": GuardedH11Protocol,
         "h11_max_incomplete_event_size": config.max_header_bytes,
         "lifespan": "off",
+        # The mock acts on no client address: X-Forwarded-* are headers like any other.
+        "proxy_headers": False,
     }
 
 

@@ -30,6 +30,10 @@ from videos_contract.mock import MockConfig, MockServer, create_app
 from videos_contract.paths import PROJECT_ROOT
 from videos_contract.protocol import KEY_ENV, URL_ENV, protocol
 
+# The audit's fuzzer keeps Hypothesis' Unicode tables in a cache folder (`audit.fuzz.fuzzer_cache`):
+# the suite's audits share one inside the checkout (git-ignored), not the user's ~/.cache.
+os.environ.setdefault("VIDEOS_CONTRACT_CACHE", str(PROJECT_ROOT / ".cache"))
+
 # Loaded here, not through its entry point (addopts blocks that), so that coverage sees it
 # from its first line; and never imported above, or pytest could not rewrite its asserts.
 pytest_plugins = ["videos_contract.pytest_plugin", "tests.support.groups"]

@@ -4,17 +4,24 @@ Schemathesis runs as a child process (`python -m schemathesis.cli run`): its own
 (junit, ndjson, har, vcr) land untouched in the artefacts folder, and the audit reads the
 NDJSON event stream, the one format that carries every case, check and exchange. Failures the
 bytes on the wire do not support are dismissed here, with the reason kept (see `wire`).
+
+The child runs in a fresh scratch folder, so that no failure an earlier run found steers this
+one (schemathesis replays the failures it keeps there): the same seed gives the same cases.
+Hypothesis' Unicode tables, which it computes on a first run (2-3 s of CPU, the same for every
+run of one Python), are kept apart in a cache folder (`fuzzer_cache`). The child's environment
+holds no key variable: it only ever sees the placeholder.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,15 +42,20 @@ from videos_contract.audit.results import (
 )
 from videos_contract.audit.wire import request_fields, wire_problems
 from videos_contract.families import TABLE_KEY, families
+from videos_contract.protocol import KEY_ENV
 from videos_contract.spec import Spec
 
 __all__ = [
+    "CACHE_ENV",
+    "HYPOTHESIS_STORAGE_ENV",
     "STATE_DEPENDENT_INPUTS",
     "STATE_DEPENDENT_STATUSES",
     "UNDECLARED",
     "FuzzRun",
     "FuzzerTimedOut",
     "ModelScope",
+    "fuzzer_cache",
+    "fuzzer_environment",
     "read_events",
     "run_fuzzer",
     "scoped_spec",
@@ -285,6 +297,7 @@ def run_fuzzer(
             completed = subprocess.run(
                 command(spec_path, relay_url, profile, seed, out, without),
                 cwd=scratch,
+                env=fuzzer_environment(),
                 capture_output=True,
                 text=True,
                 check=False,
@@ -302,6 +315,39 @@ def run_fuzzer(
         tail = (completed.stderr or completed.stdout).strip().splitlines()[-1:]
         raise RuntimeError(f"schemathesis did not run: {' '.join(tail) or completed.returncode}")
     return events
+
+
+# Where Hypothesis keeps what it computes once (read by Hypothesis itself); one the user set wins.
+HYPOTHESIS_STORAGE_ENV = "HYPOTHESIS_STORAGE_DIRECTORY"
+# The cache folder's own setting; else $XDG_CACHE_HOME/videos-contract, else ~/.cache/...
+CACHE_ENV = "VIDEOS_CONTRACT_CACHE"
+
+
+def fuzzer_cache(environ: Mapping[str, str] | None = None) -> Path | None:
+    """The folder Hypothesis keeps its Unicode tables in across audits, created if missing;
+    None when none can be made (the child then computes them in its scratch folder)."""
+    env = os.environ if environ is None else environ
+    try:
+        root = env.get(CACHE_ENV) or ""
+        if not root:
+            base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+            root = str(Path(base) / "videos-contract")
+        folder = Path(root).absolute() / "hypothesis"
+        folder.mkdir(parents=True, exist_ok=True)
+    except (OSError, RuntimeError):  # no home folder, or none that can be written
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
+def fuzzer_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The fuzzer's environment: the audit's, without the key variable, with Hypothesis'
+    storage in `fuzzer_cache` unless the user named one."""
+    env = {k: v for k, v in (os.environ if environ is None else environ).items() if k != KEY_ENV}
+    if not env.get(HYPOTHESIS_STORAGE_ENV):
+        cache = fuzzer_cache(env)
+        if cache is not None:
+            env[HYPOTHESIS_STORAGE_ENV] = str(cache)
+    return env
 
 
 def read_events(path: Path) -> Iterator[dict[str, Any]]:

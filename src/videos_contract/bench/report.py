@@ -108,7 +108,10 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
    (from its "fuzzing with schemathesis" line to its "fuzzing done" line: the relay,
    schemathesis as its child, the re-checks) runs against `schemathesis run` with the same
    phases, checks, seed and cases per operation, both against the same mock, in three rounds
-   (a whole audit takes most of a minute), who goes first alternating.
+   (a whole audit takes most of a minute), who goes first alternating. Each side starts in a
+   fresh folder (no failure kept from an earlier run) and both read Hypothesis' Unicode
+   tables from one storage folder, filled by a run of schemathesis that is not counted: the
+   audit's fuzzer keeps them in its cache folder, as any user's second run finds them.
 12. **diff**: `videos-contract diff --help` (start-up alone) and `videos-contract diff OLD NEW`
    on the spec and a copy with one limit narrowed, each a fresh process, interleaved with
    `python -c pass` (the baseline) over 11 rounds; the medians count. The run's target is on

@@ -204,17 +204,39 @@ def test_key_never_reaches_output_or_any_artefact(
     server, _ = secret_mock
     code = main(
         ["audit", "--url", server.url, "--key", SECRET, "--profile", "quick",
-         "--report-dir", str(tmp_path)]
+         "--report-dir", str(tmp_path),
+         "--fuzzer-report", "har", "--fuzzer-report", "vcr", "--fuzzer-report", "junit"]
     )  # fmt: skip
     out, err = capsys.readouterr()
     assert code == 0, out
     files = list(every_file(tmp_path))
     names = {path.name for path in files}
     assert {"summary.json", "junit.xml", "report.html"} <= names
-    assert {"events.ndjson", "traffic.har", "cassette.yaml", "junit.xml"} <= names
+    fuzzer = {path.name for path in (tmp_path / "schemathesis").iterdir()}
+    assert {"events.ndjson", "traffic.har", "cassette.yaml", "junit.xml"} <= fuzzer
     assert SECRET not in out and SECRET not in err
     for path in files:
         assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_the_fuzzer_keeps_only_its_events_unless_asked_for_more(
+    counted_mock: CountedMock, tmp_path: Path
+) -> None:
+    with counted_mock() as (server, _):
+        code = main(
+            ["audit", "--url", server.url, "--key", server.key, "--profile", "quick",
+             "--report-dir", str(tmp_path)]
+        )  # fmt: skip
+    assert code == 0
+    fuzzer = sorted(path.name for path in (tmp_path / "schemathesis").iterdir())
+    assert fuzzer == ["console.txt", "events.ndjson"]
+
+
+def test_an_unknown_fuzzer_report_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["audit", "--mock", "--fuzzer-report", "pdf"])
+    assert exit_info.value.code == 2
+    assert "--fuzzer-report" in capsys.readouterr().err
 
 
 def test_max_creates_caps_accepted_jobs_and_reports_skips(

@@ -1,5 +1,6 @@
-"""The fuzzer's child process: no key variable in its environment, and Hypothesis' storage in
-a cache folder that outlives the run (its Unicode tables cost 2-3 s of CPU to compute)."""
+"""The fuzzer's child process: no key variable in its environment, Hypothesis' storage in a
+cache folder that outlives the run (its Unicode tables cost 2-3 s of CPU to compute), and
+only the reports asked for besides its NDJSON events."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pytest
 from videos_contract.audit import fuzz
 from videos_contract.audit.fuzz import (
     CACHE_ENV,
+    EXTRA_REPORTS,
     HYPOTHESIS_STORAGE_ENV,
+    command,
     fuzzer_cache,
     fuzzer_environment,
 )
@@ -79,3 +82,21 @@ def test_run_fuzzer_starts_the_child_in_that_environment(
     assert KEY_ENV not in seen["env"]
     assert seen["env"][HYPOTHESIS_STORAGE_ENV] == str(tmp_path / "cache" / "hypothesis")
     assert Path(seen["cwd"]) != tmp_path / "cache"  # the scratch folder stays fresh
+
+
+def _option(args: list[str], name: str) -> str | None:
+    return args[args.index(name) + 1] if name in args else None
+
+
+def test_the_fuzzer_writes_its_events_and_only_the_reports_asked_for(tmp_path: Path) -> None:
+    spec, profile = PROJECT_ROOT / "openapi.yaml", PROFILES["quick"]
+    plain = command(spec, "http://127.0.0.1:9", profile, 0, tmp_path)
+    assert _option(plain, "--report") == "ndjson"
+    assert _option(plain, "--report-ndjson-path") == str(tmp_path / "events.ndjson")
+    assert not [arg for arg in plain if arg.endswith(("-har-path", "-vcr-path", "-junit-path"))]
+    every = command(spec, "http://127.0.0.1:9", profile, 0, tmp_path, (), ("vcr", "har", "junit"))
+    assert _option(every, "--report") == "ndjson,junit,har,vcr"
+    for name, file in EXTRA_REPORTS.items():
+        assert _option(every, f"--report-{name}-path") == str(tmp_path / file)
+    with pytest.raises(ValueError, match="pdf"):
+        command(spec, "http://127.0.0.1:9", profile, 0, tmp_path, (), ("pdf",))

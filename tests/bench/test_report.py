@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,15 @@ def test_unknown_benchmark_is_refused() -> None:
 def test_process_readings() -> None:
     assert peak_rss_kib() > 1024
     assert cpu_seconds() > 0
+
+
+def test_cpu_time_below_a_clock_tick_is_measured() -> None:
+    """/proc/PID/stat counts in 10 ms ticks: 2 ms of work would often read as nothing."""
+    begun = cpu_seconds()
+    until = time.process_time() + 0.002
+    while time.process_time() < until:
+        pass
+    assert 0.0015 < cpu_seconds() - begun < 1.0
 
 
 def test_each_run_is_kept_and_compared_with_the_previous_one(

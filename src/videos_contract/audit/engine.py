@@ -107,6 +107,9 @@ class AuditConfig:
     without: tuple[str, ...] = ()
     # False: behaviour checks only; the fuzzer is reported "not run".
     fuzz: bool = True
+    # The fuzzer's reports besides its NDJSON events (`audit.fuzz.EXTRA_REPORTS`: junit, har,
+    # vcr), written into `artefacts_dir`.
+    fuzzer_reports: tuple[str, ...] = ()
     # Models whose parameters to sweep (`--model`, repeatable; `all`: every model the spec
     # lists); empty: the first model of each family, those the server answers "unknown
     # model" for reported as not offered.
@@ -387,6 +390,7 @@ def _fuzz(
             artefacts,
             config.without,
             timeout=left,
+            reports=config.fuzzer_reports,
         )
     except FuzzerTimedOut as stopped:
         clock.fuzzing = str(stopped)

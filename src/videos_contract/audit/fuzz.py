@@ -1,8 +1,9 @@
 """Run schemathesis against the relay and turn its event stream into audit results.
 
-Schemathesis runs as a child process (`python -m schemathesis.cli run`): its own reports
-(junit, ndjson, har, vcr) land untouched in the artefacts folder, and the audit reads the
-NDJSON event stream, the one format that carries every case, check and exchange. Failures the
+Schemathesis runs as a child process (`python -m schemathesis.cli run`): its NDJSON event
+stream, the one format that carries every case, check and exchange, lands in the artefacts
+folder and the audit reads it; its junit, HAR and VCR reports are written there too when asked
+for (`EXTRA_REPORTS`). Failures the
 bytes on the wire do not support are dismissed here, with the reason kept (see `wire`).
 
 The child runs in a fresh scratch folder, so that no failure an earlier run found steers this
@@ -30,6 +31,7 @@ from urllib.parse import parse_qsl, urlsplit
 import yaml
 
 from videos_contract.audit.context import deviation_about
+from videos_contract.audit.marks import EXTRA_REPORTS
 from videos_contract.audit.operations import OperationIndex
 from videos_contract.audit.profiles import Profile
 from videos_contract.audit.proxy import BUDGET_MARK, PLACEHOLDER_KEY, UPSTREAM_ERROR_MARK
@@ -47,6 +49,7 @@ from videos_contract.spec import Spec
 
 __all__ = [
     "CACHE_ENV",
+    "EXTRA_REPORTS",
     "HYPOTHESIS_STORAGE_ENV",
     "STATE_DEPENDENT_INPUTS",
     "STATE_DEPENDENT_STATUSES",
@@ -108,8 +111,14 @@ def command(
     seed: int,
     out: Path,
     without: tuple[str, ...] = (),
+    reports: tuple[str, ...] = (),
 ) -> list[str]:
-    """The schemathesis command line; it never holds the key, only the placeholder."""
+    """The schemathesis command line; it never holds the key, only the placeholder.
+    `reports`: formats of `EXTRA_REPORTS` to write besides the NDJSON events."""
+    unknown = [name for name in reports if name not in EXTRA_REPORTS]
+    if unknown:
+        raise ValueError(f"unknown fuzzer report(s): {', '.join(unknown)}")
+    extra = [name for name in EXTRA_REPORTS if name in reports]
     args = [
         sys.executable, "-m", "schemathesis.cli", "run", str(spec_path.resolve()),
         "--url", relay_url,
@@ -121,12 +130,9 @@ def command(
         "--exclude-checks", ",".join(EXCLUDED_CHECKS),
         "--workers", "1",
         "--generation-database", "none",
-        "--report", "junit,ndjson,har,vcr",
+        "--report", ",".join(["ndjson", *extra]),
         "--report-dir", str(out),
-        "--report-junit-path", str(out / "junit.xml"),
         "--report-ndjson-path", str(out / "events.ndjson"),
-        "--report-har-path", str(out / "traffic.har"),
-        "--report-vcr-path", str(out / "cassette.yaml"),
         # It never holds the key (only the placeholder, which reproductions turn back into
         # $VIDEOS_API_KEY); masking its output would also hide the wrong credentials an
         # ignored_auth finding was accepted with, and show the key variable in their place.
@@ -134,6 +140,8 @@ def command(
         "--no-color",
         "--warnings", "off",
     ]  # fmt: skip
+    for name in extra:
+        args += [f"--report-{name}-path", str(out / EXTRA_REPORTS[name])]
     if profile.max_time:
         args += ["--max-time", str(profile.max_time)]
     for operation_id in without:
@@ -286,16 +294,18 @@ def run_fuzzer(
     out: Path,
     without: tuple[str, ...] = (),
     timeout: float | None = None,
+    reports: tuple[str, ...] = (),
 ) -> Path:
     """Run schemathesis to completion (leaving out `without` operations), or for `timeout`
-    seconds at most (then raise `FuzzerTimedOut`); return its events."""
+    seconds at most (then raise `FuzzerTimedOut`); return its events. `reports`: the
+    `EXTRA_REPORTS` to write too."""
     out = out.resolve()  # the child runs in a scratch folder; relative paths would land there
     out.mkdir(parents=True, exist_ok=True)
     # A scratch working directory keeps `.hypothesis/` and `.schemathesis/` out of the project.
     with tempfile.TemporaryDirectory(prefix="videos-contract-fuzz-") as scratch:
         try:
             completed = subprocess.run(
-                command(spec_path, relay_url, profile, seed, out, without),
+                command(spec_path, relay_url, profile, seed, out, without, reports),
                 cwd=scratch,
                 env=fuzzer_environment(),
                 capture_output=True,

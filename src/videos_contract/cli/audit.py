@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from videos_contract.audit import CHECKS, PROFILES, REMOTE_MAX_CREATES
 from videos_contract.audit.checks import ALL_MODELS
+from videos_contract.audit.marks import EXTRA_REPORTS
 from videos_contract.audit.results import AuditResult, Verdict
 from videos_contract.audit.verdict import decide
 from videos_contract.baseline import BaselineError
@@ -205,6 +206,16 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="behaviour checks only; schemathesis is reported not run",
     )
+    parser.add_argument(
+        "--fuzzer-report",
+        action="append",
+        choices=list(EXTRA_REPORTS),
+        default=[],
+        metavar="FORMAT",
+        help="also keep schemathesis' own report in schemathesis/ (repeatable: "
+        + ", ".join(f"{name}: {file}" for name, file in EXTRA_REPORTS.items())
+        + "); its events.ndjson is always kept",
+    )
 
 
 def settings_in(folder: Path) -> Settings:
@@ -282,6 +293,7 @@ def _run(
         checks=tuple(args.check) if args.check else None,
         without=settings.without,
         fuzz=not args.no_fuzz,
+        fuzzer_reports=tuple(dict.fromkeys(args.fuzzer_report)),
         models=settings.models,
         spec_path=spec_path,
         switched_off=settings.checks_with("off"),

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,33 +46,25 @@ def peak_rss_kib(pid: int | str = "self") -> int:
 
 
 def cpu_seconds(pid: int | str = "self") -> float:
-    """User plus system CPU time the process has used so far.
+    """User plus system CPU time the process has used so far, threads that ended included.
 
-    `/proc/PID/stat` counts it in clock ticks (10 ms) but includes threads that have ended;
-    the scheduler's own count (`/proc/PID/task/*/schedstat`, nanoseconds) is exact but only
-    for the threads alive now. The larger of the two: a short load on a fast server (a smoke
-    run) still measures above zero, and a server whose worker threads come and go loses
-    nothing."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        # The command name (field 2) may hold spaces; count fields after its closing ')'.
-        fields = stat.read().rpartition(")")[2].split()
-    ticks = (int(fields[11]) + int(fields[12])) / _TICKS
-    return max(ticks, _scheduled_seconds(pid))
-
-
-def _scheduled_seconds(pid: int | str) -> float:
-    """The time the scheduler ran the process's live threads (0.0 where it does not say)."""
-    total = 0
+    Read from the process's CPU-time clock (`clock_gettime`, nanoseconds): `/proc/PID/stat`
+    counts in clock ticks (10 ms), and a short load on a fast server (a smoke run) would
+    read as nothing. Where that clock cannot be read, the ticks."""
+    number = os.getpid() if pid == "self" else int(pid)
     try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        return time.clock_gettime(_process_cpu_clock(number))
     except OSError:
-        return 0.0
-    for task in tasks:
-        try:
-            total += int((task / "schedstat").read_text(encoding="ascii").split()[0])
-        except (OSError, ValueError, IndexError):
-            continue  # a thread that ended meanwhile, or a kernel without the file
-    return total / 1e9
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            # The command name (field 2) may hold spaces; count fields after its ')'.
+            fields = stat.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _process_cpu_clock(pid: int) -> int:
+    """Linux's id of a process's CPU-time clock, as `clock_getcpuclockid(3)` gives it
+    (`MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)`; Python has no binding for it)."""
+    return ((~pid) << 3) | 2
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,14 @@ import pytest
 from starlette.applications import Starlette
 
 from tests.support.postgres import LocalPostgres, Unavailable, local_postgres
+from videos_contract.audit.fuzz import CACHE_ENV
 from videos_contract.mock import MockConfig, MockServer, create_app
 from videos_contract.paths import PROJECT_ROOT
 from videos_contract.protocol import KEY_ENV, URL_ENV, protocol
 
 # The audit's fuzzer keeps Hypothesis' Unicode tables in a cache folder (`audit.fuzz.fuzzer_cache`):
 # the suite's audits share one inside the checkout (git-ignored), not the user's ~/.cache.
-os.environ.setdefault("VIDEOS_CONTRACT_CACHE", str(PROJECT_ROOT / ".cache"))
+os.environ.setdefault(CACHE_ENV, str(PROJECT_ROOT / ".cache"))
 
 # Loaded here, not through its entry point (addopts blocks that), so that coverage sees it
 # from its first line; and never imported above, or pytest could not rewrite its asserts.

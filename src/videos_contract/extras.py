@@ -4,8 +4,9 @@
 generated client, the video commands and the spec tools (`docs-check`, `diff`). The servers
 and the audit are extras, each named after what it runs:
 
-- `mock` (Starlette, uvicorn, multipart, PyAV, Pillow, psycopg): `videos_contract.mock`,
-  `videos-contract mock`, the video commands' embedded mock, the pytest plugin's `videos_mock`;
+- `mock` (Starlette, uvicorn, httptools, multipart, PyAV, Pillow, psycopg):
+  `videos_contract.mock`, `videos-contract mock`, the video commands' embedded mock, the
+  pytest plugin's `videos_mock`;
 - `audit` (the `mock` extra and schemathesis): `videos-contract audit` and `config`, running an
   audit from Python (`videos_contract.audit.run_audit`);
 - `proxy` (uvicorn, PyAV, Pillow): `videos_contract.proxy`, `videos-contract proxy`;
@@ -39,7 +40,7 @@ DISTRIBUTION = "videos-contract"
 
 _MEDIA = ("av", "PIL")
 _SERVER = ("uvicorn", *_MEDIA)
-_MOCK = ("starlette", *_SERVER, "multipart", "psycopg")
+_MOCK = ("starlette", *_SERVER, "httptools", "multipart", "psycopg")
 
 # The top-level modules each extra makes importable. uvloop is left out: uvicorn uses it when
 # it is there, nothing needs it.

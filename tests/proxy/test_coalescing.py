@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from videos_contract.relay.front import COALESCE_BYTES, _Coalescing
+from videos_contract.relay.front import COALESCE_BYTES, Coalescing
 
 
 class _Recorder:
@@ -26,10 +26,10 @@ class _Recorder:
         pass
 
 
-def _coalescing(loop: asyncio.AbstractEventLoop) -> tuple[_Coalescing, _Recorder]:
+def _coalescing(loop: asyncio.AbstractEventLoop) -> tuple[Coalescing, _Recorder]:
     recorder = _Recorder()
     transport: Any = recorder
-    return _Coalescing(transport, loop), recorder
+    return Coalescing(transport, loop), recorder
 
 
 def test_small_pieces_go_out_as_one_write_at_the_next_turn() -> None:

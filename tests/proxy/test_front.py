@@ -35,6 +35,7 @@ import httpx
 import pytest
 
 from tests.proxy.conftest import ProxyFactory
+from tests.support.http_cases import MALFORMED
 from tests.support.rawhttp import Answer, Arrived, RawUpstream, Reply, Wire, head, read_answer
 from videos_contract.proxy import ProxyConfig, ProxyLimits, running_proxy
 
@@ -230,32 +231,6 @@ def test_a_held_answer_does_not_hold_other_connections(proxy_for: ProxyFactory) 
     assert released == [True]
     assert json.loads(other_answer.body)["target"] == "/v1/videos/video_other"
     assert json.loads(held_answer.body)["target"] == "/v1/videos/video_held"
-
-
-# Each is refused with a 400. RFC 9112 allows nothing else for all but the last; for the
-# last it also allows reading the body by its chunks, but the proxy drops Transfer-Encoding
-# (hop-by-hop) and would forward the client's Content-Length with it: an upstream waiting
-# for bytes that never come, or reading the next request as this one's body (h11, which
-# accepts such a request, gets the upstream a `content-length: 5` and no body).
-MALFORMED = {
-    "request line": b"GARBAGE\r\n\r\n",
-    "header without a colon": b"GET /v1/videos HTTP/1.1\r\nHost: front.test\r\nNoColonHere\r\n\r\n",
-    "space before the colon": b"GET /v1/videos HTTP/1.1\r\nHost : front.test\r\n\r\n",
-    "length not a number": (
-        b"POST /v1/videos HTTP/1.1\r\nHost: front.test\r\nContent-Length: abc\r\n\r\n"
-    ),
-    "two lengths": (
-        b"POST /v1/videos HTTP/1.1\r\nHost: front.test\r\nContent-Length: 5\r\n"
-        b"Content-Length: 6\r\n\r\nhello!"
-    ),
-    "coding not chunked": (
-        b"POST /v1/videos HTTP/1.1\r\nHost: front.test\r\nTransfer-Encoding: gzip\r\n\r\n"
-    ),
-    "length and chunks": (
-        b"POST /v1/videos HTTP/1.1\r\nHost: front.test\r\nContent-Length: 5\r\n"
-        b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-    ),
-}
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ import pytest
 
 from tests.proxy.conftest import ProxyFactory
 from tests.proxy.test_front import TIMEOUT, connected, echo, json_answer, request, routed
+from tests.support.http_cases import REFUSED
 from tests.support.rawhttp import Answer, Arrived, RawUpstream, Reply, Wire, head, read_answer
 from videos_contract.proxy import PROXY_ERROR_HEADER, ProxyConfig, ProxyLimits, running_proxy
 from videos_contract.proxy.app import INTERNAL_CHECK
@@ -234,20 +235,6 @@ def test_answer_trailers_are_not_passed_on_as_headers(proxy_for: ProxyFactory) -
 
 
 # -- requests RFC 9112 refuses --------------------------------------------------------------
-REFUSED = {
-    "gzip-then-chunked": (
-        b"POST /v1/videos HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
-        {400},
-    ),
-    "no-host": (b"GET /v1/videos HTTP/1.1\r\n\r\n", {400}),
-    "two-hosts": (b"GET /v1/videos HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", {400}),
-    "connect": (b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", {400, 501}),
-    "http-0.9": (b"GET /v1/videos\r\n\r\n", {400}),
-    "http-2.0": (b"GET /v1/videos HTTP/2.0\r\nHost: x\r\n\r\n", {505}),
-    "asterisk": (b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", {400}),
-}
-
-
 @pytest.mark.parametrize(("raw", "statuses"), REFUSED.values(), ids=REFUSED.keys())
 def test_a_request_rfc_9112_refuses_is_refused_and_not_forwarded(
     raw: bytes, statuses: set[int | None], tmp_path: Path

@@ -23,7 +23,7 @@ clients each run in their own process; peak RSS is `VmHWM` from `/proc/PID/statu
 1. **Mock throughput**: the mock and a bare Starlette app (retrieve answers a fixed Video
    body; create reads the body and answers the same, with no parsing or validation) each run
    in a subprocess under the same uvicorn settings, the mock's own (`protected_config`: its
-   guarded h11 protocol, which writes an answer's head and body in one piece; uvloop; no
+   guarded llhttp protocol, which writes an answer's head and body in one piece; uvloop; no
    access log), on a loopback socket. The load generator is another process with 16
    keep-alive connections, a warm-up, then a bounded count and time. It runs twice: a lean
    asyncio client (a request built once, the answer read by its `Content-Length`), which

@@ -3,7 +3,7 @@
 `python -m videos_contract.bench.serve KIND OPTIONS_JSON [SOCKET]` prints the URL on its first
 line of stdout once the socket listens, then serves until terminated. Every kind runs under the
 same uvicorn settings as `running_mock` and `videos-contract mock` (`mock.server.protected_config`:
-the mock's guarded h11 protocol, whose answers go out in one write, and its bound on the time a
+the mock's guarded llhttp protocol, whose answers go out in one write, and its bound on the time a
 request head may take; the loop uvicorn picks: uvloop where it is installed), without the
 access log, so that a ratio between two kinds measures the apps, not the server stack, and the
 mock is measured on the stack it ships with.

@@ -19,7 +19,11 @@ from videos_contract.listening import base_url, bind, served_in_thread
 from videos_contract.mock.app import create_app
 from videos_contract.mock.config import CONFIG_ENV, MockConfig, config_to_env
 from videos_contract.mock.errors import install_log_redaction
-from videos_contract.mock.protocol import HEAD_TIMEOUT_ATTRIBUTE, GuardedH11Protocol
+from videos_contract.mock.protocol import (
+    HEAD_LIMIT_ATTRIBUTE,
+    HEAD_TIMEOUT_ATTRIBUTE,
+    GuardedHttpToolsProtocol,
+)
 from videos_contract.mock.service import MockService
 from videos_contract.mock.store import JobStore
 
@@ -60,11 +64,12 @@ class MockServer:
 
 
 def uvicorn_options(config: MockConfig) -> dict[str, Any]:
-    """Server settings that protect the mock: the h11 parser, whose limit on the size of a
-    request's head is `max_header_bytes` (beyond it: 431 in JSON, connection closed)."""
+    """Server settings of the mock: its guarded protocol (`mock.protocol`), no lifespan, and
+    no client address taken from headers."""
     return {
-        "http": GuardedH11Protocol,
-        "h11_max_incomplete_event_size": config.max_header_bytes,
+        "http": GuardedHttpToolsProtocol,
+        # The mock serves HTTP only: an upgrade request is answered as any other.
+        "ws": "none",
         "lifespan": "off",
         # The mock acts on no client address: X-Forwarded-* are headers like any other.
         "proxy_headers": False,
@@ -72,9 +77,11 @@ def uvicorn_options(config: MockConfig) -> dict[str, Any]:
 
 
 def protected_config(app: Any, config: MockConfig, **options: Any) -> uvicorn.Config:
-    """A uvicorn config with the mock's protective settings: `uvicorn_options`, and the time
-    a client has to send a request head (`body_timeout_seconds`, as for the body)."""
+    """A uvicorn config with the mock's protective settings: `uvicorn_options`, the largest
+    request head (`max_header_bytes`; beyond it: 431 in JSON, connection closed), and the time
+    a client has to send one (`body_timeout_seconds`, as for the body)."""
     server_config = uvicorn.Config(app, **{**uvicorn_options(config), **options})
+    setattr(server_config, HEAD_LIMIT_ATTRIBUTE, config.max_header_bytes)
     setattr(server_config, HEAD_TIMEOUT_ATTRIBUTE, config.body_timeout_seconds)
     return server_config
 

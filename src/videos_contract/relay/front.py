@@ -42,7 +42,14 @@ from videos_contract.relay.rules import (
     error_answer,
 )
 
-__all__ = ["GuardedH11Protocol", "RelayServer"]
+__all__ = [
+    "NOT_HTTP",
+    "Coalescing",
+    "GuardedH11Protocol",
+    "HeadGuards",
+    "RelayServer",
+    "head_too_large",
+]
 
 _logger = logging.getLogger("videos_contract.relay")
 
@@ -52,7 +59,7 @@ _logger = logging.getLogger("videos_contract.relay")
 COALESCE_BYTES = 64 * 1024
 
 
-class _Coalescing:
+class Coalescing:
     """A transport whose small writes within one turn of the loop go out as one: an answer's
     head and body in one segment, not two (each segment wakes its reader once more).
 
@@ -91,15 +98,98 @@ class _Coalescing:
         return getattr(self._transport, name)
 
 
-class GuardedH11Protocol(H11Protocol):
-    """`H11Protocol` whose parser-level refusals are JSON errors that never cut an answer
-    under way, with a head timeout; an answer's writes coalesced (`_Coalescing`)."""
+class HeadGuards:
+    """What a guarded uvicorn protocol adds, whichever parser it stands on: a head timeout,
+    refusals in the API's error shape that never cut an answer under way, and an answer's
+    writes coalesced (`Coalescing`).
 
+    A subclass says, from its parser's state, whether a request head is awaited
+    (`_awaiting_head`) and whether part of one has arrived (`_partial_head`)."""
+
+    # The uvicorn protocol's own attributes (both of uvicorn's HTTP/1.1 protocols have them).
+    config: uvicorn.Config
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    cycle: Any
+    flow: Any
     _head_timer: asyncio.TimerHandle | None = None
+
+    def _awaiting_head(self) -> bool:
+        raise NotImplementedError
+
+    def _partial_head(self) -> bool:
+        raise NotImplementedError
+
+    def _answer_idle(self) -> bool:
+        """No answer is under way on the connection."""
+        return self.cycle is None or bool(self.cycle.response_complete)
+
+    def _watch_head(self) -> None:
+        """Time the head while one is awaited (and the previous answer is out)."""
+        if not (self._awaiting_head() and self._answer_idle() and not self.transport.is_closing()):
+            self._stop_head_timer()
+        elif self._head_timer is None:
+            self._head_timer = self.loop.call_later(self._head_timeout(), self._head_timed_out)
+
+    def _head_timeout(self) -> float:
+        return float(getattr(self.config, HEAD_TIMEOUT_ATTRIBUTE, DEFAULT_HEAD_TIMEOUT))
+
+    def _stop_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if not self._awaiting_head() or not self._answer_idle() or self.transport.is_closing():
+            return
+        if self._partial_head():
+            self.transport.write(
+                error_answer(
+                    408,
+                    "request_timeout",
+                    f"The request head did not arrive within {self._head_timeout():g} seconds.",
+                )
+            )
+        self.transport.close()
+
+    def _refuse(self, answer: bytes) -> None:
+        """Answer an unreadable request and end the connection.
+
+        When an answer is under way to a request read whole, that answer goes out whole
+        first, and the connection then ends (the bytes after its request are not read). When
+        the unreadable bytes are the body of the request under way and its answer has not
+        begun, the refusal is its answer: the app reading the body learns that the client
+        is gone (it would otherwise wait for the rest until its body timeout)."""
+        self._stop_head_timer()
+        cycle = self.cycle
+        if not self._answer_idle() and not (cycle.more_body and not cycle.response_started):
+            cycle.keep_alive = False
+            self.flow.pause_reading()
+            return
+        self.transport.write(answer)
+        self.transport.close()
+
+
+def head_too_large(limit: int) -> bytes:
+    """The 431 answer to a head over `limit` bytes."""
+    return error_answer(
+        431,
+        "request_header_too_large",
+        f"The request head is larger than this server accepts ({limit} bytes).",
+    )
+
+
+NOT_HTTP = error_answer(400, "invalid_request", "The request is not valid HTTP/1.1.")
+
+
+class GuardedH11Protocol(HeadGuards, H11Protocol):
+    """`H11Protocol` whose parser-level refusals are JSON errors that never cut an answer
+    under way, with a head timeout; an answer's writes coalesced (`Coalescing`)."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self.transport = cast(asyncio.Transport, _Coalescing(transport, self.loop))
+        self.transport = cast(asyncio.Transport, Coalescing(transport, self.loop))
         self._watch_head()
 
     def data_received(self, data: bytes) -> None:
@@ -114,62 +204,17 @@ class GuardedH11Protocol(H11Protocol):
         super().on_response_complete()
         self._watch_head()
 
-    def _watch_head(self) -> None:
-        """Time the head while one is awaited (and the previous answer is out)."""
-        awaiting = (
-            self.conn.their_state is h11.IDLE
-            and not self.transport.is_closing()
-            and (self.cycle is None or self.cycle.response_complete)
-        )
-        if not awaiting:
-            self._stop_head_timer()
-        elif self._head_timer is None:
-            timeout = getattr(self.config, HEAD_TIMEOUT_ATTRIBUTE, DEFAULT_HEAD_TIMEOUT)
-            self._head_timer = self.loop.call_later(float(timeout), self._head_timed_out)
+    def _awaiting_head(self) -> bool:
+        return self.conn.their_state is h11.IDLE
 
-    def _stop_head_timer(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
-
-    def _head_timed_out(self) -> None:
-        self._head_timer = None
-        if self.conn.their_state is not h11.IDLE or self.transport.is_closing():
-            return
-        if self.cycle is not None and not self.cycle.response_complete:
-            return
-        if len(getattr(self.conn, "_receive_buffer", b"")):
-            timeout = getattr(self.config, HEAD_TIMEOUT_ATTRIBUTE, DEFAULT_HEAD_TIMEOUT)
-            self.transport.write(
-                error_answer(
-                    408,
-                    "request_timeout",
-                    f"The request head did not arrive within {float(timeout):g} seconds.",
-                )
-            )
-        self.transport.close()
+    def _partial_head(self) -> bool:
+        return bool(len(getattr(self.conn, "_receive_buffer", b"")))
 
     def send_400_response(self, msg: str) -> None:
-        self._stop_head_timer()
-        cycle = self.cycle
-        if cycle is not None and not cycle.response_complete:
-            # An answer is under way: it goes out whole, then the connection ends (the bytes
-            # after its request are not read).
-            cycle.keep_alive = False
-            self.flow.pause_reading()
-            return
         limit = getattr(self.conn, "_max_incomplete_event_size", None)
         buffered = len(getattr(self.conn, "_receive_buffer", b""))
-        if isinstance(limit, int) and buffered > limit:
-            answer = error_answer(
-                431,
-                "request_header_too_large",
-                f"The request head is larger than this server accepts ({limit} bytes).",
-            )
-        else:
-            answer = error_answer(400, "invalid_request", "The request is not valid HTTP/1.1.")
-        self.transport.write(answer)
-        self.transport.close()
+        too_large = isinstance(limit, int) and buffered > limit
+        self._refuse(head_too_large(limit) if too_large and limit else NOT_HTTP)
 
 
 def quiet_uvicorn() -> None:

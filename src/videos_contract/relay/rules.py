@@ -17,6 +17,7 @@ __all__ = [
     "MAX_HEAD",
     "Refusal",
     "error_answer",
+    "head_refusal",
     "request_refusal",
 ]
 
@@ -58,6 +59,48 @@ class Refusal(Exception):
         self.code = code
 
 
+def head_refusal(http_version: str, headers: Sequence[tuple[bytes, bytes]]) -> Refusal | None:
+    """Why a parsed request head must be refused whatever the server (RFC 9112 §2.3, §3.2,
+    §6.1, §6.3), or None: an HTTP version other than 1.0 and 1.1; more than one `Host`
+    field, or none in HTTP/1.1; a transfer coding other than `chunked` alone (none is
+    decoded); both a length and chunks; an upgrade that carries a body (llhttp would read
+    the body as the next request).
+
+    h11 refuses the third and fourth itself, and no `Host`; llhttp (httptools) refuses only
+    the fourth."""
+    if http_version not in ("1.0", "1.1"):
+        return Refusal(505, "http_version_not_supported", f"HTTP/{http_version} is not served.")
+    hosts = 0
+    length = upgrade = False
+    codings: list[bytes] = []
+    for name, value in headers:
+        if name == b"host":
+            hosts += 1
+        elif name == b"content-length":
+            length = True
+        elif name == b"transfer-encoding":
+            codings += [coding.strip().lower() for coding in value.split(b",")]
+        elif name == b"upgrade":
+            upgrade = True
+    if hosts > 1:
+        return Refusal(400, "invalid_request", "A request may carry one Host field, not several.")
+    if hosts == 0 and http_version == "1.1":
+        return Refusal(400, "invalid_request", "An HTTP/1.1 request must carry a Host field.")
+    if codings and codings != [b"chunked"]:
+        return Refusal(
+            400, "invalid_request", "The only transfer coding accepted is `chunked`, alone."
+        )
+    if length and codings:
+        return Refusal(
+            400, "invalid_request", "A request may not carry both Content-Length and chunks."
+        )
+    if upgrade and (codings or _has_length(headers)):
+        return Refusal(
+            400, "invalid_request", "A request that asks to switch protocols may have no body."
+        )
+    return None
+
+
 def request_refusal(
     method: str, target: str, http_version: str, headers: Sequence[tuple[bytes, bytes]]
 ) -> Refusal | None:
@@ -67,10 +110,10 @@ def request_refusal(
     h11 refuses what it cannot frame (a malformed line or field, two different lengths, a
     transfer coding other than `chunked`, no `Host` in HTTP/1.1, a head over `MAX_HEAD`
     bytes still incomplete); this adds what it lets by: a head over `MAX_HEAD` bytes that
-    came in one read, two `Host` fields, an HTTP version other than 1.0 and 1.1, `CONNECT`
-    (a relay to one origin tunnels nothing), a target neither in origin form nor in
-    absolute form, both a length and chunks (the length would be forwarded), and an upgrade
-    that carries a body."""
+    came in one read, `head_refusal`'s rules (among them two `Host` fields, an HTTP version
+    other than 1.0 and 1.1, both a length and chunks, whose length would be forwarded, an
+    upgrade that carries a body), `CONNECT` (a relay to one origin tunnels nothing), and a
+    target neither in origin form nor in absolute form."""
     size = len(method) + len(target) + sum(len(name) + len(value) + 4 for name, value in headers)
     if size > MAX_HEAD:
         # h11 bounds a head that comes in pieces; one that came whole is measured here.
@@ -79,33 +122,13 @@ def request_refusal(
             "request_header_too_large",
             f"The request head is larger than this server accepts ({MAX_HEAD} bytes).",
         )
-    if http_version not in ("1.0", "1.1"):
-        return Refusal(505, "http_version_not_supported", f"HTTP/{http_version} is not served.")
-    hosts = 0
-    length = chunked = upgrade = False
-    for name, _ in headers:
-        if name == b"host":
-            hosts += 1
-        elif name == b"content-length":
-            length = True
-        elif name == b"transfer-encoding":
-            chunked = True
-        elif name == b"upgrade":
-            upgrade = True
-    if hosts > 1:
-        return Refusal(400, "invalid_request", "A request may carry one Host field, not several.")
+    refusal = head_refusal(http_version, headers)
+    if refusal is not None:
+        return refusal
     if method == "CONNECT":
         return Refusal(501, "invalid_request", "CONNECT is not served: this relay tunnels nothing.")
     if not target.startswith("/") and not target.lower().startswith(("http://", "https://")):
         return Refusal(400, "invalid_request", "The request target must be a path.")
-    if length and chunked:
-        return Refusal(
-            400, "invalid_request", "A request may not carry both Content-Length and chunks."
-        )
-    if upgrade and (chunked or _has_length(headers)):
-        return Refusal(
-            400, "invalid_request", "A request that asks to switch protocols may have no body."
-        )
     return None
 
 

@@ -1,0 +1,193 @@
+"""The mock's HTTP/1.1 front (`videos_contract.mock.protocol`) at the byte level.
+
+The mock stands on llhttp (httptools), the proxy on h11; both are sent the same unreadable
+requests (`tests.support.http_cases`) and must refuse them alike: a JSON error in the API's
+shape, the connection closed, nothing executed, the server still serving. Each guard the
+mock's protocol adds to uvicorn's is crossed here: the bound on a head that keeps growing,
+the refusal of what follows requests read whole only after their answers, requests after an
+upgrade the mock does not make, no `100 Continue` for HTTP/1.0, a body that cannot be read
+refused at once, and the head rules llhttp lets by (`relay.rules.head_refusal`).
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.support.http_cases import MALFORMED, REFUSED
+from tests.support.rawhttp import Answer, Wire, read_answer
+from videos_contract.mock import DEFAULT_KEY, MockConfig
+from videos_contract.mock.server import MockServer, running_mock
+
+# No wait of these tests for a byte is longer: a front end that hangs fails, it does not stall.
+TIMEOUT = 10.0
+HEAD_LIMIT = 8 * 1024
+
+# `OPTIONS *` is the relay's to refuse (it has no origin-form to forward); a server may
+# answer it, and the mock does (404).
+SERVER_REFUSES = {name: case for name, case in REFUSED.items() if name != "asterisk"}
+CASES = {name: (raw, {400}) for name, raw in MALFORMED.items()} | SERVER_REFUSES
+
+
+@pytest.fixture(scope="module")
+def mock() -> Iterator[MockServer]:
+    with running_mock(MockConfig(max_header_bytes=HEAD_LIMIT, seed=3)) as server:
+        yield server
+
+
+@contextmanager
+def connected(url: str) -> Iterator[Wire]:
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname or "", parts.port or 80), timeout=TIMEOUT)
+    try:
+        yield Wire(sock)
+    finally:
+        sock.close()
+
+
+def request(target: str = "/v1/videos", *fields: str, method: str = "GET") -> bytes:
+    lines = [
+        f"{method} {target} HTTP/1.1",
+        "Host: mock.test",
+        f"Authorization: Bearer {DEFAULT_KEY}",
+    ]
+    return ("\r\n".join([*lines, *fields]) + "\r\n\r\n").encode("latin-1")
+
+
+def assert_refusal(answer: Answer, statuses: set[int]) -> None:
+    assert answer.status in statuses, answer
+    assert answer.header("content-type") == "application/json"
+    error = json.loads(answer.body)["error"]
+    assert error["type"] == "invalid_request_error" and error["code"], error
+
+
+def still_serves(mock: MockServer) -> None:
+    with httpx.Client(base_url=mock.url, headers={"Authorization": f"Bearer {mock.key}"}) as c:
+        assert c.get("/v1/videos").status_code == 200
+
+
+@pytest.mark.parametrize(("raw", "statuses"), CASES.values(), ids=CASES.keys())
+def test_an_unreadable_request_is_refused_as_the_proxy_refuses_it(
+    raw: bytes, statuses: set[int], mock: MockServer
+) -> None:
+    """Catches a parser that lets by what h11 (the proxy's) or RFC 9112 refuses, a refusal
+    in plain text, a connection left open after it, or a request executed anyway."""
+    jobs = len(mock.store)
+    authorised = raw.replace(b"\r\n", f"\r\nAuthorization: Bearer {DEFAULT_KEY}\r\n".encode(), 1)
+    with connected(mock.url) as wire:
+        wire.sock.sendall(authorised)
+        assert_refusal(read_answer(wire), statuses)
+        assert wire.closed_by_peer()
+    assert len(mock.store) == jobs
+    still_serves(mock)
+
+
+def test_requests_read_whole_are_answered_before_the_refusal_of_what_follows(
+    mock: MockServer,
+) -> None:
+    """Catches a front that refuses the garbage after pipelined requests before they are
+    answered (a create executed, its answer lost) or that drops the refusal."""
+    with connected(mock.url) as wire:
+        wire.sock.sendall(request("/v1/videos?limit=1") + request() + b"GARBAGE\r\n\r\n")
+        assert read_answer(wire).status == 200
+        assert read_answer(wire).status == 200
+        assert_refusal(read_answer(wire), {400})
+        assert wire.closed_by_peer()
+
+
+@pytest.mark.parametrize("protocol", ["h2c", "websocket"])
+def test_a_request_that_asks_to_upgrade_is_answered_and_so_is_the_next(
+    protocol: str, mock: MockServer
+) -> None:
+    """Catches a front that stops reading at an upgrade it does not make (llhttp pauses
+    there): the request sent after it would never be answered."""
+    upgrade = request("/v1/videos", "Connection: Upgrade", f"Upgrade: {protocol}")
+    with connected(mock.url) as wire:
+        wire.sock.sendall(upgrade + request("/v1/videos?limit=1"))
+        assert read_answer(wire).status == 200
+        assert read_answer(wire).status == 200
+        wire.sock.sendall(request("/v1/videos?limit=2"))
+        assert read_answer(wire).status == 200
+
+
+def test_an_upgrade_request_with_a_body_is_refused(mock: MockServer) -> None:
+    """Catches a front on which the body of an upgrade request is read as the next request."""
+    raw = request("/v1/videos", "Connection: Upgrade", "Upgrade: h2c", "Content-Length: 5")
+    with connected(mock.url) as wire:
+        wire.sock.sendall(raw + b"GET /")
+        assert_refusal(read_answer(wire), {400})
+        assert wire.closed_by_peer()
+
+
+def test_an_http_1_0_client_gets_no_100_continue(mock: MockServer) -> None:
+    """Catches a front that answers `Expect: 100-continue` from HTTP/1.0, which RFC 9110
+    §10.1.1 forbids (uvicorn's httptools protocol does)."""
+    head = request(
+        "/v1/videos",
+        "Expect: 100-continue",
+        "Content-Type: application/json",
+        "Content-Length: 2",
+        method="POST",
+    )
+    with connected(mock.url) as wire:
+        # The body comes with the head; the app reads it, which is when uvicorn sends 100.
+        wire.sock.sendall(head.replace(b"HTTP/1.1", b"HTTP/1.0", 1) + b"{}")
+        answer = read_answer(wire, "POST")
+        assert answer.status != 100
+        assert 400 <= answer.status < 500
+
+
+def test_an_http_1_1_client_gets_100_continue_before_its_body(mock: MockServer) -> None:
+    head = request("/v1/videos", "Expect: 100-continue", "Content-Length: 2", method="POST")
+    with connected(mock.url) as wire:
+        wire.sock.sendall(head.replace(b"\r\n\r\n", b"\r\nContent-Type: application/json\r\n\r\n"))
+        assert read_answer(wire, "POST").status == 100
+        wire.sock.sendall(b"{}")
+        assert read_answer(wire, "POST").status == 400  # no model, no prompt
+
+
+def test_a_chunked_body_that_cannot_be_read_is_refused_at_once(mock: MockServer) -> None:
+    """Catches a front that, once the app reads the body, keeps the broken request waiting
+    for the rest until the body timeout (30 s here) instead of refusing it."""
+    head = request(
+        "/v1/videos",
+        "Transfer-Encoding: chunked",
+        "Content-Type: application/json",
+        method="POST",
+    )
+    jobs = len(mock.store)
+    with connected(mock.url) as wire:
+        wire.sock.sendall(head + b"2\r\n{}\r\n")
+        time.sleep(0.2)  # the app is reading the body
+        wire.sock.sendall(b"zz\r\n")
+        assert_refusal(read_answer(wire, "POST"), {400})
+        assert wire.closed_by_peer()
+    assert len(mock.store) == jobs
+
+
+def test_a_head_that_keeps_growing_is_refused_at_the_limit(mock: MockServer) -> None:
+    """Catches a front with no bound on a head that arrives in pieces (uvicorn's httptools
+    protocol has none): it would buffer for as long as the client sends."""
+    with connected(mock.url) as wire:
+        wire.sock.sendall(b"GET /v1/videos HTTP/1.1\r\nHost: mock.test\r\nX-Long: ")
+        sent = 0
+        while sent < 1024 * 1024 and not select.select([wire.sock], [], [], 0.002)[0]:
+            try:
+                wire.sock.sendall(b"a" * 1024)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sent += 1024
+        answer = read_answer(wire)
+        assert answer.status == 431, answer
+        assert json.loads(answer.body)["error"]["code"] == "request_header_too_large"
+        # Refused once the limit is passed, not when the client stops.
+        assert sent <= 4 * HEAD_LIMIT, sent
+    still_serves(mock)

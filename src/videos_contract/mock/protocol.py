@@ -16,9 +16,10 @@ mock refuses unreadable requests as the proxy does, in the API's error shape:
   ends the connection;
 * no `100 Continue` to an HTTP/1.0 client (RFC 9110 §10.1.1).
 
-Why not h11, as the relay: the mock's create costs about half the CPU on llhttp (0.10 against
-0.18 ms per create in `make bench`, where the bare route costs 0.03 against 0.11 ms), and the
-mock is the server users load. The relay stays on h11, where its RFC 9112 cases were written.
+Why not h11, as the relay: on llhttp the mock's create costs about half the CPU (0.11 against
+0.21 ms under load in `make bench`, 2026-12-06) and it serves twice the creates per second;
+the mock is the server users load. The relay stays on h11, where its RFC 9112 cases were
+written.
 """
 
 from __future__ import annotations

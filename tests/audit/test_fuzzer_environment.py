@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from videos_contract.audit import fuzz
+from videos_contract.audit.engine import AuditConfig
 from videos_contract.audit.fuzz import (
     CACHE_ENV,
     EXTRA_REPORTS,
@@ -100,3 +101,11 @@ def test_the_fuzzer_writes_its_events_and_only_the_reports_asked_for(tmp_path: P
         assert _option(every, f"--report-{name}-path") == str(tmp_path / file)
     with pytest.raises(ValueError, match="pdf"):
         command(spec, "http://127.0.0.1:9", profile, 0, tmp_path, (), ("pdf",))
+
+
+def test_an_unknown_report_is_refused_when_the_audit_is_set_up() -> None:
+    """Catches a Python caller of `run_audit` learning of a bad format only when the fuzzer
+    starts, after the behaviour checks have run (and billed)."""
+    with pytest.raises(ValueError, match=r"pdf \(known: junit, har, vcr\)"):
+        AuditConfig(fuzzer_reports=("junit", "pdf"))
+    assert AuditConfig(fuzzer_reports=("vcr",)).fuzzer_reports == ("vcr",)

@@ -13,22 +13,17 @@ from __future__ import annotations
 
 import json
 import select
-import socket
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from tests.support.http_cases import MALFORMED, REFUSED
-from tests.support.rawhttp import Answer, Wire, read_answer
+from tests.support.rawhttp import Answer, connected, read_answer
 from videos_contract.mock import DEFAULT_KEY, MockConfig
 from videos_contract.mock.server import MockServer, running_mock
 
-# No wait of these tests for a byte is longer: a front end that hangs fails, it does not stall.
-TIMEOUT = 10.0
 HEAD_LIMIT = 8 * 1024
 
 # `OPTIONS *` is the relay's to refuse (it has no origin-form to forward); a server may
@@ -41,16 +36,6 @@ CASES = {name: (raw, {400}) for name, raw in MALFORMED.items()} | SERVER_REFUSES
 def mock() -> Iterator[MockServer]:
     with running_mock(MockConfig(max_header_bytes=HEAD_LIMIT, seed=3)) as server:
         yield server
-
-
-@contextmanager
-def connected(url: str) -> Iterator[Wire]:
-    parts = urlsplit(url)
-    sock = socket.create_connection((parts.hostname or "", parts.port or 80), timeout=TIMEOUT)
-    try:
-        yield Wire(sock)
-    finally:
-        sock.close()
 
 
 def request(target: str = "/v1/videos", *fields: str, method: str = "GET") -> bytes:

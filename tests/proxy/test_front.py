@@ -23,20 +23,26 @@ import hashlib
 import json
 import os
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from tests.proxy.conftest import ProxyFactory
 from tests.support.http_cases import MALFORMED
-from tests.support.rawhttp import Answer, Arrived, RawUpstream, Reply, Wire, head, read_answer
+from tests.support.rawhttp import (
+    Answer,
+    Arrived,
+    RawUpstream,
+    Reply,
+    Wire,
+    connected,
+    head,
+    read_answer,
+)
 from videos_contract.proxy import ProxyConfig, ProxyLimits, running_proxy
 
 MIB = 1024 * 1024
@@ -47,17 +53,6 @@ Fields = Sequence[tuple[str, str]]
 
 
 # -- clients and answers ----------------------------------------------------------------
-@contextmanager
-def connected(url: str) -> Iterator[Wire]:
-    """A raw client connection to `url`'s host and port."""
-    parts = urlsplit(url)
-    sock = socket.create_connection((parts.hostname or "", parts.port or 80), timeout=TIMEOUT)
-    try:
-        yield Wire(sock)
-    finally:
-        sock.close()
-
-
 def request(method: str, target: str, fields: Fields = (), body: bytes = b"") -> bytes:
     """A request's bytes: a Host and the key first, a Content-Length when there is a body."""
     lines = [f"{method} {target} HTTP/1.1", "Host: front.test", f"{AUTH[0]}: {AUTH[1]}"]

@@ -22,9 +22,18 @@ from pathlib import Path
 import pytest
 
 from tests.proxy.conftest import ProxyFactory
-from tests.proxy.test_front import TIMEOUT, connected, echo, json_answer, request, routed
+from tests.proxy.test_front import TIMEOUT, echo, json_answer, request, routed
 from tests.support.http_cases import REFUSED
-from tests.support.rawhttp import Answer, Arrived, RawUpstream, Reply, Wire, head, read_answer
+from tests.support.rawhttp import (
+    Answer,
+    Arrived,
+    RawUpstream,
+    Reply,
+    Wire,
+    connected,
+    head,
+    read_answer,
+)
 from videos_contract.proxy import PROXY_ERROR_HEADER, ProxyConfig, ProxyLimits, running_proxy
 from videos_contract.proxy.app import INTERNAL_CHECK
 

@@ -15,11 +15,22 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
+from urllib.parse import urlsplit
 
-__all__ = ["Answer", "Arrived", "RawUpstream", "Reply", "Wire", "head", "read_answer"]
+__all__ = [
+    "Answer",
+    "Arrived",
+    "RawUpstream",
+    "Reply",
+    "Wire",
+    "connected",
+    "head",
+    "read_answer",
+]
 
 Headers = list[tuple[str, str]]
 
@@ -102,6 +113,18 @@ class Wire:
         if length is not None:
             return self.exactly(int(length))
         return self.to_eof() if until_close else b""
+
+
+@contextmanager
+def connected(url: str, timeout: float = 10.0) -> Iterator[Wire]:
+    """A raw client connection to `url`'s host and port; no wait for a byte is longer than
+    `timeout` (a server that hangs fails the test, it does not stall it)."""
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname or "", parts.port or 80), timeout=timeout)
+    try:
+        yield Wire(sock)
+    finally:
+        sock.close()
 
 
 def _get(fields: Headers, name: str) -> str | None:

@@ -52,6 +52,7 @@ from videos_contract.audit.fuzz import (
     FuzzerTimedOut,
     FuzzRun,
     ModelScope,
+    check_reports,
     read_events,
     run_fuzzer,
     scoped_spec,
@@ -124,6 +125,10 @@ class AuditConfig:
     warning_checks: tuple[str, ...] = ()
     baseline: Path | None = None
     update_baseline: Path | None = None
+
+    def __post_init__(self) -> None:
+        # Refused here, not when the fuzzer starts after the behaviour checks.
+        check_reports(self.fuzzer_reports)
 
 
 def is_loopback(url: str) -> bool:

@@ -22,7 +22,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ __all__ = [
     "FuzzRun",
     "FuzzerTimedOut",
     "ModelScope",
+    "check_reports",
     "fuzzer_cache",
     "fuzzer_environment",
     "read_events",
@@ -104,6 +105,15 @@ class FuzzRun:
     warnings: list[str] = field(default_factory=list)
 
 
+def check_reports(reports: Iterable[str]) -> None:
+    """Raise `ValueError` naming the formats in `reports` that are not `EXTRA_REPORTS`."""
+    unknown = [name for name in reports if name not in EXTRA_REPORTS]
+    if unknown:
+        raise ValueError(
+            f"unknown fuzzer report(s): {', '.join(unknown)} (known: {', '.join(EXTRA_REPORTS)})"
+        )
+
+
 def command(
     spec_path: Path,
     relay_url: str,
@@ -115,9 +125,7 @@ def command(
 ) -> list[str]:
     """The schemathesis command line; it never holds the key, only the placeholder.
     `reports`: formats of `EXTRA_REPORTS` to write besides the NDJSON events."""
-    unknown = [name for name in reports if name not in EXTRA_REPORTS]
-    if unknown:
-        raise ValueError(f"unknown fuzzer report(s): {', '.join(unknown)}")
+    check_reports(reports)
     extra = [name for name in EXTRA_REPORTS if name in reports]
     args = [
         sys.executable, "-m", "schemathesis.cli", "run", str(spec_path.resolve()),

@@ -8,6 +8,9 @@ Download throughput: one large `video/mp4` body (a streaming app, as in the tran
 benchmark) read raw through the proxy, which passes it on while spooling it to disk, and
 directly. The proxy's checks of an answer run after the client has it; they count here only
 through the CPU they take from the others on a shared machine.
+
+Neither figure has a target: the proxy's goals are set against the tools a user would put in
+its place (`bench.peers`), not against no proxy at all.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from contextlib import contextmanager
 import httpx
 
 from videos_contract.bench.procs import BenchProcessError, ServedApp, served
-from videos_contract.bench.results import Figure, Target
+from videos_contract.bench.results import Figure
 from videos_contract.bench.rounds import Rounds
 from videos_contract.bench.sizes import Sizes
 from videos_contract.bench.throughput import MODEL
@@ -37,8 +40,8 @@ __all__ = [
     "sequential_latencies",
 ]
 
-_LATENCY_TARGET = Target(1.3, at_least=False)
-_THROUGHPUT_TARGET = Target(0.7, at_least=True)
+# No targets: the proxy's goals are against its peers (`bench.peers`: Prism and mitmproxy in
+# front of the same server); what it costs against no proxy at all is information.
 _BLOCK = 50
 _AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
 
@@ -128,15 +131,14 @@ def _retrieve_latency(sizes: Sizes) -> Figure:
         value=via,
         baseline_title="the same retrieve sent to the mock directly",
         baseline=plain,
-        target=_LATENCY_TARGET,
         note=(
-            f"{rounds.verdict(_LATENCY_TARGET)}; {len(proxied)} sequential retrieves each way, "
+            f"{rounds.verdict(None)}; {len(proxied)} sequential retrieves each way, "
             f"kept-alive httpx client; CPU per proxied retrieve: proxy "
             f"{per_call['proxy']:.2f} ms, mock {per_call['mock']:.2f} ms"
         ),
         details={
             "calls": len(proxied),
-            "rounds": rounds.details(_LATENCY_TARGET),
+            "rounds": rounds.details(),
             "cpu_ms_per_proxied_retrieve": per_call,
             "proxy_p90_ms": statistics.quantiles(proxied, n=10)[-1] * 1e3,
             "direct_p90_ms": statistics.quantiles(direct, n=10)[-1] * 1e3,
@@ -179,13 +181,12 @@ def _download_throughput(sizes: Sizes) -> Figure:
         value=via,
         baseline_title="the same download from the server directly",
         baseline=plain,
-        target=_THROUGHPUT_TARGET,
-        note=f"{rounds.verdict(_THROUGHPUT_TARGET)}; the proxy also spools the body to disk "
+        note=f"{rounds.verdict(None)}; the proxy also spools the body to disk "
         "for decoding",
         details={
             "runs_mb_per_s": runs,
             "bytes": total,
-            "rounds": rounds.details(_THROUGHPUT_TARGET),
+            "rounds": rounds.details(),
         },
     )
 

@@ -181,8 +181,7 @@ def _download_throughput(sizes: Sizes) -> Figure:
         value=via,
         baseline_title="the same download from the server directly",
         baseline=plain,
-        note=f"{rounds.verdict(None)}; the proxy also spools the body to disk "
-        "for decoding",
+        note=f"{rounds.verdict(None)}; the proxy also spools the body to disk for decoding",
         details={
             "runs_mb_per_s": runs,
             "bytes": total,

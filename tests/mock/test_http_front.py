@@ -176,3 +176,22 @@ def test_a_head_that_keeps_growing_is_refused_at_the_limit(mock: MockServer) -> 
         # Refused once the limit is passed, not when the client stops.
         assert sent <= 4 * HEAD_LIMIT, sent
     still_serves(mock)
+
+
+def test_a_queued_request_whose_body_cannot_be_read_is_refused_after_the_answer_before_it(
+    mock: MockServer,
+) -> None:
+    """Catches a front that refuses the broken body of a pipelined request at once, cutting
+    the answer to the request before it, which was read whole (a create executed, its
+    answer lost)."""
+    broken = request(
+        "/v1/videos",
+        "Transfer-Encoding: chunked",
+        "Content-Type: application/json",
+        method="POST",
+    )
+    with connected(mock.url) as wire:
+        wire.sock.sendall(request("/v1/videos?limit=1") + broken + b"2\r\n{}\r\nzz\r\n")
+        assert read_answer(wire).status == 200
+        assert_refusal(read_answer(wire, "POST"), {400})
+        assert wire.closed_by_peer()

@@ -18,11 +18,14 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+import uvicorn
+from starlette.types import Receive, Scope, Send
 
 from tests.support.http_cases import MALFORMED, REFUSED
 from tests.support.rawhttp import Answer, connected, read_answer
+from videos_contract.listening import bind, served_in_thread
 from videos_contract.mock import DEFAULT_KEY, MockConfig
-from videos_contract.mock.server import MockServer, running_mock
+from videos_contract.mock.server import MockServer, protected_config, running_mock
 
 HEAD_LIMIT = 8 * 1024
 
@@ -195,3 +198,41 @@ def test_a_queued_request_whose_body_cannot_be_read_is_refused_after_the_answer_
         assert read_answer(wire).status == 200
         assert_refusal(read_answer(wire, "POST"), {400})
         assert wire.closed_by_peer()
+
+
+async def _echo_after_body(scope: Scope, receive: Receive, send: Send) -> None:
+    """Reads the whole body, then answers the request's headers as the app sees them."""
+    more = True
+    while more:
+        message = await receive()
+        more = bool(message.get("more_body"))
+    fields = [[name.decode("latin-1"), value.decode("latin-1")] for name, value in scope["headers"]]
+    body = json.dumps(fields).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", b"%d" % len(body)),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def test_trailer_fields_never_join_the_request_headers() -> None:
+    """Catches a front on which a chunked body's trailers are appended to the headers the app
+    holds (llhttp reports them as headers): a second Authorization, read after the body."""
+    config = MockConfig()
+    server = uvicorn.Server(protected_config(_echo_after_body, config, log_config=None))
+    with served_in_thread(server, bind("127.0.0.1", 0), name="an echo app") as url:
+        with connected(url) as wire:
+            head = request("/v1/videos", "Transfer-Encoding: chunked", method="POST")
+            trailers = b"0\r\nAuthorization: Bearer sk-trailer\r\nX-Trailer: 1\r\n\r\n"
+            wire.sock.sendall(head + b"2\r\n{}\r\n" + trailers)
+            answer = read_answer(wire, "POST")
+    assert answer.status == 200
+    names = [name for name, _ in json.loads(answer.body)]
+    assert names.count("authorization") == 1
+    assert "x-trailer" not in names

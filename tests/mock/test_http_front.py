@@ -236,3 +236,17 @@ def test_trailer_fields_never_join_the_request_headers() -> None:
     names = [name for name, _ in json.loads(answer.body)]
     assert names.count("authorization") == 1
     assert "x-trailer" not in names
+
+
+@pytest.mark.parametrize(
+    "target", ["/v1/videos", "/v1/videos/video_none", "/v1/videos/video_none/content", "/nowhere"]
+)
+def test_an_http_1_0_client_gets_answers_with_a_length(target: str, mock: MockServer) -> None:
+    """Catches an answer without a length, which uvicorn's httptools protocol would send in
+    chunks even to an HTTP/1.0 client, who cannot read them."""
+    with connected(mock.url) as wire:
+        wire.sock.sendall(request(target).replace(b"HTTP/1.1", b"HTTP/1.0", 1))
+        first, fields = wire.head()
+        names = {name.lower() for name, _ in fields}
+        assert "transfer-encoding" not in names, first
+        assert "content-length" in names, first

@@ -22,7 +22,9 @@ mock refuses unreadable requests as the proxy does, in the API's error shape:
 Why not h11, as the relay: on llhttp the mock's create costs about half the CPU (0.11 against
 0.21 ms under load in `make bench`, 2026-12-06) and it serves twice the creates per second;
 the mock is the server users load. The relay stays on h11, where its RFC 9112 cases were
-written.
+written: among them an answer of unknown length to an HTTP/1.0 client, which uvicorn's
+httptools protocol sends in chunks that client cannot read. Every answer of the mock carries
+a length.
 """
 
 from __future__ import annotations

@@ -23,11 +23,13 @@ from starlette.types import Receive, Scope, Send
 
 from tests.support.http_cases import MALFORMED, REFUSED
 from tests.support.rawhttp import Answer, connected, read_answer
+from videos_contract.families import families
 from videos_contract.listening import bind, served_in_thread
 from videos_contract.mock import DEFAULT_KEY, MockConfig
 from videos_contract.mock.server import MockServer, protected_config, running_mock
 
 HEAD_LIMIT = 8 * 1024
+MODEL = families().default_family.models[0]
 
 # `OPTIONS *` is the relay's to refuse (it has no origin-form to forward); a server may
 # answer it, and the mock does (404).
@@ -250,3 +252,117 @@ def test_an_http_1_0_client_gets_answers_with_a_length(target: str, mock: MockSe
         names = {name.lower() for name, _ in fields}
         assert "transfer-encoding" not in names, first
         assert "content-length" in names, first
+
+
+@pytest.fixture(scope="module")
+def slow_mock() -> Iterator[MockServer]:
+    """Every answer 0.6 s late, so that requests are still queued when more bytes come; a
+    client has 2 s for a head, and for the rest of a body its answer did not wait for."""
+    config = MockConfig(
+        max_header_bytes=HEAD_LIMIT,
+        slow_rate=1.0,
+        slow_seconds=0.6,
+        body_timeout_seconds=2.0,
+        seed=3,
+    )
+    with running_mock(config) as server:
+        yield server
+
+
+def test_a_connect_request_is_refused_and_its_body_never_read_as_a_request(
+    mock: MockServer,
+) -> None:
+    """Catches a front on which llhttp, which reads no body after a CONNECT head, runs the
+    body as the next request (here a create, billed)."""
+    create = request(
+        "/v1/videos", "Content-Type: application/json", "Content-Length: 2", method="POST"
+    )
+    smuggled = create + b"{}"
+    head = f"CONNECT /v1/videos HTTP/1.1\r\nHost: mock.test\r\nContent-Length: {len(smuggled)}"
+    jobs = len(mock.store)
+    with connected(mock.url) as wire:
+        wire.sock.sendall(head.encode() + b"\r\n\r\n" + smuggled)
+        assert_refusal(read_answer(wire), {501})
+        assert wire.closed_by_peer()
+    assert len(mock.store) == jobs
+
+
+def test_nothing_after_a_refused_head_is_read_while_queued_requests_are_answered(
+    slow_mock: MockServer,
+) -> None:
+    """Catches a front that, having refused a head still arriving behind queued requests,
+    reads on when uvicorn resumes reading for them: the refused head's request would run
+    (a create) and its refusal come after its answer."""
+    body = json.dumps({"model": MODEL, "prompt": "A fox in the snow."}).encode()
+    create = request(
+        "/v1/videos",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+        method="POST",
+    )
+    start, rest = create[:-4], create[-4:]
+    jobs = len(slow_mock.store)
+    with connected(slow_mock.url) as wire:
+        queued = b"".join(request(f"/v1/videos?limit={n}") for n in (1, 2, 3))
+        wire.sock.sendall(queued + start + b"\r\nX-Pad:")
+        time.sleep(0.2)
+        wire.sock.sendall(b" " * (HEAD_LIMIT + 1000))  # the head passes the limit
+        time.sleep(1.0)  # the first answer is out; uvicorn resumes reading for the second
+        wire.sock.sendall(b"v" + rest + body)  # the head would now be complete
+        for _ in range(3):
+            assert read_answer(wire).status == 200
+        assert_refusal(read_answer(wire, "POST"), {431})
+        assert wire.closed_by_peer()
+    assert len(slow_mock.store) == jobs
+
+
+def test_the_first_refusal_stands(slow_mock: MockServer) -> None:
+    """Catches a refusal held for queued answers being replaced by a vaguer one when more
+    bytes come."""
+    with connected(slow_mock.url) as wire:
+        no_host = f"GET /v1/videos HTTP/1.1\r\nAuthorization: Bearer {DEFAULT_KEY}\r\n\r\n"
+        wire.sock.sendall(request() + request() + no_host.encode())
+        time.sleep(0.3)
+        wire.sock.sendall(b"x")
+        assert read_answer(wire).status == 200
+        assert read_answer(wire).status == 200
+        refusal = read_answer(wire)
+        assert_refusal(refusal, {400})
+        assert "Host" in json.loads(refusal.body)["error"]["message"]
+
+
+def test_trailer_fields_are_bounded_as_a_head_is(mock: MockServer) -> None:
+    """Catches a front with no bound on a chunked body's trailer fields: httptools joins a
+    field's pieces in a buffer of its own for as long as the client sends."""
+    with connected(mock.url) as wire:
+        wire.sock.sendall(request("/v1/videos", "Transfer-Encoding: chunked") + b"0\r\nX-T: ")
+        assert read_answer(wire).status == 200  # answered without reading the body
+        sent = 0
+        while sent < 1024 * 1024 and not select.select([wire.sock], [], [], 0.002)[0]:
+            try:
+                wire.sock.sendall(b"a" * 1024)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sent += 1024
+        answer = read_answer(wire)
+        assert answer.status == 431, answer
+        assert sent <= 4 * HEAD_LIMIT, sent
+
+
+def test_the_rest_of_a_body_the_answer_did_not_wait_for_is_timed(slow_mock: MockServer) -> None:
+    """Catches a front that, once the answer is out, lets the client trickle the rest of the
+    request's body for ever (each byte cancels uvicorn's keep-alive timer)."""
+    with connected(slow_mock.url) as wire:
+        wire.sock.sendall(request("/v1/videos", "Content-Length: 1000"))
+        assert read_answer(wire).status == 200
+        started = time.monotonic()
+        closed = False
+        while not closed and time.monotonic() - started < 8:
+            try:
+                wire.sock.sendall(b"a")
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+                break
+            closed = bool(select.select([wire.sock], [], [], 0.3)[0]) and wire.closed_by_peer()
+        assert closed
+        assert time.monotonic() - started < 5  # the limit is 2 s

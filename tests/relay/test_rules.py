@@ -59,7 +59,7 @@ REFUSED: dict[str, tuple[str, Headers, int, str]] = {
 
 @pytest.mark.parametrize(("version", "headers"), ACCEPTED.values(), ids=ACCEPTED.keys())
 def test_a_head_both_fronts_read_is_let_by(version: str, headers: Headers) -> None:
-    assert head_refusal(version, headers) is None
+    assert head_refusal("POST", version, headers) is None
     assert request_refusal("GET", "/v1/videos", version, headers) is None
 
 
@@ -69,9 +69,19 @@ def test_a_head_both_fronts_read_is_let_by(version: str, headers: Headers) -> No
 def test_a_head_rfc_9112_refuses_is_refused_by_both_fronts(
     version: str, headers: Headers, status: int, words: str
 ) -> None:
-    refusal = head_refusal(version, headers)
+    refusal = head_refusal("POST", version, headers)
     assert refusal is not None
     assert (refusal.status, words in str(refusal)) == (status, True)
     # The proxy's rules include these.
     relayed = request_refusal("POST", "/v1/videos", version, headers)
     assert relayed is not None and relayed.status == status
+
+
+def test_connect_is_refused_by_both_fronts() -> None:
+    """llhttp reads no body after a CONNECT head: a body would be read as the next request."""
+    for refusal in (
+        head_refusal("CONNECT", "1.1", HOST),
+        request_refusal("CONNECT", "example.com:443", "1.1", HOST),
+    ):
+        assert refusal is not None
+        assert (refusal.status, "tunnels nothing" in str(refusal)) == (501, True)

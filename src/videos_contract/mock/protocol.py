@@ -4,17 +4,22 @@ mock refuses unreadable requests as the proxy does, in the API's error shape:
 
 * 400 `invalid_request` for what llhttp cannot parse, and for heads it lets by that the
   relay's h11 refuses or that RFC 9112 says to refuse (`relay.rules.head_refusal`: no `Host`
-  in HTTP/1.1, several, an HTTP version other than 1.0 and 1.1 (505));
+  in HTTP/1.1, several, an HTTP version other than 1.0 and 1.1 (505), `CONNECT` (501), after
+  whose head llhttp would read the body as the next request);
 * 431 `request_header_too_large` for a head that keeps growing past the limit
   (`HEAD_LIMIT_ATTRIBUTE` on the uvicorn config, set from `MockConfig.max_header_bytes`);
   uvicorn's httptools protocol has no such bound. The bytes of a head are counted from the
   read after the one it began in, so what is buffered stays under the limit plus one read;
-  a head that came whole is measured exactly by the app (`MockService`);
+  a head that came whole is measured exactly by the app (`MockService`). The reads of a body
+  that carry none of it (chunk framing, trailer fields, which httptools buffers) are bounded
+  the same way;
 * 408 `request_timeout` for a head that has not fully arrived in time (`HEAD_TIMEOUT_ATTRIBUTE`,
-  set from `MockConfig.body_timeout_seconds`); a connection that sends nothing is closed;
+  set from `MockConfig.body_timeout_seconds`); a connection that sends nothing is closed, and
+  so is one still sending a body its answer did not wait for, that long after the answer;
 * no answer lost: requests read whole (pipelined ones too) are answered before the refusal
-  of what follows them, which then ends the connection; a pipelined request whose body
-  cannot be read is refused after the answers to those before it;
+  of what follows them, and nothing after that is read; the refusal then ends the
+  connection. A pipelined request whose body cannot be read is refused after the answers
+  to those before it;
 * no `100 Continue` to an HTTP/1.0 client (RFC 9110 §10.1.1);
 * a chunked body's trailer fields never join the request's headers (llhttp reports them as
   headers, and uvicorn appends them to the list the app holds).
@@ -66,6 +71,8 @@ class GuardedHttpToolsProtocol(HeadGuards, HttpToolsProtocol):
     _in_head = False  # from a message's first byte until its head is complete
     _in_body = False  # from then until the message is complete
     _head_bytes = 0
+    _framing_bytes = 0  # bytes of the body's reads that carried no body (chunk framing, trailers)
+    _body_came = False  # whether the read being parsed carried body bytes
     _refusal: bytes | None = None  # the answer to a head refused in a parser callback
     _after: bytes | None = None  # a refusal held until the answers under way are out
 
@@ -81,9 +88,13 @@ class GuardedHttpToolsProtocol(HeadGuards, HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         # uvicorn's, but for what follows an upgrade request: the mock switches to no other
         # protocol, so the request is answered as any other and the bytes after its head are
-        # the next request's (llhttp stops at the upgrade and would drop them).
+        # the next request's (llhttp stops at the upgrade and would drop them; a CONNECT,
+        # where it stops too, is refused on its head).
+        if self._after is not None:
+            return  # a refusal is decided: nothing after it is read (uvicorn resumes reading)
         self._unset_keepalive_if_required()
         counted = self._in_head
+        self._body_came = False
         size = len(data)
         while data:
             try:
@@ -100,11 +111,25 @@ class GuardedHttpToolsProtocol(HeadGuards, HttpToolsProtocol):
                 return
         if self.transport.is_closing():
             return
+        limit = self._head_limit()
         if counted and self._in_head:
             self._head_bytes += size
-            limit = self._head_limit()
             if self._head_bytes > limit:
                 self._refuse(head_too_large(limit))
+                return
+        elif self._in_body and not self._body_came:
+            # Reads without a byte of body: chunk framing, or trailer fields, whose pieces
+            # httptools joins in a buffer of its own. Bounded as a head is.
+            self._framing_bytes += size
+            if self._framing_bytes > limit:
+                self._refuse(
+                    error_answer(
+                        431,
+                        "request_header_too_large",
+                        f"The request's trailer fields are larger than this server accepts "
+                        f"({limit} bytes).",
+                    )
+                )
                 return
         self._watch_head()
 
@@ -134,14 +159,21 @@ class GuardedHttpToolsProtocol(HeadGuards, HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head = False
         self._in_body = True
+        self._framing_bytes = 0
         version = self.parser.get_http_version()
-        refusal = head_refusal(version, self.headers)
+        method = self.parser.get_method().decode("ascii", "replace")
+        refusal = head_refusal(method, version, self.headers)
         if refusal is not None:
             self._refusal = error_answer(refusal.status, refusal.code, str(refusal))
             raise _Refused
         if version == "1.0":
             self.expect_100_continue = False
         super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        self._body_came = True
+        self._framing_bytes = 0
+        super().on_body(body)
 
     def on_message_complete(self) -> None:
         self._in_body = False
@@ -169,7 +201,8 @@ class GuardedHttpToolsProtocol(HeadGuards, HttpToolsProtocol):
         super()._refuse(answer)
 
     def _awaiting_head(self) -> bool:
-        return not self._in_body
+        # Once the answer is out, the rest of an unread body is timed as a head would be.
+        return not self._in_body or self._answer_idle()
 
     def _partial_head(self) -> bool:
         return self._in_head

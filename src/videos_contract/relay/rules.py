@@ -59,17 +59,24 @@ class Refusal(Exception):
         self.code = code
 
 
-def head_refusal(http_version: str, headers: Sequence[tuple[bytes, bytes]]) -> Refusal | None:
+def head_refusal(
+    method: str, http_version: str, headers: Sequence[tuple[bytes, bytes]]
+) -> Refusal | None:
     """Why a parsed request head must be refused whatever the server (RFC 9112 §2.3, §3.2,
-    §6.1, §6.3), or None: an HTTP version other than 1.0 and 1.1; more than one `Host`
-    field, or none in HTTP/1.1; a transfer coding other than `chunked` alone (none is
-    decoded); both a length and chunks; an upgrade that carries a body (llhttp would read
-    the body as the next request).
+    §6.1, §6.3; RFC 9110 §9.3.6), or None: an HTTP version other than 1.0 and 1.1;
+    `CONNECT` (neither server tunnels); more than one `Host` field, or none in HTTP/1.1; a
+    transfer coding other than `chunked` alone (none is decoded); both a length and chunks;
+    an upgrade that carries a body. llhttp reads no body after a `CONNECT` head or an
+    upgrade's: it would read the body as the next request.
 
-    h11 refuses the third and fourth itself, and no `Host`; llhttp (httptools) refuses only
-    the fourth."""
+    h11 refuses the codings, the length with chunks and no `Host` itself; llhttp (httptools)
+    refuses only the length with chunks."""
     if http_version not in ("1.0", "1.1"):
         return Refusal(505, "http_version_not_supported", f"HTTP/{http_version} is not served.")
+    if method == "CONNECT":
+        return Refusal(
+            501, "invalid_request", "CONNECT is not served: this server tunnels nothing."
+        )
     hosts = 0
     length = upgrade = False
     codings: list[bytes] = []
@@ -111,8 +118,8 @@ def request_refusal(
     transfer coding other than `chunked`, no `Host` in HTTP/1.1, a head over `MAX_HEAD`
     bytes still incomplete); this adds what it lets by: a head over `MAX_HEAD` bytes that
     came in one read, `head_refusal`'s rules (among them two `Host` fields, an HTTP version
-    other than 1.0 and 1.1, both a length and chunks, whose length would be forwarded, an
-    upgrade that carries a body), `CONNECT` (a relay to one origin tunnels nothing), and a
+    other than 1.0 and 1.1, `CONNECT` (a relay to one origin tunnels nothing), both a length
+    and chunks, whose length would be forwarded, an upgrade that carries a body), and a
     target neither in origin form nor in absolute form."""
     size = len(method) + len(target) + sum(len(name) + len(value) + 4 for name, value in headers)
     if size > MAX_HEAD:
@@ -122,11 +129,9 @@ def request_refusal(
             "request_header_too_large",
             f"The request head is larger than this server accepts ({MAX_HEAD} bytes).",
         )
-    refusal = head_refusal(http_version, headers)
+    refusal = head_refusal(method, http_version, headers)
     if refusal is not None:
         return refusal
-    if method == "CONNECT":
-        return Refusal(501, "invalid_request", "CONNECT is not served: this relay tunnels nothing.")
     if not target.startswith("/") and not target.lower().startswith(("http://", "https://")):
         return Refusal(400, "invalid_request", "The request target must be a path.")
     return None

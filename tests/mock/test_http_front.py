@@ -22,7 +22,7 @@ import uvicorn
 from starlette.types import Receive, Scope, Send
 
 from tests.support.http_cases import MALFORMED, REFUSED
-from tests.support.rawhttp import Answer, connected, read_answer
+from tests.support.rawhttp import Answer, Wire, connected, read_answer
 from videos_contract.families import families
 from videos_contract.listening import bind, served_in_thread
 from videos_contract.mock import DEFAULT_KEY, MockConfig
@@ -57,6 +57,19 @@ def assert_refusal(answer: Answer, statuses: set[int]) -> None:
     assert answer.header("content-type") == "application/json"
     error = json.loads(answer.body)["error"]
     assert error["type"] == "invalid_request_error" and error["code"], error
+
+
+def flood_until_answered(wire: Wire) -> int:
+    """Send pieces of 1 KiB until the server answers or closes (1 MiB at most): how many
+    bytes went out."""
+    sent = 0
+    while sent < 1024 * 1024 and not select.select([wire.sock], [], [], 0.002)[0]:
+        try:
+            wire.sock.sendall(b"a" * 1024)
+        except (BrokenPipeError, ConnectionResetError):
+            break
+        sent += 1024
+    return sent
 
 
 def still_serves(mock: MockServer) -> None:
@@ -168,13 +181,7 @@ def test_a_head_that_keeps_growing_is_refused_at_the_limit(mock: MockServer) -> 
     protocol has none): it would buffer for as long as the client sends."""
     with connected(mock.url) as wire:
         wire.sock.sendall(b"GET /v1/videos HTTP/1.1\r\nHost: mock.test\r\nX-Long: ")
-        sent = 0
-        while sent < 1024 * 1024 and not select.select([wire.sock], [], [], 0.002)[0]:
-            try:
-                wire.sock.sendall(b"a" * 1024)
-            except (BrokenPipeError, ConnectionResetError):
-                break
-            sent += 1024
+        sent = flood_until_answered(wire)
         answer = read_answer(wire)
         assert answer.status == 431, answer
         assert json.loads(answer.body)["error"]["code"] == "request_header_too_large"
@@ -337,13 +344,7 @@ def test_trailer_fields_are_bounded_as_a_head_is(mock: MockServer) -> None:
     with connected(mock.url) as wire:
         wire.sock.sendall(request("/v1/videos", "Transfer-Encoding: chunked") + b"0\r\nX-T: ")
         assert read_answer(wire).status == 200  # answered without reading the body
-        sent = 0
-        while sent < 1024 * 1024 and not select.select([wire.sock], [], [], 0.002)[0]:
-            try:
-                wire.sock.sendall(b"a" * 1024)
-            except (BrokenPipeError, ConnectionResetError):
-                break
-            sent += 1024
+        sent = flood_until_answered(wire)
         answer = read_answer(wire)
         assert answer.status == 431, answer
         assert sent <= 4 * HEAD_LIMIT, sent

@@ -40,13 +40,14 @@ from typing import cast
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from videos_contract.relay.front import NOT_HTTP, Coalescing, HeadGuards, head_too_large
+from videos_contract.relay.front import NOT_HTTP, Coalescing, HeadGuards
 from videos_contract.relay.rules import (
     DEFAULT_HEAD_TIMEOUT,
     HEAD_TIMEOUT_ATTRIBUTE,
     MAX_HEAD,
     error_answer,
     head_refusal,
+    head_too_large,
 )
 
 __all__ = [
@@ -115,7 +116,7 @@ class GuardedHttpToolsProtocol(HeadGuards, HttpToolsProtocol):
         if counted and self._in_head:
             self._head_bytes += size
             if self._head_bytes > limit:
-                self._refuse(head_too_large(limit))
+                self._refuse(head_too_large(limit).answer())
                 return
         elif self._in_body and not self._body_came:
             # Reads without a byte of body: chunk framing, or trailer fields, whose pieces
@@ -164,7 +165,7 @@ class GuardedHttpToolsProtocol(HeadGuards, HttpToolsProtocol):
         method = self.parser.get_method().decode("ascii", "replace")
         refusal = head_refusal(method, version, self.headers)
         if refusal is not None:
-            self._refusal = error_answer(refusal.status, refusal.code, str(refusal))
+            self._refusal = refusal.answer()
             raise _Refused
         if version == "1.0":
             self.expect_100_continue = False

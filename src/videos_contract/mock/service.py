@@ -29,6 +29,7 @@ from videos_contract.mock.routing import Router
 from videos_contract.mock.store import JobStore, StoreUnavailable
 from videos_contract.mock.validation import ParameterRules
 from videos_contract.protocol import protocol
+from videos_contract.relay.rules import head_too_large
 from videos_contract.spec import Spec
 
 __all__ = ["MockService"]
@@ -157,13 +158,10 @@ class MockService:
         """
         size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
         size += sum(len(name) + len(value) + 4 for name, value in scope.get("headers", ()))
-        limit = self.config.max_header_bytes
-        if size > limit:
+        if size > self.config.max_header_bytes:
+            refusal = head_too_large(self.config.max_header_bytes)
             raise ApiError(
-                431,
-                f"The request head is larger than this server accepts ({limit} bytes).",
-                code="request_header_too_large",
-                headers={"Connection": "close"},
+                refusal.status, str(refusal), code=refusal.code, headers={"Connection": "close"}
             )
 
     async def _dispatch(self, request: Request) -> Response:

@@ -40,6 +40,7 @@ from videos_contract.relay.rules import (
     HEAD_TIMEOUT_ATTRIBUTE,
     MAX_HEAD,
     error_answer,
+    head_too_large,
 )
 
 __all__ = [
@@ -48,7 +49,6 @@ __all__ = [
     "GuardedH11Protocol",
     "HeadGuards",
     "RelayServer",
-    "head_too_large",
 ]
 
 _logger = logging.getLogger("videos_contract.relay")
@@ -171,15 +171,6 @@ class HeadGuards:
         self.transport.close()
 
 
-def head_too_large(limit: int) -> bytes:
-    """The 431 answer to a head over `limit` bytes."""
-    return error_answer(
-        431,
-        "request_header_too_large",
-        f"The request head is larger than this server accepts ({limit} bytes).",
-    )
-
-
 NOT_HTTP = error_answer(400, "invalid_request", "The request is not valid HTTP/1.1.")
 
 
@@ -214,7 +205,7 @@ class GuardedH11Protocol(HeadGuards, H11Protocol):
         limit = getattr(self.conn, "_max_incomplete_event_size", None)
         buffered = len(getattr(self.conn, "_receive_buffer", b""))
         too_large = isinstance(limit, int) and buffered > limit
-        self._refuse(head_too_large(limit) if too_large and limit else NOT_HTTP)
+        self._refuse(head_too_large(limit).answer() if too_large and limit else NOT_HTTP)
 
 
 def quiet_uvicorn() -> None:

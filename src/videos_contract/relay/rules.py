@@ -18,6 +18,7 @@ __all__ = [
     "Refusal",
     "error_answer",
     "head_refusal",
+    "head_too_large",
     "request_refusal",
 ]
 
@@ -51,12 +52,25 @@ def error_answer(status: int, code: str, message: str) -> bytes:
 
 
 class Refusal(Exception):
-    """A request a relay refuses: its status, the error's code and message."""
+    """A request a server refuses: its status, the error's code and message."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
+
+    def answer(self) -> bytes:
+        """The refusal as a whole answer that closes the connection (`error_answer`)."""
+        return error_answer(self.status, self.code, str(self))
+
+
+def head_too_large(limit: int) -> Refusal:
+    """A request head over `limit` bytes."""
+    return Refusal(
+        431,
+        "request_header_too_large",
+        f"The request head is larger than this server accepts ({limit} bytes).",
+    )
 
 
 def head_refusal(
@@ -124,11 +138,7 @@ def request_refusal(
     size = len(method) + len(target) + sum(len(name) + len(value) + 4 for name, value in headers)
     if size > MAX_HEAD:
         # h11 bounds a head that comes in pieces; one that came whole is measured here.
-        return Refusal(
-            431,
-            "request_header_too_large",
-            f"The request head is larger than this server accepts ({MAX_HEAD} bytes).",
-        )
+        return head_too_large(MAX_HEAD)
     refusal = head_refusal(method, http_version, headers)
     if refusal is not None:
         return refusal

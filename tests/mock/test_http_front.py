@@ -11,21 +11,25 @@ refused at once, and the head rules llhttp lets by (`relay.rules.head_refusal`).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import select
 import time
 from collections.abc import Iterator
 
+import httptools
 import httpx
 import pytest
 import uvicorn
 from starlette.types import Receive, Scope, Send
+from uvicorn.server import ServerState
 
 from tests.support.http_cases import MALFORMED, REFUSED
 from tests.support.rawhttp import Answer, Wire, connected, read_answer
 from videos_contract.families import families
 from videos_contract.listening import bind, served_in_thread
 from videos_contract.mock import DEFAULT_KEY, MockConfig
+from videos_contract.mock.protocol import GuardedHttpToolsProtocol
 from videos_contract.mock.server import MockServer, protected_config, running_mock
 
 HEAD_LIMIT = 8 * 1024
@@ -367,3 +371,52 @@ def test_the_rest_of_a_body_the_answer_did_not_wait_for_is_timed(slow_mock: Mock
             closed = bool(select.select([wire.sock], [], [], 0.3)[0]) and wire.closed_by_peer()
         assert closed
         assert time.monotonic() - started < 5  # the limit is 2 s
+
+
+class _Written(asyncio.Transport):
+    """A transport that keeps what is written to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data = b""
+        self.closed = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.data += bytes(data)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return default
+
+
+class _StuckAtAnUpgrade:
+    """A parser that reports an upgrade without having read a byte."""
+
+    def feed_data(self, data: bytes) -> None:
+        raise httptools.HttpParserUpgrade(0)
+
+
+@pytest.mark.timeout(30)  # a loop fails here, not at the suite's limit
+def test_an_upgrade_that_reads_nothing_is_refused_not_looped_on() -> None:
+    """Catches `data_received` feeding the same bytes again for ever when the parser stops
+    at an upgrade without progress (the bytes after an upgrade are fed on in a loop)."""
+    loop = asyncio.new_event_loop()
+    try:
+        config = protected_config(_echo_after_body, MockConfig(), log_config=None)
+        config.load()
+        front = GuardedHttpToolsProtocol(config, ServerState(), {}, _loop=loop)
+        transport = _Written()
+        front.connection_made(transport)
+        front.parser = _StuckAtAnUpgrade()  # type: ignore[assignment]
+        front.data_received(b"GET / HTTP/1.1\r\n")
+        loop.run_until_complete(asyncio.sleep(0))  # the coalesced write goes out
+    finally:
+        front.connection_lost(None)
+        loop.close()
+    assert transport.data.startswith(b"HTTP/1.1 400 ")
+    assert transport.closed
